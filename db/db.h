@@ -1,0 +1,263 @@
+// db: the only code that speaks SQL. SQLite connections and statements, the
+// schema and its migrations, the library's rules (dates, calendars), service
+// settings, backup and the demo library.
+//
+// Thread-safety: a Connection (and its statements) belongs to one thread at a
+// time; Pool hands connections to threads. Several processes may open the
+// same file at once (WAL mode, busy timeout).
+#ifndef SHIORI_DB_DB_H_
+#define SHIORI_DB_DB_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <condition_variable>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace shiori::db {
+
+// ---------------------------------------------------------------- SQLite
+
+// A prepared statement. Owns its sqlite3_stmt; move-only.
+// Bind errors are remembered and reported by the next Step().
+class Stmt {
+ public:
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  Stmt(Stmt&& o) noexcept;
+  Stmt& operator=(Stmt&& o) noexcept;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt();
+
+  // Parameters are 1-based, as in SQLite.
+  Stmt& Bind(int idx, int64_t v);
+  Stmt& Bind(int idx, std::string_view v);  // copied by SQLite
+  Stmt& Bind(int idx, const char* v) { return Bind(idx, std::string_view(v)); }
+  Stmt& Bind(int idx, const std::string& v) { return Bind(idx, std::string_view(v)); }
+  Stmt& Bind(int idx, const std::optional<std::string>& v);
+  Stmt& BindNull(int idx);
+
+  // Returns true when a row is ready, false when the statement is done.
+  Result<bool> Step();
+  // Step() until done; for statements that return no rows.
+  Status Run();
+
+  int64_t Int(int col) const;
+  std::string Text(int col) const;  // "" for NULL
+  std::optional<std::string> OptText(int col) const;
+  bool IsNull(int col) const;
+
+  // Makes the statement ready to bind and step again; clears bindings.
+  void Reset();
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_;
+  int bind_rc_ = 0;
+};
+
+struct OpenOptions {
+  bool create = true;          // create the file when missing; Default: true
+  bool read_only = false;      // Default: false
+  int busy_timeout_ms = 5000;  // how long a writer waits for another; Default: 5000
+};
+
+// One SQLite connection: WAL, foreign keys on, synchronous FULL, busy timeout.
+class Connection {
+ public:
+  // Opens `path`. On error returns a Status naming the file and the reason.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path,
+                                                  const OpenOptions& opt = {});
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // Runs one or more statements that return no rows.
+  Status Exec(std::string_view sql);
+  Result<Stmt> Prepare(std::string_view sql);
+  // A statement prepared once per connection and reused; reset before return.
+  // The pointer stays valid for the connection's life. nullptr on error, with
+  // the reason in *err when err is given.
+  Stmt* Cached(const std::string& sql, Status* err = nullptr);
+  int64_t LastInsertId() const;
+  int Changes() const;
+  const std::string& path() const { return path_; }
+  sqlite3* raw() { return db_; }
+
+ private:
+  Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
+};
+
+// BEGIN IMMEDIATE on construction; rolls back on destruction unless Commit()ed.
+class Transaction {
+ public:
+  explicit Transaction(Connection& c);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  // Status of the BEGIN; check it before doing work.
+  const Status& begun() const { return begun_; }
+  Status Commit();
+
+ private:
+  Connection& c_;
+  Status begun_;
+  bool done_ = false;
+};
+
+// A fixed set of connections to one file shared by threads.
+class Pool {
+ public:
+  class Lease {
+   public:
+    Lease(Pool* p, std::unique_ptr<Connection> c) : pool_(p), c_(std::move(c)) {}
+    Lease(Lease&&) = default;
+    Lease(const Lease&) = delete;
+    ~Lease();
+    Connection& operator*() { return *c_; }
+    Connection* operator->() { return c_.get(); }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> c_;
+  };
+
+  // Opens `size` connections to `path` (which must exist and be migrated).
+  static Result<std::unique_ptr<Pool>> Open(const std::string& path, int size);
+  // Blocks until a connection is free.
+  Lease Acquire();
+
+ private:
+  friend class Lease;
+  void Release(std::unique_ptr<Connection> c);
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> free_;
+};
+
+// ---------------------------------------------------------------- schema
+
+// Applies every migration newer than the file's schema version, each in its
+// own transaction. Refuses a file newer than this program.
+Status Migrate(Connection& c);
+// The schema version this program writes.
+int LatestSchemaVersion();
+Result<int> SchemaVersion(Connection& c);
+
+// Online backup of the whole database into `dest_path` (overwritten), safe
+// while other connections read and write.
+Status Backup(Connection& src, const std::string& dest_path);
+
+// True when the database answers a trivial query.
+Status Ping(Connection& c);
+
+// Service switch (免責事項: maintenance). Stored in the database so that the
+// staff command and every server process agree.
+Result<bool> MaintenanceOn(Connection& c);
+Status SetMaintenance(Connection& c, bool on);
+
+// ---------------------------------------------------------------- dates
+
+// A civil date (proleptic Gregorian), no time zone: library rules count days.
+struct Date {
+  int year = 1970, month = 1, day = 1;
+
+  // Parses YYYY-MM-DD; rejects impossible dates.
+  static std::optional<Date> Parse(std::string_view s);
+  static Date FromDays(int64_t days_since_epoch);
+  int64_t Days() const;     // days since 1970-01-01
+  int Weekday() const;      // 0 = Sunday ... 6 = Saturday
+  Date AddDays(int64_t n) const { return FromDays(Days() + n); }
+  std::string ToString() const;  // YYYY-MM-DD
+  bool operator==(const Date& o) const { return Days() == o.Days(); }
+  bool operator<(const Date& o) const { return Days() < o.Days(); }
+  bool operator<=(const Date& o) const { return Days() <= o.Days(); }
+};
+
+// Japanese weekday letter for a date: 日 月 火 水 木 金 土.
+std::string_view WeekdayJa(const Date& d);
+
+// When a branch is closed (休館日): weekly rule, yearly ranges such as
+// 12/29-1/3, and fixed dates or ranges.
+struct ClosedDays {
+  struct MonthDay {
+    int month, day;
+  };
+  std::vector<int> weekdays;                                // 0 = Sunday
+  std::vector<std::pair<MonthDay, MonthDay>> yearly;        // inclusive, may wrap the year
+  std::vector<std::pair<Date, Date>> dates;                 // inclusive
+  bool IsClosed(const Date& d) const;
+};
+
+struct Branch {
+  std::string code;  // short ASCII key, e.g. "chuo"
+  std::string name;  // 中央図書館
+  ClosedDays closed;
+};
+
+// The library's rules, from the configuration.
+struct LibraryRules {
+  std::string library_name = "出水市立図書館";
+  std::vector<Branch> branches;
+  int loan_days = 14;
+  int max_renewals = 1;
+  int pickup_open_days = 7;
+  int max_holds = 10;
+  const Branch* FindBranch(std::string_view code) const;
+};
+
+// The last day a hold set aside on `set_aside` may be collected: the
+// `open_days`-th day after `set_aside` on which the branch is open (the day of
+// setting aside itself does not count). Gives up extending past 366 closed
+// days in a row and returns the date reached.
+Date PickupDeadline(const ClosedDays& closed, const Date& set_aside, int open_days);
+
+// ---------------------------------------------------------------- passwords
+
+struct PasswordHashing {
+  uint64_t ops_limit = 2;           // Argon2id passes
+  uint64_t mem_limit = 19u << 20;   // bytes; Default: 19 MiB
+};
+// Argon2id in libsodium's string format (salt and parameters included).
+Result<std::string> HashPassword(std::string_view password, const PasswordHashing& p);
+bool VerifyPassword(std::string_view hash, std::string_view password);
+
+// ---------------------------------------------------------------- demo
+
+struct DemoAccount {
+  std::string card;
+  std::string password;  // empty: the patron has not registered a password yet
+  std::string name_kana;
+  std::string phone;
+  std::string email;
+  std::string what;  // what this account shows, for the README and the console
+};
+
+// Fills an empty, migrated database with the demo library: the branches of
+// `rules`, the embedded catalogue, copies over the branches, patrons, loans in
+// every state and holds waiting and ready, dated relative to `today`. One
+// transaction: on error nothing is left behind. Returns the demo accounts.
+Result<std::vector<DemoAccount>> CreateDemoLibrary(Connection& c, const LibraryRules& rules,
+                                                   const Date& today,
+                                                   const PasswordHashing& hashing);
+
+// Inserts or updates the branches of `rules` (name and order).
+Status SyncBranches(Connection& c, const LibraryRules& rules);
+
+}  // namespace shiori::db
+
+#endif  // SHIORI_DB_DB_H_

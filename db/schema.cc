@@ -1,0 +1,195 @@
+// The schema as forward-only migrations, and the small settings table
+// (maintenance switch) and branch list that live beside it.
+#include <string>
+#include <vector>
+
+#include "db/db.h"
+
+namespace shiori::db {
+namespace {
+
+// Each entry moves the schema from version i to i+1. Never edit a released
+// entry: add a new one.
+const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*> m = {
+      // 1: the library's core tables.
+      R"sql(
+CREATE TABLE settings(
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE branches(
+  code TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  sort INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- One row per bibliographic record (title level).
+CREATE TABLE records(
+  id             INTEGER PRIMARY KEY,
+  source_id      TEXT UNIQUE,          -- the importing system's id, for re-import
+  title          TEXT NOT NULL,
+  title_kana     TEXT,                 -- katakana reading as the library gives it
+  volume         TEXT,
+  publisher      TEXT,
+  publisher_kana TEXT,
+  year           INTEGER,
+  isbn           TEXT,                 -- ISBN-13 digits only
+  ndc            TEXT,
+  lang           TEXT,
+  subjects       TEXT,                 -- ' ; ' separated headings
+  notes          TEXT,
+  created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  updated_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE INDEX records_isbn ON records(isbn) WHERE isbn IS NOT NULL;
+
+CREATE TABLE record_authors(
+  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+  pos       INTEGER NOT NULL,
+  name      TEXT NOT NULL,
+  name_kana TEXT,
+  role      TEXT,                      -- 著, 訳, 絵, ...
+  PRIMARY KEY(record_id, pos)
+) WITHOUT ROWID;
+
+CREATE TABLE copies(
+  id          INTEGER PRIMARY KEY,
+  barcode     TEXT NOT NULL UNIQUE,
+  record_id   INTEGER NOT NULL REFERENCES records(id),
+  branch      TEXT NOT NULL REFERENCES branches(code),
+  call_number TEXT,
+  status      TEXT NOT NULL DEFAULT 'shelf'
+              CHECK(status IN ('shelf','loan','transit','held','missing'))
+);
+CREATE INDEX copies_record ON copies(record_id);
+
+CREATE TABLE patrons(
+  id            INTEGER PRIMARY KEY,
+  card          TEXT NOT NULL UNIQUE,
+  name_kana     TEXT NOT NULL,         -- as recorded when the card was made
+  phone         TEXT NOT NULL,
+  email         TEXT,
+  home_branch   TEXT REFERENCES branches(code),
+  status        TEXT NOT NULL DEFAULT 'active' CHECK(status IN ('active','expired','blocked')),
+  password_hash TEXT,                  -- Argon2id string; NULL until registered
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+
+CREATE TABLE loans(
+  id          INTEGER PRIMARY KEY,
+  copy_id     INTEGER NOT NULL REFERENCES copies(id),
+  patron_id   INTEGER NOT NULL REFERENCES patrons(id),
+  loaned_on   TEXT NOT NULL,
+  due_on      TEXT NOT NULL,
+  renewals    INTEGER NOT NULL DEFAULT 0,
+  returned_on TEXT
+);
+CREATE UNIQUE INDEX loans_open_copy ON loans(copy_id) WHERE returned_on IS NULL;
+CREATE INDEX loans_patron ON loans(patron_id) WHERE returned_on IS NULL;
+
+-- Holds are per title and served in the order placed (seq).
+CREATE TABLE holds(
+  id              INTEGER PRIMARY KEY,
+  seq             INTEGER NOT NULL UNIQUE,
+  record_id       INTEGER NOT NULL REFERENCES records(id),
+  patron_id       INTEGER NOT NULL REFERENCES patrons(id),
+  pickup_branch   TEXT NOT NULL REFERENCES branches(code),
+  contact         TEXT NOT NULL CHECK(contact IN ('mail','phone','none')),
+  status          TEXT NOT NULL CHECK(status IN ('waiting','ready','fulfilled','cancelled','expired')),
+  placed_at       TEXT NOT NULL,
+  copy_id         INTEGER REFERENCES copies(id),
+  ready_on        TEXT,
+  pickup_deadline TEXT,
+  closed_at       TEXT,
+  CHECK(status <> 'ready' OR (copy_id IS NOT NULL AND pickup_deadline IS NOT NULL))
+);
+CREATE INDEX holds_record ON holds(record_id, status, seq);
+CREATE INDEX holds_patron ON holds(patron_id, status);
+CREATE UNIQUE INDEX holds_one_active ON holds(record_id, patron_id)
+  WHERE status IN ('waiting','ready');
+)sql",
+  };
+  return m;
+}
+
+Result<std::optional<std::string>> GetSetting(Connection& c, const std::string& key) {
+  Status err;
+  Stmt* s = c.Cached("SELECT value FROM settings WHERE key = ?1", &err);
+  if (!s) return err;
+  s->Bind(1, key);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  std::optional<std::string> v;
+  if (*r) v = s->Text(0);
+  s->Reset();
+  return v;
+}
+
+Status PutSetting(Connection& c, const std::string& key, const std::string& value) {
+  auto s = c.Prepare(
+      "INSERT INTO settings(key, value) VALUES(?1, ?2)"
+      " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  if (!s.ok()) return s.status();
+  return s->Bind(1, key).Bind(2, value).Run();
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Result<int> SchemaVersion(Connection& c) {
+  auto s = c.Prepare("PRAGMA user_version");
+  if (!s.ok()) return s.status();
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  return static_cast<int>(s->Int(0));
+}
+
+Status Migrate(Connection& c) {
+  // The version lives in the header's user_version, written in the same
+  // transaction as the migration, so a crash leaves one or the other.
+  while (true) {
+    Transaction tx(c);
+    SHIORI_RETURN_IF_ERROR(tx.begun());
+    auto v = SchemaVersion(c);
+    if (!v.ok()) return v.status();
+    if (*v > LatestSchemaVersion()) {
+      return Status::Conflict(c.path() + ": schema version " + std::to_string(*v) +
+                              " is newer than this program's " +
+                              std::to_string(LatestSchemaVersion()));
+    }
+    if (*v == LatestSchemaVersion()) return Status::Ok();
+    Status s = c.Exec(Migrations()[*v]);
+    if (!s.ok()) {
+      return Status::Io(c.path() + ": migration " + std::to_string(*v + 1) + ": " + s.message());
+    }
+    SHIORI_RETURN_IF_ERROR(c.Exec("PRAGMA user_version = " + std::to_string(*v + 1)));
+    SHIORI_RETURN_IF_ERROR(tx.Commit());
+  }
+}
+
+Result<bool> MaintenanceOn(Connection& c) {
+  auto v = GetSetting(c, "maintenance");
+  if (!v.ok()) return v.status();
+  return v->has_value() && **v == "on";
+}
+
+Status SetMaintenance(Connection& c, bool on) { return PutSetting(c, "maintenance", on ? "on" : "off"); }
+
+Status SyncBranches(Connection& c, const LibraryRules& rules) {
+  auto s = c.Prepare(
+      "INSERT INTO branches(code, name, sort) VALUES(?1, ?2, ?3)"
+      " ON CONFLICT(code) DO UPDATE SET name = excluded.name, sort = excluded.sort");
+  if (!s.ok()) return s.status();
+  int sort = 0;
+  for (const auto& b : rules.branches) {
+    s->Reset();
+    SHIORI_RETURN_IF_ERROR(s->Bind(1, b.code).Bind(2, b.name).Bind(3, int64_t{sort++}).Run());
+  }
+  return Status::Ok();
+}
+
+}  // namespace shiori::db

@@ -1,0 +1,58 @@
+// Plain request and response values passed between the server and handlers,
+// and the URL helpers (percent-decoding, query parsing) they rely on.
+#ifndef SHIORI_GATEWAY_HTTP_H_
+#define SHIORI_GATEWAY_HTTP_H_
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+
+namespace shiori::gateway {
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;     // GET, HEAD, POST, ...
+  std::string path;       // without the query
+  std::string raw_query;  // as sent, without '?'
+  Pairs headers;          // names lower-cased
+  Pairs query;            // percent-decoded bytes (charset not yet decoded)
+  Pairs form;             // application/x-www-form-urlencoded body, likewise
+  std::string body;
+  std::string remote;     // peer address, for logs and throttling
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+  // The first value of header `lower_name`, or "" when absent.
+  std::string_view Header(std::string_view lower_name) const;
+  // The first value of `name` in the form, then in the query; "" when absent.
+  std::string_view Param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/html; charset=UTF-8";
+  std::string body;
+  Pairs headers;
+
+  // Adds a header. Refuses names or values with CR, LF or NUL (header
+  // injection) and names that are not tokens; the response is unchanged then.
+  Status SetHeader(std::string_view name, std::string_view value);
+};
+
+// Decodes %XX and '+' (as space) in a query or form component. Malformed
+// escapes are kept as they are. The result is bytes in the sender's charset.
+std::string PercentDecode(std::string_view s);
+// Encodes everything but RFC 3986 unreserved characters.
+std::string PercentEncode(std::string_view s);
+// Splits "a=1&b=2" into decoded pairs; empty pieces are skipped.
+Pairs ParseQuery(std::string_view s);
+// The query with its values removed ("q=&page="), safe for an access log.
+std::string QueryKeysOnly(std::string_view raw_query);
+
+}  // namespace shiori::gateway
+
+#endif  // SHIORI_GATEWAY_HTTP_H_

@@ -1,0 +1,73 @@
+// The shared page frame: head with charset and viewport, heading, footer links.
+#include "pages/layout.h"
+
+#include <string>
+
+namespace shiori::pages::detail {
+namespace {
+
+// docomo shows number keys as emoji in its private use area: U+E6E2 is key 1
+// ... U+E6EA key 9, U+E6EB key 0.
+std::string KeyEmoji(char key) {
+  const char32_t cp = key == '0' ? 0xE6EB : 0xE6E2 + (key - '1');
+  std::string s;
+  s += static_cast<char>(0xE0 | (cp >> 12));
+  s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  s += static_cast<char>(0x80 | (cp & 0x3F));
+  return s;
+}
+
+}  // namespace
+
+void BeginPage(Html& h, const Context& ctx, std::string_view title) {
+  h.RawTrusted("<!DOCTYPE html>");
+  h.Open("html", {{"lang", "ja"}});
+  h.Open("head");
+  // The http-equiv form is the one every i-mode browser reads.
+  const std::string ct = std::string("text/html; charset=") + std::string(ctx.device.charset);
+  h.Void("meta", {{"http-equiv", "Content-Type"}, {"content", ct}});
+  if (!ctx.device.feature_phone) {
+    h.Void("meta", {{"name", "viewport"}, {"content", "width=device-width,initial-scale=1"}});
+  }
+  std::string full(title);
+  if (!ctx.library_name.empty() && title != ctx.library_name) {
+    full += " - ";
+    full += ctx.library_name;
+  }
+  h.Element("title", full);
+  h.Close();  // head
+  h.Open("body");
+  h.Element("h1", title);
+}
+
+std::string EndPage(Html& h, const Context& ctx, Footer footer) {
+  if (footer != Footer::kNone) {
+    h.Void("hr");
+    h.Open("footer");
+    if (footer == Footer::kFull) {
+      KeyLink(h, ctx, ctx.links.Url("/"), "蔵書検索", '0');
+      h.Void("br");
+    }
+    h.Open("a", {{"href", ctx.links.Url("/account")}}).Text("利用照会").Close();
+    h.Void("br");
+    h.Open("a", {{"href", ctx.links.Url("/disclaimer")}}).Text("ご注意（免責事項）").Close();
+    h.Void("br");
+    h.Text(ctx.library_name);
+    h.Close();
+  }
+  return h.Take();
+}
+
+void KeyLink(Html& h, const Context& ctx, std::string_view href, std::string_view text, char key) {
+  const char k[2] = {key, '\0'};
+  if (ctx.device.accesskey_labels) {
+    if (ctx.device.accesskey_emoji) {
+      h.Text(KeyEmoji(key));
+    } else {
+      h.Text("[").Text(k).Text("]");
+    }
+  }
+  h.Open("a", {{"href", href}, {"accesskey", k}}).Text(text).Close();
+}
+
+}  // namespace shiori::pages::detail

@@ -1,0 +1,24 @@
+// Internal to pages/: the frame every page shares (head, heading, footer) and
+// the main-link helper with access keys.
+#ifndef SHIORI_PAGES_LAYOUT_H_
+#define SHIORI_PAGES_LAYOUT_H_
+
+#include "pages/pages.h"
+
+namespace shiori::pages::detail {
+
+// Writes the doctype, head and the opening of body with an h1 of `title`.
+void BeginPage(Html& h, const Context& ctx, std::string_view title);
+enum class Footer {
+  kFull,      // 蔵書検索, 利用照会, ご注意 and the library's name
+  kNoSearch,  // the same without 蔵書検索, for the search page itself
+  kNone,      // nothing: the maintenance notice, which links nowhere
+};
+// Writes the footer and closes the document.
+std::string EndPage(Html& h, const Context& ctx, Footer footer = Footer::kFull);
+// A main link with access key `key` ('0'..'9'), labelled for number-key phones.
+void KeyLink(Html& h, const Context& ctx, std::string_view href, std::string_view text, char key);
+
+}  // namespace shiori::pages::detail
+
+#endif  // SHIORI_PAGES_LAYOUT_H_

@@ -1,0 +1,102 @@
+// pages: one pure renderer per page (view model + device in, UTF-8 HTML out),
+// the escaping HTML builder they all use, and the interface through which the
+// gateway gives them links and form fields. No SQL, no HTTP, no clock here.
+//
+// Thread-safety: renderers are pure functions; an Html builder belongs to one thread.
+#ifndef SHIORI_PAGES_PAGES_H_
+#define SHIORI_PAGES_PAGES_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace shiori::pages {
+
+// ---------------------------------------------------------------- builder
+
+// An attribute. `name` must be a literal from the page's code; `value` is
+// escaped. A `bare` attribute is written without a value (selected, checked).
+struct Attr {
+  std::string_view name;
+  std::string_view value;
+  bool bare = false;
+};
+
+// Escapes `s` for HTML text and double-quoted attribute values: & < > " '.
+std::string Escape(std::string_view s);
+
+// Builds HTML that is escaped by default. Tags are closed in order: Close()
+// ends the innermost open element, Take() closes whatever is still open.
+class Html {
+ public:
+  Html& Open(std::string_view tag, std::initializer_list<Attr> attrs = {});
+  Html& Open(std::string_view tag, const std::vector<Attr>& attrs);
+  Html& Close();
+  // An element without content: <br>, <hr>, <input>, <meta>, <link>.
+  Html& Void(std::string_view tag, std::initializer_list<Attr> attrs = {});
+  Html& Void(std::string_view tag, const std::vector<Attr>& attrs);
+  Html& Text(std::string_view text);
+  // Open + Text + Close.
+  Html& Element(std::string_view tag, std::string_view text, std::initializer_list<Attr> attrs = {});
+  // Markup written as is. Only for constant markup known at compile time.
+  Html& RawTrusted(std::string_view markup);
+
+  size_t size() const { return out_.size(); }
+  std::string Take();
+
+ private:
+  void WriteAttrs(const Attr* begin, const Attr* end);
+  std::string out_;
+  std::vector<std::string_view> open_;
+};
+
+// ---------------------------------------------------------------- device
+
+// What a page needs to know of the device; the gateway fills it from the
+// request's device profile.
+struct Device {
+  bool feature_phone = false;      // tiny screen, number keys, no CSS
+  bool smartphone = false;         // viewport meta
+  bool accesskey_labels = false;   // show [1] or the number-key emoji before main links
+  bool accesskey_emoji = false;    // docomo: number keys as emoji (private use area)
+  std::string_view charset = "UTF-8";  // the label of the bytes the gateway will send
+};
+
+// Links and forms. Implemented in the gateway: it adds the session id when the
+// device needs it, the charset probe field and the CSRF token, so no page can
+// forget them.
+class Links {
+ public:
+  using Query = std::vector<std::pair<std::string, std::string>>;
+  virtual ~Links() = default;
+  // A same-site URL for `path` with UTF-8 `query` pairs, ready for an href.
+  virtual std::string Url(std::string_view path, const Query& query = {}) const = 0;
+  // Writes the hidden fields every form needs; `post` forms get the CSRF token.
+  virtual void FormFields(Html& h, bool post) const = 0;
+};
+
+// Everything a renderer gets besides its own view model.
+struct Context {
+  const Device& device;
+  const Links& links;
+  std::string_view library_name;
+};
+
+// ---------------------------------------------------------------- pages
+
+struct TopView {
+  std::string query;  // shown back in the field
+};
+
+std::string RenderTop(const Context& ctx, const TopView& v);
+std::string RenderNotFound(const Context& ctx);
+std::string RenderDisclaimer(const Context& ctx);
+// The 503 notice while the public service is off; links nowhere.
+std::string RenderMaintenance(const Context& ctx);
+// A short page with a heading, a message and a link to the top.
+std::string RenderError(const Context& ctx, std::string_view heading, std::string_view message);
+
+}  // namespace shiori::pages
+
+#endif  // SHIORI_PAGES_PAGES_H_
