@@ -95,7 +95,8 @@ struct App::Impl {
     auto lease = pool->Acquire();
     Ctx ctx{*lease, pages::Device{}, RequestLinks{}, cfg};
     // HEAD is answered as GET; libmicrohttpd sends no body for it.
-    const std::string_view method = req.method == "HEAD" ? "GET" : req.method;
+    std::string_view method = req.method;
+    if (method == "HEAD") method = "GET";
     const Route* route = nullptr;
     bool path_known = false;
     for (const auto& r : routes) {

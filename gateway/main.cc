@@ -175,6 +175,25 @@ int Main(int argc, char** argv) {
   backup->fallthrough();
   backup->add_option("file", o.backup_file, "where to write the copy")->required();
 
+  // CLI11 reports a mistyped command as "a subcommand is required": name it instead.
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--config" || a == "--db") {
+      ++i;
+      continue;
+    }
+    if (a.empty() || a[0] == '-') continue;
+    bool known = false;
+    for (const auto* sc : app.get_subcommands([](const CLI::App*) { return true; })) {
+      known = known || sc->get_name() == a;
+    }
+    if (!known) {
+      std::fprintf(stderr, "shiori: unknown command '%s' (commands: serve, maintenance, backup)\n",
+                   argv[i]);
+      return 2;
+    }
+    break;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

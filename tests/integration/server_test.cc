@@ -1,0 +1,299 @@
+// End-to-end tests of the foundation: the real `shiori` binary on a loopback
+// port, its pages, maintenance switch, limits, shutdown, backup and start-up errors.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/fixture.h"
+
+namespace shiori::test {
+namespace {
+
+int64_t CountRows(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return -1;
+  sqlite3_stmt* s = nullptr;
+  int64_t n = -1;
+  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW) {
+    n = sqlite3_column_int64(s, 0);
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(h);
+  return n;
+}
+
+std::string QueryText(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  std::string out;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    }
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(h);
+  return out;
+}
+
+size_t CountLines(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+// One demo server shared by the tests that only read.
+class DemoServer : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    server_ = new Server();
+    ASSERT_TRUE(server_->Start({"--demo", "--db", dir_->File("demo.db"), "--config",
+                                SHIORI_SOURCE_DIR "/conf/shiori.toml"}))
+        << server_->startup_output();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  static TempDir* dir_;
+  static Server* server_;
+};
+TempDir* DemoServer::dir_ = nullptr;
+Server* DemoServer::server_ = nullptr;
+
+TEST_F(DemoServer, TopPageHasTheSearchFormAndMainLinks) {
+  HttpResponse r = server_->Get("/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("content-type"), "text/html; charset=UTF-8");
+  EXPECT_NE(r.body.find("<title>出水市立図書館</title>"), std::string::npos);
+  EXPECT_NE(r.body.find("<html lang=\"ja\">"), std::string::npos);
+  EXPECT_NE(r.body.find("<form action=\"/search\" method=\"get\""), std::string::npos);
+  EXPECT_NE(r.body.find("accesskey=\"1\""), std::string::npos) << "search field on key 1";
+  EXPECT_NE(r.body.find(">利用照会"), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/disclaimer\""), std::string::npos);
+  EXPECT_NE(r.body.find("content=\"text/html; charset=UTF-8\""), std::string::npos)
+      << "meta and header agree";
+}
+
+TEST_F(DemoServer, EveryPageLinksTheDisclaimerFromItsFooter) {
+  for (const char* path : {"/", "/disclaimer", "/no-such-page"}) {
+    SCOPED_TRACE(path);
+    HttpResponse r = server_->Get(path);
+    size_t footer = r.body.find("<footer>");
+    ASSERT_NE(footer, std::string::npos);
+    EXPECT_NE(r.body.find("href=\"/disclaimer\">ご注意（免責事項）</a>", footer), std::string::npos);
+  }
+}
+
+TEST_F(DemoServer, DisclaimerPageQuotesTheGuide) {
+  HttpResponse r = server_->Get("/disclaimer");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("インターネットサービスを停止します"), std::string::npos);
+  EXPECT_NE(r.body.find("図書館はその責を負いません"), std::string::npos);
+}
+
+TEST_F(DemoServer, UnknownPageIs404WithAHelpfulPage) {
+  HttpResponse r = server_->Get("/no/such/page");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("ページが見つかりません"), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/\""), std::string::npos) << "a way back to the search";
+}
+
+TEST_F(DemoServer, HeadAnswersLikeGetWithoutBody) {
+  HttpResponse r = server_->Head("/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.body.empty());
+}
+
+TEST_F(DemoServer, WrongMethodOnAKnownPageIs405) {
+  HttpResponse r = server_->Post("/disclaimer", "a=b");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.Header("allow"), "GET, HEAD");
+}
+
+TEST_F(DemoServer, HealthzAnswersWhenTheDatabaseDoes) {
+  HttpResponse r = server_->Get("/healthz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "ok\nmaintenance: off\n");
+}
+
+TEST_F(DemoServer, QueryValueIsEscapedBackIntoTheForm) {
+  HttpResponse r = server_->Get("/?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.find("<script>"), std::string::npos);
+  EXPECT_NE(r.body.find("value=\"&quot;&gt;&lt;script&gt;"), std::string::npos);
+}
+
+TEST_F(DemoServer, BodyOverTheLimitIs413) {
+  HttpResponse r = server_->Post("/", std::string(20000, 'a'),
+                                 {"Content-Type: application/x-www-form-urlencoded"});
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(server_->Get("/").status, 200) << "the server keeps serving";
+}
+
+TEST_F(DemoServer, HugeHeadersAreRefused) {
+  HttpResponse r = server_->Get("/", {"X-Filler: " + std::string(20000, 'x')});
+  EXPECT_GE(r.status, 400);
+  EXPECT_LT(r.status, 500);
+  EXPECT_EQ(server_->Get("/").status, 200);
+}
+
+TEST_F(DemoServer, AccessLogHasOneLinePerRequestWithoutQueryValues) {
+  const std::string secret = "card1000000011pw";
+  const size_t before = CountLines(server_->Stderr());
+  HttpResponse r = server_->Get("/?q=" + secret + "&sid=abcdef0123456789");
+  ASSERT_EQ(r.status, 200);
+  std::string log;
+  for (int i = 0; i < 100 && CountLines(log = server_->Stderr()) == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(CountLines(log), before + 1);
+  EXPECT_EQ(log.find(secret), std::string::npos);
+  EXPECT_EQ(log.find("abcdef0123456789"), std::string::npos);
+  EXPECT_NE(log.find("GET /?q=&sid= 200 "), std::string::npos) << log;
+}
+
+TEST_F(DemoServer, DemoLibraryIsCreatedWithAccountsPrinted) {
+  const std::string db = dir_->File("demo.db");
+  EXPECT_GE(CountRows(db, "SELECT count(*) FROM records"), 300);
+  EXPECT_EQ(CountRows(db, "SELECT count(*) FROM branches"), 3);
+  EXPECT_EQ(CountRows(db, "SELECT count(*) FROM records r WHERE NOT EXISTS"
+                          " (SELECT 1 FROM copies c WHERE c.record_id = r.id)"),
+            0);
+  EXPECT_GE(CountRows(db, "SELECT count(*) FROM patrons"), 5);
+  EXPECT_GE(CountRows(db, "SELECT count(*) FROM loans WHERE due_on < date('now')"), 1);
+  EXPECT_GE(CountRows(db, "SELECT count(*) FROM loans WHERE renewals > 0"), 1);
+  EXPECT_GE(CountRows(db, "SELECT count(*) FROM holds WHERE status = 'waiting'"), 2);
+  EXPECT_GE(CountRows(db, "SELECT count(*) FROM holds WHERE status = 'ready'"), 1);
+  EXPECT_EQ(CountRows(db, "SELECT count(*) FROM patrons WHERE password_hash LIKE '%neko2026%'"), 0);
+  const std::string& out = server_->startup_output();
+  EXPECT_NE(out.find("1000000011 / neko2026"), std::string::npos) << out;
+  EXPECT_NE(out.find("1000000044 / (none)"), std::string::npos) << out;
+}
+
+TEST_F(DemoServer, BackupWhileServingGivesACompleteCopy) {
+  const std::string copy = dir_->File("copy.db");
+  CommandResult r = RunShiori({"backup", copy, "--db", dir_->File("demo.db")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(CountRows(copy, "SELECT count(*) FROM records"),
+            CountRows(dir_->File("demo.db"), "SELECT count(*) FROM records"));
+  EXPECT_EQ(QueryText(copy, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(CountRows(copy, "SELECT count(*) FROM holds"),
+            CountRows(dir_->File("demo.db"), "SELECT count(*) FROM holds"));
+  EXPECT_EQ(server_->Get("/healthz").status, 200);
+}
+
+TEST(Maintenance, SwitchesThePublicServiceOffAndOn) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.Start({"--db", dir.File("m.db")})) << s.startup_output();
+  ASSERT_EQ(s.Get("/").status, 200);
+
+  CommandResult on = RunShiori({"maintenance", "on", "--db", dir.File("m.db")});
+  ASSERT_EQ(on.exit_code, 0) << on.err;
+  HttpResponse r = s.Get("/");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("サービスを停止しています"), std::string::npos);
+  EXPECT_EQ(r.body.find("href="), std::string::npos) << "the notice links nowhere";
+  EXPECT_EQ(s.Get("/disclaimer").status, 503);
+  EXPECT_EQ(s.Get("/no-such-page").status, 503);
+  HttpResponse h = s.Get("/healthz");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(h.body, "ok\nmaintenance: on\n");
+
+  CommandResult off = RunShiori({"--db", dir.File("m.db"), "maintenance", "off"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_EQ(s.Get("/").status, 200);
+  EXPECT_EQ(s.Stop(SIGTERM), 0);
+}
+
+TEST(Shutdown, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.Start({"--db", dir.File("s.db")})) << s.startup_output();
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(s.port()));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  // A slow client: headers and half the body now, the rest after SIGTERM.
+  const std::string head =
+      "POST /?q=slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+      "application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\nq=ab";
+  ASSERT_EQ(write(fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(s.pid(), SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const std::string rest = "cdefgh";
+  ASSERT_EQ(write(fd, rest.data(), rest.size()), static_cast<ssize_t>(rest.size()));
+  std::string reply;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) {
+    reply.append(buf, static_cast<size_t>(n));
+    if (reply.find("</html>") != std::string::npos) break;
+  }
+  close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 405", 0), 0u) << reply.substr(0, 200);
+  EXPECT_NE(reply.find("</html>"), std::string::npos) << "the whole response arrived";
+  EXPECT_EQ(s.Stop(SIGTERM), 0) << s.Stderr();
+}
+
+TEST(StartUp, BadConfigurationsAndBusyPortsExitWithOneLine) {
+  TempDir dir;
+  std::ofstream(dir.File("bad.toml")) << "[server]\nthreads = 2\n\n[loans]\nperiod_days = 0\n";
+  std::ofstream(dir.File("unknown.toml")) << "[server]\nlisen = \"127.0.0.1:1\"\n";
+
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  } cases[] = {
+      {{"serve", "--config", dir.File("missing.toml")}, "missing.toml"},
+      {{"serve", "--config", dir.File("bad.toml")}, "bad.toml:5: loans.period_days"},
+      {{"serve", "--config", dir.File("unknown.toml")}, "unknown.toml:2: server.lisen: unknown key"},
+      {{"serve", "--listen", "127.0.0.1"}, "HOST:PORT"},
+      {{"frobnicate"}, "frobnicate"},
+      {{}, "subcommand is required"},
+      {{"maintenance", "maybe", "--db", dir.File("x.db")}, "maybe"},
+      {{"maintenance", "on", "--db", dir.File("absent.db")}, "absent.db: no such database file"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.expect);
+    CommandResult r = RunShiori(c.args);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+  }
+
+  // A port that is already taken.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  const std::string busy = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  CommandResult r = RunShiori({"serve", "--db", dir.File("p.db"), "--listen", busy});
+  close(fd);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("cannot listen on " + busy + ": Address already in use"), std::string::npos)
+      << r.err;
+}
+
+}  // namespace
+}  // namespace shiori::test

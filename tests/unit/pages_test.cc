@@ -1,0 +1,113 @@
+// Unit tests of the pages: the escaping builder, the shared frame and the foundation's pages.
+#include <gtest/gtest.h>
+
+#include "pages/pages.h"
+
+namespace shiori::pages {
+namespace {
+
+// Links as the gateway would give them to a device without cookies.
+class FakeSessionLinks : public Links {
+ public:
+  std::string Url(std::string_view path, const Query& q) const override {
+    std::string u(path);
+    u += "?sid=S";
+    for (const auto& [k, v] : q) u += "&" + k + "=" + v;
+    return u;
+  }
+  void FormFields(Html& h, bool) const override {
+    h.Void("input", {{"type", "hidden"}, {"name", "sid"}, {"value", "S"}});
+  }
+};
+
+TEST(Escape, EscapesEveryMarkupCharacter) {
+  EXPECT_EQ(Escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(Escape("猫と表示"), "猫と表示");
+  EXPECT_EQ(Escape(""), "");
+}
+
+TEST(Html, EscapesTextAndAttributesAndClosesInOrder) {
+  Html h;
+  h.Open("p", {{"title", "a\"b"}}).Text("<x>").Open("b").Text("&").Close();
+  h.Void("input", {{"checked", "", true}, {"value", "<v>"}});
+  EXPECT_EQ(h.Take(), "<p title=\"a&quot;b\">&lt;x&gt;<b>&amp;</b><input checked value=\"&lt;v&gt;\"></p>");
+}
+
+TEST(Html, RawTrustedIsWrittenAsIs) {
+  Html h;
+  h.RawTrusted("<!DOCTYPE html>").Element("i", "<");
+  EXPECT_EQ(h.Take(), "<!DOCTYPE html><i>&lt;</i>");
+}
+
+struct Devices {
+  Device pc;
+  Device docomo;
+  Device au;
+  Devices() {
+    docomo.feature_phone = docomo.accesskey_labels = docomo.accesskey_emoji = true;
+    docomo.charset = "Shift_JIS";
+    au.feature_phone = au.accesskey_labels = true;
+    au.charset = "Shift_JIS";
+  }
+};
+
+TEST(Top, SearchFormOnKeyOneAndEveryLinkGoesThroughTheLinkBuilder) {
+  Devices d;
+  FakeSessionLinks links;
+  Context ctx{d.au, links, "出水市立図書館"};
+  std::string html = RenderTop(ctx, TopView{"\"><script>"});
+  EXPECT_NE(html.find("<input type=\"search\" name=\"q\" id=\"q\" value=\"&quot;&gt;&lt;script&gt;\""),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("accesskey=\"1\""), std::string::npos);
+  EXPECT_NE(html.find("<input type=\"hidden\" name=\"sid\" value=\"S\">"), std::string::npos);
+  EXPECT_NE(html.find("[2]<a href=\"/account?sid=S\" accesskey=\"2\">"), std::string::npos) << html;
+  // Every href carries what the link builder adds.
+  for (size_t at = html.find("href=\""); at != std::string::npos; at = html.find("href=\"", at + 1)) {
+    EXPECT_NE(html.substr(at, 40).find("sid=S"), std::string::npos) << html.substr(at, 40);
+  }
+  EXPECT_NE(html.find("content=\"text/html; charset=Shift_JIS\""), std::string::npos);
+  EXPECT_EQ(html.find("viewport"), std::string::npos) << "no viewport meta for feature phones";
+}
+
+TEST(Top, DocomoShowsNumberKeyEmojiAndPcsNoLabels) {
+  Devices d;
+  FakeSessionLinks links;
+  std::string docomo = RenderTop(Context{d.docomo, links, "L"}, TopView{});
+  EXPECT_NE(docomo.find("\xEE\x9B\xA3<a href=\"/account?sid=S\" accesskey=\"2\">"), std::string::npos)
+      << "U+E6E3 (key 2) before the link";
+  std::string pc = RenderTop(Context{d.pc, links, "L"}, TopView{});
+  EXPECT_EQ(pc.find("[2]"), std::string::npos);
+  EXPECT_NE(pc.find("<meta name=\"viewport\""), std::string::npos);
+}
+
+TEST(Notices, MaintenanceLinksNowhereAndErrorsLinkHome) {
+  Devices d;
+  FakeSessionLinks links;
+  Context ctx{d.pc, links, "出水市立図書館"};
+  std::string m = RenderMaintenance(ctx);
+  EXPECT_NE(m.find("停止しています"), std::string::npos);
+  EXPECT_EQ(m.find("href"), std::string::npos);
+  std::string e = RenderError(ctx, "見出し<", "本文&");
+  EXPECT_NE(e.find("<h1>見出し&lt;</h1>"), std::string::npos);
+  EXPECT_NE(e.find("<p>本文&amp;</p>"), std::string::npos);
+  EXPECT_NE(e.find("href=\"/?sid=S\""), std::string::npos);
+  EXPECT_NE(RenderNotFound(ctx).find("ページが見つかりません"), std::string::npos);
+  EXPECT_NE(RenderDisclaimer(ctx).find("その責を負いません"), std::string::npos);
+}
+
+TEST(Pages, EveryPageIsOneDocumentWithOneH1) {
+  Devices d;
+  FakeSessionLinks links;
+  Context ctx{d.pc, links, "出水市立図書館"};
+  for (const std::string& html : {RenderTop(ctx, {}), RenderNotFound(ctx), RenderDisclaimer(ctx),
+                                  RenderMaintenance(ctx), RenderError(ctx, "a", "b")}) {
+    EXPECT_EQ(html.rfind("<!DOCTYPE html><html lang=\"ja\">", 0), 0u);
+    EXPECT_EQ(html.find("<h1>"), html.rfind("<h1>"));
+    EXPECT_NE(html.find("<h1>"), std::string::npos);
+    EXPECT_EQ(html.substr(html.size() - 14), "</body></html>");
+  }
+}
+
+}  // namespace
+}  // namespace shiori::pages
