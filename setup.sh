@@ -17,6 +17,7 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev libfmt-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   curl python3
+  clang-14 libclang-rt-14-dev
   wrk nginx-light
 )
 
@@ -64,6 +65,9 @@ case "${1:-}" in
   test)
     install_missing
     build "$ROOT/build-test" -DCMAKE_BUILD_TYPE=Debug -DSHIORI_SANITIZE=ON -DSHIORI_TESTS=ON
+    # The fuzzers first (bounded, about a minute), then every test; the
+    # closing summary is ctest's.
+    FUZZ_BUILD="$ROOT/build-fuzz" "$ROOT/tests/fuzz/run.sh"
     cd "$ROOT/build-test"
     exec ctest --output-on-failure --timeout 600 -j "$(nproc)"
     ;;

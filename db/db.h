@@ -170,6 +170,43 @@ Status Ping(Connection& c);
 Result<bool> MaintenanceOn(Connection& c);
 Status SetMaintenance(Connection& c, bool on);
 
+// ---------------------------------------------------------------- sessions
+
+// A session as stored. The token the client holds is never stored, only its hash.
+struct SessionRow {
+  int64_t id = 0;
+  std::string csrf;
+  std::string device;
+  std::optional<int64_t> patron_id;
+  bool cookie_ok = false;
+  std::optional<std::string> charset;  // "sjis" | "utf8"
+  int64_t created_at = 0;
+  int64_t seen_at = 0;
+};
+
+struct SessionLimits {
+  int64_t idle_s = 30 * 60;
+  int64_t absolute_s = 12 * 3600;
+};
+
+// The live session whose token hashes to `token_hash`, or nullopt when there
+// is none or it has timed out at `now` (a timed-out one is deleted).
+Result<std::optional<SessionRow>> FindSession(Connection& c, std::string_view token_hash,
+                                              int64_t now, const SessionLimits& limits);
+// Stores a new session; returns its id.
+Result<int64_t> CreateSession(Connection& c, std::string_view token_hash, std::string_view csrf,
+                              std::string_view device, int64_t now);
+// Records activity. Writes only when the last record is older than a minute
+// or the cookie is newly proven, so reading pages is not a write per request.
+Status TouchSession(Connection& c, const SessionRow& s, int64_t now, bool cookie_seen);
+// Gives the session a new token and CSRF token (at login: no fixation).
+Status RotateSession(Connection& c, int64_t id, std::string_view new_token_hash,
+                     std::string_view new_csrf);
+Status SetSessionCharset(Connection& c, int64_t id, std::optional<std::string> charset);
+Status DeleteSession(Connection& c, int64_t id);
+// Deletes every session that has timed out at `now`; returns how many.
+Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits);
+
 // ---------------------------------------------------------------- dates
 
 // A civil date (proleptic Gregorian), no time zone: library rules count days.

@@ -1,5 +1,6 @@
 // The demo library: the embedded catalogue (db/demo/catalog.tsv), copies over
 // the branches, patrons, and loans and holds in every state, dated from today.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,14 @@ std::vector<std::string_view> Split(std::string_view s, std::string_view sep) {
     out.push_back(s.substr(pos, next - pos));
     pos = next + sep.size();
   }
+}
+
+// The first character of UTF-8 `s` (empty for empty input).
+std::string FirstChar(std::string_view s) {
+  if (s.empty()) return std::string();
+  const unsigned char c = static_cast<unsigned char>(s[0]);
+  const size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  return std::string(s.substr(0, std::min(n, s.size())));
 }
 
 std::optional<std::string> NonEmpty(std::string_view s) {
@@ -82,6 +91,7 @@ Result<std::vector<DemoRecord>> LoadCatalogue(Connection& c, const LibraryRules&
     auto names = Split(f[3], " ; ");
     auto kanas = Split(f[4], " ; ");
     for (size_t a = 0; a < names.size(); ++a) {
+      if (names[a].empty()) continue;  // anonymous classics: no author
       std::string name(names[a]);
       std::optional<std::string> role;
       // A role is written after the name in full-width parentheses: 村上春樹（訳）.
@@ -110,8 +120,8 @@ Result<std::vector<DemoRecord>> LoadCatalogue(Connection& c, const LibraryRules&
 
     // One to three copies, spread over the branches.
     const int copies = 1 + (n % 3 == 0) + (n % 7 == 0);
-    const std::string kana_initial =
-        f[4].size() >= 3 ? std::string(f[4].substr(0, 3)) : std::string(f[3].substr(0, 1));
+    // Call number: class and the first kana of the author (or title) reading.
+    const std::string kana_initial = FirstChar(!f[4].empty() ? f[4] : !f[1].empty() ? f[1] : f[0]);
     for (int k = 0; k < copies; ++k) {
       const auto& b = rules.branches[(n + static_cast<size_t>(k)) % rules.branches.size()];
       copy->Reset();

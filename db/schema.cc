@@ -111,6 +111,22 @@ CREATE INDEX holds_patron ON holds(patron_id, status);
 CREATE UNIQUE INDEX holds_one_active ON holds(record_id, patron_id)
   WHERE status IN ('waiting','ready');
 )sql",
+      // 2: sessions, shared by every server process through the file.
+      R"sql(
+CREATE TABLE sessions(
+  id         INTEGER PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,   -- BLAKE2b of the token; the token itself is never stored
+  csrf       TEXT NOT NULL,
+  device     TEXT NOT NULL,          -- class/carrier/subscriber the session is bound to
+  patron_id  INTEGER REFERENCES patrons(id) ON DELETE CASCADE,
+  cookie_ok  INTEGER NOT NULL DEFAULT 0,  -- the device has sent the cookie back
+  charset    TEXT CHECK(charset IN ('sjis','utf8')),  -- the patron's choice, NULL: by device
+  created_at INTEGER NOT NULL,       -- unix seconds
+  seen_at    INTEGER NOT NULL
+);
+CREATE INDEX sessions_patron ON sessions(patron_id) WHERE patron_id IS NOT NULL;
+CREATE INDEX sessions_seen ON sessions(seen_at);
+)sql",
   };
   return m;
 }

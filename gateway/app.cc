@@ -1,17 +1,67 @@
-// The application: the routing table, the maintenance switch checked once
-// before dispatch, and the handlers that turn requests into page renders.
+// The application: one request path read top to bottom — device profile,
+// session, input decoding, maintenance switch, routing with the CSRF check,
+// handler, output encoding — and the handlers themselves.
 #include <cstdio>
+#include <ctime>
 
+#include "charset/charset.h"
 #include "gateway/gateway.h"
+#include "gateway/session.h"
 #include "pages/pages.h"
 
 namespace shiori::gateway {
 namespace {
 
-// Same-site links and form fields for a request. Sessions, the charset probe
-// and CSRF tokens are added here as the gateway grows them.
+// Every form carries this field; its bytes tell how the browser encoded the form.
+constexpr std::string_view kProbeParam = "_c";
+constexpr std::string_view kProbeText = "表ソ";           // UTF-8 as we send it
+constexpr std::string_view kProbeSjis = "\x95\x5C\x83\x5C";  // the same in Shift_JIS
+
+// Input-mode attributes per carrier: istyle (docomo), format and
+// -wap-input-format (au), mode (SoftBank), inputmode (HTML5, everyone).
+const std::vector<pages::Attr> kDigitsDocomo = {{"istyle", "4"}, {"inputmode", "numeric"}};
+const std::vector<pages::Attr> kKanaDocomo = {{"istyle", "1"}};
+const std::vector<pages::Attr> kAlphaDocomo = {{"istyle", "3"}};
+const std::vector<pages::Attr> kDigitsAu = {
+    {"format", "*N"}, {"style", "-wap-input-format:\"*<ja:n>\""}, {"inputmode", "numeric"}};
+const std::vector<pages::Attr> kKanaAu = {{"format", "*M"},
+                                          {"style", "-wap-input-format:\"*<ja:h>\""}};
+const std::vector<pages::Attr> kAlphaAu = {{"format", "*m"},
+                                           {"style", "-wap-input-format:\"*<ja:en>\""}};
+const std::vector<pages::Attr> kDigitsSoftbank = {{"mode", "numeric"}, {"inputmode", "numeric"}};
+const std::vector<pages::Attr> kKanaSoftbank = {{"mode", "hiragana"}};
+const std::vector<pages::Attr> kAlphaSoftbank = {{"mode", "alphabet"}};
+const std::vector<pages::Attr> kDigitsOther = {{"inputmode", "numeric"}};
+
+pages::Device PageDevice(const DeviceProfile& p, bool shift_jis) {
+  pages::Device d;
+  d.feature_phone = p.feature_phone();
+  d.accesskey_labels = p.feature_phone();
+  d.accesskey_emoji = p.accesskey_emoji && shift_jis;
+  d.charset = shift_jis ? "Shift_JIS" : "UTF-8";
+  d.budget_bytes = p.budget_bytes;
+  switch (p.carrier) {
+    case Carrier::kDocomo:
+      d.digits = kDigitsDocomo, d.kana = kKanaDocomo, d.alpha = kAlphaDocomo;
+      break;
+    case Carrier::kAu:
+      d.digits = kDigitsAu, d.kana = kKanaAu, d.alpha = kAlphaAu;
+      break;
+    case Carrier::kSoftbank:
+      d.digits = kDigitsSoftbank, d.kana = kKanaSoftbank, d.alpha = kAlphaSoftbank;
+      break;
+    default:
+      d.digits = kDigitsOther;
+  }
+  return d;
+}
+
+// Same-site links and form fields for one request: the session id when the
+// device needs it, the charset probe, the CSRF token.
 class RequestLinks : public pages::Links {
  public:
+  explicit RequestLinks(RequestSession& s) : session_(s) {}
+
   std::string Url(std::string_view path, const Query& query) const override {
     std::string u(path);
     char sep = '?';
@@ -22,19 +72,53 @@ class RequestLinks : public pages::Links {
       u += PercentEncode(v);
       sep = '&';
     }
+    if (session_.id_in_urls()) {
+      u += sep;
+      u += kSessionParam;
+      u += '=';
+      u += session_.token();
+    }
     return u;
   }
-  void FormFields(pages::Html&, bool) const override {}
+
+  void FormFields(pages::Html& h, bool post) const override {
+    // A POST form needs a token, so it needs a session; handlers create it
+    // before rendering, so that the links above the form carry it too.
+    if (post && !session_.active()) (void)session_.Ensure();
+    h.Void("input", {{"type", "hidden"}, {"name", kProbeParam}, {"value", kProbeText}});
+    if (session_.id_in_urls()) {
+      h.Void("input", {{"type", "hidden"}, {"name", kSessionParam}, {"value", session_.token()}});
+    }
+    if (post) h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.csrf()}});
+  }
+
+  std::string ExitUrl(std::string_view url) const override {
+    return "/exit?to=" + PercentEncode(url);
+  }
+
+ private:
+  RequestSession& session_;
 };
 
-// Everything a handler gets besides the request.
-struct Ctx {
-  db::Connection& db;
-  pages::Device device;
-  RequestLinks links;
-  const Config& cfg;
-  pages::Context page() const { return pages::Context{device, links, cfg.rules.library_name}; }
-};
+std::string_view RawParam(const Request& r, std::string_view name) { return r.Param(name); }
+
+// A same-site path to go back to: starts with one '/', no scheme or host.
+bool IsLocalPath(std::string_view p) {
+  if (p.empty() || p[0] != '/' || (p.size() > 1 && (p[1] == '/' || p[1] == '\\'))) return false;
+  for (unsigned char c : p) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+bool IsHttpUrl(std::string_view u) {
+  const bool scheme = u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
+  if (!scheme || u.size() > 2000) return false;
+  for (unsigned char c : u) {
+    if (c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>') return false;
+  }
+  return true;
+}
 
 Response Html(int status, std::string body) {
   Response r;
@@ -44,6 +128,39 @@ Response Html(int status, std::string body) {
 }
 
 }  // namespace
+
+// Everything a handler gets besides the request.
+struct Ctx {
+  db::Connection& db;
+  const Config& cfg;
+  DeviceProfile profile;
+  RequestSession session;
+  RequestLinks links;
+  pages::Device device;
+  std::string path;
+  bool shift_jis = false;
+
+  Ctx(db::Connection& d, const Config& c, DeviceProfile p, int64_t now)
+      : db(d),
+        cfg(c),
+        profile(std::move(p)),
+        session(d, profile, db::SessionLimits{c.session_idle_minutes * 60LL,
+                                              c.session_absolute_hours * 3600LL},
+                now),
+        links(session) {}
+
+  pages::Context page() const {
+    return pages::Context{device, links, cfg.rules.library_name, path};
+  }
+  // A same-site redirect (303) that keeps the URL session.
+  Response Redirect(std::string_view to) const {
+    Response r;
+    r.status = 303;
+    (void)r.SetHeader("Location", links.Url(to, {}));
+    r.body = pages::RenderError(page(), "移動します", "次のページへ移動します。");
+    return r;
+  }
+};
 
 struct App::Impl {
   using Handler = Response (Impl::*)(const Request&, Ctx&);
@@ -62,9 +179,14 @@ struct App::Impl {
     routes = {
         {"GET", "/", &Impl::Top, true},
         {"GET", "/disclaimer", &Impl::Disclaimer, true},
+        {"GET", "/charset", &Impl::CharsetForm, true},
+        {"POST", "/charset", &Impl::CharsetSet, true},
+        {"GET", "/exit", &Impl::Exit, true},
         {"GET", "/healthz", &Impl::Health, false},
     };
   }
+
+  // ------------------------------------------------------------ handlers
 
   Response Top(const Request& req, Ctx& ctx) {
     pages::TopView v;
@@ -74,6 +196,38 @@ struct App::Impl {
 
   Response Disclaimer(const Request&, Ctx& ctx) {
     return Html(200, pages::RenderDisclaimer(ctx.page()));
+  }
+
+  Response CharsetForm(const Request& req, Ctx& ctx) {
+    Status s = ctx.session.Ensure();
+    if (!s.ok()) return Failure(ctx, s);
+    pages::CharsetView v;
+    v.shift_jis_now = ctx.shift_jis;
+    std::string_view back = req.Param("back");
+    v.back = IsLocalPath(back) ? std::string(back) : "/";
+    return Html(200, pages::RenderCharset(ctx.page(), v));
+  }
+
+  Response CharsetSet(const Request& req, Ctx& ctx) {
+    std::string_view to = req.Param("to");
+    if (to != "sjis" && to != "utf8") {
+      return Html(400, pages::RenderError(ctx.page(), "選んでください",
+                                          "Shift_JISかUTF-8のどちらかを選んでください。"));
+    }
+    Status s = db::SetSessionCharset(ctx.db, ctx.session.row()->id, std::string(to));
+    if (!s.ok()) return Failure(ctx, s);
+    std::string_view back = req.Param("back");
+    return ctx.Redirect(IsLocalPath(back) ? back : "/");
+  }
+
+  Response Exit(const Request& req, Ctx& ctx) {
+    std::string_view to = req.Param("to");
+    if (!IsHttpUrl(to)) {
+      return Html(400, pages::RenderError(ctx.page(), "移動できません",
+                                          "このアドレスへは移動できません。"));
+    }
+    Response r = Html(200, pages::RenderExit(ctx.page(), to));
+    return r;
   }
 
   Response Health(const Request&, Ctx& ctx) {
@@ -91,10 +245,53 @@ struct App::Impl {
     return r;
   }
 
-  Response Dispatch(const Request& req) {
+  Response Failure(Ctx& ctx, const Status& s) {
+    std::fprintf(stderr, "shiori: %s: %s\n", ctx.path.c_str(), s.message().c_str());
+    return Html(500, pages::RenderError(ctx.page(), "エラー",
+                                        "ただいま処理できません。しばらくしてからお試しください。"));
+  }
+
+  // ------------------------------------------------------------ the request path
+
+  Response Dispatch(const Request& raw) {
     auto lease = pool->Acquire();
-    Ctx ctx{*lease, pages::Device{}, RequestLinks{}, cfg};
-    // HEAD is answered as GET; libmicrohttpd sends no body for it.
+    DeviceProfile profile = DetectDevice(DeviceHeaders{
+        raw.Header("user-agent"), raw.Header("sec-ch-ua-mobile"), raw.Header("sec-ch-ua-platform"),
+        raw.Header("x-up-subno"), raw.Header("x-jphone-uid"), raw.Header("x-dcmguid")});
+    Ctx ctx(*lease, cfg, std::move(profile), static_cast<int64_t>(std::time(nullptr)));
+    ctx.path = raw.path;
+    Response r = Serve(raw, ctx);
+    Finish(raw, ctx, r);
+    return r;
+  }
+
+  Response Serve(const Request& raw, Ctx& ctx) {
+    // 1. The session (its id is ASCII, readable before decoding).
+    Status s = ctx.session.Load(raw);
+    if (!s.ok()) return Failure(ctx, s);
+
+    // 2. The output charset: the patron's choice, else the device's.
+    const db::SessionRow* row = ctx.session.row();
+    ctx.shift_jis = row && row->charset ? *row->charset == "sjis" : ctx.profile.shift_jis;
+    ctx.device = PageDevice(ctx.profile, ctx.shift_jis);
+
+    // 3. Input decoding: the probe field tells how the form was encoded;
+    //    without it, the output charset is what the browser was given.
+    Request req = raw;
+    std::string_view probe = RawParam(raw, kProbeParam);
+    bool sjis_in = ctx.shift_jis;
+    if (probe == kProbeSjis) {
+      sjis_in = true;
+    } else if (probe == kProbeText) {
+      sjis_in = false;
+    } else if (!probe.empty()) {
+      return BadInput(ctx);
+    }
+    if (!DecodePairs(req.query, sjis_in).ok() || !DecodePairs(req.form, sjis_in).ok()) {
+      return BadInput(ctx);
+    }
+
+    // 4. Route.
     std::string_view method = req.method;
     if (method == "HEAD") method = "GET";
     const Route* route = nullptr;
@@ -104,6 +301,8 @@ struct App::Impl {
       path_known = true;
       if (method == r.method) route = &r;
     }
+
+    // 5. The maintenance switch, once, before any public handler.
     if (!route || route->public_page) {
       auto m = db::MaintenanceOn(ctx.db);
       if (cfg.maintenance || !m.ok() || *m) {
@@ -116,12 +315,45 @@ struct App::Impl {
       if (path_known) {
         Response r = Html(405, pages::RenderError(ctx.page(), "この操作はできません",
                                                   "このページはこの方法では開けません。"));
-        (void)r.SetHeader("Allow", "GET, HEAD");
+        (void)r.SetHeader("Allow", method == "GET" ? "POST" : "GET, HEAD");
         return r;
       }
       return Html(404, pages::RenderNotFound(ctx.page()));
     }
+
+    // 6. Every state change is a POST with the session's CSRF token.
+    if (method == "POST" &&
+        !(ctx.session.active() && TokensEqual(req.Param(kCsrfParam), ctx.session.csrf()))) {
+      return Html(403, pages::RenderError(
+                           ctx.page(), "もう一度操作してください",
+                           "画面の有効期限が切れたか、正しい画面からの操作ではありません。"
+                           "前の画面に戻り、読み込み直してからもう一度操作してください。"));
+    }
     return (this->*(route->handler))(req, ctx);
+  }
+
+  Response BadInput(Ctx& ctx) {
+    return Html(400, pages::RenderError(
+                         ctx.page(), "文字を読み取れません",
+                         "送られた文字を読み取れませんでした。入力をお確かめのうえ、"
+                         "もう一度お試しください。"));
+  }
+
+  // Encodes the page for the device and adds the session's headers.
+  void Finish(const Request& raw, Ctx& ctx, Response& r) {
+    if (r.content_type.rfind("text/html", 0) == 0) {
+      if (ctx.shift_jis) {
+        r.body = charset::Utf8ToSjis(r.body);
+        r.content_type = "text/html; charset=Shift_JIS";
+      }
+      if (ctx.profile.budget_bytes && r.body.size() > ctx.profile.budget_bytes) {
+        std::fprintf(stderr, "shiori: %s is %zu bytes, over the device budget of %zu\n",
+                     raw.path.c_str(), r.body.size(), ctx.profile.budget_bytes);
+      }
+    }
+    const bool https = raw.Header("x-forwarded-proto") == "https";
+    if (auto c = ctx.session.cookie_to_set(https)) (void)r.SetHeader("Set-Cookie", *c);
+    if (ctx.session.active()) (void)r.SetHeader("Cache-Control", "private, no-store");
   }
 };
 

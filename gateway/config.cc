@@ -301,10 +301,13 @@ Result<Config> LoadConfig(const std::string& path) {
     }
   }
   if (c.password_min > c.password_max) {
-    return At(path, root["passwords"]["min_length"].node()
-                        ? root["passwords"]["min_length"].node()->source()
-                        : toml::source_region{},
-              "passwords.min_length", "must not be larger than max_length");
+    // Name the key the file wrote (both may be there; min_length first).
+    const bool min_given = root["passwords"]["min_length"].node() != nullptr;
+    const toml::node* n = min_given ? root["passwords"]["min_length"].node()
+                                    : root["passwords"]["max_length"].node();
+    return At(path, n->source(), min_given ? "passwords.min_length" : "passwords.max_length",
+              min_given ? "must not be larger than max_length (" + std::to_string(c.password_max) + ")"
+                        : "must not be smaller than min_length (" + std::to_string(c.password_min) + ")");
   }
   c.hashing.ops_limit = static_cast<uint64_t>(ops);
   c.hashing.mem_limit = static_cast<uint64_t>(mem_kib) << 10;

@@ -1,6 +1,8 @@
 // Request/response helpers: header validation, percent-coding, query parsing.
 #include "gateway/http.h"
 
+#include "charset/charset.h"
+
 namespace shiori::gateway {
 namespace {
 
@@ -101,6 +103,21 @@ Pairs ParseQuery(std::string_view s) {
     pos = amp + 1;
   }
   return out;
+}
+
+Status DecodePairs(Pairs& pairs, bool sjis) {
+  for (auto& [k, v] : pairs) {
+    for (std::string* s : {&k, &v}) {
+      if (sjis) {
+        auto d = charset::SjisToUtf8(*s);
+        if (!d.ok()) return d.status();
+        *s = std::move(d).value();
+      } else if (!charset::IsValidUtf8(*s)) {
+        return Status::Invalid("invalid UTF-8");
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 std::string QueryKeysOnly(std::string_view raw_query) {

@@ -50,6 +50,10 @@ std::string PercentDecode(std::string_view s);
 std::string PercentEncode(std::string_view s);
 // Splits "a=1&b=2" into decoded pairs; empty pieces are skipped.
 Pairs ParseQuery(std::string_view s);
+// Decodes every name and value of `pairs` in place into UTF-8: from
+// Windows-31J when `sjis`, else checked as UTF-8. On error `pairs` may be
+// partly decoded and must not be used.
+Status DecodePairs(Pairs& pairs, bool sjis);
 // The query with its values removed ("q=&page="), safe for an access log.
 std::string QueryKeysOnly(std::string_view raw_query);
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "charset/charset.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
 
@@ -70,6 +71,7 @@ Result<std::unique_ptr<db::Connection>> OpenExisting(const Config& c) {
 int Serve(const Options& o) {
   auto cfg = BuildConfig(o);
   if (!cfg.ok()) return Fail(cfg.status().message());
+  if (Status cs = charset::CheckSjisSupport(); !cs.ok()) return Fail(cs.message());
   const bool existed = FileExists(cfg->db_path);
   {
     auto conn = db::Connection::Open(cfg->db_path);

@@ -52,6 +52,10 @@ std::string EndPage(Html& h, const Context& ctx, Footer footer) {
     h.Void("br");
     h.Open("a", {{"href", ctx.links.Url("/disclaimer")}}).Text("ご注意（免責事項）").Close();
     h.Void("br");
+    h.Open("a", {{"href", ctx.links.Url("/charset", {{"back", std::string(ctx.path)}})}})
+        .Text("文字コード")
+        .Close();
+    h.Void("br");
     h.Text(ctx.library_name);
     h.Close();
   }

@@ -53,14 +53,22 @@ class Html {
 
 // ---------------------------------------------------------------- device
 
+// The kinds of text field whose keypad or input mode the device can choose.
+enum class Input { kDigits, kKana, kAlpha };
+
 // What a page needs to know of the device; the gateway fills it from the
-// request's device profile.
+// request's device profile. Attribute lists hold static strings.
 struct Device {
   bool feature_phone = false;      // tiny screen, number keys, no CSS
-  bool smartphone = false;         // viewport meta
   bool accesskey_labels = false;   // show [1] or the number-key emoji before main links
   bool accesskey_emoji = false;    // docomo: number keys as emoji (private use area)
   std::string_view charset = "UTF-8";  // the label of the bytes the gateway will send
+  size_t budget_bytes = 0;         // largest page the device takes; 0: no limit
+  // Input-mode attributes per kind of field (istyle, format, mode, inputmode ...).
+  std::vector<Attr> digits, kana, alpha;
+  const std::vector<Attr>& InputAttrs(Input k) const {
+    return k == Input::kDigits ? digits : k == Input::kKana ? kana : alpha;
+  }
 };
 
 // Links and forms. Implemented in the gateway: it adds the session id when the
@@ -74,6 +82,9 @@ class Links {
   virtual std::string Url(std::string_view path, const Query& query = {}) const = 0;
   // Writes the hidden fields every form needs; `post` forms get the CSRF token.
   virtual void FormFields(Html& h, bool post) const = 0;
+  // A link to an off-site `url` through the exit page, never carrying the
+  // session id (so it cannot leak through Referer).
+  virtual std::string ExitUrl(std::string_view url) const = 0;
 };
 
 // Everything a renderer gets besides its own view model.
@@ -81,9 +92,20 @@ struct Context {
   const Device& device;
   const Links& links;
   std::string_view library_name;
+  std::string_view path = "/";  // the page being rendered, for "back" links
 };
 
 // ---------------------------------------------------------------- pages
+
+// 文字コード: lets the patron choose Shift_JIS or UTF-8 for this session.
+struct CharsetView {
+  bool shift_jis_now = false;
+  std::string back;  // same-site path to return to
+};
+std::string RenderCharset(const Context& ctx, const CharsetView& v);
+
+// 外部サイトへ: the exit page in front of an off-site link.
+std::string RenderExit(const Context& ctx, std::string_view url);
 
 struct TopView {
   std::string query;  // shown back in the field

@@ -18,6 +18,7 @@ class FakeSessionLinks : public Links {
   void FormFields(Html& h, bool) const override {
     h.Void("input", {{"type", "hidden"}, {"name", "sid"}, {"value", "S"}});
   }
+  std::string ExitUrl(std::string_view url) const override { return "/exit?to=" + std::string(url); }
 };
 
 TEST(Escape, EscapesEveryMarkupCharacter) {

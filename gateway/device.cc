@@ -1,0 +1,220 @@
+// Device detection from request headers: carrier prefixes, docomo/WILLCOM cache
+// tokens, smartphone/tablet markers and Client Hints. Plain string_view scans,
+// no regex and no allocation except the subscriber id: this runs per request.
+#include "gateway/device.h"
+
+#include <cstdint>
+
+namespace shiori::gateway {
+namespace {
+
+constexpr size_t kKB = 1024;
+constexpr uint32_t kBigBudgetKB = 30;  // "30 when larger"; also the feature-phone ceiling
+constexpr uint32_t kNoTokenKB = 5;     // docomo without a cache token, old au
+constexpr size_t kMaxSubscriber = 64;
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool Contains(std::string_view s, std::string_view p) { return s.find(p) != s.npos; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// "c100" / "C100" (when `any_case`) -> 100; 0 when `tok` is not a cache token.
+// A zero or absurd value counts as no token: a budget of 0 would mean "no limit".
+uint32_t CacheToken(std::string_view tok, bool any_case) {
+  if (tok.size() < 2 || !(tok[0] == 'c' || (any_case && tok[0] == 'C'))) return 0;
+  uint32_t n = 0;
+  for (char ch : tok.substr(1)) {
+    if (ch < '0' || ch > '9') return 0;
+    if (n < 100000) n = n * 10 + static_cast<uint32_t>(ch - '0');  // saturates, never overflows
+  }
+  return n;
+}
+
+uint32_t CapKB(uint32_t kb) { return kb > kBigBudgetKB ? kBigBudgetKB : kb; }
+
+// docomo's cache token in KB, 0 when absent. `rest` follows "DoCoMo/".
+// mova:  "1.0/MODEL/c10/TB/..."  (slash-separated, up to the first space)
+// FOMA:  "2.0 MODEL(c100;TB;W24H12)"  (first parenthesised group, ';'-separated)
+uint32_t DocomoCacheKB(std::string_view rest) {
+  size_t v_end = rest.find_first_of("/ (");
+  if (v_end == rest.npos) return 0;
+  if (rest[v_end] == '/') {
+    std::string_view path = rest.substr(v_end + 1);
+    path = path.substr(0, path.find(' '));
+    size_t slash = path.find('/');  // skip MODEL
+    while (slash != path.npos) {
+      path.remove_prefix(slash + 1);
+      slash = path.find('/');
+      if (uint32_t kb = CacheToken(path.substr(0, slash), false)) return kb;
+    }
+    return 0;
+  }
+  size_t open = rest.find('(', v_end);
+  if (open == rest.npos) return 0;
+  std::string_view group = rest.substr(open + 1);
+  group = group.substr(0, group.find(')'));
+  while (true) {
+    size_t semi = group.find(';');
+    if (uint32_t kb = CacheToken(Trim(group.substr(0, semi)), false)) return kb;
+    if (semi == group.npos) return 0;
+    group.remove_prefix(semi + 1);
+  }
+}
+
+// WILLCOM's "Cnn" token (after '/' or ';' inside the group opened by `open`),
+// the last one when several; 0 when absent.
+uint32_t WillcomCacheKB(std::string_view ua, size_t open) {
+  std::string_view group = ua.substr(open + 1);
+  group = group.substr(0, group.find(')'));
+  uint32_t kb = 0;
+  size_t i = group.find_first_of("/;");
+  while (i != group.npos) {
+    size_t end = group.find_first_of("/;", i + 1);
+    std::string_view tok = group.substr(i + 1, end == group.npos ? group.npos : end - i - 1);
+    if (uint32_t t = CacheToken(tok, true)) kb = t;
+    i = end;
+  }
+  return kb;
+}
+
+// Printable ASCII (space included), at most kMaxSubscriber bytes; else empty.
+std::string Subscriber(std::string_view v) {
+  if (v.size() > kMaxSubscriber) return {};
+  for (char ch : v) {
+    if (ch < 0x20 || ch > 0x7E) return {};
+  }
+  return std::string(v);
+}
+
+void SetFeature(DeviceProfile& p, Carrier carrier, CookieSupport cookies, uint32_t kb) {
+  p.device_class = DeviceClass::kFeature;
+  p.carrier = carrier;
+  p.cookies = cookies;
+  p.budget_bytes = kb * kKB;
+  p.shift_jis = true;
+  p.accesskey_emoji = carrier == Carrier::kDocomo;
+}
+
+// The profile the User-Agent alone gives (subscriber not set).
+DeviceProfile FromUserAgent(std::string_view ua) {
+  DeviceProfile p;
+  constexpr std::string_view kDocomo = "DoCoMo/";
+  if (StartsWith(ua, kDocomo)) {
+    std::string_view rest = ua.substr(kDocomo.size());
+    uint32_t cache = DocomoCacheKB(rest);
+    bool browser2 = cache == 500 && StartsWith(rest, "2.0") &&
+                    (rest.size() == 3 || rest[3] == ' ' || rest[3] == '(');
+    SetFeature(p, Carrier::kDocomo, browser2 ? CookieSupport::kProbe : CookieSupport::kNo,
+               cache ? CapKB(cache) : kNoTokenKB);
+    return p;
+  }
+  if (StartsWith(ua, "KDDI-")) {
+    SetFeature(p, Carrier::kAu, CookieSupport::kProbe, kBigBudgetKB);
+    return p;
+  }
+  if (StartsWith(ua, "UP.Browser/")) {
+    // Only WAP1 "UP.Browser/3" is named; any other bare UP.Browser is as old.
+    SetFeature(p, Carrier::kAu, CookieSupport::kProbe, kNoTokenKB);
+    return p;
+  }
+  if (StartsWith(ua, "J-PHONE/")) {
+    SetFeature(p, Carrier::kSoftbank, CookieSupport::kProbe, 6);
+    return p;
+  }
+  if (StartsWith(ua, "SoftBank/") || StartsWith(ua, "Vodafone/") || StartsWith(ua, "MOT-") ||
+      StartsWith(ua, "Semulator") || StartsWith(ua, "Vemulator")) {
+    SetFeature(p, Carrier::kSoftbank, CookieSupport::kProbe, kBigBudgetKB);
+    return p;
+  }
+  size_t open = ua.find("(WILLCOM");
+  if (open == ua.npos) open = ua.find("(DDIPOCKET");
+  if (open != ua.npos) {
+    uint32_t cache = WillcomCacheKB(ua, open);
+    SetFeature(p, Carrier::kWillcom, CookieSupport::kProbe, cache ? CapKB(cache) : kBigBudgetKB);
+    return p;
+  }
+  // Windows Phone first (some claim "Android" and "iPhone"); iPad before iPhone
+  // (iOS 3.2 iPads say "CPU iPhone OS").
+  if (Contains(ua, "Windows Phone")) {
+    p.device_class = DeviceClass::kSmartphone;
+  } else if (Contains(ua, "iPad")) {
+    p.device_class = DeviceClass::kTablet;
+  } else if (Contains(ua, "iPhone") || Contains(ua, "iPod")) {
+    p.device_class = DeviceClass::kSmartphone;
+  } else if (Contains(ua, "Android")) {
+    p.device_class = Contains(ua, "Mobile") ? DeviceClass::kSmartphone : DeviceClass::kTablet;
+  }
+  return p;
+}
+
+}  // namespace
+
+DeviceProfile DetectDevice(const DeviceHeaders& h) {
+  DeviceProfile p = FromUserAgent(h.user_agent);
+
+  std::string_view mobile = Trim(h.ch_ua_mobile);
+  if (mobile == "?1" || mobile == "?0") {
+    std::string_view platform = Trim(h.ch_ua_platform);
+    if (platform.size() >= 2 && platform.front() == '"' && platform.back() == '"') {
+      platform = platform.substr(1, platform.size() - 2);
+    }
+    DeviceClass ch = mobile == "?1"          ? DeviceClass::kSmartphone
+                     : platform == "Android" ? DeviceClass::kTablet
+                                             : p.device_class;
+    if (ch != p.device_class) {
+      p = DeviceProfile{};  // carrier, cookies, budget, charset: those of a non-feature device
+      p.device_class = ch;
+    }
+  }
+
+  switch (p.carrier) {
+    case Carrier::kAu:
+      p.subscriber = Subscriber(h.x_up_subno);
+      break;
+    case Carrier::kSoftbank:
+      p.subscriber = Subscriber(h.x_jphone_uid);
+      break;
+    case Carrier::kDocomo:
+      p.subscriber = Subscriber(h.x_dcmguid);
+      break;
+    default:
+      break;
+  }
+  return p;
+}
+
+std::string_view ClassName(DeviceClass c) {
+  switch (c) {
+    case DeviceClass::kFeature:
+      return "feature";
+    case DeviceClass::kSmartphone:
+      return "smartphone";
+    case DeviceClass::kTablet:
+      return "tablet";
+    case DeviceClass::kPc:
+      return "pc";
+  }
+  return "pc";
+}
+
+std::string_view CarrierName(Carrier c) {
+  switch (c) {
+    case Carrier::kDocomo:
+      return "docomo";
+    case Carrier::kAu:
+      return "au";
+    case Carrier::kSoftbank:
+      return "softbank";
+    case Carrier::kWillcom:
+      return "willcom";
+    case Carrier::kNone:
+      return "-";
+  }
+  return "-";
+}
+
+}  // namespace shiori::gateway

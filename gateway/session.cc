@@ -1,0 +1,147 @@
+// Session tokens (libsodium), cookie parsing and the per-request session.
+#include "gateway/session.h"
+
+#include <sodium.h>
+
+namespace shiori::gateway {
+namespace {
+
+std::string Hex(const unsigned char* p, size_t n) {
+  std::string out(n * 2, '\0');
+  sodium_bin2hex(out.data(), out.size() + 1, p, n);
+  return out;
+}
+
+}  // namespace
+
+std::string NewToken() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  return Hex(b, sizeof b);
+}
+
+std::string HashToken(std::string_view token) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(token.data()),
+                     token.size(), nullptr, 0);
+  return Hex(h, sizeof h);
+}
+
+bool IsTokenShaped(std::string_view s) {
+  if (s.size() != 32) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool TokensEqual(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string_view CookieValue(std::string_view header, std::string_view name) {
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t end = header.find(';', pos);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view part = header.substr(pos, end - pos);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    size_t eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name) return part.substr(eq + 1);
+    pos = end + 1;
+  }
+  return {};
+}
+
+std::string DeviceKey(const DeviceProfile& p) {
+  std::string k(ClassName(p.device_class));
+  k += '/';
+  k += CarrierName(p.carrier);
+  k += '/';
+  k += p.subscriber;
+  return k;
+}
+
+Status RequestSession::Load(const Request& req) {
+  std::string_view from_cookie = CookieValue(req.Header("cookie"), kSessionCookie);
+  std::string_view from_url = req.Param(kSessionParam);
+  for (std::string_view candidate : {from_cookie, from_url}) {
+    if (!IsTokenShaped(candidate)) continue;
+    auto found = db::FindSession(db_, HashToken(candidate), now_, limits_);
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) continue;
+    if ((*found)->device != DeviceKey(device_)) {
+      // Another device presents this id (copied URL, stolen cookie): end it.
+      return db::DeleteSession(db_, (*found)->id);
+    }
+    row_ = std::move(found->value());
+    token_ = std::string(candidate);
+    cookie_seen_ = candidate.data() == from_cookie.data() && !from_cookie.empty();
+    SHIORI_RETURN_IF_ERROR(db::TouchSession(db_, *row_, now_, cookie_seen_));
+    if (cookie_seen_) row_->cookie_ok = true;
+    return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Status RequestSession::Ensure() {
+  if (row_) return Status::Ok();
+  std::string token = NewToken();
+  std::string csrf = NewToken();
+  const std::string device = DeviceKey(device_);
+  auto id = db::CreateSession(db_, HashToken(token), csrf, device, now_);
+  if (!id.ok()) return id.status();
+  db::SessionRow row;
+  row.id = *id;
+  row.csrf = csrf;
+  row.device = device;
+  row.created_at = row.seen_at = now_;
+  row_ = std::move(row);
+  token_ = std::move(token);
+  issued_ = true;
+  cookie_seen_ = false;
+  return Status::Ok();
+}
+
+Status RequestSession::Rotate() {
+  if (!row_) return Ensure();
+  std::string token = NewToken();
+  std::string csrf = NewToken();
+  SHIORI_RETURN_IF_ERROR(db::RotateSession(db_, row_->id, HashToken(token), csrf));
+  row_->csrf = csrf;
+  token_ = std::move(token);
+  issued_ = true;
+  return Status::Ok();
+}
+
+Status RequestSession::End() {
+  if (!row_) return Status::Ok();
+  Status s = db::DeleteSession(db_, row_->id);
+  row_.reset();
+  token_.clear();
+  return s;
+}
+
+bool RequestSession::id_in_urls() const {
+  if (!row_ || device_.cookies == CookieSupport::kYes) return false;
+  // A rotated id must ride in the URL until its new cookie comes back.
+  if (issued_) return true;
+  return !cookie_seen_;
+}
+
+std::optional<std::string> RequestSession::cookie_to_set(bool https) const {
+  if (!issued_ || !row_ || device_.cookies == CookieSupport::kNo) return std::nullopt;
+  std::string c(kSessionCookie);
+  c += '=';
+  c += token_;
+  c += "; Path=/; HttpOnly; SameSite=Lax";
+  if (https) c += "; Secure";
+  return c;
+}
+
+const std::string& RequestSession::csrf() const {
+  static const std::string kNone;
+  return row_ ? row_->csrf : kNone;
+}
+
+}  // namespace shiori::gateway

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang and runs each for a bounded time
+# (FUZZ_SECONDS, default 30) over its seed corpus and kept crash inputs.
+# Fails on any crash or sanitizer report. Found inputs go to a temporary
+# folder; copy a crash input into tests/fuzz/corpus/<target>/ to keep it.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${FUZZ_BUILD:-$ROOT/build-fuzz}
+SECONDS_EACH=${FUZZ_SECONDS:-30}
+CC=clang-14 CXX=clang++-14 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSHIORI_TESTS=OFF -DSHIORI_FUZZ=ON >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" --target fuzz_form fuzz_cp932 -- --no-print-directory >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+status=0
+for t in fuzz_form fuzz_cp932; do
+  corpus="$ROOT/tests/fuzz/corpus/${t#fuzz_}"
+  mkdir -p "$work/$t"
+  if "$BUILD/tests/fuzz/$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
+      -artifact_prefix="$work/$t/" "$work/$t" "$corpus" >"$work/$t.log" 2>&1; then
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$t.log" | grep -o '[0-9]*$' || echo '?')
+    echo "fuzz $t: ok, $execs inputs in ${SECONDS_EACH}s"
+  else
+    echo "fuzz $t: FAILED" >&2
+    tail -40 "$work/$t.log" >&2
+    ls "$work/$t"/crash-* "$work/$t"/leak-* 2>/dev/null >&2 || true
+    status=1
+  fi
+done
+exit $status
