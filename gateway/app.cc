@@ -1,6 +1,7 @@
 // The application: one request path read top to bottom — device profile,
 // session, input decoding, maintenance switch, routing with the CSRF check,
 // handler, output encoding — and the handlers themselves.
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 
@@ -120,6 +121,10 @@ bool IsHttpUrl(std::string_view u) {
   return true;
 }
 
+db::SessionLimits SessionLimitsOf(const Config& c) {
+  return db::SessionLimits{c.session_idle_minutes * 60LL, c.session_absolute_hours * 3600LL};
+}
+
 Response Html(int status, std::string body) {
   Response r;
   r.status = status;
@@ -144,9 +149,7 @@ struct Ctx {
       : db(d),
         cfg(c),
         profile(std::move(p)),
-        session(d, profile, db::SessionLimits{c.session_idle_minutes * 60LL,
-                                              c.session_absolute_hours * 3600LL},
-                now),
+        session(d, profile, SessionLimitsOf(c), now),
         links(session) {}
 
   pages::Context page() const {
@@ -174,6 +177,7 @@ struct App::Impl {
   Config cfg;
   std::unique_ptr<db::Pool> pool;
   std::vector<Route> routes;
+  std::atomic<int64_t> last_purge{0};
 
   Impl(const Config& c, std::unique_ptr<db::Pool> p) : cfg(c), pool(std::move(p)) {
     routes = {
@@ -262,6 +266,13 @@ struct App::Impl {
     ctx.path = raw.path;
     Response r = Serve(raw, ctx);
     Finish(raw, ctx, r);
+    // Timed-out sessions go at most every ten minutes, by whichever request comes.
+    int64_t last = last_purge.load();
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    if (now - last > 600 && last_purge.compare_exchange_strong(last, now)) {
+      auto n = db::PurgeSessions(ctx.db, now, SessionLimitsOf(cfg));
+      if (!n.ok()) std::fprintf(stderr, "shiori: session purge: %s\n", n.status().message().c_str());
+    }
     return r;
   }
 

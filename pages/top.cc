@@ -10,13 +10,12 @@ std::string RenderTop(const Context& ctx, const TopView& v) {
   ctx.links.FormFields(h, false);
   h.Element("label", "蔵書検索", {{"for", "q"}});
   h.Void("br");
-  h.Void("input", {{"type", "search"},
-                   {"name", "q"},
-                   {"id", "q"},
-                   {"value", v.query},
-                   {"size", "16"},
-                   {"maxlength", "200"},
-                   {"accesskey", "1"}});
+  std::vector<Attr> field = {{"type", "search"}, {"name", "q"},       {"id", "q"},
+                             {"value", v.query}, {"size", "16"},       {"maxlength", "200"},
+                             {"accesskey", "1"}};
+  // Searches are typed in kana on a phone keypad: open the kana input mode.
+  for (const Attr& a : ctx.device.InputAttrs(Input::kKana)) field.push_back(a);
+  h.Void("input", field);
   h.Void("input", {{"type", "submit"}, {"value", "検索"}});
   h.Close();  // form
   h.Element("p", "書名・著者名・出版者・件名・ISBNで探せます。ひらがなの読みでも探せます。");

@@ -82,6 +82,15 @@ TEST(Top, DocomoShowsNumberKeyEmojiAndPcsNoLabels) {
   EXPECT_NE(pc.find("<meta name=\"viewport\""), std::string::npos);
 }
 
+TEST(Top, SearchFieldAsksTheDeviceForKanaInput) {
+  Devices d;
+  d.docomo.kana = {{"istyle", "1"}};
+  FakeSessionLinks links;
+  std::string html = RenderTop(Context{d.docomo, links, "L"}, TopView{});
+  EXPECT_NE(html.find("accesskey=\"1\" istyle=\"1\">"), std::string::npos) << html;
+  EXPECT_EQ(RenderTop(Context{d.pc, links, "L"}, TopView{}).find("istyle"), std::string::npos);
+}
+
 TEST(Notices, MaintenanceLinksNowhereAndErrorsLinkHome) {
   Devices d;
   FakeSessionLinks links;

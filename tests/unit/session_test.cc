@@ -1,0 +1,237 @@
+// Unit tests of session tokens, cookies and the per-request session against a real SQLite file.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "gateway/session.h"
+
+namespace shiori::gateway {
+namespace {
+
+TEST(Token, Is128RandomBitsInHexAndNeverRepeats) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string t = NewToken();
+    ASSERT_TRUE(IsTokenShaped(t)) << t;
+    EXPECT_TRUE(seen.insert(t).second) << "repeated token " << t;
+  }
+}
+
+TEST(Token, StoredHashIsNotTheTokenAndIsStable) {
+  const std::string t = NewToken();
+  EXPECT_EQ(HashToken(t), HashToken(t));
+  EXPECT_NE(HashToken(t), HashToken(NewToken()));
+  EXPECT_EQ(HashToken(t).size(), 64u);
+  EXPECT_EQ(HashToken(t).find(t), std::string::npos);
+}
+
+TEST(Token, ShapeAndComparison) {
+  struct Case {
+    std::string s;
+    bool shaped;
+  } cases[] = {
+      {std::string(32, 'a'), true},      {"0123456789abcdef0123456789abcdef", true},
+      {std::string(31, 'a'), false},     {std::string(33, 'a'), false},
+      {std::string(32, 'A'), false},     {std::string(31, 'a') + "g", false},
+      {std::string(31, 'a') + "'", false}, {"", false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.s);
+    EXPECT_EQ(IsTokenShaped(c.s), c.shaped);
+  }
+  EXPECT_TRUE(TokensEqual("abc", "abc"));
+  EXPECT_FALSE(TokensEqual("abc", "abd"));
+  EXPECT_FALSE(TokensEqual("abc", "abcd"));
+  EXPECT_FALSE(TokensEqual("", "")) << "an empty token never matches";
+}
+
+TEST(Cookie, FindsTheNamedValue) {
+  EXPECT_EQ(CookieValue("sid=abc", "sid"), "abc");
+  EXPECT_EQ(CookieValue("a=1; sid=abc; b=2", "sid"), "abc");
+  EXPECT_EQ(CookieValue("xsid=abc; sid=def", "sid"), "def");
+  EXPECT_EQ(CookieValue("a=1;sid=x", "sid"), "x");
+  EXPECT_EQ(CookieValue("", "sid"), "");
+  EXPECT_EQ(CookieValue("sid", "sid"), "");
+}
+
+class SessionDb : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/shiori-session-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto c = db::Connection::Open(dir_ + "/s.db");
+    ASSERT_TRUE(c.ok());
+    db_ = std::move(c).value();
+    ASSERT_TRUE(db::Migrate(*db_).ok());
+  }
+  void TearDown() override {
+    db_.reset();
+    std::string cmd = "rm -rf " + dir_;
+    ASSERT_EQ(system(cmd.c_str()), 0);
+  }
+  Request WithCookie(const std::string& token) {
+    Request r;
+    r.headers = {{"cookie", "sid=" + token}};
+    return r;
+  }
+  Request WithUrl(const std::string& token) {
+    Request r;
+    r.query = {{"sid", token}};
+    return r;
+  }
+  std::string dir_;
+  std::unique_ptr<db::Connection> db_;
+  db::SessionLimits limits_{1800, 43200};
+};
+
+DeviceProfile Phone() {
+  DeviceProfile p;
+  p.device_class = DeviceClass::kFeature;
+  p.carrier = Carrier::kDocomo;
+  p.cookies = CookieSupport::kNo;
+  return p;
+}
+
+DeviceProfile Softbank() {
+  DeviceProfile p;
+  p.device_class = DeviceClass::kFeature;
+  p.carrier = Carrier::kSoftbank;
+  p.cookies = CookieSupport::kProbe;
+  return p;
+}
+
+TEST_F(SessionDb, CookielessPhoneGetsTheIdInUrlsAndNoCookie) {
+  DeviceProfile phone = Phone();
+  RequestSession s(*db_, phone, limits_, 1000);
+  ASSERT_TRUE(s.Load(Request()).ok());
+  EXPECT_FALSE(s.active());
+  EXPECT_FALSE(s.id_in_urls()) << "no session, nothing to carry";
+  ASSERT_TRUE(s.Ensure().ok());
+  EXPECT_TRUE(s.id_in_urls());
+  EXPECT_FALSE(s.cookie_to_set(false).has_value());
+
+  RequestSession next(*db_, phone, limits_, 1010);
+  ASSERT_TRUE(next.Load(WithUrl(s.token())).ok());
+  ASSERT_TRUE(next.active());
+  EXPECT_EQ(next.row()->id, s.row()->id);
+  EXPECT_TRUE(next.id_in_urls());
+}
+
+TEST_F(SessionDb, ProbeDeviceStopsCarryingTheIdOnceTheCookieReturns) {
+  DeviceProfile sb = Softbank();
+  RequestSession s(*db_, sb, limits_, 1000);
+  ASSERT_TRUE(s.Ensure().ok());
+  auto cookie = s.cookie_to_set(true);
+  ASSERT_TRUE(cookie.has_value());
+  EXPECT_EQ(*cookie, "sid=" + s.token() + "; Path=/; HttpOnly; SameSite=Lax; Secure");
+  EXPECT_TRUE(s.id_in_urls());
+
+  RequestSession by_url(*db_, sb, limits_, 1001);
+  ASSERT_TRUE(by_url.Load(WithUrl(s.token())).ok());
+  EXPECT_TRUE(by_url.id_in_urls()) << "cookie not proven yet";
+
+  RequestSession by_cookie(*db_, sb, limits_, 1002);
+  ASSERT_TRUE(by_cookie.Load(WithCookie(s.token())).ok());
+  EXPECT_FALSE(by_cookie.id_in_urls());
+  EXPECT_FALSE(by_cookie.cookie_to_set(false).has_value()) << "the cookie is not sent again";
+}
+
+TEST_F(SessionDb, AnotherDeviceWithTheSameIdEndsTheSession) {
+  DeviceProfile phone = Phone();
+  RequestSession s(*db_, phone, limits_, 1000);
+  ASSERT_TRUE(s.Ensure().ok());
+  DeviceProfile pc;
+  RequestSession thief(*db_, pc, limits_, 1001);
+  ASSERT_TRUE(thief.Load(WithUrl(s.token())).ok());
+  EXPECT_FALSE(thief.active());
+  RequestSession owner(*db_, phone, limits_, 1002);
+  ASSERT_TRUE(owner.Load(WithUrl(s.token())).ok());
+  EXPECT_FALSE(owner.active()) << "dropped, not just hidden";
+}
+
+TEST_F(SessionDb, SubscriberIdIsPartOfTheBinding) {
+  DeviceProfile au;
+  au.device_class = DeviceClass::kFeature;
+  au.carrier = Carrier::kAu;
+  au.cookies = CookieSupport::kProbe;
+  au.subscriber = "05001234567890_xx.ezweb.ne.jp";
+  RequestSession s(*db_, au, limits_, 1000);
+  ASSERT_TRUE(s.Ensure().ok());
+  DeviceProfile other = au;
+  other.subscriber = "05009999999999_yy.ezweb.ne.jp";
+  RequestSession o(*db_, other, limits_, 1001);
+  ASSERT_TRUE(o.Load(WithUrl(s.token())).ok());
+  EXPECT_FALSE(o.active());
+}
+
+TEST_F(SessionDb, IdleAndAbsoluteTimeoutsEndSessions) {
+  DeviceProfile phone = Phone();
+  RequestSession s(*db_, phone, limits_, 1000);
+  ASSERT_TRUE(s.Ensure().ok());
+  const std::string token = s.token();
+  // Active every 20 minutes: idle never reached, but 12 hours is the end.
+  int64_t now = 1000;
+  for (; now < 1000 + 43200; now += 1200) {
+    RequestSession r(*db_, phone, limits_, now);
+    ASSERT_TRUE(r.Load(WithUrl(token)).ok());
+    ASSERT_TRUE(r.active()) << "at " << now - 1000 << " s";
+  }
+  RequestSession late(*db_, phone, limits_, 1000 + 43201);
+  ASSERT_TRUE(late.Load(WithUrl(token)).ok());
+  EXPECT_FALSE(late.active());
+
+  RequestSession t(*db_, phone, limits_, 5000);
+  ASSERT_TRUE(t.Ensure().ok());
+  RequestSession idle(*db_, phone, limits_, 5000 + 1801);
+  ASSERT_TRUE(idle.Load(WithUrl(t.token())).ok());
+  EXPECT_FALSE(idle.active());
+}
+
+TEST_F(SessionDb, RotationGivesANewIdAndTheOldOneNoLongerWorks) {
+  DeviceProfile phone = Phone();
+  RequestSession s(*db_, phone, limits_, 1000);
+  ASSERT_TRUE(s.Ensure().ok());
+  const std::string old_token = s.token(), old_csrf = s.csrf();
+  const int64_t id = s.row()->id;
+  ASSERT_TRUE(s.Rotate().ok());
+  EXPECT_NE(s.token(), old_token);
+  EXPECT_NE(s.csrf(), old_csrf);
+  RequestSession a(*db_, phone, limits_, 1001);
+  ASSERT_TRUE(a.Load(WithUrl(old_token)).ok());
+  EXPECT_FALSE(a.active());
+  RequestSession b(*db_, phone, limits_, 1001);
+  ASSERT_TRUE(b.Load(WithUrl(s.token())).ok());
+  ASSERT_TRUE(b.active());
+  EXPECT_EQ(b.row()->id, id) << "same session, what it holds survives";
+}
+
+TEST_F(SessionDb, ACookieWinsOverAUrlId) {
+  DeviceProfile sb = Softbank();
+  RequestSession a(*db_, sb, limits_, 1000), b(*db_, sb, limits_, 1000);
+  ASSERT_TRUE(a.Ensure().ok());
+  ASSERT_TRUE(b.Ensure().ok());
+  Request both;
+  both.headers = {{"cookie", "sid=" + a.token()}};
+  both.query = {{"sid", b.token()}};
+  RequestSession r(*db_, sb, limits_, 1001);
+  ASSERT_TRUE(r.Load(both).ok());
+  ASSERT_TRUE(r.active());
+  EXPECT_EQ(r.row()->id, a.row()->id) << "a planted URL id does not override the cookie";
+}
+
+TEST_F(SessionDb, PurgeRemovesOnlyTimedOutSessions) {
+  DeviceProfile phone = Phone();
+  RequestSession old(*db_, phone, limits_, 1000), fresh(*db_, phone, limits_, 3000);
+  ASSERT_TRUE(old.Ensure().ok());
+  ASSERT_TRUE(fresh.Ensure().ok());
+  auto n = db::PurgeSessions(*db_, 1000 + 1801, limits_);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  RequestSession r(*db_, phone, limits_, 3001);
+  ASSERT_TRUE(r.Load(WithUrl(fresh.token())).ok());
+  EXPECT_TRUE(r.active());
+}
+
+}  // namespace
+}  // namespace shiori::gateway
