@@ -53,6 +53,7 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
   // OK when ok(), else the error.
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
 
