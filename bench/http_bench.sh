@@ -109,6 +109,8 @@ stop_pid() {  # TERM, up to 5 s, then KILL
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# "anon X MB + file Y MB": file-backed pages are mostly shared libraries.
+rss_split() { awk '/^RssAnon:/ {a = $2} /^RssFile:/ {f = $2} /^RssShmem:/ {s = $2} END {printf "anon %.1f + file %.1f + shmem %.1f MB", a / 1024, f / 1024, s / 1024}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 mb() { awk -v k="$1" 'BEGIN {printf "%.1f MB", k / 1024}'; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -182,6 +184,7 @@ start_shiori "$port" "$TMP/access.log"
 main_pid=$shiori_pid
 sleep 0.5  # let start-up allocations settle before the idle reading
 rss_idle=$(rss_kb "$main_pid")
+split_idle=$(rss_split "$main_pid")
 
 curl -sS --max-time 10 -o "$TMP/body" -D "$TMP/headers" "http://127.0.0.1:$port/" || die "cannot fetch / from shiori"
 head -1 "$TMP/headers" | grep -q ' 200' || { cat "$TMP/headers" >&2; die "shiori answered / without 200"; }
@@ -293,6 +296,7 @@ done
 echo
 
 rss_after=$(rss_kb "$main_pid")
+split_after=$(rss_split "$main_pid")
 rss_peak=$(hwm_kb "$main_pid")
 load_after=$(load)
 
@@ -302,18 +306,18 @@ echo
 echo "| conns | shiori req/s | shiori p99 | nginx req/s | nginx p99 | shiori / nginx | runs with a stall |"
 echo "|---:|---:|---:|---:|---:|---:|---:|"
 for c in $CONNS; do
-  printf '| %d | %s | %s ms | %s | %s ms | %.2f | %d |\n' "$c" \
+  printf '| %d | %s | %.2f ms | %s | %.2f ms | %.2f | %d |\n' "$c" \
     "$(fmt_rps "$(median <<<"${s_rps[$c]}")")" "$(median <<<"${s_p99[$c]}")" \
     "$(fmt_rps "$(median <<<"${n_rps[$c]}")")" "$(median <<<"${n_p99[$c]}")" \
     "$(median <<<"${ratios[$c]}")" "${stalls[$c]:-0}"
 done
 echo
-echo "| shiori memory | VmRSS |"
-echo "|---|---:|"
-echo "| idle, after start-up on the existing database, before any request | $(mb "$rss_idle") |"
-echo "| after the load | $(mb "$rss_after") |"
-echo "| peak (VmHWM) of that process | $(mb "$rss_peak") |"
-echo "| (the first start, which created the demo library, idle after it) | $(mb "$rss_create") |"
+echo "| shiori memory | VmRSS | of which |"
+echo "|---|---:|---|"
+echo "| idle, after start-up on the existing database, before any request | $(mb "$rss_idle") | $split_idle |"
+echo "| after the load | $(mb "$rss_after") | $split_after |"
+echo "| peak (VmHWM) of that process | $(mb "$rss_peak") | |"
+echo "| the first start (created the demo library), idle | $(mb "$rss_create") | |"
 echo
 echo "- command: \`$(env | grep -E '^(DURATION|ROUNDS|CONNS|THREADS|SHIORI_THREADS|NGINX_LOG|NGINX_MODE|LOG_CHECK)=' | sort | sed -E 's/^([A-Z_]+)=(.*)$/\1="\2"/' | tr '\n' ' ')bench/http_bench.sh ${1:-}\`"
 echo "- wrk: \`wrk -t$THREADS -c<conns> -d${DURATION}s --latency http://127.0.0.1:<port>/\`"

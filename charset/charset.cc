@@ -7,6 +7,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -42,6 +43,7 @@ namespace {
 
 constexpr const char* kCp932 = "CP932";  // glibc: the same module as WINDOWS-31J
 constexpr UChar32 kGeta = 0x3013;        // 〓, the Japanese "character missing" mark
+constexpr std::string_view kGetaUtf8 = "\xE3\x80\x93";
 constexpr std::string_view kGetaSjis = "\x81\xAC";
 
 // Owns one iconv_t. An iconv_t holds conversion state, so one handle serves one call on
@@ -100,89 +102,110 @@ UChar32 ToCp932Variant(UChar32 c) {
   return c;
 }
 
-void AppendUtf8(UChar32 c, std::string* out) {
-  uint8_t buf[U8_MAX_LENGTH];
-  int32_t len = 0;
-  U8_APPEND_UNSAFE(buf, len, c);
-  out->append(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
-}
+// Output that iconv writes into directly: the string is sized ahead and only used() bytes are
+// real, so stopping and restarting iconv (once per 〓) neither shrinks nor zero-fills again.
+class OutBuffer {
+ public:
+  explicit OutBuffer(std::string* s) : s_(s), used_(s->size()) {}
+  // Makes room for at least n more bytes; grows by doubling, so appending stays linear.
+  void Reserve(size_t n) {
+    if (room() < n) s_->resize(std::max(s_->size() * 2, used_ + n));
+  }
+  char* end() { return s_->data() + used_; }
+  size_t room() const { return s_->size() - used_; }
+  void MoveEnd(const char* new_end) { used_ = static_cast<size_t>(new_end - s_->data()); }
+  void Append(std::string_view bytes) {
+    Reserve(bytes.size());
+    std::memcpy(end(), bytes.data(), bytes.size());
+    used_ += bytes.size();
+  }
+  // Trims the string to the bytes written. REQUIRES: called once, last.
+  void Finish() { s_->resize(used_); }
 
-// Runs iconv over [*in, *in + *in_left) appending to *out, growing it as needed (`expansion`:
-// output bytes per input byte that are enough, so the buffer grows once). Returns 0
-// when all input is converted, else the errno of the stop (EILSEQ, EINVAL, ...) with *in
-// at the character iconv refused. *out keeps everything converted before the stop.
-int IconvAppend(const Iconv& cd, char** in, size_t* in_left, size_t expansion, std::string* out) {
-  size_t used = out->size();
+ private:
+  std::string* s_;
+  size_t used_;
+};
+
+// Runs iconv over [*in, *in + *in_left) appending to *out (`room`: output bytes that are always
+// enough, so the buffer grows once). Returns 0 when all input is converted, else the errno of
+// the stop (EILSEQ, EINVAL, ...) with *in at the character iconv refused; what was converted
+// before the stop is in *out.
+int IconvAppend(const Iconv& cd, char** in, size_t* in_left, size_t room, OutBuffer* out) {
+  out->Reserve(room);
   while (true) {
-    if (out->size() - used < 16) out->resize(used + *in_left * expansion + 16);
-    char* o = out->data() + used;
-    size_t o_left = out->size() - used;
+    char* o = out->end();
+    size_t o_left = out->room();
     const size_t r = iconv(cd.get(), in, in_left, &o, &o_left);
     const int err = errno;
-    used = static_cast<size_t>(o - out->data());
-    if (r != static_cast<size_t>(-1)) break;
-    if (err == E2BIG) {
-      out->resize(out->size() * 2);
-      continue;
-    }
-    out->resize(used);
-    return err;
+    out->MoveEnd(o);
+    if (r != static_cast<size_t>(-1)) return 0;
+    if (err != E2BIG) return err;
+    out->Reserve(out->room() * 2 + 16);
   }
-  out->resize(used);
-  return 0;
+}
+
+// iconv reads the code points from a wchar_t string, which glibc holds as UCS-4 (its internal
+// form), because WCHAR_T -> CP932 is one conversion step: an unconvertible character costs one
+// iconv call (~15 ns). From UTF-8 (two steps) glibc re-converts its whole intermediate buffer
+// to find the failing character, ~20 µs per 〓, superlinear in the length: a page of emoji
+// would take seconds.
+static_assert(sizeof(wchar_t) == 4, "glibc's WCHAR_T is UCS-4");
+constexpr const char* kUcs4 = "WCHAR_T";
+constexpr size_t kSliceChars = 1024;
+
+[[noreturn]] void EncoderBroken(std::string_view what, int err) {
+  const Status s = IconvStatus(what, err);
+  std::fprintf(stderr, "shiori: cannot encode Shift_JIS: %s\n", s.message().c_str());
+  std::abort();
 }
 
 // Appends the CP932 form of `utf8` to *out under rules O1..O8; returns how many 〓 stand in
 // for something that had no CP932 form (O6, O7).
 size_t Encode(std::string_view utf8, std::string* out) {
-  // Pass 1 (O1, O5, O7): what iconv sees is valid UTF-8 of code points to convert.
-  std::string prepared;
+  // Pass 1 (O1, O5, O7): the code points iconv is to convert.
+  std::wstring prepared;
   prepared.reserve(utf8.size());
   size_t substituted = 0;
   const auto* p = reinterpret_cast<const uint8_t*>(utf8.data());
-  const auto n = static_cast<int32_t>(utf8.size());
-  for (int32_t i = 0; i < n;) {
-    if (p[i] < 0x80) {
-      prepared.push_back(static_cast<char>(p[i++]));
-      continue;
-    }
+  const auto n = static_cast<int64_t>(utf8.size());  // not int32_t: no length limit here
+  for (int64_t i = 0; i < n;) {
     UChar32 c;
     U8_NEXT(p, i, n, c);  // on invalid input: c < 0, i past the maximal ill-formed subpart
     if (c < 0) {
-      AppendUtf8(kGeta, &prepared);
+      prepared.push_back(static_cast<wchar_t>(kGeta));
       ++substituted;
       continue;
     }
-    c = ToCp932Variant(c);
-    if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) continue;
-    AppendUtf8(c, &prepared);
+    if (c >= 0x80) {
+      c = ToCp932Variant(c);
+      if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) continue;
+    }
+    prepared.push_back(static_cast<wchar_t>(c));
   }
 
   // Pass 2 (O2..O4, O6): iconv; a character it refuses becomes one 〓.
-  Iconv cd(kCp932, "UTF-8");
-  if (!cd.ok()) {
-    const Status s = IconvStatus("iconv_open(CP932, UTF-8)", errno);
-    std::fprintf(stderr, "shiori: cannot encode Shift_JIS: %s\n", s.message().c_str());
-    std::abort();
-  }
-  char* in = prepared.data();
-  size_t in_left = prepared.size();
+  Iconv cd(kCp932, kUcs4);
+  if (!cd.ok()) EncoderBroken("iconv_open(CP932, WCHAR_T)", errno);
+  OutBuffer buffer(out);
+  char* in = reinterpret_cast<char*>(prepared.data());
+  size_t in_left = prepared.size() * sizeof(wchar_t);
   while (in_left > 0) {
-    const int err = IconvAppend(cd, &in, &in_left, 1, out);  // CP932 is never longer
-    if (err == 0) break;
-    if (err != EILSEQ) {  // EINVAL cannot happen on valid UTF-8; anything else is a broken iconv
-      const Status s = IconvStatus("iconv(CP932, UTF-8)", err);
-      std::fprintf(stderr, "shiori: cannot encode Shift_JIS: %s\n", s.message().c_str());
-      std::abort();
-    }
-    out->append(kGetaSjis);
+    // In slices, so that one call never sees a long input: ASan's iconv interceptor checks
+    // all of *inbuf on every call, which made a text of many 〓 quadratic in sanitizer builds.
+    const size_t slice = std::min(in_left, kSliceChars * sizeof(wchar_t));
+    size_t slice_left = slice;
+    const int err = IconvAppend(cd, &in, &slice_left, slice / 2 + 16, &buffer);  // <= 2 bytes each
+    in_left -= slice - slice_left;
+    if (err == 0) continue;
+    // EINVAL cannot happen on whole wchar_t; anything else is a broken iconv
+    if (err != EILSEQ) EncoderBroken("iconv(CP932, WCHAR_T)", err);
+    buffer.Append(kGetaSjis);
     ++substituted;
-    const auto* q = reinterpret_cast<const uint8_t*>(in);
-    int32_t len = 0;
-    U8_FWD_1_UNSAFE(q, len);
-    in += len;
-    in_left -= static_cast<size_t>(len);
+    in += sizeof(wchar_t);
+    in_left -= sizeof(wchar_t);
   }
+  buffer.Finish();
   return substituted;
 }
 
@@ -192,12 +215,11 @@ bool IsUserDefinedLead(uint8_t b) { return b >= 0xF0 && b <= 0xF9; }
 
 // Decodes sjis[begin, end), whole characters already checked for shape (I1..I3), appending
 // to *out. The only error left is a code CP932 leaves unassigned.
-Status DecodeRun(const Iconv& cd, std::string_view sjis, size_t begin, size_t end,
-                 std::string* out) {
+Status DecodeRun(const Iconv& cd, std::string_view sjis, size_t begin, size_t end, OutBuffer* out) {
   if (begin == end) return Status::Ok();
   char* in = const_cast<char*>(sjis.data()) + begin;  // iconv does not write through it
   size_t in_left = end - begin;
-  const int err = IconvAppend(cd, &in, &in_left, 3, out);  // ｱ: 1 byte -> 3
+  const int err = IconvAppend(cd, &in, &in_left, in_left * 3 + 16, out);  // ｱ: 1 byte -> 3
   if (err == 0) return Status::Ok();
   const size_t at = static_cast<size_t>(in - sjis.data());
   const auto* b = reinterpret_cast<const uint8_t*>(sjis.data());
@@ -211,8 +233,8 @@ Status DecodeRun(const Iconv& cd, std::string_view sjis, size_t begin, size_t en
 }  // namespace
 
 Status CheckSjisSupport() {
-  Iconv encode(kCp932, "UTF-8");
-  if (!encode.ok()) return IconvStatus("iconv_open(CP932, UTF-8)", errno);
+  Iconv encode(kCp932, kUcs4);
+  if (!encode.ok()) return IconvStatus("iconv_open(CP932, WCHAR_T)", errno);
   Iconv decode("UTF-8", kCp932);
   if (!decode.ok()) return IconvStatus("iconv_open(UTF-8, CP932)", errno);
   return Status::Ok();
@@ -235,8 +257,8 @@ Result<std::string> SjisToUtf8(std::string_view sjis) {
   if (!cd.ok()) return IconvStatus("iconv_open(UTF-8, CP932)", errno);
   const auto* b = reinterpret_cast<const uint8_t*>(sjis.data());
   const size_t n = sjis.size();
-  std::string out;
-  out.reserve(n + n / 2);
+  std::string result;
+  OutBuffer out(&result);
   // Characters are checked for shape here and handed to iconv in runs, cut at each
   // user-defined-area character (I4). An error flushes the run before it first, so an
   // unassigned code earlier in the run is reported first.
@@ -266,13 +288,14 @@ Result<std::string> SjisToUtf8(std::string_view sjis) {
     }
     if (IsUserDefinedLead(lead)) {
       SHIORI_RETURN_IF_ERROR(DecodeRun(cd, sjis, run, i, &out));
-      AppendUtf8(kGeta, &out);
+      out.Append(kGetaUtf8);
       run = i + 2;
     }
     i += 2;
   }
   SHIORI_RETURN_IF_ERROR(DecodeRun(cd, sjis, run, n, &out));
-  return out;
+  out.Finish();
+  return result;
 }
 
 }  // namespace shiori::charset

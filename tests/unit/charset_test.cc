@@ -42,12 +42,12 @@ const Utf8Case kUtf8Cases[] = {
     {"lead byte F5", "\xF5\x80\x80\x80", false, 4},
     {"lone continuation 80", "\x80", false, 1},
     {"lone FF", "\xFF", false, 1},
-    {"truncated 猫 E7 8C", "\xE7\x8C", false, 2},
-    {"truncated E3 81 (half of あ)", "\xE3\x81", false, 2},
+    {"truncated 猫 E7 8C", "\xE7\x8C", false, 1},
+    {"truncated E3 81 (half of あ)", "\xE3\x81", false, 1},
     {"truncated あ then ASCII",
      "\xE3\x81"
      "a",
-     false, 3},
+     false, 2},
     {"valid text then lone continuation", "猫\x80", false, 2},
     {"Shift_JIS 猫 (94 4C) is not UTF-8", "\x94\x4C", false, 2},
 };
@@ -67,8 +67,8 @@ TEST(Utf8Test, CodePointCountOfValidText) {
   }
 }
 
-// charset.h: "invalid bytes count one each".
-TEST(Utf8Test, CodePointCountCountsEachInvalidByteOnce) {
+// charset.h: each ill-formed sequence counts one, as one U+FFFD (or one 〓) would show.
+TEST(Utf8Test, CodePointCountCountsEachIllFormedSequenceOnce) {
   for (const auto& c : kUtf8Cases) {
     if (c.valid) continue;
     SCOPED_TRACE(c.what);

@@ -1,0 +1,94 @@
+// Search folding with ICU: NFKC_Casefold, kana folding, character classes.
+#include "charset/charset.h"
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+#include <vector>
+
+namespace shiori::charset {
+
+void AppendUtf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+std::u32string FoldForSearch(std::string_view utf8) {
+  // UTF-8 -> UTF-16 with the JIS variants mapped first.
+  std::vector<UChar> in;
+  in.reserve(utf8.size());
+  const auto* p = reinterpret_cast<const uint8_t*>(utf8.data());
+  const auto n = static_cast<int32_t>(utf8.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) continue;  // invalid bytes are dropped
+    if (c == 0x301C) c = 0xFF5E;
+    if (c == 0x2212) c = '-';
+    if (U_IS_BMP(c)) {
+      in.push_back(static_cast<UChar>(c));
+    } else {
+      in.push_back(U16_LEAD(c));
+      in.push_back(U16_TRAIL(c));
+    }
+  }
+  UErrorCode err = U_ZERO_ERROR;
+  const UNormalizer2* nfkc = unorm2_getNFKCCasefoldInstance(&err);
+  std::vector<UChar> out(in.size() * 3 + 16);
+  int32_t len = 0;
+  if (U_SUCCESS(err)) {
+    len = unorm2_normalize(nfkc, in.data(), static_cast<int32_t>(in.size()), out.data(),
+                           static_cast<int32_t>(out.size()), &err);
+    if (err == U_BUFFER_OVERFLOW_ERROR) {
+      out.resize(static_cast<size_t>(len));
+      err = U_ZERO_ERROR;
+      len = unorm2_normalize(nfkc, in.data(), static_cast<int32_t>(in.size()), out.data(),
+                             static_cast<int32_t>(out.size()), &err);
+    }
+  }
+  if (U_FAILURE(err)) {  // ICU data missing: fold nothing rather than fail
+    out = in;
+    len = static_cast<int32_t>(in.size());
+  }
+  std::u32string result;
+  result.reserve(static_cast<size_t>(len));
+  for (int32_t i = 0; i < len;) {
+    UChar32 c;
+    U16_NEXT(out.data(), i, len, c);
+    if ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE) c -= 0x60;
+    result += static_cast<char32_t>(c);
+  }
+  return result;
+}
+
+CharClass Classify(char32_t c) {
+  if ((c >= 0x3041 && c <= 0x309F) ||   // hiragana
+      (c >= 0x30A1 && c <= 0x30FA) ||   // katakana left after folding (ヷ..ヺ)
+      c == 0x30FC ||                    // ー
+      (c >= 0x31F0 && c <= 0x31FF) ||   // small katakana extension
+      c == 0x3005 || c == 0x3006 ||     // 々 〆
+      (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+      (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF)) {
+    return CharClass::kCjk;
+  }
+  if (u_isalnum(static_cast<UChar32>(c))) return CharClass::kWord;
+  return CharClass::kSeparator;
+}
+
+}  // namespace shiori::charset
