@@ -139,6 +139,17 @@ CharClass Classify(char32_t c);
 // Appends code point `c` to `out` as UTF-8.
 void AppendUtf8(std::string& out, char32_t c);
 
+// ICU collation for sorting by reading (Japanese order: あいうえお, voiced
+// after unvoiced, katakana with hiragana). Thread-safe: Key() only reads.
+class Collator {
+ public:
+  virtual ~Collator() = default;
+  // A byte string whose order is the collation order of UTF-8 `s`.
+  virtual std::string Key(std::string_view s) const = 0;
+};
+// The one Japanese collator, created on first use and never changed.
+const Collator& JapaneseCollator();
+
 }  // namespace shiori::charset
 
 #endif  // SHIORI_CHARSET_CHARSET_H_

@@ -92,3 +92,59 @@ CharClass Classify(char32_t c) {
 }
 
 }  // namespace shiori::charset
+
+#include <unicode/ucol.h>
+
+namespace shiori::charset {
+namespace {
+
+class IcuCollator : public Collator {
+ public:
+  IcuCollator() {
+    UErrorCode err = U_ZERO_ERROR;
+    coll_ = ucol_open("ja", &err);
+    if (U_FAILURE(err)) coll_ = nullptr;
+  }
+  ~IcuCollator() override { ucol_close(coll_); }
+  std::string Key(std::string_view s) const override {
+    if (!coll_) return std::string(s);  // no ICU data: code point order
+    std::vector<UChar> u;
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+    const auto n = static_cast<int32_t>(s.size());
+    for (int32_t i = 0; i < n;) {
+      UChar32 c;
+      U8_NEXT(p, i, n, c);
+      if (c < 0) continue;
+      if (U_IS_BMP(c)) {
+        u.push_back(static_cast<UChar>(c));
+      } else {
+        u.push_back(U16_LEAD(c));
+        u.push_back(U16_TRAIL(c));
+      }
+    }
+    std::string key(u.size() * 4 + 16, '\0');
+    int32_t len = ucol_getSortKey(coll_, u.data(), static_cast<int32_t>(u.size()),
+                                  reinterpret_cast<uint8_t*>(key.data()),
+                                  static_cast<int32_t>(key.size()));
+    if (len > static_cast<int32_t>(key.size())) {
+      key.resize(static_cast<size_t>(len));
+      len = ucol_getSortKey(coll_, u.data(), static_cast<int32_t>(u.size()),
+                            reinterpret_cast<uint8_t*>(key.data()), len);
+    }
+    key.resize(len > 0 ? static_cast<size_t>(len - 1) : 0);  // without the trailing NUL
+    return key;
+  }
+
+ private:
+  UCollator* coll_;
+};
+
+}  // namespace
+
+const Collator& JapaneseCollator() {
+  // Immutable once built; ucol_getSortKey on one collator is thread-safe.
+  static const IcuCollator kCollator;
+  return kCollator;
+}
+
+}  // namespace shiori::charset

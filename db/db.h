@@ -54,6 +54,7 @@ class Stmt {
   Status Run();
 
   int64_t Int(int col) const;
+  double Real(int col) const;
   std::string Text(int col) const;  // "" for NULL
   std::optional<std::string> OptText(int col) const;
   bool IsNull(int col) const;
@@ -169,6 +170,106 @@ Status Ping(Connection& c);
 // staff command and every server process agree.
 Result<bool> MaintenanceOn(Connection& c);
 Status SetMaintenance(Connection& c, bool on);
+
+// ---------------------------------------------------------------- catalogue
+
+// Registers the "shiori" FTS5 tokenizer on `c`. Connection::Open does it for
+// every connection, so the index is readable and writable everywhere.
+Status RegisterTokenizer(Connection& c);
+// The tokens the search index holds for `text` (document) or looks for (query):
+// search folding (charset::FoldForSearch), then overlapping bigrams for kanji
+// and kana runs (a document run also ends with its last character alone),
+// words for letters and digits. For tests and tools.
+std::vector<std::string> SearchTokens(std::string_view text, bool document);
+
+// ISBN-10 or ISBN-13, hyphens and spaces allowed, check digit verified:
+// the ISBN-13 digits, or nullopt when it is not a valid ISBN.
+std::optional<std::string> NormalizeIsbn(std::string_view s);
+
+struct AuthorEntry {
+  std::string name;
+  std::string name_kana;
+  std::string role;  // 著, 訳, 絵 ... ; empty when not given
+};
+
+struct CopyEntry {
+  std::string barcode;
+  std::string branch;  // branch code
+  std::string call_number;
+};
+
+// A bibliographic record as it is imported.
+struct CatalogRecord {
+  std::string source_id;  // the exporting system's id; re-import updates by it
+  std::string title, title_kana, volume;
+  std::vector<AuthorEntry> authors;
+  std::string publisher, publisher_kana;
+  int year = 0;  // 0: unknown
+  std::string isbn;  // as given; stored as ISBN-13 digits
+  std::string ndc, lang, subjects, notes;
+  std::vector<CopyEntry> copies;
+};
+
+enum class Upserted { kInserted, kUpdated };
+// Inserts the record or, when its source_id exists, updates it (copies are
+// added or moved by barcode; a copy on loan or held keeps its status), and
+// keeps the search index in step. REQUIRES: inside a transaction.
+Result<Upserted> UpsertRecord(Connection& c, const CatalogRecord& r);
+// Adds record `id` to the search index (after it is written) / removes it
+// (before it changes). UpsertRecord does both.
+Status IndexRecord(Connection& c, int64_t id);
+Status UnindexRecord(Connection& c, int64_t id);
+
+struct SearchQuery {
+  std::string text;  // free words over every field, or an ISBN
+  // Advanced search, each optional and ANDed with the rest:
+  std::string title, author, publisher, subject, isbn;
+  int year_from = 0, year_to = 0;
+  std::string branch;         // only titles with a copy at this branch
+  bool on_shelf_only = false;  // only titles with a copy on the shelf (at `branch` if given)
+  enum class Sort { kRelevance, kNewest, kTitle } sort = Sort::kRelevance;
+  int offset = 0;
+  int limit = 20;
+};
+
+struct SearchHit {
+  int64_t id = 0;
+  std::string title, volume, authors, publisher;
+  int year = 0;
+  int copies = 0;
+  int on_shelf = 0;
+};
+
+struct SearchResult {
+  std::vector<SearchHit> hits;
+  int total = 0;        // matches found
+  bool capped = false;  // true: at least `total`; the search stopped looking
+};
+
+// Ranked search. Kanji and kana are matched as bigrams (a one-character word
+// as a prefix), readings in kana find titles and names in kanji, an ISBN
+// finds its book in either form. Ranking (bm25, title above author above the
+// rest) runs over at most `kSearchCandidates` matches, newest records first,
+// so every query costs about the same; `capped` says when there were more.
+Result<SearchResult> Search(Connection& c, const SearchQuery& q);
+inline constexpr int kSearchCandidates = 1000;
+
+struct CopyStatus {
+  std::string barcode, branch_code, branch_name, call_number;
+  std::string status;   // shelf | loan | transit | held | missing
+  std::string due_on;   // when on loan
+};
+
+struct RecordDetail {
+  int64_t id = 0;
+  std::string title, title_kana, volume;
+  std::vector<AuthorEntry> authors;
+  std::string publisher, publisher_kana;
+  int year = 0;
+  std::string isbn, ndc, lang, subjects, notes;
+  std::vector<CopyStatus> copies;
+};
+Result<std::optional<RecordDetail>> GetRecord(Connection& c, int64_t id);
 
 // ---------------------------------------------------------------- sessions
 

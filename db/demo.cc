@@ -131,6 +131,7 @@ Result<std::vector<DemoRecord>> LoadCatalogue(Connection& c, const LibraryRules&
           .Bind(4, std::string(f[8]) + " " + kana_initial);
       SHIORI_RETURN_IF_ERROR(copy->Run());
     }
+    SHIORI_RETURN_IF_ERROR(IndexRecord(c, id));
     out.push_back({id, copies});
   }
   if (out.size() < 20) return Status::Invalid("demo catalogue: too few records");

@@ -8,12 +8,29 @@
 namespace shiori::db {
 namespace {
 
+// Indexes every record (for the migration that creates the search index).
+Status IndexAll(Connection& c) {
+  auto s = c.Prepare("SELECT id FROM records ORDER BY id");
+  if (!s.ok()) return s.status();
+  while (true) {
+    auto r = s->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) return Status::Ok();
+    SHIORI_RETURN_IF_ERROR(IndexRecord(c, s->Int(0)));
+  }
+}
+
+struct Migration {
+  const char* sql;
+  Status (*after)(Connection&);  // C++ part, in the same transaction; may be null
+};
+
 // Each entry moves the schema from version i to i+1. Never edit a released
 // entry: add a new one.
-const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> m = {
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> m = {
       // 1: the library's core tables.
-      R"sql(
+      {R"sql(
 CREATE TABLE settings(
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -110,9 +127,9 @@ CREATE INDEX holds_record ON holds(record_id, status, seq);
 CREATE INDEX holds_patron ON holds(patron_id, status);
 CREATE UNIQUE INDEX holds_one_active ON holds(record_id, patron_id)
   WHERE status IN ('waiting','ready');
-)sql",
+)sql", nullptr},
       // 2: sessions, shared by every server process through the file.
-      R"sql(
+      {R"sql(
 CREATE TABLE sessions(
   id         INTEGER PRIMARY KEY,
   token_hash TEXT NOT NULL UNIQUE,   -- BLAKE2b of the token; the token itself is never stored
@@ -126,7 +143,15 @@ CREATE TABLE sessions(
 );
 CREATE INDEX sessions_patron ON sessions(patron_id) WHERE patron_id IS NOT NULL;
 CREATE INDEX sessions_seen ON sessions(seen_at);
-)sql",
+)sql", nullptr},
+      // 3: the catalogue's search index (tokenizer in db/search.cc). Contentless:
+      // the text lives in records; UpsertRecord keeps the two in step.
+      {R"sql(
+CREATE VIRTUAL TABLE records_fts USING fts5(
+  title, title_reading, author, author_reading, publisher, subjects, other,
+  content='', tokenize='shiori', prefix='1');
+CREATE INDEX records_year ON records(year);
+)sql", IndexAll},
   };
   return m;
 }
@@ -178,7 +203,9 @@ Status Migrate(Connection& c) {
                               std::to_string(LatestSchemaVersion()));
     }
     if (*v == LatestSchemaVersion()) return Status::Ok();
-    Status s = c.Exec(Migrations()[*v]);
+    const Migration& m = Migrations()[*v];
+    Status s = c.Exec(m.sql);
+    if (s.ok() && m.after) s = m.after(c);
     if (!s.ok()) {
       return Status::Io(c.path() + ": migration " + std::to_string(*v + 1) + ": " + s.message());
     }

@@ -78,6 +78,7 @@ Status Stmt::Run() {
 }
 
 int64_t Stmt::Int(int col) const { return sqlite3_column_int64(s_, col); }
+double Stmt::Real(int col) const { return sqlite3_column_double(s_, col); }
 
 std::string Stmt::Text(int col) const {
   const auto* p = sqlite3_column_text(s_, col);
@@ -120,6 +121,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   Status s = c->Exec(opt.read_only ? "PRAGMA foreign_keys=ON;"
                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                      " PRAGMA foreign_keys=ON;");
+  if (!s.ok()) return Status::Io(path + ": " + s.message());
+  s = RegisterTokenizer(*c);
   if (!s.ok()) return Status::Io(path + ": " + s.message());
   return c;
 }
