@@ -150,6 +150,22 @@ class Pool {
   std::vector<std::unique_ptr<Connection>> free_;
 };
 
+// A pool connection taken on first use and given back when this goes out of
+// scope, so requests that need no database do not wait for one.
+class LazyLease {
+ public:
+  explicit LazyLease(Pool& p) : pool_(p) {}
+  Connection& operator*() {
+    if (!lease_) lease_.emplace(pool_.Acquire());
+    return **lease_;
+  }
+  bool taken() const { return lease_.has_value(); }
+
+ private:
+  Pool& pool_;
+  std::optional<Pool::Lease> lease_;
+};
+
 // ---------------------------------------------------------------- schema
 
 // Applies every migration newer than the file's schema version, each in its

@@ -1,7 +1,9 @@
 // The application: one request path read top to bottom — device profile,
 // session, input decoding, maintenance switch, routing with the CSRF check,
 // handler, output encoding — and the handlers themselves.
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -61,17 +63,28 @@ pages::Device PageDevice(const DeviceProfile& p, bool shift_jis) {
 // device needs it, the charset probe, the CSRF token.
 class RequestLinks : public pages::Links {
  public:
-  explicit RequestLinks(RequestSession& s) : session_(s) {}
+  RequestLinks(RequestSession& s, const bool& shift_jis) : session_(s), shift_jis_(shift_jis) {}
 
+  // Query values go out in the page's charset, as a form on the page would
+  // send them; a link with non-ASCII values also carries the probe, so it is
+  // read right whatever the device's charset is when it comes back.
   std::string Url(std::string_view path, const Query& query) const override {
     std::string u(path);
     char sep = '?';
+    bool non_ascii = false;
     for (const auto& [k, v] : query) {
       u += sep;
       u += PercentEncode(k);
       u += '=';
-      u += PercentEncode(v);
+      for (unsigned char ch : v) non_ascii = non_ascii || ch >= 0x80;
+      u += PercentEncode(shift_jis_ ? charset::Utf8ToSjis(v) : v);
       sep = '&';
+    }
+    if (non_ascii) {
+      u += '&';
+      u += kProbeParam;
+      u += '=';
+      u += PercentEncode(shift_jis_ ? kProbeSjis : kProbeText);
     }
     if (session_.id_in_urls()) {
       u += sep;
@@ -99,6 +112,7 @@ class RequestLinks : public pages::Links {
 
  private:
   RequestSession& session_;
+  const bool& shift_jis_;  // decided after the session is loaded
 };
 
 std::string_view RawParam(const Request& r, std::string_view name) { return r.Param(name); }
@@ -136,7 +150,7 @@ Response Html(int status, std::string body) {
 
 // Everything a handler gets besides the request.
 struct Ctx {
-  db::Connection& db;
+  db::LazyLease lazy_db;
   const Config& cfg;
   DeviceProfile profile;
   RequestSession session;
@@ -145,12 +159,14 @@ struct Ctx {
   std::string path;
   bool shift_jis = false;
 
-  Ctx(db::Connection& d, const Config& c, DeviceProfile p, int64_t now)
-      : db(d),
+  Ctx(db::Pool& pool, const Config& c, DeviceProfile p, int64_t now)
+      : lazy_db(pool),
         cfg(c),
         profile(std::move(p)),
-        session(d, profile, SessionLimitsOf(c), now),
-        links(session) {}
+        session(lazy_db, profile, SessionLimitsOf(c), now),
+        links(session, shift_jis) {}
+
+  db::Connection& db() { return *lazy_db; }
 
   pages::Context page() const {
     return pages::Context{device, links, cfg.rules.library_name, path};
@@ -178,6 +194,24 @@ struct App::Impl {
   std::unique_ptr<db::Pool> pool;
   std::vector<Route> routes;
   std::atomic<int64_t> last_purge{0};
+  // The maintenance switch, read from the database at most once a second so
+  // that serving a page needs no database at all.
+  std::atomic<int64_t> maintenance_read_ms{-1000000};
+  std::atomic<bool> maintenance_on{false};
+
+  bool MaintenanceOn(Ctx& ctx) {
+    if (cfg.maintenance) return true;
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    int64_t last = maintenance_read_ms.load(std::memory_order_relaxed);
+    if (now - last >= 1000 && maintenance_read_ms.compare_exchange_strong(last, now)) {
+      auto m = db::MaintenanceOn(ctx.db());
+      // A database that cannot say counts as off: pages that need it fail on their own.
+      maintenance_on.store(m.ok() && *m);
+    }
+    return maintenance_on.load(std::memory_order_relaxed);
+  }
 
   Impl(const Config& c, std::unique_ptr<db::Pool> p) : cfg(c), pool(std::move(p)) {
     routes = {
@@ -186,6 +220,9 @@ struct App::Impl {
         {"GET", "/charset", &Impl::CharsetForm, true},
         {"POST", "/charset", &Impl::CharsetSet, true},
         {"GET", "/exit", &Impl::Exit, true},
+        {"GET", "/search", &Impl::SearchPage, true},
+        {"GET", "/search/advanced", &Impl::AdvancedPage, true},
+        {"GET", "/record", &Impl::RecordPage, true},
         {"GET", "/healthz", &Impl::Health, false},
     };
   }
@@ -218,7 +255,7 @@ struct App::Impl {
       return Html(400, pages::RenderError(ctx.page(), "選んでください",
                                           "Shift_JISかUTF-8のどちらかを選んでください。"));
     }
-    Status s = db::SetSessionCharset(ctx.db, ctx.session.row()->id, std::string(to));
+    Status s = db::SetSessionCharset(ctx.db(), ctx.session.row()->id, std::string(to));
     if (!s.ok()) return Failure(ctx, s);
     std::string_view back = req.Param("back");
     return ctx.Redirect(IsLocalPath(back) ? back : "/");
@@ -234,16 +271,127 @@ struct App::Impl {
     return r;
   }
 
+  // How many hits fit one page of the device: the frame takes about 1.8 KB,
+  // a hit about 320 bytes in Shift_JIS.
+  static int PageSize(const DeviceProfile& p) {
+    if (!p.budget_bytes) return 20;
+    const long n = (static_cast<long>(p.budget_bytes) - 1800) / 320;
+    return static_cast<int>(std::clamp(n, 3L, 20L));
+  }
+
+  static int ParseInt(std::string_view s, int fallback, int lo, int hi) {
+    if (s.empty() || s.size() > 9) return fallback;
+    int v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return fallback;
+      v = v * 10 + (c - '0');
+    }
+    return std::clamp(v, lo, hi);
+  }
+
+  Response SearchPage(const Request& req, Ctx& ctx) {
+    pages::ResultsView v;
+    db::SearchQuery q;
+    v.query = std::string(req.Param("q"));
+    q.text = v.query;
+    // Every search parameter goes into paging and sort links, as typed.
+    for (const char* key : {"q", "title", "author", "publisher", "subject", "isbn", "from", "to",
+                            "branch", "shelf", "sort", "adv"}) {
+      std::string_view val = req.Param(key);
+      if (!val.empty()) v.params.emplace_back(key, std::string(val));
+    }
+    q.title = std::string(req.Param("title"));
+    q.author = std::string(req.Param("author"));
+    q.publisher = std::string(req.Param("publisher"));
+    q.subject = std::string(req.Param("subject"));
+    q.isbn = std::string(req.Param("isbn"));
+    q.year_from = ParseInt(req.Param("from"), 0, 0, 9999);
+    q.year_to = ParseInt(req.Param("to"), 0, 0, 9999);
+    if (cfg.rules.FindBranch(req.Param("branch"))) q.branch = std::string(req.Param("branch"));
+    q.on_shelf_only = req.Param("shelf") == "1";
+    std::string_view sort = req.Param("sort");
+    v.sort = sort == "newest" || sort == "title" ? std::string(sort) : "relevance";
+    q.sort = v.sort == "newest"  ? db::SearchQuery::Sort::kNewest
+             : v.sort == "title" ? db::SearchQuery::Sort::kTitle
+                                 : db::SearchQuery::Sort::kRelevance;
+    v.page_size = q.limit = PageSize(ctx.profile);
+    v.offset = q.offset = ParseInt(req.Param("p"), 0, 0, db::kSearchCandidates);
+
+    size_t longest = 0;
+    for (const std::string* f : {&q.text, &q.title, &q.author, &q.publisher, &q.subject, &q.isbn}) {
+      longest = std::max(longest, charset::CodePointCount(*f));
+    }
+    const bool any = !q.text.empty() || !q.title.empty() || !q.author.empty() ||
+                     !q.publisher.empty() || !q.subject.empty() || !q.isbn.empty() ||
+                     q.year_from || q.year_to;
+    if (!any) {
+      v.message = "探したい本の書名・著者名などを入力してください。";
+      return Html(200, pages::RenderResults(ctx.page(), v));
+    }
+    if (longest > 200) {
+      v.message = "検索語が長すぎます。200文字までで入力してください。";
+      return Html(200, pages::RenderResults(ctx.page(), v));
+    }
+    auto r = db::Search(ctx.db(), q);
+    if (!r.ok()) return Failure(ctx, r.status());
+    v.total = r->total;
+    v.capped = r->capped;
+    for (auto& hit : r->hits) {
+      v.hits.push_back({hit.id, std::move(hit.title), std::move(hit.volume), std::move(hit.authors),
+                        std::move(hit.publisher), hit.year, hit.copies, hit.on_shelf});
+    }
+    return Html(200, pages::RenderResults(ctx.page(), v));
+  }
+
+  Response AdvancedPage(const Request&, Ctx& ctx) {
+    pages::AdvancedView v;
+    for (const auto& b : cfg.rules.branches) v.branches.emplace_back(b.code, b.name);
+    return Html(200, pages::RenderAdvanced(ctx.page(), v));
+  }
+
+  Response RecordPage(const Request& req, Ctx& ctx) {
+    const int id = ParseInt(req.Param("id"), 0, 0, 999999999);
+    auto r = id ? db::GetRecord(ctx.db(), id) : Result<std::optional<db::RecordDetail>>(std::nullopt);
+    if (!r.ok()) return Failure(ctx, r.status());
+    if (!r->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
+    const db::RecordDetail& d = **r;
+    pages::RecordView v;
+    v.id = d.id;
+    v.title = d.title;
+    v.title_kana = d.title_kana;
+    v.volume = d.volume;
+    for (const auto& a : d.authors) {
+      if (!v.authors.empty()) v.authors += "、";
+      v.authors += a.name;
+      if (!a.role.empty()) v.authors += "（" + a.role + "）";
+    }
+    v.publisher = d.publisher;
+    v.year = d.year ? std::to_string(d.year) : "";
+    v.isbn = d.isbn;
+    v.ndc = d.ndc;
+    v.subjects = d.subjects;
+    v.notes = d.notes;
+    for (const auto& c : d.copies) {
+      std::string due;
+      if (auto date = db::Date::Parse(c.due_on)) {
+        due = std::to_string(date->month) + "月" + std::to_string(date->day) + "日(" +
+              std::string(db::WeekdayJa(*date)) + ")";
+      }
+      v.copies.push_back({c.branch_name, c.call_number, c.status, due});
+    }
+    return Html(200, pages::RenderRecord(ctx.page(), v));
+  }
+
   Response Health(const Request&, Ctx& ctx) {
     Response r;
     r.content_type = "text/plain; charset=UTF-8";
-    Status s = db::Ping(ctx.db);
+    Status s = db::Ping(ctx.db());
     if (!s.ok()) {
       r.status = 503;
       r.body = "database: error\n";
       return r;
     }
-    auto m = db::MaintenanceOn(ctx.db);
+    auto m = db::MaintenanceOn(ctx.db());
     r.body = "ok\nmaintenance: ";
     r.body += (cfg.maintenance || (m.ok() && *m)) ? "on\n" : "off\n";
     return r;
@@ -258,11 +406,10 @@ struct App::Impl {
   // ------------------------------------------------------------ the request path
 
   Response Dispatch(const Request& raw) {
-    auto lease = pool->Acquire();
     DeviceProfile profile = DetectDevice(DeviceHeaders{
         raw.Header("user-agent"), raw.Header("sec-ch-ua-mobile"), raw.Header("sec-ch-ua-platform"),
         raw.Header("x-up-subno"), raw.Header("x-jphone-uid"), raw.Header("x-dcmguid")});
-    Ctx ctx(*lease, cfg, std::move(profile), static_cast<int64_t>(std::time(nullptr)));
+    Ctx ctx(*pool, cfg, std::move(profile), static_cast<int64_t>(std::time(nullptr)));
     ctx.path = raw.path;
     Response r = Serve(raw, ctx);
     Finish(raw, ctx, r);
@@ -270,7 +417,7 @@ struct App::Impl {
     int64_t last = last_purge.load();
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     if (now - last > 600 && last_purge.compare_exchange_strong(last, now)) {
-      auto n = db::PurgeSessions(ctx.db, now, SessionLimitsOf(cfg));
+      auto n = db::PurgeSessions(ctx.db(), now, SessionLimitsOf(cfg));
       if (!n.ok()) std::fprintf(stderr, "shiori: session purge: %s\n", n.status().message().c_str());
     }
     return r;
@@ -315,8 +462,7 @@ struct App::Impl {
 
     // 5. The maintenance switch, once, before any public handler.
     if (!route || route->public_page) {
-      auto m = db::MaintenanceOn(ctx.db);
-      if (cfg.maintenance || !m.ok() || *m) {
+      if (MaintenanceOn(ctx)) {
         Response r = Html(503, pages::RenderMaintenance(ctx.page()));
         (void)r.SetHeader("Retry-After", "3600");
         return r;

@@ -67,17 +67,17 @@ Status RequestSession::Load(const Request& req) {
   std::string_view from_url = req.Param(kSessionParam);
   for (std::string_view candidate : {from_cookie, from_url}) {
     if (!IsTokenShaped(candidate)) continue;
-    auto found = db::FindSession(db_, HashToken(candidate), now_, limits_);
+    auto found = db::FindSession(*db_, HashToken(candidate), now_, limits_);
     if (!found.ok()) return found.status();
     if (!found->has_value()) continue;
     if ((*found)->device != DeviceKey(device_)) {
       // Another device presents this id (copied URL, stolen cookie): end it.
-      return db::DeleteSession(db_, (*found)->id);
+      return db::DeleteSession(*db_, (*found)->id);
     }
     row_ = std::move(found->value());
     token_ = std::string(candidate);
     cookie_seen_ = candidate.data() == from_cookie.data() && !from_cookie.empty();
-    SHIORI_RETURN_IF_ERROR(db::TouchSession(db_, *row_, now_, cookie_seen_));
+    SHIORI_RETURN_IF_ERROR(db::TouchSession(*db_, *row_, now_, cookie_seen_));
     if (cookie_seen_) row_->cookie_ok = true;
     return Status::Ok();
   }
@@ -89,7 +89,7 @@ Status RequestSession::Ensure() {
   std::string token = NewToken();
   std::string csrf = NewToken();
   const std::string device = DeviceKey(device_);
-  auto id = db::CreateSession(db_, HashToken(token), csrf, device, now_);
+  auto id = db::CreateSession(*db_, HashToken(token), csrf, device, now_);
   if (!id.ok()) return id.status();
   db::SessionRow row;
   row.id = *id;
@@ -107,7 +107,7 @@ Status RequestSession::Rotate() {
   if (!row_) return Ensure();
   std::string token = NewToken();
   std::string csrf = NewToken();
-  SHIORI_RETURN_IF_ERROR(db::RotateSession(db_, row_->id, HashToken(token), csrf));
+  SHIORI_RETURN_IF_ERROR(db::RotateSession(*db_, row_->id, HashToken(token), csrf));
   row_->csrf = csrf;
   token_ = std::move(token);
   issued_ = true;
@@ -116,7 +116,7 @@ Status RequestSession::Rotate() {
 
 Status RequestSession::End() {
   if (!row_) return Status::Ok();
-  Status s = db::DeleteSession(db_, row_->id);
+  Status s = db::DeleteSession(*db_, row_->id);
   row_.reset();
   token_.clear();
   return s;

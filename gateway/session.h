@@ -39,7 +39,7 @@ std::string DeviceKey(const DeviceProfile& p);
 // first need, rotated at login. Not thread-safe; one per request.
 class RequestSession {
  public:
-  RequestSession(db::Connection& db, const DeviceProfile& device, const db::SessionLimits& limits,
+  RequestSession(db::LazyLease& db, const DeviceProfile& device, const db::SessionLimits& limits,
                  int64_t now)
       : db_(db), device_(device), limits_(limits), now_(now) {}
 
@@ -68,7 +68,7 @@ class RequestSession {
   const std::string& csrf() const;
 
  private:
-  db::Connection& db_;
+  db::LazyLease& db_;  // taken only when a session id is presented or one is made
   const DeviceProfile& device_;
   db::SessionLimits limits_;
   int64_t now_;

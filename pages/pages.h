@@ -6,6 +6,7 @@
 #ifndef SHIORI_PAGES_PAGES_H_
 #define SHIORI_PAGES_PAGES_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -106,6 +107,46 @@ std::string RenderCharset(const Context& ctx, const CharsetView& v);
 
 // 外部サイトへ: the exit page in front of an off-site link.
 std::string RenderExit(const Context& ctx, std::string_view url);
+
+// ---------------------------------------------------------------- 蔵書検索
+
+struct HitView {
+  int64_t id = 0;
+  std::string title, volume, authors, publisher;
+  int year = 0;
+  int copies = 0, on_shelf = 0;
+};
+
+struct ResultsView {
+  std::string query;           // the free words as typed, shown back
+  Links::Query params;         // every search parameter, for paging and sort links
+  std::string sort;            // relevance | newest | title
+  std::string message;         // when set, shown instead of results (empty query, too long)
+  std::vector<HitView> hits;
+  int total = 0;
+  bool capped = false;         // "total件以上"
+  int offset = 0;
+  int page_size = 20;
+};
+std::string RenderResults(const Context& ctx, const ResultsView& v);
+
+struct CopyView {
+  std::string branch, call_number;
+  std::string status;  // shelf | loan | transit | held | missing
+  std::string due;     // "12月15日(火)" when on loan
+};
+
+struct RecordView {
+  int64_t id = 0;
+  std::string title, title_kana, volume, authors, publisher, year, isbn, ndc, subjects, notes;
+  std::vector<CopyView> copies;
+};
+std::string RenderRecord(const Context& ctx, const RecordView& v);
+
+struct AdvancedView {
+  std::vector<std::pair<std::string, std::string>> branches;  // code, name
+};
+std::string RenderAdvanced(const Context& ctx, const AdvancedView& v);
 
 struct TopView {
   std::string query;  // shown back in the field

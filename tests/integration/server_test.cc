@@ -202,7 +202,12 @@ TEST(Maintenance, SwitchesThePublicServiceOffAndOn) {
 
   CommandResult on = RunShiori({"maintenance", "on", "--db", dir.File("m.db")});
   ASSERT_EQ(on.exit_code, 0) << on.err;
+  // The server reads the switch at most once a second.
   HttpResponse r = s.Get("/");
+  for (int i = 0; i < 30 && r.status == 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r = s.Get("/");
+  }
   EXPECT_EQ(r.status, 503);
   EXPECT_NE(r.body.find("サービスを停止しています"), std::string::npos);
   EXPECT_EQ(r.body.find("href="), std::string::npos) << "the notice links nowhere";
@@ -214,7 +219,12 @@ TEST(Maintenance, SwitchesThePublicServiceOffAndOn) {
 
   CommandResult off = RunShiori({"--db", dir.File("m.db"), "maintenance", "off"});
   ASSERT_EQ(off.exit_code, 0) << off.err;
-  EXPECT_EQ(s.Get("/").status, 200);
+  int status = s.Get("/").status;
+  for (int i = 0; i < 30 && status == 503; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = s.Get("/").status;
+  }
+  EXPECT_EQ(status, 200);
   EXPECT_EQ(s.Stop(SIGTERM), 0);
 }
 

@@ -60,13 +60,19 @@ class SessionDb : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/shiori-session-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    auto c = db::Connection::Open(dir_ + "/s.db");
-    ASSERT_TRUE(c.ok());
-    db_ = std::move(c).value();
-    ASSERT_TRUE(db::Migrate(*db_).ok());
+    {
+      auto c = db::Connection::Open(dir_ + "/s.db");
+      ASSERT_TRUE(c.ok());
+      ASSERT_TRUE(db::Migrate(**c).ok());
+    }
+    auto p = db::Pool::Open(dir_ + "/s.db", 1);
+    ASSERT_TRUE(p.ok());
+    pool_ = std::move(p).value();
+    db_ = std::make_unique<db::LazyLease>(*pool_);
   }
   void TearDown() override {
     db_.reset();
+    pool_.reset();
     std::string cmd = "rm -rf " + dir_;
     ASSERT_EQ(system(cmd.c_str()), 0);
   }
@@ -81,7 +87,8 @@ class SessionDb : public ::testing::Test {
     return r;
   }
   std::string dir_;
-  std::unique_ptr<db::Connection> db_;
+  std::unique_ptr<db::Pool> pool_;
+  std::unique_ptr<db::LazyLease> db_;
   db::SessionLimits limits_{1800, 43200};
 };
 
@@ -225,7 +232,7 @@ TEST_F(SessionDb, PurgeRemovesOnlyTimedOutSessions) {
   RequestSession old(*db_, phone, limits_, 1000), fresh(*db_, phone, limits_, 3000);
   ASSERT_TRUE(old.Ensure().ok());
   ASSERT_TRUE(fresh.Ensure().ok());
-  auto n = db::PurgeSessions(*db_, 1000 + 1801, limits_);
+  auto n = db::PurgeSessions(**db_, 1000 + 1801, limits_);
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1);
   RequestSession r(*db_, phone, limits_, 3001);

@@ -1,0 +1,225 @@
+// 蔵書検索: the results list (paged to the device), the record page with its
+// holdings, and the advanced search form.
+#include <string>
+
+#include "pages/layout.h"
+
+namespace shiori::pages {
+namespace {
+
+std::string Thousands(int n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+// The one-field search form, as on the top page (key 1).
+void SearchForm(Html& h, const Context& ctx, const std::string& query) {
+  h.Open("form", {{"action", ctx.links.Url("/search")}, {"method", "get"}, {"role", "search"}});
+  ctx.links.FormFields(h, false);
+  h.Element("label", "蔵書検索", {{"for", "q"}});
+  h.Void("br");
+  std::vector<Attr> field = {{"type", "search"}, {"name", "q"},      {"id", "q"},
+                             {"value", query},   {"size", "16"},     {"maxlength", "200"},
+                             {"accesskey", "1"}};
+  for (const Attr& a : ctx.device.InputAttrs(Input::kKana)) field.push_back(a);
+  h.Void("input", field);
+  h.Void("input", {{"type", "submit"}, {"value", "検索"}});
+  h.Close();
+}
+
+Links::Query With(Links::Query q, const std::string& key, const std::string& value) {
+  for (auto& [k, v] : q) {
+    if (k == key) {
+      v = value;
+      return q;
+    }
+  }
+  q.emplace_back(key, value);
+  return q;
+}
+
+Links::Query Without(Links::Query q, const std::string& key) {
+  Links::Query out;
+  for (auto& kv : q) {
+    if (kv.first != key) out.push_back(std::move(kv));
+  }
+  return out;
+}
+
+const char* StatusText(const std::string& s) {
+  if (s == "shelf") return "在架";
+  if (s == "loan") return "貸出中";
+  if (s == "transit") return "回送中";
+  if (s == "held") return "予約取置中";
+  return "所在不明";
+}
+
+}  // namespace
+
+std::string RenderResults(const Context& ctx, const ResultsView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, "検索結果");
+  SearchForm(h, ctx, v.query);
+  if (!v.message.empty()) {
+    h.Element("p", v.message);
+    h.Open("p");
+    detail::KeyLink(h, ctx, ctx.links.Url("/search/advanced"), "詳しく探す（書名・著者・ISBN）", '5');
+    h.Close();
+    return detail::EndPage(h, ctx, detail::Footer::kFull);
+  }
+  if (v.hits.empty() && v.offset == 0) {
+    h.Element("p", "見つかりませんでした。");
+    h.Open("ul");
+    h.Element("li", "漢字がわからないときは、ひらがなの読みでも探せます（例: なつめそうせき）。");
+    h.Element("li", "ことばを短くするか、減らしてみてください。");
+    h.Open("li");
+    h.Text("ISBNや書名・著者名で探すときは");
+    detail::KeyLink(h, ctx, ctx.links.Url("/search/advanced"), "詳しく探す", '5');
+    h.Close();
+    h.Close();
+    return detail::EndPage(h, ctx);
+  }
+  const int first = v.offset + 1;
+  const int last = v.offset + static_cast<int>(v.hits.size());
+  h.Open("p");
+  h.Text(Thousands(v.total)).Text(v.capped ? "件以上" : "件");
+  h.Text("（").Text(std::to_string(first)).Text("〜").Text(std::to_string(last)).Text("件目）");
+  h.Close();
+  // Sort order: the current one as text, the others as links.
+  h.Open("p");
+  const std::pair<const char*, const char*> sorts[] = {
+      {"relevance", "関連順"}, {"newest", "新しい順"}, {"title", "書名順"}};
+  bool sep = false;
+  for (const auto& [key, label] : sorts) {
+    if (sep) h.Text(" | ");
+    sep = true;
+    if (v.sort == key) {
+      h.Element("strong", label);
+    } else {
+      h.Open("a", {{"href", ctx.links.Url("/search", With(Without(v.params, "p"), "sort", key))}})
+          .Text(label)
+          .Close();
+    }
+  }
+  h.Close();
+  h.Open("ol", {{"start", std::to_string(first)}});
+  for (const auto& hit : v.hits) {
+    h.Open("li");
+    std::string title = hit.title;
+    if (!hit.volume.empty()) title += " " + hit.volume;
+    h.Open("a", {{"href", ctx.links.Url("/record", {{"id", std::to_string(hit.id)}})}})
+        .Text(title)
+        .Close();
+    h.Void("br");
+    std::string line = hit.authors;
+    if (!hit.publisher.empty()) line += (line.empty() ? "" : " ") + hit.publisher;
+    if (hit.year) line += " " + std::to_string(hit.year);
+    if (!line.empty()) h.Text(line).Void("br");
+    if (hit.on_shelf > 0) {
+      h.Text("在架 ").Text(std::to_string(hit.on_shelf)).Text("/").Text(std::to_string(hit.copies)).Text("冊");
+    } else {
+      h.Text("貸出中など（").Text(std::to_string(hit.copies)).Text("冊）");
+    }
+    h.Close();
+  }
+  h.Close();
+  // 前へ (key 4) and 次へ (key 6), like the arrows on a phone's keypad.
+  const bool prev = v.offset > 0;
+  const bool next = last < v.total;
+  if (prev || next) {
+    h.Open("p");
+    if (prev) {
+      const int p = std::max(0, v.offset - v.page_size);
+      detail::KeyLink(h, ctx, ctx.links.Url("/search", With(v.params, "p", std::to_string(p))),
+                      "前へ", '4');
+    }
+    if (prev && next) h.Text(" ");
+    if (next) {
+      detail::KeyLink(h, ctx,
+                      ctx.links.Url("/search", With(v.params, "p", std::to_string(last))), "次へ",
+                      '6');
+    }
+    h.Close();
+  }
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderRecord(const Context& ctx, const RecordView& v) {
+  Html h;
+  std::string title = v.title;
+  if (!v.volume.empty()) title += " " + v.volume;
+  detail::BeginPage(h, ctx, title);
+  h.Open("dl");
+  auto field = [&](const char* label, const std::string& value) {
+    if (value.empty()) return;
+    h.Element("dt", label);
+    h.Element("dd", value);
+  };
+  field("書名ヨミ", v.title_kana);
+  field("著者", v.authors);
+  field("出版者", v.publisher);
+  field("出版年", v.year);
+  field("ISBN", v.isbn);
+  field("分類", v.ndc);
+  field("件名", v.subjects);
+  field("注記", v.notes);
+  h.Close();
+  h.Element("h2", "所蔵");
+  if (v.copies.empty()) {
+    h.Element("p", "この資料の所蔵はありません。");
+  } else {
+    h.Open("ul");
+    for (const auto& c : v.copies) {
+      h.Open("li");
+      h.Text(c.branch);
+      if (!c.call_number.empty()) h.Text(" ").Text(c.call_number);
+      h.Void("br");
+      h.Text(StatusText(c.status));
+      if (c.status == "loan" && !c.due.empty()) h.Text("（返却予定 ").Text(c.due).Text("）");
+      h.Close();
+    }
+    h.Close();
+  }
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderAdvanced(const Context& ctx, const AdvancedView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, "詳しく探す");
+  h.Open("form", {{"action", ctx.links.Url("/search")}, {"method", "get"}});
+  ctx.links.FormFields(h, false);
+  h.Void("input", {{"type", "hidden"}, {"name", "adv"}, {"value", "1"}});
+  auto text = [&](const char* name, const char* label, Input kind, const char* size) {
+    const std::string id = std::string("f-") + name;
+    h.Element("label", label, {{"for", id}});
+    h.Void("br");
+    std::vector<Attr> a = {{"type", "text"}, {"name", name}, {"id", id}, {"size", size},
+                           {"maxlength", "200"}};
+    for (const Attr& x : ctx.device.InputAttrs(kind)) a.push_back(x);
+    h.Void("input", a);
+    h.Void("br");
+  };
+  text("title", "書名", Input::kKana, "16");
+  text("author", "著者名", Input::kKana, "16");
+  text("publisher", "出版者", Input::kKana, "16");
+  text("subject", "件名", Input::kKana, "16");
+  text("isbn", "ISBN", Input::kDigits, "13");
+  text("from", "出版年（から）", Input::kDigits, "4");
+  text("to", "出版年（まで）", Input::kDigits, "4");
+  h.Element("label", "所蔵館", {{"for", "f-branch"}});
+  h.Void("br");
+  h.Open("select", {{"name", "branch"}, {"id", "f-branch"}});
+  h.Element("option", "すべての館", {{"value", ""}});
+  for (const auto& [code, name] : v.branches) h.Element("option", name, {{"value", code}});
+  h.Close();
+  h.Void("br");
+  h.Void("input", {{"type", "checkbox"}, {"name", "shelf"}, {"value", "1"}, {"id", "f-shelf"}});
+  h.Element("label", "在架のものだけ", {{"for", "f-shelf"}});
+  h.Void("br");
+  h.Void("input", {{"type", "submit"}, {"value", "検索"}});
+  h.Close();
+  return detail::EndPage(h, ctx);
+}
+
+}  // namespace shiori::pages

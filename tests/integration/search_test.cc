@@ -1,0 +1,204 @@
+// End-to-end tests of 蔵書検索 on the demo library: the same searches from a
+// PC (UTF-8) and a cookie-less feature phone (Shift_JIS), paging to the
+// phone's budget, the record page, the advanced form and the helpful pages.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "charset/charset.h"
+#include "tests/integration/fixture.h"
+
+namespace shiori::test {
+namespace {
+
+const char kPc[] = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
+const char kDocomo[] = "User-Agent: DoCoMo/1.0/N503i";  // no cache token: 5 KB pages
+
+std::string Hex(std::string_view bytes) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += '%';
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+// Titles of the hits on a results page, in order.
+std::vector<std::string> Titles(const std::string& html) {
+  std::vector<std::string> out;
+  std::regex re("<li><a href=\"/record\\?id=[0-9]+[^\"]*\">([^<]*)</a>");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), re); it != std::sregex_iterator();
+       ++it) {
+    out.push_back((*it)[1]);
+  }
+  return out;
+}
+
+bool Has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+class Search : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    server_ = new Server();
+    ASSERT_TRUE(server_->Start({"--demo", "--db", dir_->File("d.db")})) << server_->startup_output();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  // A search from a PC, as its form sends it.
+  static std::string Pc(const std::string& query) {
+    HttpResponse r = server_->Get("/search?_c=" + Hex("表ソ") + "&q=" + Hex(query), {kPc});
+    EXPECT_EQ(r.status, 200);
+    return r.body;
+  }
+  // The same from an old i-mode phone: Shift_JIS bytes, Shift_JIS page.
+  static std::string Phone(const std::string& query, HttpResponse* raw = nullptr) {
+    HttpResponse r = server_->Get(
+        "/search?_c=" + Hex("\x95\x5C\x83\x5C") + "&q=" + Hex(charset::Utf8ToSjis(query)),
+        {kDocomo});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.Header("content-type"), "text/html; charset=Shift_JIS");
+    EXPECT_LE(r.body.size(), 5u * 1024) << "fits the 5 KB cache";
+    auto d = charset::SjisToUtf8(r.body);
+    EXPECT_TRUE(d.ok());
+    if (raw) *raw = r;
+    return d.ok() ? d.value() : "";
+  }
+  static TempDir* dir_;
+  static Server* server_;
+};
+TempDir* Search::dir_ = nullptr;
+Server* Search::server_ = nullptr;
+
+TEST_F(Search, OneKanjiKanaAndHalfWidthKanaFindTheCatBooks) {
+  for (const char* q : {"猫", "ねこ", "ネコ", "ﾈｺ"}) {
+    SCOPED_TRACE(q);
+    EXPECT_TRUE(Has(Titles(Pc(q)), "吾輩は猫である"));
+    std::string page = Phone(q);
+    EXPECT_NE(page.find("value=\"" + std::string(q) + "\""), std::string::npos) << "shown as typed";
+    EXPECT_NE(page.find("吾輩は猫である"), std::string::npos);
+  }
+  EXPECT_TRUE(Has(Titles(Pc("猫")), "吾輩は猫である"));
+  EXPECT_TRUE(Has(Titles(Pc("ねこ")), "吾輩は猫である")) << "through the reading ワガハイ ワ ネコ";
+  EXPECT_TRUE(Has(Titles(Pc("ねこ")), "100万回生きたねこ"));
+  EXPECT_TRUE(Has(Titles(Pc("ﾈｺ")), "吾輩は猫である"));
+}
+
+TEST_F(Search, AnAuthorsReadingFindsTheKanjiName) {
+  for (const char* q : {"みやざわけんじ", "ミヤザワ ケンジ", "宮沢賢治", "宮沢"}) {
+    SCOPED_TRACE(q);
+    EXPECT_TRUE(Has(Titles(Pc(q)), "銀河鉄道の夜"));
+    EXPECT_NE(Phone(q).find("銀河鉄道の夜"), std::string::npos);
+  }
+}
+
+TEST_F(Search, FullWidthAndCaseDoNotMatter) {
+  EXPECT_EQ(Titles(Pc("ＯＲＷＥＬＬ")), Titles(Pc("orwell")));
+  EXPECT_FALSE(Titles(Pc("Orwell")).empty());
+}
+
+TEST_F(Search, PhonePagesAreCutToTheBudgetWithNextAndPrevious) {
+  HttpResponse raw;
+  std::string first = Phone("の", &raw);  // の is in nearly every title
+  std::vector<std::string> t1 = Titles(first);
+  ASSERT_GE(t1.size(), 3u);
+  ASSERT_LT(t1.size(), 20u) << "fewer hits per page than on a PC";
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(first, m, std::regex("<a href=\"([^\"]*)\" accesskey=\"6\">次へ</a>")));
+  std::string next = m[1];
+  for (size_t at; (at = next.find("&amp;")) != std::string::npos;) next.replace(at, 5, "&");
+  HttpResponse r2 = server_->Get(next, {kDocomo});
+  ASSERT_EQ(r2.status, 200);
+  EXPECT_LE(r2.body.size(), 5u * 1024);
+  std::string second = charset::SjisToUtf8(r2.body).value();
+  EXPECT_NE(second.find("accesskey=\"4\">前へ</a>"), std::string::npos);
+  std::vector<std::string> t2 = Titles(second);
+  ASSERT_FALSE(t2.empty());
+  EXPECT_NE(t1.front(), t2.front()) << "the second page shows the next hits";
+  EXPECT_NE(second.find("value=\"の\""), std::string::npos) << "the query survives paging";
+}
+
+TEST_F(Search, EmptyTooLongAndNoHitQueriesGetHelpfulPages) {
+  std::string empty = Pc("");
+  EXPECT_NE(empty.find("入力してください"), std::string::npos);
+  EXPECT_NE(Pc(std::string(201, 'x')).find("長すぎます"), std::string::npos);
+  std::string kanji200;
+  for (int i = 0; i < 200; ++i) kanji200 += "猫";
+  EXPECT_EQ(Pc(kanji200).find("長すぎます"), std::string::npos) << "200 characters are fine";
+  EXPECT_NE(Pc(kanji200 + "猫").find("長すぎます"), std::string::npos);
+  std::string none = Pc("zzqqxxnothing");
+  EXPECT_NE(none.find("見つかりませんでした"), std::string::npos);
+  EXPECT_NE(none.find("ひらがなの読み"), std::string::npos) << "suggests the reading search";
+  EXPECT_NE(none.find("href=\"/search/advanced\""), std::string::npos) << "and the ISBN form";
+  EXPECT_NE(Phone("zzqqxxnothing").find("見つかりませんでした"), std::string::npos);
+}
+
+TEST_F(Search, RecordPageShowsEveryCopyWithBranchAndStatus) {
+  std::string results = Pc("吾輩は猫である");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(results, m, std::regex("href=\"(/record\\?id=[0-9]+)\">吾輩は猫である<")));
+  HttpResponse r = server_->Get(m[1], {kPc});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("<h1>吾輩は猫である</h1>"), std::string::npos);
+  EXPECT_NE(r.body.find("夏目漱石"), std::string::npos);
+  EXPECT_NE(r.body.find("ワガハイ ワ ネコ デ アル"), std::string::npos);
+  EXPECT_NE(r.body.find("中央図書館"), std::string::npos);
+  EXPECT_NE(r.body.find("在架"), std::string::npos);
+  EXPECT_EQ(server_->Get("/record?id=999999", {kPc}).status, 404);
+  EXPECT_EQ(server_->Get("/record?id=abc", {kPc}).status, 404);
+}
+
+TEST_F(Search, ALoanedCopyShowsItsDueDateWithTheWeekday) {
+  // The demo lends 坊っちゃん (its only copy) to card 1000000011.
+  std::smatch m;
+  std::string results = Pc("坊っちゃん");
+  EXPECT_NE(results.find("貸出中など（1冊）"), std::string::npos);
+  ASSERT_TRUE(std::regex_search(results, m, std::regex("href=\"(/record\\?id=[0-9]+)\">坊っちゃん<")));
+  HttpResponse r = server_->Get(m[1], {kPc});
+  EXPECT_TRUE(std::regex_search(
+      r.body, std::regex("貸出中（返却予定 [0-9]+月[0-9]+日\\((日|月|火|水|木|金|土)\\)）")))
+      << r.body;
+}
+
+TEST_F(Search, AdvancedFormCombinesFields) {
+  HttpResponse form = server_->Get("/search/advanced", {kPc});
+  ASSERT_EQ(form.status, 200);
+  for (const char* field : {"name=\"title\"", "name=\"author\"", "name=\"isbn\"", "name=\"from\"",
+                            "name=\"branch\"", "name=\"shelf\"", "<label for=\"f-isbn\">"}) {
+    EXPECT_NE(form.body.find(field), std::string::npos) << field;
+  }
+  HttpResponse phone = server_->Get("/search/advanced", {kDocomo});
+  std::string p = charset::SjisToUtf8(phone.body).value();
+  EXPECT_NE(p.find("name=\"isbn\" id=\"f-isbn\" size=\"13\" maxlength=\"200\" istyle=\"4\""),
+            std::string::npos)
+      << "number keypad for the ISBN on docomo";
+
+  // 夏目漱石 by reading, only 1985-1987.
+  HttpResponse r = server_->Get("/search?adv=1&author=" + Hex("なつめ") + "&from=1985&to=1987", {kPc});
+  std::vector<std::string> t = Titles(r.body);
+  ASSERT_FALSE(t.empty());
+  EXPECT_TRUE(Has(t, "それから"));    // 1985
+  EXPECT_FALSE(Has(t, "吾輩は猫である")) << "2003 is outside the range";
+  HttpResponse title_only = server_->Get("/search?adv=1&title=" + Hex("なつめ"), {kPc});
+  EXPECT_FALSE(Has(Titles(title_only.body), "それから")) << "an author's reading is not a title";
+}
+
+TEST_F(Search, SortByTitleReadingFollowsJapaneseOrder) {
+  HttpResponse r = server_->Get("/search?q=" + Hex("夏目漱石") + "&sort=title", {kPc});
+  std::vector<std::string> t = Titles(r.body);
+  ASSERT_GE(t.size(), 5u);
+  // こころ (コ) comes before それから (ソ) before 門 (モン).
+  auto pos = [&](const char* s) { return std::find(t.begin(), t.end(), s) - t.begin(); };
+  EXPECT_LT(pos("こころ"), pos("それから"));
+  EXPECT_LT(pos("それから"), pos("門"));
+  EXPECT_NE(r.body.find("<strong>書名順</strong>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shiori::test
