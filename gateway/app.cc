@@ -225,13 +225,43 @@ struct App::Impl {
         {"GET", "/record", &Impl::RecordPage, true},
         {"GET", "/healthz", &Impl::Health, false},
     };
+    RenderTopPages();
   }
 
   // ------------------------------------------------------------ handlers
 
+  // The top page without a session or a query depends only on the device's
+  // carrier, class and charset: it is rendered once per kind and kept.
+  static size_t TopKey(const DeviceProfile& p, bool shift_jis) {
+    return static_cast<size_t>(p.carrier) * 4 + (p.feature_phone() ? 2 : 0) + (shift_jis ? 1 : 0);
+  }
+  std::vector<std::string> top_pages;  // by TopKey; filled in the constructor, then read-only
+
+  void RenderTopPages() {
+    top_pages.resize(5 * 4);  // every carrier x feature phone or not x charset
+    for (Carrier carrier : {Carrier::kNone, Carrier::kDocomo, Carrier::kAu, Carrier::kSoftbank,
+                            Carrier::kWillcom}) {
+      for (bool feature : {false, true}) {
+        for (bool sjis : {false, true}) {
+          DeviceProfile p;
+          p.carrier = carrier;
+          p.device_class = feature ? DeviceClass::kFeature : DeviceClass::kPc;
+          p.accesskey_emoji = carrier == Carrier::kDocomo;
+          Ctx ctx(*pool, cfg, p, 0);
+          ctx.shift_jis = sjis;
+          ctx.device = PageDevice(ctx.profile, sjis);
+          top_pages[TopKey(p, sjis)] = pages::RenderTop(ctx.page(), pages::TopView{});
+        }
+      }
+    }
+  }
+
   Response Top(const Request& req, Ctx& ctx) {
     pages::TopView v;
     v.query = std::string(req.Param("q"));
+    if (v.query.empty() && !ctx.session.id_in_urls()) {
+      return Html(200, top_pages[TopKey(ctx.profile, ctx.shift_jis)]);
+    }
     return Html(200, pages::RenderTop(ctx.page(), v));
   }
 
@@ -405,7 +435,7 @@ struct App::Impl {
 
   // ------------------------------------------------------------ the request path
 
-  Response Dispatch(const Request& raw) {
+  Response Dispatch(Request& raw) {
     DeviceProfile profile = DetectDevice(DeviceHeaders{
         raw.Header("user-agent"), raw.Header("sec-ch-ua-mobile"), raw.Header("sec-ch-ua-platform"),
         raw.Header("x-up-subno"), raw.Header("x-jphone-uid"), raw.Header("x-dcmguid")});
@@ -423,7 +453,7 @@ struct App::Impl {
     return r;
   }
 
-  Response Serve(const Request& raw, Ctx& ctx) {
+  Response Serve(Request& raw, Ctx& ctx) {
     // 1. The session (its id is ASCII, readable before decoding).
     Status s = ctx.session.Load(raw);
     if (!s.ok()) return Failure(ctx, s);
@@ -435,7 +465,7 @@ struct App::Impl {
 
     // 3. Input decoding: the probe field tells how the form was encoded;
     //    without it, the output charset is what the browser was given.
-    Request req = raw;
+    Request& req = raw;  // decoded in place: the server's request is ours
     std::string_view probe = RawParam(raw, kProbeParam);
     bool sjis_in = ctx.shift_jis;
     if (probe == kProbeSjis) {
@@ -518,7 +548,7 @@ App::App(const Config& cfg, std::unique_ptr<db::Pool> pool)
     : impl_(std::make_unique<Impl>(cfg, std::move(pool))) {}
 App::~App() = default;
 
-Response App::Handle(const Request& req) {
+Response App::Handle(Request& req) {
   Response r;
   try {
     r = impl_->Dispatch(req);

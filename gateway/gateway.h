@@ -28,7 +28,8 @@ class App {
   App& operator=(const App&) = delete;
 
   // Answers one request. Never throws: a handler's exception becomes a 500.
-  Response Handle(const Request& req);
+  // Decodes the query and form of `req` into UTF-8 in place.
+  Response Handle(Request& req);
 
  private:
   struct Impl;

@@ -43,11 +43,16 @@ void LogAccess(const Request& req, int status, size_t bytes) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::steady_clock::now() - req.start)
                       .count();
-  std::time_t now = std::time(nullptr);
-  std::tm tm;
-  gmtime_r(&now, &tm);
-  char ts[32];
-  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  // The time stamp changes once a second; each thread formats it only then.
+  thread_local std::time_t stamped = 0;
+  thread_local char ts[32] = "";
+  const std::time_t now = std::time(nullptr);
+  if (now != stamped) {
+    std::tm tm;
+    gmtime_r(&now, &tm);
+    std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    stamped = now;
+  }
   std::string path;
   for (char c : req.path.substr(0, 200)) path += (c > ' ' && c < 127) ? c : '?';
   const std::string q = QueryKeysOnly(req.raw_query);

@@ -3,19 +3,35 @@
 
 namespace shiori::pages {
 
+namespace {
+
+// Appends `s` to `out` escaped, copying the runs between special characters
+// whole: pages are mostly Japanese text with nothing to escape.
+void AppendEscaped(std::string& out, std::string_view s) {
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char* rep;
+    switch (s[i]) {
+      case '&': rep = "&amp;"; break;
+      case '<': rep = "&lt;"; break;
+      case '>': rep = "&gt;"; break;
+      case '"': rep = "&quot;"; break;
+      case '\'': rep = "&#39;"; break;
+      default: continue;
+    }
+    out.append(s.data() + run, i - run);
+    out += rep;
+    run = i + 1;
+  }
+  out.append(s.data() + run, s.size() - run);
+}
+
+}  // namespace
+
 std::string Escape(std::string_view s) {
   std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
+  out.reserve(s.size() + 16);
+  AppendEscaped(out, s);
   return out;
 }
 
@@ -25,7 +41,7 @@ void Html::WriteAttrs(const Attr* begin, const Attr* end) {
     out_ += a->name;
     if (a->bare) continue;
     out_ += "=\"";
-    out_ += Escape(a->value);
+    AppendEscaped(out_, a->value);
     out_ += '"';
   }
 }
@@ -74,7 +90,7 @@ Html& Html::Void(std::string_view tag, const std::vector<Attr>& attrs) {
 }
 
 Html& Html::Text(std::string_view text) {
-  out_ += Escape(text);
+  AppendEscaped(out_, text);
   return *this;
 }
 

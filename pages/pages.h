@@ -43,6 +43,7 @@ class Html {
   // Markup written as is. Only for constant markup known at compile time.
   Html& RawTrusted(std::string_view markup);
 
+  Html() { out_.reserve(4096); }
   size_t size() const { return out_.size(); }
   std::string Take();
 

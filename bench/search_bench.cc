@@ -1,0 +1,649 @@
+// Catalogue search benchmark: loads a catalogue TSV (bench/catalog_gen.py)
+// into a fresh SQLite file through the import path (db::Migrate,
+// db::SyncBranches, db::UpsertRecord in one db::Transaction), reports load
+// time, index and file sizes, then the latency of db::Search per query class
+// (bench/catalog_gen.py's queries.tsv), before and after FTS5 'optimize'.
+//
+//   search_bench --tsv DIR/catalog.tsv --queries DIR/queries.tsv --db FILE
+//                [--out result.json] [--rounds 3] [--diag]
+//
+// --diag adds, per class, where the time of one Search goes: the FTS5 match
+// alone, with bm25, the candidate query as Search runs it, statement
+// preparation, the uncapped count, and the query plans.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "charset/charset.h"
+#include "db/db.h"
+
+namespace {
+
+using namespace shiori;
+using Clock = std::chrono::steady_clock;
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "search_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+void Check(const Status& s, const std::string& what) {
+  if (!s.ok()) Die(what + ": " + s.message());
+}
+
+long PeakRssKb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+std::vector<std::string> Split(const std::string& s, const std::string& sep) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (true) {
+    size_t next = s.find(sep, pos);
+    if (next == std::string::npos) {
+      out.push_back(s.substr(pos));
+      return out;
+    }
+    out.push_back(s.substr(pos, next - pos));
+    pos = next + sep.size();
+  }
+}
+
+std::string JsonStr(const std::string& s) {
+  std::string o = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      o += '\\';
+      o += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      o += b;
+    } else {
+      o += static_cast<char>(c);
+    }
+  }
+  return o + "\"";
+}
+
+// ---------------------------------------------------------------- catalogue TSV
+
+// Reads catalog.tsv (one row per copy, rows of a record together) and hands
+// each record to `fn`.
+void ReadCatalog(const std::string& path, const std::function<void(const db::CatalogRecord&)>& fn) {
+  std::ifstream in(path);
+  if (!in) Die("cannot read " + path);
+  std::string line;
+  std::getline(in, line);
+  const auto header = Split(line, "\t");
+  std::map<std::string, size_t> col;
+  for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
+  for (const char* want : {"id", "isbn", "title", "title_kana", "author", "author_kana", "publisher",
+                           "publisher_kana", "year", "ndc", "lang", "subjects", "barcode", "branch",
+                           "call_number"}) {
+    if (!col.count(want)) Die(path + ": no column " + want);
+  }
+  db::CatalogRecord rec;
+  bool have = false;
+  auto f = [&](const std::vector<std::string>& row, const char* name) -> const std::string& {
+    return row[col[name]];
+  };
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto row = Split(line, "\t");
+    if (row.size() != header.size()) Die(path + ": bad row: " + line);
+    if (!have || f(row, "id") != rec.source_id) {
+      if (have) fn(rec);
+      rec = db::CatalogRecord{};
+      have = true;
+      rec.source_id = f(row, "id");
+      rec.isbn = f(row, "isbn");
+      rec.title = f(row, "title");
+      rec.title_kana = f(row, "title_kana");
+      rec.publisher = f(row, "publisher");
+      rec.publisher_kana = f(row, "publisher_kana");
+      rec.year = f(row, "year").empty() ? 0 : std::stoi(f(row, "year"));
+      rec.ndc = f(row, "ndc");
+      rec.lang = f(row, "lang");
+      rec.subjects = f(row, "subjects");
+      auto names = Split(f(row, "author"), " ; ");
+      auto kanas = Split(f(row, "author_kana"), " ; ");
+      for (size_t a = 0; a < names.size(); ++a) {
+        if (names[a].empty()) continue;
+        db::AuthorEntry e;
+        e.name = names[a];
+        e.name_kana = a < kanas.size() ? kanas[a] : "";
+        // A role after the name in full-width parentheses: 村上春樹（訳）.
+        size_t p = e.name.find("（");
+        if (p != std::string::npos && p > 0 && e.name.size() >= p + 6 &&
+            e.name.compare(e.name.size() - 3, 3, "）") == 0) {
+          e.role = e.name.substr(p + 3, e.name.size() - p - 6);
+          e.name.resize(p);
+        }
+        rec.authors.push_back(std::move(e));
+      }
+    }
+    rec.copies.push_back({f(row, "barcode"), f(row, "branch"), f(row, "call_number")});
+  }
+  if (have) fn(rec);
+}
+
+size_t TextBytes(const db::CatalogRecord& r) {
+  size_t n = r.source_id.size() + r.title.size() + r.title_kana.size() + r.volume.size() +
+             r.publisher.size() + r.publisher_kana.size() + r.isbn.size() + r.ndc.size() +
+             r.lang.size() + r.subjects.size() + r.notes.size();
+  for (const auto& a : r.authors) n += a.name.size() + a.name_kana.size() + a.role.size();
+  return n;
+}
+
+size_t CopyTextBytes(const db::CatalogRecord& r) {
+  size_t n = 0;
+  for (const auto& k : r.copies) n += k.barcode.size() + k.branch.size() + k.call_number.size();
+  return n;
+}
+
+// ---------------------------------------------------------------- queries
+
+struct Query {
+  std::string cls, text, title, author;
+  int year_from = 0, year_to = 0;
+  db::SearchQuery Search() const {
+    db::SearchQuery q;
+    q.text = text;
+    q.title = title;
+    q.author = author;
+    q.year_from = year_from;
+    q.year_to = year_to;
+    q.limit = 20;
+    return q;
+  }
+  std::string Label() const {
+    if (!text.empty()) return text;
+    return title + " / " + author + " " + std::to_string(year_from) + "-" + std::to_string(year_to);
+  }
+};
+
+std::vector<Query> ReadQueries(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) Die("cannot read " + path);
+  std::string line;
+  std::getline(in, line);
+  std::vector<Query> qs;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto c = Split(line, "\t");
+    if (c.size() != 6) Die(path + ": bad row: " + line);
+    qs.push_back({c[0], c[1], c[2], c[3], std::stoi(c[4]), std::stoi(c[5])});
+  }
+  return qs;
+}
+
+const std::vector<std::string> kClasses = {"1char", "2char", "3char+", "kana", "isbn", "latin", "advanced"};
+
+struct Stats {
+  double p50 = 0, p99 = 0, mean = 0, max = 0;
+  size_t n = 0;
+};
+
+double Pct(std::vector<double> xs, double p) {
+  if (xs.empty()) return 0;
+  std::sort(xs.begin(), xs.end());
+  const double k = (xs.size() - 1) * p / 100.0;
+  const size_t lo = static_cast<size_t>(std::floor(k)), hi = static_cast<size_t>(std::ceil(k));
+  return xs[lo] + (xs[hi] - xs[lo]) * (k - lo);
+}
+
+Stats Summarise(const std::vector<double>& xs) {
+  Stats s;
+  s.n = xs.size();
+  if (xs.empty()) return s;
+  s.p50 = Pct(xs, 50);
+  s.p99 = Pct(xs, 99);
+  s.mean = std::accumulate(xs.begin(), xs.end(), 0.0) / xs.size();
+  s.max = *std::max_element(xs.begin(), xs.end());
+  return s;
+}
+
+struct Hit {
+  int total = 0;
+  bool capped = false;
+  std::vector<int64_t> top;
+};
+
+struct Phase {
+  std::map<std::string, Stats> classes;
+  std::vector<Hit> hits;  // one per query, from the warm-up round
+};
+
+Phase RunQueries(db::Connection& c, const std::vector<Query>& qs, int rounds) {
+  Phase ph;
+  std::map<std::string, std::vector<double>> samples;
+  for (int r = 0; r <= rounds; ++r) {  // round 0 warms the cache up and records the hits
+    for (const auto& q : qs) {
+      const auto sq = q.Search();
+      const auto t0 = Clock::now();
+      auto res = db::Search(c, sq);
+      const auto t1 = Clock::now();
+      if (!res.ok()) Die("search '" + q.Label() + "': " + res.status().message());
+      if (r == 0) {
+        Hit h{res->total, res->capped, {}};
+        for (const auto& x : res->hits) h.top.push_back(x.id);
+        ph.hits.push_back(std::move(h));
+      } else {
+        samples[q.cls].push_back(Ms(t1 - t0));
+      }
+    }
+  }
+  for (auto& [cls, xs] : samples) ph.classes[cls] = Summarise(xs);
+  return ph;
+}
+
+// ---------------------------------------------------------------- database facts
+
+int64_t QueryInt(db::Connection& c, const std::string& sql, int64_t fallback = -1) {
+  auto s = c.Prepare(sql);
+  if (!s.ok()) return fallback;
+  auto r = s->Step();
+  if (!r.ok() || !*r) return fallback;
+  return s->Int(0);
+}
+
+struct Sizes {
+  int64_t file = 0, wal = 0;
+  int64_t fts = -1, records = -1, authors = -1, copies = -1, indexes = -1;
+  int64_t fts_segments = -1;
+};
+
+int64_t FileSize(const std::string& p) {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(p, ec);
+  return ec ? 0 : static_cast<int64_t>(n);
+}
+
+Sizes MeasureSizes(db::Connection& c, const std::string& path) {
+  Check(c.Exec("PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
+  Sizes s;
+  s.file = FileSize(path);
+  s.wal = FileSize(path + "-wal");
+  s.fts = QueryInt(c, "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'records_fts%'");
+  s.records = QueryInt(c, "SELECT sum(pgsize) FROM dbstat WHERE name = 'records'");
+  s.authors = QueryInt(c, "SELECT sum(pgsize) FROM dbstat WHERE name = 'record_authors'");
+  s.copies = QueryInt(c, "SELECT sum(pgsize) FROM dbstat WHERE name = 'copies'");
+  s.indexes = QueryInt(c,
+                       "SELECT sum(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master"
+                       " WHERE type = 'index' AND tbl_name IN ('records','copies','record_authors'))");
+  // Segments of the FTS5 index: rows of the %_idx table are (segid, term, pgno).
+  s.fts_segments = QueryInt(c, "SELECT count(DISTINCT segid) FROM records_fts_idx");
+  return s;
+}
+
+// ---------------------------------------------------------------- diagnostics
+
+// The FTS5 expression db::Search builds (db/search.cc MatchExpression), for
+// the diagnostic queries: folded words, a one-character kanji/kana word as a
+// prefix query, ANDed.
+std::string MatchExpression(std::string_view text, const std::string& columns) {
+  const std::u32string f = charset::FoldForSearch(text);
+  std::string expr;
+  size_t i = 0;
+  while (i < f.size()) {
+    const auto cls = charset::Classify(f[i]);
+    size_t j = i + 1;
+    while (j < f.size() && charset::Classify(f[j]) == cls) ++j;
+    if (cls != charset::CharClass::kSeparator) {
+      std::string seg;
+      for (size_t k = i; k < j; ++k) charset::AppendUtf8(seg, f[k]);
+      if (!expr.empty()) expr += " AND ";
+      expr += columns + '"' + seg + '"';
+      if (cls == charset::CharClass::kCjk && j - i == 1) expr += '*';
+    }
+    i = j;
+  }
+  return expr;
+}
+
+std::string QueryMatch(const Query& q) {
+  std::string m;
+  auto add = [&](const std::string& t, const std::string& cols) {
+    std::string e = MatchExpression(t, cols);
+    if (e.empty()) return;
+    if (!m.empty()) m += " AND ";
+    m += e;
+  };
+  if (!db::NormalizeIsbn(q.text)) add(q.text, "");
+  add(q.title, "{title title_reading} : ");
+  add(q.author, "{author author_reading} : ");
+  return m;
+}
+
+const char* kBm25 = "bm25(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
+
+std::string CandidateSql(const Query& q) {
+  return std::string("WITH cand(id, score) AS (SELECT rowid, ") + kBm25 +
+         " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT " +
+         std::to_string(db::kSearchCandidates) +
+         ") SELECT r.id, cand.score, ifnull(r.year,0), ifnull(r.title_kana, r.title)"
+         " FROM cand JOIN records r ON r.id = cand.id WHERE 1" +
+         (q.year_from ? " AND r.year >= ?3" : "") + (q.year_to ? " AND r.year <= ?4" : "");
+}
+
+// Steps `sql` with ?1 = match (and ?3/?4 = years when present) to the end;
+// returns milliseconds, rows in *rows.
+double TimeSql(db::Connection& c, const std::string& sql, const Query& q, const std::string& match,
+               int64_t* rows = nullptr, bool first_int = false) {
+  const auto t0 = Clock::now();
+  auto s = c.Prepare(sql);
+  if (!s.ok()) Die(sql + ": " + s.status().message());
+  s->Bind(1, match);
+  if (sql.find("?3") != std::string::npos) s->Bind(3, int64_t{q.year_from});
+  if (sql.find("?4") != std::string::npos) s->Bind(4, int64_t{q.year_to});
+  int64_t n = 0;
+  while (true) {
+    auto r = s->Step();
+    if (!r.ok()) Die(sql + ": " + r.status().message());
+    if (!*r) break;
+    n = first_int ? s->Int(0) : n + 1;
+  }
+  const double ms = Ms(Clock::now() - t0);
+  if (rows) *rows = n;
+  return ms;
+}
+
+std::vector<std::string> Plan(db::Connection& c, const std::string& sql) {
+  std::vector<std::string> out;
+  auto s = c.Prepare("EXPLAIN QUERY PLAN " + sql);
+  if (!s.ok()) return {s.status().message()};
+  while (true) {
+    auto r = s->Step();
+    if (!r.ok() || !*r) break;
+    out.push_back(s->Text(3));
+  }
+  return out;
+}
+
+struct Diag {
+  std::map<std::string, std::vector<double>> t;  // part -> ms samples
+  std::vector<double> uncapped;                   // exact match counts
+  std::vector<std::string> plan;
+};
+
+std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>& qs) {
+  std::map<std::string, Diag> out;
+  for (int round = 0; round < 2; ++round) {  // round 0 warms up
+    for (const auto& q : qs) {
+      Diag& d = out[q.cls];
+      const std::string match = QueryMatch(q);
+      auto put = [&](const char* k, double ms) {
+        if (round) d.t[k].push_back(ms);
+      };
+      {
+        const auto t0 = Clock::now();
+        auto res = db::Search(c, q.Search());
+        put("search", Ms(Clock::now() - t0));
+      }
+      if (match.empty()) {  // ISBN: a records lookup, no full text
+        const std::string sql =
+            "SELECT r.id, 0.0, ifnull(r.year,0), ifnull(r.title_kana, r.title) FROM records r"
+            " WHERE 1 AND r.isbn = ?2 ORDER BY r.id DESC LIMIT " +
+            std::to_string(db::kSearchCandidates + 1);
+        if (d.plan.empty()) d.plan = Plan(c, sql);
+        const auto t0 = Clock::now();
+        auto s = c.Prepare(sql);
+        put("prepare", Ms(Clock::now() - t0));
+        s->Bind(2, *db::NormalizeIsbn(q.text));
+        while (*s->Step()) {
+        }
+        put("candidates", Ms(Clock::now() - t0));
+        continue;
+      }
+      const std::string cand = CandidateSql(q);
+      if (d.plan.empty()) d.plan = Plan(c, cand);
+      {
+        const auto t0 = Clock::now();
+        auto s = c.Prepare(cand);
+        put("prepare", Ms(Clock::now() - t0));
+      }
+      const std::string lim = " LIMIT " + std::to_string(db::kSearchCandidates);
+      put("fts_rowids",
+          TimeSql(c, "SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC" + lim,
+                  q, match));
+      put("fts_bm25", TimeSql(c,
+                              std::string("SELECT rowid, ") + kBm25 +
+                                  " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC" +
+                                  lim,
+                              q, match));
+      put("candidates", TimeSql(c, cand, q, match));
+      int64_t n = 0;
+      put("count_all", TimeSql(c, "SELECT count(*) FROM records_fts WHERE records_fts MATCH ?1", q, match,
+                               &n, true));
+      put("rank_all", TimeSql(c,
+                              std::string("SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY ") +
+                                  kBm25 + " LIMIT 20",
+                              q, match));
+      if (round) d.uncapped.push_back(static_cast<double>(n));
+    }
+  }
+  return out;
+}
+
+void PrintPhase(const char* name, const Phase& ph) {
+  std::printf("\n%s: db::Search latency, ms (first page of 20, ranked, capped count)\n", name);
+  std::printf("| class | n | p50 | p99 | mean | max |\n|---|---:|---:|---:|---:|---:|\n");
+  for (const auto& cls : kClasses) {
+    auto it = ph.classes.find(cls);
+    if (it == ph.classes.end()) continue;
+    const Stats& s = it->second;
+    std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.2f |\n", cls.c_str(), s.n, s.p50, s.p99, s.mean, s.max);
+  }
+}
+
+void WritePhase(std::ostream& o, const Phase& ph, const std::vector<Query>& qs, bool with_hits) {
+  o << "{\"classes\":{";
+  bool first = true;
+  for (const auto& [cls, s] : ph.classes) {
+    o << (first ? "" : ",") << JsonStr(cls) << ":{\"p50\":" << s.p50 << ",\"p99\":" << s.p99
+      << ",\"mean\":" << s.mean << ",\"max\":" << s.max << ",\"n\":" << s.n << "}";
+    first = false;
+  }
+  o << "}";
+  if (with_hits) {
+    o << ",\"hits\":[";
+    for (size_t i = 0; i < ph.hits.size(); ++i) {
+      const Hit& h = ph.hits[i];
+      o << (i ? "," : "") << "{\"class\":" << JsonStr(qs[i].cls) << ",\"query\":" << JsonStr(qs[i].Label())
+        << ",\"total\":" << h.total << ",\"capped\":" << (h.capped ? "true" : "false") << ",\"top\":[";
+      for (size_t k = 0; k < h.top.size(); ++k) o << (k ? "," : "") << h.top[k];
+      o << "]}";
+    }
+    o << "]";
+  }
+  o << "}";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string tsv, queries, path, out_path;
+  int rounds = 3;
+  bool diag = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) Die(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--tsv") tsv = next();
+    else if (a == "--queries") queries = next();
+    else if (a == "--db") path = next();
+    else if (a == "--out") out_path = next();
+    else if (a == "--rounds") rounds = std::stoi(next());
+    else if (a == "--diag") diag = true;
+    else Die("unknown argument " + a + " (see the comment at the top of bench/search_bench.cc)");
+  }
+  if (tsv.empty() || queries.empty() || path.empty()) Die("--tsv, --queries and --db are required");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  const auto qs = ReadQueries(queries);
+
+  auto conn = db::Connection::Open(path);
+  if (!conn.ok()) Die(conn.status().message());
+  db::Connection& c = **conn;
+  Check(db::Migrate(c), "migrate");
+  db::LibraryRules rules;
+  rules.branches = {{"chuo", "中央図書館", {}}, {"takaono", "高尾野図書館", {}}, {"noda", "野田図書館", {}}};
+  Check(db::SyncBranches(c, rules), "branches");
+  const long rss_before = PeakRssKb();
+
+  // The import path minus parsing: upserts inside one transaction.
+  size_t n = 0, copies = 0, raw = 0, raw_copies = 0;
+  Clock::duration upsert{};
+  const auto load0 = Clock::now();
+  Clock::duration commit{};
+  {
+    db::Transaction tx(c);
+    Check(tx.begun(), "begin");
+    ReadCatalog(tsv, [&](const db::CatalogRecord& r) {
+      const auto t0 = Clock::now();
+      auto u = db::UpsertRecord(c, r);
+      upsert += Clock::now() - t0;
+      if (!u.ok()) Die("record " + r.source_id + ": " + u.status().message());
+      ++n;
+      copies += r.copies.size();
+      raw += TextBytes(r);
+      raw_copies += CopyTextBytes(r);
+      if (n % 100000 == 0) {
+        std::fprintf(stderr, "search_bench: %zu records, %.1f s upsert\n", n, Ms(upsert) / 1000);
+      }
+    });
+    const auto t0 = Clock::now();
+    Check(tx.Commit(), "commit");
+    commit = Clock::now() - t0;
+  }
+  const double load_wall_ms = Ms(Clock::now() - load0);
+  const double load_ms = Ms(upsert + commit);
+  const long rss_load = PeakRssKb();
+  const Sizes before = MeasureSizes(c, path);
+
+  std::printf("search_bench: %zu records, %zu copies (%s)\n", n, copies, tsv.c_str());
+  std::printf("load: upserts + commit %.1f s = %.0f records/s (commit %.2f s); with TSV parsing %.1f s\n",
+              load_ms / 1000, n / (load_ms / 1000), Ms(commit) / 1000, load_wall_ms / 1000);
+  auto print_sizes = [&](const char* when, const Sizes& s) {
+    std::printf(
+        "size %s: file %.1f MB; FTS index %.1f MB (%d segments) = %.2f× raw text; records %.1f MB,"
+        " authors %.1f MB, copies %.1f MB, b-tree indexes %.1f MB\n",
+        when, s.file / 1e6, s.fts / 1e6, static_cast<int>(s.fts_segments), s.fts / static_cast<double>(raw),
+        s.records / 1e6, s.authors / 1e6, s.copies / 1e6, s.indexes / 1e6);
+  };
+  std::printf("raw text: %.1f MB bibliographic (titles, readings, names, publisher, ISBN, NDC, lang, subjects,"
+              " source id), %.1f MB copies\n",
+              raw / 1e6, raw_copies / 1e6);
+  print_sizes("as imported", before);
+
+  const Phase imported = RunQueries(c, qs, rounds);
+  PrintPhase("as imported", imported);
+
+  const auto o0 = Clock::now();
+  Check(c.Exec("INSERT INTO records_fts(records_fts) VALUES('optimize')"), "optimize");
+  const double optimize_ms = Ms(Clock::now() - o0);
+  const Sizes after = MeasureSizes(c, path);
+  std::printf("\noptimize: %.1f s\n", optimize_ms / 1000);
+  print_sizes("after optimize", after);
+
+  const Phase optimized = RunQueries(c, qs, rounds);
+  PrintPhase("after optimize", optimized);
+  const long rss_peak = PeakRssKb();
+  std::printf("\npeak RSS: %.1f MB (%.1f MB before the load, %.1f MB after it)\n", rss_peak / 1024.0,
+              rss_before / 1024.0, rss_load / 1024.0);
+
+  std::map<std::string, Diag> diags;
+  if (diag) {
+    diags = Diagnose(c, qs);
+    std::printf("\nwhere the time goes (after optimize), p50 / p99 ms:\n");
+    const std::vector<std::string> parts = {"search",   "prepare",   "fts_rowids", "fts_bm25",
+                                            "candidates", "count_all", "rank_all"};
+    std::printf("| class |");
+    for (const auto& p : parts) std::printf(" %s |", p.c_str());
+    std::printf(" matches p50 / p99 / max |\n|---|");
+    for (size_t i = 0; i <= parts.size(); ++i) std::printf("---:|");
+    std::printf("\n");
+    for (const auto& cls : kClasses) {
+      auto it = diags.find(cls);
+      if (it == diags.end()) continue;
+      std::printf("| %s |", cls.c_str());
+      for (const auto& p : parts) {
+        auto t = it->second.t.find(p);
+        if (t == it->second.t.end()) {
+          std::printf(" - |");
+        } else {
+          const Stats s = Summarise(t->second);
+          std::printf(" %.3f / %.3f |", s.p50, s.p99);
+        }
+      }
+      const Stats m = Summarise(it->second.uncapped);
+      if (m.n) {
+        std::printf(" %.0f / %.0f / %.0f |\n", m.p50, m.p99, m.max);
+      } else {
+        std::printf(" - |\n");
+      }
+    }
+    for (const auto& cls : kClasses) {
+      auto it = diags.find(cls);
+      if (it == diags.end()) continue;
+      std::printf("plan %s:", cls.c_str());
+      for (const auto& l : it->second.plan) std::printf(" [%s]", l.c_str());
+      std::printf("\n");
+    }
+  }
+
+  if (!out_path.empty()) {
+    std::ofstream o(out_path);
+    o.precision(6);
+    o << "{\"records\":" << n << ",\"copies\":" << copies << ",\"load_ms\":" << load_ms
+      << ",\"load_wall_ms\":" << load_wall_ms << ",\"commit_ms\":" << Ms(commit)
+      << ",\"records_per_s\":" << n / (load_ms / 1000) << ",\"optimize_ms\":" << optimize_ms
+      << ",\"raw_text_bytes\":" << raw << ",\"raw_copy_bytes\":" << raw_copies;
+    auto sizes = [&](const char* k, const Sizes& s) {
+      o << ",\"" << k << "\":{\"file\":" << s.file << ",\"fts\":" << s.fts << ",\"segments\":" << s.fts_segments
+        << ",\"records\":" << s.records << ",\"authors\":" << s.authors << ",\"copies\":" << s.copies
+        << ",\"indexes\":" << s.indexes << "}";
+    };
+    sizes("size_imported", before);
+    sizes("size_optimized", after);
+    o << ",\"peak_rss_kb\":" << rss_peak << ",\"imported\":";
+    WritePhase(o, imported, qs, false);
+    o << ",\"optimized\":";
+    WritePhase(o, optimized, qs, true);
+    o << ",\"diag\":{";
+    bool first = true;
+    for (const auto& [cls, d] : diags) {
+      o << (first ? "" : ",") << JsonStr(cls) << ":{";
+      first = false;
+      bool f2 = true;
+      for (const auto& [part, xs] : d.t) {
+        const Stats s = Summarise(xs);
+        o << (f2 ? "" : ",") << JsonStr(part) << ":{\"p50\":" << s.p50 << ",\"p99\":" << s.p99
+          << ",\"mean\":" << s.mean << "}";
+        f2 = false;
+      }
+      o << "}";
+    }
+    o << "}}\n";
+  }
+  return 0;
+}
