@@ -15,6 +15,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libmicrohttpd-dev libsqlite3-dev sqlite3 libicu-dev libsodium-dev libcurl4-openssl-dev
   libtomlplusplus-dev libcli11-dev libfmt-dev
+  libyaz-dev idzebra-2.0-examples
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   curl python3
   clang-14 libclang-rt-14-dev

@@ -324,14 +324,14 @@ class Generator:
         for place, pr in m["places"][:3000]:
             s, sr = rng.choice(sfx)
             while True:
-                code = str(rng.randrange(10 ** 3, 10 ** rng.choice((4, 5, 6)))).zfill(4)
+                code = str(rng.randrange(10 ** 3, 10 ** rng.choice((4, 5)))).zfill(4)
                 if code not in used and not any(code.startswith(u) or u.startswith(code)
                                                 for u in ("00", "02", "03", "04", "05", "06", "07",
                                                           "08", "09", "10", "12", "14", "15", "16")):
                     break
             used.add(code)
             pubs.append((place + s, pr + " " + sr, code))
-        self.pubs = Weighted(pubs, [3.0 / (i + 1) if i < 40 else 0.02 for i in range(len(pubs))])
+        self.pubs = Weighted(pubs, [3.0 / (i + 1) if i < 40 else 0.005 for i in range(len(pubs))])
         self.title_no = collections.Counter()
         self.isbns = set()
         self.ndc = [tuple(x.split(" ", 1)) for x in NDC.split(",")]
@@ -637,7 +637,10 @@ def isbn_digits(s):
 
 
 def groonga_load(args):
+    """The records as Groonga commands. Variant 'kana' loads readings without
+    their word spaces, as shiori indexes them (db/search.cc NoSpaces)."""
     w = sys.stdout.write
+    ns = (lambda s: s.replace(" ", "").replace("\u3000", "")) if args.variant == "kana" else (lambda s: s)
     w("table_create Books TABLE_NO_KEY\n")
     for col, typ in (("title", "ShortText"), ("title_kana", "ShortText"), ("author", "ShortText"),
                      ("author_kana", "ShortText"), ("publisher", "ShortText"),
@@ -647,18 +650,26 @@ def groonga_load(args):
     w("load --table Books\n[\n")
     first = True
     for r in read_catalog(os.path.join(args.dir, "catalog.tsv")):
-        d = dict(title=r["title"], title_kana=r["title_kana"], author=r["author"].replace(" ; ", " / "),
-                 author_kana=r["author_kana"].replace(" ; ", " / "), publisher=r["publisher"],
-                 publisher_kana=r["publisher_kana"], subjects=r["subjects"],
+        d = dict(title=r["title"], title_kana=ns(r["title_kana"]), author=r["author"].replace(" ; ", " / "),
+                 author_kana=" / ".join(ns(k) for k in r["author_kana"].split(" ; ")),
+                 publisher=r["publisher"], publisher_kana=ns(r["publisher_kana"]), subjects=r["subjects"],
                  isbn=isbn_digits(r["isbn"]) or "" if r["isbn"] else "", year=int(r["year"] or 0))
         w(("" if first else ",\n") + json.dumps(d, ensure_ascii=False))
         first = False
     w("\n]\n")
 
 
-def groonga_index():
+NORMALIZERS = {"auto": "NormalizerAuto", "kana": "'NormalizerNFKC150(\"unify_kana\", true)'"}
+
+
+def groonga_index(variant):
+    """Index columns, created after the load (Groonga then builds them statically).
+    'auto': NormalizerAuto (NFKC: full-width ASCII and half-width kana folded,
+    hiragana and katakana kept apart); 'kana': NFKC 15.0 with unify_kana, so
+    hiragana finds katakana, as in shiori."""
     return [
-        "table_create Terms TABLE_PAT_KEY ShortText --default_tokenizer TokenBigram --normalizer NormalizerAuto",
+        "table_create Terms TABLE_PAT_KEY ShortText --default_tokenizer TokenBigram --normalizer "
+        + NORMALIZERS[variant],
         "column_create Terms books_text COLUMN_INDEX|WITH_POSITION|WITH_SECTION Books "
         "title,title_kana,author,author_kana,publisher,publisher_kana,subjects",
         "table_create Isbns TABLE_PAT_KEY ShortText",
@@ -688,7 +699,10 @@ MATCH_COLUMNS = ("title*10 || title_kana*8 || author*5 || author_kana*4 || publi
 
 def groonga_params(q):
     cls, text, title, author, yf, yt = q
-    p = {"table": "Books", "limit": "20", "sort_keys": "-_score,-_id", "output_columns": "_id,_score"}
+    # cache=no: the rounds repeat each query, and Groonga's query cache would
+    # answer the repeats from memory.
+    p = {"table": "Books", "limit": "20", "sort_keys": "-_score,-_id", "output_columns": "_id,_score",
+         "cache": "no"}
     if cls == "isbn":
         d = isbn_digits(text)
         p["filter"] = "isbn == %s" % grn_string(d or "none")
@@ -766,49 +780,66 @@ CLASSES = ("1char", "2char", "3char+", "kana", "isbn", "latin", "advanced")
 
 
 def compare(args):
-    s = json.load(open(args.shiori))
-    g = json.load(open(args.groonga))
-    print("| class | shiori p50 | shiori p99 | shiori mean | Groonga p50 | Groonga p99 | Groonga mean"
-          " | p99 Groonga/shiori | Groonga HTTP p50 / p99 |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    """Markdown tables: latency side by side, then hit counts (per Groonga variant)."""
+    s = json.load(open(args.shiori))[args.phase]
+    gs = []
+    for spec in args.groonga:
+        label, _, path = spec.partition("=")
+        gs.append((label, json.load(open(path))))
+    head = "| class | shiori p50 / p99 / mean |"
+    rule = "|---|---:|"
+    for label, _ in gs:
+        head += " Groonga %s p50 / p99 / mean | Groonga p99 ÷ shiori p99 | Groonga HTTP p50 / p99 |" % label
+        rule += "---:|---:|---:|"
+    print(head)
+    print(rule)
     for cls in CLASSES:
         a = s["classes"].get(cls)
-        b = g["classes"].get(cls)
-        if not a or not b:
+        if not a:
             continue
-        bs, bw = b["server_ms"], b["wall_ms"]
-        print("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f× | %.2f / %.2f |" % (
-            cls, a["p50"], a["p99"], a["mean"], bs["p50"], bs["p99"], bs["mean"],
-            bs["p99"] / a["p99"] if a["p99"] else 0, bw["p50"], bw["p99"]))
-    print()
+        line = "| %s | %.2f / %.2f / %.2f |" % (cls, a["p50"], a["p99"], a["mean"])
+        for _, g in gs:
+            b = g["classes"].get(cls)
+            bs, bw = b["server_ms"], b["wall_ms"]
+            line += " %.2f / %.2f / %.2f | %.2f× | %.2f / %.2f |" % (
+                bs["p50"], bs["p99"], bs["mean"], bs["p99"] / a["p99"] if a["p99"] else 0, bw["p50"], bw["p99"])
+        print(line)
     sh = s["hits"]
-    gh = g["hits"]
-    print("| class | query | shiori total | Groonga total | same top-20 ids |")
-    print("|---|---|---:|---:|---:|")
-    by_cls = collections.defaultdict(list)
-    for a, b in zip(sh, gh):
-        by_cls[a["class"]].append((a, b))
-    for cls in CLASSES:
-        for a, b in by_cls[cls][:args.sample]:
-            st = "%d%s" % (a["total"], "+" if a["capped"] else "")
-            print("| %s | %s | %s | %d | %d |" % (cls, a["query"], st, b["total"],
-                                                 len(set(a["top"]) & set(b["top"]))))
-    print()
-    print("| class | queries | shiori 0 hits | Groonga 0 hits | shiori capped | equal totals"
-          " (uncapped) | shiori < Groonga (uncapped) | shiori > Groonga |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for cls in CLASSES:
-        pairs_ = by_cls[cls]
-        if not pairs_:
-            continue
-        z_s = sum(a["total"] == 0 for a, _ in pairs_)
-        z_g = sum(b["total"] == 0 for _, b in pairs_)
-        cap = sum(a["capped"] for a, _ in pairs_)
-        unc = [(a, b) for a, b in pairs_ if not a["capped"]]
-        eq = sum(a["total"] == b["total"] for a, b in unc)
-        lt = sum(a["total"] < b["total"] for a, b in unc)
-        gt = sum(a["total"] > b["total"] for a, b in pairs_)
-        print("| %s | %d | %d | %d | %d | %d | %d | %d |" % (cls, len(pairs_), z_s, z_g, cap, eq, lt, gt))
+    for label, g in gs:
+        gh = g["hits"]
+        by_cls = collections.defaultdict(list)
+        for a, b in zip(sh, gh):
+            by_cls[a["class"]].append((a, b))
+        print()
+        print("Hit counts, shiori and Groonga %s (a sample of %d a class; + : shiori's count is capped)" %
+              (label, args.sample))
+        print()
+        print("| class | query | shiori | Groonga | top-20 ids in common |")
+        print("|---|---|---:|---:|---:|")
+        for cls in CLASSES:
+            for a, b in by_cls[cls][:args.sample]:
+                st = "%d%s" % (a["total"], "+" if a["capped"] else "")
+                print("| %s | %s | %s | %d | %d |" % (cls, a["query"], st, b["total"],
+                                                     len(set(a["top"]) & set(b["top"]))))
+        print()
+        print("| class | queries | 0 hits shiori / Groonga | shiori capped | equal (uncapped) |"
+              " shiori fewer (uncapped) | shiori more | median top-20 overlap |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for cls in CLASSES:
+            pr = by_cls[cls]
+            if not pr:
+                continue
+            z_s = sum(a["total"] == 0 for a, _ in pr)
+            z_g = sum(b["total"] == 0 for _, b in pr)
+            cap = sum(a["capped"] for a, _ in pr)
+            unc = [(a, b) for a, b in pr if not a["capped"]]
+            eq = sum(a["total"] == b["total"] for a, b in unc)
+            lt = sum(a["total"] < b["total"] for a, b in unc)
+            gt = sum(a["total"] > b["total"] for a, b in pr)
+            ov = statistics.median(len(set(a["top"]) & set(b["top"])) / max(1, min(20, len(a["top"]), len(b["top"])))
+                                   for a, b in pr)
+            print("| %s | %d | %d / %d | %d | %d | %d | %d | %.0f%% |" % (cls, len(pr), z_s, z_g, cap, eq, lt, gt,
+                                                                      ov * 100))
 
 
 def main():
@@ -820,7 +851,9 @@ def main():
     p.add_argument("--seed", type=int, default=20240601)
     p = sub.add_parser("groonga-load")
     p.add_argument("dir")
+    p.add_argument("--variant", choices=("auto", "kana"), default="auto")
     p = sub.add_parser("groonga-index")
+    p.add_argument("--variant", choices=("auto", "kana"), default="auto")
     p = sub.add_parser("groonga-run")
     p.add_argument("dir")
     p.add_argument("port", type=int)
@@ -828,15 +861,16 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p = sub.add_parser("compare")
     p.add_argument("shiori")
-    p.add_argument("groonga")
+    p.add_argument("groonga", nargs="+", help="LABEL=groonga.json")
     p.add_argument("--sample", type=int, default=4)
+    p.add_argument("--phase", default="optimized", choices=("optimized", "imported"))
     a = ap.parse_args()
     if a.cmd == "generate":
         generate(a)
     elif a.cmd == "groonga-load":
         groonga_load(a)
     elif a.cmd == "groonga-index":
-        print("\n".join(groonga_index()))
+        print("\n".join(groonga_index(a.variant)))
     elif a.cmd == "groonga-run":
         groonga_run(a)
     else:

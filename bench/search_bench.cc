@@ -5,11 +5,17 @@
 // (bench/catalog_gen.py's queries.tsv), before and after FTS5 'optimize'.
 //
 //   search_bench --tsv DIR/catalog.tsv --queries DIR/queries.tsv --db FILE
-//                [--out result.json] [--rounds 3] [--diag]
+//                [--out result.json] [--rounds 3] [--diag] [--fts-variants] [--reuse]
+//
+// --reuse runs the queries (one phase, "optimized" in the JSON) on a database
+// a previous run left, without loading it again.
 //
 // --diag adds, per class, where the time of one Search goes: the FTS5 match
 // alone, with bm25, the candidate query as Search runs it, statement
-// preparation, the uncapped count, and the query plans.
+// preparation, the uncapped count, and the query plans. --fts-variants
+// rebuilds the index texts into FTS5 tables with other options (no prefix
+// index, detail=column) in a scratch database and reports their sizes and
+// build times.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -384,8 +390,19 @@ struct Diag {
   std::vector<std::string> plan;
 };
 
+// db::Search's per-hit details query (db/search.cc), run here for the same hits.
+const char* kDetailsSql =
+    "SELECT title, ifnull(volume,''), ifnull(publisher,''), ifnull(year,0),"
+    " (SELECT group_concat(name, '・') FROM (SELECT name FROM record_authors"
+    "   WHERE record_id = r.id ORDER BY pos)),"
+    " (SELECT count(*) FROM copies WHERE record_id = r.id),"
+    " (SELECT count(*) FROM copies WHERE record_id = r.id AND status = 'shelf')"
+    " FROM records r WHERE id = ?1";
+
 std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>& qs) {
   std::map<std::string, Diag> out;
+  auto details = c.Prepare(kDetailsSql);
+  if (!details.ok()) Die(details.status().message());
   for (int round = 0; round < 2; ++round) {  // round 0 warms up
     for (const auto& q : qs) {
       Diag& d = out[q.cls];
@@ -397,6 +414,14 @@ std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>
         const auto t0 = Clock::now();
         auto res = db::Search(c, q.Search());
         put("search", Ms(Clock::now() - t0));
+        const auto t1 = Clock::now();
+        for (const auto& h : res->hits) {
+          details->Reset();
+          details->Bind(1, h.id);
+          while (*details->Step()) {
+          }
+        }
+        put("details", Ms(Clock::now() - t1));
       }
       if (match.empty()) {  // ISBN: a records lookup, no full text
         const std::string sql =
@@ -443,6 +468,69 @@ std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>
   return out;
 }
 
+// Index size experiments: the same index texts (rebuilt in SQL as
+// db/search.cc LoadIndexText builds them) into FTS5 tables with other
+// options, in an attached scratch database. Returns lines to print.
+std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path, size_t raw) {
+  const std::string scratch = path + ".variants";
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(scratch + suffix);
+  Check(c.Exec("ATTACH DATABASE '" + scratch + "' AS x"), "attach");
+  const char* ns = "replace(replace(%s, ' ', ''), '\u3000', '')";
+  auto nospace = [&](const std::string& e) {
+    char b[256];
+    std::snprintf(b, sizeof b, ns, e.c_str());
+    return std::string(b);
+  };
+  const std::string select =
+      "SELECT r.id, r.title || ' ' || ifnull(r.volume, ''), " + nospace("ifnull(r.title_kana, '')") +
+      ", ifnull((SELECT group_concat(name || ' / ', '') FROM (SELECT name FROM record_authors"
+      " WHERE record_id = r.id ORDER BY pos)), '')"
+      ", ifnull((SELECT group_concat(" + nospace("ifnull(name_kana, '')") +
+      " || ' / ', '') FROM (SELECT name_kana FROM record_authors WHERE record_id = r.id ORDER BY pos)), '')"
+      ", ifnull(r.publisher, '') || ' / ' || " + nospace("ifnull(r.publisher_kana, '')") +
+      ", ifnull(r.subjects, ''), ifnull(r.notes, '') || ' ' || ifnull(r.ndc, '') || ' ' ||"
+      " ifnull(r.isbn, '') || ' ' || ifnull(r.year, '') FROM records r ORDER BY r.id";
+  struct V {
+    const char* name;
+    const char* options;
+  };
+  const std::vector<V> variants = {
+      {"as shiori (prefix='1', detail=full)", "prefix='1'"},
+      {"no prefix index", ""},
+      {"prefix='1', detail=column", "prefix='1', detail=column"},
+      {"no prefix index, detail=column", "detail=column"},
+  };
+  std::vector<std::string> out;
+  int i = 0;
+  for (const auto& v : variants) {
+    const std::string t = "v" + std::to_string(i++);
+    std::string opts = std::string("content='', tokenize='shiori'") + (*v.options ? ", " : "") + v.options;
+    Check(c.Exec("CREATE VIRTUAL TABLE x." + t +
+                 " USING fts5(title, title_reading, author, author_reading, publisher, subjects, other, " +
+                 opts + ")"),
+          "create " + t);
+    const auto t0 = Clock::now();
+    Check(c.Exec("BEGIN; INSERT INTO x." + t + "(rowid, title, title_reading, author, author_reading, publisher,"
+                 " subjects, other) " + select + "; COMMIT"),
+          "fill " + t);
+    const double build = Ms(Clock::now() - t0);
+    const auto o0 = Clock::now();
+    Check(c.Exec("INSERT INTO x." + t + "(" + t + ") VALUES('optimize')"), "optimize " + t);
+    const double opt = Ms(Clock::now() - o0);
+    const int64_t size = QueryInt(c, "SELECT sum(pgsize) FROM dbstat('x') WHERE name LIKE '" + t + "%'");
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "| %s | %.1f MB | %.2f× | %.1f s (%.0f records/s) | %.1f s |", v.name, size / 1e6,
+                  size / static_cast<double>(raw), build / 1000,
+                  QueryInt(c, "SELECT count(*) FROM records") / (build / 1000), opt / 1000);
+    out.push_back(line);
+    Check(c.Exec("DROP TABLE x." + t), "drop " + t);
+  }
+  Check(c.Exec("DETACH DATABASE x"), "detach");
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(scratch + suffix);
+  return out;
+}
+
 void PrintPhase(const char* name, const Phase& ph) {
   std::printf("\n%s: db::Search latency, ms (first page of 20, ranked, capped count)\n", name);
   std::printf("| class | n | p50 | p99 | mean | max |\n|---|---:|---:|---:|---:|---:|\n");
@@ -482,7 +570,7 @@ void WritePhase(std::ostream& o, const Phase& ph, const std::vector<Query>& qs, 
 int main(int argc, char** argv) {
   std::string tsv, queries, path, out_path;
   int rounds = 3;
-  bool diag = false;
+  bool diag = false, variants = false, reuse = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -495,10 +583,15 @@ int main(int argc, char** argv) {
     else if (a == "--out") out_path = next();
     else if (a == "--rounds") rounds = std::stoi(next());
     else if (a == "--diag") diag = true;
+    else if (a == "--fts-variants") variants = true;
+    else if (a == "--reuse") reuse = true;
     else Die("unknown argument " + a + " (see the comment at the top of bench/search_bench.cc)");
   }
   if (tsv.empty() || queries.empty() || path.empty()) Die("--tsv, --queries and --db are required");
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  if (reuse && !std::filesystem::exists(path)) Die("--reuse: " + path + " does not exist");
+  if (!reuse) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  }
   const auto qs = ReadQueries(queries);
 
   auto conn = db::Connection::Open(path);
@@ -512,10 +605,18 @@ int main(int argc, char** argv) {
 
   // The import path minus parsing: upserts inside one transaction.
   size_t n = 0, copies = 0, raw = 0, raw_copies = 0;
-  Clock::duration upsert{};
+  Clock::duration upsert{}, tokenize{};
+  size_t tokens = 0;
   const auto load0 = Clock::now();
   Clock::duration commit{};
-  {
+  if (reuse) {  // the sizes only
+    ReadCatalog(tsv, [&](const db::CatalogRecord& r) {
+      ++n;
+      copies += r.copies.size();
+      raw += TextBytes(r);
+      raw_copies += CopyTextBytes(r);
+    });
+  } else {
     db::Transaction tx(c);
     Check(tx.begun(), "begin");
     ReadCatalog(tsv, [&](const db::CatalogRecord& r) {
@@ -523,6 +624,22 @@ int main(int argc, char** argv) {
       auto u = db::UpsertRecord(c, r);
       upsert += Clock::now() - t0;
       if (!u.ok()) Die("record " + r.source_id + ": " + u.status().message());
+      if (n % 10 == 0) {  // the tokenizer's share, from every tenth record
+        const auto k0 = Clock::now();
+        size_t toks = 0;
+        std::string author, author_kana;
+        for (const auto& a : r.authors) {
+          author += a.name + " / ";
+          author_kana += a.name_kana + " / ";
+        }
+        const std::string& au = author, &auk = author_kana;
+        for (const std::string* t : {&r.title, &r.title_kana, &au, &auk, &r.publisher,
+                                     &r.publisher_kana, &r.subjects, &r.ndc, &r.isbn}) {
+          toks += db::SearchTokens(*t, true).size();
+        }
+        tokenize += Clock::now() - k0;
+        tokens += toks;
+      }
       ++n;
       copies += r.copies.size();
       raw += TextBytes(r);
@@ -540,9 +657,16 @@ int main(int argc, char** argv) {
   const long rss_load = PeakRssKb();
   const Sizes before = MeasureSizes(c, path);
 
-  std::printf("search_bench: %zu records, %zu copies (%s)\n", n, copies, tsv.c_str());
-  std::printf("load: upserts + commit %.1f s = %.0f records/s (commit %.2f s); with TSV parsing %.1f s\n",
-              load_ms / 1000, n / (load_ms / 1000), Ms(commit) / 1000, load_wall_ms / 1000);
+  std::string sqlite_version = "?";
+  if (auto v = c.Prepare("SELECT sqlite_version()"); v.ok() && v->Step().ok()) sqlite_version = v->Text(0);
+  std::printf("search_bench: %zu records, %zu copies (%s); SQLite %s\n", n, copies, tsv.c_str(),
+              sqlite_version.c_str());
+  if (reuse) {
+    std::printf("reusing %s: no load, no optimize; one phase of queries\n", path.c_str());
+  } else {
+    std::printf("load: upserts + commit %.1f s = %.0f records/s (commit %.2f s); with TSV parsing %.1f s\n",
+                load_ms / 1000, n / (load_ms / 1000), Ms(commit) / 1000, load_wall_ms / 1000);
+  }
   auto print_sizes = [&](const char* when, const Sizes& s) {
     std::printf(
         "size %s: file %.1f MB; FTS index %.1f MB (%d segments) = %.2f× raw text; records %.1f MB,"
@@ -553,20 +677,30 @@ int main(int argc, char** argv) {
   std::printf("raw text: %.1f MB bibliographic (titles, readings, names, publisher, ISBN, NDC, lang, subjects,"
               " source id), %.1f MB copies\n",
               raw / 1e6, raw_copies / 1e6);
-  print_sizes("as imported", before);
+  print_sizes(reuse ? "now" : "as imported", before);
+  const double tokenize_ms = Ms(tokenize) * 10;
+  if (!reuse) {
+    std::printf("tokenizer alone (db::SearchTokens on the indexed fields of every tenth record, x10): %.1f s ="
+                " %.0f%% of the load; %.1f tokens a record\n",
+                tokenize_ms / 1000, 100 * tokenize_ms / load_ms, tokens * 10.0 / n);
+  }
 
-  const Phase imported = RunQueries(c, qs, rounds);
-  PrintPhase("as imported", imported);
-
-  const auto o0 = Clock::now();
-  Check(c.Exec("INSERT INTO records_fts(records_fts) VALUES('optimize')"), "optimize");
-  const double optimize_ms = Ms(Clock::now() - o0);
-  const Sizes after = MeasureSizes(c, path);
-  std::printf("\noptimize: %.1f s\n", optimize_ms / 1000);
-  print_sizes("after optimize", after);
+  Phase imported;
+  double optimize_ms = 0;
+  Sizes after = before;
+  if (!reuse) {
+    imported = RunQueries(c, qs, rounds);
+    PrintPhase("as imported", imported);
+    const auto o0 = Clock::now();
+    Check(c.Exec("INSERT INTO records_fts(records_fts) VALUES('optimize')"), "optimize");
+    optimize_ms = Ms(Clock::now() - o0);
+    after = MeasureSizes(c, path);
+    std::printf("\noptimize: %.1f s\n", optimize_ms / 1000);
+    print_sizes("after optimize", after);
+  }
 
   const Phase optimized = RunQueries(c, qs, rounds);
-  PrintPhase("after optimize", optimized);
+  PrintPhase(reuse ? "reused database" : "after optimize", optimized);
   const long rss_peak = PeakRssKb();
   std::printf("\npeak RSS: %.1f MB (%.1f MB before the load, %.1f MB after it)\n", rss_peak / 1024.0,
               rss_before / 1024.0, rss_load / 1024.0);
@@ -575,8 +709,8 @@ int main(int argc, char** argv) {
   if (diag) {
     diags = Diagnose(c, qs);
     std::printf("\nwhere the time goes (after optimize), p50 / p99 ms:\n");
-    const std::vector<std::string> parts = {"search",   "prepare",   "fts_rowids", "fts_bm25",
-                                            "candidates", "count_all", "rank_all"};
+    const std::vector<std::string> parts = {"search",     "prepare",   "fts_rowids", "fts_bm25",
+                                            "candidates", "details",   "count_all",  "rank_all"};
     std::printf("| class |");
     for (const auto& p : parts) std::printf(" %s |", p.c_str());
     std::printf(" matches p50 / p99 / max |\n|---|");
@@ -611,12 +745,19 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (variants) {
+    std::printf("\nFTS5 index options, same index texts (rebuilt in SQL), optimized:\n");
+    std::printf("| variant | index | ÷ raw text | build (FTS insert only) | optimize |\n|---|---:|---:|---:|---:|\n");
+    for (const auto& l : FtsVariants(c, path, raw)) std::printf("%s\n", l.c_str());
+  }
+
   if (!out_path.empty()) {
     std::ofstream o(out_path);
     o.precision(6);
     o << "{\"records\":" << n << ",\"copies\":" << copies << ",\"load_ms\":" << load_ms
       << ",\"load_wall_ms\":" << load_wall_ms << ",\"commit_ms\":" << Ms(commit)
       << ",\"records_per_s\":" << n / (load_ms / 1000) << ",\"optimize_ms\":" << optimize_ms
+      << ",\"tokenize_ms\":" << tokenize_ms
       << ",\"raw_text_bytes\":" << raw << ",\"raw_copy_bytes\":" << raw_copies;
     auto sizes = [&](const char* k, const Sizes& s) {
       o << ",\"" << k << "\":{\"file\":" << s.file << ",\"fts\":" << s.fts << ",\"segments\":" << s.fts_segments

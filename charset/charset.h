@@ -150,6 +150,32 @@ class Collator {
 // The one Japanese collator, created on first use and never changed.
 const Collator& JapaneseCollator();
 
+// ---------------------------------------------------------------- identity input
+// What a patron types to prove who they are, made comparable with what the
+// library recorded. Invalid UTF-8 bytes: dropped by NormalizeNameKana and
+// NormalizeDigits, kept as they are by NormalizePassword (so a password check
+// refuses them). Never fail.
+
+// A name in kana, for comparing a typed name with the one recorded when the
+// card was made: NFKC (ｶﾞ -> ガ, full-width space -> space), hiragana ->
+// katakana (ゔ -> ヴ), small kana -> large (ァィゥェォッャュョヮヵヶ and
+// ㇰ..ㇿ -> アイウエオツヤユヨワカケ, ク..ロ: the guide tells patrons to try ヤユヨ
+// for ャュョ), and removes spaces, tabs, middle dots (・ ･ ·) and hyphens or
+// dashes ('-', U+2010..U+2015, U+2212, U+FF0D). The prolonged sound mark ー
+// stays (ユーコ), ヴ stays ヴ. Returns katakana for kana input; other
+// characters pass through NFKC'ed. "いずみ きょうこ", "ｲｽﾞﾐ ｷｮｳｺ",
+// "イズミ・キヨウコ" -> "イズミキヨウコ".
+std::string NormalizeNameKana(std::string_view utf8);
+
+// Full-width digits to ASCII, then only the ASCII digits: phone and card
+// numbers with hyphens, brackets, spaces or a ー typed for a hyphen.
+// "(0996)63-1111", "０９９６ー６３ー１１１１" -> "0996631111".
+std::string NormalizeDigits(std::string_view utf8);
+
+// Full-width ASCII U+FF01..U+FF5E to ASCII (ＡＢＣ１２３ -> ABC123, ！ -> !);
+// nothing else changes, case included.
+std::string NormalizePassword(std::string_view utf8);
+
 }  // namespace shiori::charset
 
 #endif  // SHIORI_CHARSET_CHARSET_H_

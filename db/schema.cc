@@ -152,6 +152,20 @@ CREATE VIRTUAL TABLE records_fts USING fts5(
   content='', tokenize='shiori', prefix='1');
 CREATE INDEX records_year ON records(year);
 )sql", IndexAll},
+      // 4: failed identity checks (login, password registration), for lockout.
+      // The key is the card number as digits, or a keyed BLAKE2b (hex) of the
+      // client's throttle key, which may be a session token and is never stored.
+      {R"sql(
+CREATE TABLE auth_failures(
+  kind     TEXT NOT NULL
+           CHECK(kind IN ('login_card','login_key','register_card','register_key')),
+  key      TEXT NOT NULL,
+  failures INTEGER NOT NULL,
+  last_at  INTEGER NOT NULL,         -- unix seconds of the last failure
+  PRIMARY KEY(kind, key)
+) WITHOUT ROWID;
+CREATE INDEX auth_failures_last ON auth_failures(last_at);
+)sql", nullptr},
   };
   return m;
 }

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "charset/charset.h"
+#include "gateway/clock.h"
 #include "gateway/gateway.h"
 #include "gateway/session.h"
 #include "pages/pages.h"
@@ -188,6 +189,7 @@ struct App::Impl {
     const char* path;
     Handler handler;
     bool public_page;  // answers 503 while the service is off
+    bool needs_login = false;  // checked once, before the handler
   };
 
   Config cfg;
@@ -223,6 +225,19 @@ struct App::Impl {
         {"GET", "/search", &Impl::SearchPage, true},
         {"GET", "/search/advanced", &Impl::AdvancedPage, true},
         {"GET", "/record", &Impl::RecordPage, true},
+        {"GET", "/account", &Impl::AccountPage, true},
+        {"POST", "/account/login", &Impl::LoginPost, true},
+        {"POST", "/account/logout", &Impl::LogoutPost, true},
+        {"GET", "/account/register", &Impl::RegisterForm, true},
+        {"POST", "/account/register", &Impl::RegisterPost, true},
+        {"GET", "/account/guide", &Impl::GuidePage, true},
+        {"GET", "/account/password", &Impl::PasswordForm, true, true},
+        {"POST", "/account/password", &Impl::PasswordPost, true, true},
+        {"GET", "/account/email", &Impl::EmailForm, true, true},
+        {"POST", "/account/email", &Impl::EmailPost, true, true},
+        {"GET", "/account/loans", &Impl::LoansPage, true, true},
+        {"GET", "/account/holds", &Impl::HoldsPage, true, true},
+        {"GET", "/account/ready", &Impl::ReadyPage, true, true},
         {"GET", "/healthz", &Impl::Health, false},
     };
     RenderTopPages();
@@ -412,6 +427,206 @@ struct App::Impl {
     return Html(200, pages::RenderRecord(ctx.page(), v));
   }
 
+  // ------------------------------------------------------------ 利用照会
+
+  db::PasswordPolicy Policy() const { return db::PasswordPolicy{cfg.password_min, cfg.password_max}; }
+  db::Throttle Throttling() const {
+    return db::Throttle{cfg.max_failures, cfg.lock_minutes * 60LL};
+  }
+  // Who is trying: the session, or the device when there is none yet — never
+  // the IP address alone, which carrier gateways share.
+  static std::string ThrottleKey(Ctx& ctx) {
+    return ctx.session.active() ? "s" + std::to_string(ctx.session.row()->id)
+                                : "d" + DeviceKey(ctx.profile);
+  }
+  static std::optional<int64_t> PatronOf(Ctx& ctx) {
+    const db::SessionRow* row = ctx.session.row();
+    return row ? row->patron_id : std::nullopt;
+  }
+
+  Response LoginPage(Ctx& ctx, std::string card, std::string message, int status = 200) {
+    Status s = ctx.session.Ensure();
+    if (!s.ok()) return Failure(ctx, s);
+    pages::LoginView v{std::move(card), std::move(message)};
+    return Html(status, pages::RenderLogin(ctx.page(), v));
+  }
+
+  Response AccountPage(const Request&, Ctx& ctx) {
+    auto patron = PatronOf(ctx);
+    if (!patron) return LoginPage(ctx, "", "");
+    return AccountHome(ctx, *patron, "");
+  }
+
+  Response AccountHome(Ctx& ctx, int64_t patron, std::string message) {
+    auto today = Today();
+    if (!today.ok()) return Failure(ctx, today.status());
+    auto loans = db::PatronLoans(ctx.db(), patron, *today);
+    auto waiting = db::PatronHolds(ctx.db(), patron, false);
+    auto ready = db::PatronHolds(ctx.db(), patron, true);
+    if (!loans.ok()) return Failure(ctx, loans.status());
+    if (!waiting.ok()) return Failure(ctx, waiting.status());
+    if (!ready.ok()) return Failure(ctx, ready.status());
+    pages::AccountHomeView v;
+    v.message = std::move(message);
+    v.loans = static_cast<int>(loans->size());
+    for (const auto& l : *loans) v.overdue += l.overdue;
+    v.waiting = static_cast<int>(waiting->size());
+    v.ready = static_cast<int>(ready->size());
+    return Html(200, pages::RenderAccountHome(ctx.page(), v));
+  }
+
+  Response LoginPost(const Request& req, Ctx& ctx) {
+    const std::string card(req.Param("card"));
+    auto id = db::Login(ctx.db(), card, req.Param("password"), ThrottleKey(ctx), Throttling(),
+                        NowSeconds());
+    if (!id.ok()) {
+      if (id.status().code() == Status::Code::kIo) return Failure(ctx, id.status());
+      return LoginPage(ctx, card, id.status().message(), 403);
+    }
+    // A new id at login: whoever knew the old one (a shared URL) is left behind.
+    Status s = ctx.session.Rotate();
+    if (s.ok()) s = db::SetSessionPatron(ctx.db(), ctx.session.row()->id, *id);
+    if (!s.ok()) return Failure(ctx, s);
+    ctx.session.mutable_row()->patron_id = *id;
+    return ctx.Redirect("/account");
+  }
+
+  Response LogoutPost(const Request&, Ctx& ctx) {
+    Status s = ctx.session.End();
+    if (!s.ok()) return Failure(ctx, s);
+    return ctx.Redirect("/");
+  }
+
+  Response RegisterPage(Ctx& ctx, pages::RegisterView v, int status = 200) {
+    Status s = ctx.session.Ensure();
+    if (!s.ok()) return Failure(ctx, s);
+    v.min_length = cfg.password_min;
+    v.max_length = cfg.password_max;
+    return Html(status, pages::RenderRegister(ctx.page(), v));
+  }
+
+  Response RegisterForm(const Request&, Ctx& ctx) { return RegisterPage(ctx, {}); }
+
+  Response RegisterPost(const Request& req, Ctx& ctx) {
+    pages::RegisterView v;
+    v.card = std::string(req.Param("card"));
+    v.name_kana = std::string(req.Param("name"));
+    v.phone = std::string(req.Param("phone"));
+    v.email = std::string(req.Param("email"));
+    const std::string password = charset::NormalizePassword(req.Param("password"));
+    if (password != charset::NormalizePassword(req.Param("password2"))) {
+      v.message = "パスワードが確認用と一致しません。同じものを2回入力してください。";
+      return RegisterPage(ctx, std::move(v), 400);
+    }
+    Status s = db::RegisterPassword(ctx.db(), v.card, v.name_kana, v.phone, password, v.email,
+                                    ThrottleKey(ctx), Policy(), cfg.hashing, Throttling(),
+                                    NowSeconds());
+    if (!s.ok()) {
+      if (s.code() == Status::Code::kIo) return Failure(ctx, s);
+      v.message = s.message();
+      return RegisterPage(ctx, std::move(v), 403);
+    }
+    v.done = true;
+    return RegisterPage(ctx, std::move(v));
+  }
+
+  Response GuidePage(const Request&, Ctx& ctx) { return Html(200, pages::RenderGuide(ctx.page())); }
+
+  Response PasswordForm(const Request&, Ctx& ctx) {
+    pages::PasswordView v{"", cfg.password_min, cfg.password_max};
+    return Html(200, pages::RenderPasswordChange(ctx.page(), v));
+  }
+
+  Response PasswordPost(const Request& req, Ctx& ctx) {
+    pages::PasswordView v{"", cfg.password_min, cfg.password_max};
+    const std::string next = charset::NormalizePassword(req.Param("password"));
+    if (next != charset::NormalizePassword(req.Param("password2"))) {
+      v.message = "新しいパスワードが確認用と一致しません。";
+      return Html(400, pages::RenderPasswordChange(ctx.page(), v));
+    }
+    Status s = db::ChangePassword(ctx.db(), *PatronOf(ctx), charset::NormalizePassword(req.Param("current")),
+                                  next, ctx.session.row()->id, Policy(), cfg.hashing, Throttling(),
+                                  NowSeconds());
+    if (!s.ok()) {
+      if (s.code() == Status::Code::kIo) return Failure(ctx, s);
+      v.message = s.message();
+      return Html(403, pages::RenderPasswordChange(ctx.page(), v));
+    }
+    return AccountHome(ctx, *PatronOf(ctx), "パスワードを変更しました。");
+  }
+
+  pages::EmailView EmailViewFor(Ctx& ctx) {
+    pages::EmailView v;
+    v.sender = cfg.mail_from;
+    auto p = db::FindPatronById(ctx.db(), *PatronOf(ctx));
+    if (p.ok() && p->has_value()) v.current = (*p)->email;
+    return v;
+  }
+
+  Response EmailForm(const Request&, Ctx& ctx) {
+    return Html(200, pages::RenderEmailChange(ctx.page(), EmailViewFor(ctx)));
+  }
+
+  Response EmailPost(const Request& req, Ctx& ctx) {
+    pages::EmailView v = EmailViewFor(ctx);
+    const int64_t patron = *PatronOf(ctx);
+    v.entered = std::string(req.Param("email"));
+    std::string trimmed = v.entered;
+    while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
+    while (!trimmed.empty() && trimmed.front() == ' ') trimmed.erase(0, 1);
+    if (trimmed.empty() && req.Param("confirm") != "1") {
+      // Removing the address: say first what happens to the holds that wait for a mail.
+      auto n = db::MailHoldCount(ctx.db(), patron);
+      if (!n.ok()) return Failure(ctx, n.status());
+      if (*n > 0) {
+        v.confirm_removal = true;
+        v.mail_holds = *n;
+        return Html(200, pages::RenderEmailChange(ctx.page(), v));
+      }
+    }
+    auto changed = db::ChangeEmail(ctx.db(), patron, trimmed);
+    if (!changed.ok()) {
+      if (changed.status().code() == Status::Code::kIo) return Failure(ctx, changed.status());
+      v.message = changed.status().message();
+      return Html(400, pages::RenderEmailChange(ctx.page(), v));
+    }
+    return AccountHome(ctx, patron, trimmed.empty() ? "Eメールアドレスの登録を消しました。"
+                                                    : "Eメールアドレスを変更しました。");
+  }
+
+  std::string DateText(const std::string& ymd) {
+    auto d = db::Date::Parse(ymd);
+    return d ? JapaneseDate(*d) : ymd;
+  }
+
+  Response LoansPage(const Request&, Ctx& ctx) {
+    auto today = Today();
+    if (!today.ok()) return Failure(ctx, today.status());
+    auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), *today);
+    if (!loans.ok()) return Failure(ctx, loans.status());
+    pages::LoansView v;
+    for (const auto& l : *loans) {
+      v.loans.push_back({l.volume.empty() ? l.title : l.title + " " + l.volume, DateText(l.due_on),
+                         l.overdue, l.reserved});
+    }
+    return Html(200, pages::RenderLoans(ctx.page(), v));
+  }
+
+  Response HoldList(Ctx& ctx, bool ready) {
+    auto holds = db::PatronHolds(ctx.db(), *PatronOf(ctx), ready);
+    if (!holds.ok()) return Failure(ctx, holds.status());
+    pages::HoldsView v;
+    v.ready = ready;
+    for (const auto& h : *holds) {
+      const char* contact = h.contact == "mail" ? "メール" : h.contact == "phone" ? "電話" : "連絡不要";
+      v.holds.push_back({h.volume.empty() ? h.title : h.title + " " + h.volume, h.branch_name,
+                         contact, h.position, DateText(h.deadline)});
+    }
+    return Html(200, pages::RenderHolds(ctx.page(), v));
+  }
+  Response HoldsPage(const Request&, Ctx& ctx) { return HoldList(ctx, false); }
+  Response ReadyPage(const Request&, Ctx& ctx) { return HoldList(ctx, true); }
+
   Response Health(const Request&, Ctx& ctx) {
     Response r;
     r.content_type = "text/plain; charset=UTF-8";
@@ -508,7 +723,12 @@ struct App::Impl {
       return Html(404, pages::RenderNotFound(ctx.page()));
     }
 
-    // 6. Every state change is a POST with the session's CSRF token.
+    // 6. Pages of one's own account need a logged-in session.
+    if (route->needs_login && !PatronOf(ctx)) {
+      return LoginPage(ctx, "", "ログインしてください。", 401);
+    }
+
+    // 7. Every state change is a POST with the session's CSRF token.
     if (method == "POST" &&
         !(ctx.session.active() && TokensEqual(req.Param(kCsrfParam), ctx.session.csrf()))) {
       return Html(403, pages::RenderError(

@@ -245,6 +245,8 @@ Result<Config> LoadConfig(const std::string& path) {
        {{"min_length", i(4, 64, &c.password_min)},
         {"max_length", i(4, 64, &c.password_max)},
         {"argon2_ops", i(1, 20, &ops)},
+        {"max_failures", i(1, 100, &c.max_failures)},
+        {"lock_minutes", i(1, 24 * 60, &c.lock_minutes)},
         {"argon2_mem_kib", i(8, 1 << 20, &mem_kib)}}},
       {"session",
        {{"idle_minutes", i(1, 24 * 60, &c.session_idle_minutes)},

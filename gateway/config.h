@@ -34,6 +34,8 @@ struct Config {
   int password_min = 6;
   int password_max = 8;
   db::PasswordHashing hashing;
+  int max_failures = 5;     // wrong logins or registrations before a card is locked
+  int lock_minutes = 15;    // how long the lock lasts
 
   // [session]
   int session_idle_minutes = 30;

@@ -2,14 +2,17 @@
 // application from the configuration and hands it down; no globals.
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <string>
 #include <thread>
 
 #include "charset/charset.h"
+#include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
 
@@ -23,6 +26,9 @@ struct Options {
   bool demo = false;
   std::string backup_file;
   std::string maintenance;
+  std::string import_file;
+  std::string import_format = "auto";
+  db::PatronInput patron;
 };
 
 int Fail(const std::string& msg) {
@@ -33,20 +39,6 @@ int Fail(const std::string& msg) {
 bool FileExists(const std::string& p) {
   struct stat st;
   return stat(p.c_str(), &st) == 0;
-}
-
-// Today's date for the library's rules: SHIORI_TODAY=YYYY-MM-DD when set (for
-// tests and for re-running a missed daily job), else the local calendar date.
-Result<db::Date> Today() {
-  if (const char* env = std::getenv("SHIORI_TODAY"); env && *env) {
-    auto d = db::Date::Parse(env);
-    if (!d) return Status::Invalid(std::string("SHIORI_TODAY must be YYYY-MM-DD, not '") + env + "'");
-    return *d;
-  }
-  std::time_t now = std::time(nullptr);
-  std::tm tm;
-  localtime_r(&now, &tm);
-  return db::Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
 }
 
 Result<Config> BuildConfig(const Options& o) {
@@ -153,6 +145,63 @@ int Backup(const Options& o) {
   return 0;
 }
 
+int ImportCatalogCommand(const Options& o) {
+  auto cfg = BuildConfig(o);
+  if (!cfg.ok()) return Fail(cfg.status().message());
+  auto conn = OpenExisting(*cfg);
+  if (!conn.ok()) return Fail(conn.status().message());
+  if (Status s = db::SyncBranches(**conn, cfg->rules); !s.ok()) return Fail(s.message());
+  const db::ImportFormat format = o.import_format == "tsv"       ? db::ImportFormat::kTsv
+                                  : o.import_format == "marc"    ? db::ImportFormat::kMarc21
+                                  : o.import_format == "marcxml" ? db::ImportFormat::kMarcXml
+                                                                 : db::ImportFormat::kAuto;
+  // Progress on a terminal only: records done, rate, time left.
+  const bool tty = isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  auto progress = [&](int done, double fraction) {
+    if (!tty) return;
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rate = secs > 0 ? done / secs : 0;
+    const double left = fraction > 0 ? secs * (1 - fraction) / fraction : 0;
+    std::fprintf(stderr, "\r%d records, %.0f/s, %3.0f%% read, about %.0f s left   ", done, rate,
+                 fraction * 100, left);
+  };
+  db::ImportReport report;
+  Status s = db::ImportCatalog(**conn, o.import_file, format, &report, progress);
+  if (tty) std::fprintf(stderr, "\n");
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!s.ok()) {
+    for (const auto& p : report.problems) {
+      std::fprintf(stderr, "%s: %s %d: %s\n", o.import_file.c_str(),
+                   p.record ? "record" : "file", p.record, p.reason.c_str());
+    }
+    return Fail(s.message() + " (nothing was imported)");
+  }
+  std::printf("%s: %d records (%d new, %d updated), %d copies in %.1f s\n", o.import_file.c_str(),
+              report.records, report.inserted, report.updated, report.copies, secs);
+  return 0;
+}
+
+int PatronAddCommand(const Options& o) {
+  auto cfg = BuildConfig(o);
+  if (!cfg.ok()) return Fail(cfg.status().message());
+  auto conn = OpenExisting(*cfg);
+  if (!conn.ok()) return Fail(conn.status().message());
+  if (Status s = db::SyncBranches(**conn, cfg->rules); !s.ok()) return Fail(s.message());
+  db::Transaction tx(**conn);
+  if (!tx.begun().ok()) return Fail(tx.begun().message());
+  auto r = db::UpsertPatron(**conn, o.patron);
+  if (!r.ok()) return Fail(r.status().message());
+  if (Status s = tx.Commit(); !s.ok()) return Fail(s.message());
+  // The card number is the patron's: show only its last digits.
+  const std::string& card = o.patron.card;
+  std::printf("patron %s: card ...%s\n", *r == db::Upserted::kInserted ? "added" : "updated",
+              card.substr(card.size() > 4 ? card.size() - 4 : 0).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -177,6 +226,26 @@ int Main(int argc, char** argv) {
   backup->fallthrough();
   backup->add_option("file", o.backup_file, "where to write the copy")->required();
 
+  auto* import = app.add_subcommand("import", "import records into the library");
+  import->require_subcommand(1);
+  auto* import_catalog = import->add_subcommand("catalog", "import a catalogue file (TSV, MARC21, MARCXML)");
+  import_catalog->fallthrough();
+  import->fallthrough();
+  import_catalog->add_option("file", o.import_file, "the file")->required();
+  import_catalog->add_option("--format", o.import_format, "auto, tsv, marc or marcxml")
+      ->check(CLI::IsMember({"auto", "tsv", "marc", "marcxml"}));
+
+  auto* patron = app.add_subcommand("patron", "patron records");
+  patron->require_subcommand(1);
+  patron->fallthrough();
+  auto* patron_add = patron->add_subcommand("add", "add a patron, or update one by card number");
+  patron_add->fallthrough();
+  patron_add->add_option("--card", o.patron.card, "card number")->required();
+  patron_add->add_option("--name-kana", o.patron.name_kana, "name in katakana")->required();
+  patron_add->add_option("--phone", o.patron.phone, "phone number")->required();
+  patron_add->add_option("--email", o.patron.email, "e-mail address");
+  patron_add->add_option("--branch", o.patron.home_branch, "home branch code");
+
   // CLI11 reports a mistyped command as "a subcommand is required": name it instead.
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -190,7 +259,9 @@ int Main(int argc, char** argv) {
       known = known || sc->get_name() == a;
     }
     if (!known) {
-      std::fprintf(stderr, "shiori: unknown command '%s' (commands: serve, maintenance, backup)\n",
+      std::fprintf(stderr,
+                   "shiori: unknown command '%s' (commands: serve, import, patron, maintenance, "
+                   "backup)\n",
                    argv[i]);
       return 2;
     }
@@ -213,6 +284,8 @@ int Main(int argc, char** argv) {
   if (*serve) return Serve(o);
   if (*maint) return Maintenance(o);
   if (*backup) return Backup(o);
+  if (*import_catalog) return ImportCatalogCommand(o);
+  if (*patron_add) return PatronAddCommand(o);
   return 2;
 }
 

@@ -149,6 +149,67 @@ struct AdvancedView {
 };
 std::string RenderAdvanced(const Context& ctx, const AdvancedView& v);
 
+// ---------------------------------------------------------------- 利用照会
+
+struct LoginView {
+  std::string card;     // shown back after a failure
+  std::string message;  // why the last attempt failed, or a notice
+};
+std::string RenderLogin(const Context& ctx, const LoginView& v);
+
+struct AccountHomeView {
+  std::string message;  // e.g. "パスワードを変更しました。"
+  int loans = 0, overdue = 0, waiting = 0, ready = 0;
+};
+std::string RenderAccountHome(const Context& ctx, const AccountHomeView& v);
+
+struct RegisterView {
+  std::string card, name_kana, phone, email;  // shown back after a failure
+  std::string message;
+  bool done = false;
+  int min_length = 6, max_length = 8;
+};
+std::string RenderRegister(const Context& ctx, const RegisterView& v);
+
+struct PasswordView {
+  std::string message;
+  int min_length = 6, max_length = 8;
+};
+std::string RenderPasswordChange(const Context& ctx, const PasswordView& v);
+
+struct EmailView {
+  std::string current;       // the registered address, empty when none
+  std::string entered;       // what the patron typed (shown back, or to confirm)
+  std::string sender;        // the library's From address, for the carrier filter note
+  std::string message;
+  bool confirm_removal = false;  // ask before removing: mail holds fall back to the counter
+  int mail_holds = 0;
+};
+std::string RenderEmailChange(const Context& ctx, const EmailView& v);
+
+struct LoanLineView {
+  std::string title, due;  // due: 12月15日(火)
+  bool overdue = false, reserved = false;
+};
+struct LoansView {
+  std::vector<LoanLineView> loans;
+};
+std::string RenderLoans(const Context& ctx, const LoansView& v);
+
+struct HoldLineView {
+  std::string title, branch, contact;  // contact: メール / 電話 / 連絡不要
+  int position = 0;
+  std::string deadline;  // ready holds: 12月15日(火)
+};
+struct HoldsView {
+  bool ready = false;  // 予約確保一覧 (true) or 予約中一覧
+  std::vector<HoldLineView> holds;
+};
+std::string RenderHolds(const Context& ctx, const HoldsView& v);
+
+// はじめての方へ: getting a card and registering, for a phone screen.
+std::string RenderGuide(const Context& ctx);
+
 struct TopView {
   std::string query;  // shown back in the field
 };

@@ -1,0 +1,85 @@
+// What a patron has out and waits for: the lists behind 貸出中一覧, 予約中一覧
+// and 予約確保一覧 (read only; renewals and hold changes come with circulation).
+#include "db/db.h"
+
+namespace shiori::db {
+
+Result<std::optional<PatronRow>> FindPatronById(Connection& c, int64_t patron_id) {
+  auto s = c.Prepare(
+      "SELECT id, card, name_kana, phone, ifnull(email,''), ifnull(home_branch,''), status,"
+      " password_hash IS NOT NULL FROM patrons WHERE id = ?1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, patron_id);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return std::optional<PatronRow>();
+  PatronRow p;
+  p.id = s->Int(0);
+  p.card = s->Text(1);
+  p.name_kana = s->Text(2);
+  p.phone = s->Text(3);
+  p.email = s->Text(4);
+  p.home_branch = s->Text(5);
+  p.status = s->Text(6);
+  p.has_password = s->Int(7) != 0;
+  return std::optional<PatronRow>(std::move(p));
+}
+
+Result<std::vector<LoanLine>> PatronLoans(Connection& c, int64_t patron_id, const Date& today) {
+  auto s = c.Prepare(
+      "SELECT l.id, r.title, ifnull(r.volume,''), l.due_on, l.renewals,"
+      " EXISTS (SELECT 1 FROM holds h WHERE h.record_id = r.id AND h.status = 'waiting'"
+      "         AND h.patron_id <> l.patron_id)"
+      " FROM loans l JOIN copies k ON k.id = l.copy_id JOIN records r ON r.id = k.record_id"
+      " WHERE l.patron_id = ?1 AND l.returned_on IS NULL ORDER BY l.due_on, l.id");
+  if (!s.ok()) return s.status();
+  s->Bind(1, patron_id);
+  std::vector<LoanLine> out;
+  while (true) {
+    auto r = s->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    LoanLine l;
+    l.loan_id = s->Int(0);
+    l.title = s->Text(1);
+    l.volume = s->Text(2);
+    l.due_on = s->Text(3);
+    l.renewals = static_cast<int>(s->Int(4));
+    l.reserved = s->Int(5) != 0;
+    auto due = Date::Parse(l.due_on);
+    l.overdue = due && *due < today;
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Result<std::vector<HoldLine>> PatronHolds(Connection& c, int64_t patron_id, bool ready) {
+  auto s = c.Prepare(
+      "SELECT h.id, r.title, ifnull(r.volume,''), b.name, h.contact,"
+      " (SELECT count(*) FROM holds w WHERE w.record_id = h.record_id AND w.status = 'waiting'"
+      "  AND w.seq <= h.seq), ifnull(h.pickup_deadline,''), ifnull(h.ready_on,''), h.pickup_branch"
+      " FROM holds h JOIN records r ON r.id = h.record_id JOIN branches b ON b.code = h.pickup_branch"
+      " WHERE h.patron_id = ?1 AND h.status = ?2 ORDER BY h.seq");
+  if (!s.ok()) return s.status();
+  s->Bind(1, patron_id).Bind(2, ready ? "ready" : "waiting");
+  std::vector<HoldLine> out;
+  while (true) {
+    auto r = s->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    HoldLine h;
+    h.hold_id = s->Int(0);
+    h.title = s->Text(1);
+    h.volume = s->Text(2);
+    h.branch_name = s->Text(3);
+    h.contact = s->Text(4);
+    h.position = ready ? 0 : static_cast<int>(s->Int(5));
+    h.deadline = s->Text(6);
+    h.ready_on = s->Text(7);
+    h.branch_code = s->Text(8);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace shiori::db

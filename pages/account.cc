@@ -1,0 +1,234 @@
+// 利用照会: login, account home, 新規パスワード登録, password and e-mail
+// changes, the three lists, and はじめての方へ.
+#include <string>
+
+#include "pages/layout.h"
+
+namespace shiori::pages {
+namespace {
+
+// A labelled field on its own line, with the device's input mode.
+void Field(Html& h, const Context& ctx, const char* type, const char* name, const char* label,
+           std::string_view value, Input kind, const char* size, const char* maxlength) {
+  const std::string id = std::string("f-") + name;
+  h.Element("label", label, {{"for", id}});
+  h.Void("br");
+  std::vector<Attr> a = {{"type", type},   {"name", name},           {"id", id},
+                         {"value", value}, {"size", size},           {"maxlength", maxlength}};
+  for (const Attr& x : ctx.device.InputAttrs(kind)) a.push_back(x);
+  h.Void("input", a);
+  h.Void("br");
+}
+
+void Message(Html& h, const std::string& message) {
+  if (!message.empty()) h.Open("p", {{"role", "alert"}}).Element("strong", message).Close();
+}
+
+void PostForm(Html& h, const Context& ctx, std::string_view action) {
+  h.Open("form", {{"action", ctx.links.Url(action)}, {"method", "post"}});
+  ctx.links.FormFields(h, true);
+}
+
+std::string PasswordRule(int min, int max) {
+  return "半角英数字" + std::to_string(min) + "〜" + std::to_string(max) +
+         "文字（大文字・小文字は区別します）";
+}
+
+void BackToAccount(Html& h, const Context& ctx) {
+  h.Open("p");
+  detail::KeyLink(h, ctx, ctx.links.Url("/account"), "利用照会のトップへ", '9');
+  h.Close();
+}
+
+}  // namespace
+
+std::string RenderLogin(const Context& ctx, const LoginView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, "利用照会（ログイン）");
+  Message(h, v.message);
+  PostForm(h, ctx, "/account/login");
+  Field(h, ctx, "text", "card", "利用者カードの番号", v.card, Input::kDigits, "12", "16");
+  Field(h, ctx, "password", "password", "パスワード", "", Input::kAlpha, "10", "16");
+  h.Void("input", {{"type", "submit"}, {"value", "ログイン"}});
+  h.Close();
+  h.Open("p");
+  detail::KeyLink(h, ctx, ctx.links.Url("/account/register"),
+                  "新規パスワード登録・パスワードを忘れたら", '5');
+  h.Void("br");
+  detail::KeyLink(h, ctx, ctx.links.Url("/account/guide"), "はじめての方へ", '7');
+  h.Close();
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderAccountHome(const Context& ctx, const AccountHomeView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, "利用照会");
+  Message(h, v.message);
+  h.Open("ul");
+  auto item = [&](const char* path, std::string label, char key) {
+    h.Open("li");
+    detail::KeyLink(h, ctx, ctx.links.Url(path), label, key);
+    h.Close();
+  };
+  std::string loans = "貸出中一覧（" + std::to_string(v.loans) + "冊";
+  if (v.overdue) loans += "、延滞" + std::to_string(v.overdue) + "冊";
+  item("/account/loans", loans + "）", '1');
+  item("/account/holds", "予約中一覧（" + std::to_string(v.waiting) + "件）", '2');
+  item("/account/ready", "予約確保一覧（" + std::to_string(v.ready) + "件）", '3');
+  item("/account/password", "パスワードの変更", '4');
+  item("/account/email", "Eメールアドレスの変更", '5');
+  h.Close();
+  PostForm(h, ctx, "/account/logout");
+  h.Void("input", {{"type", "submit"}, {"value", "ログアウト"}});
+  h.Close();
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderRegister(const Context& ctx, const RegisterView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, "新規パスワード登録");
+  if (v.done) {
+    h.Element("p", "パスワードを登録しました。カード番号と新しいパスワードでログインしてください。");
+    h.Open("p");
+    detail::KeyLink(h, ctx, ctx.links.Url("/account"), "ログインへ", '1');
+    h.Close();
+    return detail::EndPage(h, ctx);
+  }
+  Message(h, v.message);
+  h.Element("p", "図書館でカードを作ったときの氏名（カタカナ）と電話番号を入力してください。"
+                 "パスワードを忘れたときも、ここで設定し直せます。");
+  PostForm(h, ctx, "/account/register");
+  Field(h, ctx, "text", "card", "利用者カードの番号", v.card, Input::kDigits, "12", "16");
+  Field(h, ctx, "text", "name", "氏名（カタカナ）", v.name_kana, Input::kKana, "16", "40");
+  Field(h, ctx, "tel", "phone", "電話番号", v.phone, Input::kDigits, "14", "20");
+  h.Element("p", "パスワード: " + PasswordRule(v.min_length, v.max_length));
+  Field(h, ctx, "password", "password", "パスワード", "", Input::kAlpha, "10", "16");
+  Field(h, ctx, "password", "password2", "パスワード（確認）", "", Input::kAlpha, "10", "16");
+  Field(h, ctx, "email", "email", "Eメールアドレス（任意）", v.email, Input::kAlpha, "20", "254");
+  h.Void("input", {{"type", "submit"}, {"value", "登録する"}});
+  h.Close();
+  h.Open("p");
+  detail::KeyLink(h, ctx, ctx.links.Url("/account/guide"), "登録できないときは", '7');
+  h.Close();
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderPasswordChange(const Context& ctx, const PasswordView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, "パスワードの変更");
+  Message(h, v.message);
+  h.Element("p", "新しいパスワード: " + PasswordRule(v.min_length, v.max_length) +
+                     "。変更したパスワードは図書館でもわかりませんので、大切に管理してください。");
+  PostForm(h, ctx, "/account/password");
+  Field(h, ctx, "password", "current", "いまのパスワード", "", Input::kAlpha, "10", "16");
+  Field(h, ctx, "password", "password", "新しいパスワード", "", Input::kAlpha, "10", "16");
+  Field(h, ctx, "password", "password2", "新しいパスワード（確認）", "", Input::kAlpha, "10", "16");
+  h.Void("input", {{"type", "submit"}, {"value", "変更する"}});
+  h.Close();
+  BackToAccount(h, ctx);
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderEmailChange(const Context& ctx, const EmailView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, "Eメールアドレスの変更");
+  Message(h, v.message);
+  h.Element("p", v.current.empty() ? "いまはEメールアドレスが登録されていません。"
+                                   : "いまのアドレス: " + v.current);
+  if (v.confirm_removal) {
+    h.Element("p", "アドレスを消すと、連絡方法がメールの予約" + std::to_string(v.mail_holds) +
+                       "件は「連絡不要」になります（予約確保一覧でご確認ください）。消してよろしいですか。");
+    PostForm(h, ctx, "/account/email");
+    h.Void("input", {{"type", "hidden"}, {"name", "email"}, {"value", ""}});
+    h.Void("input", {{"type", "hidden"}, {"name", "confirm"}, {"value", "1"}});
+    h.Void("input", {{"type", "submit"}, {"value", "アドレスを消す"}});
+    h.Close();
+    BackToAccount(h, ctx);
+    return detail::EndPage(h, ctx);
+  }
+  h.Element("p", "携帯電話のメールで受信を制限している方は、図書館からのメール（" + v.sender +
+                     "）を受信できるよう設定してください（指定受信）。");
+  PostForm(h, ctx, "/account/email");
+  Field(h, ctx, "email", "email", "新しいEメールアドレス（空にすると登録を消します）", v.entered,
+        Input::kAlpha, "20", "254");
+  h.Void("input", {{"type", "submit"}, {"value", "変更する"}});
+  h.Close();
+  BackToAccount(h, ctx);
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderLoans(const Context& ctx, const LoansView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, "貸出中一覧");
+  if (v.loans.empty()) {
+    h.Element("p", "いま借りている資料はありません。");
+  } else {
+    h.Open("ol");
+    for (const auto& l : v.loans) {
+      h.Open("li");
+      h.Text(l.title).Void("br");
+      h.Text("返却期限 ").Text(l.due);
+      if (l.overdue) h.Text(" ").Element("strong", "延滞");
+      if (l.reserved) h.Text(" ").Element("strong", "予約あり");
+      h.Close();
+    }
+    h.Close();
+    h.Element("p", "「延滞」は返却期限を過ぎています。至急お返しください。"
+                   "「予約あり」は次に待っている人がいます。期限内にお返しください。");
+  }
+  BackToAccount(h, ctx);
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderHolds(const Context& ctx, const HoldsView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, v.ready ? "予約確保一覧" : "予約中一覧");
+  if (v.holds.empty()) {
+    h.Element("p", v.ready ? "受け取りをお待ちしている資料はありません。"
+                           : "順番を待っている予約はありません。");
+  } else {
+    h.Open("ol");
+    for (const auto& x : v.holds) {
+      h.Open("li");
+      h.Text(x.title).Void("br");
+      h.Text("受取館 ").Text(x.branch);
+      if (v.ready) {
+        h.Void("br").Text("取置期限 ").Text(x.deadline);
+      } else {
+        h.Void("br").Text("連絡 ").Text(x.contact).Text(" / ").Text(std::to_string(x.position)).Text("番目");
+      }
+      h.Close();
+    }
+    h.Close();
+    if (v.ready) {
+      h.Element("p", "表示の受取館へ、期限内に利用者カードをお持ちのうえお越しください。"
+                     "期限を過ぎると予約は取り消しになります。");
+    }
+  }
+  BackToAccount(h, ctx);
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderGuide(const Context& ctx) {
+  Html h;
+  detail::BeginPage(h, ctx, "はじめての方へ");
+  h.Element("h2", "利用者カード");
+  h.Element("p", "利用照会には利用者カードが必要です。カードは中央図書館・高尾野図書館・野田図書館の"
+                 "カウンターで作れます（無料）。申込書にお名前・ご住所などを書き、住所が確認できるもの"
+                 "（運転免許証・健康保険証・学生証など）をお見せください。");
+  h.Element("h2", "パスワードの登録");
+  h.Element("p", "「新規パスワード登録」で、カード番号・氏名（カタカナ）・電話番号を入力し、"
+                 "パスワードを決めてください。パスワードを忘れたときも同じ画面で設定し直せます。");
+  h.Element("h2", "登録できないとき");
+  h.Open("ul");
+  h.Element("li", "住所・氏名・電話番号が変わった方は、カードを作ったときのものでお試しください。");
+  h.Element("li", "お名前に小さい「ャ」「ュ」「ョ」がある方は、大きい「ヤ」「ユ」「ヨ」でも登録できます。");
+  h.Element("li", "それでも登録できないときは、お近くの図書館のカウンターにお問い合わせください。");
+  h.Close();
+  h.Open("p");
+  detail::KeyLink(h, ctx, ctx.links.Url("/account/register"), "新規パスワード登録へ", '5');
+  h.Close();
+  return detail::EndPage(h, ctx);
+}
+
+}  // namespace shiori::pages

@@ -1,0 +1,318 @@
+// End-to-end tests of 利用照会 through the real server: registration from a
+// cookie-less feature phone and a PC with the guide's name troubles, login
+// with a full-width password, lockout, password change, e-mail, the lists.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <regex>
+
+#include "charset/charset.h"
+#include "tests/integration/fixture.h"
+
+namespace shiori::test {
+namespace {
+
+std::string Hex(std::string_view bytes) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += '%';
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+// A patron's browser: a feature phone without cookies (Shift_JIS, the session
+// in URLs and forms) or a PC (UTF-8, cookie).
+class Browser {
+ public:
+  Browser(const Server& s, bool phone) : s_(s), phone_(phone) {}
+
+  // GETs `path` (adding the URL session for the phone) and returns the page as UTF-8.
+  std::string Get(const std::string& path, long* status = nullptr) {
+    std::string url = path;
+    if (phone_ && !sid_.empty()) url += (url.find('?') == std::string::npos ? "?sid=" : "&sid=") + sid_;
+    HttpResponse r = s_.Get(url, Headers());
+    return Take(r, status);
+  }
+
+  // Submits the POST form of the last page whose action is `action`, with
+  // `fields` (UTF-8) added to its hidden fields, encoded as the page's charset.
+  std::string Post(const std::string& action, const std::vector<std::pair<std::string, std::string>>& fields,
+                   long* status = nullptr) {
+    std::string body;
+    auto add = [&](const std::string& k, const std::string& v) {
+      if (!body.empty()) body += '&';
+      body += k + "=" + Hex(phone_ ? charset::Utf8ToSjis(v) : v);
+    };
+    std::smatch m;
+    std::regex form("<form action=\"" + action + "[^\"]*\" method=\"post\">(.*?)</form>");
+    std::string page = last_;
+    std::regex hidden("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
+    if (std::regex_search(page, m, std::regex("<form action=\"" + action + "[^\"]*\" method=\"post\">"))) {
+      std::string rest = m.suffix();
+      rest = rest.substr(0, rest.find("</form>"));
+      for (auto it = std::sregex_iterator(rest.begin(), rest.end(), hidden); it != std::sregex_iterator(); ++it) {
+        add((*it)[1], (*it)[2]);
+      }
+    }
+    for (const auto& [k, v] : fields) add(k, v);
+    HttpResponse r = s_.Post(action, body, Headers());
+    if (r.status == 303) {
+      std::string loc = r.Header("location");
+      learn_cookie(r);
+      HttpResponse next = s_.Get(loc, Headers());
+      std::smatch sm;
+      if (phone_ && std::regex_search(loc, sm, std::regex("sid=([0-9a-f]{32})"))) sid_ = sm[1];
+      return Take(next, status);
+    }
+    return Take(r, status);
+  }
+
+  const std::string& sid() const { return sid_; }
+  const std::string& cookie() const { return cookie_; }
+
+ private:
+  std::vector<std::string> Headers() const {
+    std::vector<std::string> h = {phone_ ? "User-Agent: DoCoMo/2.0 P903i(c100;TB;W24H12)"
+                                         : "User-Agent: Mozilla/5.0 (Windows NT 10.0) Firefox/120.0"};
+    if (!cookie_.empty()) h.push_back("Cookie: sid=" + cookie_);
+    return h;
+  }
+  void learn_cookie(const HttpResponse& r) {
+    std::string c = r.Header("set-cookie");
+    if (!phone_ && c.rfind("sid=", 0) == 0) cookie_ = c.substr(4, 32);
+  }
+  std::string Take(const HttpResponse& r, long* status) {
+    if (status) *status = r.status;
+    learn_cookie(r);
+    std::string page = r.body;
+    if (phone_) {
+      EXPECT_EQ(r.Header("content-type"), "text/html; charset=Shift_JIS");
+      auto d = charset::SjisToUtf8(r.body);
+      EXPECT_TRUE(d.ok());
+      page = d.ok() ? d.value() : "";
+      std::smatch m;
+      if (std::regex_search(page, m, std::regex("name=\"sid\" value=\"([0-9a-f]{32})\""))) sid_ = m[1];
+    }
+    last_ = page;
+    return page;
+  }
+
+  const Server& s_;
+  bool phone_;
+  std::string sid_, cookie_, last_;
+};
+
+class Account : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    server_ = new Server();
+    ASSERT_TRUE(server_->Start({"--demo", "--db", dir_->File("a.db")})) << server_->startup_output();
+    CommandResult r = RunShiori({"patron", "add", "--card", "2000000777", "--name-kana",
+                                 "イズミ キョウコ", "--phone", "0996-63-7777", "--db",
+                                 dir_->File("a.db")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  static std::string Register(Browser& b, const std::string& card, const std::string& name,
+                              const std::string& phone, const std::string& pw, long* status) {
+    b.Get("/account/register");
+    return b.Post("/account/register", {{"card", card}, {"name", name}, {"phone", phone},
+                                        {"password", pw}, {"password2", pw}, {"email", ""}},
+                  status);
+  }
+  static std::string Login(Browser& b, const std::string& card, const std::string& pw, long* status) {
+    b.Get("/account");
+    return b.Post("/account/login", {{"card", card}, {"password", pw}}, status);
+  }
+  static TempDir* dir_;
+  static Server* server_;
+};
+TempDir* Account::dir_ = nullptr;
+Server* Account::server_ = nullptr;
+
+TEST_F(Account, RegistersWithTheNameTypedAsAPatronWould) {
+  struct Case {
+    bool phone;
+    const char* name;
+    const char* phone_number;
+  } cases[] = {
+      {true, "いずみきょうこ", "０９９６６３７７７７"},  // cookie-less docomo, hiragana, full-width digits
+      {false, "ｲｽﾞﾐ ｷｮｳｺ", "0996-63-7777"},           // PC, half-width katakana
+      {false, "イズミ キヨウコ", "(0996)63-7777"},       // large ヨ, as the guide suggests
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Browser b(*server_, c.phone);
+    long status = 0;
+    std::string page = Register(b, "2000000777", c.name, c.phone_number, "Neko123", &status);
+    EXPECT_EQ(status, 200);
+    EXPECT_NE(page.find("パスワードを登録しました"), std::string::npos) << page;
+  }
+}
+
+TEST_F(Account, AMismatchNeverSaysWhichFieldWasWrong) {
+  Browser b(*server_, false);
+  long s1 = 0, s2 = 0;
+  std::string wrong_phone = Register(b, "2000000777", "イズミ キョウコ", "0996-63-0000", "Neko123", &s1);
+  std::string wrong_name = Register(b, "2000000777", "イズミ ハナコ", "0996-63-7777", "Neko123", &s2);
+  EXPECT_EQ(s1, 403);
+  EXPECT_EQ(s2, 403);
+  std::smatch m1, m2;
+  ASSERT_TRUE(std::regex_search(wrong_phone, m1, std::regex("<p role=\"alert\"><strong>([^<]*)</strong>")));
+  ASSERT_TRUE(std::regex_search(wrong_name, m2, std::regex("<p role=\"alert\"><strong>([^<]*)</strong>")));
+  EXPECT_EQ(std::string(m1[1]), std::string(m2[1])) << "the same words whatever was wrong";
+  EXPECT_EQ(std::string(m1[1]).find("電話番号が"), std::string::npos);
+  EXPECT_NE(std::string(m1[1]).find("カウンター"), std::string::npos) << "the guide's advice";
+}
+
+TEST_F(Account, FullWidthPasswordLogsInAndTheSessionIdChangesAtLogin) {
+  Browser b(*server_, true);
+  long status = 0;
+  Register(b, "1000000044", "きりしま みほ", "0996634444", "Abc123", &status);
+  ASSERT_EQ(status, 200);
+  b.Get("/account");
+  const std::string before = b.sid();
+  ASSERT_EQ(before.size(), 32u);
+  std::string home = b.Post("/account/login", {{"card", "１０００００００４４"}, {"password", "Ａｂｃ１２３"}}, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(home.find("貸出中一覧"), std::string::npos) << home;
+  EXPECT_NE(b.sid(), before) << "a new id at login";
+  EXPECT_EQ(b.sid().size(), 32u);
+  // The old id is worth nothing now.
+  HttpResponse old = server_->Get("/account/loans?sid=" + before,
+                                  {"User-Agent: DoCoMo/2.0 P903i(c100;TB;W24H12)"});
+  EXPECT_EQ(old.status, 401);
+}
+
+TEST_F(Account, TheSixthWrongPasswordIsRefusedEvenWithTheRightOne) {
+  Browser b(*server_, false);
+  long status = 0;
+  Register(b, "1000000055", "サツマ ジュンイチ", "090-1234-5555", "satsuma5", &status);
+  ASSERT_EQ(status, 200);
+  Browser attacker(*server_, false);
+  for (int i = 0; i < 5; ++i) {
+    std::string page = Login(attacker, "1000000055", "wrong" + std::to_string(i), &status);
+    EXPECT_EQ(status, 403);
+    EXPECT_NE(page.find("カード番号またはパスワードが違います"), std::string::npos);
+  }
+  Browser owner(*server_, false);
+  std::string locked = Login(owner, "1000000055", "satsuma5", &status);
+  EXPECT_EQ(status, 403);
+  EXPECT_NE(locked.find("15分"), std::string::npos) << locked;
+}
+
+TEST_F(Account, PasswordChangeEndsOtherSessionsAndTheOldPasswordStopsWorking) {
+  Browser pc(*server_, false), phone(*server_, true);
+  long status = 0;
+  Login(pc, "1000000022", "Tsuru77", &status);
+  ASSERT_EQ(status, 200);
+  Login(phone, "1000000022", "Tsuru77", &status);
+  ASSERT_EQ(status, 200);
+  pc.Get("/account/password");
+  std::string done = pc.Post("/account/password",
+                             {{"current", "Tsuru77"}, {"password", "Kame88"}, {"password2", "Kame88"}},
+                             &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(done.find("パスワードを変更しました"), std::string::npos);
+  phone.Get("/account/loans", &status);
+  EXPECT_EQ(status, 401) << "the phone's session ended";
+  pc.Get("/account/loans", &status);
+  EXPECT_EQ(status, 200) << "the changing session stays";
+  Browser again(*server_, false);
+  Login(again, "1000000022", "Tsuru77", &status);
+  EXPECT_EQ(status, 403);
+  Login(again, "1000000022", "Kame88", &status);
+  EXPECT_EQ(status, 200);
+}
+
+TEST_F(Account, ListsShowLoansHoldsAndReadyHoldsAsTheGuideDescribes) {
+  Browser b(*server_, true);
+  long status = 0;
+  Login(b, "1000000011", "neko2026", &status);
+  ASSERT_EQ(status, 200);
+  std::string loans = b.Get("/account/loans", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_TRUE(std::regex_search(loans, std::regex("返却期限 [0-9]+月[0-9]+日\\((日|月|火|水|木|金|土)\\)")));
+  EXPECT_NE(loans.find("坊っちゃん"), std::string::npos);
+  std::string holds = b.Get("/account/holds", &status);
+  EXPECT_NE(holds.find("2番目"), std::string::npos) << holds;
+  EXPECT_NE(holds.find("連絡 メール"), std::string::npos);
+  std::string ready = b.Get("/account/ready", &status);
+  EXPECT_TRUE(std::regex_search(ready, std::regex("取置期限 [0-9]+月[0-9]+日")));
+  EXPECT_NE(ready.find("利用者カード"), std::string::npos) << "bring the card";
+
+  Browser other(*server_, false);
+  Login(other, "1000000033", "hon4649", &status);
+  ASSERT_EQ(status, 200);
+  EXPECT_NE(other.Get("/account/holds").find("1番目"), std::string::npos);
+}
+
+TEST_F(Account, OverdueAndReservedLoansAreMarked) {
+  Browser b(*server_, false);
+  long status = 0;
+  // Card 1000000022 changed its password in another test; register a fresh one first.
+  Register(b, "1000000022", "タカオノ ケンジ", "0996-82-2222", "Kaeru99", &status);
+  ASSERT_EQ(status, 200);
+  Login(b, "1000000022", "Kaeru99", &status);
+  ASSERT_EQ(status, 200);
+  std::string loans = b.Get("/account/loans");
+  EXPECT_NE(loans.find("<strong>延滞</strong>"), std::string::npos);
+  EXPECT_NE(loans.find("<strong>予約あり</strong>"), std::string::npos);
+}
+
+TEST_F(Account, OwnPagesNeedALogin) {
+  for (const char* path : {"/account/loans", "/account/holds", "/account/ready", "/account/password",
+                           "/account/email"}) {
+    SCOPED_TRACE(path);
+    HttpResponse r = server_->Get(path, {"User-Agent: Mozilla/5.0"});
+    EXPECT_EQ(r.status, 401);
+    EXPECT_NE(r.body.find("ログインしてください"), std::string::npos);
+  }
+}
+
+TEST_F(Account, EmailChangeAcceptsOldCarrierAddressesAndWarnsBeforeRemoval) {
+  Browser b(*server_, false);
+  long status = 0;
+  Login(b, "1000000011", "neko2026", &status);
+  ASSERT_EQ(status, 200);
+  std::string form = b.Get("/account/email");
+  EXPECT_NE(form.find("yoyaku@izumi-library.jp"), std::string::npos) << "the 指定受信 note";
+  std::string bad = b.Post("/account/email", {{"email", "a@b"}}, &status);
+  EXPECT_EQ(status, 400);
+  b.Get("/account/email");
+  b.Post("/account/email", {{"email", "taro..yamada.@docomo.ne.jp"}}, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(b.Get("/account/email").find("taro..yamada.@docomo.ne.jp"), std::string::npos);
+  std::string confirm = b.Post("/account/email", {{"email", ""}}, &status);
+  EXPECT_NE(confirm.find("連絡不要"), std::string::npos) << "holds waiting for mail are named first";
+  std::string removed = b.Post("/account/email", {}, &status);
+  EXPECT_NE(removed.find("登録を消しました"), std::string::npos) << removed;
+}
+
+TEST_F(Account, NoPasswordOrCardNumberInTheDatabaseOrTheLog) {
+  const std::string log = server_->Stderr();
+  for (const char* secret : {"Neko123", "Abc123", "satsuma5", "neko2026", "1000000011", "2000000777"}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret;
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(dir_->File("a.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM patrons WHERE password_hash LIKE '%Neko123%'"
+                                   " OR password_hash LIKE '%Abc123%' OR password_hash NOT LIKE '$argon2id$%'",
+                               -1, &s, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(s, 0), 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+}
+
+}  // namespace
+}  // namespace shiori::test

@@ -1,0 +1,814 @@
+// Tests for the patrons part of db/db.h: staff records, password registration
+// by name and phone, password policy, e-mail rules, login with lockout, password
+// and e-mail changes, and that no password is ever stored in clear.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "db/db.h"
+
+namespace shiori::db {
+namespace {
+
+const PasswordHashing kFastHashing{1, 8u << 20};
+const PasswordPolicy kPolicy;
+const Throttle kThrottle;
+constexpr int64_t kNow = 1'800'000'000;
+const char kPolicyMessage[] = "パスワードは半角英数字6〜8文字で入力してください。";
+
+class PatronTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/shiori-patron-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto c = Connection::Open(dir_ + "/shiori.db");
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    c_ = std::move(c).value();
+    ASSERT_TRUE(Migrate(*c_).ok());
+    LibraryRules rules;
+    rules.branches = {
+        {"chuo", "中央図書館", {}}, {"takaono", "高尾野図書館", {}}, {"noda", "野田図書館", {}}};
+    ASSERT_TRUE(SyncBranches(*c_, rules).ok());
+  }
+  void TearDown() override {
+    c_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  Status Upsert(const PatronInput& p, Upserted* how = nullptr) {
+    Transaction tx(*c_);
+    SHIORI_RETURN_IF_ERROR(tx.begun());
+    auto r = UpsertPatron(*c_, p);
+    if (!r.ok()) return r.status();
+    if (how) *how = *r;
+    return tx.Commit();
+  }
+
+  // The guide's patron: card 1000000011, イズミ キョウコ, 0996-63-1111.
+  int64_t AddKyoko() {
+    EXPECT_TRUE(Upsert({"1000000011", "イズミ キョウコ", "0996-63-1111", "", "chuo"}).ok());
+    return Id("1000000011");
+  }
+
+  int64_t Id(const std::string& card) {
+    auto p = FindPatronByCard(*c_, card);
+    EXPECT_TRUE(p.ok() && p->has_value()) << card;
+    return p.ok() && p->has_value() ? (*p)->id : -1;
+  }
+
+  Status Register(std::string_view card, std::string_view name, std::string_view phone,
+                  std::string_view password, int64_t now = kNow, std::string_view key = "session-1",
+                  std::string_view email = "") {
+    return RegisterPassword(*c_, card, name, phone, password, email, key, kPolicy, kFastHashing,
+                            kThrottle, now);
+  }
+
+  Result<int64_t> LogIn(std::string_view card, std::string_view password, int64_t now = kNow,
+                        std::string_view key = "session-1") {
+    return Login(*c_, card, password, key, kThrottle, now);
+  }
+
+  int64_t Scalar(const std::string& sql) {
+    auto s = c_->Prepare(sql);
+    EXPECT_TRUE(s.ok()) << sql;
+    if (!s.ok()) return -1;
+    auto r = s->Step();
+    EXPECT_TRUE(r.ok() && *r) << sql;
+    return s->Int(0);
+  }
+
+  int64_t AddSession(const std::string& token_hash, std::optional<int64_t> patron) {
+    auto id = CreateSession(*c_, token_hash, "csrf", "pc//", kNow);
+    EXPECT_TRUE(id.ok());
+    EXPECT_TRUE(SetSessionPatron(*c_, *id, patron).ok());
+    return *id;
+  }
+
+  // A title with one copy, and a hold on it by `patron`.
+  void AddHold(int64_t patron, const std::string& contact, const std::string& status) {
+    const int n = ++holds_;
+    ASSERT_TRUE(c_->Exec("INSERT INTO records(title) VALUES('本" + std::to_string(n) + "')").ok());
+    const int64_t record = c_->LastInsertId();
+    ASSERT_TRUE(c_->Exec("INSERT INTO copies(barcode, record_id, branch) VALUES('B" +
+                         std::to_string(n) + "', " + std::to_string(record) + ", 'chuo')")
+                    .ok());
+    const int64_t copy = c_->LastInsertId();
+    const bool ready = status == "ready";
+    ASSERT_TRUE(c_->Exec("INSERT INTO holds(seq, record_id, patron_id, pickup_branch, contact,"
+                         " status, placed_at, copy_id, pickup_deadline) VALUES(" +
+                         std::to_string(n) + ", " + std::to_string(record) + ", " +
+                         std::to_string(patron) + ", 'chuo', '" + contact + "', '" + status +
+                         "', '2026-06-01', " + (ready ? std::to_string(copy) : "NULL") + ", " +
+                         (ready ? "'2026-06-10'" : "NULL") + ")")
+                    .ok());
+  }
+
+  std::string dir_;
+  std::unique_ptr<Connection> c_;
+  int holds_ = 0;
+};
+
+// ---------------------------------------------------------------- staff records
+
+TEST_F(PatronTest, UpsertValidation) {
+  struct Case {
+    const char* what;
+    PatronInput in;
+    const char* message;  // nullptr: accepted
+  };
+  const Case cases[] = {
+      {"complete",
+       {"2000000001", "イズミ キョウコ", "0996-63-1111", "k@example.jp", "chuo"},
+       nullptr},
+      {"no e-mail, no branch", {"2000000002", "ノダ ショウタ", "0996-84-3333", "", ""}, nullptr},
+      {"hiragana name is accepted", {"2000000003", "のだ しょうた", "0996843333", "", ""}, nullptr},
+      {"half-width name", {"2000000004", "ﾉﾀﾞ ｼｮｳﾀ", "0996843333", "", ""}, nullptr},
+      {"name with ー and ヴ", {"2000000005", "ヴァーノン ユーコ", "0996843333", "", ""}, nullptr},
+      {"4-digit card", {"1234", "ア", "123456", "", ""}, nullptr},
+      {"16-digit card", {"1234567890123456", "ア", "123456", "", ""}, nullptr},
+      {"carrier e-mail", {"2000000006", "ア", "123456", "taro..yamada.@docomo.ne.jp", ""}, nullptr},
+      {"3-digit card",
+       {"123", "ア", "123456", "", ""},
+       "カード番号は半角数字4〜16桁で入力してください。"},
+      {"17-digit card",
+       {"12345678901234567", "ア", "123456", "", ""},
+       "カード番号は半角数字4〜16桁で入力してください。"},
+      {"card with hyphen",
+       {"1000-0000", "ア", "123456", "", ""},
+       "カード番号は半角数字4〜16桁で入力してください。"},
+      {"full-width card",
+       {"１０００００", "ア", "123456", "", ""},
+       "カード番号は半角数字4〜16桁で入力してください。"},
+      {"empty name",
+       {"3000000001", "", "123456", "", ""},
+       "氏名(カナ)はカタカナで入力してください。"},
+      {"name of spaces",
+       {"3000000002", "　 ", "123456", "", ""},
+       "氏名(カナ)はカタカナで入力してください。"},
+      {"kanji name",
+       {"3000000003", "出水 京子", "123456", "", ""},
+       "氏名(カナ)はカタカナで入力してください。"},
+      {"latin name",
+       {"3000000004", "Kyoko", "123456", "", ""},
+       "氏名(カナ)はカタカナで入力してください。"},
+      {"5-digit phone",
+       {"3000000005", "ア", "12-345", "", ""},
+       "電話番号は6〜15桁の数字で入力してください。"},
+      {"16-digit phone",
+       {"3000000006", "ア", "1234567890123456", "", ""},
+       "電話番号は6〜15桁の数字で入力してください。"},
+      {"phone without digits",
+       {"3000000007", "ア", "なし", "", ""},
+       "電話番号は6〜15桁の数字で入力してください。"},
+      {"bad e-mail",
+       {"3000000008", "ア", "123456", "a@b", ""},
+       "メールアドレスの形式が正しくありません。"},
+      {"unknown branch",
+       {"3000000009", "ア", "123456", "", "kagoshima"},
+       "登録館「kagoshima」はありません。"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    Upserted how;
+    Status s = Upsert(c.in, &how);
+    if (!c.message) {
+      EXPECT_TRUE(s.ok()) << s.message();
+      EXPECT_EQ(how, Upserted::kInserted);
+    } else {
+      EXPECT_EQ(s.code(), Status::Code::kInvalid);
+      EXPECT_EQ(s.message(), c.message);
+    }
+  }
+  EXPECT_EQ(Scalar("SELECT count(*) FROM patrons"), 8);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM patrons WHERE card LIKE '3%'"), 0);
+}
+
+TEST_F(PatronTest, UpsertUpdatesByCardAndKeepsPassword) {
+  const int64_t id = AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  Upserted how;
+  ASSERT_TRUE(
+      Upsert({" 1000000011 ", "　イズミ キョウコ ", " 0996-63-2222", "k@example.jp", "noda"}, &how)
+          .ok());
+  EXPECT_EQ(how, Upserted::kUpdated);
+  auto p = FindPatronByCard(*c_, "1000000011");
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_EQ((*p)->id, id);
+  EXPECT_EQ((*p)->name_kana, "イズミ キョウコ");  // trimmed, inner space kept
+  EXPECT_EQ((*p)->phone, "0996-63-2222");
+  EXPECT_EQ((*p)->email, "k@example.jp");
+  EXPECT_EQ((*p)->home_branch, "noda");
+  EXPECT_EQ((*p)->status, "active");
+  EXPECT_TRUE((*p)->has_password);
+  EXPECT_TRUE(LogIn("1000000011", "neko2026").ok());
+}
+
+TEST_F(PatronTest, FindPatronByCardNormalisesTheNumber) {
+  const int64_t id = AddKyoko();
+  for (const char* typed : {"1000000011", "１０００００００１１", "1000-0000-11", " 1000000011"}) {
+    SCOPED_TRACE(typed);
+    auto p = FindPatronByCard(*c_, typed);
+    ASSERT_TRUE(p.ok());
+    ASSERT_TRUE(p->has_value());
+    EXPECT_EQ((*p)->id, id);
+    EXPECT_FALSE((*p)->has_password);
+  }
+  auto none = FindPatronByCard(*c_, "9999999999");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+}
+
+// ---------------------------------------------------------------- registration
+
+TEST_F(PatronTest, RegistrationMatchesTheWaysPatronsTypeTheirName) {
+  AddKyoko();
+  struct Case {
+    const char* name;
+    const char* phone;
+  };
+  const Case cases[] = {
+      {"いずみきょうこ", "０９９６６３１１１１"}, {"ｲｽﾞﾐ ｷｮｳｺ", "0996-63-1111"},
+      {"イズミ キヨウコ", "(0996)63-1111"},       {"イズミ・キョウコ", "０９９６ー６３ー１１１１"},
+      {"イズミ　キョウコ", "0996 63 1111"},
+  };
+  int64_t now = kNow;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Status s = Register("1000000011", c.name, c.phone, "neko2026", now++);
+    EXPECT_TRUE(s.ok()) << s.message();
+  }
+  auto p = FindPatronByCard(*c_, "1000000011");
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_TRUE((*p)->has_password);
+  EXPECT_TRUE(LogIn("1000000011", "neko2026").ok());
+}
+
+TEST_F(PatronTest, StoredNameAndPhoneAreNormalisedToo) {
+  ASSERT_TRUE(Upsert({"1000000099", "ﾊｯﾄﾘ ﾕｰｺ", "(0996)６３-9999", "", ""}).ok());
+  EXPECT_TRUE(Register("1000000099", "ハツトリ ユーコ", "0996639999", "abc123").ok());
+}
+
+TEST_F(PatronTest, AMismatchNeverSaysWhichFieldWasWrong) {
+  AddKyoko();
+  Status wrong_phone = Register("1000000011", "イズミ キョウコ", "0996-63-1112", "neko2026");
+  Status wrong_name = Register("1000000011", "イズミ ケイコ", "0996-63-1111", "neko2026");
+  Status unknown_card = Register("1000000012", "イズミ キョウコ", "0996-63-1111", "neko2026");
+  Status empty_phone = Register("1000000011", "イズミ キョウコ", "", "neko2026");
+  for (const Status* s : {&wrong_phone, &wrong_name, &unknown_card, &empty_phone}) {
+    EXPECT_EQ(s->code(), Status::Code::kInvalid);
+  }
+  EXPECT_EQ(wrong_phone.message(), wrong_name.message());
+  EXPECT_EQ(wrong_phone.message(), unknown_card.message());
+  EXPECT_EQ(wrong_phone.message(), empty_phone.message());
+  EXPECT_EQ(wrong_phone.message(), kRegistrationMismatch);
+  EXPECT_NE(
+      wrong_phone.message().find("図書館でカードを作ったときの氏名・電話番号でお試しください。"),
+      std::string::npos);
+  EXPECT_NE(
+      wrong_phone.message().find("登録できないときは、お近くの図書館のカウンターにお問い合わせ"
+                                 "ください。"),
+      std::string::npos);
+  auto p = FindPatronByCard(*c_, "1000000011");
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_FALSE((*p)->has_password);
+}
+
+TEST_F(PatronTest, PasswordPolicy) {
+  struct Case {
+    const char* what;
+    const char* password;
+    bool ok;
+  };
+  const Case cases[] = {
+      {"6 letters and digits", "abc123", true},
+      {"8 mixed case", "NeKo2026", true},
+      {"only digits", "123456", true},
+      {"full-width letters and digits", "ＡＢＣ１２３", true},
+      {"too short", "abc12", false},
+      {"too long", "abcd12345", false},
+      {"empty", "", false},
+      {"ASCII symbol", "abc!123", false},
+      {"full-width symbols", "ａｂｃ！＃１", false},
+      {"space inside", "abc 123", false},
+      {"full-width space inside", "abc　123", false},
+      {"hiragana", "ねこねこねこ", false},
+      {"half-width katakana", "ﾈｺﾈｺﾈｺ", false},
+      {"accented letters", "abcdé1", false},
+  };
+  AddKyoko();
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    Status s = Register("1000000011", "イズミ キョウコ", "0996-63-1111", c.password);
+    EXPECT_EQ(s.ok(), c.ok) << s.message();
+    if (!c.ok) {
+      EXPECT_EQ(s.code(), Status::Code::kInvalid);
+      EXPECT_EQ(s.message(), kPolicyMessage);
+    }
+  }
+  // Policy failures are not identity failures: nothing was counted.
+  EXPECT_EQ(Scalar("SELECT count(*) FROM auth_failures"), 0);
+
+  EXPECT_EQ(CheckPassword("abcd", PasswordPolicy{4, 4}).message(), "");
+  EXPECT_EQ(CheckPassword("abc", PasswordPolicy{4, 4}).message(),
+            "パスワードは半角英数字4文字で入力してください。");
+  EXPECT_EQ(CheckPassword("abc", PasswordPolicy{8, 12}).message(),
+            "パスワードは半角英数字8〜12文字で入力してください。");
+}
+
+TEST_F(PatronTest, FullWidthPasswordLogsInHalfWidth) {
+  const int64_t id = AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "ＡＢＣ１２３").ok());
+  auto a = LogIn("1000000011", "ABC123");
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_EQ(*a, id);
+  auto b = LogIn("１０００００００１１", "ＡＢＣ１２３");
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_EQ(*b, id);
+  auto c = LogIn("1000000011", "abc123");  // case matters
+  EXPECT_EQ(c.status().code(), Status::Code::kInvalid);
+}
+
+TEST_F(PatronTest, RegistrationStoresTheEmailWhenGiven) {
+  AddKyoko();
+  EXPECT_EQ(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "abc123", kNow, "k", "a@b")
+                .message(),
+            "メールアドレスの形式が正しくありません。");
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "abc123", kNow, "k",
+                       "ｋｙｏｋｏ＠ｅｘａｍｐｌｅ．ｊｐ ")
+                  .ok());
+  auto p = FindPatronByCard(*c_, "1000000011");
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_EQ((*p)->email, "kyoko@example.jp");
+  // A reset without an address keeps it.
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "xyz789").ok());
+  p = FindPatronByCard(*c_, "1000000011");
+  EXPECT_EQ((*p)->email, "kyoko@example.jp");
+}
+
+TEST_F(PatronTest, ResetEndsSessionsAndTheLoginLock) {
+  const int64_t id = AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  AddSession("h1", id);
+  AddSession("h2", id);
+  const int64_t other = AddSession("h3", std::nullopt);
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    EXPECT_EQ(LogIn("1000000011", "wrong1", kNow + i).status().code(), Status::Code::kInvalid);
+  }
+  EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 10).status().code(), Status::Code::kBusy);
+  // 新規パスワード登録 again, as the guide says for a forgotten password.
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "tsuru77", kNow + 20).ok());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sessions WHERE patron_id = " + std::to_string(id)), 0);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sessions WHERE id = " + std::to_string(other)), 1);
+  EXPECT_TRUE(LogIn("1000000011", "tsuru77", kNow + 21).ok());
+  EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 22).status().code(), Status::Code::kInvalid);
+}
+
+TEST_F(PatronTest, RegistrationLocksPerCardEvenForUnknownCards) {
+  AddKyoko();
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    Status s = Register("1000000011", "イズミ ケイコ", "0996-63-1111", "neko2026", kNow + i,
+                        "key-" + std::to_string(i));
+    EXPECT_EQ(s.code(), Status::Code::kInvalid);
+  }
+  const int64_t last = kNow + kThrottle.max_failures - 1;
+  Status locked =
+      Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026", last + 1, "fresh-key");
+  EXPECT_EQ(locked.code(), Status::Code::kBusy);
+  EXPECT_NE(locked.message().find("15分後にもう一度お試しください"), std::string::npos)
+      << locked.message();
+  EXPECT_EQ(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026",
+                     last + kThrottle.lock_seconds - 1, "fresh-key")
+                .code(),
+            Status::Code::kBusy);
+  EXPECT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026",
+                       last + kThrottle.lock_seconds, "fresh-key")
+                  .ok());
+
+  // An unknown card number is counted like a known one (same answers).
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    EXPECT_EQ(Register("5555555555", "ア", "123456", "neko2026", kNow + i, "k" + std::to_string(i))
+                  .code(),
+              Status::Code::kInvalid);
+  }
+  EXPECT_EQ(Register("5555555555", "ア", "123456", "neko2026", kNow + 10, "other").code(),
+            Status::Code::kBusy);
+}
+
+TEST_F(PatronTest, RegistrationLocksPerThrottleKey) {
+  AddKyoko();
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    const std::string card = "900000000" + std::to_string(i);
+    EXPECT_EQ(Register(card, "ア", "123456", "neko2026", kNow + i, "phone-A").code(),
+              Status::Code::kInvalid);
+  }
+  // Right data, untouched card, same key: refused.
+  EXPECT_EQ(
+      Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026", kNow + 10, "phone-A")
+          .code(),
+      Status::Code::kBusy);
+  // Another device behind the same carrier gateway is not affected.
+  EXPECT_TRUE(
+      Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026", kNow + 10, "phone-B")
+          .ok());
+}
+
+// ---------------------------------------------------------------- login
+
+TEST_F(PatronTest, LoginMismatchIsOneMessage) {
+  AddKyoko();
+  ASSERT_TRUE(Upsert({"1000000044", "キリシマ ミホ", "0996-63-4444", "", ""}).ok());  // no password
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  auto wrong = LogIn("1000000011", "neko2027", kNow, "a");
+  auto unknown = LogIn("1000000012", "neko2026", kNow, "b");
+  auto unregistered = LogIn("1000000044", "neko2026", kNow, "c");
+  auto empty = LogIn("", "", kNow, "d");
+  for (const auto* r : {&wrong, &unknown, &unregistered, &empty}) {
+    EXPECT_EQ(r->status().code(), Status::Code::kInvalid);
+    EXPECT_EQ(r->status().message(), "カード番号またはパスワードが違います。");
+  }
+}
+
+TEST_F(PatronTest, LoginLocksTheCardAfterFiveFailures) {
+  const int64_t id = AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    // A new key every time: the card's counter alone locks.
+    EXPECT_EQ(LogIn("1000000011", "guess" + std::to_string(i), kNow + i, std::to_string(i))
+                  .status()
+                  .code(),
+              Status::Code::kInvalid);
+  }
+  const int64_t last = kNow + kThrottle.max_failures - 1;
+  auto sixth = LogIn("1000000011", "neko2026", last + 1, "x");
+  EXPECT_EQ(sixth.status().code(), Status::Code::kBusy);
+  EXPECT_NE(sixth.status().message().find("15分後にもう一度お試しください"), std::string::npos)
+      << sixth.status().message();
+  // Refused attempts do not extend the lock.
+  EXPECT_EQ(LogIn("1000000011", "neko2026", last + 600, "x").status().code(), Status::Code::kBusy);
+  EXPECT_EQ(LogIn("1000000011", "neko2026", last + kThrottle.lock_seconds - 1, "x").status().code(),
+            Status::Code::kBusy);
+  auto later = LogIn("1000000011", "neko2026", last + kThrottle.lock_seconds, "x");
+  ASSERT_TRUE(later.ok()) << later.status().message();
+  EXPECT_EQ(*later, id);
+}
+
+TEST_F(PatronTest, LoginLockMinutesFollowTheThrottle) {
+  AddKyoko();
+  const Throttle t{3, 30 * 60};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Login(*c_, "1000000011", "wrong1", "k", t, kNow).status().code(),
+              Status::Code::kInvalid);
+  }
+  auto r = Login(*c_, "1000000011", "wrong1", "k", t, kNow);
+  EXPECT_EQ(r.status().code(), Status::Code::kBusy);
+  EXPECT_NE(r.status().message().find("30分後にもう一度お試しください"), std::string::npos);
+}
+
+TEST_F(PatronTest, LoginLocksPerThrottleKey) {
+  AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    // The same password tried on many cards from one device.
+    EXPECT_EQ(
+        LogIn("200000000" + std::to_string(i), "neko2026", kNow + i, "device-A").status().code(),
+        Status::Code::kInvalid);
+  }
+  EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 10, "device-A").status().code(),
+            Status::Code::kBusy);
+  EXPECT_TRUE(LogIn("1000000011", "neko2026", kNow + 10, "device-B").ok());
+  EXPECT_TRUE(LogIn("1000000011", "neko2026", kNow + 10 + kThrottle.lock_seconds, "device-A").ok());
+}
+
+TEST_F(PatronTest, ASuccessClearsTheCardCounter) {
+  AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  int64_t now = kNow;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < kThrottle.max_failures - 1; ++i) {
+      EXPECT_EQ(LogIn("1000000011", "wrong1", now++).status().code(), Status::Code::kInvalid);
+    }
+    auto ok = LogIn("1000000011", "neko2026", now++);
+    EXPECT_TRUE(ok.ok()) << round << ": " << ok.status().message();
+  }
+}
+
+TEST_F(PatronTest, SuccessfulLoginsDoNotFillTheKeyCounter) {
+  AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  for (int i = 0; i < 3 * kThrottle.max_failures; ++i) {
+    ASSERT_TRUE(LogIn("1000000011", "neko2026", kNow + i, "family-phone").ok()) << i;
+  }
+}
+
+TEST_F(PatronTest, ASuccessLeavesFailuresOnOtherCardsOnTheKey) {
+  AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  int64_t now = kNow;
+  for (int i = 0; i < 3; ++i) {  // three other cards
+    EXPECT_FALSE(LogIn("300000000" + std::to_string(i), "neko2026", now++, "K").ok());
+  }
+  EXPECT_FALSE(LogIn("1000000011", "wrong1", now++, "K").ok());   // her own mistype
+  EXPECT_TRUE(LogIn("1000000011", "neko2026", now++, "K").ok());  // takes back 2: K holds 3
+  EXPECT_FALSE(LogIn("3000000007", "neko2026", now++, "K").ok());
+  EXPECT_FALSE(LogIn("3000000008", "neko2026", now++, "K").ok());  // 5: K is locked
+  EXPECT_EQ(LogIn("1000000011", "neko2026", now++, "K").status().code(), Status::Code::kBusy);
+}
+
+TEST_F(PatronTest, BlockedAndExpiredCardsAreTold) {
+  AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  ASSERT_TRUE(c_->Exec("UPDATE patrons SET status = 'blocked' WHERE card = '1000000011'").ok());
+  auto blocked = LogIn("1000000011", "neko2026");
+  EXPECT_EQ(blocked.status().code(), Status::Code::kConflict);
+  EXPECT_NE(blocked.status().message().find("カウンター"), std::string::npos);
+  // A wrong password says nothing about the status.
+  EXPECT_EQ(LogIn("1000000011", "neko2027").status().message(), kLoginMismatch);
+  ASSERT_TRUE(c_->Exec("UPDATE patrons SET status = 'expired' WHERE card = '1000000011'").ok());
+  auto expired = LogIn("1000000011", "neko2026");
+  EXPECT_EQ(expired.status().code(), Status::Code::kConflict);
+  EXPECT_NE(expired.status().message().find("有効期限"), std::string::npos);
+}
+
+TEST_F(PatronTest, PurgeForgetsOldCounters) {
+  AddKyoko();
+  EXPECT_FALSE(LogIn("1000000011", "wrong1", kNow, "k").ok());
+  EXPECT_FALSE(LogIn("1000000099", "wrong1", kNow + 100, "").ok());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM auth_failures"), 3);  // two cards, one key
+  auto n = PurgeAuthFailures(*c_, kThrottle, kNow + kThrottle.lock_seconds);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM auth_failures"), 1);
+}
+
+TEST_F(PatronTest, ThrottleKeysAreStoredHashed) {
+  AddKyoko();
+  const std::string token = "0123456789abcdef0123456789abcdef";
+  EXPECT_FALSE(LogIn("1000000011", "wrong1", kNow, token).ok());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM auth_failures WHERE key = '" + token + "'"), 0);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM auth_failures WHERE kind = 'login_key'"
+                   " AND length(key) = 64"),
+            1);
+}
+
+// ---------------------------------------------------------------- sessions and changes
+
+TEST_F(PatronTest, SetSessionPatron) {
+  const int64_t id = AddKyoko();
+  const int64_t s = AddSession("h1", std::nullopt);
+  ASSERT_TRUE(SetSessionPatron(*c_, s, id).ok());
+  EXPECT_EQ(Scalar("SELECT patron_id FROM sessions WHERE id = " + std::to_string(s)), id);
+  ASSERT_TRUE(SetSessionPatron(*c_, s, std::nullopt).ok());
+  EXPECT_EQ(Scalar("SELECT patron_id IS NULL FROM sessions WHERE id = " + std::to_string(s)), 1);
+  EXPECT_EQ(SetSessionPatron(*c_, s + 100, id).code(), Status::Code::kNotFound);
+}
+
+TEST_F(PatronTest, ChangePasswordEndsTheOtherSessions) {
+  const int64_t id = AddKyoko();
+  ASSERT_TRUE(Upsert({"1000000022", "タカオノ ケンジ", "0996-82-2222", "", ""}).ok());
+  const int64_t other_patron = Id("1000000022");
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  const int64_t here = AddSession("here", id);
+  AddSession("phone", id);
+  AddSession("library-pc", id);
+  const int64_t someone_else = AddSession("else", other_patron);
+  const int64_t anonymous = AddSession("anon", std::nullopt);
+
+  EXPECT_EQ(ChangePassword(*c_, id, "neko2026", "abc", here, kPolicy, kFastHashing, kThrottle, kNow)
+                .message(),
+            kPolicyMessage);
+  Status wrong =
+      ChangePassword(*c_, id, "neko2027", "tsuru77", here, kPolicy, kFastHashing, kThrottle, kNow);
+  EXPECT_EQ(wrong.code(), Status::Code::kInvalid);
+  EXPECT_EQ(wrong.message(), "現在のパスワードが違います。");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sessions WHERE patron_id = " + std::to_string(id)), 3);
+
+  Status s = ChangePassword(*c_, id, "ｎｅｋｏ２０２６", "Tsuru77", here, kPolicy, kFastHashing,
+                            kThrottle, kNow + 1);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sessions WHERE patron_id = " + std::to_string(id)), 1);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sessions WHERE id = " + std::to_string(here)), 1);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sessions WHERE id IN (" + std::to_string(someone_else) +
+                   ", " + std::to_string(anonymous) + ")"),
+            2);
+  EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 2).status().code(), Status::Code::kInvalid);
+  EXPECT_TRUE(LogIn("1000000011", "Tsuru77", kNow + 3).ok());
+  EXPECT_EQ(ChangePassword(*c_, id + 1000, "Tsuru77", "abc123", here, kPolicy, kFastHashing,
+                           kThrottle, kNow)
+                .code(),
+            Status::Code::kNotFound);
+}
+
+TEST_F(PatronTest, ChangePasswordGuessesLockTheCard) {
+  const int64_t id = AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    EXPECT_EQ(ChangePassword(*c_, id, "guess" + std::to_string(i), "abc123", 0, kPolicy,
+                             kFastHashing, kThrottle, kNow + i)
+                  .code(),
+              Status::Code::kInvalid);
+  }
+  EXPECT_EQ(
+      ChangePassword(*c_, id, "neko2026", "abc123", 0, kPolicy, kFastHashing, kThrottle, kNow + 10)
+          .code(),
+      Status::Code::kBusy);
+  EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 10).status().code(), Status::Code::kBusy);
+}
+
+TEST(ValidateEmailTest, Table) {
+  struct Case {
+    std::string email;
+    bool ok;
+  };
+  const std::string local64(64, 'a'), local65(65, 'a');
+  const std::string label63(63, 'b'), label64(64, 'b');
+  // 64 + 1 + 189 = 254 characters; one more is too long.
+  const std::string domain189 = label63 + "." + label63 + "." + std::string(58, 'c') + ".jp";
+  const Case cases[] = {
+      {"kyoko.izumi@docomo.ne.jp", true},
+      {"taro..yamada.@docomo.ne.jp", true},
+      {"taro..yamada.@DoCoMo.ne.jp", true},
+      {"a..b.@ezweb.ne.jp", true},
+      {"a..b.@au.com", true},
+      {"a..b.@softbank.ne.jp", true},
+      {"a..b.@i.softbank.jp", true},
+      {"a..b.@ymobile.ne.jp", true},
+      {"a..b.@willcom.com", true},
+      {"kenji.takaono@example.jp", true},
+      {"o'brien+lib@example.co.jp", true},
+      {"x@a-b.example", true},
+      {"x@xn--eckwd4c7c.jp", true},
+      {local64 + "@example.jp", true},
+      {"a@" + label63 + ".jp", true},
+      {local64 + "@" + domain189, true},
+      {"", false},
+      {"a@b", false},
+      {"a..b@example.com", false},
+      {"a.@example.com", false},
+      {".a@docomo.ne.jp", false},
+      {"a..b@docomo.ne.jp.example.com", false},
+      {"a..b@xdocomo.ne.jp", false},
+      {"a@@example.com", false},
+      {"a@b@example.com", false},
+      {"@example.com", false},
+      {"a@", false},
+      {"a@.example.com", false},
+      {"a@example..com", false},
+      {"a@example.com.", false},
+      {"a@-example.com", false},
+      {"a@example-.com", false},
+      {"a@exa_mple.com", false},
+      {"a@1.2.3.4", false},
+      {"a b@example.com", false},
+      {"\"a b\"@example.com", false},
+      {"a(b)@example.com", false},
+      {"ねこ@example.jp", false},
+      {"a@例え.jp", false},
+      {"ａ@example.jp", false},  // callers fold the width first
+      {local65 + "@example.jp", false},
+      {"a@" + label64 + ".jp", false},
+      {local64 + "@a" + domain189, false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.email);
+    Status s = ValidateEmail(c.email);
+    EXPECT_EQ(s.ok(), c.ok) << s.message();
+    if (!c.ok) {
+      EXPECT_EQ(s.code(), Status::Code::kInvalid);
+      EXPECT_FALSE(s.message().empty());
+    }
+  }
+  EXPECT_EQ(domain189.size(), 189u);
+}
+
+TEST_F(PatronTest, ChangeEmail) {
+  const int64_t id = AddKyoko();
+  auto r = ChangeEmail(*c_, id, "taro..yamada.@docomo.ne.jp");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(*r, 0);
+  auto p = FindPatronByCard(*c_, "1000000011");
+  EXPECT_EQ((*p)->email, "taro..yamada.@docomo.ne.jp");
+
+  for (const char* bad : {"a@b", "a..b@example.com"}) {
+    SCOPED_TRACE(bad);
+    auto b = ChangeEmail(*c_, id, bad);
+    EXPECT_EQ(b.status().code(), Status::Code::kInvalid);
+    EXPECT_EQ(b.status().message(), "メールアドレスの形式が正しくありません。");
+  }
+  p = FindPatronByCard(*c_, "1000000011");
+  EXPECT_EQ((*p)->email, "taro..yamada.@docomo.ne.jp");  // unchanged
+
+  auto wide = ChangeEmail(*c_, id, "　ｋｙｏｋｏ＠ｅｚｗｅｂ．ｎｅ．ｊｐ ");
+  ASSERT_TRUE(wide.ok()) << wide.status().message();
+  p = FindPatronByCard(*c_, "1000000011");
+  EXPECT_EQ((*p)->email, "kyoko@ezweb.ne.jp");
+  EXPECT_EQ(ChangeEmail(*c_, id + 1000, "a@example.jp").status().code(), Status::Code::kNotFound);
+}
+
+TEST_F(PatronTest, RemovingTheEmailTurnsMailHoldsToNone) {
+  const int64_t id = AddKyoko();
+  ASSERT_TRUE(Upsert({"1000000022", "タカオノ ケンジ", "0996-82-2222", "k@example.jp", ""}).ok());
+  const int64_t other = Id("1000000022");
+  ASSERT_TRUE(ChangeEmail(*c_, id, "kyoko@docomo.ne.jp").ok());
+  AddHold(id, "mail", "waiting");
+  AddHold(id, "mail", "ready");
+  AddHold(id, "mail", "fulfilled");
+  AddHold(id, "phone", "waiting");
+  AddHold(other, "mail", "waiting");
+
+  auto count = MailHoldCount(*c_, id);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 2);
+  auto r = ChangeEmail(*c_, id, "");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(*r, 2);
+  auto p = FindPatronByCard(*c_, "1000000011");
+  EXPECT_EQ((*p)->email, "");
+  EXPECT_EQ(Scalar("SELECT email IS NULL FROM patrons WHERE id = " + std::to_string(id)), 1);
+  const std::string pid = std::to_string(id);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM holds WHERE patron_id = " + pid +
+                   " AND contact = 'none' AND status IN ('waiting','ready')"),
+            2);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM holds WHERE patron_id = " + pid +
+                   " AND contact = 'mail' AND status = 'fulfilled'"),
+            1);
+  EXPECT_EQ(
+      Scalar("SELECT count(*) FROM holds WHERE patron_id = " + pid + " AND contact = 'phone'"), 1);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM holds WHERE patron_id = " + std::to_string(other) +
+                   " AND contact = 'mail'"),
+            1);
+  EXPECT_EQ(*MailHoldCount(*c_, id), 0);
+  // Removing again changes nothing.
+  EXPECT_EQ(*ChangeEmail(*c_, id, " "), 0);
+
+  // Staff clearing the address does the same.
+  AddHold(other, "mail", "ready");
+  ASSERT_TRUE(Upsert({"1000000022", "タカオノ ケンジ", "0996-82-2222", "", ""}).ok());
+  EXPECT_EQ(*MailHoldCount(*c_, other), 0);
+}
+
+// ---------------------------------------------------------------- no password in clear
+
+TEST_F(PatronTest, TheDatabaseNeverHoldsAPasswordInClear) {
+  const int64_t id = AddKyoko();
+  const int64_t session = AddSession("here", id);
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "ＱｗＥ９８７").ok());
+  ASSERT_TRUE(LogIn("1000000011", "QwE987").ok());
+  EXPECT_FALSE(LogIn("1000000011", "Zx5Zx5Zx").ok());  // a wrong one must not be kept either
+  ASSERT_TRUE(
+      ChangePassword(*c_, id, "QwE987", "Pq4Rs8Tu", session, kPolicy, kFastHashing, kThrottle, kNow)
+          .ok());
+  ASSERT_TRUE(
+      ChangePassword(*c_, id, "wrong9", "Ab3Cd5", session, kPolicy, kFastHashing, kThrottle, kNow)
+          .code() == Status::Code::kInvalid);
+  const std::vector<std::string> secrets = {"QwE987",   "ＱｗＥ９８７", "Zx5Zx5Zx",
+                                            "Pq4Rs8Tu", "wrong9",       "Ab3Cd5"};
+
+  // Every text or blob value of every table, shadow tables included.
+  auto tables = c_->Prepare("SELECT name FROM sqlite_schema WHERE type = 'table'");
+  ASSERT_TRUE(tables.ok());
+  int values = 0;
+  while (true) {
+    auto row = tables->Step();
+    ASSERT_TRUE(row.ok());
+    if (!*row) break;
+    const std::string table = tables->Text(0);
+    auto all = c_->Prepare("SELECT * FROM \"" + table + "\"");
+    ASSERT_TRUE(all.ok()) << table;
+    auto cols = c_->Prepare("SELECT count(*) FROM pragma_table_info('" + table + "')");
+    ASSERT_TRUE(cols.ok() && *cols->Step());
+    const int n = static_cast<int>(cols->Int(0));
+    while (true) {
+      auto r = all->Step();
+      ASSERT_TRUE(r.ok()) << table;
+      if (!*r) break;
+      for (int i = 0; i < n; ++i) {
+        const std::string v = all->Text(i);
+        ++values;
+        for (const auto& secret : secrets) {
+          EXPECT_EQ(v.find(secret), std::string::npos) << table << " column " << i;
+        }
+      }
+    }
+  }
+  EXPECT_GT(values, 20);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM patrons WHERE password_hash LIKE '$argon2id$%'"), 1);
+
+  // And the bytes on disk, the write-ahead log included.
+  for (const char* file : {"/shiori.db", "/shiori.db-wal"}) {
+    std::ifstream in(dir_ + file, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const auto& secret : secrets) {
+      EXPECT_EQ(bytes.find(secret), std::string::npos) << file << ": " << secret;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace shiori::db
