@@ -6,9 +6,12 @@
 //
 //   search_bench --tsv DIR/catalog.tsv --queries DIR/queries.tsv --db FILE
 //                [--out result.json] [--rounds 3] [--diag] [--fts-variants] [--reuse]
+//                [--pragma 'cache_size=-65536' ...]
 //
 // --reuse runs the queries (one phase, "optimized" in the JSON) on a database
-// a previous run left, without loading it again.
+// a previous run left, without loading it again. --pragma runs a PRAGMA on
+// the connection before anything else: what-if experiments, not shiori's
+// settings.
 //
 // --diag adds, per class, where the time of one Search goes: the FTS5 match
 // alone, with bm25, the candidate query as Search runs it, statement
@@ -19,6 +22,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -526,6 +530,68 @@ std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path,
     out.push_back(line);
     Check(c.Exec("DROP TABLE x." + t), "drop " + t);
   }
+
+  // The import's FTS5 writes, alone and interleaved with a one-row write that
+  // opens a statement savepoint (as UpsertRecord's other statements do):
+  // FTS5's xSavepoint flushes its pending terms to disk as a new segment.
+  {
+    auto sel = c.Prepare(select + " LIMIT 100000");
+    if (!sel.ok()) Die(sel.status().message());
+    std::vector<std::array<std::string, 8>> rows;
+    while (*sel->Step()) {
+      std::array<std::string, 8> r;
+      for (int k = 0; k < 8; ++k) r[k] = sel->Text(k);
+      rows.push_back(std::move(r));
+    }
+    // The side statement is like UpsertRecord's copy insert: a foreign key
+    // (foreign_keys is on) and ON CONFLICT DO UPDATE.
+    auto run = [&](bool fts, bool side, int64_t* segments) {
+      Check(c.Exec("CREATE VIRTUAL TABLE x.s USING fts5(title, title_reading, author, author_reading,"
+                   " publisher, subjects, other, content='', tokenize='shiori', prefix='1');"
+                   " CREATE TABLE x.parent(id INTEGER PRIMARY KEY); INSERT INTO x.parent VALUES(1);"
+                   " CREATE TABLE x.side(id INTEGER PRIMARY KEY, k TEXT UNIQUE,"
+                   " p INTEGER REFERENCES parent(id))"),
+            "create s");
+      const auto t0 = Clock::now();
+      Check(c.Exec("BEGIN"), "begin");
+      {
+        auto ins = c.Prepare(
+            "INSERT INTO x.s(rowid, title, title_reading, author, author_reading, publisher, subjects,"
+            " other) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+        auto sd = c.Prepare(
+            "INSERT INTO x.side(k, p) VALUES(?1, 1) ON CONFLICT(k) DO UPDATE SET p = excluded.p");
+        for (const auto& r : rows) {
+          if (side) {
+            sd->Reset();
+            Check(sd->Bind(1, "k" + r[0]).Run(), "side");
+          }
+          if (fts) {
+            ins->Reset();
+            ins->Bind(1, static_cast<int64_t>(std::stoll(r[0])));
+            for (int k = 1; k < 8; ++k) ins->Bind(k + 1, r[k]);
+            Check(ins->Run(), "fts");
+          }
+        }
+      }
+      Check(c.Exec("COMMIT"), "commit");
+      const double ms = Ms(Clock::now() - t0);
+      *segments = QueryInt(c, "SELECT count(DISTINCT segid) FROM x.s_idx");
+      Check(c.Exec("DROP TABLE x.s; DROP TABLE x.side; DROP TABLE x.parent"), "drop s");
+      return ms;
+    };
+    int64_t seg_a = 0, seg_b = 0, seg_c = 0;
+    const double a = run(true, false, &seg_a);
+    const double b = run(false, true, &seg_b);
+    const double both = run(true, true, &seg_c);
+    char line[600];
+    std::snprintf(line, sizeof line,
+                  "savepoint experiment, %zu records, one transaction: FTS inserts alone %.2f s (%d segments"
+                  " at the end); one-row INSERT .. ON CONFLICT DO UPDATE with a foreign key alone %.2f s; both interleaved %.2f s"
+                  " (%d segments) = %.2f s more than the sum",
+                  rows.size(), a / 1000, static_cast<int>(seg_a), b / 1000, both / 1000, static_cast<int>(seg_c),
+                  (both - a - b) / 1000);
+    out.push_back(line);
+  }
   Check(c.Exec("DETACH DATABASE x"), "detach");
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(scratch + suffix);
   return out;
@@ -571,6 +637,7 @@ int main(int argc, char** argv) {
   std::string tsv, queries, path, out_path;
   int rounds = 3;
   bool diag = false, variants = false, reuse = false;
+  std::vector<std::string> pragmas;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -585,6 +652,7 @@ int main(int argc, char** argv) {
     else if (a == "--diag") diag = true;
     else if (a == "--fts-variants") variants = true;
     else if (a == "--reuse") reuse = true;
+    else if (a == "--pragma") pragmas.push_back(next());
     else Die("unknown argument " + a + " (see the comment at the top of bench/search_bench.cc)");
   }
   if (tsv.empty() || queries.empty() || path.empty()) Die("--tsv, --queries and --db are required");
@@ -597,6 +665,10 @@ int main(int argc, char** argv) {
   auto conn = db::Connection::Open(path);
   if (!conn.ok()) Die(conn.status().message());
   db::Connection& c = **conn;
+  for (const auto& p : pragmas) {  // what-if experiments only: shiori sets none of these
+    Check(c.Exec("PRAGMA " + p), "PRAGMA " + p);
+    std::printf("experiment: PRAGMA %s\n", p.c_str());
+  }
   Check(db::Migrate(c), "migrate");
   db::LibraryRules rules;
   rules.branches = {{"chuo", "中央図書館", {}}, {"takaono", "高尾野図書館", {}}, {"noda", "野田図書館", {}}};
@@ -749,6 +821,7 @@ int main(int argc, char** argv) {
     std::printf("\nFTS5 index options, same index texts (rebuilt in SQL), optimized:\n");
     std::printf("| variant | index | ÷ raw text | build (FTS insert only) | optimize |\n|---|---:|---:|---:|---:|\n");
     for (const auto& l : FtsVariants(c, path, raw)) std::printf("%s\n", l.c_str());
+    std::fflush(stdout);
   }
 
   if (!out_path.empty()) {

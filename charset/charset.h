@@ -174,6 +174,8 @@ std::string NormalizeDigits(std::string_view utf8);
 
 // Full-width ASCII U+FF01..U+FF5E to ASCII (ＡＢＣ１２３ -> ABC123, ！ -> !);
 // nothing else changes, case included.
+std::string HalfWidthAscii(std::string_view utf8);
+// What a password typed on a phone becomes before checking and hashing: HalfWidthAscii.
 std::string NormalizePassword(std::string_view utf8);
 
 }  // namespace shiori::charset

@@ -159,7 +159,7 @@ std::string NormalizeDigits(std::string_view utf8) {
   return out;
 }
 
-std::string NormalizePassword(std::string_view utf8) {
+std::string HalfWidthAscii(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size());
   const auto* p = reinterpret_cast<const uint8_t*>(utf8.data());
@@ -176,5 +176,11 @@ std::string NormalizePassword(std::string_view utf8) {
   }
   return out;
 }
+
+}  // namespace shiori::charset
+
+namespace shiori::charset {
+
+std::string NormalizePassword(std::string_view utf8) { return HalfWidthAscii(utf8); }
 
 }  // namespace shiori::charset

@@ -348,9 +348,18 @@ class Importer {
 
   // Writes record `r` (first read at `where`) unless a problem has been found.
   // `counted`: false when this adds copies to a record already counted (TSV
-  // rows of one id that are not next to each other).
+  // rows of one id that are not next to each other). A record stored exactly
+  // as the file has it is left alone (it counts as updated): rewriting it
+  // would only take it out of the search index and put it back.
   Status Add(int where, const CatalogRecord& r, bool counted) {
     if (Failed()) return Status::Ok();
+    auto same = Unchanged(r);
+    if (!same.ok()) return same.status();
+    if (*same) {
+      if (counted) ++rep_.updated;
+      rep_.copies += static_cast<int>(r.copies.size());
+      return Status::Ok();
+    }
     auto u = UpsertRecord(c_, r);
     if (!u.ok()) {
       const Status& s = u.status();
@@ -402,6 +411,67 @@ class Importer {
   const std::string& unit() const { return unit_; }
 
  private:
+  // True when `r`'s source id is stored with the same fields, the same authors
+  // in the same order, and each of `r`'s copies on it at the same branch and
+  // call number (copies the file does not name are never touched anyway).
+  // `r.isbn` is already ISBN-13 digits, as the readers make it.
+  Result<bool> Unchanged(const CatalogRecord& r) {
+    Status err;
+    Stmt* rec = c_.Cached(
+        "SELECT id, title, ifnull(title_kana,''), ifnull(volume,''), ifnull(publisher,''),"
+        " ifnull(publisher_kana,''), ifnull(year,0), ifnull(isbn,''), ifnull(ndc,''),"
+        " ifnull(lang,''), ifnull(subjects,''), ifnull(notes,'') FROM records WHERE source_id = ?1",
+        &err);
+    if (!rec) return err;
+    rec->Bind(1, r.source_id);
+    auto row = rec->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return false;
+    const int64_t id = rec->Int(0);
+    const bool fields = rec->Text(1) == r.title && rec->Text(2) == r.title_kana &&
+                        rec->Text(3) == r.volume && rec->Text(4) == r.publisher &&
+                        rec->Text(5) == r.publisher_kana && rec->Int(6) == r.year &&
+                        rec->Text(7) == r.isbn && rec->Text(8) == r.ndc && rec->Text(9) == r.lang &&
+                        rec->Text(10) == r.subjects && rec->Text(11) == r.notes;
+    rec->Reset();
+    if (!fields) return false;
+
+    Stmt* au = c_.Cached(
+        "SELECT name, ifnull(name_kana,''), ifnull(role,'') FROM record_authors"
+        " WHERE record_id = ?1 ORDER BY pos",
+        &err);
+    if (!au) return err;
+    au->Bind(1, id);
+    size_t n = 0;
+    bool same = true;
+    while (same) {
+      auto more = au->Step();
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      same = n < r.authors.size() && au->Text(0) == r.authors[n].name &&
+             au->Text(1) == r.authors[n].name_kana && au->Text(2) == r.authors[n].role;
+      ++n;
+    }
+    au->Reset();
+    if (!same || n != r.authors.size()) return false;
+
+    Stmt* cp = c_.Cached(
+        "SELECT record_id = ?2 AND branch = ?3 AND ifnull(call_number,'') = ?4 FROM copies"
+        " WHERE barcode = ?1",
+        &err);
+    if (!cp) return err;
+    for (const auto& k : r.copies) {
+      cp->Reset();
+      cp->Bind(1, k.barcode).Bind(2, id).Bind(3, k.branch).Bind(4, k.call_number);
+      auto found = cp->Step();
+      if (!found.ok()) return found.status();
+      same = *found && cp->Int(0) == 1;
+      cp->Reset();
+      if (!same) return false;
+    }
+    return true;
+  }
+
   double Fraction(uint64_t bytes) const {
     if (size_ == 0) return 1.0;
     return std::min(1.0, static_cast<double>(bytes) / static_cast<double>(size_));

@@ -166,6 +166,32 @@ CREATE TABLE auth_failures(
 ) WITHOUT ROWID;
 CREATE INDEX auth_failures_last ON auth_failures(last_at);
 )sql", nullptr},
+      // 5: circulation (db/circ.cc). The outbox holds notices to send, written
+      // in the same transaction as the change they tell of; the mail sender
+      // marks them sent. hold_requests remembers the results of each
+      // confirmed reservation form (its token), so sending it twice places
+      // nothing more.
+      {R"sql(
+CREATE TABLE outbox(
+  id         INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK(kind IN ('hold_ready')),
+  patron_id  INTEGER NOT NULL REFERENCES patrons(id),
+  hold_id    INTEGER REFERENCES holds(id),
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  sent_at    TEXT,
+  status     TEXT NOT NULL DEFAULT 'pending' CHECK(status IN ('pending','sent','failed'))
+);
+CREATE INDEX outbox_pending ON outbox(id) WHERE status = 'pending';
+
+CREATE TABLE hold_requests(
+  patron_id   INTEGER NOT NULL REFERENCES patrons(id) ON DELETE CASCADE,
+  request_key TEXT NOT NULL,
+  results     TEXT NOT NULL,         -- one line per title, see db/circ.cc
+  created_at  TEXT NOT NULL,         -- ISO 8601, as given to PlaceHolds
+  PRIMARY KEY(patron_id, request_key)
+) WITHOUT ROWID;
+CREATE INDEX hold_requests_created ON hold_requests(created_at);
+)sql", nullptr},
   };
   return m;
 }

@@ -223,7 +223,8 @@ Status UnindexRecord(Connection& c, int64_t id) {
   return WriteIndex(c, id, **t, true);
 }
 
-std::optional<std::string> NormalizeIsbn(std::string_view s) {
+std::optional<std::string> NormalizeIsbn(std::string_view typed) {
+  const std::string s = charset::HalfWidthAscii(typed);  // ９７８ー… typed on a phone
   std::string d;
   for (char ch : s) {
     if (ch == '-' || ch == ' ') continue;

@@ -202,6 +202,25 @@ int PatronAddCommand(const Options& o) {
   return 0;
 }
 
+int PatronImportCommand(const Options& o) {
+  auto cfg = BuildConfig(o);
+  if (!cfg.ok()) return Fail(cfg.status().message());
+  auto conn = OpenExisting(*cfg);
+  if (!conn.ok()) return Fail(conn.status().message());
+  if (Status s = db::SyncBranches(**conn, cfg->rules); !s.ok()) return Fail(s.message());
+  db::ImportReport report;
+  Status s = db::ImportPatrons(**conn, o.import_file, &report);
+  if (!s.ok()) {
+    for (const auto& p : report.problems) {
+      std::fprintf(stderr, "%s: line %d: %s\n", o.import_file.c_str(), p.record, p.reason.c_str());
+    }
+    return Fail(s.message() + " (nothing was imported)");
+  }
+  std::printf("%s: %d patrons (%d new, %d updated)\n", o.import_file.c_str(), report.records,
+              report.inserted, report.updated);
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -245,6 +264,9 @@ int Main(int argc, char** argv) {
   patron_add->add_option("--phone", o.patron.phone, "phone number")->required();
   patron_add->add_option("--email", o.patron.email, "e-mail address");
   patron_add->add_option("--branch", o.patron.home_branch, "home branch code");
+  auto* patron_import = patron->add_subcommand("import", "add or update patrons from a TSV file");
+  patron_import->fallthrough();
+  patron_import->add_option("file", o.import_file, "the TSV file")->required();
 
   // CLI11 reports a mistyped command as "a subcommand is required": name it instead.
   for (int i = 1; i < argc; ++i) {
@@ -286,6 +308,7 @@ int Main(int argc, char** argv) {
   if (*backup) return Backup(o);
   if (*import_catalog) return ImportCatalogCommand(o);
   if (*patron_add) return PatronAddCommand(o);
+  if (*patron_import) return PatronImportCommand(o);
   return 2;
 }
 

@@ -1,0 +1,134 @@
+// End-to-end: staff import a catalogue and patrons with the real command while
+// the server runs on the same file; patrons find the books through the pages
+// from a PC and a feature phone; a bad file changes nothing.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "charset/charset.h"
+#include "tests/integration/fixture.h"
+
+namespace shiori::test {
+namespace {
+
+const char kPc[] = "User-Agent: Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Safari/605.1.15";
+const char kDocomo[] = "User-Agent: DoCoMo/2.0 N906i(c100;TB;W24H16)";
+
+std::string Hex(std::string_view bytes) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += '%';
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+// A made-up book with a valid ISBN (9784099990015 = ISBN-10 409999001X),
+// a cat book, and a title that would break an unescaped page.
+const char kCatalog[] =
+    "id\ttitle\ttitle_kana\tauthor\tauthor_kana\tpublisher\tpublisher_kana\tyear\tisbn\tndc\tbarcode\tbranch\tcall_number\n"
+    "x-1\t出水の鶴\tイズミ ノ ツル\t鶴田一郎\tツルタ イチロウ\t出水書房\tイズミ ショボウ\t2020\t978-4-09-999001-5\t488\t3000000001\tchuo\t488 ツ\n"
+    "x-1\t出水の鶴\tイズミ ノ ツル\t鶴田一郎\tツルタ イチロウ\t出水書房\tイズミ ショボウ\t2020\t978-4-09-999001-5\t488\t3000000002\tnoda\t488 ツ\n"
+    "x-2\t黒猫の旅\tクロネコ ノ タビ\t猫山花子\tネコヤマ ハナコ\t出水書房\tイズミ ショボウ\t2019\t\t913.6\t3000000003\ttakaono\t913.6 ネ\n"
+    "x-3\t<script>alert(1)</script>の本\tスクリプト ノ ホン\t山田太郎\tヤマダ タロウ\t出水書房\tイズミ ショボウ\t2018\t\t007\t3000000004\tchuo\t007 ヤ\n";
+
+class Import : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = dir_.File("i.db");
+    ASSERT_TRUE(server_.Start({"--db", db_})) << server_.startup_output();
+    std::ofstream(dir_.File("catalog.tsv")) << kCatalog;
+    CommandResult r = RunShiori({"import", "catalog", dir_.File("catalog.tsv"), "--db", db_});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("3 records (3 new, 0 updated), 4 copies"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err, "") << "quiet when not on a terminal";
+  }
+  std::string SearchPc(const std::string& q) {
+    HttpResponse r = server_.Get("/search?_c=" + Hex("表ソ") + "&q=" + Hex(q), {kPc});
+    EXPECT_EQ(r.status, 200);
+    return r.body;
+  }
+  std::string SearchPhone(const std::string& q) {
+    HttpResponse r = server_.Get(
+        "/search?_c=" + Hex("\x95\x5C\x83\x5C") + "&q=" + Hex(charset::Utf8ToSjis(q)), {kDocomo});
+    EXPECT_EQ(r.status, 200);
+    auto d = charset::SjisToUtf8(r.body);
+    EXPECT_TRUE(d.ok());
+    return d.ok() ? d.value() : "";
+  }
+  TempDir dir_;
+  Server server_;
+  std::string db_;
+};
+
+TEST_F(Import, IsbnInEveryFormFindsTheBook) {
+  for (const char* q : {"9784099990015", "978-4-09-999001-5", "409999001X", "4-09-999001-x",
+                        "４０９９９９００１Ｘ"}) {
+    SCOPED_TRACE(q);
+    EXPECT_NE(SearchPc(q).find(">出水の鶴</a>"), std::string::npos);
+    EXPECT_NE(SearchPhone(q).find(">出水の鶴</a>"), std::string::npos);
+  }
+  EXPECT_NE(SearchPc("978-4-09-999001-4").find("見つかりませんでした"), std::string::npos)
+      << "a wrong check digit is not this book";
+}
+
+TEST_F(Import, ReadingsAndOneKanjiFindImportedRecords) {
+  for (const char* q : {"猫", "ねこ", "ﾈｺ", "ネコ", "くろねこ"}) {
+    SCOPED_TRACE(q);
+    EXPECT_NE(SearchPc(q).find(">黒猫の旅</a>"), std::string::npos);
+    EXPECT_NE(SearchPhone(q).find(">黒猫の旅</a>"), std::string::npos);
+  }
+  EXPECT_NE(SearchPc("つるたいちろう").find(">出水の鶴</a>"), std::string::npos) << "author reading";
+  EXPECT_NE(SearchPhone("鶴").find(">出水の鶴</a>"), std::string::npos);
+}
+
+TEST_F(Import, ImportedTextIsEscapedOnThePage) {
+  std::string page = SearchPc("すくりぷと");
+  EXPECT_EQ(page.find("<script>"), std::string::npos);
+  EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;の本"), std::string::npos);
+}
+
+TEST_F(Import, ABadRowRefusesTheWholeFileAndChangesNothing) {
+  std::ofstream(dir_.File("bad.tsv"))
+      << "id\ttitle\tyear\tisbn\tbarcode\tbranch\n"
+         "y-1\t新しい本\t2021\t\t3000000100\tchuo\n"
+         "y-2\t壊れた行\t20x1\t\t3000000101\tchuo\n";
+  CommandResult r = RunShiori({"import", "catalog", dir_.File("bad.tsv"), "--db", db_});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("record 3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing was imported"), std::string::npos) << r.err;
+  EXPECT_NE(SearchPc("新しい本").find("見つかりませんでした"), std::string::npos)
+      << "the good row before it did not land either";
+  EXPECT_NE(SearchPc("猫").find(">黒猫の旅</a>"), std::string::npos) << "what was there stays";
+}
+
+TEST_F(Import, ReimportUpdatesInsteadOfDuplicating) {
+  CommandResult r = RunShiori({"import", "catalog", dir_.File("catalog.tsv"), "--db", db_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(0 new, 3 updated)"), std::string::npos) << r.out;
+  std::string page = SearchPc("出水の鶴");
+  EXPECT_NE(page.find("1件"), std::string::npos) << "one record, not two";
+}
+
+TEST_F(Import, PatronsImportedByStaffCanRegisterOnline) {
+  std::ofstream(dir_.File("patrons.tsv")) << "card\tname_kana\tphone\temail\tbranch\n"
+                                             "5000000001\tヤマダ ユウコ\t0996-11-2233\t\tnoda\n";
+  CommandResult r = RunShiori({"patron", "import", dir_.File("patrons.tsv"), "--db", db_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 patrons (1 new, 0 updated)"), std::string::npos) << r.out;
+  std::ofstream(dir_.File("bad-patrons.tsv")) << "card\tname_kana\tphone\n"
+                                                 "5000000002\tサトウ\t0996-11-0000\n"
+                                                 "abc\tスズキ\t0996\n";
+  CommandResult bad = RunShiori({"patron", "import", dir_.File("bad-patrons.tsv"), "--db", db_});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("line 3"), std::string::npos) << bad.err;
+  CommandResult add = RunShiori({"patron", "add", "--card", "5000000002", "--name-kana", "サトウ",
+                                 "--phone", "0996", "--db", db_});
+  EXPECT_NE(add.exit_code, 0) << "a phone number of 4 digits is refused";
+  EXPECT_EQ(add.err.find('\n'), add.err.size() - 1) << "one line: " << add.err;
+}
+
+}  // namespace
+}  // namespace shiori::test
