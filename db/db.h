@@ -536,6 +536,22 @@ Status DeleteSession(Connection& c, int64_t id);
 // Deletes every session that has timed out at `now`; returns how many.
 Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits);
 
+// ---------------------------------------------------------------- cart
+
+inline constexpr int kCartLimit = 20;
+struct CartItem {
+  int64_t record_id = 0;
+  std::string title, volume, authors;
+};
+// Adds a title to the session's cart. Adding one already there changes
+// nothing (OK). Conflict when the cart holds kCartLimit titles; NotFound for
+// an unknown record.
+Status CartAdd(Connection& c, int64_t session_id, int64_t record_id, int64_t now);
+Status CartRemove(Connection& c, int64_t session_id, int64_t record_id);
+Status CartClear(Connection& c, int64_t session_id);
+// The cart in the order titles were added.
+Result<std::vector<CartItem>> CartList(Connection& c, int64_t session_id);
+
 // ---------------------------------------------------------------- dates
 
 // A civil date (proleptic Gregorian), no time zone: library rules count days.

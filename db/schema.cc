@@ -192,6 +192,16 @@ CREATE TABLE hold_requests(
 ) WITHOUT ROWID;
 CREATE INDEX hold_requests_created ON hold_requests(created_at);
 )sql", nullptr},
+      // 6: the cart (カート) lives in the session, so it needs no login and
+      // survives the login's new session id (the row id stays).
+      {R"sql(
+CREATE TABLE cart_items(
+  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  record_id  INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+  added_at   INTEGER NOT NULL,
+  PRIMARY KEY(session_id, record_id)
+) WITHOUT ROWID;
+)sql", nullptr},
   };
   return m;
 }

@@ -71,7 +71,7 @@ class RequestLinks : public pages::Links {
   // read right whatever the device's charset is when it comes back.
   std::string Url(std::string_view path, const Query& query) const override {
     std::string u(path);
-    char sep = '?';
+    char sep = path.find('?') == std::string_view::npos ? '?' : '&';
     bool non_ascii = false;
     for (const auto& [k, v] : query) {
       u += sep;
@@ -125,6 +125,23 @@ bool IsLocalPath(std::string_view p) {
     if (c < 0x20 || c == 0x7f) return false;
   }
   return true;
+}
+
+// `raw_query` without parameter `name` (the session id must not be copied into a "back" link).
+std::string WithoutParam(std::string_view raw_query, std::string_view name) {
+  std::string out;
+  size_t pos = 0;
+  while (pos <= raw_query.size()) {
+    size_t amp = raw_query.find('&', pos);
+    if (amp == std::string_view::npos) amp = raw_query.size();
+    std::string_view piece = raw_query.substr(pos, amp - pos);
+    if (!piece.empty() && piece.substr(0, piece.find('=')) != name) {
+      if (!out.empty()) out += '&';
+      out += piece;
+    }
+    pos = amp + 1;
+  }
+  return out;
 }
 
 bool IsHttpUrl(std::string_view u) {
@@ -225,6 +242,12 @@ struct App::Impl {
         {"GET", "/search", &Impl::SearchPage, true},
         {"GET", "/search/advanced", &Impl::AdvancedPage, true},
         {"GET", "/record", &Impl::RecordPage, true},
+        {"GET", "/cart", &Impl::CartPage, true},
+        {"POST", "/cart/add", &Impl::CartAddPost, true},
+        {"POST", "/cart/remove", &Impl::CartRemovePost, true},
+        {"GET", "/reserve", &Impl::ReserveForm, true, true},
+        {"POST", "/reserve/confirm", &Impl::ReserveConfirm, true, true},
+        {"POST", "/reserve/place", &Impl::ReservePlace, true, true},
         {"GET", "/account", &Impl::AccountPage, true},
         {"POST", "/account/login", &Impl::LoginPost, true},
         {"POST", "/account/logout", &Impl::LogoutPost, true},
@@ -379,6 +402,13 @@ struct App::Impl {
     }
     auto r = db::Search(ctx.db(), q);
     if (!r.ok()) return Failure(ctx, r.status());
+    // 「カートに入れる」 per hit where pages have room; phones add from the record page.
+    v.cart_buttons = !ctx.profile.feature_phone() && !r->hits.empty();
+    if (v.cart_buttons) {
+      Status es = ctx.session.Ensure();
+      if (!es.ok()) return Failure(ctx, es);
+      v.back = "/search?" + WithoutParam(req.raw_query, kSessionParam);
+    }
     v.total = r->total;
     v.capped = r->capped;
     for (auto& hit : r->hits) {
@@ -400,7 +430,10 @@ struct App::Impl {
     if (!r.ok()) return Failure(ctx, r.status());
     if (!r->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
     const db::RecordDetail& d = **r;
+    Status es = ctx.session.Ensure();  // the 「カートに入れる」 form needs one
+    if (!es.ok()) return Failure(ctx, es);
     pages::RecordView v;
+    v.back = "/record?id=" + std::to_string(d.id);
     v.id = d.id;
     v.title = d.title;
     v.title_kana = d.title_kana;
@@ -427,6 +460,140 @@ struct App::Impl {
     return Html(200, pages::RenderRecord(ctx.page(), v));
   }
 
+  // ------------------------------------------------------------ カート・予約
+
+  Result<std::vector<pages::CartLineView>> CartLines(Ctx& ctx) {
+    std::vector<pages::CartLineView> out;
+    if (!ctx.session.active()) return out;
+    auto items = db::CartList(ctx.db(), ctx.session.row()->id);
+    if (!items.ok()) return items.status();
+    for (auto& it : *items) {
+      out.push_back({it.record_id, it.volume.empty() ? it.title : it.title + " " + it.volume,
+                     it.authors});
+    }
+    return out;
+  }
+
+  Response CartView(Ctx& ctx, std::string message, int status = 200, std::string back = "") {
+    auto lines = CartLines(ctx);
+    if (!lines.ok()) return Failure(ctx, lines.status());
+    if (!lines->empty()) {
+      Status s = ctx.session.Ensure();
+      if (!s.ok()) return Failure(ctx, s);
+    }
+    pages::CartView v{std::move(message), std::move(lines).value(), db::kCartLimit,
+                      std::move(back)};
+    return Html(status, pages::RenderCart(ctx.page(), v));
+  }
+
+  Response CartPage(const Request&, Ctx& ctx) { return CartView(ctx, ""); }
+
+  Response CartAddPost(const Request& req, Ctx& ctx) {
+    const int id = ParseInt(req.Param("id"), 0, 0, 999999999);
+    Status s = db::CartAdd(ctx.db(), ctx.session.row()->id, id, NowSeconds());
+    if (!s.ok()) {
+      if (s.code() == Status::Code::kIo || s.code() == Status::Code::kBusy) return Failure(ctx, s);
+      return CartView(ctx, s.message(), 409);
+    }
+    std::string_view back = req.Param("back");
+    return CartView(ctx, "カートに入れました。", 200, IsLocalPath(back) ? std::string(back) : "");
+  }
+
+  Response CartRemovePost(const Request& req, Ctx& ctx) {
+    const int id = ParseInt(req.Param("id"), 0, 0, 999999999);
+    Status s = db::CartRemove(ctx.db(), ctx.session.row()->id, id);
+    if (!s.ok()) return Failure(ctx, s);
+    return CartView(ctx, "カートから取り出しました。");
+  }
+
+  // The pickup branches, the patron's home branch first.
+  std::vector<std::pair<std::string, std::string>> BranchesFor(const db::PatronRow& p) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& b : cfg.rules.branches) {
+      if (b.code == p.home_branch) out.insert(out.begin(), {b.code, b.name});
+      else out.emplace_back(b.code, b.name);
+    }
+    return out;
+  }
+
+  static const char* ContactName(std::string_view c) {
+    return c == "mail" ? "メール" : c == "phone" ? "電話" : "連絡不要";
+  }
+
+  Response ReserveStep(const Request& req, Ctx& ctx, bool confirm) {
+    auto patron = db::FindPatronById(ctx.db(), *PatronOf(ctx));
+    if (!patron.ok()) return Failure(ctx, patron.status());
+    if (!patron->has_value()) return LoginPage(ctx, "", "ログインしてください。", 401);
+    auto lines = CartLines(ctx);
+    if (!lines.ok()) return Failure(ctx, lines.status());
+    if (lines->empty()) return CartView(ctx, "カートが空です。予約する資料をカートに入れてください。");
+    pages::ReserveView v;
+    v.items = std::move(lines).value();
+    v.has_email = !(*patron)->email.empty();
+    v.branches = BranchesFor(**patron);
+    if (confirm) {
+      v.branch = std::string(req.Param("branch"));
+      v.contact = std::string(req.Param("contact"));
+      const db::Branch* b = cfg.rules.FindBranch(v.branch);
+      const bool contact_ok = v.contact == "phone" || v.contact == "none" ||
+                              (v.contact == "mail" && v.has_email);
+      if (!b || !contact_ok) {
+        v.message = "受取館と連絡方法を選んでください。";
+        return Html(400, pages::RenderReserve(ctx.page(), v));
+      }
+      v.confirm = true;
+      v.branch_name = b->name;
+      v.contact_name = ContactName(v.contact);
+      v.request_key = NewToken();
+    }
+    return Html(200, pages::RenderReserve(ctx.page(), v));
+  }
+
+  Response ReserveForm(const Request& req, Ctx& ctx) { return ReserveStep(req, ctx, false); }
+  Response ReserveConfirm(const Request& req, Ctx& ctx) { return ReserveStep(req, ctx, true); }
+
+  Response ReservePlace(const Request& req, Ctx& ctx) {
+    auto lines = CartLines(ctx);
+    if (!lines.ok()) return Failure(ctx, lines.status());
+    std::vector<int64_t> ids;
+    for (const auto& l : *lines) ids.push_back(l.id);
+    const std::string branch(req.Param("branch")), contact(req.Param("contact"));
+    const std::string key(req.Param("key"));
+    std::time_t now = std::time(nullptr);
+    char iso[32];
+    std::tm tm;
+    gmtime_r(&now, &tm);
+    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    auto results = db::PlaceHolds(ctx.db(), *PatronOf(ctx), ids, branch, contact,
+                                  IsTokenShaped(key) ? key : "", cfg.rules, iso);
+    if (!results.ok()) {
+      if (results.status().code() == Status::Code::kIo ||
+          results.status().code() == Status::Code::kBusy) {
+        return Failure(ctx, results.status());
+      }
+      return CartView(ctx, results.status().message(), 400);
+    }
+    // Titles from a repeated send are looked up again: the cart was emptied the first time.
+    pages::ReserveResultView v;
+    v.pickup_days = cfg.rules.pickup_open_days;
+    const db::Branch* b = cfg.rules.FindBranch(branch);
+    v.branch_name = b ? b->name : branch;
+    v.contact_name = ContactName(contact);
+    for (const auto& hr : *results) {
+      pages::ReserveLineView l;
+      auto rec = db::GetRecord(ctx.db(), hr.record_id);
+      l.title = rec.ok() && rec->has_value() ? (*rec)->title : "";
+      l.placed = hr.outcome == db::HoldOutcome::kPlaced;
+      l.position = hr.position;
+      l.on_shelf = hr.available_now;
+      l.message = hr.message;
+      v.lines.push_back(std::move(l));
+    }
+    Status s = db::CartClear(ctx.db(), ctx.session.row()->id);
+    if (!s.ok()) return Failure(ctx, s);
+    return Html(200, pages::RenderReserveResult(ctx.page(), v));
+  }
+
   // ------------------------------------------------------------ 利用照会
 
   db::PasswordPolicy Policy() const { return db::PasswordPolicy{cfg.password_min, cfg.password_max}; }
@@ -444,10 +611,11 @@ struct App::Impl {
     return row ? row->patron_id : std::nullopt;
   }
 
-  Response LoginPage(Ctx& ctx, std::string card, std::string message, int status = 200) {
+  Response LoginPage(Ctx& ctx, std::string card, std::string message, int status = 200,
+                     std::string next = "") {
     Status s = ctx.session.Ensure();
     if (!s.ok()) return Failure(ctx, s);
-    pages::LoginView v{std::move(card), std::move(message)};
+    pages::LoginView v{std::move(card), std::move(message), std::move(next)};
     return Html(status, pages::RenderLogin(ctx.page(), v));
   }
 
@@ -481,14 +649,15 @@ struct App::Impl {
                         NowSeconds());
     if (!id.ok()) {
       if (id.status().code() == Status::Code::kIo) return Failure(ctx, id.status());
-      return LoginPage(ctx, card, id.status().message(), 403);
+      return LoginPage(ctx, card, id.status().message(), 403, std::string(req.Param("next")));
     }
     // A new id at login: whoever knew the old one (a shared URL) is left behind.
     Status s = ctx.session.Rotate();
     if (s.ok()) s = db::SetSessionPatron(ctx.db(), ctx.session.row()->id, *id);
     if (!s.ok()) return Failure(ctx, s);
     ctx.session.mutable_row()->patron_id = *id;
-    return ctx.Redirect("/account");
+    std::string_view next = req.Param("next");
+    return ctx.Redirect(IsLocalPath(next) ? next : "/account");
   }
 
   Response LogoutPost(const Request&, Ctx& ctx) {
@@ -725,7 +894,8 @@ struct App::Impl {
 
     // 6. Pages of one's own account need a logged-in session.
     if (route->needs_login && !PatronOf(ctx)) {
-      return LoginPage(ctx, "", "ログインしてください。", 401);
+      // After the login, a page that was asked for by GET is shown.
+      return LoginPage(ctx, "", "ログインしてください。", 401, method == "GET" ? req.path : "");
     }
 
     // 7. Every state change is a POST with the session's CSRF token.

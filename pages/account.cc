@@ -47,6 +47,7 @@ std::string RenderLogin(const Context& ctx, const LoginView& v) {
   detail::BeginPage(h, ctx, "利用照会（ログイン）");
   Message(h, v.message);
   PostForm(h, ctx, "/account/login");
+  if (!v.next.empty()) h.Void("input", {{"type", "hidden"}, {"name", "next"}, {"value", v.next}});
   Field(h, ctx, "text", "card", "利用者カードの番号", v.card, Input::kDigits, "12", "16");
   Field(h, ctx, "password", "password", "パスワード", "", Input::kAlpha, "10", "16");
   h.Void("input", {{"type", "submit"}, {"value", "ログイン"}});

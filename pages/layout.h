@@ -19,6 +19,9 @@ std::string EndPage(Html& h, const Context& ctx, Footer footer = Footer::kFull);
 // A main link with access key `key` ('0'..'9'), labelled for number-key phones.
 void KeyLink(Html& h, const Context& ctx, std::string_view href, std::string_view text, char key);
 
+// The 「カートに入れる」 form for record `id`; after adding, the cart returns to `back`.
+void CartButton(Html& h, const Context& ctx, int64_t id, std::string_view back);
+
 }  // namespace shiori::pages::detail
 
 #endif  // SHIORI_PAGES_LAYOUT_H_

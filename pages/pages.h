@@ -119,6 +119,8 @@ struct HitView {
 };
 
 struct ResultsView {
+  bool cart_buttons = false;   // a 「カートに入れる」 button per hit (not on tiny pages)
+  std::string back;            // this page's path and query, for the cart to return to
   std::string query;           // the free words as typed, shown back
   Links::Query params;         // every search parameter, for paging and sort links
   std::string sort;            // relevance | newest | title
@@ -138,6 +140,7 @@ struct CopyView {
 };
 
 struct RecordView {
+  std::string back;  // this page, for the cart to return to
   int64_t id = 0;
   std::string title, title_kana, volume, authors, publisher, year, isbn, ndc, subjects, notes;
   std::vector<CopyView> copies;
@@ -149,11 +152,52 @@ struct AdvancedView {
 };
 std::string RenderAdvanced(const Context& ctx, const AdvancedView& v);
 
+// ---------------------------------------------------------------- カート・予約
+
+struct CartLineView {
+  int64_t id = 0;
+  std::string title, authors;
+};
+struct CartView {
+  std::string message;
+  std::vector<CartLineView> items;
+  int limit = 20;
+  std::string back;  // the page the title was added from, for a way back
+};
+std::string RenderCart(const Context& ctx, const CartView& v);
+
+struct ReserveView {
+  std::vector<CartLineView> items;
+  bool has_email = false;                                      // メール offered only then
+  std::vector<std::pair<std::string, std::string>> branches;  // code, name; home branch first
+  std::string branch, contact;                                 // chosen (confirm step)
+  std::string branch_name, contact_name;
+  bool confirm = false;        // the second step: everything shown, one button
+  std::string request_key;     // the confirmation's token: a second send places nothing
+  std::string message;
+};
+std::string RenderReserve(const Context& ctx, const ReserveView& v);
+
+struct ReserveLineView {
+  std::string title;
+  bool placed = false;
+  int position = 0;
+  bool on_shelf = false;  // a copy was on the shelf: ready in a few days
+  std::string message;    // why not, when not placed
+};
+struct ReserveResultView {
+  int pickup_days = 7;  // the library's rule, for the explanation
+  std::vector<ReserveLineView> lines;
+  std::string branch_name, contact_name;
+};
+std::string RenderReserveResult(const Context& ctx, const ReserveResultView& v);
+
 // ---------------------------------------------------------------- 利用照会
 
 struct LoginView {
   std::string card;     // shown back after a failure
   std::string message;  // why the last attempt failed, or a notice
+  std::string next;     // same-site path to go to after the login (e.g. /reserve)
 };
 std::string RenderLogin(const Context& ctx, const LoginView& v);
 

@@ -121,6 +121,7 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
     } else {
       h.Text("貸出中など（").Text(std::to_string(hit.copies)).Text("冊）");
     }
+    if (v.cart_buttons) detail::CartButton(h, ctx, hit.id, v.back);
     h.Close();
   }
   h.Close();
@@ -165,6 +166,7 @@ std::string RenderRecord(const Context& ctx, const RecordView& v) {
   field("件名", v.subjects);
   field("注記", v.notes);
   h.Close();
+  detail::CartButton(h, ctx, v.id, v.back);
   h.Element("h2", "所蔵");
   if (v.copies.empty()) {
     h.Element("p", "この資料の所蔵はありません。");

@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -18,6 +17,12 @@ namespace shiori::db {
 namespace {
 
 const std::string kData = std::string(SHIORI_SOURCE_DIR) + "/tests/data/import/";
+
+// EXPECT_TRUE(Contains(text, part)): says what the text was when it fails.
+::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -70,7 +75,7 @@ class ImportTest : public ::testing::Test {
     Status s;
     ImportReport rep = Import(path, &s, format);
     EXPECT_TRUE(s.ok()) << path << ": " << s.message();
-    for (const auto& p : rep.problems) ADD_FAILURE() << p.record << ": " << p.reason;
+    for (const auto& p : rep.problems) ADD_FAILURE() << path << ": " << p.record << ": " << p.reason;
     return rep;
   }
 
@@ -82,11 +87,18 @@ class ImportTest : public ::testing::Test {
     EXPECT_TRUE(r.ok() && *r) << sql;
     return r.ok() && *r ? s->Int(0) : -1;
   }
+  std::string Text(const std::string& sql) {
+    auto s = db_->Prepare(sql);
+    EXPECT_TRUE(s.ok()) << sql;
+    if (!s.ok()) return "";
+    auto r = s->Step();
+    return r.ok() && *r ? s->Text(0) : "";
+  }
 
-  // Everything an import may change, so a refused one can be shown to leave it.
+  // Everything an import may change, to show that a refused one leaves it.
   struct Snapshot {
     int64_t records, authors, copies, index_rows;
-    std::string digest;  // every stored field of every record and copy
+    std::string digest;  // the stored fields of every record, author and copy
     bool operator==(const Snapshot& o) const {
       return records == o.records && authors == o.authors && copies == o.copies &&
              index_rows == o.index_rows && digest == o.digest;
@@ -98,12 +110,15 @@ class ImportTest : public ::testing::Test {
     s.authors = Scalar("SELECT count(*) FROM record_authors");
     s.copies = Scalar("SELECT count(*) FROM copies");
     s.index_rows = Scalar("SELECT count(*) FROM records_fts_docsize");
-    auto q = db_->Prepare(
-        "SELECT group_concat(x, '|') FROM (SELECT source_id || title || ifnull(title_kana,'') ||"
-        " ifnull(year,'') || ifnull(isbn,'') || updated_at AS x FROM records UNION ALL"
-        " SELECT barcode || record_id || branch || ifnull(call_number,'') FROM copies)");
-    EXPECT_TRUE(q.ok());
-    if (q.ok() && q->Step().value_or_false()) s.digest = q->Text(0);
+    s.digest = Text(
+        "SELECT group_concat(x, '|') FROM (SELECT * FROM ("
+        " SELECT id || source_id || title || ifnull(title_kana,'') || ifnull(volume,'') ||"
+        "  ifnull(publisher,'') || ifnull(year,'') || ifnull(isbn,'') || ifnull(notes,'') ||"
+        "  updated_at AS x FROM records ORDER BY id)"
+        " UNION ALL SELECT * FROM (SELECT record_id || pos || name || ifnull(name_kana,'')"
+        "  FROM record_authors ORDER BY record_id, pos)"
+        " UNION ALL SELECT * FROM (SELECT barcode || record_id || branch ||"
+        "  ifnull(call_number,'') FROM copies ORDER BY barcode))");
     return s;
   }
 
@@ -123,6 +138,7 @@ class ImportTest : public ::testing::Test {
   int64_t IdOf(const std::string& source_id) {
     auto s = db_->Prepare("SELECT id FROM records WHERE source_id = ?1");
     EXPECT_TRUE(s.ok());
+    if (!s.ok()) return 0;
     s->Bind(1, source_id);
     auto r = s->Step();
     return r.ok() && *r ? s->Int(0) : 0;
@@ -140,13 +156,607 @@ class ImportTest : public ::testing::Test {
   std::unique_ptr<Connection> db_;
 };
 
+// ---------------------------------------------------------------- TSV
+
+TEST_F(ImportTest, TsvGivesRecordsCopiesAndReadings) {
+  const ImportReport rep = ImportOk(kData + "catalog.tsv");
+  EXPECT_EQ(rep.records, 4);
+  EXPECT_EQ(rep.inserted, 4);
+  EXPECT_EQ(rep.updated, 0);
+  EXPECT_EQ(rep.copies, 4);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM records"), 4);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM copies"), 4);
+
+  // Two rows of one id: one record with two copies. Readings given in
+  // hiragana are stored in katakana.
+  const RecordDetail neko = Record("t-001");
+  EXPECT_EQ(neko.title, "吾輩は猫である");
+  EXPECT_EQ(neko.title_kana, "ワガハイ ハ ネコ デ アル");
+  ASSERT_EQ(neko.authors.size(), 1u);
+  EXPECT_EQ(neko.authors[0].name, "夏目漱石");
+  EXPECT_EQ(neko.authors[0].name_kana, "ナツメ ソウセキ");
+  EXPECT_EQ(neko.authors[0].role, "");
+  EXPECT_EQ(neko.publisher, "新潮社");
+  EXPECT_EQ(neko.publisher_kana, "シンチョウシャ");
+  EXPECT_EQ(neko.year, 2003);
+  EXPECT_EQ(neko.isbn, "9784101010014");
+  EXPECT_EQ(neko.ndc, "913.6");
+  EXPECT_EQ(neko.lang, "jpn");
+  EXPECT_EQ(neko.subjects, "日本文学 ; 小説");
+  EXPECT_EQ(neko.notes, "新潮文庫");
+  ASSERT_EQ(neko.copies.size(), 2u);
+  EXPECT_EQ(neko.copies[0].barcode, "2000000001");
+  EXPECT_EQ(neko.copies[0].branch_code, "chuo");
+  EXPECT_EQ(neko.copies[0].call_number, "913.6/ナ");
+  EXPECT_EQ(neko.copies[0].status, "shelf");
+  EXPECT_EQ(neko.copies[1].barcode, "2000000002");
+  EXPECT_EQ(neko.copies[1].branch_code, "takaono");
+
+  // Several authors with readings in the same order; a role in full-width
+  // parentheses; a row without a barcode is a record without a copy.
+  const RecordDetail gatsby = Record("t-003");
+  ASSERT_EQ(gatsby.authors.size(), 2u);
+  EXPECT_EQ(gatsby.authors[0].name, "スコット・フィッツジェラルド");
+  EXPECT_EQ(gatsby.authors[0].name_kana, "フィッツジェラルド スコット");
+  EXPECT_EQ(gatsby.authors[1].name, "村上春樹");
+  EXPECT_EQ(gatsby.authors[1].name_kana, "ムラカミ ハルキ");
+  EXPECT_EQ(gatsby.authors[1].role, "訳");
+  EXPECT_TRUE(gatsby.copies.empty());
+  EXPECT_EQ(Record("t-004").volume, "第1巻");
+}
+
+TEST_F(ImportTest, TsvReimportUpdatesAndDuplicatesNothing) {
+  ImportOk(kData + "catalog.tsv");
+  const Snapshot before = Take();
+  const ImportReport again = ImportOk(kData + "catalog.tsv");
+  EXPECT_EQ(again.records, 4);
+  EXPECT_EQ(again.inserted, 0);
+  EXPECT_EQ(again.updated, 4);
+  EXPECT_EQ(again.copies, 4);
+  const Snapshot after = Take();
+  EXPECT_EQ(after.records, 4);
+  EXPECT_EQ(after.copies, 4);
+  EXPECT_EQ(after.authors, before.authors);
+  EXPECT_EQ(after.index_rows, 4);
+  EXPECT_EQ(Find("猫").size(), 1u);
+}
+
+TEST_F(ImportTest, TsvChangedTitleIsFoundUnderTheNewTitleOnly) {
+  ImportOk(kData + "catalog.tsv");
+  const int64_t id = IdOf("t-002");
+  EXPECT_EQ(Find("銀河鉄道"), std::vector<int64_t>{id});
+  const ImportReport rep = ImportOk(kData + "catalog-changed.tsv");
+  EXPECT_EQ(rep.inserted, 0);
+  EXPECT_EQ(rep.updated, 4);
+  EXPECT_EQ(IdOf("t-002"), id);
+  EXPECT_EQ(Record("t-002").title, "風の又三郎");
+  EXPECT_EQ(Find("又三郎"), std::vector<int64_t>{id});
+  EXPECT_EQ(Find("かぜのまたさぶろう"), std::vector<int64_t>{id});
+  EXPECT_TRUE(Find("銀河鉄道").empty());
+  EXPECT_TRUE(Find("ぎんが").empty());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM records"), 4);
+}
+
+TEST_F(ImportTest, TsvChangesToAuthorsAndCopiesAreWritten) {
+  ImportOk(kData + "catalog.tsv");
+  // The same record with another reading and its copy moved to another branch.
+  std::string tsv = ReadFile(kData + "catalog.tsv");
+  const std::string from = "ミヤザワ ケンジ\t新潮社\tシンチョウシャ\t1989\t\t913.6\tjpn\t\t\tnoda";
+  const std::string to = "ミヤザワ ケンヂ\t新潮社\tシンチョウシャ\t1989\t\t913.6\tjpn\t\t\tchuo";
+  ASSERT_NE(tsv.find(from), std::string::npos);
+  tsv.replace(tsv.find(from), from.size(), to);
+  const ImportReport rep = ImportOk(Write("moved.tsv", tsv));
+  EXPECT_EQ(rep.updated, 4);
+  const RecordDetail d = Record("t-002");
+  ASSERT_EQ(d.authors.size(), 1u);
+  EXPECT_EQ(d.authors[0].name_kana, "ミヤザワ ケンヂ");
+  ASSERT_EQ(d.copies.size(), 1u);
+  EXPECT_EQ(d.copies[0].branch_code, "chuo");
+  EXPECT_EQ(Find("みやざわけんぢ"), std::vector<int64_t>{IdOf("t-002")});
+  EXPECT_EQ(Scalar("SELECT count(*) FROM copies"), 4);
+}
+
+TEST_F(ImportTest, TsvSearchFindsByReadingAndByIsbn10) {
+  ImportOk(kData + "catalog.tsv");
+  const std::vector<int64_t> neko{IdOf("t-001")};
+  EXPECT_EQ(Find("ねこ"), neko);  // the reading, in hiragana
+  EXPECT_EQ(Find("ネコ"), neko);
+  EXPECT_EQ(Find("猫"), neko);
+  // 9784101010014 was imported; its ISBN-10 form is 4-10-101001-3.
+  EXPECT_EQ(Find("4-10-101001-3"), neko);
+  EXPECT_EQ(Find("4101010013"), neko);
+  EXPECT_EQ(Find("978-4-10-101001-4"), neko);
+  EXPECT_EQ(Find("むらかみはるき"), std::vector<int64_t>{IdOf("t-003")});
+}
+
+TEST_F(ImportTest, TsvWithABadRowIsRefusedAndChangesNothing) {
+  ImportOk(kData + "catalog.tsv");
+  const Snapshot before = Take();
+  Status s;
+  const ImportReport rep = Import(kData + "bad-row.tsv", &s);
+  EXPECT_EQ(s.code(), Status::Code::kInvalid);
+  EXPECT_TRUE(Contains(s.message(), "line 3"));
+  EXPECT_TRUE(Contains(s.message(), "year"));
+  ASSERT_EQ(rep.problems.size(), 1u);
+  EXPECT_EQ(rep.problems[0].record, 3);
+  EXPECT_EQ(rep.problems[0].reason, "year '昭和44' is not 1 to 4 digits");
+  EXPECT_EQ(rep.records, 3);
+  EXPECT_EQ(rep.inserted, 0);
+  EXPECT_EQ(rep.updated, 0);
+  EXPECT_EQ(rep.copies, 0);
+  EXPECT_TRUE(Take() == before);
+  // The good rows before and after the bad one are not in the index either.
+  EXPECT_TRUE(Find("檸檬").empty());
+  EXPECT_TRUE(Find("れもん").empty());
+  EXPECT_TRUE(Find("人間失格").empty());
+  EXPECT_EQ(IdOf("b-001"), 0);
+}
+
+// Every rejection rule, each against a database that already holds catalog.tsv,
+// which must come out unchanged.
+TEST_F(ImportTest, TsvRejections) {
+  ImportOk(kData + "catalog.tsv");
+  const Snapshot before = Take();
+  const std::string h =
+      "id\ttitle\ttitle_kana\tauthor\tauthor_kana\tpublisher_kana\tyear\tisbn\tbarcode\tbranch\t"
+      "call_number\n";
+  auto row = [](std::string id, std::string title, std::string kana = "", std::string author = "",
+                std::string author_kana = "", std::string pub_kana = "", std::string year = "",
+                std::string isbn = "", std::string barcode = "", std::string branch = "",
+                std::string call = "") {
+    return id + "\t" + title + "\t" + kana + "\t" + author + "\t" + author_kana + "\t" + pub_kana +
+           "\t" + year + "\t" + isbn + "\t" + barcode + "\t" + branch + "\t" + call + "\n";
+  };
+  const std::string good = row("x-1", "檸檬", "レモン", "梶井基次郎", "カジイ モトジロウ");
+  struct Case {
+    const char* name;
+    std::string tsv;
+    int line;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"wrong column count", h + good + "x-2\t山月記\n", 3, "2 columns; the header has 11"},
+      {"too many columns", h + good + "x-2\t山月記\t\t\t\t\t\t\t\t\t\tx\n", 3,
+       "12 columns; the header has 11"},
+      {"unknown column", "id\ttitle\tauthr\nx-1\t檸檬\t梶井\n", 1, "unknown column 'authr'"},
+      {"column twice", "id\ttitle\ttitle\nx-1\t檸檬\t檸檬\n", 1, "column 'title' appears twice"},
+      {"no title column", "id\tauthor\nx-1\t梶井基次郎\n", 1, "the header has no 'title' column"},
+      {"no id column", "title\n檸檬\n", 1, "the header has no 'id' column"},
+      {"missing title", h + good + row("x-2", ""), 3, "missing title"},
+      {"missing id", h + row("", "山月記") + good, 2, "missing id"},
+      {"year with letters", h + row("x-1", "檸檬", "", "", "", "", "19x5"), 2,
+       "year '19x5' is not 1 to 4 digits"},
+      {"year of five digits", h + row("x-1", "檸檬", "", "", "", "", "19255"), 2,
+       "year '19255' is not 1 to 4 digits"},
+      {"year negative", h + row("x-1", "檸檬", "", "", "", "", "-1925"), 2, "year"},
+      {"ISBN check digit", h + row("x-1", "檸檬", "", "", "", "", "", "9784101010015"), 2,
+       "ISBN '9784101010015' is not valid"},
+      {"ISBN length", h + row("x-1", "檸檬", "", "", "", "", "", "41010100"), 2, "ISBN"},
+      {"barcode without branch", h + row("x-1", "檸檬", "", "", "", "", "", "", "2900000001"), 2,
+       "barcode '2900000001' has no branch"},
+      {"unknown branch",
+       h + row("x-1", "檸檬", "", "", "", "", "", "", "2900000001", "akune"), 2,
+       "unknown branch 'akune'"},
+      {"branch without barcode", h + row("x-1", "檸檬", "", "", "", "", "", "", "", "chuo"), 2,
+       "branch or call_number without a barcode"},
+      {"barcode twice in the file",
+       h + row("x-1", "檸檬", "", "", "", "", "", "", "2900000001", "chuo") +
+           row("x-2", "山月記", "", "", "", "", "", "", "2900000001", "noda"),
+       3, "barcode '2900000001' already appears on line 2"},
+      {"barcode twice in one record",
+       h + row("x-1", "檸檬", "", "", "", "", "", "", "2900000001", "chuo") +
+           row("x-1", "檸檬", "", "", "", "", "", "", "2900000001", "noda"),
+       3, "already appears on line 2"},
+      {"invalid UTF-8", h + good + row("x-2", "山月\xE8\xA8") , 3, "not valid UTF-8"},
+      {"invalid UTF-8 in the header", "id\ttit\xFFle\nx-1\t檸檬\n", 1, "UTF-8"},
+      {"title_kana with kanji", h + row("x-1", "檸檬", "檸檬 レモン"), 2,
+       "title_kana '檸檬 レモン' is not a reading"},
+      {"title_kana in romaji", h + row("x-1", "檸檬", "remon"), 2, "title_kana 'remon'"},
+      {"title_kana with a comma", h + row("x-1", "檸檬", "レモン,"), 2, "is not a reading"},
+      {"author_kana not kana", h + row("x-1", "檸檬", "", "梶井基次郎", "梶井"), 2,
+       "author_kana '梶井' is not a reading"},
+      {"publisher_kana not kana", h + row("x-1", "檸檬", "", "", "", "Shinchosha"), 2,
+       "publisher_kana 'Shinchosha' is not a reading"},
+      {"more readings than authors",
+       h + row("x-1", "檸檬", "", "梶井基次郎", "カジイ ; モトジロウ"), 2,
+       "author_kana gives 2 readings for 1 author"},
+      {"readings without authors", h + row("x-1", "檸檬", "", "", "カジイ"), 2,
+       "author_kana gives 1 reading for 0 authors"},
+      {"empty author", h + row("x-1", "檸檬", "", "梶井基次郎 ;  ; 中島敦"), 2,
+       "author 2 is empty"},
+      {"rows of one id disagree",
+       h + row("x-1", "檸檬", "", "", "", "", "", "", "2900000001", "chuo") +
+           row("x-1", "檸檬", "", "", "", "", "1925", "", "2900000002", "chuo"),
+       3, "column 'year' differs from line 2 of the same id"},
+      {"rows of one id apart disagree",
+       h + row("x-1", "檸檬", "", "", "", "", "", "", "2900000001", "chuo") + row("x-2", "山月記") +
+           row("x-1", "檸檬と", "", "", "", "", "", "", "2900000002", "chuo"),
+       4, "the bibliographic columns differ from line 2 of the same id"},
+      {"empty file", "", 0, "the file is empty"},
+      {"header only", h, 0, "the file holds no records"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Status s;
+    const ImportReport rep = Import(Write("case.tsv", c.tsv), &s, ImportFormat::kTsv);
+    EXPECT_EQ(s.code(), Status::Code::kInvalid) << s.message();
+    ASSERT_FALSE(rep.problems.empty());
+    EXPECT_EQ(rep.problems[0].record, c.line);
+    EXPECT_TRUE(Contains(rep.problems[0].reason, c.reason));
+    EXPECT_EQ(rep.inserted + rep.updated + rep.copies, 0);
+    EXPECT_TRUE(Take() == before);
+    EXPECT_TRUE(Find("檸檬").empty());
+  }
+}
+
+TEST_F(ImportTest, TsvReportsEveryProblem) {
+  const std::string tsv =
+      "id\ttitle\tyear\tbarcode\tbranch\n"
+      "x-1\t檸檬\t1925\t2900000001\tchuo\n"
+      "x-2\t\t1942\t\t\n"
+      "x-3\t人間失格\tsoon\t2900000003\takune\n"
+      "x-4\t山月記\t1942\t2900000001\tnoda\n"
+      "x-5\t羅生門\t1915\t\t\n";
+  Status s;
+  const ImportReport rep = Import(Write("many.tsv", tsv), &s);
+  EXPECT_EQ(s.code(), Status::Code::kInvalid);
+  EXPECT_TRUE(Contains(s.message(), "4 problems"));
+  ASSERT_EQ(rep.problems.size(), 4u);
+  EXPECT_EQ(rep.problems[0].record, 3);
+  EXPECT_EQ(rep.problems[0].reason, "missing title");
+  EXPECT_EQ(rep.problems[1].record, 4);
+  EXPECT_EQ(rep.problems[1].reason, "unknown branch 'akune'");
+  EXPECT_EQ(rep.problems[2].record, 4);
+  EXPECT_EQ(rep.problems[2].reason, "year 'soon' is not 1 to 4 digits");
+  EXPECT_EQ(rep.problems[3].record, 5);
+  EXPECT_EQ(rep.problems[3].reason, "barcode '2900000001' already appears on line 2");
+  EXPECT_EQ(rep.records, 5);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM records"), 0);
+}
+
+TEST_F(ImportTest, TsvRowsOfOneIdNeedNotBeAdjacent) {
+  const std::string tsv =
+      "title\tid\tbarcode\tbranch\n"  // columns in any order
+      "檸檬\tx-1\t2900000001\tchuo\n"
+      "山月記\tx-2\t\t\n"
+      "檸檬\tx-1\t2900000002\tnoda\n";
+  const ImportReport rep = ImportOk(Write("apart.tsv", tsv));
+  EXPECT_EQ(rep.records, 2);
+  EXPECT_EQ(rep.inserted, 2);
+  EXPECT_EQ(rep.updated, 0);
+  EXPECT_EQ(rep.copies, 2);
+  const RecordDetail d = Record("x-1");
+  ASSERT_EQ(d.copies.size(), 2u);
+  EXPECT_EQ(d.copies[1].branch_code, "noda");
+  EXPECT_EQ(Find("檸檬"), std::vector<int64_t>{IdOf("x-1")});
+}
+
+TEST_F(ImportTest, TsvAcceptsBomCrlfBlankLinesAndHalfwidthReadings) {
+  const std::string tsv =
+      "\xEF\xBB\xBFid\ttitle\ttitle_kana\tauthor_kana\tauthor\r\n"
+      "x-1\t檸檬\tﾚﾓﾝ\tかじい　もとじろう\t梶井基次郎\r\n"
+      "\r\n"
+      "x-2\t ゔぁいおりん \tゔぁいおりん\t\t\r\n";
+  ImportOk(Write("crlf.tsv", tsv));
+  const RecordDetail lemon = Record("x-1");
+  EXPECT_EQ(lemon.title_kana, "レモン");
+  ASSERT_EQ(lemon.authors.size(), 1u);
+  EXPECT_EQ(lemon.authors[0].name_kana, "カジイ モトジロウ");
+  const RecordDetail violin = Record("x-2");
+  EXPECT_EQ(violin.title, "ゔぁいおりん");  // values are trimmed
+  EXPECT_EQ(violin.title_kana, "ヴァイオリン");
+}
+
+TEST_F(ImportTest, ProgressIsReportedEveryThousandRecordsAndAtTheEnd) {
+  std::string tsv = "id\ttitle\tbarcode\tbranch\n";
+  for (int i = 0; i < 2500; ++i) {
+    tsv += "p-" + std::to_string(i) + "\t本" + std::to_string(i) + "\t" +
+           std::to_string(4000000000 + i) + "\tchuo\n";
+  }
+  std::vector<std::pair<int, double>> calls;
+  ImportReport rep;
+  Status s = ImportCatalog(*db_, Write("many.tsv", tsv), ImportFormat::kAuto, &rep,
+                           [&](int done, double fraction) { calls.emplace_back(done, fraction); });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(rep.inserted, 2500);
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0].first, 1000);
+  EXPECT_EQ(calls[1].first, 2000);
+  EXPECT_EQ(calls[2].first, 2500);
+  EXPECT_GT(calls[0].second, 0.3);
+  EXPECT_LT(calls[0].second, 0.5);
+  EXPECT_LT(calls[0].second, calls[1].second);
+  EXPECT_EQ(calls[2].second, 1.0);
+}
+
+TEST_F(ImportTest, FilesThatCannotBeRead) {
+  Status s;
+  ImportReport rep = Import(dir_ + "/missing.tsv", &s);
+  EXPECT_EQ(s.code(), Status::Code::kNotFound);
+  EXPECT_TRUE(Contains(s.message(), "missing.tsv"));
+  EXPECT_TRUE(rep.problems.empty());
+  rep = Import(dir_, &s);  // a directory
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.code(), Status::Code::kInvalid);
+  // A null report and a null progress are allowed.
+  s = ImportCatalog(*db_, kData + "catalog.tsv", ImportFormat::kTsv, nullptr, nullptr);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+// ---------------------------------------------------------------- MARC
+
+TEST_F(ImportTest, LocMarc21Sample) {
+  // Zebra's sample-marc: 24 Library of Congress records in MARC-8, the last
+  // one a danMARC2 record (no 001 control field).
+  const ImportReport rep = ImportOk(kData + "loc-sample.mrc");
+  EXPECT_EQ(rep.records, 24);
+  EXPECT_EQ(rep.inserted, 24);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM records WHERE title = ''"), 0);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM records WHERE source_id LIKE 'marc-%'"), 1);
+  EXPECT_EQ(Scalar("SELECT count(DISTINCT record_id) FROM record_authors"), 18);
+  // Every ISBN is valid, stored as ISBN-13.
+  auto s = db_->Prepare("SELECT isbn FROM records WHERE isbn IS NOT NULL");
+  ASSERT_TRUE(s.ok());
+  int isbns = 0;
+  while (true) {
+    auto r = s->Step();
+    ASSERT_TRUE(r.ok());
+    if (!*r) break;
+    ++isbns;
+    EXPECT_EQ(NormalizeIsbn(s->Text(0)).value_or(""), s->Text(0));
+  }
+  EXPECT_EQ(isbns, 5);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM records WHERE notes LIKE '%invalid ISBN%'"), 0);
+
+  const RecordDetail first = Record("11224466");
+  EXPECT_EQ(first.title, "How to program a computer");
+  ASSERT_EQ(first.authors.size(), 1u);
+  EXPECT_EQ(first.authors[0].name, "Jack Collins");
+  EXPECT_EQ(first.year, 1991);
+  EXPECT_EQ(first.lang, "eng");
+  const RecordDetail psalms = Record("80082329");
+  EXPECT_EQ(psalms.title, "Four psalms : XXIII, XXXVI, LII, CXXI");
+  EXPECT_EQ(psalms.publisher, "Keats Pub.");
+  EXPECT_EQ(psalms.isbn, "9780879832353");  // 020 $a "0879832355 (pbk.) :"
+  ASSERT_EQ(psalms.authors.size(), 1u);
+  EXPECT_EQ(psalms.authors[0].name, "Smith, George Adam");
+  EXPECT_EQ(Find("psalms").size(), 1u);
+  EXPECT_EQ(Find("0-87983-235-5").size(), 1u);
+  // The danMARC2 record is not MARC-8, but its leader says so: its Latin-1
+  // letters come out as (valid) MARC-8 diacritics.
+  const RecordDetail danish = Record("marc-24");
+  EXPECT_FALSE(danish.title.empty());
+  EXPECT_TRUE(charset::IsValidUtf8(danish.title));
+}
+
+TEST_F(ImportTest, LocMarcXmlSamples) {
+  ImportReport rep = ImportOk(kData + "loc-collection-2.xml");
+  EXPECT_EQ(rep.records, 2);
+  const RecordDetail ray = Record("5637241");
+  EXPECT_EQ(ray.title, "The Great Ray Charles");
+  EXPECT_EQ(ray.year, 1957);
+  ASSERT_EQ(ray.authors.size(), 1u);
+  EXPECT_EQ(ray.authors[0].name, "Charles, Ray");
+
+  rep = ImportOk(kData + "loc-sandburg.xml", ImportFormat::kMarcXml);
+  EXPECT_EQ(rep.records, 1);
+  const RecordDetail arith = Record("92005291");
+  EXPECT_EQ(arith.title, "Arithmetic");
+  EXPECT_EQ(arith.isbn, "9780152038656");  // 0152038655
+  EXPECT_EQ(arith.year, 1993);
+  ASSERT_EQ(arith.authors.size(), 2u);
+  EXPECT_EQ(arith.authors[0].name, "Sandburg, Carl");
+  EXPECT_EQ(arith.authors[1].name, "Rand, Ted");
+  EXPECT_EQ(arith.authors[1].role, "絵");  // $e ill.
+  EXPECT_TRUE(Contains(arith.subjects, "Arithmetic ; Children's poetry, American"));
+}
+
+TEST_F(ImportTest, Marc8IsConvertedToUtf8) {
+  // Leader 09 is blank: MARC-8, where an accent comes before its letter.
+  const std::string raw = ReadFile(kData + "marc8.mrc");
+  ASSERT_EQ(raw[9], ' ');
+  ASSERT_NE(raw.find("Garc\xE2ia"), std::string::npos);
+  ImportOk(kData + "marc8.mrc", ImportFormat::kMarc21);
+  const RecordDetail d = Record("marc8-test-1");
+  EXPECT_EQ(d.title, "Cien años de soledad");  // precomposed ñ
+  ASSERT_EQ(d.authors.size(), 1u);
+  EXPECT_EQ(d.authors[0].name, "García Márquez, Gabriel");
+  EXPECT_EQ(d.publisher, "Editorial Sudamericana");
+  EXPECT_EQ(d.year, 1967);
+  EXPECT_EQ(d.lang, "spa");
+  EXPECT_EQ(Find("Márquez").size(), 1u);
+  EXPECT_EQ(Find("años").size(), 1u);
+}
+
+// The Japanese records, from jp.mrc (ISO 2709, UTF-8) and jp.xml (MARCXML):
+// the same four records either way.
+class JapaneseMarcTest : public ImportTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(JapaneseMarcTest, TitlesReadingsAuthorsAndCopies) {
+  const ImportReport rep = ImportOk(kData + GetParam());
+  EXPECT_EQ(rep.records, 4);
+  EXPECT_EQ(rep.inserted, 4);
+  EXPECT_EQ(rep.copies, 5);
+
+  // 245/100/260 in kanji, readings in linked 880s.
+  const RecordDetail neko = Record("test-jp-0001");
+  EXPECT_EQ(neko.title, "吾輩は猫である");
+  EXPECT_EQ(neko.title_kana, "ワガハイ ワ ネコ デ アル");
+  ASSERT_EQ(neko.authors.size(), 1u);
+  EXPECT_EQ(neko.authors[0].name, "夏目漱石");
+  EXPECT_EQ(neko.authors[0].name_kana, "ナツメ ソウセキ");
+  EXPECT_EQ(neko.publisher, "新潮社");
+  EXPECT_EQ(neko.publisher_kana, "シンチョウシャ");
+  EXPECT_EQ(neko.year, 2003);
+  EXPECT_EQ(neko.isbn, "9784101010014");
+  EXPECT_EQ(neko.ndc, "913.6");
+  EXPECT_EQ(neko.lang, "jpn");
+  EXPECT_EQ(neko.subjects, "日本文学 ; 小説");
+  EXPECT_EQ(neko.notes, "初出: 「ホトトギス」1905-1906");
+  ASSERT_EQ(neko.copies.size(), 2u);
+  EXPECT_EQ(neko.copies[0].barcode, "3000000001");
+  EXPECT_EQ(neko.copies[0].branch_code, "chuo");
+  EXPECT_EQ(neko.copies[0].branch_name, "中央図書館");
+  EXPECT_EQ(neko.copies[0].call_number, "913.6/ナ");
+  EXPECT_EQ(neko.copies[1].branch_code, "takaono");
+
+  // The transcription (hiragana) in 245/100/260, the kanji in 880; 949
+  // holdings; the ISBN-10 stored as ISBN-13; Dewey (082) is not NDC.
+  const RecordDetail ginga = Record("test-jp-0002");
+  EXPECT_EQ(ginga.title, "新編銀河鉄道の夜");
+  EXPECT_EQ(ginga.title_kana, "シンペン ギンガ テツドウ ノ ヨル");
+  ASSERT_EQ(ginga.authors.size(), 1u);
+  EXPECT_EQ(ginga.authors[0].name, "宮沢賢治");
+  EXPECT_EQ(ginga.authors[0].name_kana, "ミヤザワ ケンジ");
+  EXPECT_EQ(ginga.publisher, "新潮社");
+  EXPECT_EQ(ginga.publisher_kana, "シンチョウシャ");
+  EXPECT_EQ(ginga.year, 1989);
+  EXPECT_EQ(ginga.isbn, "9784101092058");
+  EXPECT_EQ(ginga.ndc, "913.6");
+  ASSERT_EQ(ginga.copies.size(), 1u);
+  EXPECT_EQ(ginga.copies[0].branch_code, "noda");
+  EXPECT_EQ(ginga.copies[0].call_number, "913.6/ミ");
+
+  // Reading from 246 $i 読み; 264; an invalid ISBN goes to the notes.
+  const RecordDetail yuki = Record("test-jp-0003");
+  EXPECT_EQ(yuki.title, "雪国");
+  EXPECT_EQ(yuki.title_kana, "ユキグニ");
+  ASSERT_EQ(yuki.authors.size(), 1u);
+  EXPECT_EQ(yuki.authors[0].name, "川端康成");
+  EXPECT_EQ(yuki.authors[0].name_kana, "カワバタ ヤスナリ");
+  EXPECT_EQ(yuki.publisher_kana, "シンチョウシャ");
+  EXPECT_EQ(yuki.year, 2006);
+  EXPECT_EQ(yuki.isbn, "9784101001012");
+  EXPECT_EQ(yuki.notes, "invalid ISBN: 9784101001013");
+  EXPECT_EQ(yuki.subjects, "新潟県");
+  EXPECT_EQ(yuki.copies.size(), 2u);
+
+  // A title in katakana keeps 245 as the title; a translator's role; a
+  // romanised name with its katakana reading; no holdings.
+  const RecordDetail gatsby = Record("test-jp-0004");
+  EXPECT_EQ(gatsby.title, "グレート・ギャツビー");
+  EXPECT_EQ(gatsby.title_kana, "グレート ギャツビー");
+  ASSERT_EQ(gatsby.authors.size(), 2u);
+  EXPECT_EQ(gatsby.authors[0].name, "Fitzgerald, F. Scott");
+  EXPECT_EQ(gatsby.authors[0].name_kana, "フィッツジェラルド スコット");
+  EXPECT_EQ(gatsby.authors[1].name, "村上春樹");
+  EXPECT_EQ(gatsby.authors[1].name_kana, "ムラカミ ハルキ");
+  EXPECT_EQ(gatsby.authors[1].role, "訳");
+  EXPECT_EQ(gatsby.publisher, "中央公論新社");
+  EXPECT_TRUE(gatsby.copies.empty());
+
+  // Readings typed in hiragana find them.
+  EXPECT_EQ(Find("わがはい"), std::vector<int64_t>{IdOf("test-jp-0001")});
+  EXPECT_EQ(Find("なつめそうせき"), std::vector<int64_t>{IdOf("test-jp-0001")});
+  EXPECT_EQ(Find("ぎんがてつどう"), std::vector<int64_t>{IdOf("test-jp-0002")});
+  EXPECT_EQ(Find("みやざわ"), std::vector<int64_t>{IdOf("test-jp-0002")});
+  EXPECT_EQ(Find("ゆきぐに"), std::vector<int64_t>{IdOf("test-jp-0003")});
+  EXPECT_EQ(Find("かわばた"), std::vector<int64_t>{IdOf("test-jp-0003")});
+  EXPECT_EQ(Find("むらかみ"), std::vector<int64_t>{IdOf("test-jp-0004")});
+  EXPECT_EQ(Find("夏目漱石"), std::vector<int64_t>{IdOf("test-jp-0001")});
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, JapaneseMarcTest, ::testing::Values("jp.mrc", "jp.xml"));
+
+TEST_F(ImportTest, MarcXmlAndMarc21GiveTheSameRecords) {
+  ImportOk(kData + "jp.xml");
+  const Snapshot before = Take();
+  const ImportReport rep = ImportOk(kData + "jp.mrc");
+  EXPECT_EQ(rep.inserted, 0);
+  EXPECT_EQ(rep.updated, 4);
+  EXPECT_TRUE(Take() == before);  // nothing differed, so nothing was rewritten
+}
+
+TEST_F(ImportTest, BrokenMarcIsRefusedAndChangesNothing) {
+  ImportOk(kData + "catalog.tsv");
+  const Snapshot before = Take();
+  const std::string jp = ReadFile(kData + "jp.mrc");
+  std::string letters = jp;
+  letters.replace(815, 5, "00a22");  // the second record's length
+  std::string in_xml = ReadFile(kData + "jp.xml");
+  in_xml.resize(in_xml.find("</record>", in_xml.find("test-jp-0002")));
+  std::string bad_base = jp;
+  bad_base.replace(815 + 12, 5, "00100");
+  std::string bad_utf8 = jp;
+  bad_utf8.replace(bad_utf8.find("吾輩"), 3, "\xE5\x90\xFF");
+  std::string unknown_branch = ReadFile(kData + "jp.xml");
+  unknown_branch.replace(unknown_branch.find(">takaono<"), 9, ">akune<");
+  std::string no_title = ReadFile(kData + "jp.xml");
+  no_title.replace(no_title.find("tag=\"245\""), 9, "tag=\"247\"");
+  struct Case {
+    const char* name;
+    std::string path;
+    int record;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"truncated", kData + "jp-truncated.mrc", 3, "truncated"},
+      {"leader length too short", kData + "jp-bad-leader.mrc", 2,
+       "does not end at a record terminator"},
+      {"leader length not digits", Write("letters.mrc", letters), 2, "is not five digits"},
+      {"garbage after a record", Write("tail.mrc", jp.substr(0, 815) + "hello"), 2,
+       "is not five digits"},
+      {"leader alone", Write("leader.mrc", jp.substr(0, 24)), 1, "truncated"},
+      {"bad base address", Write("base.mrc", bad_base), 2, "base address"},
+      {"invalid UTF-8", Write("utf8.mrc", bad_utf8), 1, "field 245 is not valid UTF-8"},
+      {"unknown branch", Write("branch.xml", unknown_branch), 1, "unknown branch 'akune'"},
+      {"no title", Write("notitle.xml", no_title), 1, "no title (245 $a)"},
+      {"XML cut off", Write("cut.xml", in_xml), 2, "not well-formed XML"},
+      {"XML without records", Write("none.xml", "<collection/>"), 0, "no records"},
+      {"XML record without leader",
+       Write("noleader.xml",
+             "<record xmlns='http://www.loc.gov/MARC21/slim'><controlfield tag='001'>x</controlfield>"
+             "</record>"),
+       1, "does not start with a leader"},
+      {"a TSV read as MARC21", kData + "catalog.tsv", 1, "is not five digits"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Status s;
+    const ImportFormat format = c.path == kData + "catalog.tsv" ? ImportFormat::kMarc21
+                                                                 : ImportFormat::kAuto;
+    const ImportReport rep = Import(c.path, &s, format);
+    EXPECT_EQ(s.code(), Status::Code::kInvalid) << s.message();
+    ASSERT_FALSE(rep.problems.empty());
+    EXPECT_EQ(rep.problems[0].record, c.record) << rep.problems[0].reason;
+    EXPECT_TRUE(Contains(rep.problems[0].reason, c.reason));
+    if (c.record > 0) EXPECT_TRUE(Contains(s.message(), "record " + std::to_string(c.record)));
+    EXPECT_EQ(rep.inserted + rep.updated + rep.copies, 0);
+    EXPECT_TRUE(Take() == before);
+    EXPECT_EQ(IdOf("test-jp-0001"), 0);  // record 1 was read, and rolled back
+  }
+}
+
+TEST_F(ImportTest, MarcRecordsWithoutAnIdAreNumbered) {
+  std::string xml = ReadFile(kData + "jp.xml");
+  for (size_t at; (at = xml.find("<controlfield tag=\"001\">")) != std::string::npos;) {
+    xml.erase(at, xml.find("</controlfield>", at) + 15 - at);
+  }
+  const ImportReport rep = ImportOk(Write("noid.xml", xml));
+  EXPECT_EQ(rep.inserted, 4);
+  EXPECT_EQ(Record("marc-1").title, "吾輩は猫である");
+  EXPECT_EQ(Record("marc-4").title, "グレート・ギャツビー");
+}
+
+TEST_F(ImportTest, MarcDuplicateIdsAreRefused) {
+  std::string xml = ReadFile(kData + "jp.xml");
+  xml.replace(xml.find("test-jp-0003"), 12, "test-jp-0001");
+  Status s;
+  const ImportReport rep = Import(Write("dup.xml", xml), &s);
+  EXPECT_EQ(s.code(), Status::Code::kInvalid);
+  ASSERT_EQ(rep.problems.size(), 1u);
+  EXPECT_EQ(rep.problems[0].record, 3);
+  EXPECT_EQ(rep.problems[0].reason, "001 'test-jp-0001' is also the id of record 1");
+}
+
+TEST_F(ImportTest, FormatIsDetectedFromContent) {
+  EXPECT_EQ(ImportOk(kData + "jp.mrc").records, 4);
+  EXPECT_EQ(ImportOk(kData + "jp.xml").updated, 4);
+  EXPECT_EQ(ImportOk(kData + "catalog.tsv").inserted, 4);
+  // MARCXML after a byte order mark is still MARCXML.
+  std::string xml = "\xEF\xBB\xBF" + ReadFile(kData + "loc-sandburg.xml");
+  EXPECT_EQ(ImportOk(Write("bom.xml", xml)).inserted, 1);
+}
+
 }  // namespace
 }  // namespace shiori::db
-
-// Step() gives Result<bool>; this reads it as "a row is ready".
-namespace shiori {
-template <>
-inline bool Result<bool>::value_or_false() const {
-  return ok() && value();
-}
-}  // namespace shiori

@@ -1,0 +1,682 @@
+// Circulation rules: placing, cancelling and changing holds, renewals, and the
+// staff's checkout, checkin, pull-for-hold and daily run; one transaction each.
+// The contract, and which messages are Japanese, is in db/db.h.
+#include <charconv>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/db.h"
+
+namespace shiori::db {
+namespace {
+
+// Reservation request keys are kept this many days (back button, double tap).
+constexpr int kRequestKeyDays = 2;
+
+const char kHoldNotFound[] = "この予約は見つかりません。";
+const char kHoldEnded[] = "この予約はすでに終了しています。";
+const char kBadContact[] = "連絡方法を選んでください。";
+const char kNoMailAddress[] =
+    "メールアドレスが登録されていないため、連絡方法にメールは選べません。"
+    "Eメールアドレスの変更から登録してください。";
+
+bool ValidContact(std::string_view c) { return c == "mail" || c == "phone" || c == "none"; }
+
+std::string Quoted(const std::string& title) { return "「" + title + "」"; }
+
+Result<int64_t> ScalarInt(Stmt& s) {
+  auto r = s.Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return Status::Io("no row from an aggregate");
+  const int64_t v = s.Int(0);
+  s.Reset();
+  return v;
+}
+
+Result<Date> StoredDate(const std::string& s) {
+  auto d = Date::Parse(s);
+  if (!d) return Status::Io("bad date in the database: \"" + s + "\"");
+  return *d;
+}
+
+// ---------------------------------------------------------------- copies
+
+struct Copy {
+  int64_t id = 0;
+  int64_t record_id = 0;
+  std::string barcode, branch, branch_name, status, title;
+};
+
+constexpr char kCopySelect[] =
+    "SELECT k.id, k.record_id, k.barcode, k.branch, b.name, k.status, r.title"
+    " FROM copies k JOIN records r ON r.id = k.record_id JOIN branches b ON b.code = k.branch ";
+
+Result<std::optional<Copy>> ReadCopy(Stmt& s) {
+  auto r = s.Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return std::optional<Copy>();
+  Copy k;
+  k.id = s.Int(0);
+  k.record_id = s.Int(1);
+  k.barcode = s.Text(2);
+  k.branch = s.Text(3);
+  k.branch_name = s.Text(4);
+  k.status = s.Text(5);
+  k.title = s.Text(6);
+  return std::optional<Copy>(std::move(k));
+}
+
+Result<std::optional<Copy>> CopyByBarcode(Connection& c, std::string_view barcode) {
+  auto s = c.Prepare(std::string(kCopySelect) + "WHERE k.barcode = ?1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, barcode);
+  return ReadCopy(*s);
+}
+
+Result<std::optional<Copy>> CopyById(Connection& c, int64_t id) {
+  auto s = c.Prepare(std::string(kCopySelect) + "WHERE k.id = ?1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, id);
+  return ReadCopy(*s);
+}
+
+Status SetCopyStatus(Connection& c, int64_t copy_id, const char* status) {
+  auto s = c.Prepare("UPDATE copies SET status = ?2 WHERE id = ?1");
+  if (!s.ok()) return s.status();
+  return s->Bind(1, copy_id).Bind(2, status).Run();
+}
+
+Result<bool> HoldWaits(Connection& c, int64_t record_id) {
+  auto s = c.Prepare("SELECT EXISTS (SELECT 1 FROM holds WHERE record_id = ?1 AND status = 'waiting')");
+  if (!s.ok()) return s.status();
+  s->Bind(1, record_id);
+  auto n = ScalarInt(*s);
+  if (!n.ok()) return n.status();
+  return *n != 0;
+}
+
+// The hand-over described in db.h: the copy goes to the first waiting hold on
+// its title, or back to the shelf. Appends what staff must do to `log`.
+// REQUIRES: inside a transaction; the copy is free (no open loan, no ready hold).
+Status HandOver(Connection& c, const Copy& copy, const Date& today, const LibraryRules& rules,
+                std::vector<std::string>& log) {
+  auto s = c.Prepare(
+      "SELECT h.id, h.pickup_branch, b.name, h.contact, p.id, p.card, p.phone, ifnull(p.email,'')"
+      " FROM holds h JOIN patrons p ON p.id = h.patron_id JOIN branches b ON b.code = h.pickup_branch"
+      " WHERE h.record_id = ?1 AND h.status = 'waiting' ORDER BY h.seq LIMIT 1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, copy.record_id);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  if (!*r) {
+    SHIORI_RETURN_IF_ERROR(SetCopyStatus(c, copy.id, "shelf"));
+    log.push_back(copy.barcode + " " + Quoted(copy.title) + ": back on the shelf at " +
+                  copy.branch_name);
+    return Status::Ok();
+  }
+  const int64_t hold_id = s->Int(0);
+  const std::string pickup = s->Text(1), pickup_name = s->Text(2), contact = s->Text(3);
+  const int64_t patron_id = s->Int(4);
+  const std::string card = s->Text(5), phone = s->Text(6), email = s->Text(7);
+  s->Reset();
+
+  ClosedDays closed;  // a branch missing from the configuration: every day counts
+  if (const Branch* b = rules.FindBranch(pickup)) closed = b->closed;
+  const Date deadline = PickupDeadline(closed, today, rules.pickup_open_days);
+  auto up = c.Prepare(
+      "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = ?3, pickup_deadline = ?4"
+      " WHERE id = ?1 AND status = 'waiting'");
+  if (!up.ok()) return up.status();
+  SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id)
+                             .Bind(2, copy.id)
+                             .Bind(3, today.ToString())
+                             .Bind(4, deadline.ToString())
+                             .Run());
+  const bool transit = copy.branch != pickup;
+  SHIORI_RETURN_IF_ERROR(SetCopyStatus(c, copy.id, transit ? "transit" : "held"));
+  log.push_back(copy.barcode + " " + Quoted(copy.title) + ": ready for hold " +
+                std::to_string(hold_id) + " (card " + card + ") at " + pickup_name + " until " +
+                deadline.ToString());
+  if (transit) log.push_back(copy.barcode + ": send to " + pickup_name);
+  if (contact == "mail" && !email.empty()) {
+    auto ins = c.Prepare("INSERT INTO outbox(kind, patron_id, hold_id) VALUES('hold_ready', ?1, ?2)");
+    if (!ins.ok()) return ins.status();
+    SHIORI_RETURN_IF_ERROR(ins->Bind(1, patron_id).Bind(2, hold_id).Run());
+    log.push_back("hold " + std::to_string(hold_id) + ": mail notice queued");
+  } else if (contact == "mail") {
+    log.push_back("hold " + std::to_string(hold_id) + ": contact is mail but card " + card +
+                  " has no address; call " + phone);
+  } else if (contact == "phone") {
+    log.push_back("hold " + std::to_string(hold_id) + ": call " + phone);
+  }
+  return Status::Ok();
+}
+
+// Hands over the copy a ready hold had set aside, if it is still set aside.
+Status ReleaseHeldCopy(Connection& c, int64_t copy_id, const Date& today,
+                       const LibraryRules& rules, std::vector<std::string>& log) {
+  auto copy = CopyById(c, copy_id);
+  if (!copy.ok()) return copy.status();
+  if (!copy->has_value()) return Status::Io("hold names copy " + std::to_string(copy_id) + ", which does not exist");
+  const Copy& k = **copy;
+  if (k.status != "held" && k.status != "transit") return Status::Ok();  // e.g. lent meanwhile
+  return HandOver(c, k, today, rules, log);
+}
+
+void Append(std::vector<std::string>* log, std::vector<std::string>& lines) {
+  if (!log) return;
+  for (auto& l : lines) log->push_back(std::move(l));
+}
+
+// ---------------------------------------------------------------- holds
+
+struct HoldRow {
+  int64_t id = 0, record_id = 0, copy_id = 0;  // copy_id 0: none
+  std::string status;
+};
+
+// The patron's hold `hold_id`, or nullopt when there is none or it is another patron's.
+Result<std::optional<HoldRow>> PatronHold(Connection& c, int64_t patron_id, int64_t hold_id) {
+  auto s = c.Prepare(
+      "SELECT id, record_id, ifnull(copy_id, 0), status FROM holds WHERE id = ?1 AND patron_id = ?2");
+  if (!s.ok()) return s.status();
+  s->Bind(1, hold_id).Bind(2, patron_id);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return std::optional<HoldRow>();
+  return std::optional<HoldRow>(HoldRow{s->Int(0), s->Int(1), s->Int(2), s->Text(3)});
+}
+
+std::string PlacedMessage(int position, bool available_now) {
+  std::string m = "予約しました。予約順位は" + std::to_string(position) + "番です。";
+  m += available_now ? "資料は貸出されていないため、数日でご用意できます。"
+                     : "資料が返却されしだい、予約順にご用意します。";
+  return m;
+}
+
+// Stored results: one line per title, "record_id TAB outcome TAB position TAB
+// available(0|1) TAB message". Messages are ours and hold no tab or newline.
+std::string EncodeResults(const std::vector<HoldResult>& v) {
+  std::string out;
+  for (const auto& r : v) {
+    out += std::to_string(r.record_id) + '\t' + std::to_string(static_cast<int>(r.outcome)) + '\t' +
+           std::to_string(r.position) + '\t' + (r.available_now ? '1' : '0') + '\t' + r.message +
+           '\n';
+  }
+  return out;
+}
+
+Result<std::vector<HoldResult>> DecodeResults(std::string_view text) {
+  std::vector<HoldResult> out;
+  const Status bad = Status::Io("hold_requests: unreadable stored results");
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return bad;
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl + 1);
+    int64_t fields[4];
+    for (int64_t& f : fields) {
+      const size_t tab = line.find('\t');
+      if (tab == std::string_view::npos) return bad;
+      auto [p, ec] = std::from_chars(line.data(), line.data() + tab, f);
+      if (ec != std::errc() || p != line.data() + tab) return bad;
+      line.remove_prefix(tab + 1);
+    }
+    if (fields[1] < 0 || fields[1] > static_cast<int64_t>(HoldOutcome::kNotLendable)) return bad;
+    HoldResult r;
+    r.record_id = fields[0];
+    r.outcome = static_cast<HoldOutcome>(fields[1]);
+    r.position = static_cast<int>(fields[2]);
+    r.available_now = fields[3] != 0;
+    r.message = std::string(line);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// One title of a cart. `active` counts the patron's waiting and ready holds.
+Result<HoldResult> PlaceOne(Connection& c, int64_t patron_id, int64_t record_id,
+                            const std::string& pickup_branch, const std::string& contact,
+                            const LibraryRules& rules, const std::string& now_iso, int* active) {
+  HoldResult res;
+  res.record_id = record_id;
+  auto s = c.Prepare(
+      "SELECT (SELECT count(*) FROM copies WHERE record_id = ?1 AND status <> 'missing'),"
+      " (SELECT count(*) FROM copies WHERE record_id = ?1 AND status = 'shelf'),"
+      " EXISTS (SELECT 1 FROM holds WHERE record_id = ?1 AND patron_id = ?2"
+      "         AND status IN ('waiting','ready')),"
+      " EXISTS (SELECT 1 FROM loans l JOIN copies k ON k.id = l.copy_id"
+      "         WHERE k.record_id = ?1 AND l.patron_id = ?2 AND l.returned_on IS NULL)");
+  if (!s.ok()) return s.status();
+  s->Bind(1, record_id).Bind(2, patron_id);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  const int64_t lendable = s->Int(0), on_shelf = s->Int(1);
+  const bool reserved = s->Int(2) != 0, on_loan = s->Int(3) != 0;
+  s->Reset();
+  if (lendable == 0) {
+    res.outcome = HoldOutcome::kNotLendable;
+    res.message = "この資料は予約できません。";
+  } else if (reserved) {
+    res.outcome = HoldOutcome::kAlreadyReserved;
+    res.message = "この資料はすでに予約しています。";
+  } else if (on_loan) {
+    res.outcome = HoldOutcome::kAlreadyOnLoan;
+    res.message = "この資料は現在お借りになっているため、予約できません。";
+  } else if (*active >= rules.max_holds) {
+    res.outcome = HoldOutcome::kLimitReached;
+    res.message = "予約できるのはお一人" + std::to_string(rules.max_holds) +
+                  "件までのため、予約できませんでした。";
+  } else {
+    // seq from one place, inside the IMMEDIATE transaction: concurrent
+    // reservations queue one after the other.
+    auto ins = c.Prepare(
+        "INSERT INTO holds(seq, record_id, patron_id, pickup_branch, contact, status, placed_at)"
+        " VALUES((SELECT ifnull(max(seq), 0) + 1 FROM holds), ?1, ?2, ?3, ?4, 'waiting', ?5)");
+    if (!ins.ok()) return ins.status();
+    SHIORI_RETURN_IF_ERROR(ins->Bind(1, record_id)
+                               .Bind(2, patron_id)
+                               .Bind(3, pickup_branch)
+                               .Bind(4, contact)
+                               .Bind(5, now_iso)
+                               .Run());
+    auto pos = c.Prepare(
+        "SELECT count(*) FROM holds w WHERE w.record_id = ?1 AND w.status = 'waiting'"
+        " AND w.seq <= (SELECT seq FROM holds WHERE id = ?2)");
+    if (!pos.ok()) return pos.status();
+    pos->Bind(1, record_id).Bind(2, c.LastInsertId());
+    auto n = ScalarInt(*pos);
+    if (!n.ok()) return n.status();
+    ++*active;
+    res.outcome = HoldOutcome::kPlaced;
+    res.position = static_cast<int>(*n);
+    res.available_now = on_shelf >= *n;
+    res.message = PlacedMessage(res.position, res.available_now);
+  }
+  return res;
+}
+
+}  // namespace
+
+Result<std::vector<HoldResult>> PlaceHolds(Connection& c, int64_t patron_id,
+                                           const std::vector<int64_t>& record_ids,
+                                           const std::string& pickup_branch,
+                                           const std::string& contact,
+                                           const std::string& request_key,
+                                           const LibraryRules& rules, const std::string& now_iso) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  // A key seen before answers as it did, whatever changed since.
+  if (!request_key.empty()) {
+    auto s = c.Prepare("SELECT results FROM hold_requests WHERE patron_id = ?1 AND request_key = ?2");
+    if (!s.ok()) return s.status();
+    s->Bind(1, patron_id).Bind(2, request_key);
+    auto r = s->Step();
+    if (!r.ok()) return r.status();
+    if (*r) return DecodeResults(s->Text(0));
+  }
+  if (record_ids.empty()) return Status::Invalid("予約する資料がありません。");
+  if (!rules.FindBranch(pickup_branch)) return Status::Invalid("受取館を選んでください。");
+  if (!ValidContact(contact)) return Status::Invalid(kBadContact);
+  auto patron = FindPatronById(c, patron_id);
+  if (!patron.ok()) return patron.status();
+  if (!patron->has_value()) return Status::NotFound("利用者が見つかりません。");
+  if ((*patron)->status != "active") {
+    return Status::Conflict(
+        "この利用者カードでは現在予約できません。図書館のカウンターにお問い合わせください。");
+  }
+  if (contact == "mail" && (*patron)->email.empty()) return Status::Invalid(kNoMailAddress);
+
+  auto count = c.Prepare(
+      "SELECT count(*) FROM holds WHERE patron_id = ?1 AND status IN ('waiting','ready')");
+  if (!count.ok()) return count.status();
+  count->Bind(1, patron_id);
+  auto n = ScalarInt(*count);
+  if (!n.ok()) return n.status();
+  int active = static_cast<int>(*n);
+
+  std::vector<HoldResult> results;
+  for (int64_t id : record_ids) {
+    auto r = PlaceOne(c, patron_id, id, pickup_branch, contact, rules, now_iso, &active);
+    if (!r.ok()) return r.status();
+    results.push_back(std::move(r).value());
+  }
+  if (!request_key.empty()) {
+    auto ins = c.Prepare(
+        "INSERT INTO hold_requests(patron_id, request_key, results, created_at) VALUES(?1,?2,?3,?4)");
+    if (!ins.ok()) return ins.status();
+    SHIORI_RETURN_IF_ERROR(
+        ins->Bind(1, patron_id).Bind(2, request_key).Bind(3, EncodeResults(results)).Bind(4, now_iso).Run());
+  }
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  return results;
+}
+
+Status CancelHold(Connection& c, int64_t patron_id, int64_t hold_id, const Date& today,
+                  const LibraryRules& rules) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  auto h = PatronHold(c, patron_id, hold_id);
+  if (!h.ok()) return h.status();
+  if (!h->has_value()) return Status::NotFound(kHoldNotFound);
+  const HoldRow& hold = **h;
+  if (hold.status != "waiting" && hold.status != "ready") return Status::Conflict(kHoldEnded);
+  auto up = c.Prepare("UPDATE holds SET status = 'cancelled', closed_at = ?2 WHERE id = ?1");
+  if (!up.ok()) return up.status();
+  SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id).Bind(2, today.ToString()).Run());
+  if (hold.status == "ready" && hold.copy_id != 0) {
+    std::vector<std::string> unused;  // the copy's new status tells staff
+    SHIORI_RETURN_IF_ERROR(ReleaseHeldCopy(c, hold.copy_id, today, rules, unused));
+  }
+  return tx.Commit();
+}
+
+Status ChangeHoldBranch(Connection& c, int64_t patron_id, int64_t hold_id,
+                        const std::string& branch) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  auto b = c.Prepare("SELECT EXISTS (SELECT 1 FROM branches WHERE code = ?1)");
+  if (!b.ok()) return b.status();
+  b->Bind(1, branch);
+  auto known = ScalarInt(*b);
+  if (!known.ok()) return known.status();
+  if (*known == 0) return Status::Invalid("受取館を選んでください。");
+  auto h = PatronHold(c, patron_id, hold_id);
+  if (!h.ok()) return h.status();
+  if (!h->has_value()) return Status::NotFound(kHoldNotFound);
+  if ((*h)->status == "ready") {
+    return Status::Conflict(
+        "準備ができた予約の受取場所は変更できません。図書館にお問い合わせください。");
+  }
+  if ((*h)->status != "waiting") return Status::Conflict(kHoldEnded);
+  auto up = c.Prepare("UPDATE holds SET pickup_branch = ?2 WHERE id = ?1");
+  if (!up.ok()) return up.status();
+  SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id).Bind(2, branch).Run());
+  return tx.Commit();
+}
+
+Status ChangeHoldContact(Connection& c, int64_t patron_id, int64_t hold_id,
+                         const std::string& contact) {
+  if (!ValidContact(contact)) return Status::Invalid(kBadContact);
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  auto h = PatronHold(c, patron_id, hold_id);
+  if (!h.ok()) return h.status();
+  if (!h->has_value()) return Status::NotFound(kHoldNotFound);
+  if ((*h)->status != "waiting" && (*h)->status != "ready") return Status::Conflict(kHoldEnded);
+  if (contact == "mail") {
+    auto p = FindPatronById(c, patron_id);
+    if (!p.ok()) return p.status();
+    if (!p->has_value() || (*p)->email.empty()) return Status::Invalid(kNoMailAddress);
+  }
+  auto up = c.Prepare("UPDATE holds SET contact = ?2 WHERE id = ?1");
+  if (!up.ok()) return up.status();
+  SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id).Bind(2, contact).Run());
+  return tx.Commit();
+}
+
+// ---------------------------------------------------------------- loans
+
+Result<Date> RenewLoan(Connection& c, int64_t patron_id, int64_t loan_id, const Date& today,
+                       const LibraryRules& rules) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  auto s = c.Prepare(
+      "SELECT l.due_on, l.renewals,"
+      " EXISTS (SELECT 1 FROM holds h WHERE h.record_id = k.record_id AND h.status = 'waiting'"
+      "         AND h.patron_id <> l.patron_id)"
+      " FROM loans l JOIN copies k ON k.id = l.copy_id"
+      " WHERE l.id = ?1 AND l.patron_id = ?2 AND l.returned_on IS NULL");
+  if (!s.ok()) return s.status();
+  s->Bind(1, loan_id).Bind(2, patron_id);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return Status::NotFound("この貸出は見つかりません。");
+  auto due = StoredDate(s->Text(0));
+  if (!due.ok()) return due.status();
+  const int64_t renewals = s->Int(1);
+  const bool reserved = s->Int(2) != 0;
+  s->Reset();
+
+  if (*due < today) {
+    return Status::Conflict("返却期限を過ぎているため、延長できません。至急お返しください。");
+  }
+  if (reserved) {
+    return Status::Conflict(
+        "次に予約をして待っている方がいるため、延長できません。期限内にお返しください。");
+  }
+  if (renewals >= rules.max_renewals) {
+    return Status::Conflict(rules.max_renewals <= 0
+                                ? std::string("この資料は延長できません。")
+                                : "延長できるのは" + std::to_string(rules.max_renewals) +
+                                      "回までです。この資料はすでに延長しています。");
+  }
+  const Date next = today.AddDays(rules.loan_days);
+  if (!(*due < next)) {
+    return Status::Conflict("今日延長しても返却期限が延びないため、延長できません。");
+  }
+  auto up = c.Prepare("UPDATE loans SET due_on = ?2, renewals = renewals + 1 WHERE id = ?1");
+  if (!up.ok()) return up.status();
+  SHIORI_RETURN_IF_ERROR(up->Bind(1, loan_id).Bind(2, next.ToString()).Run());
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  return next;
+}
+
+Status Checkout(Connection& c, std::string_view card, std::string_view barcode, const Date& today,
+                const LibraryRules& rules, std::vector<std::string>* log) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  std::vector<std::string> lines;
+  auto patron = FindPatronByCard(c, card);
+  if (!patron.ok()) return patron.status();
+  if (!patron->has_value()) return Status::NotFound("no patron with card " + std::string(card));
+  const PatronRow& p = **patron;
+  if (p.status != "active") return Status::Conflict("card " + p.card + " is " + p.status + "; not lent");
+  auto copy = CopyByBarcode(c, barcode);
+  if (!copy.ok()) return copy.status();
+  if (!copy->has_value()) return Status::NotFound("no copy with barcode " + std::string(barcode));
+  const Copy& k = **copy;
+
+  if (k.status == "loan") {
+    auto s = c.Prepare(
+        "SELECT p.card, l.due_on FROM loans l JOIN patrons p ON p.id = l.patron_id"
+        " WHERE l.copy_id = ?1 AND l.returned_on IS NULL");
+    if (!s.ok()) return s.status();
+    s->Bind(1, k.id);
+    auto r = s->Step();
+    if (!r.ok()) return r.status();
+    return Status::Conflict("copy " + k.barcode + " is already on loan" +
+                            (*r ? " to card " + s->Text(0) + " (due " + s->Text(1) + ")" : "") +
+                            "; check it in first");
+  }
+  {
+    auto s = c.Prepare(
+        "SELECT h.id, h.patron_id, p.card, h.pickup_deadline FROM holds h"
+        " JOIN patrons p ON p.id = h.patron_id WHERE h.copy_id = ?1 AND h.status = 'ready'");
+    if (!s.ok()) return s.status();
+    s->Bind(1, k.id);
+    auto r = s->Step();
+    if (!r.ok()) return r.status();
+    if (*r && s->Int(1) != p.id) {
+      return Status::Conflict("copy " + k.barcode + " is set aside for hold " +
+                              std::to_string(s->Int(0)) + " (card " + s->Text(2) + ", until " +
+                              s->Text(3) + ")");
+    }
+  }
+
+  const Date due = today.AddDays(rules.loan_days);
+  auto ins = c.Prepare("INSERT INTO loans(copy_id, patron_id, loaned_on, due_on) VALUES(?1,?2,?3,?4)");
+  if (!ins.ok()) return ins.status();
+  SHIORI_RETURN_IF_ERROR(
+      ins->Bind(1, k.id).Bind(2, p.id).Bind(3, today.ToString()).Bind(4, due.ToString()).Run());
+  SHIORI_RETURN_IF_ERROR(SetCopyStatus(c, k.id, "loan"));
+  lines.push_back("checked out " + k.barcode + " " + Quoted(k.title) + " to card " + p.card +
+                  ", due " + due.ToString());
+  if (k.status == "missing") lines.push_back(k.barcode + ": was marked missing, now found");
+
+  // The patron's own hold on the title is served by this loan.
+  auto own = c.Prepare(
+      "SELECT id, status, ifnull(copy_id, 0) FROM holds WHERE record_id = ?1 AND patron_id = ?2"
+      " AND status IN ('waiting','ready')");
+  if (!own.ok()) return own.status();
+  own->Bind(1, k.record_id).Bind(2, p.id);
+  auto r = own->Step();
+  if (!r.ok()) return r.status();
+  if (*r) {
+    const int64_t hold_id = own->Int(0), held_copy = own->Int(2);
+    const bool ready = own->Text(1) == "ready";
+    own->Reset();
+    auto up = c.Prepare("UPDATE holds SET status = 'fulfilled', closed_at = ?2 WHERE id = ?1");
+    if (!up.ok()) return up.status();
+    SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id).Bind(2, today.ToString()).Run());
+    lines.push_back("hold " + std::to_string(hold_id) + " fulfilled");
+    if (ready && held_copy != k.id) {
+      SHIORI_RETURN_IF_ERROR(ReleaseHeldCopy(c, held_copy, today, rules, lines));
+    }
+  }
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  Append(log, lines);
+  return Status::Ok();
+}
+
+Status Checkin(Connection& c, std::string_view barcode, const Date& today,
+               const LibraryRules& rules, std::vector<std::string>* log) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  std::vector<std::string> lines;
+  auto copy = CopyByBarcode(c, barcode);
+  if (!copy.ok()) return copy.status();
+  if (!copy->has_value()) return Status::NotFound("no copy with barcode " + std::string(barcode));
+  const Copy& k = **copy;
+  auto s = c.Prepare(
+      "SELECT l.id, l.due_on, p.card FROM loans l JOIN patrons p ON p.id = l.patron_id"
+      " WHERE l.copy_id = ?1 AND l.returned_on IS NULL");
+  if (!s.ok()) return s.status();
+  s->Bind(1, k.id);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return Status::Conflict("copy " + k.barcode + " is not on loan (" + k.status + ")");
+  const int64_t loan_id = s->Int(0);
+  auto due = StoredDate(s->Text(1));
+  if (!due.ok()) return due.status();
+  const std::string card = s->Text(2);
+  s->Reset();
+
+  auto up = c.Prepare("UPDATE loans SET returned_on = ?2 WHERE id = ?1");
+  if (!up.ok()) return up.status();
+  SHIORI_RETURN_IF_ERROR(up->Bind(1, loan_id).Bind(2, today.ToString()).Run());
+  std::string line = "returned " + k.barcode + " " + Quoted(k.title) + " from card " + card;
+  if (*due < today) line += ", " + std::to_string(today.Days() - due->Days()) + " days overdue";
+  lines.push_back(std::move(line));
+  SHIORI_RETURN_IF_ERROR(HandOver(c, k, today, rules, lines));
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  Append(log, lines);
+  return Status::Ok();
+}
+
+Status PullForHold(Connection& c, std::string_view hold_id_or_barcode, const Date& today,
+                   const LibraryRules& rules, std::vector<std::string>* log) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  std::vector<std::string> lines;
+  const std::string arg(hold_id_or_barcode);
+  auto copy = CopyByBarcode(c, arg);
+  if (!copy.ok()) return copy.status();
+  if (copy->has_value()) {
+    const Copy& k = **copy;
+    if (k.status != "shelf" && k.status != "missing") {
+      return Status::Conflict("copy " + k.barcode + " is " + k.status + ", not on the shelf");
+    }
+    auto waits = HoldWaits(c, k.record_id);
+    if (!waits.ok()) return waits.status();
+    if (!*waits) return Status::Conflict("no hold waits for " + Quoted(k.title));
+    if (k.status == "missing") lines.push_back(k.barcode + ": was marked missing, now found");
+    SHIORI_RETURN_IF_ERROR(HandOver(c, k, today, rules, lines));
+  } else {
+    int64_t hold_id = 0;
+    auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), hold_id);
+    if (arg.empty() || ec != std::errc() || p != arg.data() + arg.size()) {
+      return Status::NotFound("no copy or hold \"" + arg + "\"");
+    }
+    auto s = c.Prepare(
+        "SELECT h.record_id, h.status, h.pickup_branch, r.title,"
+        " (SELECT w.id FROM holds w WHERE w.record_id = h.record_id AND w.status = 'waiting'"
+        "  ORDER BY w.seq LIMIT 1)"
+        " FROM holds h JOIN records r ON r.id = h.record_id WHERE h.id = ?1");
+    if (!s.ok()) return s.status();
+    s->Bind(1, hold_id);
+    auto r = s->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) return Status::NotFound("no copy or hold \"" + arg + "\"");
+    const int64_t record_id = s->Int(0), first = s->Int(4);
+    const std::string status = s->Text(1), pickup = s->Text(2), title = s->Text(3);
+    s->Reset();
+    if (status != "waiting") return Status::Conflict("hold " + arg + " is " + status + ", not waiting");
+    if (first != hold_id) {
+      return Status::Conflict("hold " + arg + " is not first in line for " + Quoted(title) +
+                              ": hold " + std::to_string(first) + " is");
+    }
+    auto pick = c.Prepare(
+        "SELECT id FROM copies WHERE record_id = ?1 AND status = 'shelf'"
+        " ORDER BY branch = ?2 DESC, id LIMIT 1");
+    if (!pick.ok()) return pick.status();
+    pick->Bind(1, record_id).Bind(2, pickup);
+    auto pr = pick->Step();
+    if (!pr.ok()) return pr.status();
+    if (!*pr) return Status::Conflict("no copy of " + Quoted(title) + " is on the shelf");
+    const int64_t copy_id = pick->Int(0);
+    pick->Reset();
+    auto k = CopyById(c, copy_id);
+    if (!k.ok()) return k.status();
+    if (!k->has_value()) return Status::Io("copy vanished");
+    lines.push_back("take " + (*k)->barcode + " from the shelf at " + (*k)->branch_name);
+    SHIORI_RETURN_IF_ERROR(HandOver(c, **k, today, rules, lines));
+  }
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  Append(log, lines);
+  return Status::Ok();
+}
+
+Status DailyRun(Connection& c, const Date& today, const LibraryRules& rules,
+                std::vector<std::string>* log) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  std::vector<std::string> lines;
+  struct Expired {
+    int64_t hold_id, copy_id;
+    std::string card, deadline;
+  };
+  std::vector<Expired> expired;
+  {
+    auto s = c.Prepare(
+        "SELECT h.id, h.copy_id, p.card, h.pickup_deadline FROM holds h"
+        " JOIN patrons p ON p.id = h.patron_id"
+        " WHERE h.status = 'ready' AND h.pickup_deadline < ?1 ORDER BY h.pickup_deadline, h.seq");
+    if (!s.ok()) return s.status();
+    s->Bind(1, today.ToString());
+    while (true) {
+      auto r = s->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      expired.push_back({s->Int(0), s->Int(1), s->Text(2), s->Text(3)});
+    }
+  }
+  auto up = c.Prepare("UPDATE holds SET status = 'expired', closed_at = ?2 WHERE id = ?1");
+  if (!up.ok()) return up.status();
+  for (const auto& e : expired) {
+    up->Reset();
+    SHIORI_RETURN_IF_ERROR(up->Bind(1, e.hold_id).Bind(2, today.ToString()).Run());
+    lines.push_back("hold " + std::to_string(e.hold_id) + " (card " + e.card +
+                    ") expired, not collected by " + e.deadline);
+    SHIORI_RETURN_IF_ERROR(ReleaseHeldCopy(c, e.copy_id, today, rules, lines));
+  }
+  auto purge = c.Prepare("DELETE FROM hold_requests WHERE created_at < ?1");
+  if (!purge.ok()) return purge.status();
+  SHIORI_RETURN_IF_ERROR(purge->Bind(1, today.AddDays(-kRequestKeyDays).ToString()).Run());
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  Append(log, lines);
+  return Status::Ok();
+}
+
+}  // namespace shiori::db
