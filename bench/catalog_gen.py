@@ -141,6 +141,14 @@ def mix(rng, parts):
 
 # ---------------------------------------------------------------- material
 
+def pairs(csv):
+    out = []
+    for item in csv.split(","):
+        w, _, r = item.partition(" ")
+        out.append((w, r))
+    return out
+
+
 HEAD_SURNAMES = (
     "佐藤 サトウ,鈴木 スズキ,高橋 タカハシ,田中 タナカ,伊藤 イトウ,渡辺 ワタナベ,山本 ヤマモト,"
     "中村 ナカムラ,小林 コバヤシ,加藤 カトウ,吉田 ヨシダ,山田 ヤマダ,佐々木 ササキ,山口 ヤマグチ,"
@@ -164,7 +172,7 @@ HEAD_GIVEN = (
 FOREIGN_AUTHORS = (
     "ドストエフスキー,トルストイ,シェイクスピア,ディケンズ,ヘミングウェイ,カフカ,チェーホフ,"
     "アガサ・クリスティー,コナン・ドイル,モンゴメリ,ルイス・キャロル,アンデルセン,グリム,"
-    "サン＝テグジュペリ,ミヒャエル・エンデ,J.K.ローリング,スティーヴン・キング,カズオ・イシグロ,"
+    "サン＝テグジュペリ,ミヒャエル・エンデ,ジェイ・ケイ・ローリング,スティーヴン・キング,カズオ・イシグロ,"
     "オースティン,ブロンテ,ヘッセ,カミュ,サリンジャー,フィッツジェラルド,ポー,ヴェルヌ")
 WESTERN_NAMES = (
     "Charles Dickens,Jane Austen,Mark Twain,Virginia Woolf,George Orwell,Ernest Hemingway,"
@@ -186,11 +194,16 @@ SUFFIXES = (
     "のひみつ ノ ヒミツ,講座 コウザ,ガイド ガイド,ハンドブック ハンドブック,読本 トクホン,全集 ゼンシュウ,"
     "研究 ケンキュウ,論 ロン,史 シ,日記 ニッキ,紀行 キコウ,のすべて ノ スベテ,がわかる本 ガ ワカル ホン,"
     "超入門 チョウニュウモン,大全 タイゼン,の話 ノ ハナシ,の時代 ノ ジダイ,と私 ト ワタシ")
-TECH_WORDS = ("Python,Excel,Java,Linux,Windows,SQL,Web,AI,iPhone,Android,JavaScript,HTML,CSS,"
-              "Word,PowerPoint,Access,Photoshop,Ruby,PHP,Docker,AWS,Git,Unix,DX,IT,NHK,JR,SDGs,"
-              "TOEIC,DVD,CD,Mac,Google,YouTube,SNS,LINE,ChatGPT").split(",")
-TECH_READ = {"AI": "エーアイ", "IT": "アイティー", "DX": "ディーエックス", "NHK": "エヌエイチケー",
-             "JR": "ジェイアール", "CD": "シーディー", "DVD": "ディーブイディー"}
+# Latin words in Japanese titles, with the readings a cataloguer gives them.
+TECH_WORDS = dict(pairs(
+    "Python パイソン,Excel エクセル,Java ジャバ,Linux リナックス,Windows ウィンドウズ,SQL エスキューエル,"
+    "Web ウェブ,AI エーアイ,iPhone アイフォーン,Android アンドロイド,JavaScript ジャバスクリプト,"
+    "HTML エイチティーエムエル,CSS シーエスエス,Word ワード,PowerPoint パワーポイント,Access アクセス,"
+    "Photoshop フォトショップ,Ruby ルビー,PHP ピーエイチピー,Docker ドッカー,AWS エーダブリューエス,"
+    "Git ギット,Unix ユニックス,DX ディーエックス,IT アイティー,NHK エヌエイチケー,JR ジェイアール,"
+    "SDGs エスディージーズ,TOEIC トーイック,DVD ディーブイディー,CD シーディー,Mac マック,"
+    "Google グーグル,YouTube ユーチューブ,SNS エスエヌエス,LINE ライン,ChatGPT チャットジーピーティー"))
+TECH_LIST = sorted(TECH_WORDS)
 PUBLISHERS = (
     "岩波書店 イワナミ ショテン 00,講談社 コウダンシャ 06,新潮社 シンチョウシャ 10,"
     "角川書店 カドカワ ショテン 04,集英社 シュウエイシャ 08,小学館 ショウガクカン 09,"
@@ -217,14 +230,6 @@ NDC = (
     "336 経営,317 行政,601 地域開発,910.2 日本文学 ; 評論,361 社会学,493 医学 ; 病気,518 都市計画")
 BRANCHES = (("chuo", 0.5), ("takaono", 0.25), ("noda", 0.25))
 PARTICLE_READ = {"の": "ノ", "と": "ト", "は": "ワ", "を": "オ", "に": "ニ", "が": "ガ", "へ": "エ"}
-
-
-def pairs(csv):
-    out = []
-    for item in csv.split(","):
-        w, _, r = item.partition(" ")
-        out.append((w, r))
-    return out
 
 
 def load_material(rng):
@@ -380,9 +385,9 @@ class Generator:
         elif k < 0.80:
             w(); lit("は", "ワ"); w()
         elif k < 0.85:
-            tw = rng.choice(TECH_WORDS)
+            tw = rng.choice(TECH_LIST)
             latin.append(tw)
-            lit(tw, TECH_READ.get(tw, tw))
+            lit(tw, TECH_WORDS[tw])
             s, r = rng.choice(self.suffix[:12])
             lit(s, r)
         elif k < 0.92:

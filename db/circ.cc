@@ -88,7 +88,8 @@ Status SetCopyStatus(Connection& c, int64_t copy_id, const char* status) {
 }
 
 Result<bool> HoldWaits(Connection& c, int64_t record_id) {
-  auto s = c.Prepare("SELECT EXISTS (SELECT 1 FROM holds WHERE record_id = ?1 AND status = 'waiting')");
+  auto s =
+      c.Prepare("SELECT EXISTS (SELECT 1 FROM holds WHERE record_id = ?1 AND status = 'waiting')");
   if (!s.ok()) return s.status();
   s->Bind(1, record_id);
   auto n = ScalarInt(*s);
@@ -103,7 +104,8 @@ Status HandOver(Connection& c, const Copy& copy, const Date& today, const Librar
                 std::vector<std::string>& log) {
   auto s = c.Prepare(
       "SELECT h.id, h.pickup_branch, b.name, h.contact, p.id, p.card, p.phone, ifnull(p.email,'')"
-      " FROM holds h JOIN patrons p ON p.id = h.patron_id JOIN branches b ON b.code = h.pickup_branch"
+      " FROM holds h JOIN patrons p ON p.id = h.patron_id JOIN branches b ON b.code = "
+      "h.pickup_branch"
       " WHERE h.record_id = ?1 AND h.status = 'waiting' ORDER BY h.seq LIMIT 1");
   if (!s.ok()) return s.status();
   s->Bind(1, copy.record_id);
@@ -140,7 +142,8 @@ Status HandOver(Connection& c, const Copy& copy, const Date& today, const Librar
                 deadline.ToString());
   if (transit) log.push_back(copy.barcode + ": send to " + pickup_name);
   if (contact == "mail" && !email.empty()) {
-    auto ins = c.Prepare("INSERT INTO outbox(kind, patron_id, hold_id) VALUES('hold_ready', ?1, ?2)");
+    auto ins =
+        c.Prepare("INSERT INTO outbox(kind, patron_id, hold_id) VALUES('hold_ready', ?1, ?2)");
     if (!ins.ok()) return ins.status();
     SHIORI_RETURN_IF_ERROR(ins->Bind(1, patron_id).Bind(2, hold_id).Run());
     log.push_back("hold " + std::to_string(hold_id) + ": mail notice queued");
@@ -154,11 +157,12 @@ Status HandOver(Connection& c, const Copy& copy, const Date& today, const Librar
 }
 
 // Hands over the copy a ready hold had set aside, if it is still set aside.
-Status ReleaseHeldCopy(Connection& c, int64_t copy_id, const Date& today,
-                       const LibraryRules& rules, std::vector<std::string>& log) {
+Status ReleaseHeldCopy(Connection& c, int64_t copy_id, const Date& today, const LibraryRules& rules,
+                       std::vector<std::string>& log) {
   auto copy = CopyById(c, copy_id);
   if (!copy.ok()) return copy.status();
-  if (!copy->has_value()) return Status::Io("hold names copy " + std::to_string(copy_id) + ", which does not exist");
+  if (!copy->has_value())
+    return Status::Io("hold names copy " + std::to_string(copy_id) + ", which does not exist");
   const Copy& k = **copy;
   if (k.status != "held" && k.status != "transit") return Status::Ok();  // e.g. lent meanwhile
   return HandOver(c, k, today, rules, log);
@@ -179,7 +183,8 @@ struct HoldRow {
 // The patron's hold `hold_id`, or nullopt when there is none or it is another patron's.
 Result<std::optional<HoldRow>> PatronHold(Connection& c, int64_t patron_id, int64_t hold_id) {
   auto s = c.Prepare(
-      "SELECT id, record_id, ifnull(copy_id, 0), status FROM holds WHERE id = ?1 AND patron_id = ?2");
+      "SELECT id, record_id, ifnull(copy_id, 0), status FROM holds WHERE id = ?1 AND patron_id = "
+      "?2");
   if (!s.ok()) return s.status();
   s->Bind(1, hold_id).Bind(2, patron_id);
   auto r = s->Step();
@@ -309,7 +314,8 @@ Result<std::vector<HoldResult>> PlaceHolds(Connection& c, int64_t patron_id,
   SHIORI_RETURN_IF_ERROR(tx.begun());
   // A key seen before answers as it did, whatever changed since.
   if (!request_key.empty()) {
-    auto s = c.Prepare("SELECT results FROM hold_requests WHERE patron_id = ?1 AND request_key = ?2");
+    auto s =
+        c.Prepare("SELECT results FROM hold_requests WHERE patron_id = ?1 AND request_key = ?2");
     if (!s.ok()) return s.status();
     s->Bind(1, patron_id).Bind(2, request_key);
     auto r = s->Step();
@@ -344,10 +350,14 @@ Result<std::vector<HoldResult>> PlaceHolds(Connection& c, int64_t patron_id,
   }
   if (!request_key.empty()) {
     auto ins = c.Prepare(
-        "INSERT INTO hold_requests(patron_id, request_key, results, created_at) VALUES(?1,?2,?3,?4)");
+        "INSERT INTO hold_requests(patron_id, request_key, results, created_at) "
+        "VALUES(?1,?2,?3,?4)");
     if (!ins.ok()) return ins.status();
-    SHIORI_RETURN_IF_ERROR(
-        ins->Bind(1, patron_id).Bind(2, request_key).Bind(3, EncodeResults(results)).Bind(4, now_iso).Run());
+    SHIORI_RETURN_IF_ERROR(ins->Bind(1, patron_id)
+                               .Bind(2, request_key)
+                               .Bind(3, EncodeResults(results))
+                               .Bind(4, now_iso)
+                               .Run());
   }
   SHIORI_RETURN_IF_ERROR(tx.Commit());
   return results;
@@ -472,7 +482,8 @@ Status Checkout(Connection& c, std::string_view card, std::string_view barcode, 
   if (!patron.ok()) return patron.status();
   if (!patron->has_value()) return Status::NotFound("no patron with card " + std::string(card));
   const PatronRow& p = **patron;
-  if (p.status != "active") return Status::Conflict("card " + p.card + " is " + p.status + "; not lent");
+  if (p.status != "active")
+    return Status::Conflict("card " + p.card + " is " + p.status + "; not lent");
   auto copy = CopyByBarcode(c, barcode);
   if (!copy.ok()) return copy.status();
   if (!copy->has_value()) return Status::NotFound("no copy with barcode " + std::string(barcode));
@@ -506,7 +517,8 @@ Status Checkout(Connection& c, std::string_view card, std::string_view barcode, 
   }
 
   const Date due = today.AddDays(rules.loan_days);
-  auto ins = c.Prepare("INSERT INTO loans(copy_id, patron_id, loaned_on, due_on) VALUES(?1,?2,?3,?4)");
+  auto ins =
+      c.Prepare("INSERT INTO loans(copy_id, patron_id, loaned_on, due_on) VALUES(?1,?2,?3,?4)");
   if (!ins.ok()) return ins.status();
   SHIORI_RETURN_IF_ERROR(
       ins->Bind(1, k.id).Bind(2, p.id).Bind(3, today.ToString()).Bind(4, due.ToString()).Run());
@@ -612,7 +624,8 @@ Status PullForHold(Connection& c, std::string_view hold_id_or_barcode, const Dat
     const int64_t record_id = s->Int(0), first = s->Int(4);
     const std::string status = s->Text(1), pickup = s->Text(2), title = s->Text(3);
     s->Reset();
-    if (status != "waiting") return Status::Conflict("hold " + arg + " is " + status + ", not waiting");
+    if (status != "waiting")
+      return Status::Conflict("hold " + arg + " is " + status + ", not waiting");
     if (first != hold_id) {
       return Status::Conflict("hold " + arg + " is not first in line for " + Quoted(title) +
                               ": hold " + std::to_string(first) + " is");

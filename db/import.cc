@@ -133,9 +133,7 @@ bool IsHiragana(char32_t c) { return c >= 0x3041 && c <= 0x309F; }
 bool IsKana(char32_t c) { return IsHiragana(c) || IsKatakana(c); }  // ー and ・ included
 
 // Kanji and kana, for joining "夏目, 漱石" into 夏目漱石.
-bool IsCjk(char32_t c) {
-  return IsKana(c) || charset::Classify(c) == charset::CharClass::kCjk;
-}
+bool IsCjk(char32_t c) { return IsKana(c) || charset::Classify(c) == charset::CharClass::kCjk; }
 
 // TSV rule: a reading holds only kana (ー and ・ included) and spaces.
 bool IsReadingText(std::string_view s) {
@@ -239,7 +237,8 @@ std::string TrimIsbd(std::string_view s, Period period = Period::kDrop) {
     } else if (c == '.' && period != Period::kKeep) {
       if (s.size() >= 3 && s.substr(s.size() - 3) == "...") break;
       if (period == Period::kKeepInitials && s.size() >= 2 && s[s.size() - 2] >= 'A' &&
-          s[s.size() - 2] <= 'Z' && (s.size() == 2 || s[s.size() - 3] == ' ' || s[s.size() - 3] == '.')) {
+          s[s.size() - 2] <= 'Z' &&
+          (s.size() == 2 || s[s.size() - 3] == ' ' || s[s.size() - 3] == '.')) {
         break;
       }
       s.remove_suffix(1);
@@ -294,8 +293,8 @@ void Append(std::string& list, std::string_view item, std::string_view sep = " ;
 // Relator terms and codes (MARC $e / $4) in the words a Japanese catalogue uses.
 std::string Role(std::string_view term, std::string_view code) {
   static const std::pair<std::string_view, std::string_view> kRoles[] = {
-      {"author", "著"},      {"aut", "著"},   {"translator", "訳"}, {"trl", "訳"},
-      {"illustrator", "絵"}, {"ill", "絵"},   {"editor", "編"},     {"edt", "編"},
+      {"author", "著"},      {"aut", "著"}, {"translator", "訳"}, {"trl", "訳"},
+      {"illustrator", "絵"}, {"ill", "絵"}, {"editor", "編"},     {"edt", "編"},
   };
   const std::string t = TrimIsbd(term);
   const std::string_view key = t.empty() ? Trim(code) : std::string_view(t);
@@ -330,7 +329,9 @@ class Importer {
     return Status::Ok();
   }
 
-  void Problem(int where, std::string reason) { rep_.problems.push_back({where, std::move(reason)}); }
+  void Problem(int where, std::string reason) {
+    rep_.problems.push_back({where, std::move(reason)});
+  }
   bool Failed() const { return !rep_.problems.empty(); }
 
   // Checks one copy against the branches and the barcodes already in the file;
@@ -374,15 +375,10 @@ class Importer {
     return Status::Ok();
   }
 
-  // A record has been read; `bytes` of the file are behind us.
+  // A record has been read (accepted or not); `bytes` of the file are behind us.
   void Read(uint64_t bytes) {
     ++rep_.records;
-    Tick(bytes);
-  }
-  void Tick(uint64_t bytes) {
-    if (progress_ && rep_.records % kProgressEvery == 0 && rep_.records > 0) {
-      progress_(rep_.records, Fraction(bytes));
-    }
+    if (progress_ && rep_.records % kProgressEvery == 0) progress_(rep_.records, Fraction(bytes));
   }
 
   Status Finish(const std::string& path) {
@@ -407,8 +403,6 @@ class Importer {
     msg += p.reason;
     return Status::Invalid(msg);
   }
-
-  const std::string& unit() const { return unit_; }
 
  private:
   // True when `r`'s source id is stored with the same fields, the same authors
@@ -510,9 +504,9 @@ enum Col {
   kColumns
 };
 constexpr std::string_view kColumnNames[kColumns] = {
-    "id",   "isbn",     "title", "title_kana", "volume",  "author",  "author_kana",
-    "publisher", "publisher_kana", "year", "ndc", "lang", "subjects", "notes",
-    "barcode", "branch", "call_number"};
+    "id",          "isbn",      "title",          "title_kana", "volume",     "author",
+    "author_kana", "publisher", "publisher_kana", "year",       "ndc",        "lang",
+    "subjects",    "notes",     "barcode",        "branch",     "call_number"};
 
 bool IsBibliographic(int col) { return col != kId && col < kBarcode; }
 
@@ -600,8 +594,8 @@ class TsvReader {
     // The copy on this row.
     std::optional<CopyEntry> copy;
     if (!v[kBarcode].empty()) {
-      copy = CopyEntry{std::string(v[kBarcode]), std::string(v[kBranch]),
-                       std::string(v[kCallNumber])};
+      copy =
+          CopyEntry{std::string(v[kBarcode]), std::string(v[kBranch]), std::string(v[kCallNumber])};
       if (std::string r = imp_.CheckCopy(lineno, *copy); !r.empty()) why.push_back(r);
     } else if (!v[kBranch].empty() || !v[kCallNumber].empty()) {
       why.push_back("branch or call_number without a barcode");
@@ -835,7 +829,8 @@ std::string Attr(const xmlNode* n, const char* name) {
 }
 
 bool NameIs(const xmlNode* n, const char* name) {
-  return n->type == XML_ELEMENT_NODE && std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0;
+  return n->type == XML_ELEMENT_NODE &&
+         std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0;
 }
 
 // The record YAZ holds, as fields, through its libxml2 writer (which applies
@@ -1007,8 +1002,8 @@ void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::
     if (!r.year) r.year = FirstYear(pub->Get('c'));
   }
   if (!r.year) {
-    if (const MarcField* f008 = first("008"); f008 && f008->control && f008->data.size() >= 11 &&
-                                              AllDigits(f008->data.substr(7, 4))) {
+    if (const MarcField* f008 = first("008");
+        f008 && f008->control && f008->data.size() >= 11 && AllDigits(f008->data.substr(7, 4))) {
       r.year = std::stoi(f008->data.substr(7, 4));
     }
   }
@@ -1123,7 +1118,8 @@ Status ReadIso2709(Importer& imp, std::istream& in, const std::string& path) {
     const std::string_view len_text(len5, got);
     if (got < 5 || !AllDigits(len_text)) {
       imp.Problem(recno, "bad leader at byte " + std::to_string(offset) + ": the record length '" +
-                             std::string(len_text) + "' is not five digits; the rest of the file "
+                             std::string(len_text) +
+                             "' is not five digits; the rest of the file "
                              "is not read");
       break;
     }
@@ -1173,19 +1169,23 @@ Status ReadIso2709(Importer& imp, std::istream& in, const std::string& path) {
   return Status::Ok();
 }
 
-// libxml2's complaints about the file, kept for the report (not printed).
+// libxml2's first complaint about the file, kept for the report (not
+// printed), with the number of the record being read when it came.
 struct XmlErrors {
+  const int* recno;  // records read so far
   std::string first;
+  int at_record = 0;
   static void Collect(void* arg, const char* msg, xmlParserSeverities severity,
                       xmlTextReaderLocatorPtr where) {
     auto* self = static_cast<XmlErrors*>(arg);
-    if (severity == XML_PARSER_SEVERITY_WARNING || severity == XML_PARSER_SEVERITY_VALIDITY_WARNING) {
+    if (severity == XML_PARSER_SEVERITY_WARNING ||
+        severity == XML_PARSER_SEVERITY_VALIDITY_WARNING || !self->first.empty()) {
       return;
     }
-    if (!self->first.empty()) return;
     std::string m = msg ? msg : "error";
     while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
     self->first = "line " + std::to_string(xmlTextReaderLocatorLineNumber(where)) + ": " + m;
+    self->at_record = *self->recno + 1;
   }
 };
 
@@ -1213,10 +1213,10 @@ std::string XmlRecordFault(const xmlNode* record) {
 Status ReadMarcXml(Importer& imp, const std::string& path) {
   XmlReader r(xmlReaderForFile(path.c_str(), nullptr, XML_PARSE_NONET));
   if (!r) return Status::Io(path + ": libxml2 cannot open the file");
-  XmlErrors errors;
-  xmlTextReaderSetErrorHandler(r.get(), &XmlErrors::Collect, &errors);
   MarcReader reader(imp);
   int recno = 0;
+  XmlErrors errors{&recno};
+  xmlTextReaderSetErrorHandler(r.get(), &XmlErrors::Collect, &errors);
   int ret = xmlTextReaderRead(r.get());
   while (ret == 1) {
     if (xmlTextReaderNodeType(r.get()) == XML_READER_TYPE_ELEMENT &&
@@ -1229,7 +1229,8 @@ Status ReadMarcXml(Importer& imp, const std::string& path) {
         break;
       }
       ++recno;
-      const uint64_t bytes = static_cast<uint64_t>(std::max(0L, xmlTextReaderByteConsumed(r.get())));
+      const uint64_t bytes =
+          static_cast<uint64_t>(std::max(0L, xmlTextReaderByteConsumed(r.get())));
       if (std::string fault = XmlRecordFault(n); !fault.empty()) {
         imp.Read(bytes);
         imp.Problem(recno, fault);
@@ -1246,9 +1247,10 @@ Status ReadMarcXml(Importer& imp, const std::string& path) {
     ret = xmlTextReaderRead(r.get());
   }
   if (ret < 0 || !errors.first.empty()) {
-    imp.Problem(recno + 1, "not well-formed XML (" +
-                               (errors.first.empty() ? std::string("parse error") : errors.first) +
-                               "); the rest of the file is not read");
+    imp.Problem(errors.first.empty() ? recno + 1 : errors.at_record,
+                "not well-formed XML (" +
+                    (errors.first.empty() ? std::string("parse error") : errors.first) + ")" +
+                    (ret < 0 ? "; the rest of the file is not read" : ""));
   }
   return Status::Ok();
 }
@@ -1279,7 +1281,8 @@ Status ImportCatalog(Connection& c, const std::string& path, ImportFormat format
   std::error_code ec;
   const uint64_t size = std::filesystem::file_size(path, ec);
   if (ec) {
-    if (ec == std::errc::no_such_file_or_directory) return Status::NotFound(path + ": no such file");
+    if (ec == std::errc::no_such_file_or_directory)
+      return Status::NotFound(path + ": no such file");
     return Status::Io(path + ": " + ec.message());
   }
   std::ifstream in(path, std::ios::binary);

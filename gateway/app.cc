@@ -261,6 +261,11 @@ struct App::Impl {
         {"GET", "/account/loans", &Impl::LoansPage, true, true},
         {"GET", "/account/holds", &Impl::HoldsPage, true, true},
         {"GET", "/account/ready", &Impl::ReadyPage, true, true},
+        {"POST", "/account/loans/renew", &Impl::RenewPost, true, true},
+        {"GET", "/account/hold", &Impl::HoldDetail, true, true},
+        {"POST", "/account/holds/cancel", &Impl::HoldChangePost, true, true},
+        {"POST", "/account/holds/branch", &Impl::HoldChangePost, true, true},
+        {"POST", "/account/holds/contact", &Impl::HoldChangePost, true, true},
         {"GET", "/healthz", &Impl::Health, false},
     };
     RenderTopPages();
@@ -768,30 +773,128 @@ struct App::Impl {
     return d ? JapaneseDate(*d) : ymd;
   }
 
-  Response LoansPage(const Request&, Ctx& ctx) {
+  Response LoansView(Ctx& ctx, std::string message, int status = 200) {
     auto today = Today();
     if (!today.ok()) return Failure(ctx, today.status());
     auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), *today);
     if (!loans.ok()) return Failure(ctx, loans.status());
     pages::LoansView v;
+    v.message = std::move(message);
+    v.loan_days = cfg.rules.loan_days;
     for (const auto& l : *loans) {
-      v.loans.push_back({l.volume.empty() ? l.title : l.title + " " + l.volume, DateText(l.due_on),
-                         l.overdue, l.reserved});
+      pages::LoanLineView line{l.volume.empty() ? l.title : l.title + " " + l.volume,
+                               DateText(l.due_on), l.overdue, l.reserved};
+      line.loan_id = l.loan_id;
+      // RenewLoan decides; the button is offered where it can succeed.
+      line.renewable = !l.overdue && !l.reserved && l.renewals < cfg.rules.max_renewals;
+      v.loans.push_back(std::move(line));
     }
-    return Html(200, pages::RenderLoans(ctx.page(), v));
+    return Html(status, pages::RenderLoans(ctx.page(), v));
+  }
+  Response LoansPage(const Request&, Ctx& ctx) { return LoansView(ctx, ""); }
+
+  Response RenewPost(const Request& req, Ctx& ctx) {
+    auto today = Today();
+    if (!today.ok()) return Failure(ctx, today.status());
+    auto due = db::RenewLoan(ctx.db(), *PatronOf(ctx), ParseInt(req.Param("id"), 0, 0, 999999999),
+                             *today, cfg.rules);
+    if (!due.ok()) {
+      if (due.status().code() == Status::Code::kIo || due.status().code() == Status::Code::kBusy) {
+        return Failure(ctx, due.status());
+      }
+      return LoansView(ctx, due.status().message(), 409);
+    }
+    return LoansView(ctx, "延長しました。新しい返却期限は" + JapaneseDate(*due) + "です。");
   }
 
-  Response HoldList(Ctx& ctx, bool ready) {
+  // The patron's own hold `id`, waiting or ready; nullopt when not theirs.
+  Result<std::optional<std::pair<db::HoldLine, bool>>> OwnHold(Ctx& ctx, int64_t id) {
+    for (bool ready : {false, true}) {
+      auto holds = db::PatronHolds(ctx.db(), *PatronOf(ctx), ready);
+      if (!holds.ok()) return holds.status();
+      for (auto& h : *holds) {
+        if (h.hold_id == id) return std::optional<std::pair<db::HoldLine, bool>>({h, ready});
+      }
+    }
+    return std::optional<std::pair<db::HoldLine, bool>>();
+  }
+
+  Response HoldDetail(const Request& req, Ctx& ctx) {
+    auto own = OwnHold(ctx, ParseInt(req.Param("id"), 0, 0, 999999999));
+    if (!own.ok()) return Failure(ctx, own.status());
+    if (!own->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
+    const auto& [hold, ready] = **own;
+    auto patron = db::FindPatronById(ctx.db(), *PatronOf(ctx));
+    if (!patron.ok() || !patron->has_value()) return Failure(ctx, patron.status());
+    pages::HoldDetailView v;
+    v.hold_id = hold.hold_id;
+    v.title = hold.volume.empty() ? hold.title : hold.title + " " + hold.volume;
+    v.ready = ready;
+    v.branch_code = hold.branch_code;
+    v.contact = hold.contact;
+    v.branches = BranchesFor(**patron);
+    v.has_email = !(*patron)->email.empty();
+    return Html(200, pages::RenderHoldDetail(ctx.page(), v));
+  }
+
+  Response HoldChangePost(const Request& req, Ctx& ctx) {
+    const int64_t id = ParseInt(req.Param("id"), 0, 0, 999999999);
+    auto own = OwnHold(ctx, id);
+    if (!own.ok()) return Failure(ctx, own.status());
+    if (!own->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
+    const auto& [hold, ready] = **own;
+    const std::string title = hold.volume.empty() ? hold.title : hold.title + " " + hold.volume;
+    const std::string what = req.path.substr(req.path.rfind('/') + 1);  // cancel | branch | contact
+    const std::string branch(req.Param("branch")), contact(req.Param("contact"));
+    // Feature phones confirm every change on a page of its own.
+    if (ctx.profile.feature_phone() && req.Param("confirm") != "1") {
+      pages::ConfirmView v;
+      v.action = req.path;
+      v.fields = {{"id", std::to_string(id)}};
+      if (what == "cancel") {
+        v.heading = "予約の取り消し";
+        v.text = "「" + title + "」の予約を取り消します。よろしいですか。";
+        v.button = "取り消す";
+      } else if (what == "branch") {
+        const db::Branch* b = cfg.rules.FindBranch(branch);
+        v.heading = "受取館の変更";
+        v.text = "「" + title + "」の受取館を" + (b ? b->name : branch) + "に変えます。";
+        v.button = "変える";
+        v.fields.emplace_back("branch", branch);
+      } else {
+        v.heading = "連絡方法の変更";
+        v.text = "「" + title + "」の連絡方法を" + ContactName(contact) + "に変えます。";
+        v.button = "変える";
+        v.fields.emplace_back("contact", contact);
+      }
+      return Html(200, pages::RenderConfirm(ctx.page(), v));
+    }
+    auto today = Today();
+    if (!today.ok()) return Failure(ctx, today.status());
+    Status s = what == "cancel"   ? db::CancelHold(ctx.db(), *PatronOf(ctx), id, *today, cfg.rules)
+               : what == "branch" ? db::ChangeHoldBranch(ctx.db(), *PatronOf(ctx), id, branch)
+                                  : db::ChangeHoldContact(ctx.db(), *PatronOf(ctx), id, contact);
+    if (!s.ok()) {
+      if (s.code() == Status::Code::kIo || s.code() == Status::Code::kBusy) return Failure(ctx, s);
+      return HoldList(ctx, ready, s.message(), 409);
+    }
+    return HoldList(ctx, ready,
+                    what == "cancel"   ? "「" + title + "」の予約を取り消しました。"
+                    : what == "branch" ? "受取館を変えました。"
+                                       : "連絡方法を変えました。");
+  }
+
+  Response HoldList(Ctx& ctx, bool ready, std::string message = "", int status = 200) {
     auto holds = db::PatronHolds(ctx.db(), *PatronOf(ctx), ready);
     if (!holds.ok()) return Failure(ctx, holds.status());
     pages::HoldsView v;
     v.ready = ready;
+    v.message = std::move(message);
     for (const auto& h : *holds) {
-      const char* contact = h.contact == "mail" ? "メール" : h.contact == "phone" ? "電話" : "連絡不要";
-      v.holds.push_back({h.volume.empty() ? h.title : h.title + " " + h.volume, h.branch_name,
-                         contact, h.position, DateText(h.deadline)});
+      v.holds.push_back({h.hold_id, h.volume.empty() ? h.title : h.title + " " + h.volume,
+                         h.branch_name, ContactName(h.contact), h.position, DateText(h.deadline)});
     }
-    return Html(200, pages::RenderHolds(ctx.page(), v));
+    return Html(status, pages::RenderHolds(ctx.page(), v));
   }
   Response HoldsPage(const Request&, Ctx& ctx) { return HoldList(ctx, false); }
   Response ReadyPage(const Request&, Ctx& ctx) { return HoldList(ctx, true); }

@@ -29,6 +29,7 @@ struct Options {
   std::string import_file;
   std::string import_format = "auto";
   db::PatronInput patron;
+  std::string circ_card, circ_item;
 };
 
 int Fail(const std::string& msg) {
@@ -221,6 +222,32 @@ int PatronImportCommand(const Options& o) {
   return 0;
 }
 
+// `shiori circ ...`: one line per change on stdout, a one-line refusal on stderr.
+int CircCommand(const Options& o, const std::string& what) {
+  auto cfg = BuildConfig(o);
+  if (!cfg.ok()) return Fail(cfg.status().message());
+  auto conn = OpenExisting(*cfg);
+  if (!conn.ok()) return Fail(conn.status().message());
+  if (Status s = db::SyncBranches(**conn, cfg->rules); !s.ok()) return Fail(s.message());
+  auto today = Today();
+  if (!today.ok()) return Fail(today.status().message());
+  std::vector<std::string> log;
+  Status s;
+  if (what == "checkout") {
+    s = db::Checkout(**conn, o.circ_card, o.circ_item, *today, cfg->rules, &log);
+  } else if (what == "checkin") {
+    s = db::Checkin(**conn, o.circ_item, *today, cfg->rules, &log);
+  } else if (what == "ready") {
+    s = db::PullForHold(**conn, o.circ_item, *today, cfg->rules, &log);
+  } else {
+    s = db::DailyRun(**conn, *today, cfg->rules, &log);
+  }
+  for (const auto& line : log) std::printf("%s\n", line.c_str());
+  if (!s.ok()) return Fail(s.message());
+  if (log.empty()) std::printf("nothing to do\n");
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -268,6 +295,22 @@ int Main(int argc, char** argv) {
   patron_import->fallthrough();
   patron_import->add_option("file", o.import_file, "the TSV file")->required();
 
+  auto* circ = app.add_subcommand("circ", "circulation at the counter");
+  circ->require_subcommand(1);
+  circ->fallthrough();
+  auto* checkout = circ->add_subcommand("checkout", "lend a copy to a patron");
+  checkout->fallthrough();
+  checkout->add_option("card", o.circ_card, "the patron's card number")->required();
+  checkout->add_option("barcode", o.circ_item, "the copy's barcode")->required();
+  auto* checkin = circ->add_subcommand("checkin", "take a copy back; it goes to the next hold");
+  checkin->fallthrough();
+  checkin->add_option("barcode", o.circ_item, "the copy's barcode")->required();
+  auto* ready = circ->add_subcommand("ready", "a copy found on the shelf is set aside for a hold");
+  ready->fallthrough();
+  ready->add_option("hold", o.circ_item, "hold id or the copy's barcode")->required();
+  auto* daily = circ->add_subcommand("daily", "expire ready holds past their deadline (cron)");
+  daily->fallthrough();
+
   // CLI11 reports a mistyped command as "a subcommand is required": name it instead.
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -282,8 +325,8 @@ int Main(int argc, char** argv) {
     }
     if (!known) {
       std::fprintf(stderr,
-                   "shiori: unknown command '%s' (commands: serve, import, patron, maintenance, "
-                   "backup)\n",
+                   "shiori: unknown command '%s' (commands: serve, import, patron, circ, "
+                   "maintenance, backup)\n",
                    argv[i]);
       return 2;
     }
@@ -309,6 +352,10 @@ int Main(int argc, char** argv) {
   if (*import_catalog) return ImportCatalogCommand(o);
   if (*patron_add) return PatronAddCommand(o);
   if (*patron_import) return PatronImportCommand(o);
+  if (*checkout) return CircCommand(o, "checkout");
+  if (*checkin) return CircCommand(o, "checkin");
+  if (*ready) return CircCommand(o, "ready");
+  if (*daily) return CircCommand(o, "daily");
   return 2;
 }
 

@@ -161,6 +161,7 @@ std::string RenderEmailChange(const Context& ctx, const EmailView& v) {
 std::string RenderLoans(const Context& ctx, const LoansView& v) {
   Html h;
   detail::BeginPage(h, ctx, "貸出中一覧");
+  Message(h, v.message);
   if (v.loans.empty()) {
     h.Element("p", "いま借りている資料はありません。");
   } else {
@@ -171,11 +172,19 @@ std::string RenderLoans(const Context& ctx, const LoansView& v) {
       h.Text("返却期限 ").Text(l.due);
       if (l.overdue) h.Text(" ").Element("strong", "延滞");
       if (l.reserved) h.Text(" ").Element("strong", "予約あり");
+      if (l.renewable) {
+        PostForm(h, ctx, "/account/loans/renew");
+        h.Void("input", {{"type", "hidden"}, {"name", "id"}, {"value", std::to_string(l.loan_id)}});
+        h.Void("input", {{"type", "submit"}, {"value", "延長"}});
+        h.Close();
+      }
       h.Close();
     }
     h.Close();
     h.Element("p", "「延滞」は返却期限を過ぎています。至急お返しください。"
-                   "「予約あり」は次に待っている人がいます。期限内にお返しください。");
+                   "「予約あり」は次に待っている人がいます。期限内にお返しください。"
+                   "予約がなく期限内の資料は、1回に限り延長できます（延長した日から" +
+                       std::to_string(v.loan_days) + "日）。");
   }
   BackToAccount(h, ctx);
   return detail::EndPage(h, ctx);
@@ -184,6 +193,7 @@ std::string RenderLoans(const Context& ctx, const LoansView& v) {
 std::string RenderHolds(const Context& ctx, const HoldsView& v) {
   Html h;
   detail::BeginPage(h, ctx, v.ready ? "予約確保一覧" : "予約中一覧");
+  Message(h, v.message);
   if (v.holds.empty()) {
     h.Element("p", v.ready ? "受け取りをお待ちしている資料はありません。"
                            : "順番を待っている予約はありません。");
@@ -191,7 +201,10 @@ std::string RenderHolds(const Context& ctx, const HoldsView& v) {
     h.Open("ol");
     for (const auto& x : v.holds) {
       h.Open("li");
-      h.Text(x.title).Void("br");
+      h.Open("a", {{"href", ctx.links.Url("/account/hold", {{"id", std::to_string(x.hold_id)}})}})
+          .Text(x.title)
+          .Close()
+          .Void("br");
       h.Text("受取館 ").Text(x.branch);
       if (v.ready) {
         h.Void("br").Text("取置期限 ").Text(x.deadline);
@@ -206,6 +219,68 @@ std::string RenderHolds(const Context& ctx, const HoldsView& v) {
                      "期限を過ぎると予約は取り消しになります。");
     }
   }
+  BackToAccount(h, ctx);
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderHoldDetail(const Context& ctx, const HoldDetailView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, v.title);
+  auto select = [&](const char* name, const char* label,
+                    const std::vector<std::pair<std::string, std::string>>& options,
+                    const std::string& current) {
+    const std::string id = std::string("f-") + name;
+    h.Element("label", label, {{"for", id}});
+    h.Void("br");
+    h.Open("select", {{"name", name}, {"id", id}});
+    for (const auto& [value, text] : options) {
+      if (value == current) {
+        h.Element("option", text, {{"value", value}, {"selected", "", true}});
+      } else {
+        h.Element("option", text, {{"value", value}});
+      }
+    }
+    h.Close();
+  };
+  const std::string id = std::to_string(v.hold_id);
+  if (!v.ready) {
+    PostForm(h, ctx, "/account/holds/branch");
+    h.Void("input", {{"type", "hidden"}, {"name", "id"}, {"value", id}});
+    select("branch", "受取館", v.branches, v.branch_code);
+    h.Void("input", {{"type", "submit"}, {"value", "受取館を変える"}});
+    h.Close();
+  }
+  std::vector<std::pair<std::string, std::string>> contacts;
+  if (v.has_email) contacts.emplace_back("mail", "メール");
+  contacts.emplace_back("phone", "電話");
+  contacts.emplace_back("none", "連絡不要");
+  PostForm(h, ctx, "/account/holds/contact");
+  h.Void("input", {{"type", "hidden"}, {"name", "id"}, {"value", id}});
+  select("contact", "連絡方法", contacts, v.contact);
+  h.Void("input", {{"type", "submit"}, {"value", "連絡方法を変える"}});
+  h.Close();
+  PostForm(h, ctx, "/account/holds/cancel");
+  h.Void("input", {{"type", "hidden"}, {"name", "id"}, {"value", id}});
+  h.Void("input", {{"type", "submit"}, {"value", "この予約を取り消す"}});
+  h.Close();
+  h.Open("p");
+  detail::KeyLink(h, ctx, ctx.links.Url(v.ready ? "/account/ready" : "/account/holds"),
+                  v.ready ? "予約確保一覧へ" : "予約中一覧へ", '8');
+  h.Close();
+  return detail::EndPage(h, ctx);
+}
+
+std::string RenderConfirm(const Context& ctx, const ConfirmView& v) {
+  Html h;
+  detail::BeginPage(h, ctx, v.heading);
+  h.Element("p", v.text);
+  PostForm(h, ctx, v.action);
+  for (const auto& [k, val] : v.fields) {
+    h.Void("input", {{"type", "hidden"}, {"name", k}, {"value", val}});
+  }
+  h.Void("input", {{"type", "hidden"}, {"name", "confirm"}, {"value", "1"}});
+  h.Void("input", {{"type", "submit"}, {"value", v.button}});
+  h.Close();
   BackToAccount(h, ctx);
   return detail::EndPage(h, ctx);
 }

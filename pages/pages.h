@@ -234,21 +234,46 @@ std::string RenderEmailChange(const Context& ctx, const EmailView& v);
 struct LoanLineView {
   std::string title, due;  // due: 12月15日(火)
   bool overdue = false, reserved = false;
+  int64_t loan_id = 0;
+  bool renewable = false;  // shows 「延長」
 };
 struct LoansView {
+  std::string message;  // the result of a renewal
   std::vector<LoanLineView> loans;
+  int loan_days = 14;
 };
 std::string RenderLoans(const Context& ctx, const LoansView& v);
 
 struct HoldLineView {
+  int64_t hold_id = 0;
   std::string title, branch, contact;  // contact: メール / 電話 / 連絡不要
   int position = 0;
   std::string deadline;  // ready holds: 12月15日(火)
 };
 struct HoldsView {
   bool ready = false;  // 予約確保一覧 (true) or 予約中一覧
+  std::string message;  // the result of a change
   std::vector<HoldLineView> holds;
 };
+
+// One hold with its changes: cancel, pickup branch (waiting only), contact.
+struct HoldDetailView {
+  int64_t hold_id = 0;
+  std::string title;
+  bool ready = false;
+  std::string branch_code, contact;  // current
+  std::vector<std::pair<std::string, std::string>> branches;  // code, name
+  bool has_email = false;
+};
+std::string RenderHoldDetail(const Context& ctx, const HoldDetailView& v);
+
+// A confirmation step (feature phones): what will happen and one button that
+// sends the same form again with confirm=1.
+struct ConfirmView {
+  std::string heading, text, action, button;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+std::string RenderConfirm(const Context& ctx, const ConfirmView& v);
 std::string RenderHolds(const Context& ctx, const HoldsView& v);
 
 // はじめての方へ: getting a card and registering, for a phone screen.

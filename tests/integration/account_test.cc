@@ -7,103 +7,10 @@
 #include <regex>
 
 #include "charset/charset.h"
-#include "tests/integration/fixture.h"
+#include "tests/integration/browser.h"
 
 namespace shiori::test {
 namespace {
-
-std::string Hex(std::string_view bytes) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += '%';
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
-// A patron's browser: a feature phone without cookies (Shift_JIS, the session
-// in URLs and forms) or a PC (UTF-8, cookie).
-class Browser {
- public:
-  Browser(const Server& s, bool phone) : s_(s), phone_(phone) {}
-
-  // GETs `path` (adding the URL session for the phone) and returns the page as UTF-8.
-  std::string Get(const std::string& path, long* status = nullptr) {
-    std::string url = path;
-    if (phone_ && !sid_.empty()) url += (url.find('?') == std::string::npos ? "?sid=" : "&sid=") + sid_;
-    HttpResponse r = s_.Get(url, Headers());
-    return Take(r, status);
-  }
-
-  // Submits the POST form of the last page whose action is `action`, with
-  // `fields` (UTF-8) added to its hidden fields, encoded as the page's charset.
-  std::string Post(const std::string& action, const std::vector<std::pair<std::string, std::string>>& fields,
-                   long* status = nullptr) {
-    std::string body;
-    auto add = [&](const std::string& k, const std::string& v) {
-      if (!body.empty()) body += '&';
-      body += k + "=" + Hex(phone_ ? charset::Utf8ToSjis(v) : v);
-    };
-    std::smatch m;
-    std::regex form("<form action=\"" + action + "[^\"]*\" method=\"post\">(.*?)</form>");
-    std::string page = last_;
-    std::regex hidden("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
-    if (std::regex_search(page, m, std::regex("<form action=\"" + action + "[^\"]*\" method=\"post\">"))) {
-      std::string rest = m.suffix();
-      rest = rest.substr(0, rest.find("</form>"));
-      for (auto it = std::sregex_iterator(rest.begin(), rest.end(), hidden); it != std::sregex_iterator(); ++it) {
-        add((*it)[1], (*it)[2]);
-      }
-    }
-    for (const auto& [k, v] : fields) add(k, v);
-    HttpResponse r = s_.Post(action, body, Headers());
-    if (r.status == 303) {
-      std::string loc = r.Header("location");
-      learn_cookie(r);
-      HttpResponse next = s_.Get(loc, Headers());
-      std::smatch sm;
-      if (phone_ && std::regex_search(loc, sm, std::regex("sid=([0-9a-f]{32})"))) sid_ = sm[1];
-      return Take(next, status);
-    }
-    return Take(r, status);
-  }
-
-  const std::string& sid() const { return sid_; }
-  const std::string& cookie() const { return cookie_; }
-
- private:
-  std::vector<std::string> Headers() const {
-    std::vector<std::string> h = {phone_ ? "User-Agent: DoCoMo/2.0 P903i(c100;TB;W24H12)"
-                                         : "User-Agent: Mozilla/5.0 (Windows NT 10.0) Firefox/120.0"};
-    if (!cookie_.empty()) h.push_back("Cookie: sid=" + cookie_);
-    return h;
-  }
-  void learn_cookie(const HttpResponse& r) {
-    std::string c = r.Header("set-cookie");
-    if (!phone_ && c.rfind("sid=", 0) == 0) cookie_ = c.substr(4, 32);
-  }
-  std::string Take(const HttpResponse& r, long* status) {
-    if (status) *status = r.status;
-    learn_cookie(r);
-    std::string page = r.body;
-    if (phone_) {
-      EXPECT_EQ(r.Header("content-type"), "text/html; charset=Shift_JIS");
-      auto d = charset::SjisToUtf8(r.body);
-      EXPECT_TRUE(d.ok());
-      page = d.ok() ? d.value() : "";
-      std::smatch m;
-      if (std::regex_search(page, m, std::regex("name=\"sid\" value=\"([0-9a-f]{32})\""))) sid_ = m[1];
-    }
-    last_ = page;
-    return page;
-  }
-
-  const Server& s_;
-  bool phone_;
-  std::string sid_, cookie_, last_;
-};
 
 class Account : public ::testing::Test {
  protected:

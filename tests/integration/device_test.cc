@@ -7,7 +7,7 @@
 #include <set>
 
 #include "charset/charset.h"
-#include "tests/integration/fixture.h"
+#include "tests/integration/browser.h"
 
 namespace shiori::test {
 namespace {
@@ -23,17 +23,6 @@ const char kPc[] =
 const char kIphone[] =
     "User-Agent: Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
-
-std::string Hex(std::string_view bytes) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += '%';
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
 
 // Every href and form action in a page, as a browser reads it (&amp; -> &).
 std::vector<std::string> Links(const std::string& html) {

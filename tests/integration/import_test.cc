@@ -6,24 +6,13 @@
 #include <fstream>
 
 #include "charset/charset.h"
-#include "tests/integration/fixture.h"
+#include "tests/integration/browser.h"
 
 namespace shiori::test {
 namespace {
 
 const char kPc[] = "User-Agent: Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Safari/605.1.15";
 const char kDocomo[] = "User-Agent: DoCoMo/2.0 N906i(c100;TB;W24H16)";
-
-std::string Hex(std::string_view bytes) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += '%';
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
 
 // A made-up book with a valid ISBN (9784099990015 = ISBN-10 409999001X),
 // a cat book, and a title that would break an unescaped page.

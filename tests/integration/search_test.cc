@@ -6,24 +6,13 @@
 #include <regex>
 
 #include "charset/charset.h"
-#include "tests/integration/fixture.h"
+#include "tests/integration/browser.h"
 
 namespace shiori::test {
 namespace {
 
 const char kPc[] = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
 const char kDocomo[] = "User-Agent: DoCoMo/1.0/N503i";  // no cache token: 5 KB pages
-
-std::string Hex(std::string_view bytes) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += '%';
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
 
 // Titles of the hits on a results page, in order.
 std::vector<std::string> Titles(const std::string& html) {

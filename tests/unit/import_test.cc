@@ -44,9 +44,8 @@ class ImportTest : public ::testing::Test {
     Status s = Migrate(*db_);
     ASSERT_TRUE(s.ok()) << s.message();
     LibraryRules rules;
-    rules.branches = {{"chuo", "中央図書館", {}},
-                      {"takaono", "高尾野図書館", {}},
-                      {"noda", "野田図書館", {}}};
+    rules.branches = {
+        {"chuo", "中央図書館", {}}, {"takaono", "高尾野図書館", {}}, {"noda", "野田図書館", {}}};
     s = SyncBranches(*db_, rules);
     ASSERT_TRUE(s.ok()) << s.message();
   }
@@ -75,7 +74,8 @@ class ImportTest : public ::testing::Test {
     Status s;
     ImportReport rep = Import(path, &s, format);
     EXPECT_TRUE(s.ok()) << path << ": " << s.message();
-    for (const auto& p : rep.problems) ADD_FAILURE() << path << ": " << p.record << ": " << p.reason;
+    for (const auto& p : rep.problems)
+      ADD_FAILURE() << path << ": " << p.record << ": " << p.reason;
     return rep;
   }
 
@@ -334,8 +334,7 @@ TEST_F(ImportTest, TsvRejections) {
       {"ISBN length", h + row("x-1", "檸檬", "", "", "", "", "", "41010100"), 2, "ISBN"},
       {"barcode without branch", h + row("x-1", "檸檬", "", "", "", "", "", "", "2900000001"), 2,
        "barcode '2900000001' has no branch"},
-      {"unknown branch",
-       h + row("x-1", "檸檬", "", "", "", "", "", "", "2900000001", "akune"), 2,
+      {"unknown branch", h + row("x-1", "檸檬", "", "", "", "", "", "", "2900000001", "akune"), 2,
        "unknown branch 'akune'"},
       {"branch without barcode", h + row("x-1", "檸檬", "", "", "", "", "", "", "", "chuo"), 2,
        "branch or call_number without a barcode"},
@@ -347,7 +346,7 @@ TEST_F(ImportTest, TsvRejections) {
        h + row("x-1", "檸檬", "", "", "", "", "", "", "2900000001", "chuo") +
            row("x-1", "檸檬", "", "", "", "", "", "", "2900000001", "noda"),
        3, "already appears on line 2"},
-      {"invalid UTF-8", h + good + row("x-2", "山月\xE8\xA8") , 3, "not valid UTF-8"},
+      {"invalid UTF-8", h + good + row("x-2", "山月\xE8\xA8"), 3, "not valid UTF-8"},
       {"invalid UTF-8 in the header", "id\ttit\xFFle\nx-1\t檸檬\n", 1, "UTF-8"},
       {"title_kana with kanji", h + row("x-1", "檸檬", "檸檬 レモン"), 2,
        "title_kana '檸檬 レモン' is not a reading"},
@@ -704,23 +703,26 @@ TEST_F(ImportTest, BrokenMarcIsRefusedAndChangesNothing) {
       {"XML cut off", Write("cut.xml", in_xml), 2, "not well-formed XML"},
       {"XML without records", Write("none.xml", "<collection/>"), 0, "no records"},
       {"XML record without leader",
-       Write("noleader.xml",
-             "<record xmlns='http://www.loc.gov/MARC21/slim'><controlfield tag='001'>x</controlfield>"
-             "</record>"),
+       Write(
+           "noleader.xml",
+           "<record xmlns='http://www.loc.gov/MARC21/slim'><controlfield tag='001'>x</controlfield>"
+           "</record>"),
        1, "does not start with a leader"},
       {"a TSV read as MARC21", kData + "catalog.tsv", 1, "is not five digits"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     Status s;
-    const ImportFormat format = c.path == kData + "catalog.tsv" ? ImportFormat::kMarc21
-                                                                 : ImportFormat::kAuto;
+    const ImportFormat format =
+        c.path == kData + "catalog.tsv" ? ImportFormat::kMarc21 : ImportFormat::kAuto;
     const ImportReport rep = Import(c.path, &s, format);
     EXPECT_EQ(s.code(), Status::Code::kInvalid) << s.message();
     ASSERT_FALSE(rep.problems.empty());
     EXPECT_EQ(rep.problems[0].record, c.record) << rep.problems[0].reason;
     EXPECT_TRUE(Contains(rep.problems[0].reason, c.reason));
-    if (c.record > 0) EXPECT_TRUE(Contains(s.message(), "record " + std::to_string(c.record)));
+    if (c.record > 0) {
+      EXPECT_TRUE(Contains(s.message(), "record " + std::to_string(c.record)));
+    }
     EXPECT_EQ(rep.inserted + rep.updated + rep.copies, 0);
     EXPECT_TRUE(Take() == before);
     EXPECT_EQ(IdOf("test-jp-0001"), 0);  // record 1 was read, and rolled back

@@ -1,0 +1,46 @@
+// Test clients for the end-to-end suites: percent-encoding of raw bytes and a
+// Browser that behaves like a feature phone (Shift_JIS, the session in URLs
+// and forms, no cookies) or a PC (UTF-8, cookie).
+#ifndef SHIORI_TESTS_INTEGRATION_BROWSER_H_
+#define SHIORI_TESTS_INTEGRATION_BROWSER_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tests/integration/fixture.h"
+
+namespace shiori::test {
+
+// %XX for every byte: how a browser sends bytes in a query or form.
+std::string Hex(std::string_view bytes);
+
+class Browser {
+ public:
+  Browser(const Server& s, bool phone) : s_(s), phone_(phone) {}
+  // GETs `path` (adding the URL session for the phone) and returns the page as UTF-8.
+  std::string Get(const std::string& path, long* status = nullptr);
+  // Submits the POST form of the last page whose action is `action`, with
+  // `fields` (UTF-8) added to its hidden fields, encoded in the page's
+  // charset; follows a 303.
+  std::string Post(const std::string& action,
+                   const std::vector<std::pair<std::string, std::string>>& fields,
+                   long* status = nullptr);
+  const std::string& sid() const { return sid_; }
+  const std::string& cookie() const { return cookie_; }
+  const std::string& last_page() const { return last_; }
+
+ private:
+  std::vector<std::string> Headers() const;
+  void LearnCookie(const HttpResponse& r);
+  std::string Take(const HttpResponse& r, long* status);
+
+  const Server& s_;
+  bool phone_;
+  std::string sid_, cookie_, last_;
+};
+
+}  // namespace shiori::test
+
+#endif  // SHIORI_TESTS_INTEGRATION_BROWSER_H_

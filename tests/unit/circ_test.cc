@@ -1,0 +1,688 @@
+// Tests for the circulation part of db/db.h: placing holds from a cart (with
+// an idempotency key and under concurrency), the hold life cycle through
+// checkin, pull, daily expiry and cancel, renewals, checkout, and that a
+// failing step leaves nothing half-done.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db/db.h"
+
+namespace shiori::db {
+namespace {
+
+constexpr char kNow[] = "2026-06-01T10:00:00Z";
+
+Date D(const char* s) { return *Date::Parse(s); }
+
+LibraryRules Rules() {
+  LibraryRules r;
+  Branch chuo{"chuo", "中央図書館", {}};
+  chuo.closed.weekdays = {1};
+  chuo.closed.yearly = {{{12, 29}, {1, 3}}};
+  Branch takaono{"takaono", "高尾野図書館", {}};
+  takaono.closed.weekdays = {1, 2};
+  Branch noda{"noda", "野田図書館", {}};
+  r.branches = {chuo, takaono, noda};
+  return r;
+}
+
+class CircTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/shiori-circ-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto c = Connection::Open(path());
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    c_ = std::move(c).value();
+    ASSERT_TRUE(Migrate(*c_).ok());
+    ASSERT_TRUE(SyncBranches(*c_, rules_).ok());
+  }
+  void TearDown() override {
+    c_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string path() const { return dir_ + "/shiori.db"; }
+
+  void Sql(const std::string& sql) { ASSERT_TRUE(c_->Exec(sql).ok()) << sql; }
+  int64_t Int(const std::string& sql) {
+    auto s = c_->Prepare(sql);
+    EXPECT_TRUE(s.ok()) << sql;
+    if (!s.ok()) return -1;
+    auto r = s->Step();
+    EXPECT_TRUE(r.ok() && *r) << sql;
+    return r.ok() && *r ? s->Int(0) : -1;
+  }
+  std::string Text(const std::string& sql) {
+    auto s = c_->Prepare(sql);
+    EXPECT_TRUE(s.ok()) << sql;
+    if (!s.ok()) return "";
+    auto r = s->Step();
+    EXPECT_TRUE(r.ok() && *r) << sql;
+    return r.ok() && *r ? s->Text(0) : "";
+  }
+
+  int64_t AddRecord(const std::string& title) {
+    Sql("INSERT INTO records(title) VALUES('" + title + "')");
+    return c_->LastInsertId();
+  }
+  int64_t AddCopy(int64_t record, const std::string& barcode, const std::string& branch,
+                  const std::string& status = "shelf") {
+    Sql("INSERT INTO copies(barcode, record_id, branch, status) VALUES('" + barcode + "', " +
+        std::to_string(record) + ", '" + branch + "', '" + status + "')");
+    return c_->LastInsertId();
+  }
+  int64_t AddPatron(const std::string& card, const std::string& email = "") {
+    Sql("INSERT INTO patrons(card, name_kana, phone, email) VALUES('" + card +
+        "', 'テスト', '0996-00-" + card.substr(card.size() - 4) + "', " +
+        (email.empty() ? "NULL" : "'" + email + "'") + ")");
+    return c_->LastInsertId();
+  }
+
+  // One title, placed; returns its result.
+  HoldResult Place(int64_t patron, int64_t record, const std::string& branch = "chuo",
+                   const std::string& contact = "none", const std::string& key = "") {
+    auto r = PlaceHolds(*c_, patron, {record}, branch, contact, key, rules_, kNow);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    if (!r.ok() || r->size() != 1) return {};
+    return (*r)[0];
+  }
+  int64_t HoldId(int64_t patron, int64_t record) {
+    return Int("SELECT id FROM holds WHERE patron_id = " + std::to_string(patron) +
+               " AND record_id = " + std::to_string(record) + " ORDER BY id DESC LIMIT 1");
+  }
+  std::string HoldField(int64_t hold, const std::string& col) {
+    return Text("SELECT ifnull(" + col + ", '') FROM holds WHERE id = " + std::to_string(hold));
+  }
+  std::string CopyStatus(const std::string& barcode) {
+    return Text("SELECT status FROM copies WHERE barcode = '" + barcode + "'");
+  }
+  // A loan made through Checkout on `day`.
+  void Lend(const std::string& card, const std::string& barcode, const char* day) {
+    Status s = Checkout(*c_, card, barcode, D(day), rules_, nullptr);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  // Row counts of every table circulation writes, and the copies' states.
+  std::string Snapshot() {
+    return Text(
+        "SELECT (SELECT count(*) FROM holds) || '/' ||"
+        " (SELECT ifnull(group_concat(id || status || ifnull(copy_id,'') || ifnull(closed_at,''),"
+        "  ','), '') FROM holds) || '/' ||"
+        " (SELECT count(*) FROM loans WHERE returned_on IS NULL) || '/' ||"
+        " (SELECT count(*) FROM outbox) || '/' || (SELECT count(*) FROM hold_requests) || '/' ||"
+        " (SELECT group_concat(barcode || status, ',') FROM copies)");
+  }
+
+  std::string dir_;
+  LibraryRules rules_ = Rules();
+  std::unique_ptr<Connection> c_;
+};
+
+// ---------------------------------------------------------------- PlaceHolds
+
+TEST_F(CircTest, PlaceHoldsGivesQueuePositions) {
+  const int64_t book = AddRecord("吾輩は猫である");
+  AddCopy(book, "B1", "chuo", "loan");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002");
+  HoldResult ra = Place(a, book);
+  EXPECT_EQ(ra.outcome, HoldOutcome::kPlaced);
+  EXPECT_EQ(ra.position, 1);
+  EXPECT_FALSE(ra.available_now);
+  EXPECT_NE(ra.message.find("予約順位は1番"), std::string::npos) << ra.message;
+  HoldResult rb = Place(b, book, "noda", "phone");
+  EXPECT_EQ(rb.outcome, HoldOutcome::kPlaced);
+  EXPECT_EQ(rb.position, 2);
+  EXPECT_EQ(HoldField(HoldId(b, book), "status"), "waiting");
+  EXPECT_EQ(HoldField(HoldId(b, book), "pickup_branch"), "noda");
+  EXPECT_EQ(HoldField(HoldId(b, book), "placed_at"), kNow);
+
+  auto lines = PatronHolds(*c_, b, false);
+  ASSERT_TRUE(lines.ok());
+  ASSERT_EQ(lines->size(), 1u);
+  EXPECT_EQ((*lines)[0].position, 2);
+}
+
+TEST_F(CircTest, PlaceHoldsOnShelfCopyIsAvailableNow) {
+  const int64_t book = AddRecord("坊っちゃん");
+  AddCopy(book, "B1", "chuo");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002");
+  HoldResult ra = Place(a, book);
+  EXPECT_TRUE(ra.available_now);
+  EXPECT_NE(ra.message.find("数日でご用意できます"), std::string::npos) << ra.message;
+  EXPECT_FALSE(Place(b, book).available_now);  // the one shelf copy is for the first in line
+}
+
+TEST_F(CircTest, PlaceHoldsCartOutcomes) {
+  const int64_t on_loan = AddRecord("こころ");
+  AddCopy(on_loan, "L1", "chuo");
+  const int64_t none = AddRecord("copies lost");
+  AddCopy(none, "M1", "chuo", "missing");
+  const int64_t no_copy = AddRecord("no copy");
+  const int64_t ok = AddRecord("三四郎");
+  AddCopy(ok, "K1", "noda", "loan");
+  const int64_t a = AddPatron("1001");
+  Lend("1001", "L1", "2026-06-01");
+
+  auto r = PlaceHolds(*c_, a, {ok, ok, on_loan, none, no_copy, 999999}, "chuo", "none", "", rules_,
+                      kNow);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 6u);
+  EXPECT_EQ((*r)[0].outcome, HoldOutcome::kPlaced);
+  EXPECT_EQ((*r)[0].record_id, ok);
+  EXPECT_EQ((*r)[1].outcome, HoldOutcome::kAlreadyReserved);
+  EXPECT_EQ((*r)[1].message, "この資料はすでに予約しています。");
+  EXPECT_EQ((*r)[2].outcome, HoldOutcome::kAlreadyOnLoan);
+  EXPECT_EQ((*r)[3].outcome, HoldOutcome::kNotLendable);
+  EXPECT_EQ((*r)[4].outcome, HoldOutcome::kNotLendable);
+  EXPECT_EQ((*r)[5].outcome, HoldOutcome::kNotLendable);
+  EXPECT_EQ((*r)[5].message, "この資料は予約できません。");
+  EXPECT_EQ(Int("SELECT count(*) FROM holds"), 1);
+  // A second call for the same title, later: already reserved.
+  EXPECT_EQ(Place(a, ok).outcome, HoldOutcome::kAlreadyReserved);
+}
+
+TEST_F(CircTest, PlaceHoldsLimitStopsTheRestOfTheCart) {
+  rules_.max_holds = 3;
+  const int64_t a = AddPatron("1001");
+  std::vector<int64_t> cart;
+  for (int i = 0; i < 5; ++i) {
+    cart.push_back(AddRecord("title " + std::to_string(i)));
+    AddCopy(cart.back(), "C" + std::to_string(i), "chuo", "loan");
+  }
+  // One hold already: two more fit.
+  EXPECT_EQ(Place(a, cart[4]).outcome, HoldOutcome::kPlaced);
+  cart.pop_back();
+  auto r = PlaceHolds(*c_, a, cart, "chuo", "none", "", rules_, kNow);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ((*r)[0].outcome, HoldOutcome::kPlaced);
+  EXPECT_EQ((*r)[1].outcome, HoldOutcome::kPlaced);
+  EXPECT_EQ((*r)[2].outcome, HoldOutcome::kLimitReached);
+  EXPECT_EQ((*r)[3].outcome, HoldOutcome::kLimitReached);
+  EXPECT_NE((*r)[2].message.find("3件まで"), std::string::npos) << (*r)[2].message;
+  EXPECT_EQ(Int("SELECT count(*) FROM holds WHERE status = 'waiting'"), 3);
+}
+
+TEST_F(CircTest, PlaceHoldsRefusesTheWholeRequest) {
+  const int64_t book = AddRecord("羅生門");
+  AddCopy(book, "B1", "chuo");
+  const int64_t no_mail = AddPatron("1001"), with_mail = AddPatron("1002", "a@example.jp");
+  auto r = PlaceHolds(*c_, no_mail, {book}, "chuo", "mail", "k1", rules_, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalid);
+  EXPECT_NE(r.status().message().find("メールアドレスが登録されていない"), std::string::npos);
+  EXPECT_EQ(Int("SELECT count(*) FROM hold_requests"), 0);  // the form may be sent again, fixed
+
+  EXPECT_EQ(PlaceHolds(*c_, no_mail, {book}, "nowhere", "none", "", rules_, kNow).status().code(),
+            Status::Code::kInvalid);
+  EXPECT_EQ(PlaceHolds(*c_, no_mail, {book}, "chuo", "fax", "", rules_, kNow).status().code(),
+            Status::Code::kInvalid);
+  EXPECT_EQ(PlaceHolds(*c_, no_mail, {}, "chuo", "none", "", rules_, kNow).status().code(),
+            Status::Code::kInvalid);
+  EXPECT_EQ(PlaceHolds(*c_, 4242, {book}, "chuo", "none", "", rules_, kNow).status().code(),
+            Status::Code::kNotFound);
+  Sql("UPDATE patrons SET status = 'blocked' WHERE id = " + std::to_string(no_mail));
+  EXPECT_EQ(PlaceHolds(*c_, no_mail, {book}, "chuo", "none", "", rules_, kNow).status().code(),
+            Status::Code::kConflict);
+  EXPECT_EQ(Int("SELECT count(*) FROM holds"), 0);
+
+  // Mail with an address, and the same retry with phone, both work.
+  EXPECT_EQ(Place(with_mail, book, "chuo", "mail").outcome, HoldOutcome::kPlaced);
+  EXPECT_EQ(HoldField(HoldId(with_mail, book), "contact"), "mail");
+  Sql("UPDATE patrons SET status = 'active' WHERE id = " + std::to_string(no_mail));
+  EXPECT_EQ(Place(no_mail, book, "chuo", "phone", "k1").outcome, HoldOutcome::kPlaced);
+}
+
+TEST_F(CircTest, PlaceHoldsSameRequestKeyPlacesNothingMore) {
+  const int64_t x = AddRecord("x"), y = AddRecord("y");
+  AddCopy(x, "X1", "chuo", "loan");
+  AddCopy(y, "Y1", "chuo");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002");
+  auto first = PlaceHolds(*c_, a, {x, y}, "chuo", "none", "token-1", rules_, kNow);
+  ASSERT_TRUE(first.ok());
+  const std::string before = Snapshot();
+  // The back button, then a double tap: the first answers, nothing placed.
+  auto again = PlaceHolds(*c_, a, {x, y}, "chuo", "none", "token-1", rules_, kNow);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(Snapshot(), before);
+  ASSERT_EQ(again->size(), first->size());
+  for (size_t i = 0; i < first->size(); ++i) {
+    EXPECT_EQ((*again)[i].record_id, (*first)[i].record_id);
+    EXPECT_EQ((*again)[i].outcome, HoldOutcome::kPlaced);
+    EXPECT_EQ((*again)[i].position, (*first)[i].position);
+    EXPECT_EQ((*again)[i].available_now, (*first)[i].available_now);
+    EXPECT_EQ((*again)[i].message, (*first)[i].message);
+  }
+  EXPECT_TRUE((*again)[1].available_now);
+  // The key is the patron's own: another patron's token of the same text is a new request.
+  EXPECT_EQ(Place(b, x, "chuo", "none", "token-1").position, 2);
+  // A new token is a new request.
+  EXPECT_EQ(Place(a, x, "chuo", "none", "token-2").outcome, HoldOutcome::kAlreadyReserved);
+  // Kept two days, then DailyRun forgets it.
+  ASSERT_TRUE(DailyRun(*c_, D("2026-06-03"), rules_, nullptr).ok());
+  EXPECT_EQ(Int("SELECT count(*) FROM hold_requests"), 3);
+  ASSERT_TRUE(DailyRun(*c_, D("2026-06-04"), rules_, nullptr).ok());
+  EXPECT_EQ(Int("SELECT count(*) FROM hold_requests"), 0);
+}
+
+// Two server threads reserving the same title at the same moment queue one
+// after the other.
+TEST_F(CircTest, ConcurrentPlaceHoldsGetDistinctPositions) {
+  rules_.max_holds = 100;  // each patron places one hold per round
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002");
+  auto ca = Connection::Open(path());
+  auto cb = Connection::Open(path());
+  ASSERT_TRUE(ca.ok() && cb.ok());
+  for (int round = 0; round < 20; ++round) {
+    const int64_t book = AddRecord("race " + std::to_string(round));
+    AddCopy(book, "R" + std::to_string(round), "chuo", "loan");
+    std::atomic<int> ready{0};
+    HoldResult ra, rb;
+    Status sa, sb;
+    auto run = [&](Connection* c, int64_t patron, HoldResult* out, Status* st) {
+      ready.fetch_add(1);
+      while (ready.load() < 2) {
+      }
+      auto r = PlaceHolds(*c, patron, {book}, "chuo", "none", "", rules_, kNow);
+      if (!r.ok()) {
+        *st = r.status();
+        return;
+      }
+      *out = (*r)[0];
+    };
+    std::thread ta(run, ca->get(), a, &ra, &sa);
+    std::thread tb(run, cb->get(), b, &rb, &sb);
+    ta.join();
+    tb.join();
+    ASSERT_TRUE(sa.ok()) << sa.message();
+    ASSERT_TRUE(sb.ok()) << sb.message();
+    ASSERT_EQ(ra.outcome, HoldOutcome::kPlaced);
+    ASSERT_EQ(rb.outcome, HoldOutcome::kPlaced);
+    EXPECT_EQ(std::min(ra.position, rb.position), 1) << "round " << round;
+    EXPECT_EQ(std::max(ra.position, rb.position), 2) << "round " << round;
+  }
+  EXPECT_EQ(Int("SELECT count(DISTINCT seq) FROM holds"), 40);
+}
+
+// ---------------------------------------------------------------- life cycle
+
+TEST_F(CircTest, CheckinServesTheQueueAcrossAWeeklyClosure) {
+  const int64_t book = AddRecord("銀河鉄道の夜");
+  AddCopy(book, "B1", "takaono");
+  const int64_t lender = AddPatron("1000");
+  const int64_t first = AddPatron("1001", "first@example.jp"), second = AddPatron("1002");
+  Lend("1000", "B1", "2026-05-23");
+  (void)lender;
+  ASSERT_EQ(Place(first, book, "takaono", "mail").position, 1);
+  ASSERT_EQ(Place(second, book, "noda", "phone").position, 2);
+  const int64_t h1 = HoldId(first, book), h2 = HoldId(second, book);
+
+  // Returned on Saturday 2026-06-06; takaono closes Mondays and Tuesdays:
+  // Sun 7 (1), Wed 10..Sun 14 (2..6), Wed 17 (7).
+  std::vector<std::string> log;
+  ASSERT_TRUE(Checkin(*c_, "B1", D("2026-06-06"), rules_, &log).ok());
+  EXPECT_EQ(HoldField(h1, "status"), "ready");
+  EXPECT_EQ(HoldField(h1, "ready_on"), "2026-06-06");
+  EXPECT_EQ(HoldField(h1, "pickup_deadline"), "2026-06-17");
+  EXPECT_EQ(HoldField(h2, "status"), "waiting");
+  EXPECT_EQ(CopyStatus("B1"), "held");
+  EXPECT_EQ(Int("SELECT count(*) FROM loans WHERE returned_on = '2026-06-06'"), 1);
+  EXPECT_EQ(Int("SELECT count(*) FROM outbox WHERE kind = 'hold_ready' AND status = 'pending'"
+                " AND sent_at IS NULL AND hold_id = " +
+                std::to_string(h1) + " AND patron_id = " + std::to_string(first)),
+            1);
+  ASSERT_GE(log.size(), 3u);
+  EXPECT_NE(log[0].find("returned B1"), std::string::npos) << log[0];
+  auto ready = PatronHolds(*c_, first, true);
+  ASSERT_TRUE(ready.ok());
+  ASSERT_EQ(ready->size(), 1u);
+  EXPECT_EQ((*ready)[0].deadline, "2026-06-17");
+
+  // Not collected: on the deadline itself nothing happens, the day after it expires.
+  log.clear();
+  ASSERT_TRUE(DailyRun(*c_, D("2026-06-17"), rules_, &log).ok());
+  EXPECT_TRUE(log.empty());
+  EXPECT_EQ(HoldField(h1, "status"), "ready");
+  ASSERT_TRUE(DailyRun(*c_, D("2026-06-18"), rules_, &log).ok());
+  EXPECT_EQ(HoldField(h1, "status"), "expired");
+  EXPECT_EQ(HoldField(h1, "closed_at"), "2026-06-18");
+  // The second hold gets the copy, its deadline counted from the 18th at
+  // noda (open every day), and the copy travels there.
+  EXPECT_EQ(HoldField(h2, "status"), "ready");
+  EXPECT_EQ(HoldField(h2, "ready_on"), "2026-06-18");
+  EXPECT_EQ(HoldField(h2, "pickup_deadline"), "2026-06-25");
+  EXPECT_EQ(CopyStatus("B1"), "transit");
+  bool sent = false, call = false;
+  for (const auto& l : log) {
+    sent |= l.find("send to 野田図書館") != std::string::npos;
+    call |= l.find("call 0996-00-1002") != std::string::npos;
+  }
+  EXPECT_TRUE(sent && call) << ::testing::PrintToString(log);
+  EXPECT_EQ(Int("SELECT count(*) FROM outbox"), 1);  // phone: no mail queued
+
+  // Again the same day: nothing changes.
+  const std::string before = Snapshot();
+  log.clear();
+  ASSERT_TRUE(DailyRun(*c_, D("2026-06-18"), rules_, &log).ok());
+  EXPECT_TRUE(log.empty()) << ::testing::PrintToString(log);
+  EXPECT_EQ(Snapshot(), before);
+
+  // Expired too, nobody waits: the copy goes back to the shelf.
+  ASSERT_TRUE(DailyRun(*c_, D("2026-06-26"), rules_, &log).ok());
+  EXPECT_EQ(HoldField(h2, "status"), "expired");
+  EXPECT_EQ(CopyStatus("B1"), "shelf");
+}
+
+TEST_F(CircTest, PickupDeadlineSkipsTheYearEnd) {
+  const int64_t book = AddRecord("年末の本");
+  AddCopy(book, "B1", "chuo");
+  const int64_t p = AddPatron("1001");
+  AddPatron("1000");
+  Lend("1000", "B1", "2026-12-12");
+  Place(p, book, "chuo");
+  ASSERT_TRUE(Checkin(*c_, "B1", D("2026-12-26"), rules_, nullptr).ok());
+  // Sun 12-27 (1); Mon 12-28 and 12-29..01-03 closed; Mon 01-04 closed;
+  // Tue 01-05 .. Sun 01-10 (2..7).
+  EXPECT_EQ(HoldField(HoldId(p, book), "pickup_deadline"), "2027-01-10");
+}
+
+TEST_F(CircTest, PullForHoldByBarcodeAndByHoldId) {
+  const int64_t book = AddRecord("走れメロス");
+  AddCopy(book, "S1", "noda");
+  AddCopy(book, "S2", "chuo");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002");
+  Place(a, book, "chuo");
+  Place(b, book, "chuo");
+  const int64_t ha = HoldId(a, book), hb = HoldId(b, book);
+  std::vector<std::string> log;
+  // Hold b is second in line.
+  Status s = PullForHold(*c_, std::to_string(hb), D("2026-06-02"), rules_, &log);
+  EXPECT_EQ(s.code(), Status::Code::kConflict);
+  EXPECT_TRUE(log.empty());
+  // By hold id: a copy at the pickup branch is preferred.
+  ASSERT_TRUE(PullForHold(*c_, std::to_string(ha), D("2026-06-02"), rules_, &log).ok());
+  EXPECT_EQ(HoldField(ha, "status"), "ready");
+  EXPECT_EQ(CopyStatus("S2"), "held");
+  // By barcode: the other copy goes to the next in line, and travels.
+  ASSERT_TRUE(PullForHold(*c_, "S1", D("2026-06-02"), rules_, &log).ok());
+  EXPECT_EQ(HoldField(hb, "status"), "ready");
+  EXPECT_EQ(CopyStatus("S1"), "transit");
+  // Nobody else waits; unknown input.
+  EXPECT_EQ(PullForHold(*c_, "S1", D("2026-06-02"), rules_, &log).code(), Status::Code::kConflict);
+  EXPECT_EQ(PullForHold(*c_, "nope", D("2026-06-02"), rules_, &log).code(),
+            Status::Code::kNotFound);
+}
+
+TEST_F(CircTest, CheckoutRespectsReadyHolds) {
+  const int64_t book = AddRecord("雪国");
+  AddCopy(book, "Y1", "chuo");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002");
+  Place(a, book, "chuo");
+  ASSERT_TRUE(PullForHold(*c_, "Y1", D("2026-06-02"), rules_, nullptr).ok());
+  const int64_t ha = HoldId(a, book);
+
+  // Set aside for a: b cannot borrow it.
+  std::vector<std::string> log;
+  Status s = Checkout(*c_, "1002", "Y1", D("2026-06-03"), rules_, &log);
+  EXPECT_EQ(s.code(), Status::Code::kConflict);
+  EXPECT_NE(s.message().find("set aside for hold"), std::string::npos) << s.message();
+  EXPECT_TRUE(log.empty());
+  EXPECT_EQ(Int("SELECT count(*) FROM loans"), 0);
+
+  // a collects it: the hold is fulfilled, due in 14 days.
+  ASSERT_TRUE(Checkout(*c_, "1001", "Y1", D("2026-06-03"), rules_, &log).ok());
+  EXPECT_EQ(HoldField(ha, "status"), "fulfilled");
+  EXPECT_EQ(HoldField(ha, "closed_at"), "2026-06-03");
+  EXPECT_EQ(CopyStatus("Y1"), "loan");
+  EXPECT_EQ(Text("SELECT due_on FROM loans"), "2026-06-17");
+  EXPECT_EQ(Text("SELECT loaned_on FROM loans"), "2026-06-03");
+
+  // Already on loan; unknown card and barcode.
+  EXPECT_EQ(Checkout(*c_, "1002", "Y1", D("2026-06-03"), rules_, &log).code(),
+            Status::Code::kConflict);
+  EXPECT_EQ(Checkout(*c_, "9999", "Y1", D("2026-06-03"), rules_, &log).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(Checkout(*c_, "1002", "ZZ", D("2026-06-03"), rules_, &log).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(Checkin(*c_, "ZZ", D("2026-06-03"), rules_, &log).code(), Status::Code::kNotFound);
+  // A copy on the shelf is not checked in; a blocked card borrows nothing.
+  const int64_t more = AddRecord("伊豆の踊子");
+  AddCopy(more, "Y2", "noda");
+  EXPECT_EQ(Checkin(*c_, "Y2", D("2026-06-03"), rules_, &log).code(), Status::Code::kConflict);
+  Sql("UPDATE patrons SET status = 'blocked' WHERE id = " + std::to_string(b));
+  EXPECT_EQ(Checkout(*c_, "1002", "Y2", D("2026-06-03"), rules_, &log).code(),
+            Status::Code::kConflict);
+  EXPECT_EQ(CopyStatus("Y2"), "shelf");
+}
+
+TEST_F(CircTest, CheckoutOfAnotherCopyReleasesTheOneSetAside) {
+  const int64_t book = AddRecord("草枕");
+  AddCopy(book, "K1", "chuo");
+  AddCopy(book, "K2", "chuo");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002");
+  Place(a, book, "chuo");
+  ASSERT_TRUE(PullForHold(*c_, "K1", D("2026-06-02"), rules_, nullptr).ok());
+  Place(b, book, "chuo");
+  // a takes K2 from the shelf instead: the hold is fulfilled and K1 goes to b.
+  ASSERT_TRUE(Checkout(*c_, "1001", "K2", D("2026-06-03"), rules_, nullptr).ok());
+  EXPECT_EQ(HoldField(HoldId(a, book), "status"), "fulfilled");
+  EXPECT_EQ(HoldField(HoldId(b, book), "status"), "ready");
+  EXPECT_EQ(HoldField(HoldId(b, book), "copy_id"),
+            Text("SELECT id FROM copies WHERE barcode = 'K1'"));
+}
+
+// ---------------------------------------------------------------- renewals
+
+TEST_F(CircTest, RenewLoanRules) {
+  const int64_t book = AddRecord("山椒大夫"), other = AddRecord("高瀬舟");
+  AddCopy(book, "R1", "chuo");
+  AddCopy(other, "R2", "chuo");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002");
+  Lend("1001", "R1", "2026-06-01");  // due 06-15
+  Lend("1001", "R2", "2026-06-01");
+  const int64_t loan =
+      Int("SELECT l.id FROM loans l JOIN copies k ON k.id = l.copy_id WHERE k.barcode = 'R1'");
+  const int64_t loan2 =
+      Int("SELECT l.id FROM loans l JOIN copies k ON k.id = l.copy_id WHERE k.barcode = 'R2'");
+
+  // Renewed on the day it was lent: the due date would not move.
+  auto r = RenewLoan(*c_, a, loan, D("2026-06-01"), rules_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kConflict);
+  EXPECT_NE(r.status().message().find("延びない"), std::string::npos);
+
+  r = RenewLoan(*c_, a, loan, D("2026-06-10"), rules_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->ToString(), "2026-06-24");
+  EXPECT_EQ(Text("SELECT due_on || '/' || renewals FROM loans WHERE id = " + std::to_string(loan)),
+            "2026-06-24/1");
+  // Once only.
+  r = RenewLoan(*c_, a, loan, D("2026-06-20"), rules_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("1回まで"), std::string::npos) << r.status().message();
+
+  // Someone waits: not renewable.
+  EXPECT_EQ(Place(b, other).outcome, HoldOutcome::kPlaced);
+  r = RenewLoan(*c_, a, loan2, D("2026-06-10"), rules_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("予約"), std::string::npos) << r.status().message();
+  ASSERT_TRUE(CancelHold(*c_, b, HoldId(b, other), D("2026-06-10"), rules_).ok());
+  // Overdue: not renewable.
+  r = RenewLoan(*c_, a, loan2, D("2026-06-16"), rules_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("返却期限を過ぎている"), std::string::npos);
+  // Due today is not overdue.
+  r = RenewLoan(*c_, a, loan2, D("2026-06-15"), rules_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->ToString(), "2026-06-29");
+  // Not the patron's loan; returned.
+  EXPECT_EQ(RenewLoan(*c_, b, loan2, D("2026-06-15"), rules_).status().code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(Checkin(*c_, "R2", D("2026-06-16"), rules_, nullptr).ok());
+  EXPECT_EQ(RenewLoan(*c_, a, loan2, D("2026-06-16"), rules_).status().code(),
+            Status::Code::kNotFound);
+}
+
+// ---------------------------------------------------------------- patron changes
+
+TEST_F(CircTest, CancelReadyHoldPassesTheCopyOn) {
+  const int64_t book = AddRecord("舞姫");
+  AddCopy(book, "M1", "chuo");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002", "b@example.jp");
+  Place(a, book, "chuo");
+  Place(b, book, "chuo", "mail");
+  ASSERT_TRUE(PullForHold(*c_, "M1", D("2026-06-02"), rules_, nullptr).ok());
+  const int64_t ha = HoldId(a, book), hb = HoldId(b, book);
+  ASSERT_EQ(HoldField(ha, "status"), "ready");
+
+  // Not b's hold to cancel.
+  EXPECT_EQ(CancelHold(*c_, b, ha, D("2026-06-03"), rules_).code(), Status::Code::kNotFound);
+  ASSERT_TRUE(CancelHold(*c_, a, ha, D("2026-06-03"), rules_).ok());
+  EXPECT_EQ(HoldField(ha, "status"), "cancelled");
+  EXPECT_EQ(HoldField(ha, "closed_at"), "2026-06-03");
+  EXPECT_EQ(HoldField(hb, "status"), "ready");
+  EXPECT_EQ(HoldField(hb, "ready_on"), "2026-06-03");
+  EXPECT_EQ(CopyStatus("M1"), "held");
+  EXPECT_EQ(Int("SELECT count(*) FROM outbox WHERE hold_id = " + std::to_string(hb)), 1);
+  // Ended holds cannot be cancelled again.
+  Status s = CancelHold(*c_, a, ha, D("2026-06-03"), rules_);
+  EXPECT_EQ(s.code(), Status::Code::kConflict);
+  EXPECT_EQ(s.message(), "この予約はすでに終了しています。");
+  // b cancels too: nobody waits, back to the shelf.
+  ASSERT_TRUE(CancelHold(*c_, b, hb, D("2026-06-04"), rules_).ok());
+  EXPECT_EQ(CopyStatus("M1"), "shelf");
+}
+
+TEST_F(CircTest, CancelWaitingHoldMovesTheQueueUp) {
+  const int64_t book = AddRecord("蟹工船");
+  AddCopy(book, "K1", "chuo", "loan");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002");
+  Place(a, book);
+  Place(b, book);
+  ASSERT_TRUE(CancelHold(*c_, a, HoldId(a, book), D("2026-06-03"), rules_).ok());
+  auto lines = PatronHolds(*c_, b, false);
+  ASSERT_TRUE(lines.ok());
+  ASSERT_EQ(lines->size(), 1u);
+  EXPECT_EQ((*lines)[0].position, 1);
+  EXPECT_EQ(CopyStatus("K1"), "loan");
+  // Reserving again after a cancel is allowed: the hold goes to the end.
+  EXPECT_EQ(Place(a, book).position, 2);
+}
+
+TEST_F(CircTest, ChangeHoldBranchOnlyWhileWaiting) {
+  const int64_t book = AddRecord("檸檬");
+  AddCopy(book, "L1", "chuo");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002");
+  Place(a, book, "chuo");
+  const int64_t h = HoldId(a, book);
+  ASSERT_TRUE(ChangeHoldBranch(*c_, a, h, "takaono").ok());
+  EXPECT_EQ(HoldField(h, "pickup_branch"), "takaono");
+  EXPECT_EQ(ChangeHoldBranch(*c_, a, h, "nowhere").code(), Status::Code::kInvalid);
+  EXPECT_EQ(ChangeHoldBranch(*c_, b, h, "noda").code(), Status::Code::kNotFound);
+  ASSERT_TRUE(PullForHold(*c_, "L1", D("2026-06-02"), rules_, nullptr).ok());
+  EXPECT_EQ(CopyStatus("L1"), "transit");  // chuo's copy, picked up at takaono
+  Status s = ChangeHoldBranch(*c_, a, h, "chuo");
+  EXPECT_EQ(s.code(), Status::Code::kConflict);
+  EXPECT_NE(s.message().find("変更できません"), std::string::npos) << s.message();
+  EXPECT_EQ(HoldField(h, "pickup_branch"), "takaono");
+}
+
+TEST_F(CircTest, ChangeHoldContactNeedsAnAddressForMail) {
+  const int64_t book = AddRecord("城の崎にて");
+  AddCopy(book, "C1", "chuo");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002", "b@example.jp");
+  Place(a, book);
+  Place(b, book);
+  const int64_t ha = HoldId(a, book), hb = HoldId(b, book);
+  EXPECT_EQ(ChangeHoldContact(*c_, a, ha, "mail").code(), Status::Code::kInvalid);
+  EXPECT_EQ(ChangeHoldContact(*c_, a, ha, "pigeon").code(), Status::Code::kInvalid);
+  ASSERT_TRUE(ChangeHoldContact(*c_, a, ha, "phone").ok());
+  EXPECT_EQ(HoldField(ha, "contact"), "phone");
+  ASSERT_TRUE(ChangeHoldContact(*c_, b, hb, "mail").ok());
+  EXPECT_EQ(HoldField(hb, "contact"), "mail");
+  // Ready holds too.
+  ASSERT_TRUE(PullForHold(*c_, "C1", D("2026-06-02"), rules_, nullptr).ok());
+  ASSERT_TRUE(ChangeHoldContact(*c_, a, ha, "none").ok());
+  EXPECT_EQ(HoldField(ha, "contact"), "none");
+  ASSERT_TRUE(CancelHold(*c_, b, hb, D("2026-06-02"), rules_).ok());
+  EXPECT_EQ(ChangeHoldContact(*c_, b, hb, "phone").code(), Status::Code::kConflict);
+}
+
+// ---------------------------------------------------------------- crash safety
+
+// A step failing late inside each operation (injected with a trigger that
+// aborts, as a CHECK failing or a full disk would) leaves every table as it was.
+TEST_F(CircTest, FailingStepLeavesNothingHalfDone) {
+  const int64_t book = AddRecord("失敗");
+  AddCopy(book, "F1", "chuo");
+  AddCopy(book, "F2", "chuo");
+  AddPatron("1000");
+  const int64_t a = AddPatron("1001", "a@example.jp"), b = AddPatron("1002");
+  Lend("1000", "F1", "2026-06-01");
+  Place(a, book, "chuo", "mail");
+  Place(b, book, "chuo");
+
+  // Checkin: the loan is closed and the hold made ready before the notice fails.
+  Sql("CREATE TEMP TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, "
+      "'injected'); END");
+  std::string before = Snapshot();
+  std::vector<std::string> log;
+  Status s = Checkin(*c_, "F1", D("2026-06-05"), rules_, &log);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_TRUE(log.empty());
+  EXPECT_EQ(Int("SELECT count(*) FROM loans WHERE returned_on IS NULL"), 1);
+  Sql("DROP TRIGGER fail_outbox");
+  ASSERT_TRUE(Checkin(*c_, "F1", D("2026-06-05"), rules_, &log).ok());
+  ASSERT_EQ(HoldField(HoldId(a, book), "status"), "ready");
+
+  // DailyRun: the first expiry is written, then handing the copy on fails.
+  Sql("CREATE TEMP TRIGGER fail_ready BEFORE UPDATE OF status ON holds WHEN NEW.status = 'ready'"
+      " BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  before = Snapshot();
+  EXPECT_FALSE(DailyRun(*c_, D("2026-06-30"), rules_, &log).ok());
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(HoldField(HoldId(a, book), "status"), "ready");
+
+  // CancelHold of a ready hold: same.
+  EXPECT_FALSE(CancelHold(*c_, a, HoldId(a, book), D("2026-06-06"), rules_).ok());
+  EXPECT_EQ(Snapshot(), before);
+  Sql("DROP TRIGGER fail_ready");
+
+  // PlaceHolds: holds are inserted, then storing the request key fails.
+  const int64_t t2 = AddRecord("second"), t3 = AddRecord("third");
+  AddCopy(t2, "G1", "chuo");
+  AddCopy(t3, "G2", "chuo");
+  Sql("CREATE TEMP TRIGGER fail_key BEFORE INSERT ON hold_requests BEGIN SELECT RAISE(ABORT, "
+      "'injected'); END");
+  before = Snapshot();
+  EXPECT_FALSE(PlaceHolds(*c_, b, {t2, t3}, "chuo", "none", "tok", rules_, kNow).ok());
+  EXPECT_EQ(Snapshot(), before);
+  Sql("DROP TRIGGER fail_key");
+
+  // Checkout: the loan is written and the copy lent, then fulfilling the
+  // hold fails on a CHECK constraint (a copy status that does not exist).
+  Sql("CREATE TEMP TRIGGER fail_fulfil BEFORE UPDATE OF status ON holds WHEN NEW.status = "
+      "'fulfilled'"
+      " BEGIN UPDATE copies SET status = 'bogus' WHERE barcode = 'F2'; END");
+  before = Snapshot();
+  s = Checkout(*c_, "1001", "F1", D("2026-06-06"), rules_, &log);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), Status::Code::kConflict) << s.message();
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(Int("SELECT count(*) FROM loans WHERE returned_on IS NULL"), 0);
+  Sql("DROP TRIGGER fail_fulfil");
+  ASSERT_TRUE(Checkout(*c_, "1001", "F1", D("2026-06-06"), rules_, &log).ok());
+  EXPECT_EQ(HoldField(HoldId(a, book), "status"), "fulfilled");
+}
+
+}  // namespace
+}  // namespace shiori::db
