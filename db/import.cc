@@ -329,9 +329,15 @@ class Importer {
     return Status::Ok();
   }
 
+  // `reason` becomes one line: control characters (a newline in a MARCXML
+  // value) turn into spaces.
   void Problem(int where, std::string reason) {
+    for (char& ch : reason) {
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = ' ';
+    }
     rep_.problems.push_back({where, std::move(reason)});
   }
+
   bool Failed() const { return !rep_.problems.empty(); }
 
   // Checks one copy against the branches and the barcodes already in the file;
@@ -1092,6 +1098,23 @@ class MarcReader {
   std::unordered_map<std::string, int> source_ids_;
 };
 
+// Raw bytes for a message: printable ASCII as is, anything else as \xNN.
+std::string Escaped(std::string_view bytes) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : bytes) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b >= 0x20 && b < 0x7F) {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
+    }
+  }
+  return out;
+}
+
 bool IsFiller(int c) { return c == 0x1D || c == 0 || c == '\r' || c == '\n' || c == ' '; }
 
 // ISO 2709: a record is framed by the five-digit length at its start and
@@ -1118,7 +1141,7 @@ Status ReadIso2709(Importer& imp, std::istream& in, const std::string& path) {
     const std::string_view len_text(len5, got);
     if (got < 5 || !AllDigits(len_text)) {
       imp.Problem(recno, "bad leader at byte " + std::to_string(offset) + ": the record length '" +
-                             std::string(len_text) +
+                             Escaped(len_text) +
                              "' is not five digits; the rest of the file "
                              "is not read");
       break;
@@ -1152,7 +1175,7 @@ Status ReadIso2709(Importer& imp, std::istream& in, const std::string& path) {
     const size_t base = AllDigits(base_text) ? std::stoul(std::string(base_text)) : 0;
     if (base <= 24 || base >= len || buf[base - 1] != 0x1E) {
       imp.Read(offset);
-      imp.Problem(recno, "bad leader: base address '" + std::string(base_text) +
+      imp.Problem(recno, "bad leader: base address '" + Escaped(base_text) +
                              "' is not the end of the directory");
       continue;
     }

@@ -680,6 +680,8 @@ TEST_F(ImportTest, BrokenMarcIsRefusedAndChangesNothing) {
   bad_utf8.replace(bad_utf8.find("吾輩"), 3, "\xE5\x90\xFF");
   std::string unknown_branch = ReadFile(kData + "jp.xml");
   unknown_branch.replace(unknown_branch.find(">takaono<"), 9, ">akune<");
+  std::string branch_newline = ReadFile(kData + "jp.xml");
+  branch_newline.replace(branch_newline.find(">takaono<"), 9, ">ak\nune<");
   std::string no_title = ReadFile(kData + "jp.xml");
   no_title.replace(no_title.find("tag=\"245\""), 9, "tag=\"247\"");
   struct Case {
@@ -708,7 +710,10 @@ TEST_F(ImportTest, BrokenMarcIsRefusedAndChangesNothing) {
            "<record xmlns='http://www.loc.gov/MARC21/slim'><controlfield tag='001'>x</controlfield>"
            "</record>"),
        1, "does not start with a leader"},
-      {"a TSV read as MARC21", kData + "catalog.tsv", 1, "is not five digits"},
+      {"a TSV read as MARC21", kData + "catalog.tsv", 1,
+       "the record length 'id\\x09ti' is not five digits"},
+      {"a line break in a value", Write("newline.xml", branch_newline), 1,
+       "unknown branch 'ak une'"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
