@@ -267,7 +267,17 @@ struct Candidate {
 
 }  // namespace
 
+static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn);
+
 Result<SearchResult> Search(Connection& c, const SearchQuery& q) {
+  // Free words that read as an ISBN are tried as one first; digits that are
+  // no book's ISBN are then searched as words.
+  auto r = SearchOnce(c, q, true);
+  if (!r.ok() || r->total > 0 || !NormalizeIsbn(q.text)) return r;
+  return SearchOnce(c, q, false);
+}
+
+static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn) {
   // What to match: the full-text expression, and filters on the records.
   std::string match;
   std::optional<std::string> isbn;
@@ -277,7 +287,7 @@ Result<SearchResult> Search(Connection& c, const SearchQuery& q) {
     if (!match.empty()) match += " AND ";
     match += e;
   };
-  if (auto as_isbn = NormalizeIsbn(q.text)) {
+  if (auto as_isbn = text_as_isbn ? NormalizeIsbn(q.text) : std::nullopt) {
     isbn = as_isbn;
   } else {
     add(q.text, "");

@@ -174,9 +174,14 @@ int ImportCatalogCommand(const Options& o) {
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!s.ok()) {
+    // FILE:N: reason — N is the line (TSV) or the record number (MARC), as
+    // docs/import-formats.md says; a problem of the file as a whole has none.
     for (const auto& p : report.problems) {
-      std::fprintf(stderr, "%s: %s %d: %s\n", o.import_file.c_str(),
-                   p.record ? "record" : "file", p.record, p.reason.c_str());
+      if (p.record) {
+        std::fprintf(stderr, "%s:%d: %s\n", o.import_file.c_str(), p.record, p.reason.c_str());
+      } else {
+        std::fprintf(stderr, "%s: %s\n", o.import_file.c_str(), p.reason.c_str());
+      }
     }
     return Fail(s.message() + " (nothing was imported)");
   }
@@ -213,7 +218,7 @@ int PatronImportCommand(const Options& o) {
   Status s = db::ImportPatrons(**conn, o.import_file, &report);
   if (!s.ok()) {
     for (const auto& p : report.problems) {
-      std::fprintf(stderr, "%s: line %d: %s\n", o.import_file.c_str(), p.record, p.reason.c_str());
+      std::fprintf(stderr, "%s:%d: %s\n", o.import_file.c_str(), p.record, p.reason.c_str());
     }
     return Fail(s.message() + " (nothing was imported)");
   }

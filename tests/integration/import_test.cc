@@ -86,7 +86,7 @@ TEST_F(Import, ABadRowRefusesTheWholeFileAndChangesNothing) {
          "y-2\t壊れた行\t20x1\t\t3000000101\tchuo\n";
   CommandResult r = RunShiori({"import", "catalog", dir_.File("bad.tsv"), "--db", db_});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("record 3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.tsv:3: "), std::string::npos) << "the line of the bad row: " << r.err;
   EXPECT_NE(r.err.find("nothing was imported"), std::string::npos) << r.err;
   EXPECT_NE(SearchPc("新しい本").find("見つかりませんでした"), std::string::npos)
       << "the good row before it did not land either";
@@ -112,7 +112,7 @@ TEST_F(Import, PatronsImportedByStaffCanRegisterOnline) {
                                                  "abc\tスズキ\t0996\n";
   CommandResult bad = RunShiori({"patron", "import", dir_.File("bad-patrons.tsv"), "--db", db_});
   EXPECT_NE(bad.exit_code, 0);
-  EXPECT_NE(bad.err.find("line 3"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("bad-patrons.tsv:3: "), std::string::npos) << bad.err;
   CommandResult add = RunShiori({"patron", "add", "--card", "5000000002", "--name-kana", "サトウ",
                                  "--phone", "0996", "--db", db_});
   EXPECT_NE(add.exit_code, 0) << "a phone number of 4 digits is refused";
