@@ -17,7 +17,7 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev libfmt-dev
   libyaz-dev idzebra-2.0-examples
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  curl python3
+  curl python3 python3-aiosmtpd
   clang-14 libclang-rt-14-dev
   wrk nginx-light
 )

@@ -1,5 +1,6 @@
 // Search folding with ICU: NFKC_Casefold, kana folding, character classes.
 #include "charset/charset.h"
+#include "charset/icu_internal.h"
 
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
@@ -30,23 +31,11 @@ void AppendUtf8(std::string& out, char32_t c) {
 }
 
 std::u32string FoldForSearch(std::string_view utf8) {
-  // UTF-8 -> UTF-16 with the JIS variants mapped first.
-  std::vector<UChar> in;
-  in.reserve(utf8.size());
-  const auto* p = reinterpret_cast<const uint8_t*>(utf8.data());
-  const auto n = static_cast<int32_t>(utf8.size());
-  for (int32_t i = 0; i < n;) {
-    UChar32 c;
-    U8_NEXT(p, i, n, c);
-    if (c < 0) continue;  // invalid bytes are dropped
-    if (c == 0x301C) c = 0xFF5E;
-    if (c == 0x2212) c = '-';
-    if (U_IS_BMP(c)) {
-      in.push_back(static_cast<UChar>(c));
-    } else {
-      in.push_back(U16_LEAD(c));
-      in.push_back(U16_TRAIL(c));
-    }
+  // UTF-16 with the JIS variants mapped to their CP932 twins first (both are BMP).
+  std::vector<UChar> in = detail::ToUtf16(utf8);
+  for (UChar& u : in) {
+    if (u == 0x301C) u = 0xFF5E;
+    if (u == 0x2212) u = '-';
   }
   UErrorCode err = U_ZERO_ERROR;
   const UNormalizer2* nfkc = unorm2_getNFKCCasefoldInstance(&err);
@@ -108,20 +97,7 @@ class IcuCollator : public Collator {
   ~IcuCollator() override { ucol_close(coll_); }
   std::string Key(std::string_view s) const override {
     if (!coll_) return std::string(s);  // no ICU data: code point order
-    std::vector<UChar> u;
-    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-    const auto n = static_cast<int32_t>(s.size());
-    for (int32_t i = 0; i < n;) {
-      UChar32 c;
-      U8_NEXT(p, i, n, c);
-      if (c < 0) continue;
-      if (U_IS_BMP(c)) {
-        u.push_back(static_cast<UChar>(c));
-      } else {
-        u.push_back(U16_LEAD(c));
-        u.push_back(U16_TRAIL(c));
-      }
-    }
+    const std::vector<UChar> u = detail::ToUtf16(s);
     std::string key(u.size() * 4 + 16, '\0');
     int32_t len = ucol_getSortKey(coll_, u.data(), static_cast<int32_t>(u.size()),
                                   reinterpret_cast<uint8_t*>(key.data()),

@@ -7,29 +7,12 @@
 #include <vector>
 
 #include "charset/charset.h"
+#include "charset/icu_internal.h"
 
 namespace shiori::charset {
 namespace {
 
-// UTF-8 -> UTF-16, dropping invalid bytes.
-std::vector<UChar> ToUtf16(std::string_view utf8) {
-  std::vector<UChar> u;
-  u.reserve(utf8.size());
-  const auto* p = reinterpret_cast<const uint8_t*>(utf8.data());
-  const auto n = static_cast<int32_t>(utf8.size());
-  for (int32_t i = 0; i < n;) {
-    UChar32 c;
-    U8_NEXT(p, i, n, c);
-    if (c < 0) continue;
-    if (U_IS_BMP(c)) {
-      u.push_back(static_cast<UChar>(c));
-    } else {
-      u.push_back(U16_LEAD(c));
-      u.push_back(U16_TRAIL(c));
-    }
-  }
-  return u;
-}
+using detail::ToUtf16;
 
 // Normalises `in` with `norm`; `in` unchanged when ICU fails (data missing).
 std::vector<UChar> Normalize(const UNormalizer2* norm, UErrorCode err, std::vector<UChar> in) {

@@ -4,27 +4,6 @@
 
 namespace shiori::db {
 
-Result<std::optional<PatronRow>> FindPatronById(Connection& c, int64_t patron_id) {
-  auto s = c.Prepare(
-      "SELECT id, card, name_kana, phone, ifnull(email,''), ifnull(home_branch,''), status,"
-      " password_hash IS NOT NULL FROM patrons WHERE id = ?1");
-  if (!s.ok()) return s.status();
-  s->Bind(1, patron_id);
-  auto r = s->Step();
-  if (!r.ok()) return r.status();
-  if (!*r) return std::optional<PatronRow>();
-  PatronRow p;
-  p.id = s->Int(0);
-  p.card = s->Text(1);
-  p.name_kana = s->Text(2);
-  p.phone = s->Text(3);
-  p.email = s->Text(4);
-  p.home_branch = s->Text(5);
-  p.status = s->Text(6);
-  p.has_password = s->Int(7) != 0;
-  return std::optional<PatronRow>(std::move(p));
-}
-
 Result<std::vector<LoanLine>> PatronLoans(Connection& c, int64_t patron_id, const Date& today) {
   auto s = c.Prepare(
       "SELECT l.id, r.title, ifnull(r.volume,''), l.due_on, l.renewals,"

@@ -439,12 +439,16 @@ Result<Upserted> UpsertPatron(Connection& c, const PatronInput& in) {
   return Upserted::kUpdated;
 }
 
-Result<std::optional<PatronRow>> FindPatronByCard(Connection& c, std::string_view card) {
-  auto s = c.Prepare(
-      "SELECT id, card, name_kana, phone, email, home_branch, status,"
-      " password_hash IS NOT NULL FROM patrons WHERE card = ?1");
+namespace {
+
+// The patron the one-parameter query `where` finds, or nullopt.
+template <typename Value>
+Result<std::optional<PatronRow>> FindPatron(Connection& c, const char* where, const Value& v) {
+  auto s = c.Prepare(std::string("SELECT id, card, name_kana, phone, ifnull(email,''),"
+                                 " ifnull(home_branch,''), status, password_hash IS NOT NULL"
+                                 " FROM patrons WHERE ") + where);
   if (!s.ok()) return s.status();
-  auto r = s->Bind(1, charset::NormalizeDigits(card)).Step();
+  auto r = s->Bind(1, v).Step();
   if (!r.ok()) return r.status();
   if (!*r) return std::optional<PatronRow>();
   PatronRow p;
@@ -457,6 +461,16 @@ Result<std::optional<PatronRow>> FindPatronByCard(Connection& c, std::string_vie
   p.status = s->Text(6);
   p.has_password = s->Int(7) != 0;
   return std::optional<PatronRow>(std::move(p));
+}
+
+}  // namespace
+
+Result<std::optional<PatronRow>> FindPatronByCard(Connection& c, std::string_view card) {
+  return FindPatron(c, "card = ?1", charset::NormalizeDigits(card));
+}
+
+Result<std::optional<PatronRow>> FindPatronById(Connection& c, int64_t patron_id) {
+  return FindPatron(c, "id = ?1", patron_id);
 }
 
 // ---------------------------------------------------------------- patrons

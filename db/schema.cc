@@ -202,6 +202,42 @@ CREATE TABLE cart_items(
   PRIMARY KEY(session_id, record_id)
 ) WITHOUT ROWID;
 )sql", nullptr},
+      // 7: the mail sender (db/outbox.cc, gateway/mail.cc). The outbox is
+      // rebuilt, since SQLite cannot change a CHECK in place: more kinds, a
+      // 'sending' state committed before SMTP is spoken (so a crash mid-send
+      // is seen), retries with back-off, and times as unix seconds. Safe with
+      // foreign keys on: no table references outbox, and every row is copied
+      // before the old table is dropped, in this one transaction.
+      {R"sql(
+CREATE TABLE outbox_new(
+  id               INTEGER PRIMARY KEY,
+  kind             TEXT NOT NULL CHECK(kind IN
+                   ('hold_ready','email_changed','password_registered','password_changed')),
+  patron_id        INTEGER NOT NULL REFERENCES patrons(id),
+  hold_id          INTEGER REFERENCES holds(id),
+  to_address       TEXT,             -- NULL: the patron's address when sending
+  detail           TEXT,             -- email_changed: old|new; password_*: the device class
+  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  status           TEXT NOT NULL DEFAULT 'pending'
+                   CHECK(status IN ('pending','sending','sent','failed','skipped')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  first_try_at     INTEGER,          -- unix seconds of the first claim
+  next_try_at      INTEGER,          -- pending: not before (NULL: due now)
+  sending_at       INTEGER,          -- the last claim
+  resent_uncertain INTEGER NOT NULL DEFAULT 0,  -- sent once more after a crash mid-send
+  sent_at          INTEGER,
+  message_id       TEXT,             -- chosen at the first claim, kept over retries
+  last_error       TEXT
+);
+INSERT INTO outbox_new(id, kind, patron_id, hold_id, created_at, status, sent_at)
+  SELECT id, kind, patron_id, hold_id, created_at, status,
+         CAST(strftime('%s', sent_at) AS INTEGER) FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox(next_try_at) WHERE status = 'pending';
+CREATE INDEX outbox_sending ON outbox(sending_at) WHERE status = 'sending';
+CREATE INDEX outbox_hold ON outbox(hold_id) WHERE hold_id IS NOT NULL;
+)sql", nullptr},
   };
   return m;
 }

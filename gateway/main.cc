@@ -61,6 +61,22 @@ Result<std::unique_ptr<db::Connection>> OpenExisting(const Config& c) {
   return conn;
 }
 
+// What a staff command works on: the configuration and the existing,
+// migrated database with the configured branches.
+struct StaffContext {
+  Config cfg;
+  std::unique_ptr<db::Connection> conn;
+};
+
+Result<StaffContext> OpenStaff(const Options& o) {
+  auto cfg = BuildConfig(o);
+  if (!cfg.ok()) return cfg.status();
+  auto conn = OpenExisting(*cfg);
+  if (!conn.ok()) return conn.status();
+  SHIORI_RETURN_IF_ERROR(db::SyncBranches(**conn, cfg->rules));
+  return StaffContext{std::move(cfg).value(), std::move(conn).value()};
+}
+
 int Serve(const Options& o) {
   auto cfg = BuildConfig(o);
   if (!cfg.ok()) return Fail(cfg.status().message());
@@ -120,10 +136,10 @@ int Serve(const Options& o) {
 }
 
 int Maintenance(const Options& o) {
-  auto cfg = BuildConfig(o);
-  if (!cfg.ok()) return Fail(cfg.status().message());
-  auto conn = OpenExisting(*cfg);
-  if (!conn.ok()) return Fail(conn.status().message());
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  const Config* cfg = &staff->cfg;
+  std::unique_ptr<db::Connection>* conn = &staff->conn;
   const bool on = o.maintenance == "on";
   Status s = db::SetMaintenance(**conn, on);
   if (!s.ok()) return Fail(s.message());
@@ -133,10 +149,10 @@ int Maintenance(const Options& o) {
 }
 
 int Backup(const Options& o) {
-  auto cfg = BuildConfig(o);
-  if (!cfg.ok()) return Fail(cfg.status().message());
-  auto conn = OpenExisting(*cfg);
-  if (!conn.ok()) return Fail(conn.status().message());
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  const Config* cfg = &staff->cfg;
+  std::unique_ptr<db::Connection>* conn = &staff->conn;
   if (FileExists(o.backup_file) && o.backup_file == cfg->db_path) {
     return Fail("the backup must not overwrite the database itself");
   }
@@ -147,11 +163,10 @@ int Backup(const Options& o) {
 }
 
 int ImportCatalogCommand(const Options& o) {
-  auto cfg = BuildConfig(o);
-  if (!cfg.ok()) return Fail(cfg.status().message());
-  auto conn = OpenExisting(*cfg);
-  if (!conn.ok()) return Fail(conn.status().message());
-  if (Status s = db::SyncBranches(**conn, cfg->rules); !s.ok()) return Fail(s.message());
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  const Config* cfg = &staff->cfg;
+  std::unique_ptr<db::Connection>* conn = &staff->conn;
   const db::ImportFormat format = o.import_format == "tsv"       ? db::ImportFormat::kTsv
                                   : o.import_format == "marc"    ? db::ImportFormat::kMarc21
                                   : o.import_format == "marcxml" ? db::ImportFormat::kMarcXml
@@ -191,11 +206,10 @@ int ImportCatalogCommand(const Options& o) {
 }
 
 int PatronAddCommand(const Options& o) {
-  auto cfg = BuildConfig(o);
-  if (!cfg.ok()) return Fail(cfg.status().message());
-  auto conn = OpenExisting(*cfg);
-  if (!conn.ok()) return Fail(conn.status().message());
-  if (Status s = db::SyncBranches(**conn, cfg->rules); !s.ok()) return Fail(s.message());
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  const Config* cfg = &staff->cfg;
+  std::unique_ptr<db::Connection>* conn = &staff->conn;
   db::Transaction tx(**conn);
   if (!tx.begun().ok()) return Fail(tx.begun().message());
   auto r = db::UpsertPatron(**conn, o.patron);
@@ -209,11 +223,10 @@ int PatronAddCommand(const Options& o) {
 }
 
 int PatronImportCommand(const Options& o) {
-  auto cfg = BuildConfig(o);
-  if (!cfg.ok()) return Fail(cfg.status().message());
-  auto conn = OpenExisting(*cfg);
-  if (!conn.ok()) return Fail(conn.status().message());
-  if (Status s = db::SyncBranches(**conn, cfg->rules); !s.ok()) return Fail(s.message());
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  const Config* cfg = &staff->cfg;
+  std::unique_ptr<db::Connection>* conn = &staff->conn;
   db::ImportReport report;
   Status s = db::ImportPatrons(**conn, o.import_file, &report);
   if (!s.ok()) {
@@ -229,11 +242,10 @@ int PatronImportCommand(const Options& o) {
 
 // `shiori circ ...`: one line per change on stdout, a one-line refusal on stderr.
 int CircCommand(const Options& o, const std::string& what) {
-  auto cfg = BuildConfig(o);
-  if (!cfg.ok()) return Fail(cfg.status().message());
-  auto conn = OpenExisting(*cfg);
-  if (!conn.ok()) return Fail(conn.status().message());
-  if (Status s = db::SyncBranches(**conn, cfg->rules); !s.ok()) return Fail(s.message());
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  const Config* cfg = &staff->cfg;
+  std::unique_ptr<db::Connection>* conn = &staff->conn;
   auto today = Today();
   if (!today.ok()) return Fail(today.status().message());
   std::vector<std::string> log;

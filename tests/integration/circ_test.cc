@@ -12,21 +12,6 @@
 namespace shiori::test {
 namespace {
 
-std::string QueryText(const std::string& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  std::string out;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW) {
-      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-    }
-    sqlite3_finalize(s);
-  }
-  sqlite3_close(h);
-  return out;
-}
-
 // Record ids of the demo catalogue by title, from the search page.
 int64_t RecordId(const Server& s, const std::string& title) {
   HttpResponse r = s.Get("/search?_c=" + Hex("表ソ") + "&q=" + Hex(title), {"User-Agent: Mozilla/5.0"});

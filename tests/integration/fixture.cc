@@ -2,6 +2,7 @@
 #include "tests/integration/fixture.h"
 
 #include <curl/curl.h>
+#include <sqlite3.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -111,6 +112,26 @@ HttpResponse Request(const std::string& url, const char* method, const std::stri
 }
 
 }  // namespace
+
+std::string QueryText(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  std::string out;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    }
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(h);
+  return out;
+}
+
+int64_t QueryInt(const std::string& db, const std::string& sql) {
+  const std::string t = QueryText(db, sql);
+  return t.empty() ? -1 : std::stoll(t);
+}
 
 std::string HttpResponse::Header(const std::string& lower_name) const {
   for (const auto& [k, v] : headers) {

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +38,11 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// The first column of the first row of `sql` on the SQLite file `db`, opened
+// read-only ("" / -1 when there is none or it fails).
+std::string QueryText(const std::string& db, const std::string& sql);
+int64_t QueryInt(const std::string& db, const std::string& sql);
 
 // Runs `shiori` with `args` to completion (at most 120 s). `env` entries are
 // NAME=VALUE added to the environment.

@@ -17,35 +17,6 @@
 namespace shiori::test {
 namespace {
 
-int64_t CountRows(const std::string& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return -1;
-  sqlite3_stmt* s = nullptr;
-  int64_t n = -1;
-  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) == SQLITE_OK &&
-      sqlite3_step(s) == SQLITE_ROW) {
-    n = sqlite3_column_int64(s, 0);
-  }
-  sqlite3_finalize(s);
-  sqlite3_close(h);
-  return n;
-}
-
-std::string QueryText(const std::string& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  std::string out;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW) {
-      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-    }
-    sqlite3_finalize(s);
-  }
-  sqlite3_close(h);
-  return out;
-}
-
 size_t CountLines(const std::string& s) {
   size_t n = 0;
   for (char c : s) n += c == '\n';
@@ -166,17 +137,17 @@ TEST_F(DemoServer, AccessLogHasOneLinePerRequestWithoutQueryValues) {
 
 TEST_F(DemoServer, DemoLibraryIsCreatedWithAccountsPrinted) {
   const std::string db = dir_->File("demo.db");
-  EXPECT_GE(CountRows(db, "SELECT count(*) FROM records"), 300);
-  EXPECT_EQ(CountRows(db, "SELECT count(*) FROM branches"), 3);
-  EXPECT_EQ(CountRows(db, "SELECT count(*) FROM records r WHERE NOT EXISTS"
+  EXPECT_GE(QueryInt(db, "SELECT count(*) FROM records"), 300);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM branches"), 3);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM records r WHERE NOT EXISTS"
                           " (SELECT 1 FROM copies c WHERE c.record_id = r.id)"),
             0);
-  EXPECT_GE(CountRows(db, "SELECT count(*) FROM patrons"), 5);
-  EXPECT_GE(CountRows(db, "SELECT count(*) FROM loans WHERE due_on < date('now')"), 1);
-  EXPECT_GE(CountRows(db, "SELECT count(*) FROM loans WHERE renewals > 0"), 1);
-  EXPECT_GE(CountRows(db, "SELECT count(*) FROM holds WHERE status = 'waiting'"), 2);
-  EXPECT_GE(CountRows(db, "SELECT count(*) FROM holds WHERE status = 'ready'"), 1);
-  EXPECT_EQ(CountRows(db, "SELECT count(*) FROM patrons WHERE password_hash LIKE '%neko2026%'"), 0);
+  EXPECT_GE(QueryInt(db, "SELECT count(*) FROM patrons"), 5);
+  EXPECT_GE(QueryInt(db, "SELECT count(*) FROM loans WHERE due_on < date('now')"), 1);
+  EXPECT_GE(QueryInt(db, "SELECT count(*) FROM loans WHERE renewals > 0"), 1);
+  EXPECT_GE(QueryInt(db, "SELECT count(*) FROM holds WHERE status = 'waiting'"), 2);
+  EXPECT_GE(QueryInt(db, "SELECT count(*) FROM holds WHERE status = 'ready'"), 1);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM patrons WHERE password_hash LIKE '%neko2026%'"), 0);
   const std::string& out = server_->startup_output();
   EXPECT_NE(out.find("1000000011 / neko2026"), std::string::npos) << out;
   EXPECT_NE(out.find("1000000044 / (none)"), std::string::npos) << out;
@@ -186,11 +157,11 @@ TEST_F(DemoServer, BackupWhileServingGivesACompleteCopy) {
   const std::string copy = dir_->File("copy.db");
   CommandResult r = RunShiori({"backup", copy, "--db", dir_->File("demo.db")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(CountRows(copy, "SELECT count(*) FROM records"),
-            CountRows(dir_->File("demo.db"), "SELECT count(*) FROM records"));
+  EXPECT_EQ(QueryInt(copy, "SELECT count(*) FROM records"),
+            QueryInt(dir_->File("demo.db"), "SELECT count(*) FROM records"));
   EXPECT_EQ(QueryText(copy, "PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(CountRows(copy, "SELECT count(*) FROM holds"),
-            CountRows(dir_->File("demo.db"), "SELECT count(*) FROM holds"));
+  EXPECT_EQ(QueryInt(copy, "SELECT count(*) FROM holds"),
+            QueryInt(dir_->File("demo.db"), "SELECT count(*) FROM holds"));
   EXPECT_EQ(server_->Get("/healthz").status, 200);
 }
 

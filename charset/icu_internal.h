@@ -1,0 +1,35 @@
+// Internal to charset/: the UTF-8 to UTF-16 step every ICU call here needs.
+#ifndef SHIORI_CHARSET_ICU_INTERNAL_H_
+#define SHIORI_CHARSET_ICU_INTERNAL_H_
+
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+#include <string_view>
+#include <vector>
+
+namespace shiori::charset::detail {
+
+// UTF-8 -> UTF-16, dropping invalid bytes.
+inline std::vector<UChar> ToUtf16(std::string_view utf8) {
+  std::vector<UChar> u;
+  u.reserve(utf8.size());
+  const auto* p = reinterpret_cast<const uint8_t*>(utf8.data());
+  const auto n = static_cast<int32_t>(utf8.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) continue;
+    if (U_IS_BMP(c)) {
+      u.push_back(static_cast<UChar>(c));
+    } else {
+      u.push_back(U16_LEAD(c));
+      u.push_back(U16_TRAIL(c));
+    }
+  }
+  return u;
+}
+
+}  // namespace shiori::charset::detail
+
+#endif  // SHIORI_CHARSET_ICU_INTERNAL_H_
