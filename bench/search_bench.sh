@@ -114,13 +114,16 @@ for n in $SIZES; do
       groonga -n "$g/db" <"$g/load.grn" >"$g/load.out"
       t_load=$(secs "$t0")
       grep -q '^\[\[0,' "$g/load.out" || die "groonga load failed: $(head -c 300 "$g/load.out")"
+      rm -f "$g/load.grn"
+      data_kb=$(du -sk "$g" | cut -f1)
       t0=$(now)
       groonga "$g/db" <"$g/index.grn" >"$g/index.out"
       t_index=$(secs "$t0")
       grep -v '^\[\[0,' "$g/index.out" | grep -q . && die "groonga index failed: $(cat "$g/index.out")"
-      rm -f "$g/load.grn"
+      echo "$(( ($(du -sk "$g" | cut -f1) - data_kb) * 1024 ))" >"$g/index.bytes"
     fi
     size=$(( $(du -sk "$g" | cut -f1) * 1024 ))  # disk use: Groonga's files are sparse
+    index_bytes=$(cat "$g/index.bytes" 2>/dev/null || echo 0)
     port=$(free_port)
     groonga -s --protocol http --bind-address 127.0.0.1 --port "$port" "$g/db" >"$g/server.log" 2>&1 &
     grn_pid=$!
@@ -130,7 +133,7 @@ for n in $SIZES; do
     done
     echo
     echo "Groonga $v: load (groonga -n, JSON from a file, parsing included) $t_load s, index columns $t_index s,"\
-         "database $(python3 -c "print('%.1f MB' % ($size/1e6))"); queries over HTTP on 127.0.0.1 (load before: $(load))"
+         "database $(python3 -c "print('%.1f MB, of which the index columns %.1f MB' % ($size/1e6, $index_bytes/1e6))") (disk use); queries over HTTP on 127.0.0.1 (load before: $(load))"
     echo
     echo '```'
     python3 "$gen" groonga-run "$dir" "$port" "$dir/groonga-$v.json" --rounds "$ROUNDS"

@@ -344,12 +344,29 @@ struct App::Impl {
     return r;
   }
 
-  // How many hits fit one page of the device: the frame takes about 1.8 KB,
-  // a hit about 320 bytes in Shift_JIS.
-  static int PageSize(const DeviceProfile& p) {
-    if (!p.budget_bytes) return 20;
-    const long n = (static_cast<long>(p.budget_bytes) - 1800) / 320;
+  // How many lines of `line_bytes` fit one page of the device next to the
+  // frame (about 1.8 KB in Shift_JIS); `unlimited` where there is no budget.
+  static int LinesPerPage(const DeviceProfile& p, long line_bytes, int unlimited) {
+    if (!p.budget_bytes) return unlimited;
+    const long n = (static_cast<long>(p.budget_bytes) - 1800) / line_bytes;
     return static_cast<int>(std::clamp(n, 3L, 20L));
+  }
+
+  // The lines [from, to) of a list of `n` the page shows, by the request's
+  // `p`; a line with its form weighs about 400 bytes on a phone.
+  struct Slice {
+    size_t from = 0, to = 0;
+    pages::ListPaging paging;
+  };
+  static Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n) {
+    const int size = LinesPerPage(profile, 400, 100);
+    Slice s;
+    s.from = std::min(n, static_cast<size_t>(ParseInt(req.Param("p"), 0, 0, 100000)));
+    s.to = std::min(n, s.from + static_cast<size_t>(size));
+    s.paging.first = static_cast<int>(s.from) + 1;
+    if (s.from > 0) s.paging.prev = static_cast<int>(s.from > static_cast<size_t>(size) ? s.from - size : 0);
+    if (s.to < n) s.paging.next = static_cast<int>(s.to);
+    return s;
   }
 
   static int ParseInt(std::string_view s, int fallback, int lo, int hi) {
@@ -387,7 +404,7 @@ struct App::Impl {
     q.sort = v.sort == "newest"  ? db::SearchQuery::Sort::kNewest
              : v.sort == "title" ? db::SearchQuery::Sort::kTitle
                                  : db::SearchQuery::Sort::kRelevance;
-    v.page_size = q.limit = PageSize(ctx.profile);
+    v.page_size = q.limit = LinesPerPage(ctx.profile, 320, 20);  // a hit: ~320 bytes
     v.offset = q.offset = ParseInt(req.Param("p"), 0, 0, db::kSearchCandidates);
 
     size_t longest = 0;
@@ -773,7 +790,7 @@ struct App::Impl {
     return d ? JapaneseDate(*d) : ymd;
   }
 
-  Response LoansView(Ctx& ctx, std::string message, int status = 200) {
+  Response LoansView(const Request& req, Ctx& ctx, std::string message, int status = 200) {
     auto today = Today();
     if (!today.ok()) return Failure(ctx, today.status());
     auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), *today);
@@ -781,7 +798,10 @@ struct App::Impl {
     pages::LoansView v;
     v.message = std::move(message);
     v.loan_days = cfg.rules.loan_days;
-    for (const auto& l : *loans) {
+    const Slice slice = SliceOf(req, ctx.profile, loans->size());
+    v.paging = slice.paging;
+    for (size_t i = slice.from; i < slice.to; ++i) {
+      const db::LoanLine& l = (*loans)[i];
       pages::LoanLineView line{l.volume.empty() ? l.title : l.title + " " + l.volume,
                                DateText(l.due_on), l.overdue, l.reserved};
       line.loan_id = l.loan_id;
@@ -791,7 +811,7 @@ struct App::Impl {
     }
     return Html(status, pages::RenderLoans(ctx.page(), v));
   }
-  Response LoansPage(const Request&, Ctx& ctx) { return LoansView(ctx, ""); }
+  Response LoansPage(const Request& req, Ctx& ctx) { return LoansView(req, ctx, ""); }
 
   Response RenewPost(const Request& req, Ctx& ctx) {
     auto today = Today();
@@ -802,9 +822,9 @@ struct App::Impl {
       if (due.status().code() == Status::Code::kIo || due.status().code() == Status::Code::kBusy) {
         return Failure(ctx, due.status());
       }
-      return LoansView(ctx, due.status().message(), 409);
+      return LoansView(req, ctx, due.status().message(), 409);
     }
-    return LoansView(ctx, "延長しました。新しい返却期限は" + JapaneseDate(*due) + "です。");
+    return LoansView(req, ctx, "延長しました。新しい返却期限は" + JapaneseDate(*due) + "です。");
   }
 
   // The patron's own hold `id`, waiting or ready; nullopt when not theirs.
@@ -876,28 +896,32 @@ struct App::Impl {
                                   : db::ChangeHoldContact(ctx.db(), *PatronOf(ctx), id, contact);
     if (!s.ok()) {
       if (s.code() == Status::Code::kIo || s.code() == Status::Code::kBusy) return Failure(ctx, s);
-      return HoldList(ctx, ready, s.message(), 409);
+      return HoldList(req, ctx, ready, s.message(), 409);
     }
-    return HoldList(ctx, ready,
+    return HoldList(req, ctx, ready,
                     what == "cancel"   ? "「" + title + "」の予約を取り消しました。"
                     : what == "branch" ? "受取館を変えました。"
                                        : "連絡方法を変えました。");
   }
 
-  Response HoldList(Ctx& ctx, bool ready, std::string message = "", int status = 200) {
+  Response HoldList(const Request& req, Ctx& ctx, bool ready, std::string message = "",
+                    int status = 200) {
     auto holds = db::PatronHolds(ctx.db(), *PatronOf(ctx), ready);
     if (!holds.ok()) return Failure(ctx, holds.status());
     pages::HoldsView v;
     v.ready = ready;
     v.message = std::move(message);
-    for (const auto& h : *holds) {
+    const Slice slice = SliceOf(req, ctx.profile, holds->size());
+    v.paging = slice.paging;
+    for (size_t i = slice.from; i < slice.to; ++i) {
+      const db::HoldLine& h = (*holds)[i];
       v.holds.push_back({h.hold_id, h.volume.empty() ? h.title : h.title + " " + h.volume,
                          h.branch_name, ContactName(h.contact), h.position, DateText(h.deadline)});
     }
     return Html(status, pages::RenderHolds(ctx.page(), v));
   }
-  Response HoldsPage(const Request&, Ctx& ctx) { return HoldList(ctx, false); }
-  Response ReadyPage(const Request&, Ctx& ctx) { return HoldList(ctx, true); }
+  Response HoldsPage(const Request& req, Ctx& ctx) { return HoldList(req, ctx, false); }
+  Response ReadyPage(const Request& req, Ctx& ctx) { return HoldList(req, ctx, true); }
 
   Response Health(const Request&, Ctx& ctx) {
     Response r;

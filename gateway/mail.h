@@ -53,7 +53,7 @@ struct MailConfig {
   std::string user, password;     // SMTP AUTH when user is not empty
   std::string helo = "localhost";
   std::vector<std::string> carrier_domains = DefaultCarrierDomains();
-  // Seconds allowed for connecting and, separately, for the whole exchange. Default: 20
+  // Seconds allowed for connecting; the whole exchange may take three times that. Default: 20
   int timeout_s = 20;
   // The OPAC's base URL for links in notices, without a trailing slash.
   std::string site_url = "http://127.0.0.1:8080";
@@ -104,8 +104,9 @@ struct SendResult {
 
 // Sends `bytes` (from ComposeMessage) to `to` with libcurl: smtp:// or, for
 // security "tls", smtps://; STARTTLS required for "starttls"; AUTH when
-// c.user is set; the EHLO name c.helo; c.timeout_s for connecting and for
-// the whole exchange. Certificates are verified. A failing login is
+// c.user is set; the EHLO name c.helo; c.timeout_s for connecting, three
+// times that for the whole exchange. Certificates are verified. A 250 to the
+// end of the data counts as sent even if the connection then fails. A failing login is
 // kTemporary (fix the configuration and the notices go out). Never throws.
 SendResult SendMail(const MailConfig& c, const std::string& to, const std::string& bytes);
 

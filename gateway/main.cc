@@ -138,7 +138,6 @@ int Serve(const Options& o) {
 int Maintenance(const Options& o) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
-  const Config* cfg = &staff->cfg;
   std::unique_ptr<db::Connection>* conn = &staff->conn;
   const bool on = o.maintenance == "on";
   Status s = db::SetMaintenance(**conn, on);
@@ -165,7 +164,6 @@ int Backup(const Options& o) {
 int ImportCatalogCommand(const Options& o) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
-  const Config* cfg = &staff->cfg;
   std::unique_ptr<db::Connection>* conn = &staff->conn;
   const db::ImportFormat format = o.import_format == "tsv"       ? db::ImportFormat::kTsv
                                   : o.import_format == "marc"    ? db::ImportFormat::kMarc21
@@ -208,7 +206,6 @@ int ImportCatalogCommand(const Options& o) {
 int PatronAddCommand(const Options& o) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
-  const Config* cfg = &staff->cfg;
   std::unique_ptr<db::Connection>* conn = &staff->conn;
   db::Transaction tx(**conn);
   if (!tx.begun().ok()) return Fail(tx.begun().message());
@@ -225,7 +222,6 @@ int PatronAddCommand(const Options& o) {
 int PatronImportCommand(const Options& o) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
-  const Config* cfg = &staff->cfg;
   std::unique_ptr<db::Connection>* conn = &staff->conn;
   db::ImportReport report;
   Status s = db::ImportPatrons(**conn, o.import_file, &report);

@@ -237,9 +237,17 @@ struct LoanLineView {
   int64_t loan_id = 0;
   bool renewable = false;  // shows 「延長」
 };
+// Paging of a list to the device's page budget: the offsets of the previous
+// and next pages, or -1 when there is none.
+struct ListPaging {
+  int first = 1;  // number of the first line shown
+  int prev = -1, next = -1;
+};
+
 struct LoansView {
   std::string message;  // the result of a renewal
-  std::vector<LoanLineView> loans;
+  std::vector<LoanLineView> loans;  // this page's lines
+  ListPaging paging;
   int loan_days = 14;
 };
 std::string RenderLoans(const Context& ctx, const LoansView& v);
@@ -253,7 +261,8 @@ struct HoldLineView {
 struct HoldsView {
   bool ready = false;  // 予約確保一覧 (true) or 予約中一覧
   std::string message;  // the result of a change
-  std::vector<HoldLineView> holds;
+  std::vector<HoldLineView> holds;  // this page's lines
+  ListPaging paging;
 };
 
 // One hold with its changes: cancel, pickup branch (waiting only), contact.

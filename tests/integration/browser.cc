@@ -66,11 +66,14 @@ std::string Browser::Post(const std::string& action,
 }
 
 std::vector<std::string> Browser::Headers() const {
-  std::vector<std::string> h = {phone_ ? "User-Agent: DoCoMo/2.0 P903i(c100;TB;W24H12)"
-                                       : "User-Agent: Mozilla/5.0 (Windows NT 10.0) Firefox/120.0"};
+  std::vector<std::string> h = {
+      "User-Agent: " + (!ua_.empty() ? ua_
+                        : phone_     ? std::string("DoCoMo/2.0 P903i(c100;TB;W24H12)")
+                                     : std::string("Mozilla/5.0 (Windows NT 10.0) Firefox/120.0"))};
   if (!cookie_.empty()) h.push_back("Cookie: sid=" + cookie_);
   return h;
 }
+
 void Browser::LearnCookie(const HttpResponse& r) {
   std::string c = r.Header("set-cookie");
   if (!phone_ && c.rfind("sid=", 0) == 0) cookie_ = c.substr(4, 32);

@@ -18,7 +18,9 @@ std::string Hex(std::string_view bytes);
 
 class Browser {
  public:
-  Browser(const Server& s, bool phone) : s_(s), phone_(phone) {}
+  // `ua`: the User-Agent; empty gives a FOMA docomo phone or a desktop Firefox.
+  Browser(const Server& s, bool phone, std::string ua = "")
+      : s_(s), phone_(phone), ua_(std::move(ua)) {}
   // GETs `path` (adding the URL session for the phone) and returns the page as UTF-8.
   std::string Get(const std::string& path, long* status = nullptr);
   // Submits the POST form of the last page whose action is `action`, with
@@ -38,6 +40,7 @@ class Browser {
 
   const Server& s_;
   bool phone_;
+  std::string ua_;
   std::string sid_, cookie_, last_;
 };
 

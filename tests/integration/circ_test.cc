@@ -169,6 +169,40 @@ TEST_F(Circulation, RenewalOverdueAndReservedLoans) {
   EXPECT_EQ(kl.find("value=\"延長\""), std::string::npos) << kl;
 }
 
+TEST_F(Circulation, AnOldPhonesListsAreCutToItsFiveKilobytes) {
+  // DoCoMo/1.0 without a cache token: 5 KB pages, no cookies.
+  Browser phone(server_, true, "DoCoMo/1.0/N503i");
+  Login(phone, "1000000055", "satsuma5");
+  long status = 0;
+  for (const char* title : {"こころ", "三四郎", "それから", "門", "草枕", "雪国", "古都", "金閣寺",
+                            "潮騒", "人間失格"}) {
+    const int64_t id = RecordId(server_, title);
+    ASSERT_GT(id, 0) << title;
+    phone.Get("/record?id=" + std::to_string(id));
+    phone.Post("/cart/add", {}, &status);
+    ASSERT_EQ(status, 200) << title;
+  }
+  phone.Get("/reserve");
+  phone.Post("/reserve/confirm", {{"branch", "noda"}, {"contact", "none"}}, &status);
+  std::string result = phone.Post("/reserve/place", {}, &status);
+  ASSERT_EQ(status, 200);
+  std::string page = phone.Get("/account/holds", &status);
+  ASSERT_EQ(status, 200);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(page, m, std::regex("href=\"([^\"]*)\" accesskey=\"6\">次へ</a>")))
+      << "ten holds do not fit one 5 KB page";
+  std::string next = m[1];
+  for (size_t at; (at = next.find("&amp;")) != std::string::npos;) next.replace(at, 5, "&");
+  HttpResponse raw = server_.Get(next, {"User-Agent: DoCoMo/1.0/N503i"});
+  EXPECT_EQ(raw.status, 200);
+  EXPECT_LE(raw.body.size(), 5u * 1024);
+  for (const char* path : {"/account/holds", "/account/loans", "/account/ready", "/account"}) {
+    HttpResponse r = server_.Get(std::string(path) + "?sid=" + phone.sid(), {"User-Agent: DoCoMo/1.0/N503i"});
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_LE(r.body.size(), 5u * 1024) << path;
+  }
+}
+
 TEST_F(Circulation, TwoPatronsReservingAtOnceGetPositionsOneAndTwo) {
   const int64_t id = RecordId(server_, "三四郎");
   Browser a(server_, false), b(server_, true);
