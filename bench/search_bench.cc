@@ -875,7 +875,7 @@ int main(int argc, char** argv) {
     o.precision(6);
     o << "{\"records\":" << n << ",\"copies\":" << copies << ",\"load_ms\":" << load_ms
       << ",\"load_wall_ms\":" << load_wall_ms << ",\"commit_ms\":" << Ms(commit)
-      << ",\"records_per_s\":" << n / (load_ms / 1000) << ",\"optimize_ms\":" << optimize_ms
+      << ",\"records_per_s\":" << (load_ms > 0 ? n / (load_ms / 1000) : 0) << ",\"optimize_ms\":" << optimize_ms
       << ",\"tokenize_ms\":" << tokenize_ms
       << ",\"raw_text_bytes\":" << raw << ",\"raw_copy_bytes\":" << raw_copies;
     auto sizes = [&](const char* k, const Sizes& s) {

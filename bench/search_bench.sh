@@ -123,7 +123,7 @@ for n in $SIZES; do
       echo "$(( ($(du -sk "$g" | cut -f1) - data_kb) * 1024 ))" >"$g/index.bytes"
     fi
     size=$(( $(du -sk "$g" | cut -f1) * 1024 ))  # disk use: Groonga's files are sparse
-    index_bytes=$(cat "$g/index.bytes" 2>/dev/null || echo 0)
+    index_bytes=$(cat "$g/index.bytes" 2>/dev/null || echo -1)
     port=$(free_port)
     groonga -s --protocol http --bind-address 127.0.0.1 --port "$port" "$g/db" >"$g/server.log" 2>&1 &
     grn_pid=$!
@@ -133,10 +133,11 @@ for n in $SIZES; do
     done
     echo
     echo "Groonga $v: load (groonga -n, JSON from a file, parsing included) $t_load s, index columns $t_index s,"\
-         "database $(python3 -c "print('%.1f MB, of which the index columns %.1f MB' % ($size/1e6, $index_bytes/1e6))") (disk use); queries over HTTP on 127.0.0.1 (load before: $(load))"
+         "database $(python3 -c "print('%.1f MB' % ($size/1e6) + (', of which the index columns %.1f MB' % ($index_bytes/1e6) if $index_bytes >= 0 else ''))") (disk use); queries over HTTP on 127.0.0.1 (load before: $(load))"
     echo
     echo '```'
     python3 "$gen" groonga-run "$dir" "$port" "$dir/groonga-$v.json" --rounds "$ROUNDS"
+    echo "groonga server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$grn_pid/status)"
     echo '```'
     kill "$grn_pid"
     wait "$grn_pid" 2>/dev/null || true

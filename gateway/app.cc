@@ -116,8 +116,6 @@ class RequestLinks : public pages::Links {
   const bool& shift_jis_;  // decided after the session is loaded
 };
 
-std::string_view RawParam(const Request& r, std::string_view name) { return r.Param(name); }
-
 // A same-site path to go back to: starts with one '/', no scheme or host.
 bool IsLocalPath(std::string_view p) {
   if (p.empty() || p[0] != '/' || (p.size() > 1 && (p[1] == '/' || p[1] == '\\'))) return false;
@@ -266,6 +264,7 @@ struct App::Impl {
         {"POST", "/account/holds/cancel", &Impl::HoldChangePost, true, true},
         {"POST", "/account/holds/branch", &Impl::HoldChangePost, true, true},
         {"POST", "/account/holds/contact", &Impl::HoldChangePost, true, true},
+        {"GET", "/style.css", &Impl::Style, false},
         {"GET", "/healthz", &Impl::Health, false},
     };
     RenderTopPages();
@@ -915,13 +914,29 @@ struct App::Impl {
     v.paging = slice.paging;
     for (size_t i = slice.from; i < slice.to; ++i) {
       const db::HoldLine& h = (*holds)[i];
+      std::string notice;
+      if (ready && h.contact == "mail") {
+        auto sent = db::NoticeSentAt(ctx.db(), h.hold_id);
+        if (!sent.ok()) return Failure(ctx, sent.status());
+        if (sent->has_value()) notice = **sent;
+      }
       v.holds.push_back({h.hold_id, h.volume.empty() ? h.title : h.title + " " + h.volume,
-                         h.branch_name, ContactName(h.contact), h.position, DateText(h.deadline)});
+                         h.branch_name, ContactName(h.contact), h.position, DateText(h.deadline),
+                         std::move(notice)});
     }
     return Html(status, pages::RenderHolds(ctx.page(), v));
   }
   Response HoldsPage(const Request& req, Ctx& ctx) { return HoldList(req, ctx, false); }
   Response ReadyPage(const Request& req, Ctx& ctx) { return HoldList(req, ctx, true); }
+
+  // The one stylesheet (smartphones and PCs link it; feature phones never do).
+  Response Style(const Request&, Ctx&) {
+    Response r;
+    r.content_type = "text/css; charset=UTF-8";
+    r.body = std::string(pages::StyleSheet());
+    (void)r.SetHeader("Cache-Control", "public, max-age=86400");
+    return r;
+  }
 
   Response Health(const Request&, Ctx& ctx) {
     Response r;
@@ -977,7 +992,7 @@ struct App::Impl {
     // 3. Input decoding: the probe field tells how the form was encoded;
     //    without it, the output charset is what the browser was given.
     Request& req = raw;  // decoded in place: the server's request is ours
-    std::string_view probe = RawParam(raw, kProbeParam);
+    std::string_view probe = raw.Param(kProbeParam);  // still the bytes as sent
     bool sjis_in = ctx.shift_jis;
     if (probe == kProbeSjis) {
       sjis_in = true;

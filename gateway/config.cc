@@ -262,7 +262,23 @@ Result<Config> LoadConfig(const std::string& path) {
          }},
         {"smtp_user", str(&c.smtp_user, true)},
         {"smtp_password", str(&c.smtp_password, true)},
-        {"helo", str(&c.smtp_helo)}}},
+        {"helo", str(&c.smtp_helo)},
+        {"site_url", str(&c.site_url)},
+        {"give_up_hours", i(1, 24 * 30, &c.mail_give_up_hours)},
+        {"timeout", i(1, 300, &c.mail_timeout_s)},
+        {"send_interval", i(1, 3600, &c.mail_interval_s)},
+        {"carrier_domains",
+         [&](Reader& r, const toml::node& n) {
+           c.carrier_domains.clear();
+           return StringArray(
+               r, n,
+               [&](std::string_view d) {
+                 if (d.empty() || d.find('.') == std::string_view::npos) return false;
+                 c.carrier_domains.emplace_back(d);
+                 return true;
+               },
+               "\"docomo.ne.jp\"");
+         }}}},
   };
 
   for (auto&& [k, v] : root) {

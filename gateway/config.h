@@ -5,6 +5,7 @@
 #define SHIORI_GATEWAY_CONFIG_H_
 
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "db/db.h"
@@ -50,6 +51,11 @@ struct Config {
   std::string smtp_user;
   std::string smtp_password;
   std::string smtp_helo = "localhost";
+  std::string site_url = "http://127.0.0.1:8080";  // base URL for links in mail
+  int mail_give_up_hours = 48;   // a notice failing temporarily this long is failed
+  int mail_timeout_s = 20;       // SMTP connect timeout
+  int mail_interval_s = 60;      // how often the server sends pending notices
+  std::vector<std::string> carrier_domains;  // ISO-2022-JP for these; empty: the built-in list
 };
 
 // The built-in defaults: the guide's library with its three branches.

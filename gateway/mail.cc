@@ -22,8 +22,8 @@
 namespace shiori::gateway {
 namespace {
 
-constexpr size_t kMaxLine = 76;       // bytes per line, CRLF not counted (RFC 2045, 5322)
-constexpr char32_t kGeta = 0x3013;    // 〓
+constexpr size_t kMaxLine = 76;     // bytes per line, CRLF not counted (RFC 2045, 5322)
+constexpr char32_t kGeta = 0x3013;  // 〓
 constexpr char32_t kReplacement = 0xFFFD;
 
 // ---------------------------------------------------------------- text
@@ -44,12 +44,6 @@ std::u32string ToU32(const icu::UnicodeString& u) {
   return out;
 }
 
-std::string ToUtf8(std::u32string_view s) {
-  std::string out;
-  for (char32_t c : s) charset::AppendUtf8(out, c);
-  return out;
-}
-
 // NFC or NFKC of `u`; on an ICU failure (it has none for valid input) `u` as it is.
 icu::UnicodeString Normalized(const icu::UnicodeString& u, bool compat) {
   UErrorCode err = U_ZERO_ERROR;
@@ -61,9 +55,7 @@ icu::UnicodeString Normalized(const icu::UnicodeString& u, bool compat) {
 }
 
 // Rule M1: controls other than TAB go (C0, DEL, C1).
-bool IsDroppedControl(char32_t c) {
-  return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F);
-}
+bool IsDroppedControl(char32_t c) { return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F); }
 
 // Splits text into lines at CRLF, LF or CR.
 std::vector<std::string_view> Lines(std::string_view s) {
@@ -179,19 +171,19 @@ std::u32string PrepareJis(JisCoder& jis, std::string_view line) {
   std::u32string out;
   for (size_t i = 0; i < in.size(); ++i) {
     char32_t c = in[i];
-    if (IsDroppedControl(c)) continue;                                     // M1
+    if (IsDroppedControl(c)) continue;  // M1
     if (u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
-      continue;                                                            // M2
-    c = ToJisVariant(c);                                                   // M3
-    if (jis.Carried(c)) {                                                  // M4
+      continue;            // M2
+    c = ToJisVariant(c);   // M3
+    if (jis.Carried(c)) {  // M4
       out.push_back(c);
       continue;
     }
-    if (c != kReplacement) {                                               // M5
+    if (c != kReplacement) {  // M5
       if (i + 1 < in.size() && IsHalfWidthVoicedMark(in[i + 1])) {
         std::u32string pair{c, in[i + 1]};
-        icu::UnicodeString u = icu::UnicodeString::fromUTF32(
-            reinterpret_cast<const UChar32*>(pair.data()), 2);
+        icu::UnicodeString u =
+            icu::UnicodeString::fromUTF32(reinterpret_cast<const UChar32*>(pair.data()), 2);
         const std::u32string k = ToU32(Normalized(u, true));
         if (AllCarried(jis, k)) {
           out += k;
@@ -206,7 +198,7 @@ std::u32string PrepareJis(JisCoder& jis, std::string_view line) {
         continue;
       }
     }
-    out.push_back(kGeta);                                                  // M6
+    out.push_back(kGeta);  // M6
   }
   return out;
 }
@@ -280,7 +272,8 @@ std::string Base64(std::string_view in) {
 }
 
 bool IsAscii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
 }
 
 // RFC 2047 encoded words for a header value, each short enough that
@@ -304,9 +297,11 @@ std::vector<std::string> EncodedWords(JisCoder* jis, std::string_view value) {
   size_t start = 0;
   while (start < utf8.size()) {
     size_t end = std::min(utf8.size(), start + 39);
-    while (end < utf8.size() && end > start && (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80)
+    while (end < utf8.size() && end > start &&
+           (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80)
       --end;
-    words.push_back("=?UTF-8?B?" + Base64(std::string_view(utf8).substr(start, end - start)) + "?=");
+    words.push_back("=?UTF-8?B?" + Base64(std::string_view(utf8).substr(start, end - start)) +
+                    "?=");
     start = end;
   }
   return words;
@@ -372,8 +367,8 @@ std::string RfcDate(std::time_t t) {
   const long off = tm.tm_gmtoff / 60;
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld", kDays[tm.tm_wday],
-                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                tm.tm_sec, off < 0 ? '-' : '+', std::labs(off) / 60, std::labs(off) % 60);
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                off < 0 ? '-' : '+', std::labs(off) / 60, std::labs(off) % 60);
   return buf;
 }
 
@@ -381,7 +376,8 @@ std::string RfcDate(std::time_t t) {
 Status CheckHeaderValue(std::string_view what, std::string_view v) {
   for (char ch : v) {
     const auto b = static_cast<unsigned char>(ch);
-    if (b == '\r' || b == '\n') return Status::Invalid(std::string(what) + ": CR or LF in a header value");
+    if (b == '\r' || b == '\n')
+      return Status::Invalid(std::string(what) + ": CR or LF in a header value");
     if ((b < 0x20 && b != '\t') || b == 0x7F)
       return Status::Invalid(std::string(what) + ": control character in a header value");
   }
@@ -404,8 +400,8 @@ std::string LocalTime(std::time_t t) {
 }  // namespace
 
 std::vector<std::string> DefaultCarrierDomains() {
-  return {"docomo.ne.jp",   "ezweb.ne.jp", "au.com",  "softbank.ne.jp", "i.softbank.jp",
-          "disney.ne.jp",   "willcom.com", "pdx.ne.jp", "ymobile.ne.jp", "emnet.ne.jp"};
+  return {"docomo.ne.jp", "ezweb.ne.jp", "au.com",    "softbank.ne.jp", "i.softbank.jp",
+          "disney.ne.jp", "willcom.com", "pdx.ne.jp", "ymobile.ne.jp",  "emnet.ne.jp"};
 }
 
 bool IsCarrierAddress(std::string_view address, const std::vector<std::string>& domains) {
@@ -415,7 +411,8 @@ bool IsCarrierAddress(std::string_view address, const std::vector<std::string>& 
     const std::string d = Lower(d0);
     if (d.empty()) continue;
     if (domain == d) return true;
-    if (domain.size() > d.size() + 1 && domain.compare(domain.size() - d.size(), d.size(), d) == 0 &&
+    if (domain.size() > d.size() + 1 &&
+        domain.compare(domain.size() - d.size(), d.size(), d) == 0 &&
         domain[domain.size() - d.size() - 1] == '.')
       return true;
   }
@@ -462,7 +459,13 @@ Result<std::string> ComposeMessage(const MailConfig& c, const Message& m,
   out += Header("From", from);
   out += Header("To", {AddrSpec(m.to)});
   if (IsAscii(m.subject) && m.subject.find("=?") == std::string::npos) {
-    out += Header("Subject", {m.subject});
+    std::vector<std::string> words;  // folded at its spaces when long
+    size_t start = 0;
+    for (size_t sp; (sp = m.subject.find(' ', start)) != std::string::npos; start = sp + 1) {
+      words.push_back(m.subject.substr(start, sp - start));
+    }
+    words.push_back(m.subject.substr(start));
+    out += Header("Subject", words);
   } else {
     out += Header("Subject", EncodedWords(jis.get(), m.subject));
   }
@@ -474,7 +477,8 @@ Result<std::string> ComposeMessage(const MailConfig& c, const Message& m,
     out += "Content-Transfer-Encoding: 7bit\r\n\r\n";
     for (std::string_view line : Lines(m.body)) {
       for (const std::u32string& piece : SplitJis(PrepareJis(*jis, line), kMaxLine)) {
-        if (!jis->Encode(piece, &out)) return Status::Io("iconv(ISO-2022-JP) refused prepared text");
+        if (!jis->Encode(piece, &out))
+          return Status::Io("iconv(ISO-2022-JP) refused prepared text");
         out += "\r\n";
       }
     }
@@ -521,13 +525,17 @@ size_t ReadUpload(char* buf, size_t size, size_t n, void* user) {
   return len;
 }
 
-// What the dialogue showed: the last command, the last reply, and whether the
-// server said 250 to the end of the message.
+// What the dialogue showed: the first 4xx or 5xx reply and the command it
+// answered (libcurl says QUIT after it, so the last reply is "221 Bye"), the
+// last reply, and whether the server said 250 to the end of the message.
 struct Dialogue {
-  std::string last_command;  // verb, upper case
+  std::string command;        // the last command sent: its verb, lower case
+  std::string error_command;  // the command the first error answered
+  std::string error_reply;    // the first 4xx or 5xx reply line
   std::string last_reply;
   bool answered = false;
   bool data_sent = false;
+  bool error_after_data = false;
   bool accepted = false;
 };
 
@@ -536,7 +544,7 @@ int OnDebug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   std::string_view s(data, size);
   if (type == CURLINFO_HEADER_OUT) {
     const size_t sp = s.find_first_of(" \r\n:");
-    d->last_command = Lower(s.substr(0, sp));
+    d->command = Lower(s.substr(0, sp));
   } else if (type == CURLINFO_DATA_OUT) {
     d->data_sent = true;
   } else if (type == CURLINFO_HEADER_IN) {
@@ -544,7 +552,13 @@ int OnDebug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
     if (s.empty()) return 0;
     d->answered = true;
     d->last_reply = std::string(s.substr(0, 300));
-    if (d->data_sent && s.size() >= 3 && s.compare(0, 3, "250") == 0) d->accepted = true;
+    const bool error = s.size() >= 3 && (s[0] == '4' || s[0] == '5');
+    if (error && d->error_reply.empty()) {
+      d->error_reply = d->last_reply;
+      d->error_command = d->command;
+      d->error_after_data = d->data_sent;
+    }
+    if (d->data_sent && d->error_reply.empty() && s.compare(0, 3, "250") == 0) d->accepted = true;
   }
   return 0;
 }
@@ -594,22 +608,22 @@ SendResult SendMail(const MailConfig& c, const std::string& to, const std::strin
   curl_easy_setopt(e, CURLOPT_DEBUGDATA, &dialogue);
 
   const CURLcode rc = curl_easy_perform(e);
-  long code = 0;
-  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
   res.server_answered = dialogue.answered;
   if (rc == CURLE_OK || dialogue.accepted) {  // 250 after the data: delivered, whatever QUIT did
     res.outcome = SendOutcome::kSent;
     res.detail = dialogue.last_reply;
     return res;
   }
-  res.detail = !dialogue.last_reply.empty() ? dialogue.last_reply
-               : error[0] != '\0'           ? std::string(error)
-                                            : std::string(curl_easy_strerror(rc));
+  res.detail = !dialogue.error_reply.empty()  ? dialogue.error_reply
+               : !dialogue.last_reply.empty() ? dialogue.last_reply
+               : error[0] != '\0'             ? std::string(error)
+                                              : std::string(curl_easy_strerror(rc));
   // A 5xx refusing the sender, the recipient or the message is final; one to
   // the greeting, EHLO, STARTTLS or AUTH is about this server or our settings.
-  const std::string& cmd = dialogue.last_command;
-  const bool about_message = dialogue.data_sent || cmd == "mail" || cmd == "rcpt" || cmd == "data";
-  res.outcome = code >= 500 && code < 600 && about_message && rc != CURLE_LOGIN_DENIED
+  const std::string& cmd = dialogue.error_command;
+  const bool about_message =
+      dialogue.error_after_data || cmd == "mail" || cmd == "rcpt" || cmd == "data";
+  res.outcome = !dialogue.error_reply.empty() && dialogue.error_reply[0] == '5' && about_message
                     ? SendOutcome::kPermanent
                     : SendOutcome::kTemporary;
   return res;
@@ -623,23 +637,24 @@ Message HoldReadyMessage(const std::string& to, const std::string& title,
   Message m;
   m.to = to;
   m.subject = "予約資料のご用意ができました";
-  m.body = "予約資料のご用意ができました。\n"
-           "\n"
-           "■資料名\n" +
-           title +
-           "\n"
-           "■受取館\n" +
-           branch_name +
-           "\n"
-           "■取置期限\n" +
-           JapaneseDate(deadline) +
-           "まで\n"
-           "\n"
-           "利用者カードをお持ちください。\n"
-           "期限をすぎると取消となります。\n"
-           "\n"
-           "予約確保一覧:\n" +
-           site_url + "/account/ready\n\n" + library_name + "\n";
+  m.body =
+      "予約資料のご用意ができました。\n"
+      "\n"
+      "■資料名\n" +
+      title +
+      "\n"
+      "■受取館\n" +
+      branch_name +
+      "\n"
+      "■取置期限\n" +
+      JapaneseDate(deadline) +
+      "まで\n"
+      "\n"
+      "利用者カードをお持ちください。\n"
+      "期限をすぎると取消となります。\n"
+      "\n"
+      "予約確保一覧:\n" +
+      site_url + "/account/ready\n\n" + library_name + "\n";
   return m;
 }
 
@@ -811,8 +826,8 @@ struct Sender {
     if (!abandoned.ok()) return abandoned.status();
     for (const db::OutboxRow& r : *abandoned) {
       if (r.resent_uncertain) {
-        SHIORI_RETURN_IF_ERROR(
-            Fail(r, "failed", "outcome uncertain twice (the sender stopped mid-send); not sent again"));
+        SHIORI_RETURN_IF_ERROR(Fail(
+            r, "failed", "outcome uncertain twice (the sender stopped mid-send); not sent again"));
         continue;
       }
       auto claimed = db::ReclaimNotice(c, r.id, r.sending_at, now);

@@ -46,7 +46,7 @@ std::vector<std::string> DefaultCarrierDomains();
 
 struct MailConfig {
   std::string from = "yoyaku@izumi-library.jp";  // envelope and header sender
-  std::string from_name = "出水市立図書館";        // display name; may be empty
+  std::string from_name = "出水市立図書館";      // display name; may be empty
   std::string host = "127.0.0.1";
   int port = 25;
   std::string security = "none";  // none | starttls (required, not opportunistic) | tls (smtps)
@@ -106,8 +106,10 @@ struct SendResult {
 // security "tls", smtps://; STARTTLS required for "starttls"; AUTH when
 // c.user is set; the EHLO name c.helo; c.timeout_s for connecting, three
 // times that for the whole exchange. Certificates are verified. A 250 to the
-// end of the data counts as sent even if the connection then fails. A failing login is
-// kTemporary (fix the configuration and the notices go out). Never throws.
+// end of the data counts as sent even if the connection then fails. A failing
+// login is kTemporary (fix the configuration and the notices go out). Never
+// throws.
+// REQUIRES: curl_global_init() was called once, before threads started (main).
 SendResult SendMail(const MailConfig& c, const std::string& to, const std::string& bytes);
 
 // ---------------------------------------------------------------- notices

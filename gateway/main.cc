@@ -4,8 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -15,6 +19,7 @@
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
+#include "gateway/mail.h"
 
 namespace shiori::gateway {
 namespace {
@@ -61,6 +66,68 @@ Result<std::unique_ptr<db::Connection>> OpenExisting(const Config& c) {
   return conn;
 }
 
+MailConfig MailConfigOf(const Config& c) {
+  MailConfig m;
+  m.from = c.mail_from;
+  m.from_name = c.mail_from_name;
+  m.host = c.smtp_host;
+  m.port = c.smtp_port;
+  m.security = c.smtp_security;
+  m.user = c.smtp_user;
+  m.password = c.smtp_password;
+  m.helo = c.smtp_helo;
+  if (!c.carrier_domains.empty()) m.carrier_domains = c.carrier_domains;
+  m.timeout_s = c.mail_timeout_s;
+  m.site_url = c.site_url;
+  m.give_up_after_s = c.mail_give_up_hours * 3600LL;
+  return m;
+}
+
+// The server's notice sender: every `mail_interval_s` it drains the outbox on
+// a connection of its own and logs one line per notice on stderr.
+class NoticeSender {
+ public:
+  NoticeSender(const Config& cfg) : cfg_(cfg), mail_(MailConfigOf(cfg)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~NoticeSender() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    db::OpenOptions opt;
+    opt.create = false;
+    auto conn = db::Connection::Open(cfg_.db_path, opt);
+    if (!conn.ok()) {
+      std::fprintf(stderr, "shiori: mail: %s\n", conn.status().message().c_str());
+      return;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      std::vector<std::string> log;
+      auto r = SendPending(**conn, mail_, cfg_.rules.library_name, cfg_.rules, NowSeconds(), &log);
+      for (const auto& line : log) std::fprintf(stderr, "shiori: mail: %s\n", line.c_str());
+      if (!r.ok()) std::fprintf(stderr, "shiori: mail: %s\n", r.status().message().c_str());
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::seconds(cfg_.mail_interval_s), [this] { return stop_; });
+    }
+  }
+
+  const Config& cfg_;
+  MailConfig mail_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 // What a staff command works on: the configuration and the existing,
 // migrated database with the configured branches.
 struct StaffContext {
@@ -75,6 +142,31 @@ Result<StaffContext> OpenStaff(const Options& o) {
   if (!conn.ok()) return conn.status();
   SHIORI_RETURN_IF_ERROR(db::SyncBranches(**conn, cfg->rules));
   return StaffContext{std::move(cfg).value(), std::move(conn).value()};
+}
+
+int MailCommand(const Options& o, bool send) {
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  if (send) {
+    std::vector<std::string> log;
+    auto r = SendPending(*staff->conn, MailConfigOf(staff->cfg), staff->cfg.rules.library_name,
+                         staff->cfg.rules, NowSeconds(), &log);
+    for (const auto& line : log) std::printf("%s\n", line.c_str());
+    if (!r.ok()) return Fail(r.status().message());
+    std::printf("%d sent, %d to retry, %d failed\n", r->sent, r->retried, r->failed);
+    return 0;
+  }
+  auto rows = db::OutboxStatus(*staff->conn);
+  if (!rows.ok()) return Fail(rows.status().message());
+  for (const auto& n : *rows) {
+    // The card number is the patron's: only its last digits.
+    const std::string tail = n.card.substr(n.card.size() > 4 ? n.card.size() - 4 : 0);
+    std::printf("%lld %s %s card ...%s attempts %d%s%s\n", static_cast<long long>(n.id),
+                n.status.c_str(), n.kind.c_str(), tail.c_str(), n.attempts,
+                n.last_error.empty() ? "" : ": ", n.last_error.c_str());
+  }
+  if (rows->empty()) std::printf("no notices pending or failed\n");
+  return 0;
 }
 
 int Serve(const Options& o) {
@@ -125,6 +217,7 @@ int Serve(const Options& o) {
   if (!s.ok()) return Fail(s.message());
   std::printf("shiori: listening on http://%s:%d/\n", cfg->listen_host.c_str(), server.port());
   std::fflush(stdout);
+  NoticeSender mailer(*cfg);
 
   int sig = 0;
   sigwait(&stop, &sig);
@@ -264,6 +357,8 @@ int CircCommand(const Options& o, const std::string& what) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  // libcurl (the mail sender) is initialised once, before any thread starts.
+  curl_global_init(CURL_GLOBAL_DEFAULT);
   Options o;
   CLI::App app{"shiori: the online catalogue (OPAC) of a small library"};
   app.require_subcommand(1);
@@ -308,6 +403,14 @@ int Main(int argc, char** argv) {
   patron_import->fallthrough();
   patron_import->add_option("file", o.import_file, "the TSV file")->required();
 
+  auto* mail = app.add_subcommand("mail", "e-mail notices");
+  mail->require_subcommand(1);
+  mail->fallthrough();
+  auto* mail_send = mail->add_subcommand("send-pending", "send the notices waiting in the outbox now");
+  mail_send->fallthrough();
+  auto* mail_status = mail->add_subcommand("status", "list notices pending or failed");
+  mail_status->fallthrough();
+
   auto* circ = app.add_subcommand("circ", "circulation at the counter");
   circ->require_subcommand(1);
   circ->fallthrough();
@@ -338,7 +441,7 @@ int Main(int argc, char** argv) {
     }
     if (!known) {
       std::fprintf(stderr,
-                   "shiori: unknown command '%s' (commands: serve, import, patron, circ, "
+                   "shiori: unknown command '%s' (commands: serve, import, patron, circ, mail, "
                    "maintenance, backup)\n",
                    argv[i]);
       return 2;
@@ -365,6 +468,8 @@ int Main(int argc, char** argv) {
   if (*import_catalog) return ImportCatalogCommand(o);
   if (*patron_add) return PatronAddCommand(o);
   if (*patron_import) return PatronImportCommand(o);
+  if (*mail_send) return MailCommand(o, true);
+  if (*mail_status) return MailCommand(o, false);
   if (*checkout) return CircCommand(o, "checkout");
   if (*checkin) return CircCommand(o, "checkin");
   if (*ready) return CircCommand(o, "ready");

@@ -223,6 +223,7 @@ std::string RenderHolds(const Context& ctx, const HoldsView& v) {
       h.Text("受取館 ").Text(x.branch);
       if (v.ready) {
         h.Void("br").Text("取置期限 ").Text(x.deadline);
+        if (!x.notice.empty()) h.Void("br").Text("お知らせメール送信 ").Text(x.notice);
       } else {
         h.Void("br").Text("連絡 ").Text(x.contact).Text(" / ").Text(std::to_string(x.position)).Text("番目");
       }

@@ -17,9 +17,13 @@ std::string KeyEmoji(char key) {
   return s;
 }
 
+constexpr std::string_view kIcon =
+    "data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 4 6%22%3E"
+    "%3Cpath d=%22M0 0h4v6L2 4 0 6z%22 fill=%22%230a4f8f%22/%3E%3C/svg%3E";
+
 }  // namespace
 
-void BeginPage(Html& h, const Context& ctx, std::string_view title) {
+void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked) {
   h.RawTrusted("<!DOCTYPE html>");
   h.Open("html", {{"lang", "ja"}});
   h.Open("head");
@@ -35,8 +39,23 @@ void BeginPage(Html& h, const Context& ctx, std::string_view title) {
     full += ctx.library_name;
   }
   h.Element("title", full);
+  if (linked && !ctx.device.feature_phone) {
+    // A bookmark (栞) as the icon, inline: browsers ask for /favicon.ico otherwise.
+    h.Void("link", {{"rel", "icon"}, {"href", kIcon}});
+    // Not through the link builder: a static file, never with a session id.
+    h.Void("link", {{"rel", "stylesheet"}, {"href", "/style.css"}});
+  }
   h.Close();  // head
   h.Open("body");
+  // The name as a header on every page but the top one, where it is the h1.
+  if (!ctx.device.feature_phone && title != ctx.library_name && !ctx.library_name.empty()) {
+    if (linked) {
+      h.Open("header").Open("a", {{"href", ctx.links.Url("/")}}).Text(ctx.library_name).Close();
+      h.Close();
+    } else {
+      h.Element("header", ctx.library_name);
+    }
+  }
   h.Element("h1", title);
 }
 

@@ -8,7 +8,10 @@
 namespace shiori::pages::detail {
 
 // Writes the doctype, head and the opening of body with an h1 of `title`.
-void BeginPage(Html& h, const Context& ctx, std::string_view title);
+// Smartphones and PCs also get the stylesheet and a header with the library's
+// name, unless `linked` is false: the maintenance notice links nowhere, not even
+// to the stylesheet (which is not served while the service is off).
+void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked = true);
 enum class Footer {
   kFull,      // 蔵書検索, 利用照会, ご注意 and the library's name
   kNoSearch,  // the same without 蔵書検索, for the search page itself

@@ -32,7 +32,7 @@ std::string RenderDisclaimer(const Context& ctx) {
 
 std::string RenderMaintenance(const Context& ctx) {
   Html h;
-  detail::BeginPage(h, ctx, "ただいまサービスを停止しています");
+  detail::BeginPage(h, ctx, "ただいまサービスを停止しています", /*linked=*/false);
   h.Element("p",
             "設備のメンテナンス、図書館システムでの障害復旧などのため、インターネットサービスを"
             "停止しています。しばらくしてからご利用ください。");

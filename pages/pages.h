@@ -257,6 +257,7 @@ struct HoldLineView {
   std::string title, branch, contact;  // contact: メール / 電話 / 連絡不要
   int position = 0;
   std::string deadline;  // ready holds: 12月15日(火)
+  std::string notice;    // ready holds: when the mail went out ("12月1日 10:00"), or ""
 };
 struct HoldsView {
   bool ready = false;  // 予約確保一覧 (true) or 予約中一覧
@@ -293,6 +294,9 @@ struct TopView {
 };
 
 std::string RenderTop(const Context& ctx, const TopView& v);
+// The stylesheet smartphone and PC pages link as /style.css (under 1.5 KB);
+// feature-phone pages do not link it. A constant: serve it with a long max-age.
+std::string_view StyleSheet();
 std::string RenderNotFound(const Context& ctx);
 std::string RenderDisclaimer(const Context& ctx);
 // The 503 notice while the public service is off; links nowhere.

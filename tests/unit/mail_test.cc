@@ -58,17 +58,21 @@ std::string Unbase64(const std::string& in) {
 }
 
 struct Parsed {
-  std::vector<std::string> header_lines;  // physical lines
+  std::vector<std::string> header_lines;       // physical lines
   std::map<std::string, std::string> headers;  // unfolded, by lower-case name
-  std::string body;                       // raw, CRLF
+  std::string body;                            // raw, CRLF
 };
 
 // Splits at the first empty line; every line must end in CRLF (no bare LF or CR).
 Parsed Parse(const std::string& msg) {
   Parsed p;
   for (size_t i = 0; i < msg.size(); ++i) {
-    if (msg[i] == '\n') EXPECT_TRUE(i > 0 && msg[i - 1] == '\r') << "bare LF at " << i;
-    if (msg[i] == '\r') EXPECT_TRUE(i + 1 < msg.size() && msg[i + 1] == '\n') << "bare CR at " << i;
+    if (msg[i] == '\n') {
+      EXPECT_TRUE(i > 0 && msg[i - 1] == '\r') << "bare LF at " << i;
+    }
+    if (msg[i] == '\r') {
+      EXPECT_TRUE(i + 1 < msg.size() && msg[i + 1] == '\n') << "bare CR at " << i;
+    }
   }
   const size_t end = msg.find("\r\n\r\n");
   EXPECT_NE(end, std::string::npos);
@@ -145,10 +149,10 @@ TEST(ComposeMessage, DocomoGetsIso2022JpThatDecodesBack) {
   EXPECT_EQ(DecodeWords(p.headers["subject"]), m.subject);
   EXPECT_EQ(DecodeWords(p.headers["from"]), "出水市立図書館 <yoyaku@izumi-library.jp>");
   EXPECT_EQ(p.headers["message-id"], " <abc123@izumi-library.jp>");
-  EXPECT_TRUE(std::regex_match(
-      p.headers["date"],
-      std::regex(" (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} "
-                 "[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}")))
+  EXPECT_TRUE(
+      std::regex_match(p.headers["date"],
+                       std::regex(" (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} "
+                                  "[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}")))
       << p.headers["date"];
 
   // Each body line ends in ASCII mode, so it decodes on its own.
@@ -169,14 +173,21 @@ TEST(ComposeMessage, NfkcAndVariantsForCarrierMail) {
     const char* in;
     const char* want;
   } cases[] = {
-      {"①②", "12"},       {"㈱図書", "(株)図書"}, {"ｶﾀｶﾅ", "カタカナ"},
-      {"ﾊﾟﾝ", "パン"},    {"髙﨑", "高崎"},       {"～", "〜"},
-      {"－", "−"},        {"¥100", "￥100"},     {"Ⅲ巻", "III巻"},
-      {"한국", "〓〓"},   {"❤\xEF\xB8\x8F", "〓"},  // variation selector: one 〓
-      {"葛\xF3\xA0\x84\x80", "葛"},                      // ideographic variation selector dropped
-      {"a\x1b$Bb", "a$Bb"},                                // ESC from the input is dropped
+      {"①②", "12"},
+      {"㈱図書", "(株)図書"},
+      {"ｶﾀｶﾅ", "カタカナ"},
+      {"ﾊﾟﾝ", "パン"},
+      {"髙﨑", "高崎"},
+      {"～", "〜"},
+      {"－", "−"},
+      {"¥100", "￥100"},
+      {"Ⅲ巻", "III巻"},
+      {"한국", "〓〓"},
+      {"❤\xEF\xB8\x8F", "〓"},       // variation selector: one 〓
+      {"葛\xF3\xA0\x84\x80", "葛"},  // ideographic variation selector dropped
+      {"a\x1b$Bb", "a$Bb"},          // ESC from the input is dropped
       {"bad\xFFutf8", "bad〓utf8"},
-      {"…ＡＢ", "…ＡＢ"},                                  // carried as they are, no NFKC
+      {"…ＡＢ", "…ＡＢ"},  // carried as they are, no NFKC
   };
   for (const Case& k : cases) {
     SCOPED_TRACE(k.in);
@@ -253,6 +264,18 @@ TEST(ComposeMessage, CrOrLfInAHeaderValueIsRefused) {
   EXPECT_FALSE(ComposeMessage(Config(), m, "1@x.jp", kDate).ok());
 }
 
+TEST(ComposeMessage, LongAsciiSubjectIsFoldedAtSpaces) {
+  std::string subject;
+  for (int i = 0; i < 20; ++i) subject += "word" + std::to_string(i) + " ";
+  subject += "end";
+  Message m{"a@gmail.com", subject, "b"};
+  auto bytes = ComposeMessage(Config(), m, "1@x.jp", kDate);
+  ASSERT_TRUE(bytes.ok());
+  Parsed p = Parse(*bytes);
+  for (const auto& l : p.header_lines) EXPECT_LE(l.size(), 76u) << l;
+  EXPECT_EQ(p.headers["subject"], " " + subject);  // unfolding gives it back
+}
+
 TEST(ComposeMessage, OldPhoneAddressIsQuoted) {
   Message m{"taro..yamada.@docomo.ne.jp", "s", "b"};
   auto bytes = ComposeMessage(Config(), m, "1@x.jp", kDate);
@@ -289,27 +312,29 @@ TEST(NewMessageId, RandomAtTheSendersDomain) {
 // ---------------------------------------------------------------- notices
 
 TEST(Notices, HoldReadyIsShortAndComplete) {
-  const Message m = HoldReadyMessage("a@docomo.ne.jp", "吾輩は猫である", "中央図書館",
-                                     *db::Date::Parse("2026-12-08"), "出水市立図書館",
-                                     "http://127.0.0.1:8080");
+  const Message m =
+      HoldReadyMessage("a@docomo.ne.jp", "吾輩は猫である", "中央図書館",
+                       *db::Date::Parse("2026-12-08"), "出水市立図書館", "http://127.0.0.1:8080");
   EXPECT_EQ(m.subject, "予約資料のご用意ができました");
-  for (const char* want : {"吾輩は猫である", "中央図書館", "12月8日(火)", "利用者カードをお持ちください",
-                           "出水市立図書館", "http://127.0.0.1:8080/account/ready"}) {
+  for (const char* want :
+       {"吾輩は猫である", "中央図書館", "12月8日(火)", "利用者カードをお持ちください",
+        "出水市立図書館", "http://127.0.0.1:8080/account/ready"}) {
     EXPECT_NE(m.body.find(want), std::string::npos) << want;
   }
   size_t pos = 0;
   while (pos < m.body.size()) {
     const size_t eol = m.body.find('\n', pos);
     const std::string line = m.body.substr(pos, eol - pos);
-    if (line.find("吾輩") == std::string::npos && line.find("http") == std::string::npos)
+    if (line.find("吾輩") == std::string::npos && line.find("http") == std::string::npos) {
       EXPECT_LE(charset::CodePointCount(line), 30u) << line;
+    }
     pos = eol + 1;
   }
 }
 
 TEST(Notices, SecurityNoticesNeverHoldThePassword) {
-  const Message p = PasswordNoticeMessage("a@gmail.com", false, kDate, "feature", "出水市立図書館",
-                                          "http://x");
+  const Message p =
+      PasswordNoticeMessage("a@gmail.com", false, kDate, "feature", "出水市立図書館", "http://x");
   EXPECT_EQ(p.subject, "パスワードの変更");
   EXPECT_NE(p.body.find("携帯電話"), std::string::npos);
   EXPECT_NE(p.body.find("日時: 12月"), std::string::npos);
@@ -459,7 +484,8 @@ TEST_F(SenderTest, CrashMidSendIsSentOnceMoreThenFailed) {
   ASSERT_EQ(sent_.size(), 1u);
   EXPECT_NE(sent_[0].find("Message-ID: <kept@izumi-library.jp>"), std::string::npos);
   bool logged = false;
-  for (const auto& l : log_) logged |= l.find("outcome uncertain, sending once more") != std::string::npos;
+  for (const auto& l : log_)
+    logged |= l.find("outcome uncertain, sending once more") != std::string::npos;
   EXPECT_TRUE(logged);
   EXPECT_EQ(Run(kNow + 60, ok_).sent, 0);
 

@@ -119,5 +119,27 @@ TEST(Pages, EveryPageIsOneDocumentWithOneH1) {
   }
 }
 
+TEST(Style, SmallSheetLinkedForSmartphonesAndPcsOnly) {
+  EXPECT_LT(StyleSheet().size(), 1536u) << "the budget of the one stylesheet";
+  EXPECT_NE(StyleSheet().find("prefers-color-scheme:dark"), std::string_view::npos);
+  EXPECT_NE(StyleSheet().find("min-height:44px"), std::string_view::npos);
+  Devices d;
+  FakeSessionLinks links;
+  const std::string link = "<link rel=\"stylesheet\" href=\"/style.css\">";
+  Context pc{d.pc, links, "出水市立図書館"};
+  std::string page = RenderDisclaimer(pc);
+  EXPECT_NE(page.find(link + "</head>"), std::string::npos) << page;
+  EXPECT_NE(page.find("<body><header><a href=\"/?sid=S\">出水市立図書館</a></header><h1>"), std::string::npos);
+  EXPECT_EQ(RenderTop(pc, {}).find("<header>"), std::string::npos) << "the name is the top page's h1";
+  for (const Device* phone : {&d.docomo, &d.au}) {
+    std::string p = RenderDisclaimer(Context{*phone, links, "出水市立図書館"});
+    EXPECT_EQ(p.find("<link"), std::string::npos) << "not a byte of it for feature phones";
+    EXPECT_EQ(p.find("<header>"), std::string::npos);
+  }
+  std::string off = RenderMaintenance(pc);
+  EXPECT_EQ(off.find("<link"), std::string::npos) << "the notice links nowhere";
+  EXPECT_NE(off.find("<header>出水市立図書館</header>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace shiori::pages

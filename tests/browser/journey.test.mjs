@@ -1,0 +1,313 @@
+// The patron journey in a real browser: Debian's chromium driven by
+// playwright-core with JavaScript off, at a phone and a PC viewport, against the
+// real shiori on a fresh demo library. Fails on a console error, an HTTP error
+// the journey did not expect, a broken same-site link or any off-site link, a
+// page without exactly one h1 or lang="ja", and on a serious or critical
+// axe-core violation. Screenshots of every page go to $ARTIFACTS (default: the
+// temporary directory), never into the tree.
+//
+//   SHIORI_BIN=build/gateway/shiori node --test tests/browser/
+//
+// axe-core with JavaScript off: the page's own scripts are disabled
+// (Emulation.setScriptExecutionDisabled), so a <script> added with addScriptTag
+// never runs. Playwright's evaluate goes through the DevTools protocol
+// (Runtime.evaluate), which that switch does not stop: axe's source is
+// evaluated that way in the very page the patron sees, after each navigation,
+// POST results included, with the stylesheet applied (colour contrast counts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { startShiori } from './shiori.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARTIFACTS = path.join(process.env.ARTIFACTS || os.tmpdir(), 'shiori-browser');
+const STEP_MS = 20000;
+
+const VIEWPORTS = [
+  {
+    name: 'phone',
+    viewport: { width: 360, height: 640 },
+    isMobile: true,
+    hasTouch: true,
+    // A Japanese Android phone (AQUOS) with Chrome.
+    userAgent:
+      'Mozilla/5.0 (Linux; Android 13; SH-M24) AppleWebKit/537.36 (KHTML, like Gecko) ' +
+      'Chrome/124.0.0.0 Mobile Safari/537.36',
+  },
+  {
+    name: 'pc',
+    viewport: { width: 1280, height: 800 },
+    isMobile: false,
+    hasTouch: false,
+    userAgent:
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) ' +
+      'Chrome/124.0.0.0 Safari/537.36',
+  },
+];
+
+// Link texts that say nothing out of context.
+const VAGUE_LINKS = new Set(['こちら', 'ここ', 'ここをクリック', '詳細', 'もっと見る', 'click here', 'here', 'more']);
+
+async function launch() {
+  // playwright gives every launch a fresh temporary profile (user-data dir) and removes it.
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    timeout: 60000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+// One patron's visit: the page, what went wrong so far, and the checks run on
+// every page the journey reaches.
+class Visit {
+  constructor(t, context, page, base, device) {
+    this.t = t;
+    this.context = context;
+    this.page = page;
+    this.base = new URL(base);
+    this.device = device;
+    this.problems = [];
+    this.expected = new Map(); // URL path -> status the current step expects
+    this.tolerated = new Map(); // the same for the whole visit
+    this.checkedLinks = new Map();
+    this.shots = 0;
+    this.dir = path.join(ARTIFACTS, device.name);
+    this.styled = false;
+    fs.mkdirSync(this.dir, { recursive: true });
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      const where = m.location()?.url || '';
+      const status = /status of (\d+)/.exec(m.text());
+      if (status && this.isExpected(where, Number(status[1]))) return;
+      this.problems.push(`console error on ${this.page.url()}: ${m.text()} (${where})`);
+    });
+    page.on('pageerror', (e) => this.problems.push(`page error on ${this.page.url()}: ${e.message}`));
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !this.isExpected(r.url(), r.status())) {
+        this.problems.push(`HTTP ${r.status()} for ${r.url()}`);
+      }
+    });
+    page.on('requestfailed', (r) => this.problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  }
+
+  isExpected(url, status) {
+    try {
+      const p = new URL(url).pathname;
+      return this.expected.get(p) === status || this.tolerated.get(p) === status;
+    } catch {
+      return false;
+    }
+  }
+
+  // Runs `action` (a click or a goto), waits for the page it leads to and checks
+  // it. `status`: the final status this step expects (200 unless said).
+  async step(label, action, { status = 200, h1 } = {}) {
+    this.expected.clear();
+    const landed = this.page.waitForResponse(
+      (r) => r.request().isNavigationRequest() && r.frame() === this.page.mainFrame() && (r.status() < 300 || r.status() >= 400),
+      { timeout: STEP_MS },
+    );
+    const expectPath = status >= 400 ? action.expectPath : null;
+    if (expectPath) this.expected.set(expectPath, status);
+    await (typeof action === 'function' ? action() : action.run());
+    const response = await landed;
+    await this.page.waitForLoadState('load', { timeout: STEP_MS });
+    assert.equal(response.status(), status, `${label}: status of ${response.url()}`);
+    await this.checkPage(label, response, h1);
+    return response;
+  }
+
+  async checkPage(label, response, h1) {
+    const page = this.page;
+    const ct = response.headers()['content-type'] || '';
+    assert.equal(ct, 'text/html; charset=UTF-8', `${label}: Content-Type`);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'ja', `${label}: lang`);
+    const h1s = await page.locator('h1').allTextContents();
+    assert.equal(h1s.length, 1, `${label}: exactly one h1, got ${JSON.stringify(h1s)}`);
+    if (h1) assert.equal(h1s[0], h1, `${label}: h1`);
+    const n = String(++this.shots).padStart(2, '0');
+    const slug = label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    await page.screenshot({ path: path.join(this.dir, `${n}-${slug}.png`), fullPage: true, timeout: STEP_MS });
+    const facts = await page.evaluate(() => ({
+      links: [...document.querySelectorAll('a[href]')].map((a) => ({ href: a.href, text: a.textContent.trim() })),
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      small: [...document.querySelectorAll('a[href], input:not([type=hidden]), select')]
+        .filter((e) => e.offsetParent !== null && !['radio', 'checkbox'].includes(e.type))
+        .map((e) => ({ what: e.outerHTML.slice(0, 80), h: e.getBoundingClientRect().height }))
+        .filter((e) => e.h < 44),
+    }));
+    for (const l of facts.links) {
+      const u = new URL(l.href);
+      if (u.origin !== this.base.origin) {
+        this.problems.push(`${label}: off-site link ${l.href} (off-site links go through /exit)`);
+        continue;
+      }
+      if (/[?&]sid=/.test(u.search)) this.problems.push(`${label}: session id in a URL: ${l.href}`);
+      if (!l.text) this.problems.push(`${label}: link without text: ${l.href}`);
+      if (VAGUE_LINKS.has(l.text)) this.problems.push(`${label}: vague link text 「${l.text}」: ${l.href}`);
+      await this.checkLink(label, l.href);
+    }
+    if (this.styled) {
+      if (facts.overflow > 0) this.problems.push(`${label}: ${facts.overflow}px wider than the viewport`);
+      for (const s of facts.small) this.problems.push(`${label}: tap target ${s.h}px high: ${s.what}`);
+    }
+    await this.axe(label);
+  }
+
+  // A same-site link answers below 400 (HEAD, or GET where HEAD is refused).
+  async checkLink(label, href) {
+    const u = new URL(href);
+    u.hash = '';
+    const key = u.href;
+    if (this.checkedLinks.has(key)) return;
+    let r = await this.context.request.fetch(key, { method: 'HEAD', timeout: STEP_MS, maxRedirects: 5 });
+    if (r.status() === 405) r = await this.context.request.fetch(key, { method: 'GET', timeout: STEP_MS });
+    this.checkedLinks.set(key, r.status());
+    if (r.status() >= 400) this.problems.push(`${label}: broken link ${key}: HTTP ${r.status()}`);
+  }
+
+  async axe(label) {
+    const result = await this.page.evaluate(async (src) => {
+      if (!window.axe) (0, eval)(src);
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 3).map((n) => n.html),
+      }));
+    }, axeSource);
+    for (const v of result) {
+      const line = `${label}: axe ${v.impact} ${v.id}: ${v.help} ${JSON.stringify(v.nodes)}`;
+      if (v.impact === 'serious' || v.impact === 'critical') this.problems.push(line);
+      else this.t.diagnostic(line);
+    }
+  }
+
+  // A click that navigates; `expectPath` lets step() accept a 4xx for it.
+  click(locator, expectPath) {
+    return { run: () => locator.click({ timeout: STEP_MS }), expectPath };
+  }
+  goto(p) {
+    return { run: () => this.page.goto(new URL(p, this.base).href, { timeout: STEP_MS }), expectPath: p };
+  }
+}
+
+async function journey(t, browser, device) {
+  const server = await startShiori();
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    viewport: device.viewport,
+    isMobile: device.isMobile,
+    hasTouch: device.hasTouch,
+    userAgent: device.userAgent,
+    locale: 'ja-JP',
+  });
+  context.setDefaultTimeout(STEP_MS);
+  const page = await context.newPage();
+  const v = new Visit(t, context, page, server.url, device);
+  const button = (name) => page.getByRole('button', { name, exact: true });
+  const link = (name) => page.getByRole('link', { name, exact: true });
+  try {
+    // The stylesheet: linked by every page, served as a cached file.
+    const css = await context.request.get(new URL('/style.css', server.url).href, { timeout: STEP_MS });
+    if (css.status() === 404) {
+      // Until the gateway routes it: the sheet is still checked for size by the unit tests.
+      t.diagnostic('GET /style.css is not routed yet: its 404 is tolerated and layout checks are off');
+      v.tolerated.set('/style.css', 404);
+    } else {
+      assert.equal(css.status(), 200, 'GET /style.css');
+      assert.match(css.headers()['content-type'] || '', /^text\/css/);
+      assert.match(css.headers()['cache-control'] || '', /max-age=\d+/);
+      assert.ok((await css.body()).length < 1536, 'the stylesheet stays under 1.5 KB');
+      v.styled = true;
+    }
+
+    await v.step('top', v.goto('/'), { h1: '出水市立図書館' });
+    await page.getByLabel('蔵書検索').fill('猫');
+    await v.step('search', v.click(button('検索')), { h1: '検索結果' });
+    assert.ok((await page.locator('ol li').count()) >= 3, 'several hits for 猫');
+    await v.step('record', v.click(link('吾輩は猫である')), { h1: '吾輩は猫である' });
+    await v.step('cart-add', v.click(button('カートに入れる')), { h1: 'カート' });
+    await page.getByRole('link', { name: '吾輩は猫である' }).waitFor();
+    // Not logged in yet: 予約する answers 401 with the login form, which leads back.
+    await v.step('reserve-login', v.click(link('予約する'), '/reserve'), { status: 401, h1: '利用照会（ログイン）' });
+    await page.getByLabel('利用者カードの番号').fill('1000000011');
+    await page.getByLabel('パスワード', { exact: true }).fill('neko2026');
+    await v.step('reserve', v.click(button('ログイン')), { h1: '予約する' });
+    await page.getByLabel('受取館').selectOption({ label: '野田図書館' });
+    await page.getByLabel(/^連絡不要/).check();
+    await v.step('reserve-confirm', v.click(button('確認へ進む')), { h1: '予約の確認' });
+    await page.getByText('受取館: 野田図書館').waitFor();
+    await page.getByText('連絡方法: 連絡不要').waitFor();
+    await v.step('reserve-place', v.click(button('予約する')), { h1: '予約の結果' });
+    await page.getByText('予約しました').waitFor();
+
+    await v.step('holds', v.click(link('予約中一覧')), { h1: '予約中一覧' });
+    await page.getByRole('link', { name: '吾輩は猫である' }).waitFor();
+    await v.step('account', v.click(page.locator('footer').getByRole('link', { name: '利用照会' })), { h1: '利用照会' });
+    await v.step('loans', v.click(page.getByRole('link', { name: /^貸出中一覧/ })), { h1: '貸出中一覧' });
+    const renew = button('延長');
+    const renewable = await renew.count();
+    t.diagnostic(`${device.name}: ${renewable} loan(s) offered 延長`);
+    assert.ok(renewable >= 1, 'the demo patron has a renewable loan');
+    await v.step('loans-renewed', v.click(renew.first()), { h1: '貸出中一覧' });
+    assert.equal(await button('延長').count(), renewable - 1, 'a renewed loan offers 延長 no more');
+    await v.step('account-2', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
+    await v.step('ready', v.click(page.getByRole('link', { name: /^予約確保一覧/ })), { h1: '予約確保一覧' });
+    await v.step('account-3', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
+
+    for (const [from, to, shot] of [
+      ['neko2026', 'Mike2027', 'password-changed'],
+      ['Mike2027', 'neko2026', 'password-restored'],
+    ]) {
+      await v.step(`password-${to}`, v.click(link('パスワードの変更')), { h1: 'パスワードの変更' });
+      await page.getByLabel('いまのパスワード').fill(from);
+      await page.getByLabel('新しいパスワード', { exact: true }).fill(to);
+      await page.getByLabel('新しいパスワード（確認）').fill(to);
+      await v.step(shot, v.click(button('変更する')), { h1: '利用照会' });
+      await page.getByText('パスワードを変更しました').waitFor();
+    }
+    await v.step('email', v.click(link('Eメールアドレスの変更')), { h1: 'Eメールアドレスの変更' });
+    await v.step('account-4', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
+    await v.step('logout', v.click(button('ログアウト')));
+    await v.step('loans-after-logout', v.goto('/account/loans'), { status: 401, h1: '利用照会（ログイン）' });
+    await v.step('not-found', v.goto('/no-such-page'), { status: 404, h1: 'ページが見つかりません' });
+
+    t.diagnostic(`${device.name}: ${v.shots} pages, ${v.checkedLinks.size} links checked, screenshots in ${v.dir}`);
+    assert.deepEqual(v.problems, [], `problems seen at the ${device.name} viewport`);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+}
+
+test('the patron journey in chromium, JavaScript off', { timeout: 280000 }, async (t) => {
+  assert.ok(fs.existsSync(CHROMIUM), `no chromium at ${CHROMIUM}`);
+  const browser = await launch();
+  try {
+    for (const device of VIEWPORTS) {
+      await t.test(`${device.name} ${device.viewport.width}x${device.viewport.height}`, { timeout: 130000 }, (tt) =>
+        journey(tt, browser, device),
+      );
+    }
+  } finally {
+    await browser.close();
+  }
+});
