@@ -28,7 +28,7 @@
 #include "db/db.h"
 #include "gateway/clock.h"
 #include "gateway/config.h"
-#include "tests/integration/fixture.h"
+#include "tests/integration/browser.h"
 
 namespace shiori::test {
 namespace {
@@ -422,6 +422,108 @@ TEST_F(MailJourney, CrashMidSendIsSentOnceMoreAndLogged) {
   EXPECT_EQ(s.sent + s.retried + s.failed, 0);
   EXPECT_EQ(Delivered().size(), 1u);
   EXPECT_EQ(Text("SELECT status || '/' || resent_uncertain FROM outbox"), "sent/1");
+}
+
+
+// Through the real program: `shiori serve` with the SMTP sink in its
+// configuration sends the notice itself; a server killed before sending
+// sends it once after a restart.
+class ServerMail : public MailJourney {
+ protected:
+  void WriteConfig(int interval_s) {
+    std::ofstream(dir_.File("shiori.toml"))
+        << "[mail]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = " << port_
+        << "\nsite_url = \"http://127.0.0.1:8080\"\nsend_interval = " << interval_s
+        << "\ntimeout = 5\n";
+  }
+  bool StartServer(Server& s) {
+    return s.Start({"--db", dir_.File("mail.db"), "--config", dir_.File("shiori.toml")},
+                   {"SHIORI_TODAY=2026-12-26"});
+  }
+  // Waits (at most 20 s) until the maildir holds `n` messages.
+  bool WaitFor(size_t n) {
+    for (int i = 0; i < 200; ++i) {
+      if (Delivered().size() >= n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+};
+
+TEST_F(ServerMail, TheRunningServerSendsTheNoticeOnce) {
+  ASSERT_TRUE(StartMailbox());
+  WriteConfig(1);
+  c_.reset();  // the server and the staff commands use the file from here on
+  Server server;
+  ASSERT_TRUE(StartServer(server)) << server.startup_output();
+  ASSERT_TRUE(WaitFor(1)) << server.Stderr();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // two more rounds of the sender
+  std::vector<Mail> mails = Delivered();
+  ASSERT_EQ(mails.size(), 1u) << "sent once, not once a round";
+  ExpectTheNotice(mails[0]);
+  // 予約確保一覧 says when the notice went out, and shows the same deadline.
+  Browser b(server, true);
+  b.Get("/account");
+  long status = 0;
+  b.Post("/account/login", {{"card", "1000000011"}, {"password", "neko2026"}}, &status);
+  ASSERT_EQ(status, 200);
+  std::string ready = b.Get("/account/ready");
+  EXPECT_NE(ready.find("お知らせメール送信"), std::string::npos) << ready;
+  EXPECT_NE(ready.find(gateway::JapaneseDate(*db::Date::Parse(hold_.deadline))), std::string::npos);
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+}
+
+TEST_F(ServerMail, CheckinThenAKilledServerStillSendsTheNoticeOnce) {
+  ASSERT_TRUE(StartMailbox());
+  // A shelf copy lent to another patron, which 1000000011 reserves by mail.
+  const std::string barcode = Text(
+      "SELECT k.barcode FROM copies k JOIN records r ON r.id = k.record_id"
+      " WHERE k.status = 'shelf'"
+      " AND (SELECT count(*) FROM copies x WHERE x.record_id = r.id) = 1"
+      " AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.record_id = r.id)"
+      " AND r.title NOT GLOB '*[^ -~ぁ-んァ-ヶ一-龠ー]*' ORDER BY r.id DESC LIMIT 1");
+  ASSERT_FALSE(barcode.empty());
+  const int64_t record = Int("SELECT record_id FROM copies WHERE barcode = '" + barcode + "'");
+  std::vector<std::string> log;
+  ASSERT_TRUE(db::Checkout(*c_, "1000000022", barcode, today_, cfg_.rules, &log).ok());
+  auto placed = db::PlaceHolds(*c_, patron_, {record}, "noda", "mail", "", cfg_.rules,
+                               "2026-12-26T11:00:00Z");
+  ASSERT_TRUE(placed.ok());
+  ASSERT_EQ((*placed)[0].outcome, db::HoldOutcome::kPlaced) << (*placed)[0].message;
+  c_.reset();
+
+  WriteConfig(3600);  // the server sends at start, then not again within the test
+  Server server;
+  ASSERT_TRUE(StartServer(server)) << server.startup_output();
+  ASSERT_TRUE(WaitFor(1)) << "the notice already waiting goes out at start";
+  CommandResult checkin = RunShiori({"circ", "checkin", barcode, "--db", dir_.File("mail.db")},
+                                    {"SHIORI_TODAY=2026-12-26"});
+  ASSERT_EQ(checkin.exit_code, 0) << checkin.err;
+  EXPECT_NE(checkin.out.find("ready"), std::string::npos) << checkin.out;
+  EXPECT_EQ(server.Stop(SIGKILL), 128 + SIGKILL) << "killed before it sends";
+  EXPECT_EQ(Delivered().size(), 1u);
+
+  Server again;
+  ASSERT_TRUE(StartServer(again)) << again.startup_output();
+  ASSERT_TRUE(WaitFor(2)) << again.Stderr();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::vector<Mail> mails = Delivered();
+  ASSERT_EQ(mails.size(), 2u) << "the checked-in title's notice, once";
+  const std::string body = Iconv(mails[1].body, "ISO-2022-JP");
+  auto c = db::Connection::Open(dir_.File("mail.db"));
+  ASSERT_TRUE(c.ok());
+  auto ready = db::PatronHolds(**c, patron_, true);
+  ASSERT_TRUE(ready.ok());
+  bool found = false;
+  for (const auto& h : *ready) {
+    if (body.find(h.title) == std::string::npos) continue;
+    found = true;
+    EXPECT_NE(body.find("野田図書館"), std::string::npos) << body;
+    EXPECT_NE(body.find(gateway::JapaneseDate(*db::Date::Parse(h.deadline))), std::string::npos)
+        << body;
+  }
+  EXPECT_TRUE(found) << body;
+  EXPECT_EQ(again.Stop(SIGTERM), 0);
 }
 
 }  // namespace
