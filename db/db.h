@@ -449,8 +449,13 @@ struct Throttle {
 Status RegisterPassword(Connection& c, std::string_view card, std::string_view name_kana,
                         std::string_view phone, std::string_view password, std::string_view email,
                         std::string_view throttle_key, const PasswordPolicy& pol,
-                        const PasswordHashing& h, const Throttle& t, int64_t now);
+                        const PasswordHashing& h, const Throttle& t, int64_t now,
+                        std::string_view device_class = "");
 extern const char kRegistrationMismatch[];
+// Registration, password change and e-mail change also queue the security
+// notices in their transaction: password_registered / password_changed (to the
+// patron's address, when there is one, with `device_class`), email_changed to
+// the old and to the new address.
 
 // Login with card number and password (NormalizeDigits / NormalizePassword
 // first). Returns the patron id. Errors:
@@ -478,7 +483,8 @@ extern const char kLoginMismatch[];
 // NotFound for an unknown patron. REQUIRES: no transaction open on `c`.
 Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current,
                       std::string_view next, int64_t keep_session_id, const PasswordPolicy& pol,
-                      const PasswordHashing& h, const Throttle& t, int64_t now);
+                      const PasswordHashing& h, const Throttle& t, int64_t now,
+                      std::string_view device_class = "");
 
 // Sets the patron's e-mail address (full-width ASCII made half-width, trimmed,
 // then ValidateEmail), or removes it when `email` is empty after trimming.
@@ -487,7 +493,8 @@ Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current
 // at the counter; we do not guess a phone call was wanted). Returns how many
 // holds changed (0 when setting an address). NotFound for an unknown patron.
 // One transaction. REQUIRES: no transaction open on `c`.
-Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email);
+Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email,
+                        int64_t now = 0);
 
 // How many of the patron's holds with contact 'mail' are 'waiting' or 'ready':
 // what ChangeEmail("") would change, for the warning before removal.

@@ -475,10 +475,26 @@ Result<std::optional<PatronRow>> FindPatronById(Connection& c, int64_t patron_id
 
 // ---------------------------------------------------------------- patrons
 
+namespace {
+
+// Queues a security notice to the patron's current address, when there is one.
+Status QueueToPatron(Connection& c, std::string_view kind, int64_t patron_id,
+                     std::string_view detail, int64_t now) {
+  auto s = c.Prepare("SELECT email FROM patrons WHERE id = ?1 AND email IS NOT NULL");
+  if (!s.ok()) return s.status();
+  auto r = s->Bind(1, patron_id).Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return Status::Ok();
+  return QueueNotice(c, kind, patron_id, std::nullopt, detail, now);
+}
+
+}  // namespace
+
 Status RegisterPassword(Connection& c, std::string_view card, std::string_view name_kana,
                         std::string_view phone, std::string_view password, std::string_view email,
                         std::string_view throttle_key, const PasswordPolicy& pol,
-                        const PasswordHashing& h, const Throttle& t, int64_t now) {
+                        const PasswordHashing& h, const Throttle& t, int64_t now,
+                        std::string_view device_class) {
   const std::string pw = charset::NormalizePassword(password);
   SHIORI_RETURN_IF_ERROR(CheckPassword(pw, pol));
   const std::string mail = EmailInput(email);
@@ -525,6 +541,7 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
   if (!up.ok()) return up.status();
   SHIORI_RETURN_IF_ERROR(up->Bind(1, id).Bind(2, *hash).Bind(3, NonEmpty(mail)).Run());
   SHIORI_RETURN_IF_ERROR(DeleteSessionsOf(c, id, std::nullopt));
+  SHIORI_RETURN_IF_ERROR(QueueToPatron(c, "password_registered", id, device_class, now));
   SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, by_key, t, now));
   SHIORI_RETURN_IF_ERROR(
       SettleSuccess(c, Counter{kLoginCard, card_key}, Counter{kLoginKey, by_key.key}, t, now));
@@ -576,7 +593,8 @@ Result<int64_t> Login(Connection& c, std::string_view card, std::string_view pas
 
 Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current,
                       std::string_view next, int64_t keep_session_id, const PasswordPolicy& pol,
-                      const PasswordHashing& h, const Throttle& t, int64_t now) {
+                      const PasswordHashing& h, const Throttle& t, int64_t now,
+                      std::string_view device_class) {
   const std::string cur = charset::NormalizePassword(current);
   const std::string nxt = charset::NormalizePassword(next);
   SHIORI_RETURN_IF_ERROR(CheckPassword(nxt, pol));
@@ -614,15 +632,24 @@ Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current
         "パスワードは別の画面で変更されました。新しいパスワードでログインし直してください。");
   }
   SHIORI_RETURN_IF_ERROR(DeleteSessionsOf(c, patron_id, keep_session_id));
+  SHIORI_RETURN_IF_ERROR(QueueToPatron(c, "password_changed", patron_id, device_class, now));
   SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, Counter{kLoginKey, ""}, t, now));
   return tx.Commit();
 }
 
-Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email) {
+Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email, int64_t now) {
   const std::string mail = EmailInput(email);
   if (!mail.empty()) SHIORI_RETURN_IF_ERROR(ValidateEmail(mail));
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
+  std::string old;
+  {
+    auto o = c.Prepare("SELECT ifnull(email,'') FROM patrons WHERE id = ?1");
+    if (!o.ok()) return o.status();
+    auto r = o->Bind(1, patron_id).Step();
+    if (!r.ok()) return r.status();
+    if (*r) old = o->Text(0);
+  }
   auto up = c.Prepare(
       "UPDATE patrons SET email = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
       " WHERE id = ?1");
@@ -634,6 +661,11 @@ Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email
     auto n = MailHoldsToNone(c, patron_id);
     if (!n.ok()) return n.status();
     changed = *n;
+  }
+  // A notice to the old address (someone may have taken the account) and to the new one.
+  if (old != mail) {
+    if (!old.empty()) SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_changed", patron_id, old, "old", now));
+    if (!mail.empty()) SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_changed", patron_id, mail, "new", now));
   }
   SHIORI_RETURN_IF_ERROR(tx.Commit());
   return changed;

@@ -710,7 +710,7 @@ struct App::Impl {
     }
     Status s = db::RegisterPassword(ctx.db(), v.card, v.name_kana, v.phone, password, v.email,
                                     ThrottleKey(ctx), Policy(), cfg.hashing, Throttling(),
-                                    NowSeconds());
+                                    NowSeconds(), ClassName(ctx.profile.device_class));
     if (!s.ok()) {
       if (s.code() == Status::Code::kIo) return Failure(ctx, s);
       v.message = s.message();
@@ -736,7 +736,7 @@ struct App::Impl {
     }
     Status s = db::ChangePassword(ctx.db(), *PatronOf(ctx), charset::NormalizePassword(req.Param("current")),
                                   next, ctx.session.row()->id, Policy(), cfg.hashing, Throttling(),
-                                  NowSeconds());
+                                  NowSeconds(), ClassName(ctx.profile.device_class));
     if (!s.ok()) {
       if (s.code() == Status::Code::kIo) return Failure(ctx, s);
       v.message = s.message();
@@ -774,7 +774,7 @@ struct App::Impl {
         return Html(200, pages::RenderEmailChange(ctx.page(), v));
       }
     }
-    auto changed = db::ChangeEmail(ctx.db(), patron, trimmed);
+    auto changed = db::ChangeEmail(ctx.db(), patron, trimmed, NowSeconds());
     if (!changed.ok()) {
       if (changed.status().code() == Status::Code::kIo) return Failure(ctx, changed.status());
       v.message = changed.status().message();

@@ -128,6 +128,11 @@ TEST_F(Account, PasswordChangeEndsOtherSessionsAndTheOldPasswordStopsWorking) {
                              &status);
   EXPECT_EQ(status, 200);
   EXPECT_NE(done.find("パスワードを変更しました"), std::string::npos);
+  EXPECT_EQ(QueryText(dir_->File("a.db"),
+                      "SELECT detail FROM outbox o JOIN patrons p ON p.id = o.patron_id"
+                      " WHERE p.card = '1000000022' AND o.kind = 'password_changed'"),
+            "pc")
+      << "a security notice, with the device class, in the same transaction";
   phone.Get("/account/loans", &status);
   EXPECT_EQ(status, 401) << "the phone's session ended";
   pc.Get("/account/loans", &status);
@@ -197,6 +202,11 @@ TEST_F(Account, EmailChangeAcceptsOldCarrierAddressesAndWarnsBeforeRemoval) {
   b.Post("/account/email", {{"email", "taro..yamada.@docomo.ne.jp"}}, &status);
   EXPECT_EQ(status, 200);
   EXPECT_NE(b.Get("/account/email").find("taro..yamada.@docomo.ne.jp"), std::string::npos);
+  EXPECT_EQ(QueryInt(dir_->File("a.db"),
+                     "SELECT count(*) FROM outbox WHERE kind = 'email_changed' AND to_address IN"
+                     " ('kyoko.izumi@docomo.ne.jp', 'taro..yamada.@docomo.ne.jp')"),
+            2)
+      << "the old and the new address are told";
   std::string confirm = b.Post("/account/email", {{"email", ""}}, &status);
   EXPECT_NE(confirm.find("連絡不要"), std::string::npos) << "holds waiting for mail are named first";
   std::string removed = b.Post("/account/email", {}, &status);
