@@ -597,10 +597,10 @@ std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path,
     };
     const std::vector<Side> sides = {
         {"none", ""},
-        {"plain INSERT (UNIQUE index)", "INSERT INTO x.side(k) VALUES(?1)"},
-        {"INSERT with a foreign key", "INSERT INTO x.side(k, p) VALUES(?1, 1)"},
-        {"INSERT .. ON CONFLICT DO UPDATE", "INSERT INTO x.side(k) VALUES(?1) ON CONFLICT(k) DO UPDATE SET k = excluded.k"},
-        {"INSERT .. ON CONFLICT DO UPDATE with a foreign key",
+        {"a plain INSERT (UNIQUE index)", "INSERT INTO x.side(k) VALUES(?1)"},
+        {"an INSERT with a foreign key", "INSERT INTO x.side(k, p) VALUES(?1, 1)"},
+        {"an INSERT .. ON CONFLICT DO UPDATE", "INSERT INTO x.side(k) VALUES(?1) ON CONFLICT(k) DO UPDATE SET k = excluded.k"},
+        {"an INSERT .. ON CONFLICT DO UPDATE with a foreign key",
          "INSERT INTO x.side(k, p) VALUES(?1, 1) ON CONFLICT(k) DO UPDATE SET p = excluded.p"},
     };
     auto run = [&](bool fts, const Side& side, int64_t* segments) {
@@ -650,7 +650,7 @@ std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path,
       const double side = run(false, sides[i], &seg_side);
       const double both = run(true, sides[i], &seg_both);
       std::snprintf(line, sizeof line,
-                    "  interleaved with a %s: %.2f s; that statement alone %.2f s; extra %.2f s (%d segments)",
+                    "  interleaved with %s: %.2f s; that statement alone %.2f s; extra %.2f s (%d segments)",
                     sides[i].name, both / 1000, side / 1000, (both - alone - side) / 1000,
                     static_cast<int>(seg_both));
       out.push_back(line);
