@@ -64,10 +64,10 @@ class [[nodiscard]] Result {
 }  // namespace shiori
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define SHIORI_RETURN_IF_ERROR(expr)      \
-  do {                                    \
-    ::shiori::Status _st = (expr);        \
-    if (!_st.ok()) return _st;            \
+#define SHIORI_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::shiori::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 #endif  // SHIORI_BASE_STATUS_H_

@@ -14,8 +14,11 @@
 // settings.
 //
 // --diag adds, per class, where the time of one Search goes: the FTS5 match
-// alone, with bm25, the candidate query as Search runs it, statement
-// preparation, the uncapped count, and the query plans. --fts-variants
+// alone (fts_rowids), with bm25 (fts_bm25), joined to records for year and
+// reading (joined: the candidate query db::Search runs when it filters or
+// sorts by something else than relevance, and ran always before e8d0af9),
+// the 20 detail queries, statement preparation, the uncapped count, ranking
+// every match, and the query plans. --fts-variants
 // rebuilds the index texts into FTS5 tables with other options (no prefix
 // index, detail=column) in a scratch database and reports their sizes and
 // build times.
@@ -440,7 +443,7 @@ std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>
         s->Bind(2, *db::NormalizeIsbn(q.text));
         while (*s->Step()) {
         }
-        put("candidates", Ms(Clock::now() - t0));
+        put("joined", Ms(Clock::now() - t0));
         continue;
       }
       const std::string cand = CandidateSql(q);
@@ -459,7 +462,7 @@ std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>
                                   " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC" +
                                   lim,
                               q, match));
-      put("candidates", TimeSql(c, cand, q, match));
+      put("joined", TimeSql(c, cand, q, match));
       int64_t n = 0;
       put("count_all", TimeSql(c, "SELECT count(*) FROM records_fts WHERE records_fts MATCH ?1", q, match,
                                &n, true));
@@ -846,7 +849,7 @@ int main(int argc, char** argv) {
     diags = Diagnose(c, qs);
     std::printf("\nwhere the time goes (after optimize), p50 / p99 ms:\n");
     const std::vector<std::string> parts = {"search",     "prepare",   "fts_rowids", "fts_bm25",
-                                            "candidates", "details",   "count_all",  "rank_all"};
+                                            "joined",     "details",   "count_all",  "rank_all"};
     std::printf("| class |");
     for (const auto& p : parts) std::printf(" %s |", p.c_str());
     std::printf(" matches p50 / p99 / max |\n|---|");

@@ -118,7 +118,6 @@ bool FitsSjis(std::string_view utf8);
 
 // ---------------------------------------------------------------- search folding
 
-
 // Search folding of UTF-8 text, as UTF-32:
 // 1. WAVE DASH U+301C becomes FULLWIDTH TILDE, MINUS SIGN U+2212 becomes '-',
 //    so the Shift_JIS variants fold like their CP932 twins;

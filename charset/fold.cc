@@ -1,7 +1,4 @@
 // Search folding with ICU: NFKC_Casefold, kana folding, character classes.
-#include "charset/charset.h"
-#include "charset/icu_internal.h"
-
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
@@ -9,6 +6,9 @@
 #include <unicode/utf8.h>
 
 #include <vector>
+
+#include "charset/charset.h"
+#include "charset/icu_internal.h"
 
 namespace shiori::charset {
 
@@ -67,11 +67,11 @@ std::u32string FoldForSearch(std::string_view utf8) {
 }
 
 CharClass Classify(char32_t c) {
-  if ((c >= 0x3041 && c <= 0x309F) ||   // hiragana
-      (c >= 0x30A1 && c <= 0x30FA) ||   // katakana left after folding (ヷ..ヺ)
-      c == 0x30FC ||                    // ー
-      (c >= 0x31F0 && c <= 0x31FF) ||   // small katakana extension
-      c == 0x3005 || c == 0x3006 ||     // 々 〆
+  if ((c >= 0x3041 && c <= 0x309F) ||  // hiragana
+      (c >= 0x30A1 && c <= 0x30FA) ||  // katakana left after folding (ヷ..ヺ)
+      c == 0x30FC ||                   // ー
+      (c >= 0x31F0 && c <= 0x31FF) ||  // small katakana extension
+      c == 0x3005 || c == 0x3006 ||    // 々 〆
       (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF)) {
     return CharClass::kCjk;
@@ -99,9 +99,9 @@ class IcuCollator : public Collator {
     if (!coll_) return std::string(s);  // no ICU data: code point order
     const std::vector<UChar> u = detail::ToUtf16(s);
     std::string key(u.size() * 4 + 16, '\0');
-    int32_t len = ucol_getSortKey(coll_, u.data(), static_cast<int32_t>(u.size()),
-                                  reinterpret_cast<uint8_t*>(key.data()),
-                                  static_cast<int32_t>(key.size()));
+    int32_t len =
+        ucol_getSortKey(coll_, u.data(), static_cast<int32_t>(u.size()),
+                        reinterpret_cast<uint8_t*>(key.data()), static_cast<int32_t>(key.size()));
     if (len > static_cast<int32_t>(key.size())) {
       key.resize(static_cast<size_t>(len));
       len = ucol_getSortKey(coll_, u.data(), static_cast<int32_t>(u.size()),

@@ -12,8 +12,8 @@ Status CartAdd(Connection& c, int64_t session_id, int64_t record_id, int64_t now
   auto k = known->Step();
   if (!k.ok()) return k.status();
   if (!*k) return Status::NotFound("その資料は見つかりませんでした。");
-  auto count = c.Prepare(
-      "SELECT count(*), sum(record_id = ?2) FROM cart_items WHERE session_id = ?1");
+  auto count =
+      c.Prepare("SELECT count(*), sum(record_id = ?2) FROM cart_items WHERE session_id = ?1");
   if (!count.ok()) return count.status();
   count->Bind(1, session_id).Bind(2, record_id);
   auto n = count->Step();

@@ -101,7 +101,11 @@ Result<Upserted> UpsertRecord(Connection& c, const CatalogRecord& r) {
   if (!cp) return err;
   for (const auto& k : r.copies) {
     cp->Reset();
-    Status s = cp->Bind(1, k.barcode).Bind(2, *id).Bind(3, k.branch).Bind(4, NonEmpty(k.call_number)).Run();
+    Status s = cp->Bind(1, k.barcode)
+                   .Bind(2, *id)
+                   .Bind(3, k.branch)
+                   .Bind(4, NonEmpty(k.call_number))
+                   .Run();
     if (!s.ok()) {
       if (s.code() == Status::Code::kConflict) {
         return Status::Invalid("copy " + k.barcode + ": unknown branch '" + k.branch + "'");

@@ -37,7 +37,8 @@ Result<std::vector<HoldLine>> PatronHolds(Connection& c, int64_t patron_id, bool
       "SELECT h.id, r.title, ifnull(r.volume,''), b.name, h.contact,"
       " (SELECT count(*) FROM holds w WHERE w.record_id = h.record_id AND w.status = 'waiting'"
       "  AND w.seq <= h.seq), ifnull(h.pickup_deadline,''), ifnull(h.ready_on,''), h.pickup_branch"
-      " FROM holds h JOIN records r ON r.id = h.record_id JOIN branches b ON b.code = h.pickup_branch"
+      " FROM holds h JOIN records r ON r.id = h.record_id JOIN branches b ON b.code = "
+      "h.pickup_branch"
       " WHERE h.patron_id = ?1 AND h.status = ?2 ORDER BY h.seq");
   if (!s.ok()) return s.status();
   s->Bind(1, patron_id).Bind(2, ready ? "ready" : "waiting");

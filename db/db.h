@@ -8,12 +8,12 @@
 #ifndef SHIORI_DB_DB_H_
 #define SHIORI_DB_DB_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <condition_variable>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -220,7 +220,7 @@ struct CatalogRecord {
   std::string title, title_kana, volume;
   std::vector<AuthorEntry> authors;
   std::string publisher, publisher_kana;
-  int year = 0;  // 0: unknown
+  int year = 0;      // 0: unknown
   std::string isbn;  // as given; stored as ISBN-13 digits
   std::string ndc, lang, subjects, notes;
   std::vector<CopyEntry> copies;
@@ -241,7 +241,7 @@ struct SearchQuery {
   // Advanced search, each optional and ANDed with the rest:
   std::string title, author, publisher, subject, isbn;
   int year_from = 0, year_to = 0;
-  std::string branch;         // only titles with a copy at this branch
+  std::string branch;          // only titles with a copy at this branch
   bool on_shelf_only = false;  // only titles with a copy on the shelf (at `branch` if given)
   enum class Sort { kRelevance, kNewest, kTitle } sort = Sort::kRelevance;
   int offset = 0;
@@ -272,8 +272,8 @@ inline constexpr int kSearchCandidates = 1000;
 
 struct CopyStatus {
   std::string barcode, branch_code, branch_name, call_number;
-  std::string status;   // shelf | loan | transit | held | missing
-  std::string due_on;   // when on loan
+  std::string status;  // shelf | loan | transit | held | missing
+  std::string due_on;  // when on loan
 };
 
 struct RecordDetail {
@@ -493,8 +493,7 @@ Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current
 // at the counter; we do not guess a phone call was wanted). Returns how many
 // holds changed (0 when setting an address). NotFound for an unknown patron.
 // One transaction. REQUIRES: no transaction open on `c`.
-Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email,
-                        int64_t now = 0);
+Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email, int64_t now = 0);
 
 // How many of the patron's holds with contact 'mail' are 'waiting' or 'ready':
 // what ChangeEmail("") would change, for the warning before removal.
@@ -570,8 +569,8 @@ struct Date {
   // Parses YYYY-MM-DD; rejects impossible dates.
   static std::optional<Date> Parse(std::string_view s);
   static Date FromDays(int64_t days_since_epoch);
-  int64_t Days() const;     // days since 1970-01-01
-  int Weekday() const;      // 0 = Sunday ... 6 = Saturday
+  int64_t Days() const;  // days since 1970-01-01
+  int Weekday() const;   // 0 = Sunday ... 6 = Saturday
   Date AddDays(int64_t n) const { return FromDays(Days() + n); }
   std::string ToString() const;  // YYYY-MM-DD
   bool operator==(const Date& o) const { return Days() == o.Days(); }
@@ -588,9 +587,9 @@ struct ClosedDays {
   struct MonthDay {
     int month, day;
   };
-  std::vector<int> weekdays;                                // 0 = Sunday
-  std::vector<std::pair<MonthDay, MonthDay>> yearly;        // inclusive, may wrap the year
-  std::vector<std::pair<Date, Date>> dates;                 // inclusive
+  std::vector<int> weekdays;                          // 0 = Sunday
+  std::vector<std::pair<MonthDay, MonthDay>> yearly;  // inclusive, may wrap the year
+  std::vector<std::pair<Date, Date>> dates;           // inclusive
   bool IsClosed(const Date& d) const;
 };
 
@@ -622,7 +621,7 @@ Date PickupDeadline(const ClosedDays& closed, const Date& set_aside, int open_da
 struct LoanLine {
   int64_t loan_id = 0;
   std::string title, volume;
-  std::string due_on;     // YYYY-MM-DD
+  std::string due_on;  // YYYY-MM-DD
   int renewals = 0;
   bool reserved = false;  // another patron waits for this title (予約あり)
   bool overdue = false;   // due before today (延滞)
@@ -633,8 +632,8 @@ Result<std::vector<LoanLine>> PatronLoans(Connection& c, int64_t patron_id, cons
 struct HoldLine {
   int64_t hold_id = 0;
   std::string title, volume, branch_code, branch_name;
-  std::string contact;   // mail | phone | none
-  int position = 0;      // waiting: 1 = next in line for the title
+  std::string contact;             // mail | phone | none
+  int position = 0;                // waiting: 1 = next in line for the title
   std::string ready_on, deadline;  // ready: set aside on, collect by (YYYY-MM-DD)
 };
 // The patron's holds waiting (予約中) or ready for pickup (予約確保), in the order placed.
@@ -787,19 +786,19 @@ struct OutboxRow {
   std::string kind;    // hold_ready | email_changed | password_registered | password_changed
   std::string status;  // pending | sending | sent | failed | skipped
   int64_t patron_id = 0;
-  std::string card;             // the patron's card number
-  int64_t hold_id = 0;          // 0: none
-  std::string to_address;       // "": the patron's address when sending
-  std::string detail;           // email_changed: old | new; password_*: the device class
-  std::string created_at;       // ISO 8601 UTC
-  int attempts = 0;             // claims so far
-  int64_t first_try_at = 0;     // 0: not tried yet
-  int64_t next_try_at = 0;      // pending: not before; 0: due now
-  int64_t sending_at = 0;       // when the last claim was made
-  int64_t sent_at = 0;          // 0: not sent
+  std::string card;               // the patron's card number
+  int64_t hold_id = 0;            // 0: none
+  std::string to_address;         // "": the patron's address when sending
+  std::string detail;             // email_changed: old | new; password_*: the device class
+  std::string created_at;         // ISO 8601 UTC
+  int attempts = 0;               // claims so far
+  int64_t first_try_at = 0;       // 0: not tried yet
+  int64_t next_try_at = 0;        // pending: not before; 0: due now
+  int64_t sending_at = 0;         // when the last claim was made
+  int64_t sent_at = 0;            // 0: not sent
   bool resent_uncertain = false;  // already sent once more after a crash mid-send
-  std::string message_id;       // kept over retries
-  std::string last_error;       // why it failed or was retried; "" when none
+  std::string message_id;         // kept over retries
+  std::string last_error;         // why it failed or was retried; "" when none
 };
 
 // What a notice needs besides its row: the patron's current address and, for
@@ -857,8 +856,8 @@ Result<std::optional<std::string>> NoticeSentAt(Connection& c, int64_t hold_id);
 // ---------------------------------------------------------------- passwords
 
 struct PasswordHashing {
-  uint64_t ops_limit = 2;           // Argon2id passes
-  uint64_t mem_limit = 19u << 20;   // bytes; Default: 19 MiB
+  uint64_t ops_limit = 2;          // Argon2id passes
+  uint64_t mem_limit = 19u << 20;  // bytes; Default: 19 MiB
 };
 // Argon2id in libsodium's string format (salt and parameters included).
 Result<std::string> HashPassword(std::string_view password, const PasswordHashing& p);

@@ -58,8 +58,8 @@ Result<std::vector<DemoRecord>> LoadCatalogue(Connection& c, const LibraryRules&
       " ndc, lang, subjects) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
   auto author = c.Prepare(
       "INSERT INTO record_authors(record_id, pos, name, name_kana, role) VALUES(?1,?2,?3,?4,?5)");
-  auto copy = c.Prepare(
-      "INSERT INTO copies(barcode, record_id, branch, call_number) VALUES(?1,?2,?3,?4)");
+  auto copy =
+      c.Prepare("INSERT INTO copies(barcode, record_id, branch, call_number) VALUES(?1,?2,?3,?4)");
   if (!rec.ok()) return rec.status();
   if (!author.ok()) return author.status();
   if (!copy.ok()) return copy.status();
@@ -100,7 +100,8 @@ Result<std::vector<DemoRecord>> LoadCatalogue(Connection& c, const LibraryRules&
         if (p != std::string::npos && p > 0) {
           std::string r = name.substr(p + open.size());
           for (std::string_view close : {"）", ")"}) {
-            if (r.size() >= close.size() && r.compare(r.size() - close.size(), close.size(), close) == 0) {
+            if (r.size() >= close.size() &&
+                r.compare(r.size() - close.size(), close.size(), close) == 0) {
               r.resize(r.size() - close.size());
             }
           }
@@ -220,7 +221,8 @@ Result<std::vector<DemoAccount>> CreateDemoLibrary(Connection& c, const LibraryR
     auto copy = first_copy(record);
     if (!copy.ok()) return copy.status();
     auto s = c.Prepare(
-        "INSERT INTO loans(copy_id, patron_id, loaned_on, due_on, renewals) VALUES(?1,?2,?3,?4,?5)");
+        "INSERT INTO loans(copy_id, patron_id, loaned_on, due_on, renewals) "
+        "VALUES(?1,?2,?3,?4,?5)");
     if (!s.ok()) return s.status();
     SHIORI_RETURN_IF_ERROR(s->Bind(1, *copy)
                                .Bind(2, patron)

@@ -446,7 +446,8 @@ template <typename Value>
 Result<std::optional<PatronRow>> FindPatron(Connection& c, const char* where, const Value& v) {
   auto s = c.Prepare(std::string("SELECT id, card, name_kana, phone, ifnull(email,''),"
                                  " ifnull(home_branch,''), status, password_hash IS NOT NULL"
-                                 " FROM patrons WHERE ") + where);
+                                 " FROM patrons WHERE ") +
+                     where);
   if (!s.ok()) return s.status();
   auto r = s->Bind(1, v).Step();
   if (!r.ok()) return r.status();
@@ -664,8 +665,10 @@ Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email
   }
   // A notice to the old address (someone may have taken the account) and to the new one.
   if (old != mail) {
-    if (!old.empty()) SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_changed", patron_id, old, "old", now));
-    if (!mail.empty()) SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_changed", patron_id, mail, "new", now));
+    if (!old.empty())
+      SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_changed", patron_id, old, "old", now));
+    if (!mail.empty())
+      SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_changed", patron_id, mail, "new", now));
   }
   SHIORI_RETURN_IF_ERROR(tx.Commit());
   return changed;

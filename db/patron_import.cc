@@ -34,8 +34,12 @@ Status ImportPatrons(Connection& c, const std::string& path, ImportReport* repor
   int col_card = -1, col_name = -1, col_phone = -1, col_email = -1, col_branch = -1;
   for (size_t i = 0; i < header.size(); ++i) {
     const std::string& h = header[i];
-    int* slot = h == "card" ? &col_card : h == "name_kana" ? &col_name : h == "phone" ? &col_phone
-              : h == "email" ? &col_email : h == "branch" ? &col_branch : nullptr;
+    int* slot = h == "card"        ? &col_card
+                : h == "name_kana" ? &col_name
+                : h == "phone"     ? &col_phone
+                : h == "email"     ? &col_email
+                : h == "branch"    ? &col_branch
+                                   : nullptr;
     if (!slot) return Status::Invalid(path + ": line 1: unknown column '" + h + "'");
     *slot = static_cast<int>(i);
   }

@@ -127,7 +127,8 @@ CREATE INDEX holds_record ON holds(record_id, status, seq);
 CREATE INDEX holds_patron ON holds(patron_id, status);
 CREATE UNIQUE INDEX holds_one_active ON holds(record_id, patron_id)
   WHERE status IN ('waiting','ready');
-)sql", nullptr},
+)sql",
+       nullptr},
       // 2: sessions, shared by every server process through the file.
       {R"sql(
 CREATE TABLE sessions(
@@ -143,7 +144,8 @@ CREATE TABLE sessions(
 );
 CREATE INDEX sessions_patron ON sessions(patron_id) WHERE patron_id IS NOT NULL;
 CREATE INDEX sessions_seen ON sessions(seen_at);
-)sql", nullptr},
+)sql",
+       nullptr},
       // 3: the catalogue's search index (tokenizer in db/search.cc). Contentless:
       // the text lives in records; UpsertRecord keeps the two in step.
       {R"sql(
@@ -151,7 +153,8 @@ CREATE VIRTUAL TABLE records_fts USING fts5(
   title, title_reading, author, author_reading, publisher, subjects, other,
   content='', tokenize='shiori', prefix='1');
 CREATE INDEX records_year ON records(year);
-)sql", IndexAll},
+)sql",
+       IndexAll},
       // 4: failed identity checks (login, password registration), for lockout.
       // The key is the card number as digits, or a keyed BLAKE2b (hex) of the
       // client's throttle key, which may be a session token and is never stored.
@@ -165,7 +168,8 @@ CREATE TABLE auth_failures(
   PRIMARY KEY(kind, key)
 ) WITHOUT ROWID;
 CREATE INDEX auth_failures_last ON auth_failures(last_at);
-)sql", nullptr},
+)sql",
+       nullptr},
       // 5: circulation (db/circ.cc). The outbox holds notices to send, written
       // in the same transaction as the change they tell of; the mail sender
       // marks them sent. hold_requests remembers the results of each
@@ -191,7 +195,8 @@ CREATE TABLE hold_requests(
   PRIMARY KEY(patron_id, request_key)
 ) WITHOUT ROWID;
 CREATE INDEX hold_requests_created ON hold_requests(created_at);
-)sql", nullptr},
+)sql",
+       nullptr},
       // 6: the cart (カート) lives in the session, so it needs no login and
       // survives the login's new session id (the row id stays).
       {R"sql(
@@ -201,7 +206,8 @@ CREATE TABLE cart_items(
   added_at   INTEGER NOT NULL,
   PRIMARY KEY(session_id, record_id)
 ) WITHOUT ROWID;
-)sql", nullptr},
+)sql",
+       nullptr},
       // 7: the mail sender (db/outbox.cc, gateway/mail.cc). The outbox is
       // rebuilt, since SQLite cannot change a CHECK in place: more kinds, a
       // 'sending' state committed before SMTP is spoken (so a crash mid-send
@@ -237,7 +243,8 @@ ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_due ON outbox(next_try_at) WHERE status = 'pending';
 CREATE INDEX outbox_sending ON outbox(sending_at) WHERE status = 'sending';
 CREATE INDEX outbox_hold ON outbox(hold_id) WHERE hold_id IS NOT NULL;
-)sql", nullptr},
+)sql",
+       nullptr},
   };
   return m;
 }
@@ -306,7 +313,9 @@ Result<bool> MaintenanceOn(Connection& c) {
   return v->has_value() && **v == "on";
 }
 
-Status SetMaintenance(Connection& c, bool on) { return PutSetting(c, "maintenance", on ? "on" : "off"); }
+Status SetMaintenance(Connection& c, bool on) {
+  return PutSetting(c, "maintenance", on ? "on" : "off");
+}
 
 Status SyncBranches(Connection& c, const LibraryRules& rules) {
   auto s = c.Prepare(

@@ -307,12 +307,13 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   // Ranked by relevance with nothing to filter, the candidates need nothing
   // from the records table: the index alone answers (measured: the join of
   // 1,000 candidates costs about 1.2 ms at 1M records).
-  const bool index_only = !match.empty() && !isbn && !filtered &&
-                          q.sort == SearchQuery::Sort::kRelevance;
+  const bool index_only =
+      !match.empty() && !isbn && !filtered && q.sort == SearchQuery::Sort::kRelevance;
   if (index_only) {
-    sql = "SELECT rowid, bm25(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0), 0, ''"
-          " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT " +
-          std::to_string(kSearchCandidates);
+    sql =
+        "SELECT rowid, bm25(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0), 0, ''"
+        " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT " +
+        std::to_string(kSearchCandidates);
   } else if (!match.empty()) {
     // The newest kSearchCandidates matches, ranked; FTS5 walks rowids
     // backwards and stops at the limit, so frequent words cost no more.

@@ -56,8 +56,8 @@ Status TouchSession(Connection& c, const SessionRow& row, int64_t now, bool cook
   const bool prove = cookie_seen && !row.cookie_ok;
   if (!prove && now - row.seen_at < 60) return Status::Ok();
   Status err;
-  Stmt* s = c.Cached(
-      "UPDATE sessions SET seen_at = ?2, cookie_ok = cookie_ok OR ?3 WHERE id = ?1", &err);
+  Stmt* s =
+      c.Cached("UPDATE sessions SET seen_at = ?2, cookie_ok = cookie_ok OR ?3 WHERE id = ?1", &err);
   if (!s) return err;
   return s->Bind(1, row.id).Bind(2, now).Bind(3, int64_t{cookie_seen}).Run();
 }

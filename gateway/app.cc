@@ -18,7 +18,7 @@ namespace {
 
 // Every form carries this field; its bytes tell how the browser encoded the form.
 constexpr std::string_view kProbeParam = "_c";
-constexpr std::string_view kProbeText = "表ソ";           // UTF-8 as we send it
+constexpr std::string_view kProbeText = "表ソ";              // UTF-8 as we send it
 constexpr std::string_view kProbeSjis = "\x95\x5C\x83\x5C";  // the same in Shift_JIS
 
 // Input-mode attributes per carrier: istyle (docomo), format and
@@ -104,7 +104,8 @@ class RequestLinks : public pages::Links {
     if (session_.id_in_urls()) {
       h.Void("input", {{"type", "hidden"}, {"name", kSessionParam}, {"value", session_.token()}});
     }
-    if (post) h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.csrf()}});
+    if (post)
+      h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.csrf()}});
   }
 
   std::string ExitUrl(std::string_view url) const override {
@@ -203,7 +204,7 @@ struct App::Impl {
     const char* method;
     const char* path;
     Handler handler;
-    bool public_page;  // answers 503 while the service is off
+    bool public_page;          // answers 503 while the service is off
     bool needs_login = false;  // checked once, before the handler
   };
 
@@ -281,8 +282,8 @@ struct App::Impl {
 
   void RenderTopPages() {
     top_pages.resize(5 * 4);  // every carrier x feature phone or not x charset
-    for (Carrier carrier : {Carrier::kNone, Carrier::kDocomo, Carrier::kAu, Carrier::kSoftbank,
-                            Carrier::kWillcom}) {
+    for (Carrier carrier :
+         {Carrier::kNone, Carrier::kDocomo, Carrier::kAu, Carrier::kSoftbank, Carrier::kWillcom}) {
       for (bool feature : {false, true}) {
         for (bool sjis : {false, true}) {
           DeviceProfile p;
@@ -363,7 +364,8 @@ struct App::Impl {
     s.from = std::min(n, static_cast<size_t>(ParseInt(req.Param("p"), 0, 0, 100000)));
     s.to = std::min(n, s.from + static_cast<size_t>(size));
     s.paging.first = static_cast<int>(s.from) + 1;
-    if (s.from > 0) s.paging.prev = static_cast<int>(s.from > static_cast<size_t>(size) ? s.from - size : 0);
+    if (s.from > 0)
+      s.paging.prev = static_cast<int>(s.from > static_cast<size_t>(size) ? s.from - size : 0);
     if (s.to < n) s.paging.next = static_cast<int>(s.to);
     return s;
   }
@@ -411,8 +413,8 @@ struct App::Impl {
       longest = std::max(longest, charset::CodePointCount(*f));
     }
     const bool any = !q.text.empty() || !q.title.empty() || !q.author.empty() ||
-                     !q.publisher.empty() || !q.subject.empty() || !q.isbn.empty() ||
-                     q.year_from || q.year_to;
+                     !q.publisher.empty() || !q.subject.empty() || !q.isbn.empty() || q.year_from ||
+                     q.year_to;
     if (!any) {
       v.message = "探したい本の書名・著者名などを入力してください。";
       return Html(200, pages::RenderResults(ctx.page(), v));
@@ -447,7 +449,8 @@ struct App::Impl {
 
   Response RecordPage(const Request& req, Ctx& ctx) {
     const int id = ParseInt(req.Param("id"), 0, 0, 999999999);
-    auto r = id ? db::GetRecord(ctx.db(), id) : Result<std::optional<db::RecordDetail>>(std::nullopt);
+    auto r =
+        id ? db::GetRecord(ctx.db(), id) : Result<std::optional<db::RecordDetail>>(std::nullopt);
     if (!r.ok()) return Failure(ctx, r.status());
     if (!r->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
     const db::RecordDetail& d = **r;
@@ -489,8 +492,8 @@ struct App::Impl {
     auto items = db::CartList(ctx.db(), ctx.session.row()->id);
     if (!items.ok()) return items.status();
     for (auto& it : *items) {
-      out.push_back({it.record_id, it.volume.empty() ? it.title : it.title + " " + it.volume,
-                     it.authors});
+      out.push_back(
+          {it.record_id, it.volume.empty() ? it.title : it.title + " " + it.volume, it.authors});
     }
     return out;
   }
@@ -531,8 +534,10 @@ struct App::Impl {
   std::vector<std::pair<std::string, std::string>> BranchesFor(const db::PatronRow& p) const {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& b : cfg.rules.branches) {
-      if (b.code == p.home_branch) out.insert(out.begin(), {b.code, b.name});
-      else out.emplace_back(b.code, b.name);
+      if (b.code == p.home_branch)
+        out.insert(out.begin(), {b.code, b.name});
+      else
+        out.emplace_back(b.code, b.name);
     }
     return out;
   }
@@ -547,7 +552,8 @@ struct App::Impl {
     if (!patron->has_value()) return LoginPage(ctx, "", "ログインしてください。", 401);
     auto lines = CartLines(ctx);
     if (!lines.ok()) return Failure(ctx, lines.status());
-    if (lines->empty()) return CartView(ctx, "カートが空です。予約する資料をカートに入れてください。");
+    if (lines->empty())
+      return CartView(ctx, "カートが空です。予約する資料をカートに入れてください。");
     pages::ReserveView v;
     v.items = std::move(lines).value();
     v.has_email = !(*patron)->email.empty();
@@ -556,8 +562,8 @@ struct App::Impl {
       v.branch = std::string(req.Param("branch"));
       v.contact = std::string(req.Param("contact"));
       const db::Branch* b = cfg.rules.FindBranch(v.branch);
-      const bool contact_ok = v.contact == "phone" || v.contact == "none" ||
-                              (v.contact == "mail" && v.has_email);
+      const bool contact_ok =
+          v.contact == "phone" || v.contact == "none" || (v.contact == "mail" && v.has_email);
       if (!b || !contact_ok) {
         v.message = "受取館と連絡方法を選んでください。";
         return Html(400, pages::RenderReserve(ctx.page(), v));
@@ -617,7 +623,9 @@ struct App::Impl {
 
   // ------------------------------------------------------------ 利用照会
 
-  db::PasswordPolicy Policy() const { return db::PasswordPolicy{cfg.password_min, cfg.password_max}; }
+  db::PasswordPolicy Policy() const {
+    return db::PasswordPolicy{cfg.password_min, cfg.password_max};
+  }
   db::Throttle Throttling() const {
     return db::Throttle{cfg.max_failures, cfg.lock_minutes * 60LL};
   }
@@ -734,8 +742,9 @@ struct App::Impl {
       v.message = "新しいパスワードが確認用と一致しません。";
       return Html(400, pages::RenderPasswordChange(ctx.page(), v));
     }
-    Status s = db::ChangePassword(ctx.db(), *PatronOf(ctx), charset::NormalizePassword(req.Param("current")),
-                                  next, ctx.session.row()->id, Policy(), cfg.hashing, Throttling(),
+    Status s = db::ChangePassword(ctx.db(), *PatronOf(ctx),
+                                  charset::NormalizePassword(req.Param("current")), next,
+                                  ctx.session.row()->id, Policy(), cfg.hashing, Throttling(),
                                   NowSeconds(), ClassName(ctx.profile.device_class));
     if (!s.ok()) {
       if (s.code() == Status::Code::kIo) return Failure(ctx, s);
@@ -780,8 +789,9 @@ struct App::Impl {
       v.message = changed.status().message();
       return Html(400, pages::RenderEmailChange(ctx.page(), v));
     }
-    return AccountHome(ctx, patron, trimmed.empty() ? "Eメールアドレスの登録を消しました。"
-                                                    : "Eメールアドレスを変更しました。");
+    return AccountHome(ctx, patron,
+                       trimmed.empty() ? "Eメールアドレスの登録を消しました。"
+                                       : "Eメールアドレスを変更しました。");
   }
 
   std::string DateText(const std::string& ymd) {
@@ -955,8 +965,9 @@ struct App::Impl {
 
   Response Failure(Ctx& ctx, const Status& s) {
     std::fprintf(stderr, "shiori: %s: %s\n", ctx.path.c_str(), s.message().c_str());
-    return Html(500, pages::RenderError(ctx.page(), "エラー",
-                                        "ただいま処理できません。しばらくしてからお試しください。"));
+    return Html(500,
+                pages::RenderError(ctx.page(), "エラー",
+                                   "ただいま処理できません。しばらくしてからお試しください。"));
   }
 
   // ------------------------------------------------------------ the request path
@@ -974,7 +985,8 @@ struct App::Impl {
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     if (now - last > 600 && last_purge.compare_exchange_strong(last, now)) {
       auto n = db::PurgeSessions(ctx.db(), now, SessionLimitsOf(cfg));
-      if (!n.ok()) std::fprintf(stderr, "shiori: session purge: %s\n", n.status().message().c_str());
+      if (!n.ok())
+        std::fprintf(stderr, "shiori: session purge: %s\n", n.status().message().c_str());
     }
     return r;
   }
@@ -1043,19 +1055,18 @@ struct App::Impl {
     // 7. Every state change is a POST with the session's CSRF token.
     if (method == "POST" &&
         !(ctx.session.active() && TokensEqual(req.Param(kCsrfParam), ctx.session.csrf()))) {
-      return Html(403, pages::RenderError(
-                           ctx.page(), "もう一度操作してください",
-                           "画面の有効期限が切れたか、正しい画面からの操作ではありません。"
-                           "前の画面に戻り、読み込み直してからもう一度操作してください。"));
+      return Html(
+          403, pages::RenderError(ctx.page(), "もう一度操作してください",
+                                  "画面の有効期限が切れたか、正しい画面からの操作ではありません。"
+                                  "前の画面に戻り、読み込み直してからもう一度操作してください。"));
     }
     return (this->*(route->handler))(req, ctx);
   }
 
   Response BadInput(Ctx& ctx) {
-    return Html(400, pages::RenderError(
-                         ctx.page(), "文字を読み取れません",
-                         "送られた文字を読み取れませんでした。入力をお確かめのうえ、"
-                         "もう一度お試しください。"));
+    return Html(400, pages::RenderError(ctx.page(), "文字を読み取れません",
+                                        "送られた文字を読み取れませんでした。入力をお確かめのうえ、"
+                                        "もう一度お試しください。"));
   }
 
   // Encodes the page for the device and adds the session's headers.
@@ -1088,8 +1099,9 @@ Response App::Handle(Request& req) {
     std::fprintf(stderr, "shiori: handler failed: %s\n", e.what());
     r = Response();
     r.status = 500;
-    r.body = "<!DOCTYPE html><html lang=\"ja\"><title>エラー</title><h1>エラー</h1>"
-             "<p>ただいま処理できません。</p></html>";
+    r.body =
+        "<!DOCTYPE html><html lang=\"ja\"><title>エラー</title><h1>エラー</h1>"
+        "<p>ただいま処理できません。</p></html>";
   }
   (void)r.SetHeader("X-Content-Type-Options", "nosniff");
   (void)r.SetHeader("Referrer-Policy", "no-referrer");

@@ -10,7 +10,8 @@ namespace shiori::gateway {
 Result<db::Date> Today() {
   if (const char* env = std::getenv("SHIORI_TODAY"); env && *env) {
     auto d = db::Date::Parse(env);
-    if (!d) return Status::Invalid(std::string("SHIORI_TODAY must be YYYY-MM-DD, not '") + env + "'");
+    if (!d)
+      return Status::Invalid(std::string("SHIORI_TODAY must be YYYY-MM-DD, not '") + env + "'");
     return *d;
   }
   std::time_t now = std::time(nullptr);

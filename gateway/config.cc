@@ -1,9 +1,10 @@
 // Configuration loading with toml++: every key is known, typed and range-checked.
 #include "gateway/config.h"
 
+#include <toml++/toml.h>
+
 #include <functional>
 #include <map>
-#include <toml++/toml.h>
 
 namespace shiori::gateway {
 namespace {
@@ -59,9 +60,9 @@ struct Reader {
 };
 
 // Applies `setters` to every key of `table`; a key not in `setters` is an error.
-Status ApplyTable(const std::string& file, const std::string& prefix, const toml::table& table,
-                  const std::map<std::string, std::function<Status(Reader&, const toml::node&)>>&
-                      setters) {
+Status ApplyTable(
+    const std::string& file, const std::string& prefix, const toml::table& table,
+    const std::map<std::string, std::function<Status(Reader&, const toml::node&)>>& setters) {
   for (auto&& [k, v] : table) {
     const std::string name(k.str());
     Reader r{file, prefix + name};
@@ -135,7 +136,8 @@ Status ReadBranch(const std::string& file, const toml::table& t, db::Branch* b) 
              [&](std::string_view v) {
                size_t slash = v.find('/');
                auto from = ParseMonthDay(v.substr(0, slash));
-               auto to = slash == std::string_view::npos ? from : ParseMonthDay(v.substr(slash + 1));
+               auto to =
+                   slash == std::string_view::npos ? from : ParseMonthDay(v.substr(slash + 1));
                if (!from || !to) return false;
                b->closed.yearly.push_back({*from, *to});
                return true;
@@ -321,11 +323,12 @@ Result<Config> LoadConfig(const std::string& path) {
   if (c.password_min > c.password_max) {
     // Name the key the file wrote (both may be there; min_length first).
     const bool min_given = root["passwords"]["min_length"].node() != nullptr;
-    const toml::node* n = min_given ? root["passwords"]["min_length"].node()
-                                    : root["passwords"]["max_length"].node();
+    const toml::node* n =
+        min_given ? root["passwords"]["min_length"].node() : root["passwords"]["max_length"].node();
     return At(path, n->source(), min_given ? "passwords.min_length" : "passwords.max_length",
-              min_given ? "must not be larger than max_length (" + std::to_string(c.password_max) + ")"
-                        : "must not be smaller than min_length (" + std::to_string(c.password_min) + ")");
+              min_given
+                  ? "must not be larger than max_length (" + std::to_string(c.password_max) + ")"
+                  : "must not be smaller than min_length (" + std::to_string(c.password_min) + ")");
   }
   c.hashing.ops_limit = static_cast<uint64_t>(ops);
   c.hashing.mem_limit = static_cast<uint64_t>(mem_kib) << 10;

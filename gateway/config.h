@@ -18,12 +18,12 @@ struct Config {
   // [server]
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;
-  int threads = 0;                // 0: one per core
+  int threads = 0;  // 0: one per core
   int connection_limit = 1000;
   int connection_timeout_s = 30;  // idle seconds before a connection is closed
   int max_body_bytes = 16384;
   int max_header_bytes = 8192;
-  bool maintenance = false;       // when true, the public service is off whatever the database says
+  bool maintenance = false;  // when true, the public service is off whatever the database says
 
   // [database]
   std::string db_path = "shiori.db";
@@ -35,8 +35,8 @@ struct Config {
   int password_min = 6;
   int password_max = 8;
   db::PasswordHashing hashing;
-  int max_failures = 5;     // wrong logins or registrations before a card is locked
-  int lock_minutes = 15;    // how long the lock lasts
+  int max_failures = 5;   // wrong logins or registrations before a card is locked
+  int lock_minutes = 15;  // how long the lock lasts
 
   // [session]
   int session_idle_minutes = 30;
@@ -52,9 +52,9 @@ struct Config {
   std::string smtp_password;
   std::string smtp_helo = "localhost";
   std::string site_url = "http://127.0.0.1:8080";  // base URL for links in mail
-  int mail_give_up_hours = 48;   // a notice failing temporarily this long is failed
-  int mail_timeout_s = 20;       // SMTP connect timeout
-  int mail_interval_s = 60;      // how often the server sends pending notices
+  int mail_give_up_hours = 48;               // a notice failing temporarily this long is failed
+  int mail_timeout_s = 20;                   // SMTP connect timeout
+  int mail_interval_s = 60;                  // how often the server sends pending notices
   std::vector<std::string> carrier_domains;  // ISO-2022-JP for these; empty: the built-in list
 };
 

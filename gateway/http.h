@@ -23,7 +23,7 @@ struct Request {
   Pairs query;            // percent-decoded bytes (charset not yet decoded)
   Pairs form;             // application/x-www-form-urlencoded body, likewise
   std::string body;
-  std::string remote;     // peer address, for logs and throttling
+  std::string remote;  // peer address, for logs and throttling
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
   // The first value of header `lower_name`, or "" when absent.

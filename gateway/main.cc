@@ -1,17 +1,16 @@
 // shiori's command line: `serve` and the staff commands. Builds the
 // application from the configuration and hands it down; no globals.
+#include <curl/curl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -198,8 +197,9 @@ int Serve(const Options& o) {
       std::printf("shiori: created an empty database in %s\n", cfg->db_path.c_str());
     }
   }
-  const int threads = cfg->threads > 0 ? cfg->threads
-                                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int threads = cfg->threads > 0
+                          ? cfg->threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   auto pool = db::Pool::Open(cfg->db_path, threads + 1);
   if (!pool.ok()) return Fail(pool.status().message());
 
@@ -370,7 +370,8 @@ int Main(int argc, char** argv) {
   serve->add_option("--listen", o.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
   serve->add_flag("--demo", o.demo, "create the demo library when the database file is missing");
 
-  auto* maint = app.add_subcommand("maintenance", "switch the public service off (on) or back (off)");
+  auto* maint =
+      app.add_subcommand("maintenance", "switch the public service off (on) or back (off)");
   maint->fallthrough();
   maint->add_option("state", o.maintenance, "on or off")
       ->required()
@@ -382,7 +383,8 @@ int Main(int argc, char** argv) {
 
   auto* import = app.add_subcommand("import", "import records into the library");
   import->require_subcommand(1);
-  auto* import_catalog = import->add_subcommand("catalog", "import a catalogue file (TSV, MARC21, MARCXML)");
+  auto* import_catalog =
+      import->add_subcommand("catalog", "import a catalogue file (TSV, MARC21, MARCXML)");
   import_catalog->fallthrough();
   import->fallthrough();
   import_catalog->add_option("file", o.import_file, "the file")->required();
@@ -406,7 +408,8 @@ int Main(int argc, char** argv) {
   auto* mail = app.add_subcommand("mail", "e-mail notices");
   mail->require_subcommand(1);
   mail->fallthrough();
-  auto* mail_send = mail->add_subcommand("send-pending", "send the notices waiting in the outbox now");
+  auto* mail_send =
+      mail->add_subcommand("send-pending", "send the notices waiting in the outbox now");
   mail_send->fallthrough();
   auto* mail_status = mail->add_subcommand("status", "list notices pending or failed");
   mail_status->fallthrough();

@@ -124,10 +124,10 @@ struct Server::Hooks {
         if (const auto* info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS)) {
           char host[INET6_ADDRSTRLEN] = "";
           const sockaddr* sa = info->client_addr;
-          const void* bytes = sa->sa_family == AF_INET6
-                                  ? static_cast<const void*>(
-                                        &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr)
-                                  : &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr;
+          const void* bytes =
+              sa->sa_family == AF_INET6
+                  ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr)
+                  : &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr;
           if (inet_ntop(sa->sa_family, bytes, host, sizeof host)) req.remote = host;
         }
         std::string_view cl = req.Header("content-length");
@@ -149,8 +149,7 @@ struct Server::Hooks {
       if (st->too_large) return Queue(conn, req, Plain(413, "request body too large\n"));
       req.query = ParseQuery(req.raw_query);
       std::string_view ctype = req.Header("content-type");
-      if (req.method == "POST" &&
-          ctype.substr(0, 33) == "application/x-www-form-urlencoded") {
+      if (req.method == "POST" && ctype.substr(0, 33) == "application/x-www-form-urlencoded") {
         req.form = ParseQuery(req.body);
       }
       return Queue(conn, req, self->app_.Handle(req));
@@ -206,14 +205,14 @@ Status Server::Start() {
   // connections on two cores where a single epoll thread collapsed.
   const unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC;
   daemon_ = MHD_start_daemon(
-      flags, 0, nullptr, nullptr, &Hooks::Access, this,                     //
-      MHD_OPTION_LISTEN_SOCKET, fd,                                          //
-      MHD_OPTION_THREAD_POOL_SIZE, threads,                                  //
+      flags, 0, nullptr, nullptr, &Hooks::Access, this,  //
+      MHD_OPTION_LISTEN_SOCKET, fd,                      //
+      MHD_OPTION_THREAD_POOL_SIZE, threads,              //
       MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(cfg_.connection_limit),
       MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(cfg_.connection_timeout_s),
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(cfg_.max_header_bytes + 8192),
-      MHD_OPTION_URI_LOG_CALLBACK, &Hooks::UriLog, this,                    //
-      MHD_OPTION_NOTIFY_COMPLETED, &Hooks::Completed, this,                 //
+      MHD_OPTION_URI_LOG_CALLBACK, &Hooks::UriLog, this,     //
+      MHD_OPTION_NOTIFY_COMPLETED, &Hooks::Completed, this,  //
       MHD_OPTION_END);
   if (!daemon_) {
     close(fd);

@@ -13,8 +13,8 @@ void Field(Html& h, const Context& ctx, const char* type, const char* name, cons
   const std::string id = std::string("f-") + name;
   h.Element("label", label, {{"for", id}});
   h.Void("br");
-  std::vector<Attr> a = {{"type", type},   {"name", name},           {"id", id},
-                         {"value", value}, {"size", size},           {"maxlength", maxlength}};
+  std::vector<Attr> a = {{"type", type},   {"name", name}, {"id", id},
+                         {"value", value}, {"size", size}, {"maxlength", maxlength}};
   for (const Attr& x : ctx.device.InputAttrs(kind)) a.push_back(x);
   h.Void("input", a);
   h.Void("br");
@@ -103,15 +103,17 @@ std::string RenderRegister(const Context& ctx, const RegisterView& v) {
   Html h;
   detail::BeginPage(h, ctx, "新規パスワード登録");
   if (v.done) {
-    h.Element("p", "パスワードを登録しました。カード番号と新しいパスワードでログインしてください。");
+    h.Element("p",
+              "パスワードを登録しました。カード番号と新しいパスワードでログインしてください。");
     h.Open("p");
     detail::KeyLink(h, ctx, ctx.links.Url("/account"), "ログインへ", '1');
     h.Close();
     return detail::EndPage(h, ctx);
   }
   Message(h, v.message);
-  h.Element("p", "図書館でカードを作ったときの氏名（カタカナ）と電話番号を入力してください。"
-                 "パスワードを忘れたときも、ここで設定し直せます。");
+  h.Element("p",
+            "図書館でカードを作ったときの氏名（カタカナ）と電話番号を入力してください。"
+            "パスワードを忘れたときも、ここで設定し直せます。");
   PostForm(h, ctx, "/account/register");
   Field(h, ctx, "text", "card", "利用者カードの番号", v.card, Input::kDigits, "12", "16");
   Field(h, ctx, "text", "name", "氏名（カタカナ）", v.name_kana, Input::kKana, "16", "40");
@@ -151,8 +153,10 @@ std::string RenderEmailChange(const Context& ctx, const EmailView& v) {
   h.Element("p", v.current.empty() ? "いまはEメールアドレスが登録されていません。"
                                    : "いまのアドレス: " + v.current);
   if (v.confirm_removal) {
-    h.Element("p", "アドレスを消すと、連絡方法がメールの予約" + std::to_string(v.mail_holds) +
-                       "件は「連絡不要」になります（予約確保一覧でご確認ください）。消してよろしいですか。");
+    h.Element(
+        "p",
+        "アドレスを消すと、連絡方法がメールの予約" + std::to_string(v.mail_holds) +
+            "件は「連絡不要」になります（予約確保一覧でご確認ください）。消してよろしいですか。");
     PostForm(h, ctx, "/account/email");
     h.Void("input", {{"type", "hidden"}, {"name", "email"}, {"value", ""}});
     h.Void("input", {{"type", "hidden"}, {"name", "confirm"}, {"value", "1"}});
@@ -195,10 +199,11 @@ std::string RenderLoans(const Context& ctx, const LoansView& v) {
       h.Close();
     }
     h.Close();
-    h.Element("p", "「延滞」は返却期限を過ぎています。至急お返しください。"
-                   "「予約あり」は次に待っている人がいます。期限内にお返しください。"
-                   "予約がなく期限内の資料は、1回に限り延長できます（延長した日から" +
-                       std::to_string(v.loan_days) + "日）。");
+    h.Element("p",
+              "「延滞」は返却期限を過ぎています。至急お返しください。"
+              "「予約あり」は次に待っている人がいます。期限内にお返しください。"
+              "予約がなく期限内の資料は、1回に限り延長できます（延長した日から" +
+                  std::to_string(v.loan_days) + "日）。");
     PagingLinks(h, ctx, "/account/loans", v.paging);
   }
   BackToAccount(h, ctx);
@@ -225,15 +230,21 @@ std::string RenderHolds(const Context& ctx, const HoldsView& v) {
         h.Void("br").Text("取置期限 ").Text(x.deadline);
         if (!x.notice.empty()) h.Void("br").Text("お知らせメール送信 ").Text(x.notice);
       } else {
-        h.Void("br").Text("連絡 ").Text(x.contact).Text(" / ").Text(std::to_string(x.position)).Text("番目");
+        h.Void("br")
+            .Text("連絡 ")
+            .Text(x.contact)
+            .Text(" / ")
+            .Text(std::to_string(x.position))
+            .Text("番目");
       }
       h.Close();
     }
     h.Close();
     PagingLinks(h, ctx, v.ready ? "/account/ready" : "/account/holds", v.paging);
     if (v.ready) {
-      h.Element("p", "表示の受取館へ、期限内に利用者カードをお持ちのうえお越しください。"
-                     "期限を過ぎると予約は取り消しになります。");
+      h.Element("p",
+                "表示の受取館へ、期限内に利用者カードをお持ちのうえお越しください。"
+                "期限を過ぎると予約は取り消しになります。");
     }
   }
   BackToAccount(h, ctx);
@@ -306,16 +317,20 @@ std::string RenderGuide(const Context& ctx) {
   Html h;
   detail::BeginPage(h, ctx, "はじめての方へ");
   h.Element("h2", "利用者カード");
-  h.Element("p", "利用照会には利用者カードが必要です。カードは中央図書館・高尾野図書館・野田図書館の"
-                 "カウンターで作れます（無料）。申込書にお名前・ご住所などを書き、住所が確認できるもの"
-                 "（運転免許証・健康保険証・学生証など）をお見せください。");
+  h.Element("p",
+            "利用照会には利用者カードが必要です。カードは中央図書館・高尾野図書館・野田図書館の"
+            "カウンターで作れます（無料）。申込書にお名前・ご住所などを書き、住所が確認できるもの"
+            "（運転免許証・健康保険証・学生証など）をお見せください。");
   h.Element("h2", "パスワードの登録");
-  h.Element("p", "「新規パスワード登録」で、カード番号・氏名（カタカナ）・電話番号を入力し、"
-                 "パスワードを決めてください。パスワードを忘れたときも同じ画面で設定し直せます。");
+  h.Element("p",
+            "「新規パスワード登録」で、カード番号・氏名（カタカナ）・電話番号を入力し、"
+            "パスワードを決めてください。パスワードを忘れたときも同じ画面で設定し直せます。");
   h.Element("h2", "登録できないとき");
   h.Open("ul");
   h.Element("li", "住所・氏名・電話番号が変わった方は、カードを作ったときのものでお試しください。");
-  h.Element("li", "お名前に小さい「ャ」「ュ」「ョ」がある方は、大きい「ヤ」「ユ」「ヨ」でも登録できます。");
+  h.Element(
+      "li",
+      "お名前に小さい「ャ」「ュ」「ョ」がある方は、大きい「ヤ」「ユ」「ヨ」でも登録できます。");
   h.Element("li", "それでも登録できないときは、お近くの図書館のカウンターにお問い合わせください。");
   h.Close();
   h.Open("p");

@@ -99,8 +99,13 @@ std::string RenderReserve(const Context& ctx, const ReserveView& v) {
   radio("none", "連絡不要（予約確保一覧で確かめます）", false);
   h.Close();
   if (!v.has_email) {
-    h.Open("p").Text("メールでの連絡は、").Open("a", {{"href", ctx.links.Url("/account/email")}})
-        .Text("Eメールアドレスを登録").Close().Text("すると選べます。").Close();
+    h.Open("p")
+        .Text("メールでの連絡は、")
+        .Open("a", {{"href", ctx.links.Url("/account/email")}})
+        .Text("Eメールアドレスを登録")
+        .Close()
+        .Text("すると選べます。")
+        .Close();
   }
   h.Void("input", {{"type", "submit"}, {"value", "確認へ進む"}});
   h.Close();
@@ -123,9 +128,10 @@ std::string RenderReserveResult(const Context& ctx, const ReserveResultView& v) 
     h.Close();
   }
   h.Close();
-  h.Element("p", "貸出されていない資料は、数日でご用意できます。所定の場所に見当たらないときや"
-                 "各館へ回送中のときは日数がかかります。貸出中の資料は、返却されしだい予約の順に"
-                 "ご用意します。");
+  h.Element("p",
+            "貸出されていない資料は、数日でご用意できます。所定の場所に見当たらないときや"
+            "各館へ回送中のときは日数がかかります。貸出中の資料は、返却されしだい予約の順に"
+            "ご用意します。");
   h.Element("p", "用意ができたら選んだ方法でお知らせします。引取期限は取り置き日から" +
                      std::to_string(v.pickup_days) +
                      "日（休館日を除く）で、過ぎると予約は取り消しになります。");

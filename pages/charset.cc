@@ -6,8 +6,8 @@ namespace shiori::pages {
 std::string RenderCharset(const Context& ctx, const CharsetView& v) {
   Html h;
   detail::BeginPage(h, ctx, "文字コード");
-  h.Element("p", v.shift_jis_now ? "いまはShift_JISで表示しています。"
-                                 : "いまはUTF-8で表示しています。");
+  h.Element(
+      "p", v.shift_jis_now ? "いまはShift_JISで表示しています。" : "いまはUTF-8で表示しています。");
   h.Element("p", "文字化けするときは、もう一方をお選びください。携帯電話はShift_JISです。");
   h.Open("form", {{"action", ctx.links.Url("/charset")}, {"method", "post"}});
   ctx.links.FormFields(h, true);

@@ -12,12 +12,23 @@ void AppendEscaped(std::string& out, std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     const char* rep;
     switch (s[i]) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"': rep = "&quot;"; break;
-      case '\'': rep = "&#39;"; break;
-      default: continue;
+      case '&':
+        rep = "&amp;";
+        break;
+      case '<':
+        rep = "&lt;";
+        break;
+      case '>':
+        rep = "&gt;";
+        break;
+      case '"':
+        rep = "&quot;";
+        break;
+      case '\'':
+        rep = "&#39;";
+        break;
+      default:
+        continue;
     }
     out.append(s.data() + run, i - run);
     out += rep;

@@ -39,7 +39,8 @@ class Html {
   Html& Void(std::string_view tag, const std::vector<Attr>& attrs);
   Html& Text(std::string_view text);
   // Open + Text + Close.
-  Html& Element(std::string_view tag, std::string_view text, std::initializer_list<Attr> attrs = {});
+  Html& Element(std::string_view tag, std::string_view text,
+                std::initializer_list<Attr> attrs = {});
   // Markup written as is. Only for constant markup known at compile time.
   Html& RawTrusted(std::string_view markup);
 
@@ -61,11 +62,11 @@ enum class Input { kDigits, kKana, kAlpha };
 // What a page needs to know of the device; the gateway fills it from the
 // request's device profile. Attribute lists hold static strings.
 struct Device {
-  bool feature_phone = false;      // tiny screen, number keys, no CSS
-  bool accesskey_labels = false;   // show [1] or the number-key emoji before main links
-  bool accesskey_emoji = false;    // docomo: number keys as emoji (private use area)
+  bool feature_phone = false;          // tiny screen, number keys, no CSS
+  bool accesskey_labels = false;       // show [1] or the number-key emoji before main links
+  bool accesskey_emoji = false;        // docomo: number keys as emoji (private use area)
   std::string_view charset = "UTF-8";  // the label of the bytes the gateway will send
-  size_t budget_bytes = 0;         // largest page the device takes; 0: no limit
+  size_t budget_bytes = 0;             // largest page the device takes; 0: no limit
   // Input-mode attributes per kind of field (istyle, format, mode, inputmode ...).
   std::vector<Attr> digits, kana, alpha;
   const std::vector<Attr>& InputAttrs(Input k) const {
@@ -119,15 +120,15 @@ struct HitView {
 };
 
 struct ResultsView {
-  bool cart_buttons = false;   // a 「カートに入れる」 button per hit (not on tiny pages)
-  std::string back;            // this page's path and query, for the cart to return to
-  std::string query;           // the free words as typed, shown back
-  Links::Query params;         // every search parameter, for paging and sort links
-  std::string sort;            // relevance | newest | title
-  std::string message;         // when set, shown instead of results (empty query, too long)
+  bool cart_buttons = false;  // a 「カートに入れる」 button per hit (not on tiny pages)
+  std::string back;           // this page's path and query, for the cart to return to
+  std::string query;          // the free words as typed, shown back
+  Links::Query params;        // every search parameter, for paging and sort links
+  std::string sort;           // relevance | newest | title
+  std::string message;        // when set, shown instead of results (empty query, too long)
   std::vector<HitView> hits;
   int total = 0;
-  bool capped = false;         // "total件以上"
+  bool capped = false;  // "total件以上"
   int offset = 0;
   int page_size = 20;
 };
@@ -168,12 +169,12 @@ std::string RenderCart(const Context& ctx, const CartView& v);
 
 struct ReserveView {
   std::vector<CartLineView> items;
-  bool has_email = false;                                      // メール offered only then
+  bool has_email = false;                                     // メール offered only then
   std::vector<std::pair<std::string, std::string>> branches;  // code, name; home branch first
-  std::string branch, contact;                                 // chosen (confirm step)
+  std::string branch, contact;                                // chosen (confirm step)
   std::string branch_name, contact_name;
-  bool confirm = false;        // the second step: everything shown, one button
-  std::string request_key;     // the confirmation's token: a second send places nothing
+  bool confirm = false;     // the second step: everything shown, one button
+  std::string request_key;  // the confirmation's token: a second send places nothing
   std::string message;
 };
 std::string RenderReserve(const Context& ctx, const ReserveView& v);
@@ -222,9 +223,9 @@ struct PasswordView {
 std::string RenderPasswordChange(const Context& ctx, const PasswordView& v);
 
 struct EmailView {
-  std::string current;       // the registered address, empty when none
-  std::string entered;       // what the patron typed (shown back, or to confirm)
-  std::string sender;        // the library's From address, for the carrier filter note
+  std::string current;  // the registered address, empty when none
+  std::string entered;  // what the patron typed (shown back, or to confirm)
+  std::string sender;   // the library's From address, for the carrier filter note
   std::string message;
   bool confirm_removal = false;  // ask before removing: mail holds fall back to the counter
   int mail_holds = 0;
@@ -245,7 +246,7 @@ struct ListPaging {
 };
 
 struct LoansView {
-  std::string message;  // the result of a renewal
+  std::string message;              // the result of a renewal
   std::vector<LoanLineView> loans;  // this page's lines
   ListPaging paging;
   int loan_days = 14;
@@ -260,8 +261,8 @@ struct HoldLineView {
   std::string notice;    // ready holds: when the mail went out ("12月1日 10:00"), or ""
 };
 struct HoldsView {
-  bool ready = false;  // 予約確保一覧 (true) or 予約中一覧
-  std::string message;  // the result of a change
+  bool ready = false;               // 予約確保一覧 (true) or 予約中一覧
+  std::string message;              // the result of a change
   std::vector<HoldLineView> holds;  // this page's lines
   ListPaging paging;
 };
@@ -271,7 +272,7 @@ struct HoldDetailView {
   int64_t hold_id = 0;
   std::string title;
   bool ready = false;
-  std::string branch_code, contact;  // current
+  std::string branch_code, contact;                           // current
   std::vector<std::pair<std::string, std::string>> branches;  // code, name
   bool has_email = false;
 };

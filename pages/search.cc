@@ -19,8 +19,8 @@ void SearchForm(Html& h, const Context& ctx, const std::string& query) {
   ctx.links.FormFields(h, false);
   h.Element("label", "蔵書検索", {{"for", "q"}});
   h.Void("br");
-  std::vector<Attr> field = {{"type", "search"}, {"name", "q"},      {"id", "q"},
-                             {"value", query},   {"size", "16"},     {"maxlength", "200"},
+  std::vector<Attr> field = {{"type", "search"}, {"name", "q"},  {"id", "q"},
+                             {"value", query},   {"size", "16"}, {"maxlength", "200"},
                              {"accesskey", "1"}};
   for (const Attr& a : ctx.device.InputAttrs(Input::kKana)) field.push_back(a);
   h.Void("input", field);
@@ -64,7 +64,8 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
   if (!v.message.empty()) {
     h.Element("p", v.message);
     h.Open("p");
-    detail::KeyLink(h, ctx, ctx.links.Url("/search/advanced"), "詳しく探す（書名・著者・ISBN）", '5');
+    detail::KeyLink(h, ctx, ctx.links.Url("/search/advanced"), "詳しく探す（書名・著者・ISBN）",
+                    '5');
     h.Close();
     return detail::EndPage(h, ctx, detail::Footer::kFull);
   }
@@ -117,7 +118,11 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
     if (hit.year) line += " " + std::to_string(hit.year);
     if (!line.empty()) h.Text(line).Void("br");
     if (hit.on_shelf > 0) {
-      h.Text("在架 ").Text(std::to_string(hit.on_shelf)).Text("/").Text(std::to_string(hit.copies)).Text("冊");
+      h.Text("在架 ")
+          .Text(std::to_string(hit.on_shelf))
+          .Text("/")
+          .Text(std::to_string(hit.copies))
+          .Text("冊");
     } else {
       h.Text("貸出中など（").Text(std::to_string(hit.copies)).Text("冊）");
     }
@@ -137,9 +142,8 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
     }
     if (prev && next) h.Text(" ");
     if (next) {
-      detail::KeyLink(h, ctx,
-                      ctx.links.Url("/search", With(v.params, "p", std::to_string(last))), "次へ",
-                      '6');
+      detail::KeyLink(h, ctx, ctx.links.Url("/search", With(v.params, "p", std::to_string(last))),
+                      "次へ", '6');
     }
     h.Close();
   }
@@ -196,8 +200,8 @@ std::string RenderAdvanced(const Context& ctx, const AdvancedView& v) {
     const std::string id = std::string("f-") + name;
     h.Element("label", label, {{"for", id}});
     h.Void("br");
-    std::vector<Attr> a = {{"type", "text"}, {"name", name}, {"id", id}, {"size", size},
-                           {"maxlength", "200"}};
+    std::vector<Attr> a = {
+        {"type", "text"}, {"name", name}, {"id", id}, {"size", size}, {"maxlength", "200"}};
     for (const Attr& x : ctx.device.InputAttrs(kind)) a.push_back(x);
     h.Void("input", a);
     h.Void("br");

@@ -11,32 +11,32 @@ std::string_view StyleSheet() {
   // :focus rather than :focus-visible: old smartphone WebKit drops a whole
   // rule with a selector it does not know.
   static constexpr std::string_view kCss =
-      ":root{color-scheme:light dark;--f:#1b1b1b;--b:#fff;--m:#f2efe8;--a:#0a4f8f;--l:#bbb3a3}"
-      "@media(prefers-color-scheme:dark){:root{--f:#e9e7e2;--b:#17191d;--m:#262a30;--a:#9cc3ff;"
+      ":root{color-scheme:light dark;--f:#222;--b:#fff;--m:#f2efe8;--a:#0a4f8f;--l:#bbb3a3}"
+      "@media(prefers-color-scheme:dark){:root{--f:#eee;--b:#17191d;--m:#2a2e35;--a:#9cc3ff;"
       "--l:#58606b}}"
       "*{box-sizing:border-box}"
-      "body{margin:0 auto;max-width:46rem;padding:0 1rem 1rem;color:var(--f);background:var(--b);"
-      "font:1.0625rem/1.7 system-ui,\"Hiragino Sans\",\"Noto Sans CJK JP\",IPAGothic,"
-      "Meiryo,sans-serif;overflow-wrap:anywhere}"
-      "header{margin:0 -1rem;padding:.7rem 1rem;background:var(--a);color:var(--b);font-weight:700}"
-      "header a{color:inherit;text-decoration:none}"
-      "h1{font-size:1.5rem;line-height:1.35;margin:1rem 0;padding-bottom:.3rem;"
+      "html{background:var(--m)}"
+      "body{margin:0 auto;max-width:46rem;min-height:100vh;padding:0 1rem 1rem;color:var(--f);"
+      "background:var(--b);font:1.0625rem/1.7 sans-serif;overflow-wrap:anywhere}"
+      "header{margin:0 -1rem;padding:.7rem 1rem;background:var(--a);font-weight:700}"
+      "header a{color:var(--b);text-decoration:none}"
+      "h1{font-size:1.5rem;line-height:1.3;margin:1rem 0;padding-bottom:.3rem;"
       "border-bottom:3px solid var(--a)}"
-      "h2{font-size:1.2rem;margin:1.5rem 0 .5rem}"
+      "h2{font-size:1.2rem}"
       "a{color:var(--a)}"
-      "a,label{display:inline-block;min-height:44px;padding:10px 0;line-height:24px}"
+      "a,label{display:inline-block;padding:10px 0;line-height:24px;vertical-align:middle}"
+      "label{max-width:calc(100% - 3rem)}"
       "a:focus,input:focus,select:focus{outline:3px solid #e59400;outline-offset:2px}"
       "input,select{font:inherit;color:inherit;background:var(--b);min-height:44px;max-width:100%;"
       "padding:.3rem .6rem;border:1px solid var(--l);border-radius:6px;vertical-align:middle}"
-      "[type=submit]{background:var(--a);color:var(--b);border-color:var(--a);padding:0 1.2rem;"
-      "margin:.3rem 0}"
+      "[type=submit]{background:var(--a);color:var(--b);border-color:var(--a);padding:0 1.2rem}"
       "[type=radio],[type=checkbox]{min-height:0;width:1.3rem;height:1.3rem;margin:0 .5rem}"
+      "p[role]{padding:.5rem .8rem;border-left:4px solid #e59400;background:var(--m)}"
       "li{margin:.4rem 0}"
       "dt{font-weight:700}dd{margin:0 0 .5rem 1rem}"
-      "fieldset{border:1px solid var(--l);border-radius:6px;margin:1rem 0}"
+      "fieldset{border:1px solid var(--l);border-radius:6px}"
       "hr{display:none}"
-      "footer{margin-top:2rem;padding:.5rem 1rem;background:var(--m);border-radius:8px;"
-      "font-size:.95rem}";
+      "footer{margin-top:2rem;padding:.5rem 1rem;background:var(--m);border-radius:8px}";
   return kCss;
 }
 

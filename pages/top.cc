@@ -10,8 +10,8 @@ std::string RenderTop(const Context& ctx, const TopView& v) {
   ctx.links.FormFields(h, false);
   h.Element("label", "蔵書検索", {{"for", "q"}});
   h.Void("br");
-  std::vector<Attr> field = {{"type", "search"}, {"name", "q"},       {"id", "q"},
-                             {"value", v.query}, {"size", "16"},       {"maxlength", "200"},
+  std::vector<Attr> field = {{"type", "search"}, {"name", "q"},  {"id", "q"},
+                             {"value", v.query}, {"size", "16"}, {"maxlength", "200"},
                              {"accesskey", "1"}};
   // Searches are typed in kana on a phone keypad: open the kana input mode.
   for (const Attr& a : ctx.device.InputAttrs(Input::kKana)) field.push_back(a);

@@ -17,10 +17,11 @@ class Account : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     server_ = new Server();
-    ASSERT_TRUE(server_->Start({"--demo", "--db", dir_->File("a.db")})) << server_->startup_output();
-    CommandResult r = RunShiori({"patron", "add", "--card", "2000000777", "--name-kana",
-                                 "イズミ キョウコ", "--phone", "0996-63-7777", "--db",
-                                 dir_->File("a.db")});
+    ASSERT_TRUE(server_->Start({"--demo", "--db", dir_->File("a.db")}))
+        << server_->startup_output();
+    CommandResult r =
+        RunShiori({"patron", "add", "--card", "2000000777", "--name-kana", "イズミ キョウコ",
+                   "--phone", "0996-63-7777", "--db", dir_->File("a.db")});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static void TearDownTestSuite() {
@@ -30,11 +31,17 @@ class Account : public ::testing::Test {
   static std::string Register(Browser& b, const std::string& card, const std::string& name,
                               const std::string& phone, const std::string& pw, long* status) {
     b.Get("/account/register");
-    return b.Post("/account/register", {{"card", card}, {"name", name}, {"phone", phone},
-                                        {"password", pw}, {"password2", pw}, {"email", ""}},
+    return b.Post("/account/register",
+                  {{"card", card},
+                   {"name", name},
+                   {"phone", phone},
+                   {"password", pw},
+                   {"password2", pw},
+                   {"email", ""}},
                   status);
   }
-  static std::string Login(Browser& b, const std::string& card, const std::string& pw, long* status) {
+  static std::string Login(Browser& b, const std::string& card, const std::string& pw,
+                           long* status) {
     b.Get("/account");
     return b.Post("/account/login", {{"card", card}, {"password", pw}}, status);
   }
@@ -50,9 +57,10 @@ TEST_F(Account, RegistersWithTheNameTypedAsAPatronWould) {
     const char* name;
     const char* phone_number;
   } cases[] = {
-      {true, "いずみきょうこ", "０９９６６３７７７７"},  // cookie-less docomo, hiragana, full-width digits
-      {false, "ｲｽﾞﾐ ｷｮｳｺ", "0996-63-7777"},           // PC, half-width katakana
-      {false, "イズミ キヨウコ", "(0996)63-7777"},       // large ヨ, as the guide suggests
+      {true, "いずみきょうこ",
+       "０９９６６３７７７７"},              // cookie-less docomo, hiragana, full-width digits
+      {false, "ｲｽﾞﾐ ｷｮｳｺ", "0996-63-7777"},  // PC, half-width katakana
+      {false, "イズミ キヨウコ", "(0996)63-7777"},  // large ヨ, as the guide suggests
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -67,13 +75,17 @@ TEST_F(Account, RegistersWithTheNameTypedAsAPatronWould) {
 TEST_F(Account, AMismatchNeverSaysWhichFieldWasWrong) {
   Browser b(*server_, false);
   long s1 = 0, s2 = 0;
-  std::string wrong_phone = Register(b, "2000000777", "イズミ キョウコ", "0996-63-0000", "Neko123", &s1);
-  std::string wrong_name = Register(b, "2000000777", "イズミ ハナコ", "0996-63-7777", "Neko123", &s2);
+  std::string wrong_phone =
+      Register(b, "2000000777", "イズミ キョウコ", "0996-63-0000", "Neko123", &s1);
+  std::string wrong_name =
+      Register(b, "2000000777", "イズミ ハナコ", "0996-63-7777", "Neko123", &s2);
   EXPECT_EQ(s1, 403);
   EXPECT_EQ(s2, 403);
   std::smatch m1, m2;
-  ASSERT_TRUE(std::regex_search(wrong_phone, m1, std::regex("<p role=\"alert\"><strong>([^<]*)</strong>")));
-  ASSERT_TRUE(std::regex_search(wrong_name, m2, std::regex("<p role=\"alert\"><strong>([^<]*)</strong>")));
+  ASSERT_TRUE(
+      std::regex_search(wrong_phone, m1, std::regex("<p role=\"alert\"><strong>([^<]*)</strong>")));
+  ASSERT_TRUE(
+      std::regex_search(wrong_name, m2, std::regex("<p role=\"alert\"><strong>([^<]*)</strong>")));
   EXPECT_EQ(std::string(m1[1]), std::string(m2[1])) << "the same words whatever was wrong";
   EXPECT_EQ(std::string(m1[1]).find("電話番号が"), std::string::npos);
   EXPECT_NE(std::string(m1[1]).find("カウンター"), std::string::npos) << "the guide's advice";
@@ -87,7 +99,8 @@ TEST_F(Account, FullWidthPasswordLogsInAndTheSessionIdChangesAtLogin) {
   b.Get("/account");
   const std::string before = b.sid();
   ASSERT_EQ(before.size(), 32u);
-  std::string home = b.Post("/account/login", {{"card", "１０００００００４４"}, {"password", "Ａｂｃ１２３"}}, &status);
+  std::string home = b.Post(
+      "/account/login", {{"card", "１０００００００４４"}, {"password", "Ａｂｃ１２３"}}, &status);
   EXPECT_EQ(status, 200);
   EXPECT_NE(home.find("貸出中一覧"), std::string::npos) << home;
   EXPECT_NE(b.sid(), before) << "a new id at login";
@@ -123,9 +136,9 @@ TEST_F(Account, PasswordChangeEndsOtherSessionsAndTheOldPasswordStopsWorking) {
   Login(phone, "1000000022", "Tsuru77", &status);
   ASSERT_EQ(status, 200);
   pc.Get("/account/password");
-  std::string done = pc.Post("/account/password",
-                             {{"current", "Tsuru77"}, {"password", "Kame88"}, {"password2", "Kame88"}},
-                             &status);
+  std::string done =
+      pc.Post("/account/password",
+              {{"current", "Tsuru77"}, {"password", "Kame88"}, {"password2", "Kame88"}}, &status);
   EXPECT_EQ(status, 200);
   EXPECT_NE(done.find("パスワードを変更しました"), std::string::npos);
   EXPECT_EQ(QueryText(dir_->File("a.db"),
@@ -151,7 +164,8 @@ TEST_F(Account, ListsShowLoansHoldsAndReadyHoldsAsTheGuideDescribes) {
   ASSERT_EQ(status, 200);
   std::string loans = b.Get("/account/loans", &status);
   EXPECT_EQ(status, 200);
-  EXPECT_TRUE(std::regex_search(loans, std::regex("返却期限 [0-9]+月[0-9]+日\\((日|月|火|水|木|金|土)\\)")));
+  EXPECT_TRUE(std::regex_search(
+      loans, std::regex("返却期限 [0-9]+月[0-9]+日\\((日|月|火|水|木|金|土)\\)")));
   EXPECT_NE(loans.find("坊っちゃん"), std::string::npos);
   std::string holds = b.Get("/account/holds", &status);
   EXPECT_NE(holds.find("2番目"), std::string::npos) << holds;
@@ -180,8 +194,8 @@ TEST_F(Account, OverdueAndReservedLoansAreMarked) {
 }
 
 TEST_F(Account, OwnPagesNeedALogin) {
-  for (const char* path : {"/account/loans", "/account/holds", "/account/ready", "/account/password",
-                           "/account/email"}) {
+  for (const char* path : {"/account/loans", "/account/holds", "/account/ready",
+                           "/account/password", "/account/email"}) {
     SCOPED_TRACE(path);
     HttpResponse r = server_->Get(path, {"User-Agent: Mozilla/5.0"});
     EXPECT_EQ(r.status, 401);
@@ -208,22 +222,27 @@ TEST_F(Account, EmailChangeAcceptsOldCarrierAddressesAndWarnsBeforeRemoval) {
             2)
       << "the old and the new address are told";
   std::string confirm = b.Post("/account/email", {{"email", ""}}, &status);
-  EXPECT_NE(confirm.find("連絡不要"), std::string::npos) << "holds waiting for mail are named first";
+  EXPECT_NE(confirm.find("連絡不要"), std::string::npos)
+      << "holds waiting for mail are named first";
   std::string removed = b.Post("/account/email", {}, &status);
   EXPECT_NE(removed.find("登録を消しました"), std::string::npos) << removed;
 }
 
 TEST_F(Account, NoPasswordOrCardNumberInTheDatabaseOrTheLog) {
   const std::string log = server_->Stderr();
-  for (const char* secret : {"Neko123", "Abc123", "satsuma5", "neko2026", "1000000011", "2000000777"}) {
+  for (const char* secret :
+       {"Neko123", "Abc123", "satsuma5", "neko2026", "1000000011", "2000000777"}) {
     EXPECT_EQ(log.find(secret), std::string::npos) << secret;
   }
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(dir_->File("a.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open_v2(dir_->File("a.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
   sqlite3_stmt* s = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM patrons WHERE password_hash LIKE '%Neko123%'"
-                                   " OR password_hash LIKE '%Abc123%' OR password_hash NOT LIKE '$argon2id$%'",
-                               -1, &s, nullptr),
+  ASSERT_EQ(sqlite3_prepare_v2(
+                db,
+                "SELECT count(*) FROM patrons WHERE password_hash LIKE '%Neko123%'"
+                " OR password_hash LIKE '%Abc123%' OR password_hash NOT LIKE '$argon2id$%'",
+                -1, &s, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int(s, 0), 0);

@@ -14,7 +14,8 @@ namespace {
 
 // Record ids of the demo catalogue by title, from the search page.
 int64_t RecordId(const Server& s, const std::string& title) {
-  HttpResponse r = s.Get("/search?_c=" + Hex("表ソ") + "&q=" + Hex(title), {"User-Agent: Mozilla/5.0"});
+  HttpResponse r =
+      s.Get("/search?_c=" + Hex("表ソ") + "&q=" + Hex(title), {"User-Agent: Mozilla/5.0"});
   std::smatch m;
   std::regex re("href=\"/record\\?id=([0-9]+)\">" + title + "<");
   return std::regex_search(r.body, m, re) ? std::stoll(m[1]) : 0;
@@ -70,14 +71,17 @@ TEST_F(Circulation, PhonePatronReservesTwoTitlesFromTheCartAndChangesThem) {
   std::string form = phone.last_page();
   EXPECT_NE(form.find("雪国"), std::string::npos) << form;
   EXPECT_EQ(form.find("value=\"mail\""), std::string::npos) << "no mail without an address";
-  std::string confirm = phone.Post("/reserve/confirm", {{"branch", "takaono"}, {"contact", "none"}}, &status);
+  std::string confirm =
+      phone.Post("/reserve/confirm", {{"branch", "takaono"}, {"contact", "none"}}, &status);
   ASSERT_EQ(status, 200);
   EXPECT_NE(confirm.find("受取館: 高尾野図書館"), std::string::npos) << confirm;
   EXPECT_NE(confirm.find("連絡方法: 連絡不要"), std::string::npos);
   std::string result = phone.Post("/reserve/place", {}, &status);
   ASSERT_EQ(status, 200);
   size_t placed = 0;
-  for (size_t at = result.find("予約しました"); at != std::string::npos; at = result.find("予約しました", at + 1)) ++placed;
+  for (size_t at = result.find("予約しました"); at != std::string::npos;
+       at = result.find("予約しました", at + 1))
+    ++placed;
   EXPECT_EQ(placed, 2u) << result;
   EXPECT_NE(result.find("引取期限"), std::string::npos) << "the guide's explanation";
 
@@ -89,7 +93,8 @@ TEST_F(Circulation, PhonePatronReservesTwoTitlesFromTheCartAndChangesThem) {
 
   // Cancel one: the phone confirms on a page of its own.
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(holds, m, std::regex("href=\"(/account/hold\\?id=[0-9]+)[^\"]*\">雪国<")));
+  ASSERT_TRUE(
+      std::regex_search(holds, m, std::regex("href=\"(/account/hold\\?id=[0-9]+)[^\"]*\">雪国<")));
   phone.Get(m[1]);
   std::string ask = phone.Post("/account/holds/cancel", {}, &status);
   EXPECT_NE(ask.find("取り消します。よろしいですか"), std::string::npos) << ask;
@@ -98,7 +103,8 @@ TEST_F(Circulation, PhonePatronReservesTwoTitlesFromTheCartAndChangesThem) {
   EXPECT_EQ(done.find(">雪国<"), std::string::npos);
 
   // Change the other's pickup branch.
-  ASSERT_TRUE(std::regex_search(done, m, std::regex("href=\"(/account/hold\\?id=[0-9]+)[^\"]*\">三四郎<")));
+  ASSERT_TRUE(
+      std::regex_search(done, m, std::regex("href=\"(/account/hold\\?id=[0-9]+)[^\"]*\">三四郎<")));
   phone.Get(m[1]);
   phone.Post("/account/holds/branch", {{"branch", "noda"}}, &status);
   std::string changed = phone.Post("/account/holds/branch", {}, &status);
@@ -122,7 +128,8 @@ TEST_F(Circulation, CheckinGivesTheCopyToTheFirstHoldAndDailyPassesItOn) {
 
   // Staff scan the copy's barcode (patrons never see barcodes; read it from the file).
   const std::string barcode = QueryText(db_,
-      "SELECT barcode FROM copies k JOIN records r ON r.id = k.record_id WHERE r.title = '坊っちゃん'");
+                                        "SELECT barcode FROM copies k JOIN records r ON r.id = "
+                                        "k.record_id WHERE r.title = '坊っちゃん'");
   ASSERT_FALSE(barcode.empty());
   CommandResult find = Staff({"circ", "checkin", barcode});
   ASSERT_EQ(find.exit_code, 0) << find.err;
@@ -158,7 +165,8 @@ TEST_F(Circulation, RenewalOverdueAndReservedLoans) {
   if (std::regex_search(loans, m, std::regex("value=\"延長\""))) {
     long status = 0;
     std::string done = b.Post("/account/loans/renew", {}, &status);
-    EXPECT_NE(done.find("延長しました。新しい返却期限は1月9日(土)です。"), std::string::npos) << done;
+    EXPECT_NE(done.find("延長しました。新しい返却期限は1月9日(土)です。"), std::string::npos)
+        << done;
   }
   Browser k(server_, false);
   Login(k, "1000000022", "Tsuru77");
@@ -197,7 +205,8 @@ TEST_F(Circulation, AnOldPhonesListsAreCutToItsFiveKilobytes) {
   EXPECT_EQ(raw.status, 200);
   EXPECT_LE(raw.body.size(), 5u * 1024);
   for (const char* path : {"/account/holds", "/account/loans", "/account/ready", "/account"}) {
-    HttpResponse r = server_.Get(std::string(path) + "?sid=" + phone.sid(), {"User-Agent: DoCoMo/1.0/N503i"});
+    HttpResponse r =
+        server_.Get(std::string(path) + "?sid=" + phone.sid(), {"User-Agent: DoCoMo/1.0/N503i"});
     EXPECT_EQ(r.status, 200) << path;
     EXPECT_LE(r.body.size(), 5u * 1024) << path;
   }

@@ -15,7 +15,8 @@ namespace {
 const char kDocomo[] = "User-Agent: DoCoMo/2.0 P903i(c100;TB;W24H12)";
 const char kDocomoMova[] = "User-Agent: DoCoMo/1.0/D505i/c20/TB/W20H10";
 const char kDocomoOld[] = "User-Agent: DoCoMo/1.0/N503i";
-const char kSoftbank[] = "User-Agent: SoftBank/1.0/910T/TJ001/SN000000000000000 Browser/NetFront/3.3";
+const char kSoftbank[] =
+    "User-Agent: SoftBank/1.0/910T/TJ001/SN000000000000000 Browser/NetFront/3.3";
 const char kAu[] = "User-Agent: KDDI-SA31 UP.Browser/6.2.0.7.3.129 (GUI) MMP/2.0";
 const char kPc[] =
     "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
@@ -121,9 +122,9 @@ TEST_F(Gateway, PcsAndSmartphonesGetUtf8AndNoSessionIdInUrls) {
     const std::string sid = cookie.substr(4, 32);
     const std::string token = Hidden(r.body, "_t");
     ASSERT_EQ(token.size(), 32u);
-    HttpResponse p = server_->Post("/charset", "_c=" + Hex("表ソ") + "&_t=" + token +
-                                   "&to=utf8&back=%2Fdisclaimer",
-                                   {ua, "Cookie: sid=" + sid});
+    HttpResponse p = server_->Post(
+        "/charset", "_c=" + Hex("表ソ") + "&_t=" + token + "&to=utf8&back=%2Fdisclaimer",
+        {ua, "Cookie: sid=" + sid});
     EXPECT_EQ(p.status, 303);
     EXPECT_EQ(p.Header("location"), "/disclaimer");
   }
@@ -150,10 +151,10 @@ TEST_F(Gateway, CookielessDocomoKeepsItsSessionThroughUrlsOnly) {
   // Post the form as the phone would: Shift_JIS bytes, fields from the page.
   const std::string token = Hidden(page, "_t");
   ASSERT_EQ(token.size(), 32u);
-  HttpResponse post = server_->Post(
-      "/charset", "_c=" + Hex("\x95\x5C\x83\x5C") + "&sid=" + sid + "&_t=" + token +
-                      "&back=%2Fdisclaimer&to=sjis",
-      {kDocomo, "Content-Type: application/x-www-form-urlencoded"});
+  HttpResponse post = server_->Post("/charset",
+                                    "_c=" + Hex("\x95\x5C\x83\x5C") + "&sid=" + sid +
+                                        "&_t=" + token + "&back=%2Fdisclaimer&to=sjis",
+                                    {kDocomo, "Content-Type: application/x-www-form-urlencoded"});
   EXPECT_EQ(post.status, 303);
   EXPECT_EQ(post.Header("location"), "/disclaimer?sid=" + sid);
   EXPECT_EQ(post.Header("set-cookie"), "");
@@ -181,9 +182,9 @@ TEST_F(Gateway, SessionIsBoundToTheDevice) {
   HttpResponse pc = server_->Post("/charset", "sid=" + sid + "&_t=" + token + "&to=utf8", {kPc});
   EXPECT_EQ(pc.status, 403);
   // And it is gone for the phone as well.
-  HttpResponse back = server_->Post("/charset", "_c=" + Hex("\x95\x5C\x83\x5C") + "&sid=" + sid +
-                                    "&_t=" + token + "&to=sjis",
-                                    {kDocomo});
+  HttpResponse back = server_->Post(
+      "/charset", "_c=" + Hex("\x95\x5C\x83\x5C") + "&sid=" + sid + "&_t=" + token + "&to=sjis",
+      {kDocomo});
   EXPECT_EQ(back.status, 403);
 }
 
@@ -207,12 +208,12 @@ TEST_F(Gateway, InvalidBytesGetA400PageInTheDevicesCharset) {
     const char* ua;
     std::string query;
   } cases[] = {
-      {kDocomo, "q=%81"},                                       // truncated lead byte
-      {kDocomo, "q=%81%20"},                                    // invalid trail byte
-      {kDocomo, "q=%FF"},                                       // never valid
-      {kPc, "_c=" + Hex("表ソ") + "&q=%E3%81"},                 // truncated UTF-8
-      {kPc, "q=%C0%80"},                                        // overlong UTF-8
-      {kPc, "_c=garbage&q=a"},                                  // probe neither charset
+      {kDocomo, "q=%81"},                        // truncated lead byte
+      {kDocomo, "q=%81%20"},                     // invalid trail byte
+      {kDocomo, "q=%FF"},                        // never valid
+      {kPc, "_c=" + Hex("表ソ") + "&q=%E3%81"},  // truncated UTF-8
+      {kPc, "q=%C0%80"},                         // overlong UTF-8
+      {kPc, "_c=garbage&q=a"},                   // probe neither charset
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.query);
@@ -230,8 +231,9 @@ TEST_F(Gateway, InvalidBytesGetA400PageInTheDevicesCharset) {
 TEST_F(Gateway, PostsWithoutTheRightTokenAreRefusedWithAClearPage) {
   HttpResponse form = server_->Get("/charset", {kPc});
   const std::string sid = form.Header("set-cookie").substr(4, 32);
-  for (std::string body : {std::string("to=utf8"), std::string("to=utf8&_t=") + std::string(32, 'a'),
-                           std::string("to=utf8&_t=")}) {
+  for (std::string body :
+       {std::string("to=utf8"), std::string("to=utf8&_t=") + std::string(32, 'a'),
+        std::string("to=utf8&_t=")}) {
     SCOPED_TRACE(body);
     HttpResponse r = server_->Post("/charset", body, {kPc, "Cookie: sid=" + sid});
     EXPECT_EQ(r.status, 403);
@@ -269,9 +271,9 @@ TEST_F(Gateway, RedirectsStayOnTheSite) {
   const std::string sid = form.Header("set-cookie").substr(4, 32);
   for (const char* back : {"https://evil.example/", "//evil.example/", "/\\evil"}) {
     SCOPED_TRACE(back);
-    HttpResponse p = server_->Post(
-        "/charset", "to=utf8&back=" + Hex(back) + "&_t=" + Hidden(form.body, "_t"),
-        {kPc, "Cookie: sid=" + sid});
+    HttpResponse p =
+        server_->Post("/charset", "to=utf8&back=" + Hex(back) + "&_t=" + Hidden(form.body, "_t"),
+                      {kPc, "Cookie: sid=" + sid});
     EXPECT_EQ(p.status, 303);
     EXPECT_EQ(p.Header("location"), "/");
   }

@@ -2,9 +2,9 @@
 #include "tests/integration/fixture.h"
 
 #include <curl/curl.h>
-#include <sqlite3.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -17,11 +17,16 @@ const char kDocomo[] = "User-Agent: DoCoMo/2.0 N906i(c100;TB;W24H16)";
 // A made-up book with a valid ISBN (9784099990015 = ISBN-10 409999001X),
 // a cat book, and a title that would break an unescaped page.
 const char kCatalog[] =
-    "id\ttitle\ttitle_kana\tauthor\tauthor_kana\tpublisher\tpublisher_kana\tyear\tisbn\tndc\tbarcode\tbranch\tcall_number\n"
-    "x-1\t出水の鶴\tイズミ ノ ツル\t鶴田一郎\tツルタ イチロウ\t出水書房\tイズミ ショボウ\t2020\t978-4-09-999001-5\t488\t3000000001\tchuo\t488 ツ\n"
-    "x-1\t出水の鶴\tイズミ ノ ツル\t鶴田一郎\tツルタ イチロウ\t出水書房\tイズミ ショボウ\t2020\t978-4-09-999001-5\t488\t3000000002\tnoda\t488 ツ\n"
-    "x-2\t黒猫の旅\tクロネコ ノ タビ\t猫山花子\tネコヤマ ハナコ\t出水書房\tイズミ ショボウ\t2019\t\t913.6\t3000000003\ttakaono\t913.6 ネ\n"
-    "x-3\t<script>alert(1)</script>の本\tスクリプト ノ ホン\t山田太郎\tヤマダ タロウ\t出水書房\tイズミ ショボウ\t2018\t\t007\t3000000004\tchuo\t007 ヤ\n";
+    "id\ttitle\ttitle_kana\tauthor\tauthor_kana\tpublisher\tpublisher_"
+    "kana\tyear\tisbn\tndc\tbarcode\tbranch\tcall_number\n"
+    "x-1\t出水の鶴\tイズミ ノ ツル\t鶴田一郎\tツルタ イチロウ\t出水書房\tイズミ "
+    "ショボウ\t2020\t978-4-09-999001-5\t488\t3000000001\tchuo\t488 ツ\n"
+    "x-1\t出水の鶴\tイズミ ノ ツル\t鶴田一郎\tツルタ イチロウ\t出水書房\tイズミ "
+    "ショボウ\t2020\t978-4-09-999001-5\t488\t3000000002\tnoda\t488 ツ\n"
+    "x-2\t黒猫の旅\tクロネコ ノ タビ\t猫山花子\tネコヤマ ハナコ\t出水書房\tイズミ "
+    "ショボウ\t2019\t\t913.6\t3000000003\ttakaono\t913.6 ネ\n"
+    "x-3\t<script>alert(1)</script>の本\tスクリプト ノ ホン\t山田太郎\tヤマダ "
+    "タロウ\t出水書房\tイズミ ショボウ\t2018\t\t007\t3000000004\tchuo\t007 ヤ\n";
 
 class Import : public ::testing::Test {
  protected:
@@ -69,7 +74,8 @@ TEST_F(Import, ReadingsAndOneKanjiFindImportedRecords) {
     EXPECT_NE(SearchPc(q).find(">黒猫の旅</a>"), std::string::npos);
     EXPECT_NE(SearchPhone(q).find(">黒猫の旅</a>"), std::string::npos);
   }
-  EXPECT_NE(SearchPc("つるたいちろう").find(">出水の鶴</a>"), std::string::npos) << "author reading";
+  EXPECT_NE(SearchPc("つるたいちろう").find(">出水の鶴</a>"), std::string::npos)
+      << "author reading";
   EXPECT_NE(SearchPhone("鶴").find(">出水の鶴</a>"), std::string::npos);
 }
 
@@ -80,10 +86,9 @@ TEST_F(Import, ImportedTextIsEscapedOnThePage) {
 }
 
 TEST_F(Import, ABadRowRefusesTheWholeFileAndChangesNothing) {
-  std::ofstream(dir_.File("bad.tsv"))
-      << "id\ttitle\tyear\tisbn\tbarcode\tbranch\n"
-         "y-1\t新しい本\t2021\t\t3000000100\tchuo\n"
-         "y-2\t壊れた行\t20x1\t\t3000000101\tchuo\n";
+  std::ofstream(dir_.File("bad.tsv")) << "id\ttitle\tyear\tisbn\tbarcode\tbranch\n"
+                                         "y-1\t新しい本\t2021\t\t3000000100\tchuo\n"
+                                         "y-2\t壊れた行\t20x1\t\t3000000101\tchuo\n";
   CommandResult r = RunShiori({"import", "catalog", dir_.File("bad.tsv"), "--db", db_});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("bad.tsv:3: "), std::string::npos) << "the line of the bad row: " << r.err;

@@ -424,7 +424,6 @@ TEST_F(MailJourney, CrashMidSendIsSentOnceMoreAndLogged) {
   EXPECT_EQ(Text("SELECT status || '/' || resent_uncertain FROM outbox"), "sent/1");
 }
 
-
 // Through the real program: `shiori serve` with the SMTP sink in its
 // configuration sends the notice itself; a server killed before sending
 // sends it once after a restart.

@@ -11,7 +11,8 @@
 namespace shiori::test {
 namespace {
 
-const char kPc[] = "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
+const char kPc[] =
+    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
 const char kDocomo[] = "User-Agent: DoCoMo/1.0/N503i";  // no cache token: 5 KB pages
 
 // Titles of the hits on a results page, in order.
@@ -34,7 +35,8 @@ class Search : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     server_ = new Server();
-    ASSERT_TRUE(server_->Start({"--demo", "--db", dir_->File("d.db")})) << server_->startup_output();
+    ASSERT_TRUE(server_->Start({"--demo", "--db", dir_->File("d.db")}))
+        << server_->startup_output();
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -99,7 +101,8 @@ TEST_F(Search, PhonePagesAreCutToTheBudgetWithNextAndPrevious) {
   ASSERT_GE(t1.size(), 3u);
   ASSERT_LT(t1.size(), 20u) << "fewer hits per page than on a PC";
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(first, m, std::regex("<a href=\"([^\"]*)\" accesskey=\"6\">次へ</a>")));
+  ASSERT_TRUE(
+      std::regex_search(first, m, std::regex("<a href=\"([^\"]*)\" accesskey=\"6\">次へ</a>")));
   std::string next = m[1];
   for (size_t at; (at = next.find("&amp;")) != std::string::npos;) next.replace(at, 5, "&");
   HttpResponse r2 = server_->Get(next, {kDocomo});
@@ -131,7 +134,8 @@ TEST_F(Search, EmptyTooLongAndNoHitQueriesGetHelpfulPages) {
 TEST_F(Search, RecordPageShowsEveryCopyWithBranchAndStatus) {
   std::string results = Pc("吾輩は猫である");
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(results, m, std::regex("href=\"(/record\\?id=[0-9]+)\">吾輩は猫である<")));
+  ASSERT_TRUE(
+      std::regex_search(results, m, std::regex("href=\"(/record\\?id=[0-9]+)\">吾輩は猫である<")));
   HttpResponse r = server_->Get(m[1], {kPc});
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("<h1>吾輩は猫である</h1>"), std::string::npos);
@@ -148,7 +152,8 @@ TEST_F(Search, ALoanedCopyShowsItsDueDateWithTheWeekday) {
   std::smatch m;
   std::string results = Pc("坊っちゃん");
   EXPECT_NE(results.find("貸出中など（1冊）"), std::string::npos);
-  ASSERT_TRUE(std::regex_search(results, m, std::regex("href=\"(/record\\?id=[0-9]+)\">坊っちゃん<")));
+  ASSERT_TRUE(
+      std::regex_search(results, m, std::regex("href=\"(/record\\?id=[0-9]+)\">坊っちゃん<")));
   HttpResponse r = server_->Get(m[1], {kPc});
   EXPECT_TRUE(std::regex_search(
       r.body, std::regex("貸出中（返却予定 [0-9]+月[0-9]+日\\((日|月|火|水|木|金|土)\\)）")))
@@ -169,10 +174,11 @@ TEST_F(Search, AdvancedFormCombinesFields) {
       << "number keypad for the ISBN on docomo";
 
   // 夏目漱石 by reading, only 1985-1987.
-  HttpResponse r = server_->Get("/search?adv=1&author=" + Hex("なつめ") + "&from=1985&to=1987", {kPc});
+  HttpResponse r =
+      server_->Get("/search?adv=1&author=" + Hex("なつめ") + "&from=1985&to=1987", {kPc});
   std::vector<std::string> t = Titles(r.body);
   ASSERT_FALSE(t.empty());
-  EXPECT_TRUE(Has(t, "それから"));    // 1985
+  EXPECT_TRUE(Has(t, "それから"));  // 1985
   EXPECT_FALSE(Has(t, "吾輩は猫である")) << "2003 is outside the range";
   HttpResponse title_only = server_->Get("/search?adv=1&title=" + Hex("なつめ"), {kPc});
   EXPECT_FALSE(Has(Titles(title_only.body), "それから")) << "an author's reading is not a title";

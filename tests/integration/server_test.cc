@@ -63,7 +63,8 @@ TEST_F(DemoServer, EveryPageLinksTheDisclaimerFromItsFooter) {
     HttpResponse r = server_->Get(path);
     size_t footer = r.body.find("<footer>");
     ASSERT_NE(footer, std::string::npos);
-    EXPECT_NE(r.body.find("href=\"/disclaimer\">ご注意（免責事項）</a>", footer), std::string::npos);
+    EXPECT_NE(r.body.find("href=\"/disclaimer\">ご注意（免責事項）</a>", footer),
+              std::string::npos);
   }
 }
 
@@ -139,8 +140,9 @@ TEST_F(DemoServer, DemoLibraryIsCreatedWithAccountsPrinted) {
   const std::string db = dir_->File("demo.db");
   EXPECT_GE(QueryInt(db, "SELECT count(*) FROM records"), 300);
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM branches"), 3);
-  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM records r WHERE NOT EXISTS"
-                          " (SELECT 1 FROM copies c WHERE c.record_id = r.id)"),
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT count(*) FROM records r WHERE NOT EXISTS"
+                     " (SELECT 1 FROM copies c WHERE c.record_id = r.id)"),
             0);
   EXPECT_GE(QueryInt(db, "SELECT count(*) FROM patrons"), 5);
   EXPECT_GE(QueryInt(db, "SELECT count(*) FROM loans WHERE due_on < date('now')"), 1);
@@ -243,7 +245,8 @@ TEST(StartUp, BadConfigurationsAndBusyPortsExitWithOneLine) {
   } cases[] = {
       {{"serve", "--config", dir.File("missing.toml")}, "missing.toml"},
       {{"serve", "--config", dir.File("bad.toml")}, "bad.toml:5: loans.period_days"},
-      {{"serve", "--config", dir.File("unknown.toml")}, "unknown.toml:2: server.lisen: unknown key"},
+      {{"serve", "--config", dir.File("unknown.toml")},
+       "unknown.toml:2: server.lisen: unknown key"},
       {{"serve", "--listen", "127.0.0.1"}, "HOST:PORT"},
       {{"frobnicate"}, "frobnicate"},
       {{}, "subcommand is required"},

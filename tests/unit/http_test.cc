@@ -1,7 +1,7 @@
 // Unit tests of the request/response helpers: header injection, percent-coding, query parsing.
-#include <gtest/gtest.h>
-
 #include "gateway/http.h"
+
+#include <gtest/gtest.h>
 
 namespace shiori::gateway {
 namespace {

@@ -1,10 +1,10 @@
 // Unit tests of session tokens, cookies and the per-request session against a real SQLite file.
+#include "gateway/session.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <set>
-
-#include "gateway/session.h"
 
 namespace shiori::gateway {
 namespace {
@@ -31,9 +31,9 @@ TEST(Token, ShapeAndComparison) {
     std::string s;
     bool shaped;
   } cases[] = {
-      {std::string(32, 'a'), true},      {"0123456789abcdef0123456789abcdef", true},
-      {std::string(31, 'a'), false},     {std::string(33, 'a'), false},
-      {std::string(32, 'A'), false},     {std::string(31, 'a') + "g", false},
+      {std::string(32, 'a'), true},        {"0123456789abcdef0123456789abcdef", true},
+      {std::string(31, 'a'), false},       {std::string(33, 'a'), false},
+      {std::string(32, 'A'), false},       {std::string(31, 'a') + "g", false},
       {std::string(31, 'a') + "'", false}, {"", false},
   };
   for (const auto& c : cases) {
