@@ -92,20 +92,24 @@ Result<Upserted> UpsertRecord(Connection& c, const CatalogRecord& r) {
   }
 
   // Copies by barcode: new ones are added on the shelf; a known barcode is
-  // moved to this record, branch and call number, keeping its status.
-  Stmt* cp = c.Cached(
-      "INSERT INTO copies(barcode, record_id, branch, call_number) VALUES(?1,?2,?3,?4)"
-      " ON CONFLICT(barcode) DO UPDATE SET record_id=excluded.record_id,"
-      " branch=excluded.branch, call_number=excluded.call_number",
-      &err);
-  if (!cp) return err;
+  // moved to this record, branch and call number, keeping its status. A
+  // lookup and then a plain INSERT or UPDATE: an INSERT ... ON CONFLICT here
+  // made FTS5 flush its pending index for every record (measured: half of
+  // the import time).
+  Stmt* known = c.Cached("SELECT 1 FROM copies WHERE barcode = ?1", &err);
+  Stmt* add = c.Cached(
+      "INSERT INTO copies(barcode, record_id, branch, call_number) VALUES(?1,?2,?3,?4)", &err);
+  Stmt* move = c.Cached(
+      "UPDATE copies SET record_id = ?2, branch = ?3, call_number = ?4 WHERE barcode = ?1", &err);
+  if (!known || !add || !move) return err;
   for (const auto& k : r.copies) {
-    cp->Reset();
-    Status s = cp->Bind(1, k.barcode)
-                   .Bind(2, *id)
-                   .Bind(3, k.branch)
-                   .Bind(4, NonEmpty(k.call_number))
-                   .Run();
+    known->Reset();
+    auto exists = known->Bind(1, k.barcode).Step();
+    if (!exists.ok()) return exists.status();
+    Stmt* w = *exists ? move : add;
+    known->Reset();
+    w->Reset();
+    Status s = w->Bind(1, k.barcode).Bind(2, *id).Bind(3, k.branch).Bind(4, NonEmpty(k.call_number)).Run();
     if (!s.ok()) {
       if (s.code() == Status::Code::kConflict) {
         return Status::Invalid("copy " + k.barcode + ": unknown branch '" + k.branch + "'");

@@ -315,14 +315,14 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
         " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT " +
         std::to_string(kSearchCandidates);
   } else if (!match.empty()) {
-    // The newest kSearchCandidates matches, ranked; FTS5 walks rowids
-    // backwards and stops at the limit, so frequent words cost no more.
+    // The newest kSearchCandidates matches that pass the filters, ranked:
+    // FTS5 walks rowids backwards (the outer loop), each is looked up in
+    // records, and the limit counts only rows that pass, so a filter never
+    // hides matches beyond the first candidates.
     sql =
-        "WITH cand(id, score) AS (SELECT rowid, bm25(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0,"
-        " 1.0) FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT " +
-        std::to_string(kSearchCandidates) +
-        ") SELECT r.id, cand.score, ifnull(r.year,0), ifnull(r.title_kana, r.title)"
-        " FROM cand JOIN records r ON r.id = cand.id WHERE 1";
+        "SELECT r.id, bm25(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0), ifnull(r.year,0),"
+        " ifnull(r.title_kana, r.title) FROM records_fts JOIN records r ON r.id = records_fts.rowid"
+        " WHERE records_fts MATCH ?1";
   } else {
     sql =
         "SELECT r.id, 0.0, ifnull(r.year,0), ifnull(r.title_kana, r.title) FROM records r"
@@ -337,7 +337,10 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
     if (q.on_shelf_only) sql += " AND k.status = 'shelf'";
     sql += ")";
   }
-  if (match.empty()) sql += " ORDER BY r.id DESC LIMIT " + std::to_string(kSearchCandidates + 1);
+  if (!index_only) {
+    sql += match.empty() ? " ORDER BY r.id DESC" : " ORDER BY records_fts.rowid DESC";
+    sql += " LIMIT " + std::to_string(kSearchCandidates + 1);
+  }
 
   auto st = c.Prepare(sql);
   if (!st.ok()) return st.status();
@@ -355,7 +358,8 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
     cands.push_back({st->Int(0), st->Real(1), static_cast<int>(st->Int(2)), st->Text(3)});
   }
   SearchResult out;
-  out.capped = cands.size() >= static_cast<size_t>(kSearchCandidates);
+  // One row more than the cap was asked for: its presence says there are more.
+  out.capped = cands.size() > static_cast<size_t>(kSearchCandidates);
   if (cands.size() > static_cast<size_t>(kSearchCandidates)) cands.resize(kSearchCandidates);
   out.total = static_cast<int>(cands.size());
 

@@ -34,7 +34,7 @@ std::string_view StyleSheet() {
       "p[role]{padding:.5rem .8rem;border-left:4px solid #e59400;background:var(--m)}"
       "li{margin:.4rem 0}"
       "dt{font-weight:700}dd{margin:0 0 .5rem 1rem}"
-      "fieldset{border:1px solid var(--l);border-radius:6px}"
+      "fieldset{border:1px solid var(--l);border-radius:6px;margin:1rem 0}"
       "hr{display:none}"
       "footer{margin-top:2rem;padding:.5rem 1rem;background:var(--m);border-radius:8px}";
   return kCss;
