@@ -313,7 +313,7 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
     sql =
         "SELECT rowid, bm25(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0), 0, ''"
         " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT " +
-        std::to_string(kSearchCandidates);
+        std::to_string(kSearchCandidates + 1);
   } else if (!match.empty()) {
     // The newest kSearchCandidates matches that pass the filters, ranked:
     // FTS5 walks rowids backwards (the outer loop), each is looked up in

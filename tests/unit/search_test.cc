@@ -1,0 +1,139 @@
+// Unit tests of the catalogue search on a real SQLite file: tokens, ISBN
+// forms, and the bounded ranking's promises (filters never hide matches, the
+// count says when it stopped).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "db/db.h"
+
+namespace shiori::db {
+namespace {
+
+TEST(SearchTokens, BigramsPlusTheLastCharacterForDocumentsAndWordsForLatin) {
+  EXPECT_EQ(SearchTokens("宮沢賢治", true),
+            (std::vector<std::string>{"宮沢", "沢賢", "賢治", "治"}));
+  EXPECT_EQ(SearchTokens("宮沢賢治", false), (std::vector<std::string>{"宮沢", "沢賢", "賢治"}));
+  EXPECT_EQ(SearchTokens("猫", false), (std::vector<std::string>{"猫"}));
+  // Katakana, half-width katakana and hiragana are one; full-width Latin is ASCII, lower case.
+  EXPECT_EQ(SearchTokens("ネコ", true), SearchTokens("ねこ", true));
+  EXPECT_EQ(SearchTokens("ﾈｺ", true), SearchTokens("ねこ", true));
+  EXPECT_EQ(SearchTokens("ＨＡＲＲＹ Potter", false), (std::vector<std::string>{"harry", "potter"}));
+  // WAVE DASH and FULLWIDTH TILDE separate alike; ・ separates.
+  EXPECT_EQ(SearchTokens("あ〜い", false), SearchTokens("あ～い", false));
+  EXPECT_EQ(SearchTokens("ハリー・ポッター", false),
+            (std::vector<std::string>{"はり", "りー", "ぽっ", "った", "たー"}));
+}
+
+TEST(Isbn, TenAndThirteenDigitFormsAreOneBook) {
+  struct Case {
+    const char* in;
+    const char* out;  // nullptr: not an ISBN
+  } cases[] = {
+      {"9784099990015", "9784099990015"},  {"978-4-09-999001-5", "9784099990015"},
+      {"409999001X", "9784099990015"},     {"4-09-999001-x", "9784099990015"},
+      {"４０９９９９００１Ｘ", "9784099990015"}, {"9784099990014", nullptr},
+      {"4099990011", nullptr},             {"12345", nullptr},
+      {"", nullptr},                       {"97840999900151", nullptr},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.in);
+    auto r = NormalizeIsbn(c.in);
+    if (c.out) {
+      ASSERT_TRUE(r.has_value());
+      EXPECT_EQ(*r, c.out);
+    } else {
+      EXPECT_FALSE(r.has_value());
+    }
+  }
+}
+
+class SearchDb : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/shiori-search-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto c = Connection::Open(dir_ + "/s.db");
+    ASSERT_TRUE(c.ok());
+    c_ = std::move(c).value();
+    ASSERT_TRUE(Migrate(*c_).ok());
+    LibraryRules rules;
+    rules.branches = {{"chuo", "中央図書館", {}}};
+    ASSERT_TRUE(SyncBranches(*c_, rules).ok());
+  }
+  void TearDown() override {
+    c_.reset();
+    ASSERT_EQ(std::system(("rm -rf " + dir_).c_str()), 0);
+  }
+  // `n` records "日本の話 i" with `year`, imported oldest first.
+  void Add(int from, int n, int year) {
+    Transaction tx(*c_);
+    ASSERT_TRUE(tx.begun().ok());
+    for (int i = from; i < from + n; ++i) {
+      CatalogRecord r;
+      r.source_id = "r" + std::to_string(i);
+      r.title = "日本の話 " + std::to_string(i);
+      r.title_kana = "ニホン ノ ハナシ";
+      r.year = year;
+      r.copies = {{"b" + std::to_string(i), "chuo", ""}};
+      ASSERT_TRUE(UpsertRecord(*c_, r).ok());
+    }
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  std::string dir_;
+  std::unique_ptr<Connection> c_;
+};
+
+TEST_F(SearchDb, AYearFilterFindsOldMatchesBehindTheNewestCandidates) {
+  Add(0, 100, 1977);      // the oldest records
+  Add(100, 1100, 2000);   // more than kSearchCandidates newer ones
+  SearchQuery q;
+  q.text = "日本";
+  q.year_from = 1977;
+  q.year_to = 1979;
+  auto r = Search(*c_, q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, 100);
+  EXPECT_FALSE(r->capped) << "all of them were found";
+  ASSERT_FALSE(r->hits.empty());
+  EXPECT_EQ(r->hits[0].year, 1977);
+}
+
+TEST_F(SearchDb, TheCountSaysWhenItStoppedAndOnlyThen) {
+  Add(0, kSearchCandidates, 2000);
+  SearchQuery q;
+  q.text = "日本";
+  auto exact = Search(*c_, q);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->total, kSearchCandidates);
+  EXPECT_FALSE(exact->capped) << "exactly the cap is an exact count";
+  Add(kSearchCandidates, 1, 2001);
+  auto more = Search(*c_, q);
+  ASSERT_TRUE(more.ok());
+  EXPECT_EQ(more->total, kSearchCandidates);
+  EXPECT_TRUE(more->capped);
+  EXPECT_EQ(more->hits.size(), 20u);
+}
+
+TEST_F(SearchDb, ReimportChangesWhatIsFound) {
+  Add(0, 1, 2000);
+  CatalogRecord r;
+  r.source_id = "r0";
+  r.title = "雪国";
+  r.copies = {{"b0", "chuo", ""}};
+  Transaction tx(*c_);
+  ASSERT_TRUE(tx.begun().ok());
+  auto u = UpsertRecord(*c_, r);
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(*u, Upserted::kUpdated);
+  ASSERT_TRUE(tx.Commit().ok());
+  SearchQuery old_title, new_title;
+  old_title.text = "日本";
+  new_title.text = "雪";
+  EXPECT_EQ(Search(*c_, old_title)->total, 0);
+  EXPECT_EQ(Search(*c_, new_title)->total, 1);
+}
+
+}  // namespace
+}  // namespace shiori::db
