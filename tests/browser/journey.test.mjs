@@ -235,82 +235,92 @@ async function journey(t, browser, device) {
   axeContext.setDefaultTimeout(STEP_MS);
   const page = await context.newPage();
   const v = new Visit(t, context, page, await axeContext.newPage(), server.url, device);
-  const button = (name) => page.getByRole('button', { name, exact: true });
-  const link = (name) => page.getByRole('link', { name, exact: true });
   try {
-    // The stylesheet: linked by every page, served as a cached file.
-    const css = await context.request.get(new URL('/style.css', server.url).href, { timeout: STEP_MS });
-    assert.equal(css.status(), 200, 'GET /style.css');
-    assert.match(css.headers()['content-type'] || '', /^text\/css/);
-    assert.match(css.headers()['cache-control'] || '', /max-age=\d+/);
-    assert.ok((await css.body()).length < 1536, 'the stylesheet stays under 1.5 KB');
-
-    await v.step('top', v.goto('/'), { h1: '出水市立図書館' });
-    await page.getByLabel('蔵書検索').fill('猫');
-    await v.step('search', v.click(button('検索')), { h1: '検索結果' });
-    assert.ok((await page.locator('ol li').count()) >= 3, 'several hits for 猫');
-    await v.step('record', v.click(link('吾輩は猫である')), { h1: '吾輩は猫である' });
-    await v.step('cart-add', v.click(button('カートに入れる')), { h1: 'カート' });
-    await page.getByRole('link', { name: '吾輩は猫である' }).waitFor();
-    // Not logged in yet: 予約する answers 401 with the login form, which leads back.
-    await v.step('reserve-login', v.click(link('予約する'), '/reserve'), { status: 401, h1: '利用照会（ログイン）' });
-    await page.getByLabel('利用者カードの番号').fill('1000000011');
-    await page.getByLabel('パスワード', { exact: true }).fill('neko2026');
-    await v.step('reserve', v.click(button('ログイン')), { h1: '予約する' });
-    await page.getByLabel('受取館').selectOption({ label: '野田図書館' });
-    await page.getByLabel(/^連絡不要/).check();
-    await v.step('reserve-confirm', v.click(button('確認へ進む')), { h1: '予約の確認' });
-    await page.getByText('受取館: 野田図書館').waitFor();
-    await page.getByText('連絡方法: 連絡不要').waitFor();
-    await v.step('reserve-place', v.click(button('予約する')), { h1: '予約の結果' });
-    await page.getByText('予約しました').waitFor();
-
-    await v.step('holds', v.click(link('予約中一覧')), { h1: '予約中一覧' });
-    await page.getByRole('link', { name: '吾輩は猫である' }).waitFor();
-    await v.step('account', v.click(page.locator('footer').getByRole('link', { name: '利用照会' })), { h1: '利用照会' });
-    await v.step('loans', v.click(page.getByRole('link', { name: /^貸出中一覧/ })), { h1: '貸出中一覧' });
-    // Her loans are renewed already or reserved by someone else: no 延長 here.
-    assert.equal(await button('延長').count(), 0, 'no 延長 for a renewed or reserved loan');
-    await v.step('account-2', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
-    await v.step('ready', v.click(page.getByRole('link', { name: /^予約確保一覧/ })), { h1: '予約確保一覧' });
-    await v.step('account-3', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
-
-    for (const [from, to, shot] of [
-      ['neko2026', 'Mike2027', 'password-changed'],
-      ['Mike2027', 'neko2026', 'password-restored'],
-    ]) {
-      await v.step(`password-${to}`, v.click(link('パスワードの変更')), { h1: 'パスワードの変更' });
-      await page.getByLabel('いまのパスワード').fill(from);
-      await page.getByLabel('新しいパスワード', { exact: true }).fill(to);
-      await page.getByLabel('新しいパスワード（確認）').fill(to);
-      await v.step(shot, v.click(button('変更する')), { h1: '利用照会' });
-      await page.getByText('パスワードを変更しました').waitFor();
-    }
-    await v.step('email', v.click(link('Eメールアドレスの変更')), { h1: 'Eメールアドレスの変更' });
-    await v.step('account-4', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
-    await v.step('logout', v.click(button('ログアウト')));
-    await v.step('loans-after-logout', v.goto('/account/loans'), { status: 401, h1: '利用照会（ログイン）' });
-
-    // A second patron, whose loan due today can be renewed once.
-    await page.getByLabel('利用者カードの番号').fill('1000000055');
-    await page.getByLabel('パスワード', { exact: true }).fill('satsuma5');
-    await v.step('loans-2', v.click(button('ログイン')), { h1: '貸出中一覧' });
-    const renewable = await button('延長').count();
-    assert.ok(renewable >= 1, 'a loan due today offers 延長');
-    await v.step('loans-renewed', v.click(button('延長').first()), { h1: '貸出中一覧' });
-    assert.equal(await button('延長').count(), renewable - 1, 'a renewed loan offers 延長 no more');
-    await v.step('account-5', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
-    await v.step('logout-2', v.click(button('ログアウト')));
-    await v.step('not-found', v.goto('/no-such-page'), { status: 404, h1: 'ページが見つかりません' });
-
-    for (const [what, pages] of v.minor) t.diagnostic(`axe ${what} (${pages} pages)`);
-    t.diagnostic(`${device.name}: ${v.shots} pages, ${v.checkedLinks.size} links checked, screenshots in ${v.dir}`);
-    assert.deepEqual(v.problems, [], `problems seen at the ${device.name} viewport`);
+    await walk(t, v, server);
+  } catch (e) {
+    // A step that could not go on: say what the pages showed wrong before it.
+    if (v.problems.length) e.message += `\nproblems seen before:\n  ${v.problems.join('\n  ')}`;
+    throw e;
   } finally {
     await axeContext.close();
     await context.close();
     await server.stop();
   }
+}
+
+// The journey itself: every step a click or an address, every page checked.
+async function walk(t, v, server) {
+  const { device, page, context } = v;
+  const button = (name) => page.getByRole('button', { name, exact: true });
+  const link = (name) => page.getByRole('link', { name, exact: true });
+  // The stylesheet: linked by every page, served as a cached file.
+  const css = await context.request.get(new URL('/style.css', server.url).href, { timeout: STEP_MS });
+  assert.equal(css.status(), 200, 'GET /style.css');
+  assert.match(css.headers()['content-type'] || '', /^text\/css/);
+  assert.match(css.headers()['cache-control'] || '', /max-age=\d+/);
+  assert.ok((await css.body()).length < 1536, 'the stylesheet stays under 1.5 KB');
+
+  await v.step('top', v.goto('/'), { h1: '出水市立図書館' });
+  await page.getByLabel('蔵書検索').fill('猫');
+  await v.step('search', v.click(button('検索')), { h1: '検索結果' });
+  assert.ok((await page.locator('ol li').count()) >= 3, 'several hits for 猫');
+  await v.step('record', v.click(link('吾輩は猫である')), { h1: '吾輩は猫である' });
+  await v.step('cart-add', v.click(button('カートに入れる')), { h1: 'カート' });
+  await page.getByRole('link', { name: '吾輩は猫である' }).waitFor();
+  // Not logged in yet: 予約する answers 401 with the login form, which leads back.
+  await v.step('reserve-login', v.click(link('予約する'), '/reserve'), { status: 401, h1: '利用照会（ログイン）' });
+  await page.getByLabel('利用者カードの番号').fill('1000000011');
+  await page.getByLabel('パスワード', { exact: true }).fill('neko2026');
+  await v.step('reserve', v.click(button('ログイン')), { h1: '予約する' });
+  await page.getByLabel('受取館').selectOption({ label: '野田図書館' });
+  await page.getByLabel(/^連絡不要/).check();
+  await v.step('reserve-confirm', v.click(button('確認へ進む')), { h1: '予約の確認' });
+  await page.getByText('受取館: 野田図書館').waitFor();
+  await page.getByText('連絡方法: 連絡不要').waitFor();
+  await v.step('reserve-place', v.click(button('予約する')), { h1: '予約の結果' });
+  await page.getByText('予約しました').waitFor();
+
+  await v.step('holds', v.click(link('予約中一覧')), { h1: '予約中一覧' });
+  await page.getByRole('link', { name: '吾輩は猫である' }).waitFor();
+  await v.step('account', v.click(page.locator('footer').getByRole('link', { name: '利用照会' })), { h1: '利用照会' });
+  await v.step('loans', v.click(page.getByRole('link', { name: /^貸出中一覧/ })), { h1: '貸出中一覧' });
+  // Her loans are renewed already or reserved by someone else: no 延長 here.
+  assert.equal(await button('延長').count(), 0, 'no 延長 for a renewed or reserved loan');
+  await v.step('account-2', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
+  await v.step('ready', v.click(page.getByRole('link', { name: /^予約確保一覧/ })), { h1: '予約確保一覧' });
+  await v.step('account-3', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
+
+  for (const [from, to, shot] of [
+    ['neko2026', 'Mike2027', 'password-changed'],
+    ['Mike2027', 'neko2026', 'password-restored'],
+  ]) {
+    await v.step(`password-${to}`, v.click(link('パスワードの変更')), { h1: 'パスワードの変更' });
+    await page.getByLabel('いまのパスワード').fill(from);
+    await page.getByLabel('新しいパスワード', { exact: true }).fill(to);
+    await page.getByLabel('新しいパスワード（確認）').fill(to);
+    await v.step(shot, v.click(button('変更する')), { h1: '利用照会' });
+    await page.getByText('パスワードを変更しました').waitFor();
+  }
+  await v.step('email', v.click(link('Eメールアドレスの変更')), { h1: 'Eメールアドレスの変更' });
+  await v.step('account-4', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
+  await v.step('logout', v.click(button('ログアウト')));
+  await v.step('loans-after-logout', v.goto('/account/loans'), { status: 401, h1: '利用照会（ログイン）' });
+
+  // A second patron, whose loan due today can be renewed once.
+  await page.getByLabel('利用者カードの番号').fill('1000000055');
+  await page.getByLabel('パスワード', { exact: true }).fill('satsuma5');
+  await v.step('loans-2', v.click(button('ログイン')), { h1: '貸出中一覧' });
+  const renewable = await button('延長').count();
+  assert.ok(renewable >= 1, 'a loan due today offers 延長');
+  await v.step('loans-renewed', v.click(button('延長').first()), { h1: '貸出中一覧' });
+  assert.equal(await button('延長').count(), renewable - 1, 'a renewed loan offers 延長 no more');
+  await v.step('account-5', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
+  await v.step('logout-2', v.click(button('ログアウト')));
+  await v.step('not-found', v.goto('/no-such-page'), { status: 404, h1: 'ページが見つかりません' });
+
+  for (const [what, pages] of v.minor) t.diagnostic(`axe ${what} (${pages} pages)`);
+  t.diagnostic(`${device.name}: ${v.shots} pages, ${v.checkedLinks.size} links checked, screenshots in ${v.dir}`);
+  assert.deepEqual(v.problems, [], `problems seen at the ${device.name} viewport`);
 }
 
 test('the patron journey in chromium, JavaScript off', { timeout: 280000 }, async (t) => {

@@ -9,9 +9,11 @@ logout. w3m fetches every page (-dump_extra gives the status, the headers and
 the raw bytes; forms are sent with -post as the phone would send them: fields
 from the page, values in Shift_JIS) and renders it as text (-dump). Every page
 must: answer with charset=Shift_JIS, decode as CP932 with `iconv -f CP932`
-(strict), fit the device's page budget, have lang="ja" and one h1, carry
-accesskeys on its main links, keep the session in every same-site link and
-form (w3m keeps no cookie), and put no session id in any off-site link.
+(strict), fit the device's page budget, have lang="ja" and one h1, a label for
+every field, accesskeys on its main links, keep the session in every same-site
+link and form (w3m keeps no cookie), have no broken same-site link (each is
+followed with -dump_head), and put no session id in any off-site link (the
+exit page's link is checked).
 
     SHIORI_BIN=build/gateway/shiori python3 tests/browser/w3m_journey.py
 
@@ -101,6 +103,8 @@ class PageParser(html.parser.HTMLParser):
         self.h1 = []
         self.lang = None
         self.keys = set()  # accesskeys of links and fields
+        self.labels = set()  # the ids labels are for
+        self.fields = []  # ids of the fields a patron fills in
         self.title = ""
         self._a = None
         self._h1 = None
@@ -123,7 +127,11 @@ class PageParser(html.parser.HTMLParser):
         elif tag == "form":
             self.forms.append({"action": a.get("action", ""), "method": a.get("method", "get").lower(),
                                "fields": [], "selects": {}, "buttons": []})
-        elif tag == "input" and self.forms:
+        elif tag == "label" and a.get("for"):
+            self.labels.add(a["for"])
+        if tag in ("input", "select", "textarea") and a.get("type") not in ("hidden", "submit"):
+            self.fields.append(a.get("id") or a.get("name") or tag)
+        if tag == "input" and self.forms:
             t = a.get("type", "text")
             if t == "submit":
                 self.forms[-1]["buttons"].append(a.get("value", ""))
@@ -275,6 +283,8 @@ class Phone:
         check('content="text/html; charset=Shift_JIS"' in page.html, f"{where}: meta charset")
         check(page.p.title and page.p.h1[0] in page.p.title, f"{where}: title 「{page.p.title}」")
         check(page.p.h1[0] in page.text, f"{where}: w3m shows no heading:\n{page.text}")
+        for f in page.p.fields:
+            check(f in page.p.labels, f"{where}: field {f} has no label")
         for s in shows:
             check(s in page.text, f"{where}: w3m shows no 「{s}」:\n{page.text}")
         self.check_links(where, page, keys)
