@@ -20,14 +20,28 @@ PACKAGES=(
   curl python3 python3-aiosmtpd
   clang-14 libclang-rt-14-dev
   wrk nginx-light
+  chromium fonts-ipafont-gothic w3m nodejs npm
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }
+
+# A package whose command is already there from elsewhere counts as present:
+# a newer nodejs (as on our machines) bundles npm and conflicts with Debian's.
+provided() {
+  case $1 in
+    nodejs) command -v node >/dev/null ;;
+    npm) command -v npm >/dev/null ;;
+    *) return 1 ;;
+  esac
+}
 
 install_missing() {
   local missing=()
   local p
   for p in "${PACKAGES[@]}"; do
+    if provided "$p"; then
+      continue
+    fi
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$p")
     fi
@@ -43,6 +57,20 @@ install_missing() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The browser tests' npm packages (playwright-core, axe-core), exactly as the
+# committed lock says; only when node_modules is missing or the lock changed,
+# so a machine that has them needs no network.
+browser_deps() {
+  local dir="$ROOT/tests/browser" sum
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ -f "$dir/node_modules/.lock-sha256" ] && [ "$(cat "$dir/node_modules/.lock-sha256")" = "$sum" ]; then
+    return 0
+  fi
+  log "npm ci in tests/browser"
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$sum" >"$dir/node_modules/.lock-sha256"
 }
 
 build() {  # build DIR [cmake args...]
@@ -65,6 +93,7 @@ case "${1:-}" in
     ;;
   test)
     install_missing
+    browser_deps
     build "$ROOT/build-test" -DCMAKE_BUILD_TYPE=Debug -DSHIORI_SANITIZE=ON -DSHIORI_TESTS=ON
     # The fuzzers first (bounded, about a minute), then every test; the
     # closing summary is ctest's.
