@@ -21,6 +21,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   wrk nginx-light
   chromium fonts-ipafont-gothic w3m nodejs npm
+  libqrencode-dev zbar-tools
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

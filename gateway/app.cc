@@ -174,6 +174,7 @@ struct Ctx {
   RequestLinks links;
   pages::Device device;
   std::string path;
+  std::string page_url;  // absolute, without the session id: the QR code's text
   bool shift_jis = false;
 
   Ctx(db::Pool& pool, const Config& c, DeviceProfile p, int64_t now)
@@ -186,7 +187,7 @@ struct Ctx {
   db::Connection& db() { return *lazy_db; }
 
   pages::Context page() const {
-    return pages::Context{device, links, cfg.rules.library_name, path};
+    return pages::Context{device, links, cfg.rules.library_name, path, page_url};
   }
   // A same-site redirect (303) that keeps the URL session.
   Response Redirect(std::string_view to) const {
@@ -293,6 +294,7 @@ struct App::Impl {
           Ctx ctx(*pool, cfg, p, 0);
           ctx.shift_jis = sjis;
           ctx.device = PageDevice(ctx.profile, sjis);
+          ctx.page_url = cfg.site_url + "/";
           top_pages[TopKey(p, sjis)] = pages::RenderTop(ctx.page(), pages::TopView{});
         }
       }
@@ -978,6 +980,8 @@ struct App::Impl {
         raw.Header("x-up-subno"), raw.Header("x-jphone-uid"), raw.Header("x-dcmguid")});
     Ctx ctx(*pool, cfg, std::move(profile), static_cast<int64_t>(std::time(nullptr)));
     ctx.path = raw.path;
+    const std::string query = WithoutParam(raw.raw_query, kSessionParam);
+    ctx.page_url = cfg.site_url + raw.path + (query.empty() ? "" : "?" + query);
     Response r = Serve(raw, ctx);
     Finish(raw, ctx, r);
     // Timed-out sessions go at most every ten minutes, by whichever request comes.

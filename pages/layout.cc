@@ -76,6 +76,14 @@ std::string EndPage(Html& h, const Context& ctx, Footer footer) {
         .Close();
     h.Void("br");
     h.Text(ctx.library_name);
+    if (!ctx.device.feature_phone && !ctx.page_url.empty()) {
+      const std::string svg = QrSvg(ctx.page_url);
+      if (!svg.empty()) {
+        h.Open("p", {{"class", "qr"}}).Text("携帯電話で開く（QRコード）").Void("br");
+        h.RawTrusted(svg);  // generated from the code's modules only (see QrSvg)
+        h.Close();
+      }
+    }
     h.Close();
   }
   return h.Take();

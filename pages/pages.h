@@ -96,6 +96,9 @@ struct Context {
   const Links& links;
   std::string_view library_name;
   std::string_view path = "/";  // the page being rendered, for "back" links
+  // This page's absolute address without any session id, for the QR code
+  // that smartphones and PCs show in the footer; empty: no QR code.
+  std::string_view page_url = "";
 };
 
 // ---------------------------------------------------------------- pages

@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { startShiori } from './shiori.mjs';
 
@@ -149,6 +150,19 @@ class Visit {
     const n = String(++this.shots).padStart(2, '0');
     const slug = label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
     await page.screenshot({ path: path.join(this.dir, `${n}-${slug}.png`), fullPage: true, timeout: STEP_MS });
+    // The footer's QR code carries this page's address (the configured
+    // site_url, no session id): read it back from the screenshot with zbar.
+    const qr = page.locator('svg.qr');
+    if ((await qr.count()) > 0) {
+      const file = path.join(this.dir, `${n}-${slug}-qr.png`);
+      await qr.screenshot({ path: file, timeout: STEP_MS });
+      const text = execFileSync('zbarimg', ['--raw', '-q', file], { encoding: 'utf8' }).trim();
+      const u = new URL(response.url());
+      u.searchParams.delete('sid');
+      const expected = 'http://127.0.0.1:8080' + u.pathname + (u.search || '');
+      assert.equal(text, expected, `${label}: the QR code's address`);
+      this.qrs = (this.qrs || 0) + 1;
+    }
     const facts = await page.evaluate(() => ({
       links: [...document.querySelectorAll('a[href]')].map((a) => ({ href: a.href, text: a.textContent.trim() })),
       overflow: document.documentElement.scrollWidth - window.innerWidth,
@@ -322,7 +336,8 @@ async function walk(t, v, server) {
   await v.step('not-found', v.goto('/no-such-page'), { status: 404, h1: 'ページが見つかりません' });
 
   for (const [what, pages] of v.minor) t.diagnostic(`axe ${what} (${pages} pages)`);
-  t.diagnostic(`${device.name}: ${v.shots} pages, ${v.checkedLinks.size} links checked, screenshots in ${v.dir}`);
+  t.diagnostic(`${device.name}: ${v.shots} pages, ${v.checkedLinks.size} links checked, ${v.qrs || 0} QR codes read, screenshots in ${v.dir}`);
+  assert.ok((v.qrs || 0) > 10, 'QR codes were found and read on the pages');
   assert.deepEqual(v.problems, [], `problems seen at the ${device.name} viewport`);
 }
 

@@ -143,3 +143,30 @@ TEST(Style, SmallSheetLinkedForSmartphonesAndPcsOnly) {
 
 }  // namespace
 }  // namespace shiori::pages
+
+namespace shiori::pages {
+namespace {
+
+TEST(Qr, SmartphonesAndPcsGetTheQrCodeOfThePageAndPhonesDoNot) {
+  Device pc, phone;
+  phone.feature_phone = phone.accesskey_labels = true;
+  class PlainLinks : public Links {
+   public:
+    std::string Url(std::string_view path, const Query&) const override { return std::string(path); }
+    void FormFields(Html&, bool) const override {}
+    std::string ExitUrl(std::string_view url) const override { return std::string(url); }
+  } links;
+  Context with_url{pc, links, "L", "/disclaimer", "http://opac.example.jp/disclaimer"};
+  const std::string html = RenderDisclaimer(with_url);
+  const size_t at = html.find("<svg class=\"qr\"");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_NE(html.find("aria-label=\"このページのQRコード\"", at), std::string::npos);
+  EXPECT_NE(html.find("<path fill=\"#000\" d=\"M", at), std::string::npos);
+  Context on_phone{phone, links, "L", "/disclaimer", "http://opac.example.jp/disclaimer"};
+  EXPECT_EQ(RenderDisclaimer(on_phone).find("<svg"), std::string::npos) << "not a byte for phones";
+  Context without{pc, links, "L", "/disclaimer"};
+  EXPECT_EQ(RenderDisclaimer(without).find("<svg"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shiori::pages
