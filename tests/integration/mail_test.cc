@@ -29,27 +29,13 @@
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "tests/integration/browser.h"
+#include "tests/mail_decode.h"
 
 namespace shiori::test {
 namespace {
 
 // Debian's interpreter, which has python3-aiosmtpd (another python3 on PATH may not).
 constexpr char kPython[] = "/usr/bin/python3";
-
-std::string Iconv(const std::string& in, const char* from) {
-  iconv_t cd = iconv_open("UTF-8", from);
-  if (cd == reinterpret_cast<iconv_t>(-1)) return "(no iconv)";
-  std::string out(in.size() * 4 + 16, '\0');
-  char* i = const_cast<char*>(in.data());
-  size_t il = in.size();
-  char* o = out.data();
-  size_t ol = out.size();
-  const size_t r = iconv(cd, &i, &il, &o, &ol);
-  iconv_close(cd);
-  if (r == static_cast<size_t>(-1)) return "(iconv failed)";
-  out.resize(out.size() - ol);
-  return out;
-}
 
 bool FitsIso2022Jp(const std::string& utf8) {
   iconv_t cd = iconv_open("ISO-2022-JP", "UTF-8");
@@ -61,25 +47,6 @@ bool FitsIso2022Jp(const std::string& utf8) {
   const bool ok = iconv(cd, &i, &il, &o, &ol) != static_cast<size_t>(-1);
   iconv_close(cd);
   return ok && out.find("\x1B(J") == std::string::npos;
-}
-
-std::string Unbase64(const std::string& in) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char ch : in) {
-    const size_t v = kAlphabet.find(ch);
-    if (v == std::string::npos) continue;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
 }
 
 // One message as stored in the maildir (line ends as the server wrote them).
