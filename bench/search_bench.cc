@@ -14,7 +14,8 @@
 // settings.
 //
 // --diag adds, per class, where the time of one Search goes: the FTS5 match
-// alone (fts_rowids), with bm25 (fts_bm25), joined to records for year and
+// alone (fts_rowids), with FTS5's bm25 (fts_bm25), with shiori_rank as
+// db::Search ranks (fts_rank), joined to records for year and
 // reading (joined: the candidate query db::Search runs when it filters or
 // sorts by something else than relevance, and ran always before e8d0af9),
 // the 20 detail queries, statement preparation, the uncapped count, ranking
@@ -109,9 +110,9 @@ void ReadCatalog(const std::string& path, const std::function<void(const db::Cat
   const auto header = Split(line, "\t");
   std::map<std::string, size_t> col;
   for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
-  for (const char* want : {"id", "isbn", "title", "title_kana", "author", "author_kana", "publisher",
-                           "publisher_kana", "year", "ndc", "lang", "subjects", "barcode", "branch",
-                           "call_number"}) {
+  for (const char* want :
+       {"id", "isbn", "title", "title_kana", "author", "author_kana", "publisher", "publisher_kana",
+        "year", "ndc", "lang", "subjects", "barcode", "branch", "call_number"}) {
     if (!col.count(want)) Die(path + ": no column " + want);
   }
   db::CatalogRecord rec;
@@ -209,7 +210,8 @@ std::vector<Query> ReadQueries(const std::string& path) {
   return qs;
 }
 
-const std::vector<std::string> kClasses = {"1char", "2char", "3char+", "kana", "isbn", "latin", "advanced"};
+const std::vector<std::string> kClasses = {"1char", "2char", "3char+",  "kana",
+                                           "isbn",  "latin", "advanced"};
 
 struct Stats {
   double p50 = 0, p99 = 0, mean = 0, max = 0;
@@ -300,9 +302,10 @@ Sizes MeasureSizes(db::Connection& c, const std::string& path) {
   s.records = QueryInt(c, "SELECT sum(pgsize) FROM dbstat WHERE name = 'records'");
   s.authors = QueryInt(c, "SELECT sum(pgsize) FROM dbstat WHERE name = 'record_authors'");
   s.copies = QueryInt(c, "SELECT sum(pgsize) FROM dbstat WHERE name = 'copies'");
-  s.indexes = QueryInt(c,
-                       "SELECT sum(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master"
-                       " WHERE type = 'index' AND tbl_name IN ('records','copies','record_authors'))");
+  s.indexes =
+      QueryInt(c,
+               "SELECT sum(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master"
+               " WHERE type = 'index' AND tbl_name IN ('records','copies','record_authors'))");
   // Segments of the FTS5 index: rows of the %_idx table are (segid, term, pgno).
   s.fts_segments = QueryInt(c, "SELECT count(DISTINCT segid) FROM records_fts_idx");
   return s;
@@ -310,33 +313,10 @@ Sizes MeasureSizes(db::Connection& c, const std::string& path) {
 
 // ---------------------------------------------------------------- diagnostics
 
-// The FTS5 expression db::Search builds (db/search.cc MatchExpression), for
-// the diagnostic queries: folded words, a one-character kanji/kana word as a
-// prefix query, ANDed.
-std::string MatchExpression(std::string_view text, const std::string& columns) {
-  const std::u32string f = charset::FoldForSearch(text);
-  std::string expr;
-  size_t i = 0;
-  while (i < f.size()) {
-    const auto cls = charset::Classify(f[i]);
-    size_t j = i + 1;
-    while (j < f.size() && charset::Classify(f[j]) == cls) ++j;
-    if (cls != charset::CharClass::kSeparator) {
-      std::string seg;
-      for (size_t k = i; k < j; ++k) charset::AppendUtf8(seg, f[k]);
-      if (!expr.empty()) expr += " AND ";
-      expr += columns + '"' + seg + '"';
-      if (cls == charset::CharClass::kCjk && j - i == 1) expr += '*';
-    }
-    i = j;
-  }
-  return expr;
-}
-
 std::string QueryMatch(const Query& q) {
   std::string m;
   auto add = [&](const std::string& t, const std::string& cols) {
-    std::string e = MatchExpression(t, cols);
+    std::string e = db::FtsMatchExpression(t, cols);
     if (e.empty()) return;
     if (!m.empty()) m += " AND ";
     m += e;
@@ -348,9 +328,11 @@ std::string QueryMatch(const Query& q) {
 }
 
 const char* kBm25 = "bm25(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
+// What db::Search ranks with (db/search.cc): bm25 without the full phrase counts.
+const char* kRank = "shiori_rank(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
 
 std::string CandidateSql(const Query& q) {
-  return std::string("WITH cand(id, score) AS (SELECT rowid, ") + kBm25 +
+  return std::string("WITH cand(id, score) AS (SELECT rowid, ") + kRank +
          " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT " +
          std::to_string(db::kSearchCandidates) +
          ") SELECT r.id, cand.score, ifnull(r.year,0), ifnull(r.title_kana, r.title)"
@@ -394,7 +376,7 @@ std::vector<std::string> Plan(db::Connection& c, const std::string& sql) {
 
 struct Diag {
   std::map<std::string, std::vector<double>> t;  // part -> ms samples
-  std::vector<double> uncapped;                   // exact match counts
+  std::vector<double> uncapped;                  // exact match counts
   std::vector<std::string> plan;
 };
 
@@ -455,21 +437,30 @@ std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>
       }
       const std::string lim = " LIMIT " + std::to_string(db::kSearchCandidates);
       put("fts_rowids",
-          TimeSql(c, "SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC" + lim,
+          TimeSql(
+              c,
+              "SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC" + lim,
+              q, match));
+      put("fts_bm25",
+          TimeSql(c,
+                  std::string("SELECT rowid, ") + kBm25 +
+                      " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC" + lim,
                   q, match));
-      put("fts_bm25", TimeSql(c,
-                              std::string("SELECT rowid, ") + kBm25 +
-                                  " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC" +
-                                  lim,
-                              q, match));
+      put("fts_rank",
+          TimeSql(c,
+                  std::string("SELECT rowid, ") + kRank +
+                      " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC" + lim,
+                  q, match));
       put("joined", TimeSql(c, cand, q, match));
       int64_t n = 0;
-      put("count_all", TimeSql(c, "SELECT count(*) FROM records_fts WHERE records_fts MATCH ?1", q, match,
-                               &n, true));
-      put("rank_all", TimeSql(c,
-                              std::string("SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY ") +
-                                  kBm25 + " LIMIT 20",
-                              q, match));
+      put("count_all", TimeSql(c, "SELECT count(*) FROM records_fts WHERE records_fts MATCH ?1", q,
+                               match, &n, true));
+      put("rank_all",
+          TimeSql(
+              c,
+              std::string("SELECT rowid FROM records_fts WHERE records_fts MATCH ?1 ORDER BY ") +
+                  kBm25 + " LIMIT 20",
+              q, match));
       if (round) d.uncapped.push_back(static_cast<double>(n));
     }
   }
@@ -482,7 +473,8 @@ std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>
 std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path, size_t raw,
                                      const std::vector<Query>& qs) {
   const std::string scratch = path + ".variants";
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(scratch + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    std::filesystem::remove(scratch + suffix);
   Check(c.Exec("ATTACH DATABASE '" + scratch + "' AS x"), "attach");
   const char* ns = "replace(replace(%s, ' ', ''), '\u3000', '')";
   auto nospace = [&](const std::string& e) {
@@ -490,49 +482,60 @@ std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path,
     std::snprintf(b, sizeof b, ns, e.c_str());
     return std::string(b);
   };
+  // The index texts of db/search.cc LoadIndexText: readings after the mark
+  // U+001F (bigrams only), no ISBN.
   const std::string select =
-      "SELECT r.id, r.title || ' ' || ifnull(r.volume, ''), " + nospace("ifnull(r.title_kana, '')") +
+      "SELECT r.id, r.title || ' ' || ifnull(r.volume, ''), char(31) || " +
+      nospace("ifnull(r.title_kana, '')") +
       ", ifnull((SELECT group_concat(name || ' / ', '') FROM (SELECT name FROM record_authors"
       " WHERE record_id = r.id ORDER BY pos)), '')"
-      ", ifnull((SELECT group_concat(" + nospace("ifnull(name_kana, '')") +
-      " || ' / ', '') FROM (SELECT name_kana FROM record_authors WHERE record_id = r.id ORDER BY pos)), '')"
-      ", ifnull(r.publisher, '') || ' / ' || " + nospace("ifnull(r.publisher_kana, '')") +
+      ", char(31) || ifnull((SELECT group_concat(" +
+      nospace("ifnull(name_kana, '')") +
+      " || ' / ', '') FROM (SELECT name_kana FROM record_authors WHERE record_id = r.id ORDER BY "
+      "pos)), '')"
+      ", ifnull(r.publisher, '') || ' ' || char(31) || " +
+      nospace("ifnull(r.publisher_kana, '')") +
       ", ifnull(r.subjects, ''), ifnull(r.notes, '') || ' ' || ifnull(r.ndc, '') || ' ' ||"
-      " ifnull(r.isbn, '') || ' ' || ifnull(r.year, '') FROM records r ORDER BY r.id";
+      " ifnull(r.year, '') FROM records r ORDER BY r.id";
   struct V {
     const char* name;
     const char* options;
   };
   const std::vector<V> variants = {
-      {"as shiori (prefix='1', detail=full)", "prefix='1'"},
-      {"no prefix index", ""},
-      {"prefix='1', detail=column", "prefix='1', detail=column"},
-      {"no prefix index, detail=column", "detail=column"},
+      {"as shiori (detail=full, no prefix index)", ""},
+      {"with prefix='1' (as before migration 8)", "prefix='1'"},
+      {"detail=column", "detail=column"},
   };
   std::vector<std::string> out;
   int i = 0;
   for (const auto& v : variants) {
     const std::string t = "v" + std::to_string(i++);
-    std::string opts = std::string("content='', tokenize='shiori'") + (*v.options ? ", " : "") + v.options;
+    std::string opts =
+        std::string("content='', tokenize='shiori'") + (*v.options ? ", " : "") + v.options;
     Check(c.Exec("CREATE VIRTUAL TABLE x." + t +
-                 " USING fts5(title, title_reading, author, author_reading, publisher, subjects, other, " +
+                 " USING fts5(title, title_reading, author, author_reading, publisher, subjects, "
+                 "other, " +
                  opts + ")"),
           "create " + t);
     const auto t0 = Clock::now();
-    Check(c.Exec("BEGIN; INSERT INTO x." + t + "(rowid, title, title_reading, author, author_reading, publisher,"
-                 " subjects, other) " + select + "; COMMIT"),
+    Check(c.Exec("BEGIN; INSERT INTO x." + t +
+                 "(rowid, title, title_reading, author, author_reading, publisher,"
+                 " subjects, other) " +
+                 select + "; COMMIT"),
           "fill " + t);
     const double build = Ms(Clock::now() - t0);
     const auto o0 = Clock::now();
     Check(c.Exec("INSERT INTO x." + t + "(" + t + ") VALUES('optimize')"), "optimize " + t);
     const double opt = Ms(Clock::now() - o0);
-    const int64_t size = QueryInt(c, "SELECT sum(pgsize) FROM dbstat('x') WHERE name LIKE '" + t + "%'");
+    const int64_t size =
+        QueryInt(c, "SELECT sum(pgsize) FROM dbstat('x') WHERE name LIKE '" + t + "%'");
     // The candidate query of db::Search (bm25, newest 1000) on this table,
     // for the 1- and 2-character queries; detail=column has no phrases.
     std::string lat;
     if (std::string(v.options).find("column") == std::string::npos) {
-      const std::string sql = "SELECT rowid, bm25(" + t + ", 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0) FROM x." + t +
-                              " WHERE " + t + " MATCH ?1 ORDER BY rowid DESC LIMIT " +
+      const std::string sql = "SELECT rowid, bm25(" + t +
+                              ", 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0) FROM x." + t + " WHERE " + t +
+                              " MATCH ?1 ORDER BY rowid DESC LIMIT " +
                               std::to_string(db::kSearchCandidates);
       for (const char* cls : {"1char", "2char"}) {
         std::vector<double> xs;
@@ -552,10 +555,10 @@ std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path,
       lat = " (no phrase queries) | (no phrase queries) |";
     }
     char line[512];
-    std::snprintf(line, sizeof line,
-                  "| %s | %.1f MB | %.2f× | %.1f s (%.0f records/s) | %.1f s |%s", v.name, size / 1e6,
-                  size / static_cast<double>(raw), build / 1000,
-                  QueryInt(c, "SELECT count(*) FROM records") / (build / 1000), opt / 1000, lat.c_str());
+    std::snprintf(
+        line, sizeof line, "| %s | %.1f MB | %.2f× | %.1f s (%.0f records/s) | %.1f s |%s", v.name,
+        size / 1e6, size / static_cast<double>(raw), build / 1000,
+        QueryInt(c, "SELECT count(*) FROM records") / (build / 1000), opt / 1000, lat.c_str());
     out.push_back(line);
     Check(c.Exec("DROP TABLE x." + t), "drop " + t);
   }
@@ -564,14 +567,17 @@ std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path,
   // token's first character, so the share of instances by first character
   // is its share of that index.
   {
-    Check(c.Exec("CREATE VIRTUAL TABLE temp.voc USING fts5vocab(main, records_fts, row)"), "fts5vocab");
+    Check(c.Exec("CREATE VIRTUAL TABLE temp.voc USING fts5vocab(main, records_fts, row)"),
+          "fts5vocab");
     const int64_t all = QueryInt(c, "SELECT sum(cnt) FROM temp.voc");
     const int64_t latin = QueryInt(c, "SELECT sum(cnt) FROM temp.voc WHERE unicode(term) < 12288");
-    const int64_t digits = QueryInt(c, "SELECT sum(cnt) FROM temp.voc WHERE unicode(term) BETWEEN 48 AND 57");
+    const int64_t digits =
+        QueryInt(c, "SELECT sum(cnt) FROM temp.voc WHERE unicode(term) BETWEEN 48 AND 57");
     const int64_t terms = QueryInt(c, "SELECT count(*) FROM temp.voc");
     char line[400];
     std::snprintf(line, sizeof line,
-                  "token instances: %lld in %lld distinct tokens; %.0f%% start with a letter or digit (%.0f%% a"
+                  "token instances: %lld in %lld distinct tokens; %.0f%% start with a letter or "
+                  "digit (%.0f%% a"
                   " digit: ISBN, year, NDC), the rest with kanji or kana",
                   static_cast<long long>(all), static_cast<long long>(terms), 100.0 * latin / all,
                   100.0 * digits / all);
@@ -602,22 +608,25 @@ std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path,
         {"none", ""},
         {"a plain INSERT (UNIQUE index)", "INSERT INTO x.side(k) VALUES(?1)"},
         {"an INSERT with a foreign key", "INSERT INTO x.side(k, p) VALUES(?1, 1)"},
-        {"an INSERT .. ON CONFLICT DO UPDATE", "INSERT INTO x.side(k) VALUES(?1) ON CONFLICT(k) DO UPDATE SET k = excluded.k"},
+        {"an INSERT .. ON CONFLICT DO UPDATE",
+         "INSERT INTO x.side(k) VALUES(?1) ON CONFLICT(k) DO UPDATE SET k = excluded.k"},
         {"an INSERT .. ON CONFLICT DO UPDATE with a foreign key",
          "INSERT INTO x.side(k, p) VALUES(?1, 1) ON CONFLICT(k) DO UPDATE SET p = excluded.p"},
     };
     auto run = [&](bool fts, const Side& side, int64_t* segments) {
-      Check(c.Exec("CREATE VIRTUAL TABLE x.s USING fts5(title, title_reading, author, author_reading,"
-                   " publisher, subjects, other, content='', tokenize='shiori', prefix='1');"
-                   " CREATE TABLE x.parent(id INTEGER PRIMARY KEY); INSERT INTO x.parent VALUES(1);"
-                   " CREATE TABLE x.side(id INTEGER PRIMARY KEY, k TEXT UNIQUE,"
-                   " p INTEGER REFERENCES parent(id))"),
-            "create s");
+      Check(
+          c.Exec("CREATE VIRTUAL TABLE x.s USING fts5(title, title_reading, author, author_reading,"
+                 " publisher, subjects, other, content='', tokenize='shiori', prefix='1');"
+                 " CREATE TABLE x.parent(id INTEGER PRIMARY KEY); INSERT INTO x.parent VALUES(1);"
+                 " CREATE TABLE x.side(id INTEGER PRIMARY KEY, k TEXT UNIQUE,"
+                 " p INTEGER REFERENCES parent(id))"),
+          "create s");
       const auto t0 = Clock::now();
       Check(c.Exec("BEGIN"), "begin");
       {
         auto ins = c.Prepare(
-            "INSERT INTO x.s(rowid, title, title_reading, author, author_reading, publisher, subjects,"
+            "INSERT INTO x.s(rowid, title, title_reading, author, author_reading, publisher, "
+            "subjects,"
             " other) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
         std::optional<db::Stmt> sd;
         if (*side.sql) sd.emplace(std::move(*c.Prepare(side.sql)));
@@ -644,7 +653,8 @@ std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path,
     const double alone = run(true, sides[0], &seg);
     char line[600];
     std::snprintf(line, sizeof line,
-                  "savepoint experiment, %zu records, one transaction each: FTS inserts alone %.2f s (%d segments"
+                  "savepoint experiment, %zu records, one transaction each: FTS inserts alone %.2f "
+                  "s (%d segments"
                   " at the end)",
                   rows.size(), alone / 1000, static_cast<int>(seg));
     out.push_back(line);
@@ -652,15 +662,17 @@ std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path,
       int64_t seg_side = 0, seg_both = 0;
       const double side = run(false, sides[i], &seg_side);
       const double both = run(true, sides[i], &seg_both);
-      std::snprintf(line, sizeof line,
-                    "  interleaved with %s: %.2f s; that statement alone %.2f s; extra %.2f s (%d segments)",
-                    sides[i].name, both / 1000, side / 1000, (both - alone - side) / 1000,
-                    static_cast<int>(seg_both));
+      std::snprintf(
+          line, sizeof line,
+          "  interleaved with %s: %.2f s; that statement alone %.2f s; extra %.2f s (%d segments)",
+          sides[i].name, both / 1000, side / 1000, (both - alone - side) / 1000,
+          static_cast<int>(seg_both));
       out.push_back(line);
     }
   }
   Check(c.Exec("DETACH DATABASE x"), "detach");
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(scratch + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    std::filesystem::remove(scratch + suffix);
   return out;
 }
 
@@ -671,7 +683,8 @@ void PrintPhase(const char* name, const Phase& ph) {
     auto it = ph.classes.find(cls);
     if (it == ph.classes.end()) continue;
     const Stats& s = it->second;
-    std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.2f |\n", cls.c_str(), s.n, s.p50, s.p99, s.mean, s.max);
+    std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.2f |\n", cls.c_str(), s.n, s.p50, s.p99,
+                s.mean, s.max);
   }
 }
 
@@ -688,8 +701,9 @@ void WritePhase(std::ostream& o, const Phase& ph, const std::vector<Query>& qs, 
     o << ",\"hits\":[";
     for (size_t i = 0; i < ph.hits.size(); ++i) {
       const Hit& h = ph.hits[i];
-      o << (i ? "," : "") << "{\"class\":" << JsonStr(qs[i].cls) << ",\"query\":" << JsonStr(qs[i].Label())
-        << ",\"total\":" << h.total << ",\"capped\":" << (h.capped ? "true" : "false") << ",\"top\":[";
+      o << (i ? "," : "") << "{\"class\":" << JsonStr(qs[i].cls)
+        << ",\"query\":" << JsonStr(qs[i].Label()) << ",\"total\":" << h.total
+        << ",\"capped\":" << (h.capped ? "true" : "false") << ",\"top\":[";
       for (size_t k = 0; k < h.top.size(); ++k) o << (k ? "," : "") << h.top[k];
       o << "]}";
     }
@@ -711,16 +725,26 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) Die(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--tsv") tsv = next();
-    else if (a == "--queries") queries = next();
-    else if (a == "--db") path = next();
-    else if (a == "--out") out_path = next();
-    else if (a == "--rounds") rounds = std::stoi(next());
-    else if (a == "--diag") diag = true;
-    else if (a == "--fts-variants") variants = true;
-    else if (a == "--reuse") reuse = true;
-    else if (a == "--pragma") pragmas.push_back(next());
-    else Die("unknown argument " + a + " (see the comment at the top of bench/search_bench.cc)");
+    if (a == "--tsv")
+      tsv = next();
+    else if (a == "--queries")
+      queries = next();
+    else if (a == "--db")
+      path = next();
+    else if (a == "--out")
+      out_path = next();
+    else if (a == "--rounds")
+      rounds = std::stoi(next());
+    else if (a == "--diag")
+      diag = true;
+    else if (a == "--fts-variants")
+      variants = true;
+    else if (a == "--reuse")
+      reuse = true;
+    else if (a == "--pragma")
+      pragmas.push_back(next());
+    else
+      Die("unknown argument " + a + " (see the comment at the top of bench/search_bench.cc)");
   }
   if (tsv.empty() || queries.empty() || path.empty()) Die("--tsv, --queries and --db are required");
   if (reuse && !std::filesystem::exists(path)) Die("--reuse: " + path + " does not exist");
@@ -738,7 +762,8 @@ int main(int argc, char** argv) {
   }
   Check(db::Migrate(c), "migrate");
   db::LibraryRules rules;
-  rules.branches = {{"chuo", "中央図書館", {}}, {"takaono", "高尾野図書館", {}}, {"noda", "野田図書館", {}}};
+  rules.branches = {
+      {"chuo", "中央図書館", {}}, {"takaono", "高尾野図書館", {}}, {"noda", "野田図書館", {}}};
   Check(db::SyncBranches(c, rules), "branches");
   const long rss_before = PeakRssKb();
 
@@ -771,7 +796,7 @@ int main(int argc, char** argv) {
           author += a.name + " / ";
           author_kana += a.name_kana + " / ";
         }
-        const std::string& au = author, &auk = author_kana;
+        const std::string &au = author, &auk = author_kana;
         for (const std::string* t : {&r.title, &r.title_kana, &au, &auk, &r.publisher,
                                      &r.publisher_kana, &r.subjects, &r.ndc, &r.isbn}) {
           toks += db::SearchTokens(*t, true).size();
@@ -797,31 +822,38 @@ int main(int argc, char** argv) {
   const Sizes before = MeasureSizes(c, path);
 
   std::string sqlite_version = "?";
-  if (auto v = c.Prepare("SELECT sqlite_version()"); v.ok() && v->Step().ok()) sqlite_version = v->Text(0);
+  if (auto v = c.Prepare("SELECT sqlite_version()"); v.ok() && v->Step().ok())
+    sqlite_version = v->Text(0);
   std::printf("search_bench: %zu records, %zu copies (%s); SQLite %s\n", n, copies, tsv.c_str(),
               sqlite_version.c_str());
   if (reuse) {
     std::printf("reusing %s: no load, no optimize; one phase of queries\n", path.c_str());
   } else {
-    std::printf("load: upserts + commit %.1f s = %.0f records/s (commit %.2f s); with TSV parsing %.1f s\n",
-                load_ms / 1000, n / (load_ms / 1000), Ms(commit) / 1000, load_wall_ms / 1000);
+    std::printf(
+        "load: upserts + commit %.1f s = %.0f records/s (commit %.2f s); with TSV parsing %.1f s\n",
+        load_ms / 1000, n / (load_ms / 1000), Ms(commit) / 1000, load_wall_ms / 1000);
   }
   auto print_sizes = [&](const char* when, const Sizes& s) {
     std::printf(
         "size %s: file %.1f MB; FTS index %.1f MB (%d segments) = %.2f× raw text; records %.1f MB,"
         " authors %.1f MB, copies %.1f MB, b-tree indexes %.1f MB\n",
-        when, s.file / 1e6, s.fts / 1e6, static_cast<int>(s.fts_segments), s.fts / static_cast<double>(raw),
-        s.records / 1e6, s.authors / 1e6, s.copies / 1e6, s.indexes / 1e6);
+        when, s.file / 1e6, s.fts / 1e6, static_cast<int>(s.fts_segments),
+        s.fts / static_cast<double>(raw), s.records / 1e6, s.authors / 1e6, s.copies / 1e6,
+        s.indexes / 1e6);
   };
-  std::printf("raw text: %.1f MB bibliographic (titles, readings, names, publisher, ISBN, NDC, lang, subjects,"
-              " source id), %.1f MB copies\n",
-              raw / 1e6, raw_copies / 1e6);
+  std::printf(
+      "raw text: %.1f MB bibliographic (titles, readings, names, publisher, ISBN, NDC, lang, "
+      "subjects,"
+      " source id), %.1f MB copies\n",
+      raw / 1e6, raw_copies / 1e6);
   print_sizes(reuse ? "now" : "as imported", before);
   const double tokenize_ms = Ms(tokenize) * 10;
   if (!reuse) {
-    std::printf("tokenizer alone (db::SearchTokens on the indexed fields of every tenth record, x10): %.1f s ="
-                " %.0f%% of the load; %.1f tokens a record\n",
-                tokenize_ms / 1000, 100 * tokenize_ms / load_ms, tokens * 10.0 / n);
+    std::printf(
+        "tokenizer alone (db::SearchTokens on the indexed fields of every tenth record, x10): %.1f "
+        "s ="
+        " %.0f%% of the load; %.1f tokens a record\n",
+        tokenize_ms / 1000, 100 * tokenize_ms / load_ms, tokens * 10.0 / n);
   }
 
   Phase imported;
@@ -841,15 +873,16 @@ int main(int argc, char** argv) {
   const Phase optimized = RunQueries(c, qs, rounds);
   PrintPhase(reuse ? "reused database" : "after optimize", optimized);
   const long rss_peak = PeakRssKb();
-  std::printf("\npeak RSS: %.1f MB (%.1f MB before the load, %.1f MB after it)\n", rss_peak / 1024.0,
-              rss_before / 1024.0, rss_load / 1024.0);
+  std::printf("\npeak RSS: %.1f MB (%.1f MB before the load, %.1f MB after it)\n",
+              rss_peak / 1024.0, rss_before / 1024.0, rss_load / 1024.0);
 
   std::map<std::string, Diag> diags;
   if (diag) {
     diags = Diagnose(c, qs);
     std::printf("\nwhere the time goes (after optimize), p50 / p99 ms:\n");
-    const std::vector<std::string> parts = {"search",     "prepare",   "fts_rowids", "fts_bm25",
-                                            "joined",     "details",   "count_all",  "rank_all"};
+    const std::vector<std::string> parts = {"search",   "prepare",   "fts_rowids",
+                                            "fts_bm25", "fts_rank",  "joined",
+                                            "details",  "count_all", "rank_all"};
     std::printf("| class |");
     for (const auto& p : parts) std::printf(" %s |", p.c_str());
     std::printf(" matches p50 / p99 / max |\n|---|");
@@ -886,9 +919,10 @@ int main(int argc, char** argv) {
 
   if (variants) {
     std::printf("\nFTS5 index options, same index texts (rebuilt in SQL), optimized:\n");
-    std::printf("| variant | index | ÷ raw text | build (FTS insert only) | optimize |"
-                " 1char candidates p50 / p99 ms | 2char candidates p50 / p99 ms |\n"
-                "|---|---:|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "| variant | index | ÷ raw text | build (FTS insert only) | optimize |"
+        " 1char candidates p50 / p99 ms | 2char candidates p50 / p99 ms |\n"
+        "|---|---:|---:|---:|---:|---:|---:|\n");
     for (const auto& l : FtsVariants(c, path, raw, qs)) std::printf("%s\n", l.c_str());
     std::fflush(stdout);
   }
@@ -898,12 +932,13 @@ int main(int argc, char** argv) {
     o.precision(6);
     o << "{\"records\":" << n << ",\"copies\":" << copies << ",\"load_ms\":" << load_ms
       << ",\"load_wall_ms\":" << load_wall_ms << ",\"commit_ms\":" << Ms(commit)
-      << ",\"records_per_s\":" << (load_ms > 0 ? n / (load_ms / 1000) : 0) << ",\"optimize_ms\":" << optimize_ms
-      << ",\"tokenize_ms\":" << tokenize_ms
+      << ",\"records_per_s\":" << (load_ms > 0 ? n / (load_ms / 1000) : 0)
+      << ",\"optimize_ms\":" << optimize_ms << ",\"tokenize_ms\":" << tokenize_ms
       << ",\"raw_text_bytes\":" << raw << ",\"raw_copy_bytes\":" << raw_copies;
     auto sizes = [&](const char* k, const Sizes& s) {
-      o << ",\"" << k << "\":{\"file\":" << s.file << ",\"fts\":" << s.fts << ",\"segments\":" << s.fts_segments
-        << ",\"records\":" << s.records << ",\"authors\":" << s.authors << ",\"copies\":" << s.copies
+      o << ",\"" << k << "\":{\"file\":" << s.file << ",\"fts\":" << s.fts
+        << ",\"segments\":" << s.fts_segments << ",\"records\":" << s.records
+        << ",\"authors\":" << s.authors << ",\"copies\":" << s.copies
         << ",\"indexes\":" << s.indexes << "}";
     };
     sizes("size_imported", before);

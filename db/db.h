@@ -189,14 +189,21 @@ Status SetMaintenance(Connection& c, bool on);
 
 // ---------------------------------------------------------------- catalogue
 
-// Registers the "shiori" FTS5 tokenizer on `c`. Connection::Open does it for
-// every connection, so the index is readable and writable everywhere.
+// Registers the "shiori" FTS5 tokenizer and the shiori_rank() ranking
+// function on `c`. Connection::Open does it for every connection, so the
+// index is readable and writable everywhere.
 Status RegisterTokenizer(Connection& c);
 // The tokens the search index holds for `text` (document) or looks for (query):
 // search folding (charset::FoldForSearch), then overlapping bigrams for kanji
-// and kana runs (a document run also ends with its last character alone),
-// words for letters and digits. For tests and tools.
+// and kana runs (in a document each character of the run is a term too,
+// unless the text follows the reading mark U+001F), words for letters and
+// digits. For tests and tools.
 std::vector<std::string> SearchTokens(std::string_view text, bool document);
+// The FTS5 expression db::Search matches for the words of `text`: each run
+// of kanji/kana or of letters/digits one phrase, prefixed by `columns`
+// ("{title title_reading} : "), ANDed. A one-character kanji/kana run is that
+// character's own term, so 猫 finds 黒猫 and 猫町. For tests and tools.
+std::string FtsMatchExpression(std::string_view text, const std::string& columns);
 
 // ISBN-10 or ISBN-13, hyphens and spaces allowed, check digit verified:
 // the ISBN-13 digits, or nullopt when it is not a valid ISBN.

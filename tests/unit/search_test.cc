@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "db/db.h"
@@ -11,15 +12,20 @@
 namespace shiori::db {
 namespace {
 
-TEST(SearchTokens, BigramsPlusTheLastCharacterForDocumentsAndWordsForLatin) {
+TEST(SearchTokens, BigramsPlusEachCharacterForDocumentsAndWordsForLatin) {
+  // Each character follows the bigram it starts, at that bigram's position.
   EXPECT_EQ(SearchTokens("宮沢賢治", true),
-            (std::vector<std::string>{"宮沢", "沢賢", "賢治", "治"}));
+            (std::vector<std::string>{"宮沢", "宮", "沢賢", "沢", "賢治", "賢", "治"}));
+  // A reading (after the mark U+001F) gives bigrams only.
+  EXPECT_EQ(SearchTokens("猫町 \x1Fネコマチ ネ", true),
+            (std::vector<std::string>{"猫町", "猫", "町", "ねこ", "こま", "まち"}));
   EXPECT_EQ(SearchTokens("宮沢賢治", false), (std::vector<std::string>{"宮沢", "沢賢", "賢治"}));
   EXPECT_EQ(SearchTokens("猫", false), (std::vector<std::string>{"猫"}));
   // Katakana, half-width katakana and hiragana are one; full-width Latin is ASCII, lower case.
   EXPECT_EQ(SearchTokens("ネコ", true), SearchTokens("ねこ", true));
   EXPECT_EQ(SearchTokens("ﾈｺ", true), SearchTokens("ねこ", true));
-  EXPECT_EQ(SearchTokens("ＨＡＲＲＹ Potter", false), (std::vector<std::string>{"harry", "potter"}));
+  EXPECT_EQ(SearchTokens("ＨＡＲＲＹ Potter", false),
+            (std::vector<std::string>{"harry", "potter"}));
   // WAVE DASH and FULLWIDTH TILDE separate alike; ・ separates.
   EXPECT_EQ(SearchTokens("あ〜い", false), SearchTokens("あ～い", false));
   EXPECT_EQ(SearchTokens("ハリー・ポッター", false),
@@ -31,11 +37,16 @@ TEST(Isbn, TenAndThirteenDigitFormsAreOneBook) {
     const char* in;
     const char* out;  // nullptr: not an ISBN
   } cases[] = {
-      {"9784099990015", "9784099990015"},  {"978-4-09-999001-5", "9784099990015"},
-      {"409999001X", "9784099990015"},     {"4-09-999001-x", "9784099990015"},
-      {"４０９９９９００１Ｘ", "9784099990015"}, {"9784099990014", nullptr},
-      {"4099990011", nullptr},             {"12345", nullptr},
-      {"", nullptr},                       {"97840999900151", nullptr},
+      {"9784099990015", "9784099990015"},
+      {"978-4-09-999001-5", "9784099990015"},
+      {"409999001X", "9784099990015"},
+      {"4-09-999001-x", "9784099990015"},
+      {"４０９９９９００１Ｘ", "9784099990015"},
+      {"9784099990014", nullptr},
+      {"4099990011", nullptr},
+      {"12345", nullptr},
+      {"", nullptr},
+      {"97840999900151", nullptr},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.in);
@@ -85,9 +96,84 @@ class SearchDb : public ::testing::Test {
   std::unique_ptr<Connection> c_;
 };
 
+TEST_F(SearchDb, OneCharacterIsFoundAnywhereInATitleButASingleKanaNotInReadings) {
+  auto put = [&](const std::string& id, const std::string& title, const std::string& kana) {
+    Transaction tx(*c_);
+    ASSERT_TRUE(tx.begun().ok());
+    CatalogRecord r;
+    r.source_id = id;
+    r.title = title;
+    r.title_kana = kana;
+    r.copies = {{"b" + id, "chuo", ""}};
+    ASSERT_TRUE(UpsertRecord(*c_, r).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  };
+  put("1", "吾輩は猫である", "ワガハイ ワ ネコ デ アル");
+  put("2", "黒猫", "クロネコ");
+  put("3", "猫町", "ネコマチ");
+  put("4", "NEKO", "ネコ");
+  auto titles = [&](const std::string& text) {
+    SearchQuery q;
+    q.text = text;
+    auto r = Search(*c_, q);
+    EXPECT_TRUE(r.ok());
+    std::vector<std::string> t;
+    for (const auto& h : r->hits) t.push_back(h.title);
+    std::sort(t.begin(), t.end());
+    return t;
+  };
+  // At the start, in the middle and at the end of a run of kanji and kana.
+  EXPECT_EQ(titles("猫"), (std::vector<std::string>{"吾輩は猫である", "猫町", "黒猫"}));
+  EXPECT_EQ(titles("は"), (std::vector<std::string>{"吾輩は猫である"}));
+  // Two kana find the readings; one kana alone does not (it is in most of them).
+  EXPECT_EQ(titles("ねこ"), (std::vector<std::string>{"NEKO", "吾輩は猫である", "猫町", "黒猫"}));
+  EXPECT_EQ(titles("ﾈｺ"), titles("ねこ"));
+  EXPECT_TRUE(titles("ね").empty());
+}
+
+TEST_F(SearchDb, ARareWordOfTwoWeighsMoreThanAWordInEveryRecord) {
+  Add(0, 40, 2000);  // "日本の話 i": 日本 is in every record
+  auto put = [&](const std::string& id, const std::string& title, const std::string& subjects) {
+    Transaction tx(*c_);
+    ASSERT_TRUE(tx.begun().ok());
+    CatalogRecord r;
+    r.source_id = id;
+    r.title = title;
+    r.subjects = subjects;
+    r.copies = {{"b" + id, "chuo", ""}};
+    ASSERT_TRUE(UpsertRecord(*c_, r).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  };
+  put("yuki", "雪国", "日本");
+  put("nihon", "日本", "雪国");  // newer: it would win a tie
+  SearchQuery q;
+  q.text = "日本 雪国";
+  auto r = Search(*c_, q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->hits.size(), 2u);
+  EXPECT_EQ(r->hits[0].title, "雪国") << "雪国 in the title counts more than 日本 in the title";
+}
+
+TEST_F(SearchDb, TheIndexOfAnOlderDatabaseIsRebuiltByTheMigration) {
+  Add(0, 3, 2000);
+  // As a database of schema 7 had it: the index with a prefix index, here empty.
+  ASSERT_TRUE(c_->Exec("DROP TABLE records_fts;"
+                       " CREATE VIRTUAL TABLE records_fts USING fts5(title, title_reading, author,"
+                       " author_reading, publisher, subjects, other, content='', tokenize='shiori',"
+                       " prefix='1'); PRAGMA user_version = 7")
+                  .ok());
+  SearchQuery q;
+  q.text = "日本";
+  ASSERT_EQ(Search(*c_, q)->total, 0);
+  ASSERT_TRUE(Migrate(*c_).ok());
+  EXPECT_EQ(Search(*c_, q)->total, 3);
+  q.text = "話";
+  EXPECT_EQ(Search(*c_, q)->total, 3);
+}
+
 TEST_F(SearchDb, AYearFilterFindsOldMatchesBehindTheNewestCandidates) {
-  Add(0, 100, 1977);      // the oldest records
-  Add(100, 1100, 2000);   // more than kSearchCandidates newer ones
+  Add(0, 100, 1977);     // the oldest records
+  Add(100, 1100, 2000);  // more than kSearchCandidates newer ones
   SearchQuery q;
   q.text = "日本";
   q.year_from = 1977;
