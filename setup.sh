@@ -16,6 +16,8 @@ PACKAGES=(
   libmicrohttpd-dev libsqlite3-dev sqlite3 libicu-dev libsodium-dev libcurl4-openssl-dev
   libtomlplusplus-dev libcli11-dev libfmt-dev
   libyaz-dev idzebra-2.0-examples
+  # Opened with dlopen on first use (import, mail), so not pulled in by a link:
+  libyaz5 libxml2 libcurl4
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   curl python3 python3-aiosmtpd
   clang-14 libclang-rt-14-dev

@@ -332,6 +332,9 @@ struct ImportReport {
 //   Invalid  the file was refused; the message is a one-line summary (the
 //            count and the first problem), the problems are in the report;
 //   NotFound / Io  the file cannot be read (report->problems stays empty);
+//   Io             the file is MARC21 or MARCXML and YAZ or libxml2, opened
+//                  on the first MARC import, cannot be loaded ("cannot load
+//                  libyaz.so.5 (libyaz5): <dlerror>"); nothing was changed;
 //   Busy, Io       the database failed; nothing was changed.
 // `report` (may be null) is reset and filled. `progress(done_records,
 // fraction_of_file)`, when not null, is called after about every 1,000

@@ -1,11 +1,8 @@
 // Catalogue import: TSV, MARC21 (ISO 2709, read by YAZ) and MARCXML (libxml2's
 // streaming reader, then YAZ) into records, copies and the search index, in
 // one transaction. Every rule is written down in docs/import-formats.md.
-#include <libxml/tree.h>
-#include <libxml/xmlreader.h>
-#include <yaz/marcdisp.h>
-#include <yaz/yaz-iconv.h>
-
+// YAZ and libxml2 are reached through the loaders of marc_libs_internal.h,
+// opened only when a MARC file is imported.
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -23,6 +20,7 @@
 
 #include "charset/charset.h"
 #include "db/db.h"
+#include "db/marc_libs_internal.h"
 
 namespace shiori::db {
 namespace {
@@ -31,30 +29,45 @@ constexpr int kProgressEvery = 1000;
 
 // ---------------------------------------------------------------- C handles
 
-// Owners of the YAZ and libxml2 handles; move-only, freed on scope exit.
+using detail::XmlApi;
+using detail::YazApi;
+
+// The loaded libraries, for everything that reads MARC.
+struct MarcLibs {
+  const XmlApi& xml;
+  const YazApi& yaz;
+};
+
+// Owners of the YAZ and libxml2 handles; move-only, freed on scope exit
+// through the library that made them.
 struct YazMarcFree {
-  void operator()(yaz_marc_t m) const { yaz_marc_destroy(m); }
+  const YazApi* yaz;
+  void operator()(yaz_marc_t m) const { yaz->yaz_marc_destroy(m); }
 };
 using YazMarc = std::unique_ptr<std::remove_pointer_t<yaz_marc_t>, YazMarcFree>;
 
 struct YazIconvClose {
-  void operator()(yaz_iconv_t cd) const { yaz_iconv_close(cd); }
+  const YazApi* yaz;
+  void operator()(yaz_iconv_t cd) const { yaz->yaz_iconv_close(cd); }
 };
 using YazIconv = std::unique_ptr<std::remove_pointer_t<yaz_iconv_t>, YazIconvClose>;
 
 struct XmlReaderFree {
-  void operator()(xmlTextReaderPtr r) const { xmlFreeTextReader(r); }
+  const XmlApi* xml;
+  void operator()(xmlTextReaderPtr r) const { xml->xmlFreeTextReader(r); }
 };
 using XmlReader = std::unique_ptr<xmlTextReader, XmlReaderFree>;
 
 // A node tree with no document (what yaz_marc_write_xml makes).
 struct XmlNodeFree {
-  void operator()(xmlNodePtr n) const { xmlFreeNode(n); }
+  const XmlApi* xml;
+  void operator()(xmlNodePtr n) const { xml->xmlFreeNode(n); }
 };
 using XmlNode = std::unique_ptr<xmlNode, XmlNodeFree>;
 
 struct XmlCharFree {
-  void operator()(xmlChar* p) const { xmlFree(p); }
+  const XmlApi* xml;
+  void operator()(xmlChar* p) const { (*xml->xmlFree)(p); }
 };
 using XmlString = std::unique_ptr<xmlChar, XmlCharFree>;
 
@@ -829,8 +842,8 @@ std::string NodeText(const xmlNode* n) {
   return s;
 }
 
-std::string Attr(const xmlNode* n, const char* name) {
-  XmlString v(xmlGetProp(n, reinterpret_cast<const xmlChar*>(name)));
+std::string Attr(const XmlApi& xml, const xmlNode* n, const char* name) {
+  XmlString v(xml.xmlGetProp(n, reinterpret_cast<const xmlChar*>(name)), XmlCharFree{&xml});
   return v ? std::string(reinterpret_cast<const char*>(v.get())) : std::string();
 }
 
@@ -841,12 +854,13 @@ bool NameIs(const xmlNode* n, const char* name) {
 
 // The record YAZ holds, as fields, through its libxml2 writer (which applies
 // the handle's character conversion). False when YAZ has no record.
-bool TakeRecord(yaz_marc_t mt, MarcRecord* out) {
+bool TakeRecord(const MarcLibs& lib, yaz_marc_t mt, MarcRecord* out) {
   xmlNode* raw = nullptr;
-  if (yaz_marc_write_xml(mt, &raw, "http://www.loc.gov/MARC21/slim", nullptr, nullptr) != 0) {
+  if (lib.yaz.yaz_marc_write_xml(mt, &raw, "http://www.loc.gov/MARC21/slim", nullptr, nullptr) !=
+      0) {
     return false;
   }
-  XmlNode root(raw);
+  XmlNode root(raw, XmlNodeFree{&lib.xml});
   out->leader.clear();
   out->fields.clear();
   for (const xmlNode* n = root->children; n; n = n->next) {
@@ -854,19 +868,19 @@ bool TakeRecord(yaz_marc_t mt, MarcRecord* out) {
       out->leader = NodeText(n);
     } else if (NameIs(n, "controlfield")) {
       MarcField f;
-      f.tag = Attr(n, "tag");
+      f.tag = Attr(lib.xml, n, "tag");
       f.control = true;
       f.data = NodeText(n);
       out->fields.push_back(std::move(f));
     } else if (NameIs(n, "datafield")) {
       MarcField f;
-      f.tag = Attr(n, "tag");
-      const std::string i1 = Attr(n, "ind1"), i2 = Attr(n, "ind2");
+      f.tag = Attr(lib.xml, n, "tag");
+      const std::string i1 = Attr(lib.xml, n, "ind1"), i2 = Attr(lib.xml, n, "ind2");
       if (!i1.empty()) f.ind1 = i1[0];
       if (!i2.empty()) f.ind2 = i2[0];
       for (const xmlNode* s = n->children; s; s = s->next) {
         if (!NameIs(s, "subfield")) continue;
-        const std::string code = Attr(s, "code");
+        const std::string code = Attr(lib.xml, s, "code");
         f.subfields.emplace_back(code.empty() ? ' ' : code[0], NodeText(s));
       }
       out->fields.push_back(std::move(f));
@@ -1062,13 +1076,14 @@ void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::
 
 class MarcReader {
  public:
-  explicit MarcReader(Importer& imp) : imp_(imp), mt_(yaz_marc_create()) {}
+  MarcReader(Importer& imp, const MarcLibs& lib)
+      : imp_(imp), lib_(lib), mt_(lib.yaz.yaz_marc_create(), YazMarcFree{&lib.yaz}) {}
 
   // One record read by YAZ into `mt_`, number `recno`; `bytes` read so far.
   Status Take(int recno, uint64_t bytes) {
     imp_.Read(bytes);
     MarcRecord m;
-    if (!TakeRecord(mt_.get(), &m)) {
+    if (!TakeRecord(lib_, mt_.get(), &m)) {
       imp_.Problem(recno, "YAZ cannot read the record");
       return Status::Ok();
     }
@@ -1094,6 +1109,7 @@ class MarcReader {
 
  private:
   Importer& imp_;
+  const MarcLibs& lib_;
   YazMarc mt_;
   std::unordered_map<std::string, int> source_ids_;
 };
@@ -1120,10 +1136,10 @@ bool IsFiller(int c) { return c == 0x1D || c == 0 || c == '\r' || c == '\n' || c
 // ISO 2709: a record is framed by the five-digit length at its start and
 // must end with the record terminator; once the framing breaks the rest of
 // the file cannot be found, so reading stops there.
-Status ReadIso2709(Importer& imp, std::istream& in, const std::string& path) {
-  MarcReader reader(imp);
+Status ReadIso2709(const MarcLibs& lib, Importer& imp, std::istream& in, const std::string& path) {
+  MarcReader reader(imp, lib);
   // "MARC8s": MARC-8 to precomposed UTF-8 (é, not e + U+0301).
-  YazIconv marc8(yaz_iconv_open("UTF-8", "MARC8s"));
+  YazIconv marc8(lib.yaz.yaz_iconv_open("UTF-8", "MARC8s"), YazIconvClose{&lib.yaz});
   if (!marc8) return Status::Io("YAZ has no MARC-8 converter");
   uint64_t offset = 0;
   int recno = 0;
@@ -1179,13 +1195,13 @@ Status ReadIso2709(Importer& imp, std::istream& in, const std::string& path) {
                              "' is not the end of the directory");
       continue;
     }
-    if (yaz_marc_read_iso2709(reader.marc(), buf.data(), static_cast<int>(len)) <= 0) {
+    if (lib.yaz.yaz_marc_read_iso2709(reader.marc(), buf.data(), static_cast<int>(len)) <= 0) {
       imp.Read(offset);
       imp.Problem(recno, "YAZ cannot read the record");
       continue;
     }
     // Leader 09: 'a' is UTF-8 (checked later); anything else is MARC-8.
-    yaz_marc_iconv(reader.marc(), buf[9] == 'a' ? nullptr : marc8.get());
+    lib.yaz.yaz_marc_iconv(reader.marc(), buf[9] == 'a' ? nullptr : marc8.get());
     SHIORI_RETURN_IF_ERROR(reader.Take(recno, offset));
   }
   if (in.bad()) return Status::Io(path + ": read error");
@@ -1195,6 +1211,7 @@ Status ReadIso2709(Importer& imp, std::istream& in, const std::string& path) {
 // libxml2's first complaint about the file, kept for the report (not
 // printed), with the number of the record being read when it came.
 struct XmlErrors {
+  const XmlApi* xml;
   const int* recno;  // records read so far
   std::string first;
   int at_record = 0;
@@ -1207,7 +1224,8 @@ struct XmlErrors {
     }
     std::string m = msg ? msg : "error";
     while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-    self->first = "line " + std::to_string(xmlTextReaderLocatorLineNumber(where)) + ": " + m;
+    self->first =
+        "line " + std::to_string(self->xml->xmlTextReaderLocatorLineNumber(where)) + ": " + m;
     self->at_record = *self->recno + 1;
   }
 };
@@ -1233,41 +1251,42 @@ std::string XmlRecordFault(const xmlNode* record) {
 
 // MARCXML: <record> elements in the MARC21 slim namespace (or none), at any
 // depth, read one at a time. XML text is Unicode whatever leader 09 says.
-Status ReadMarcXml(Importer& imp, const std::string& path) {
-  XmlReader r(xmlReaderForFile(path.c_str(), nullptr, XML_PARSE_NONET));
+Status ReadMarcXml(const MarcLibs& lib, Importer& imp, const std::string& path) {
+  const XmlApi& xml = lib.xml;
+  XmlReader r(xml.xmlReaderForFile(path.c_str(), nullptr, XML_PARSE_NONET), XmlReaderFree{&xml});
   if (!r) return Status::Io(path + ": libxml2 cannot open the file");
-  MarcReader reader(imp);
+  MarcReader reader(imp, lib);
   int recno = 0;
-  XmlErrors errors{&recno};
-  xmlTextReaderSetErrorHandler(r.get(), &XmlErrors::Collect, &errors);
-  int ret = xmlTextReaderRead(r.get());
+  XmlErrors errors{&xml, &recno};
+  xml.xmlTextReaderSetErrorHandler(r.get(), &XmlErrors::Collect, &errors);
+  int ret = xml.xmlTextReaderRead(r.get());
   while (ret == 1) {
-    if (xmlTextReaderNodeType(r.get()) == XML_READER_TYPE_ELEMENT &&
-        std::strcmp(reinterpret_cast<const char*>(xmlTextReaderConstLocalName(r.get())),
+    if (xml.xmlTextReaderNodeType(r.get()) == XML_READER_TYPE_ELEMENT &&
+        std::strcmp(reinterpret_cast<const char*>(xml.xmlTextReaderConstLocalName(r.get())),
                     "record") == 0 &&
-        IsMarcNamespace(xmlTextReaderConstNamespaceUri(r.get()))) {
-      xmlNodePtr n = xmlTextReaderExpand(r.get());
+        IsMarcNamespace(xml.xmlTextReaderConstNamespaceUri(r.get()))) {
+      xmlNodePtr n = xml.xmlTextReaderExpand(r.get());
       if (!n) {
         ret = -1;
         break;
       }
       ++recno;
       const uint64_t bytes =
-          static_cast<uint64_t>(std::max(0L, xmlTextReaderByteConsumed(r.get())));
+          static_cast<uint64_t>(std::max(0L, xml.xmlTextReaderByteConsumed(r.get())));
       if (std::string fault = XmlRecordFault(n); !fault.empty()) {
         imp.Read(bytes);
         imp.Problem(recno, fault);
-      } else if (yaz_marc_read_xml(reader.marc(), n) != 0) {
+      } else if (lib.yaz.yaz_marc_read_xml(reader.marc(), n) != 0) {
         imp.Read(bytes);
         imp.Problem(recno, "not a MARCXML record (controlfield and datafield elements expected)");
       } else {
-        yaz_marc_iconv(reader.marc(), nullptr);
+        lib.yaz.yaz_marc_iconv(reader.marc(), nullptr);
         SHIORI_RETURN_IF_ERROR(reader.Take(recno, bytes));
       }
-      ret = xmlTextReaderNext(r.get());
+      ret = xml.xmlTextReaderNext(r.get());
       continue;
     }
-    ret = xmlTextReaderRead(r.get());
+    ret = xml.xmlTextReaderRead(r.get());
   }
   if (ret < 0 || !errors.first.empty()) {
     imp.Problem(errors.first.empty() ? recno + 1 : errors.at_record,
@@ -1317,6 +1336,18 @@ Status ImportCatalog(Connection& c, const std::string& path, ImportFormat format
     imp.Problem(0, "the file is empty");
     return imp.Refuse(path);
   }
+  // MARC is read with YAZ and libxml2, opened here, before the transaction:
+  // when one cannot be loaded the import stops with nothing written.
+  const XmlApi* xml = nullptr;
+  const YazApi* yaz = nullptr;
+  if (format != ImportFormat::kTsv) {
+    auto x = detail::LoadXml();
+    if (!x.ok()) return x.status();
+    auto y = detail::LoadYaz();
+    if (!y.ok()) return y.status();
+    xml = *x;
+    yaz = *y;
+  }
   SHIORI_RETURN_IF_ERROR(imp.Begin());
   Status s;
   switch (format) {
@@ -1326,12 +1357,12 @@ Status ImportCatalog(Connection& c, const std::string& path, ImportFormat format
       break;
     }
     case ImportFormat::kMarc21:
-      s = ReadIso2709(imp, in, path);
+      s = ReadIso2709(MarcLibs{*xml, *yaz}, imp, in, path);
       break;
     case ImportFormat::kMarcXml:
     case ImportFormat::kAuto:
       in.close();
-      s = ReadMarcXml(imp, path);
+      s = ReadMarcXml(MarcLibs{*xml, *yaz}, imp, path);
       break;
   }
   if (!s.ok()) {  // the transaction rolls back

@@ -1,8 +1,8 @@
 // Mail: composition (ISO-2022-JP or UTF-8, by the policy in mail.h), SMTP with
-// libcurl, the notices' wording, and the outbox sender.
+// libcurl (opened on the first send, curl_lib_internal.h), the notices'
+// wording, and the outbox sender.
 #include "gateway/mail.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <iconv.h>
 #include <unicode/normalizer2.h>
@@ -17,6 +17,7 @@
 
 #include "charset/charset.h"
 #include "gateway/clock.h"
+#include "gateway/curl_lib_internal.h"
 #include "gateway/session.h"
 
 namespace shiori::gateway {
@@ -505,11 +506,15 @@ Result<std::string> ComposeMessage(const MailConfig& c, const Message& m,
 
 namespace {
 
+using detail::CurlApi;
+
 struct CurlDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+  const CurlApi* curl;
+  void operator()(CURL* h) const { curl->curl_easy_cleanup(h); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  const CurlApi* curl;
+  void operator()(curl_slist* l) const { curl->curl_slist_free_all(l); }
 };
 
 struct Upload {
@@ -567,7 +572,13 @@ int OnDebug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
 
 SendResult SendMail(const MailConfig& c, const std::string& to, const std::string& bytes) {
   SendResult res;
-  std::unique_ptr<CURL, CurlDeleter> h(curl_easy_init());
+  auto loaded = detail::LoadCurl();
+  if (!loaded.ok()) {  // like a server that cannot be reached: kept and tried again later
+    res.detail = loaded.status().message();
+    return res;
+  }
+  const CurlApi& curl = **loaded;
+  std::unique_ptr<CURL, CurlDeleter> h(curl.curl_easy_init(), CurlDeleter{&curl});
   if (!h) {
     res.detail = "curl_easy_init failed";
     return res;
@@ -579,35 +590,35 @@ SendResult SendMail(const MailConfig& c, const std::string& to, const std::strin
                           std::to_string(c.port) + "/" + c.helo;
   const std::string from = "<" + AddrSpec(c.from) + ">";
   std::unique_ptr<curl_slist, SlistDeleter> rcpt(
-      curl_slist_append(nullptr, ("<" + AddrSpec(to) + ">").c_str()));
+      curl.curl_slist_append(nullptr, ("<" + AddrSpec(to) + ">").c_str()), SlistDeleter{&curl});
   Upload up{&bytes};
   Dialogue dialogue;
   char error[CURL_ERROR_SIZE] = "";
   CURL* e = h.get();
-  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_USE_SSL,
-                   c.security == "starttls" ? static_cast<long>(CURLUSESSL_ALL)
-                                            : static_cast<long>(CURLUSESSL_NONE));
+  curl.curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl.curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl.curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl.curl_easy_setopt(e, CURLOPT_USE_SSL,
+                        c.security == "starttls" ? static_cast<long>(CURLUSESSL_ALL)
+                                                 : static_cast<long>(CURLUSESSL_NONE));
   if (!c.user.empty()) {
-    curl_easy_setopt(e, CURLOPT_USERNAME, c.user.c_str());
-    curl_easy_setopt(e, CURLOPT_PASSWORD, c.password.c_str());
+    curl.curl_easy_setopt(e, CURLOPT_USERNAME, c.user.c_str());
+    curl.curl_easy_setopt(e, CURLOPT_PASSWORD, c.password.c_str());
   }
-  curl_easy_setopt(e, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(e, CURLOPT_MAIL_RCPT, rcpt.get());
-  curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(e, CURLOPT_READFUNCTION, ReadUpload);
-  curl_easy_setopt(e, CURLOPT_READDATA, &up);
-  curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(bytes.size()));
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, static_cast<long>(c.timeout_s));
-  curl_easy_setopt(e, CURLOPT_TIMEOUT, static_cast<long>(c.timeout_s) * 3);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);  // feeds OnDebug; nothing is printed
-  curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, OnDebug);
-  curl_easy_setopt(e, CURLOPT_DEBUGDATA, &dialogue);
+  curl.curl_easy_setopt(e, CURLOPT_MAIL_FROM, from.c_str());
+  curl.curl_easy_setopt(e, CURLOPT_MAIL_RCPT, rcpt.get());
+  curl.curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+  curl.curl_easy_setopt(e, CURLOPT_READFUNCTION, ReadUpload);
+  curl.curl_easy_setopt(e, CURLOPT_READDATA, &up);
+  curl.curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(bytes.size()));
+  curl.curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, static_cast<long>(c.timeout_s));
+  curl.curl_easy_setopt(e, CURLOPT_TIMEOUT, static_cast<long>(c.timeout_s) * 3);
+  curl.curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error);
+  curl.curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);  // feeds OnDebug; nothing is printed
+  curl.curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, OnDebug);
+  curl.curl_easy_setopt(e, CURLOPT_DEBUGDATA, &dialogue);
 
-  const CURLcode rc = curl_easy_perform(e);
+  const CURLcode rc = curl.curl_easy_perform(e);
   res.server_answered = dialogue.answered;
   if (rc == CURLE_OK || dialogue.accepted) {  // 250 after the data: delivered, whatever QUIT did
     res.outcome = SendOutcome::kSent;
@@ -617,7 +628,7 @@ SendResult SendMail(const MailConfig& c, const std::string& to, const std::strin
   res.detail = !dialogue.error_reply.empty()  ? dialogue.error_reply
                : !dialogue.last_reply.empty() ? dialogue.last_reply
                : error[0] != '\0'             ? std::string(error)
-                                              : std::string(curl_easy_strerror(rc));
+                                              : std::string(curl.curl_easy_strerror(rc));
   // A 5xx refusing the sender, the recipient or the message is final; one to
   // the greeting, EHLO, STARTTLS or AUTH is about this server or our settings.
   const std::string& cmd = dialogue.error_command;

@@ -108,8 +108,11 @@ struct SendResult {
 // times that for the whole exchange. Certificates are verified. A 250 to the
 // end of the data counts as sent even if the connection then fails. A failing
 // login is kTemporary (fix the configuration and the notices go out). Never
-// throws.
-// REQUIRES: curl_global_init() was called once, before threads started (main).
+// throws. libcurl is opened on the first call (dlopen, once per process);
+// when it cannot be, nothing is sent and the result is kTemporary with
+// server_answered false and the detail "cannot load libcurl.so.4 (libcurl4):
+// <dlerror>": SendPending records the attempt and stops, as for a server that
+// cannot be reached.
 SendResult SendMail(const MailConfig& c, const std::string& to, const std::string& bytes);
 
 // ---------------------------------------------------------------- notices

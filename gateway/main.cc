@@ -1,6 +1,5 @@
 // shiori's command line: `serve` and the staff commands. Builds the
 // application from the configuration and hands it down; no globals.
-#include <curl/curl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -357,8 +356,6 @@ int CircCommand(const Options& o, const std::string& what) {
 }  // namespace
 
 int Main(int argc, char** argv) {
-  // libcurl (the mail sender) is initialised once, before any thread starts.
-  curl_global_init(CURL_GLOBAL_DEFAULT);
   Options o;
   CLI::App app{"shiori: the online catalogue (OPAC) of a small library"};
   app.require_subcommand(1);

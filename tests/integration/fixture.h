@@ -43,10 +43,19 @@ class TempDir {
 std::string QueryText(const std::string& db, const std::string& sql);
 int64_t QueryInt(const std::string& db, const std::string& sql);
 
+// Libraries (sonames, "libyaz.so.5") a child must not be able to load: it
+// runs in a private mount namespace of its own with /dev/null bound over each
+// file the dynamic loader would open, so dlopen fails ("file too short") as on
+// a machine without the package. Nothing outside the child sees the mounts.
+// Needs CAP_SYS_ADMIN (root): tests skip themselves when CanHideLibraries()
+// is false.
+using Hidden = std::vector<std::string>;
+bool CanHideLibraries();
+
 // Runs `shiori` with `args` to completion (at most 120 s). `env` entries are
 // NAME=VALUE added to the environment.
 CommandResult RunShiori(const std::vector<std::string>& args,
-                        const std::vector<std::string>& env = {});
+                        const std::vector<std::string>& env = {}, const Hidden& hidden = {});
 
 // A running `shiori serve`.
 class Server {
@@ -59,7 +68,8 @@ class Server {
   // Starts `shiori serve --listen 127.0.0.1:0 <args>` and waits (at most 60 s)
   // for its "listening on" line. Returns false, with the output in
   // startup_output(), when it exits or does not start.
-  bool Start(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+  bool Start(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+             const Hidden& hidden = {});
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
   std::string Url(const std::string& path) const;

@@ -124,5 +124,35 @@ TEST_F(Import, PatronsImportedByStaffCanRegisterOnline) {
   EXPECT_EQ(add.err.find('\n'), add.err.size() - 1) << "one line: " << add.err;
 }
 
+// YAZ and libxml2 are opened on the first MARC import: on a machine without
+// one of them a MARC file is refused whole with the reason, a TSV file (which
+// needs neither) is imported as before.
+TEST_F(Import, WithoutYazOrLibxml2AMarcFileIsRefusedAndNothingChanges) {
+  if (!CanHideLibraries()) GTEST_SKIP() << "hiding a library needs a mount namespace (root)";
+  const std::string marc = SHIORI_SOURCE_DIR "/tests/data/import/jp.mrc";
+  const std::string count = "SELECT count(*) FROM records";
+  const int64_t before = QueryInt(db_, count);
+  const std::pair<std::string, std::string> libs[] = {{"libyaz.so.5", "libyaz5"},
+                                                      {"libxml2.so.2", "libxml2"}};
+  for (const auto& [soname, package] : libs) {
+    SCOPED_TRACE(soname);
+    CommandResult r = RunShiori({"import", "catalog", marc, "--db", db_}, {}, {soname});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("shiori: cannot load " + soname + " (" + package + "): "),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("(nothing was imported)"), std::string::npos) << r.err;
+    EXPECT_EQ(QueryInt(db_, count), before);
+  }
+  CommandResult tsv = RunShiori({"import", "catalog", dir_.File("catalog.tsv"), "--db", db_}, {},
+                                {"libyaz.so.5", "libxml2.so.2"});
+  EXPECT_EQ(tsv.exit_code, 0) << tsv.err;
+  EXPECT_NE(tsv.out.find("(0 new, 3 updated)"), std::string::npos) << tsv.out;
+
+  CommandResult ok = RunShiori({"import", "catalog", marc, "--db", db_});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_GT(QueryInt(db_, count), before) << "the same file, with the libraries there";
+}
+
 }  // namespace
 }  // namespace shiori::test

@@ -492,5 +492,34 @@ TEST_F(ServerMail, CheckinThenAKilledServerStillSendsTheNoticeOnce) {
   EXPECT_EQ(again.Stop(SIGTERM), 0);
 }
 
+// libcurl is opened on the first send: on a machine without it the server
+// goes on serving, and the notice is kept as a failed attempt that says why,
+// to be tried again.
+TEST_F(ServerMail, WithoutLibcurlTheSendIsRecordedAsAFailedAttempt) {
+  if (!CanHideLibraries()) GTEST_SKIP() << "hiding a library needs a mount namespace (root)";
+  ASSERT_TRUE(StartMailbox());
+  WriteConfig(1);
+  c_.reset();
+  Server server;
+  ASSERT_TRUE(server.Start({"--db", dir_.File("mail.db"), "--config", dir_.File("shiori.toml")},
+                           {"SHIORI_TODAY=2026-12-26"}, {"libcurl.so.4"}))
+      << server.startup_output();
+  const std::string db = dir_.File("mail.db");
+  const std::string why = "cannot load libcurl.so.4 (libcurl4): ";
+  for (int i = 0; i < 200; ++i) {  // at most 20 s for the sender's first round
+    if (server.Stderr().find(why) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(server.Stderr().find("will retry in 1 min: " + why), std::string::npos)
+      << server.Stderr();
+  EXPECT_EQ(QueryText(db, "SELECT status FROM outbox"), "pending");
+  EXPECT_EQ(QueryInt(db, "SELECT attempts FROM outbox"), 1);
+  EXPECT_EQ(QueryText(db, "SELECT last_error FROM outbox").rfind(why, 0), 0u)
+      << QueryText(db, "SELECT last_error FROM outbox");
+  EXPECT_EQ(server.Get("/healthz").status, 200) << "the server goes on";
+  EXPECT_TRUE(Delivered().empty());
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace shiori::test

@@ -279,5 +279,39 @@ TEST(StartUp, BadConfigurationsAndBusyPortsExitWithOneLine) {
       << r.err;
 }
 
+// What only import and mail use (YAZ, libxml2, libcurl with OpenSSL) is
+// opened on first use: an idle server has none of it mapped, and starts and
+// serves pages on a machine where none of it can be loaded.
+TEST(LibrariesOnFirstUse, AnIdleServerMapsNoImportOrMailLibrary) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.Start({"--demo", "--db", dir.File("demo.db")})) << s.startup_output();
+  EXPECT_EQ(s.Get("/search?q=%E7%8C%AB").status, 200);
+  std::ifstream in("/proc/" + std::to_string(s.pid()) + "/maps");
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    for (const char* lib :
+         {"libyaz", "libxml2", "libxslt", "libcurl", "libcrypto", "libkrb5", "libldap"}) {
+      EXPECT_EQ(line.find(lib), std::string::npos) << line;
+    }
+  }
+  EXPECT_GT(lines, 0);
+  EXPECT_EQ(s.Stop(SIGTERM), 0);
+}
+
+TEST(LibrariesOnFirstUse, TheServerServesWithoutYazLibxml2AndLibcurl) {
+  if (!CanHideLibraries()) GTEST_SKIP() << "hiding a library needs a mount namespace (root)";
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.Start({"--demo", "--db", dir.File("demo.db")}, {},
+                      {"libyaz.so.5", "libxml2.so.2", "libcurl.so.4"}))
+      << s.startup_output();
+  EXPECT_EQ(s.Get("/").status, 200);
+  EXPECT_EQ(s.Get("/search?q=%E7%8C%AB").status, 200);
+  EXPECT_EQ(s.Stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace shiori::test

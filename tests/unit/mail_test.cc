@@ -12,10 +12,12 @@
 #include <map>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "charset/charset.h"
 #include "db/db.h"
+#include "gateway/curl_lib_internal.h"
 #include "tests/mail_decode.h"
 
 namespace shiori::gateway {
@@ -523,6 +525,32 @@ TEST_F(SenderTest, MigrationRebuildsTheOutboxKeepingItsRows) {
                 Text("SELECT created_at FROM outbox WHERE id = 2"));
   EXPECT_EQ(Text("PRAGMA foreign_key_check"), "");
   EXPECT_EQ(Run(kNow, ok_).sent, 1);
+}
+
+// ---------------------------------------------------------------- libcurl
+
+// The first send opens libcurl; senders on several threads at once get the
+// one copy, initialised once. curl_lib.cc counts on Debian's build having
+// thread-safe init as well: if this fails on a new libcurl, read the comment
+// above curl_global_init there.
+TEST(CurlLibrary, OpenedOnceForEveryThreadWithThreadSafeInit) {
+  std::vector<const detail::CurlApi*> got(8, nullptr);
+  std::vector<std::thread> threads;
+  for (auto& g : got) {
+    threads.emplace_back([&g] {
+      auto api = detail::LoadCurl();
+      if (api.ok()) g = *api;
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_NE(got[0], nullptr);
+  for (const auto* g : got) EXPECT_EQ(g, got[0]);
+  const curl_version_info_data* v = got[0]->curl_version_info(CURLVERSION_NOW);
+  ASSERT_NE(v, nullptr);
+  EXPECT_NE(v->features & CURL_VERSION_THREADSAFE, 0) << v->version;
+  CURL* h = got[0]->curl_easy_init();
+  EXPECT_NE(h, nullptr);
+  got[0]->curl_easy_cleanup(h);
 }
 
 }  // namespace

@@ -1,0 +1,51 @@
+// The libcurl loader (curl_lib_internal.h): opened once, on the first send,
+// under a function-local static (thread-safe since C++11).
+#include <string>
+
+#include "gateway/curl_lib_internal.h"
+
+namespace shiori::gateway::detail {
+namespace {
+
+// The soname: the ABI version <curl/curl.h> describes (`objdump -p
+// /usr/lib/x86_64-linux-gnu/libcurl.so | grep SONAME`), and the Debian
+// package that ships it, for the error message.
+constexpr char kCurlSoname[] = "libcurl.so.4";
+constexpr char kCurlPackage[] = "libcurl4";
+
+Status Bind(void* lib, const char* soname, CurlApi& api) {
+  SHIORI_CURL_NAMES(SHIORI_DYNLIB_RESOLVE)
+  return Status::Ok();
+}
+
+Result<CurlApi> Load() {
+  auto lib = dynlib::Open(kCurlSoname, kCurlPackage);
+  if (!lib.ok()) return lib.status();
+  CurlApi api;
+  if (Status s = Bind(*lib, kCurlSoname, api); !s.ok()) {
+    dlclose(*lib);
+    return s;
+  }
+  // curl_global_init used to run in main before any thread started, as
+  // libcurl asks when it is not built thread-safe. Now it runs when the first
+  // mail is sent, with the server's threads running: the static in LoadCurl
+  // makes it run once, never concurrently with itself, and nothing else in
+  // shiori uses libcurl before it. Debian 12's 7.88.1 is moreover built with
+  // thread-safe init: curl_version_info(CURLVERSION_NOW)->features has
+  // CURL_VERSION_THREADSAFE ("threadsafe" in `curl -V`).
+  const CURLcode rc = api.curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (rc != CURLE_OK) {  // not closed: the libraries it set up may have exit handlers
+    return Status::Io(std::string("curl_global_init failed: ") + api.curl_easy_strerror(rc));
+  }
+  return api;  // the handle is never closed: the pointers in `api` live on
+}
+
+}  // namespace
+
+Result<const CurlApi*> LoadCurl() {
+  static const Result<CurlApi> api = Load();
+  if (!api.ok()) return api.status();
+  return &api.value();
+}
+
+}  // namespace shiori::gateway::detail
