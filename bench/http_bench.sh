@@ -10,8 +10,9 @@
 #   THREADS=2         wrk threads
 #   SHIORI_THREADS=   if set, shiori gets a config file with [server] threads = N
 #                     (empty: the server default, one per core)
-#   NGINX_LOG=file    nginx access log: "file" (unbuffered, in $TMP, like shiori's
-#                     log) or "off"
+#   NGINX_LOG=file    nginx access log: "file" (unbuffered, in $TMP), "buffered"
+#                     (buffer=16k flush=50ms: what shiori's log does, see
+#                     gateway/access_log.h) or "off"
 #   NGINX_MODE=return how nginx holds the body: "return" (return 200 '...', from
 #                     the config in memory) or "file" (static file via try_files);
 #                     a body containing '$' forces "file"
@@ -47,7 +48,8 @@ for c in $CONNS; do
   (( c <= 1000 )) || die "CONNS above 1000 exceed nginx worker_connections 1024 and shiori's connection_limit"
 done
 [[ -z $SHIORI_THREADS || $SHIORI_THREADS =~ ^[0-9]+$ ]] || die "SHIORI_THREADS must be a number"
-[[ $NGINX_LOG == file || $NGINX_LOG == off ]] || die "NGINX_LOG must be 'file' or 'off'"
+[[ $NGINX_LOG == file || $NGINX_LOG == buffered || $NGINX_LOG == off ]] ||
+  die "NGINX_LOG must be 'file', 'buffered' or 'off'"
 [[ $NGINX_MODE == return || $NGINX_MODE == file ]] || die "NGINX_MODE must be 'return' or 'file'"
 
 need() {  # need COMMAND PACKAGE
@@ -197,7 +199,11 @@ mkdir -p "$ng/html"
 if [[ $NGINX_MODE == return ]] && grep -q '\$' "$TMP/body"; then
   NGINX_MODE=file  # nginx has no escape for '$' in a return string
 fi
-if [[ $NGINX_LOG == file ]]; then ng_log="$ng/access.log"; else ng_log=off; fi
+case $NGINX_LOG in
+  file) ng_log="$ng/access.log" ;;
+  buffered) ng_log="$ng/access.log combined buffer=16k flush=50ms" ;;  # shiori's policy (gateway/access_log.h)
+  *) ng_log=off ;;
+esac
 sed -e "s|@PREFIX@|$ng|g" -e "s|@PORT@|$port2|g" -e "s|@ACCESS_LOG@|$ng_log|g" \
   "$here/nginx.conf.in" >"$ng/template.conf"
 {
@@ -238,7 +244,7 @@ echo
 echo "- machine: $machine"
 echo "- load average before: $load_before"
 echo "- shiori: $bin, threads ${SHIORI_THREADS:-default (one per core)}, access log to a file"
-echo "- nginx $(nginx -v 2>&1 | sed 's|.*/||'): 1 worker, body by $([[ $NGINX_MODE == return ]] && echo "'return 200' from its config (memory)" || echo "a static file (page cache)"), access log $([[ $NGINX_LOG == file ]] && echo "to a file (unbuffered)" || echo off)"
+echo "- nginx $(nginx -v 2>&1 | sed 's|.*/||'): 1 worker, body by $([[ $NGINX_MODE == return ]] && echo "'return 200' from its config (memory)" || echo "a static file (page cache)"), access log $(case $NGINX_LOG in file) echo "to a file (unbuffered)" ;; buffered) echo "to a file, buffer=16k flush=50ms" ;; *) echo off ;; esac)"
 echo "- wrk: -t$THREADS, ${DURATION}s per run, $ROUNDS rounds, connections: $CONNS"
 echo
 

@@ -156,6 +156,8 @@ db::SessionLimits SessionLimitsOf(const Config& c) {
   return db::SessionLimits{c.session_idle_minutes * 60LL, c.session_absolute_hours * 3600LL};
 }
 
+constexpr char kSjisHtml[] = "text/html; charset=Shift_JIS";
+
 Response Html(int status, std::string body) {
   Response r;
   r.status = status;
@@ -295,7 +297,9 @@ struct App::Impl {
           ctx.shift_jis = sjis;
           ctx.device = PageDevice(ctx.profile, sjis);
           ctx.page_url = cfg.site_url + "/";
-          top_pages[TopKey(p, sjis)] = pages::RenderTop(ctx.page(), pages::TopView{});
+          // Kept as sent: encoded once here, not at every request.
+          const std::string page = pages::RenderTop(ctx.page(), pages::TopView{});
+          top_pages[TopKey(p, sjis)] = sjis ? charset::Utf8ToSjis(page) : page;
         }
       }
     }
@@ -305,7 +309,10 @@ struct App::Impl {
     pages::TopView v;
     v.query = std::string(req.Param("q"));
     if (v.query.empty() && !ctx.session.id_in_urls()) {
-      return Html(200, top_pages[TopKey(ctx.profile, ctx.shift_jis)]);
+      Response r;
+      r.kept_body = &top_pages[TopKey(ctx.profile, ctx.shift_jis)];
+      if (ctx.shift_jis) r.content_type = kSjisHtml;
+      return r;
     }
     return Html(200, pages::RenderTop(ctx.page(), v));
   }
@@ -945,7 +952,8 @@ struct App::Impl {
   Response Style(const Request&, Ctx&) {
     Response r;
     r.content_type = "text/css; charset=UTF-8";
-    r.body = std::string(pages::StyleSheet());
+    static const std::string sheet(pages::StyleSheet());
+    r.kept_body = &sheet;
     (void)r.SetHeader("Cache-Control", "public, max-age=86400");
     return r;
   }
@@ -1076,13 +1084,14 @@ struct App::Impl {
   // Encodes the page for the device and adds the session's headers.
   void Finish(const Request& raw, Ctx& ctx, Response& r) {
     if (r.content_type.rfind("text/html", 0) == 0) {
-      if (ctx.shift_jis) {
+      if (ctx.shift_jis && !r.kept_body) {  // a kept page is kept encoded
         r.body = charset::Utf8ToSjis(r.body);
-        r.content_type = "text/html; charset=Shift_JIS";
+        r.content_type = kSjisHtml;
       }
-      if (ctx.profile.budget_bytes && r.body.size() > ctx.profile.budget_bytes) {
+      const size_t bytes = r.kept_body ? r.kept_body->size() : r.body.size();
+      if (ctx.profile.budget_bytes && bytes > ctx.profile.budget_bytes) {
         std::fprintf(stderr, "shiori: %s is %zu bytes, over the device budget of %zu\n",
-                     raw.path.c_str(), r.body.size(), ctx.profile.budget_bytes);
+                     raw.path.c_str(), bytes, ctx.profile.budget_bytes);
       }
     }
     const bool https = raw.Header("x-forwarded-proto") == "https";

@@ -10,6 +10,7 @@
 
 #include "base/status.h"
 #include "db/db.h"
+#include "gateway/access_log.h"
 #include "gateway/config.h"
 #include "gateway/http.h"
 
@@ -63,6 +64,7 @@ class Server {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<int> in_flight_{0};
+  std::unique_ptr<AccessLog> log_;  // started by Start(), written out by Shutdown()
 };
 
 }  // namespace shiori::gateway

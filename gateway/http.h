@@ -36,6 +36,9 @@ struct Response {
   int status = 200;
   std::string content_type = "text/html; charset=UTF-8";
   std::string body;
+  // Instead of `body`: bytes that outlive the server (a page the App keeps),
+  // sent without a copy.
+  const std::string* kept_body = nullptr;
   Pairs headers;
 
   // Adds a header. Refuses names or values with CR, LF or NUL (header

@@ -121,6 +121,15 @@ TEST_F(DemoServer, HugeHeadersAreRefused) {
   EXPECT_EQ(server_->Get("/").status, 200);
 }
 
+TEST_F(DemoServer, HeadersUpToTheLimitAreReadAndFarBeyondItRefused) {
+  // max_header_bytes = 8192 (the default): a phone's long cookie-less
+  // request and a big Cookie header still fit; 20 KB of headers do not.
+  EXPECT_EQ(server_->Get("/", {"X-Pad: " + std::string(7000, 'a')}).status, 200);
+  const int refused = server_->Get("/", {"X-Pad: " + std::string(20000, 'a')}).status;
+  EXPECT_EQ(refused, 431) << "Request Header Fields Too Large";
+  EXPECT_EQ(server_->Get("/").status, 200) << "the server goes on";
+}
+
 TEST_F(DemoServer, AccessLogHasOneLinePerRequestWithoutQueryValues) {
   const std::string secret = "card1000000011pw";
   const size_t before = CountLines(server_->Stderr());
