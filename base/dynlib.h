@@ -51,6 +51,22 @@ Status Resolve(void* lib, const char* soname, const char* name, P* out) {
   return Status::Ok();
 }
 
+// Opens `soname` and fills an Api from it with `bind` (a function of
+// SHIORI_DYNLIB_RESOLVE lines); on failure nothing stays loaded. On success
+// the handle is never closed: the pointers in the Api live on.
+template <typename Api>
+Result<Api> OpenApi(const char* soname, const char* package,
+                    Status (*bind)(void* lib, const char* soname, Api& api)) {
+  auto lib = Open(soname, package);
+  if (!lib.ok()) return lib.status();
+  Api api;
+  if (Status s = bind(*lib, soname, api); !s.ok()) {
+    dlclose(*lib);
+    return s;
+  }
+  return api;
+}
+
 }  // namespace shiori::dynlib
 
 // For a loader's X-macro list of names: a member `decltype(&::name) name`, and

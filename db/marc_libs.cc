@@ -23,29 +23,16 @@ Status Bind(void* lib, const char* soname, YazApi& api) {
   return Status::Ok();
 }
 
-// Opens `soname` and fills an Api from it; on failure nothing stays loaded.
-template <typename Api>
-Result<Api> Load(const char* soname, const char* package) {
-  auto lib = dynlib::Open(soname, package);
-  if (!lib.ok()) return lib.status();
-  Api api;
-  if (Status s = Bind(*lib, soname, api); !s.ok()) {
-    dlclose(*lib);
-    return s;
-  }
-  return api;  // the handle is never closed: the pointers in `api` live on
-}
-
 }  // namespace
 
 Result<const XmlApi*> LoadXml() {
-  static const Result<XmlApi> api = Load<XmlApi>(kXmlSoname, kXmlPackage);
+  static const Result<XmlApi> api = dynlib::OpenApi<XmlApi>(kXmlSoname, kXmlPackage, Bind);
   if (!api.ok()) return api.status();
   return &api.value();
 }
 
 Result<const YazApi*> LoadYaz() {
-  static const Result<YazApi> api = Load<YazApi>(kYazSoname, kYazPackage);
+  static const Result<YazApi> api = dynlib::OpenApi<YazApi>(kYazSoname, kYazPackage, Bind);
   if (!api.ok()) return api.status();
   return &api.value();
 }

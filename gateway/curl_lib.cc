@@ -1,6 +1,7 @@
 // The libcurl loader (curl_lib_internal.h): opened once, on the first send,
 // under a function-local static (thread-safe since C++11).
 #include <string>
+#include <utility>
 
 #include "gateway/curl_lib_internal.h"
 
@@ -19,13 +20,9 @@ Status Bind(void* lib, const char* soname, CurlApi& api) {
 }
 
 Result<CurlApi> Load() {
-  auto lib = dynlib::Open(kCurlSoname, kCurlPackage);
-  if (!lib.ok()) return lib.status();
-  CurlApi api;
-  if (Status s = Bind(*lib, kCurlSoname, api); !s.ok()) {
-    dlclose(*lib);
-    return s;
-  }
+  auto opened = dynlib::OpenApi<CurlApi>(kCurlSoname, kCurlPackage, Bind);
+  if (!opened.ok()) return opened.status();
+  CurlApi api = std::move(opened).value();
   // curl_global_init used to run in main before any thread started, as
   // libcurl asks when it is not built thread-safe. Now it runs when the first
   // mail is sent, with the server's threads running: the static in LoadCurl
@@ -37,7 +34,7 @@ Result<CurlApi> Load() {
   if (rc != CURLE_OK) {  // not closed: the libraries it set up may have exit handlers
     return Status::Io(std::string("curl_global_init failed: ") + api.curl_easy_strerror(rc));
   }
-  return api;  // the handle is never closed: the pointers in `api` live on
+  return api;
 }
 
 }  // namespace

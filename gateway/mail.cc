@@ -742,6 +742,7 @@ struct Sender {
   const MailTransport& transport;
   SenderStats stats;
   bool unreachable = false;
+  std::string unreachable_why;  // the SMTP server's silence, or libcurl missing
 
   void Log(const db::OutboxRow& r, const std::string& what) {
     if (!log) return;
@@ -818,7 +819,10 @@ struct Sender {
       case SendOutcome::kTemporary:
         break;
     }
-    if (!sent.server_answered) unreachable = true;
+    if (!sent.server_answered) {
+      unreachable = true;
+      unreachable_why = sent.detail;
+    }
     const int64_t first = r.first_try_at ? r.first_try_at : now;
     if (now - first >= mc.give_up_after_s) {
       return Fail(r, "failed",
@@ -858,7 +862,7 @@ struct Sender {
       if (!mid->has_value()) continue;  // another sender took it
       SHIORI_RETURN_IF_ERROR(Deliver(id, **mid));
       if (unreachable) {
-        if (log) log->push_back("mail: the SMTP server cannot be reached; the rest wait");
+        if (log) log->push_back("mail: cannot send (" + unreachable_why + "); the rest wait");
         return Status::Ok();
       }
     }

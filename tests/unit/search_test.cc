@@ -92,21 +92,25 @@ class SearchDb : public ::testing::Test {
     }
     ASSERT_TRUE(tx.Commit().ok());
   }
+  // Imports `r` with one copy at chuo, in a transaction of its own.
+  void Put(CatalogRecord r) {
+    r.copies = {{"b" + r.source_id, "chuo", ""}};
+    Transaction tx(*c_);
+    ASSERT_TRUE(tx.begun().ok());
+    ASSERT_TRUE(UpsertRecord(*c_, r).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  }
   std::string dir_;
   std::unique_ptr<Connection> c_;
 };
 
 TEST_F(SearchDb, OneCharacterIsFoundAnywhereInATitleButASingleKanaNotInReadings) {
   auto put = [&](const std::string& id, const std::string& title, const std::string& kana) {
-    Transaction tx(*c_);
-    ASSERT_TRUE(tx.begun().ok());
     CatalogRecord r;
     r.source_id = id;
     r.title = title;
     r.title_kana = kana;
-    r.copies = {{"b" + id, "chuo", ""}};
-    ASSERT_TRUE(UpsertRecord(*c_, r).ok());
-    ASSERT_TRUE(tx.Commit().ok());
+    Put(r);
   };
   put("1", "吾輩は猫である", "ワガハイ ワ ネコ デ アル");
   put("2", "黒猫", "クロネコ");
@@ -134,15 +138,11 @@ TEST_F(SearchDb, OneCharacterIsFoundAnywhereInATitleButASingleKanaNotInReadings)
 TEST_F(SearchDb, ARareWordOfTwoWeighsMoreThanAWordInEveryRecord) {
   Add(0, 40, 2000);  // "日本の話 i": 日本 is in every record
   auto put = [&](const std::string& id, const std::string& title, const std::string& subjects) {
-    Transaction tx(*c_);
-    ASSERT_TRUE(tx.begun().ok());
     CatalogRecord r;
     r.source_id = id;
     r.title = title;
     r.subjects = subjects;
-    r.copies = {{"b" + id, "chuo", ""}};
-    ASSERT_TRUE(UpsertRecord(*c_, r).ok());
-    ASSERT_TRUE(tx.Commit().ok());
+    Put(r);
   };
   put("yuki", "雪国", "日本");
   put("nihon", "日本", "雪国");  // newer: it would win a tie
