@@ -165,6 +165,12 @@ const Collator& JapaneseCollator();
 // characters pass through NFKC'ed. "いずみ きょうこ", "ｲｽﾞﾐ ｷｮｳｺ",
 // "イズミ・キヨウコ" -> "イズミキヨウコ".
 std::string NormalizeNameKana(std::string_view utf8);
+// True when the name a patron typed is the recorded one: both through
+// NormalizeNameKana, and once more with every hyphen or dash that follows a
+// kana read as ー, for phones whose keypad has no ー (ユ-コ is ユーコ; a hyphen
+// between family and given name, サトウ-ハナコ, still separates). Empty never
+// matches.
+bool SameNameKana(std::string_view typed, std::string_view recorded);
 
 // Full-width digits to ASCII, then only the ASCII digits: phone and card
 // numbers with hyphens, brackets, spaces or a ー typed for a hyphen.

@@ -31,6 +31,9 @@ std::vector<UChar> Normalize(const UNormalizer2* norm, UErrorCode err, std::vect
   return out;
 }
 
+// '-' and the dashes among them (U+FF0D is '-' after NFKC; ー U+30FC is not one).
+bool IsHyphen(UChar32 c) { return c == 0x002D || c == 0x2212 || (c >= 0x2010 && c <= 0x2015); }
+
 // Characters a name is written with but that are not part of it.
 bool IsNameSeparator(UChar32 c) {
   switch (c) {
@@ -96,22 +99,29 @@ void AppendUtf16(std::vector<UChar>& out, UChar32 c) {
   }
 }
 
-}  // namespace
-
-std::string NormalizeNameKana(std::string_view utf8) {
+std::string NormalizeName(std::string_view utf8, bool hyphen_after_kana_is_choonpu) {
   UErrorCode kerr = U_ZERO_ERROR;
   const UNormalizer2* nfkc = unorm2_getNFKCInstance(&kerr);
   std::vector<UChar> u = Normalize(nfkc, kerr, ToUtf16(utf8));
   std::vector<UChar> mapped;
   mapped.reserve(u.size());
   const auto n = static_cast<int32_t>(u.size());
+  UChar32 previous = 0;  // the character before, as mapped (separators as they are)
   for (int32_t i = 0; i < n;) {
     UChar32 c;
     U16_NEXT(u.data(), i, n, c);
-    if (IsNameSeparator(c)) continue;
+    if (IsNameSeparator(c)) {
+      // ユ-コ typed for ユーコ on a keypad without ー: with the flag, a hyphen
+      // right after a kana (not after a space) reads as the prolonged mark.
+      const bool after_kana = previous >= 0x30A1 && previous <= 0x30FC;
+      if (hyphen_after_kana_is_choonpu && IsHyphen(c) && after_kana) mapped.push_back(0x30FC);
+      previous = c;
+      continue;
+    }
     // Hiragana ぁ..ゖ and ゝゞ -> katakana (ゔ -> ヴ).
     if ((c >= 0x3041 && c <= 0x3096) || c == 0x309D || c == 0x309E) c += 0x60;
-    AppendUtf16(mapped, LargeKana(c));
+    previous = LargeKana(c);
+    AppendUtf16(mapped, previous);
   }
   // Compose again: removing a space can bring a voicing mark next to its kana
   // (カ゛ is カ, space, U+3099 after NFKC).
@@ -127,6 +137,16 @@ std::string NormalizeNameKana(std::string_view utf8) {
     AppendUtf8(out, static_cast<char32_t>(c));
   }
   return out;
+}
+
+}  // namespace
+
+std::string NormalizeNameKana(std::string_view utf8) { return NormalizeName(utf8, false); }
+
+bool SameNameKana(std::string_view typed, std::string_view recorded) {
+  const std::string want = NormalizeNameKana(recorded);
+  if (want.empty()) return false;
+  return NormalizeName(typed, false) == want || NormalizeName(typed, true) == want;
 }
 
 std::string NormalizeDigits(std::string_view utf8) {

@@ -231,9 +231,8 @@ Result<std::optional<Credentials>> CredentialsById(Connection& c, int64_t id) {
 
 // The record matches what the patron typed (both sides normalised).
 bool Matches(const Credentials& p, std::string_view name_kana, std::string_view phone) {
-  const std::string name = charset::NormalizeNameKana(name_kana);
   const std::string digits = charset::NormalizeDigits(phone);
-  return !name.empty() && !digits.empty() && name == charset::NormalizeNameKana(p.name_kana) &&
+  return !digits.empty() && charset::SameNameKana(name_kana, p.name_kana) &&
          digits == charset::NormalizeDigits(p.phone);
 }
 

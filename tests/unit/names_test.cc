@@ -70,6 +70,19 @@ TEST(NormalizeNameKanaTest, Table) {
   }
 }
 
+TEST(SameNameKanaTest, AHyphenAfterAKanaMayStandForTheProlongedMark) {
+  EXPECT_TRUE(SameNameKana("ゆ-こ", "ユーコ"));
+  EXPECT_TRUE(SameNameKana("ﾕ-ｺ", "ユーコ"));
+  EXPECT_TRUE(SameNameKana("ユ－コ", "ユーコ"));  // full-width hyphen-minus
+  EXPECT_FALSE(SameNameKana("サトウ-ユ-コ", "サトウ ユーコ"))
+      << "one hyphen a separator and the other ー: not both readings at once";
+  EXPECT_TRUE(SameNameKana("サトウ-ハナコ", "サトウ ハナコ"));  // a separator, as before
+  EXPECT_TRUE(SameNameKana("サトウ ハナコ", "サトウ ハナコ"));
+  EXPECT_FALSE(SameNameKana("ユ -コ", "ユーコ")) << "after a space it separates";
+  EXPECT_FALSE(SameNameKana("ユコ", "ユーコ"));
+  EXPECT_FALSE(SameNameKana("", ""));
+}
+
 TEST(NormalizeNameKanaTest, GuideFormsAreOneName) {
   const std::string want = NormalizeNameKana("イズミ キョウコ");
   for (const char* typed :

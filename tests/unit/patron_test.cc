@@ -255,6 +255,12 @@ TEST_F(PatronTest, StoredNameAndPhoneAreNormalisedToo) {
   EXPECT_TRUE(Register("1000000099", "ハツトリ ユーコ", "0996639999", "abc123").ok());
 }
 
+TEST_F(PatronTest, AHyphenTypedForTheProlongedMarkIsAccepted) {
+  ASSERT_TRUE(Upsert({"1000000099", "ハットリ ユーコ", "0996639999", "", ""}).ok());
+  // A keypad without ー: the patron types a hyphen after the kana.
+  EXPECT_TRUE(Register("1000000099", "はっとり ゆ-こ", "0996639999", "abc123").ok());
+}
+
 TEST_F(PatronTest, AMismatchNeverSaysWhichFieldWasWrong) {
   AddKyoko();
   Status wrong_phone = Register("1000000011", "イズミ キョウコ", "0996-63-1112", "neko2026");
