@@ -513,6 +513,12 @@ Result<int> MailHoldCount(Connection& c, int64_t patron_id);
 // logout. NotFound when there is no such session.
 Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t> patron_id);
 
+// Staff: forgets the failed logins and password registrations counted
+// against card `card` (typed as staff type it), so a locked card works
+// again at once. Counters kept per device are not the card's and stay.
+// NotFound when no patron has the card; returns how many counters went.
+Result<int> UnlockCard(Connection& c, std::string_view card);
+
 // Deletes failure counters forgotten at `now` (older than t.lock_seconds);
 // returns how many. For the periodic purge beside PurgeSessions.
 Result<int> PurgeAuthFailures(Connection& c, const Throttle& t, int64_t now);

@@ -697,6 +697,17 @@ Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t
   return Status::Ok();
 }
 
+Result<int> UnlockCard(Connection& c, std::string_view card) {
+  auto p = FindPatronByCard(c, card);
+  if (!p.ok()) return p.status();
+  if (!p->has_value()) return Status::NotFound("no patron has this card number");
+  auto s = c.Prepare("DELETE FROM auth_failures WHERE kind IN (?1, ?2) AND key = ?3");
+  if (!s.ok()) return s.status();
+  SHIORI_RETURN_IF_ERROR(
+      s->Bind(1, kLoginCard).Bind(2, kRegisterCard).Bind(3, CardKey(card)).Run());
+  return c.Changes();
+}
+
 Result<int> PurgeAuthFailures(Connection& c, const Throttle& t, int64_t now) {
   auto s = c.Prepare("DELETE FROM auth_failures WHERE last_at <= ?1");
   if (!s.ok()) return s.status();

@@ -32,6 +32,7 @@ struct Options {
   std::string import_file;
   std::string import_format = "auto";
   db::PatronInput patron;
+  std::string unlock_card;
   std::string circ_card, circ_item;
 };
 
@@ -311,6 +312,18 @@ int PatronAddCommand(const Options& o) {
   return 0;
 }
 
+int PatronUnlockCommand(const Options& o) {
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  auto n = db::UnlockCard(*staff->conn, o.unlock_card);
+  if (!n.ok()) return Fail(n.status().message());
+  const std::string& card = o.unlock_card;  // only its last digits are shown
+  std::printf("card ...%s: %s\n", card.substr(card.size() > 4 ? card.size() - 4 : 0).c_str(),
+              *n > 0 ? "unlocked (failed logins and registrations forgotten)"
+                     : "was not locked (no failures counted)");
+  return 0;
+}
+
 int PatronImportCommand(const Options& o) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
@@ -398,6 +411,10 @@ int Main(int argc, char** argv) {
   patron_add->add_option("--phone", o.patron.phone, "phone number")->required();
   patron_add->add_option("--email", o.patron.email, "e-mail address");
   patron_add->add_option("--branch", o.patron.home_branch, "home branch code");
+  auto* patron_unlock =
+      patron->add_subcommand("unlock", "let a card locked by failed logins in again at once");
+  patron_unlock->fallthrough();
+  patron_unlock->add_option("card", o.unlock_card, "card number")->required();
   auto* patron_import = patron->add_subcommand("import", "add or update patrons from a TSV file");
   patron_import->fallthrough();
   patron_import->add_option("file", o.import_file, "the TSV file")->required();
@@ -468,6 +485,7 @@ int Main(int argc, char** argv) {
   if (*import_catalog) return ImportCatalogCommand(o);
   if (*patron_add) return PatronAddCommand(o);
   if (*patron_import) return PatronImportCommand(o);
+  if (*patron_unlock) return PatronUnlockCommand(o);
   if (*mail_send) return MailCommand(o, true);
   if (*mail_status) return MailCommand(o, false);
   if (*checkout) return CircCommand(o, "checkout");

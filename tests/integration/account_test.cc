@@ -126,6 +126,18 @@ TEST_F(Account, TheSixthWrongPasswordIsRefusedEvenWithTheRightOne) {
   std::string locked = Login(owner, "1000000055", "satsuma5", &status);
   EXPECT_EQ(status, 403);
   EXPECT_NE(locked.find("15分"), std::string::npos) << locked;
+
+  // The patron calls the library: staff let the card in again at once.
+  CommandResult r = RunShiori({"patron", "unlock", "1000000055", "--db", dir_->File("a.db")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("card ...0055: unlocked"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("1000000055"), std::string::npos) << "only the last digits are shown";
+  std::string home = Login(owner, "1000000055", "satsuma5", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(home.find("貸出中一覧"), std::string::npos) << "logged in: " << home;
+  CommandResult unknown = RunShiori({"patron", "unlock", "1000000999", "--db", dir_->File("a.db")});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("no patron has this card number"), std::string::npos) << unknown.err;
 }
 
 TEST_F(Account, PasswordChangeEndsOtherSessionsAndTheOldPasswordStopsWorking) {

@@ -465,6 +465,24 @@ TEST_F(PatronTest, LoginLocksTheCardAfterFiveFailures) {
   EXPECT_EQ(*later, id);
 }
 
+TEST_F(PatronTest, StaffUnlockLetsALockedCardInAtOnce) {
+  const int64_t id = AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    (void)LogIn("1000000011", "guess" + std::to_string(i), kNow + i, std::to_string(i));
+  }
+  const int64_t then = kNow + kThrottle.max_failures;
+  ASSERT_EQ(LogIn("1000000011", "neko2026", then, "x").status().code(), Status::Code::kBusy);
+  auto n = UnlockCard(*c_, "１０００ ０００ ０１１");  // as staff may type it
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 1);
+  auto in = LogIn("1000000011", "neko2026", then + 1, "x");
+  ASSERT_TRUE(in.ok()) << in.status().message();
+  EXPECT_EQ(*in, id);
+  EXPECT_EQ(*UnlockCard(*c_, "1000000011"), 0) << "nothing left to forget";
+  EXPECT_EQ(UnlockCard(*c_, "1000000999").status().code(), Status::Code::kNotFound);
+}
+
 TEST_F(PatronTest, LoginLockMinutesFollowTheThrottle) {
   AddKyoko();
   const Throttle t{3, 30 * 60};
