@@ -1,4 +1,6 @@
 // The escaping HTML builder.
+#include <algorithm>
+
 #include "pages/pages.h"
 
 namespace shiori::pages {
@@ -112,6 +114,16 @@ Html& Html::Element(std::string_view tag, std::string_view text,
 
 Html& Html::RawTrusted(std::string_view markup) {
   out_ += markup;
+  return *this;
+}
+
+Html& Html::CloseThrough(std::string_view tag) {
+  if (std::find(open_.begin(), open_.end(), tag) == open_.end()) return *this;
+  while (!open_.empty()) {
+    const bool last = open_.back() == tag;
+    Close();
+    if (last) break;
+  }
   return *this;
 }
 

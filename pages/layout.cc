@@ -56,13 +56,17 @@ void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked)
       h.Element("header", ctx.library_name);
     }
   }
+  // Landmarks for screen readers (header, main, footer); feature phones know
+  // none of them and are spared the bytes.
+  if (!ctx.device.feature_phone) h.Open("main");
   h.Element("h1", title);
 }
 
 std::string EndPage(Html& h, const Context& ctx, Footer footer) {
+  h.CloseThrough("main");
   if (footer != Footer::kNone) {
-    h.Void("hr");
     h.Open("footer");
+    h.Void("hr");
     if (footer == Footer::kFull) {
       KeyLink(h, ctx, ctx.links.Url("/"), "蔵書検索", '0');
       h.Void("br");

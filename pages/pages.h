@@ -34,6 +34,9 @@ class Html {
   Html& Open(std::string_view tag, std::initializer_list<Attr> attrs = {});
   Html& Open(std::string_view tag, const std::vector<Attr>& attrs);
   Html& Close();
+  // Closes every element up to and including the innermost open `tag`;
+  // nothing when no `tag` is open.
+  Html& CloseThrough(std::string_view tag);
   // An element without content: <br>, <hr>, <input>, <meta>, <link>.
   Html& Void(std::string_view tag, std::initializer_list<Attr> attrs = {});
   Html& Void(std::string_view tag, const std::vector<Attr>& attrs);

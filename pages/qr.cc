@@ -33,8 +33,8 @@ std::string QrSvg(std::string_view text) {
   const std::string vb = std::to_string(size);
   return "<svg class=\"qr\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + vb + " " + vb +
          "\" width=\"132\" height=\"132\" role=\"img\" aria-label=\"このページのQRコード\">"
-         "<rect width=\"" + vb + "\" height=\"" + vb + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" +
-         d + "\"/></svg>";
+         "<rect width=\"" +
+         vb + "\" height=\"" + vb + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + d + "\"/></svg>";
 }
 
 }  // namespace shiori::pages::detail

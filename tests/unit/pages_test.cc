@@ -129,12 +129,17 @@ TEST(Style, SmallSheetLinkedForSmartphonesAndPcsOnly) {
   Context pc{d.pc, links, "出水市立図書館"};
   std::string page = RenderDisclaimer(pc);
   EXPECT_NE(page.find(link + "</head>"), std::string::npos) << page;
-  EXPECT_NE(page.find("<body><header><a href=\"/?sid=S\">出水市立図書館</a></header><h1>"), std::string::npos);
+  // Landmarks for screen readers: banner, main, contentinfo.
+  EXPECT_NE(page.find("<body><header><a href=\"/?sid=S\">出水市立図書館</a></header><main><h1>"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("</main><footer><hr>"), std::string::npos) << page;
   EXPECT_EQ(RenderTop(pc, {}).find("<header>"), std::string::npos) << "the name is the top page's h1";
   for (const Device* phone : {&d.docomo, &d.au}) {
     std::string p = RenderDisclaimer(Context{*phone, links, "出水市立図書館"});
     EXPECT_EQ(p.find("<link"), std::string::npos) << "not a byte of it for feature phones";
     EXPECT_EQ(p.find("<header>"), std::string::npos);
+    EXPECT_EQ(p.find("<main>"), std::string::npos) << "no landmark bytes for feature phones";
   }
   std::string off = RenderMaintenance(pc);
   EXPECT_EQ(off.find("<link"), std::string::npos) << "the notice links nowhere";
