@@ -186,6 +186,35 @@ TEST_F(SearchDb, AYearFilterFindsOldMatchesBehindTheNewestCandidates) {
   EXPECT_EQ(r->hits[0].year, 1977);
 }
 
+TEST_F(SearchDb, AYearRangeFiltersWithoutChangingTheOrder) {
+  Add(0, 10, 1990);
+  Add(10, 50, 2000);
+  SearchQuery q;
+  q.text = "日本";
+  q.year_from = 1985;
+  q.year_to = 2005;
+  auto narrow = Search(*c_, q);
+  q.year_from = 1000;
+  q.year_to = 2100;
+  auto wide = Search(*c_, q);
+  q.year_from = q.year_to = 0;
+  auto all = Search(*c_, q);
+  ASSERT_TRUE(narrow.ok() && wide.ok() && all.ok());
+  EXPECT_EQ(narrow->total, 60);
+  EXPECT_EQ(wide->total, 60);
+  ASSERT_EQ(narrow->hits.size(), all->hits.size());
+  for (size_t i = 0; i < all->hits.size(); ++i) {
+    EXPECT_EQ(narrow->hits[i].id, all->hits[i].id) << "a filter, not a weight";
+    EXPECT_EQ(wide->hits[i].id, all->hits[i].id);
+  }
+  q.year_from = 1991;
+  q.year_to = 1999;
+  EXPECT_EQ(Search(*c_, q)->total, 0);
+  q.year_from = 1990;
+  q.year_to = 1990;
+  EXPECT_EQ(Search(*c_, q)->total, 10);
+}
+
 TEST_F(SearchDb, TheCountSaysWhenItStoppedAndOnlyThen) {
   Add(0, kSearchCandidates, 2000);
   SearchQuery q;
