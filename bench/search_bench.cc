@@ -6,8 +6,10 @@
 //
 //   search_bench --tsv DIR/catalog.tsv --queries DIR/queries.tsv --db FILE
 //                [--out result.json] [--rounds 3] [--diag] [--fts-variants] [--reuse]
-//                [--pragma 'cache_size=-65536' ...]
+//                [--pragma 'cache_size=-65536' ...] [--no-length-cache]
 //
+// --no-length-cache makes shiori_rank ask FTS5 for every row's length, as
+// bm25 does, instead of its per-connection copy (db::UseRankLengthCache).
 // --reuse runs the queries (one phase, "optimized" in the JSON) on a database
 // a previous run left, without loading it again. --pragma runs a PRAGMA on
 // the connection before anything else: what-if experiments, not shiori's
@@ -741,6 +743,8 @@ int main(int argc, char** argv) {
       variants = true;
     else if (a == "--reuse")
       reuse = true;
+    else if (a == "--no-length-cache")
+      db::UseRankLengthCache(false);
     else if (a == "--pragma")
       pragmas.push_back(next());
     else

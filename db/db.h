@@ -204,6 +204,10 @@ std::vector<std::string> SearchTokens(std::string_view text, bool document);
 // ("{title title_reading} : "), ANDed. A one-character kanji/kana run is that
 // character's own term, so 猫 finds 黒猫 and 猫町. For tests and tools.
 std::string FtsMatchExpression(std::string_view text, const std::string& columns);
+// Whether shiori_rank takes the rows' lengths from its per-connection copy
+// (the default) or asks FTS5 for each row, as bm25 does. The order is the
+// same either way; for tests and benchmarks.
+void UseRankLengthCache(bool on);
 
 // ISBN-10 or ISBN-13, hyphens and spaces allowed, check digit verified:
 // the ISBN-13 digits, or nullopt when it is not a valid ISBN.

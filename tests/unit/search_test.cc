@@ -215,6 +215,46 @@ TEST_F(SearchDb, AYearRangeFiltersWithoutChangingTheOrder) {
   EXPECT_EQ(Search(*c_, q)->total, 10);
 }
 
+TEST_F(SearchDb, KeptLengthsRankAsFts5sOwnEvenAfterTheCatalogueChanges) {
+  // Titles of every length with 猫 in them: bm25's length normalisation
+  // decides their order.
+  for (int i = 0; i < 60; ++i) {
+    CatalogRecord r;
+    r.source_id = "n" + std::to_string(i);
+    r.title = std::string("猫") + std::string(static_cast<size_t>(i % 17) * 3, ' ') +
+              std::string(static_cast<size_t>(i % 17), 'a') + " 話" + std::to_string(i);
+    for (int k = 0; k < i % 7; ++k) r.title += " 日本の猫の物語";
+    Put(r);
+  }
+  auto order = [&](bool kept) {
+    UseRankLengthCache(kept);
+    SearchQuery q;
+    q.text = "猫";
+    q.limit = 60;
+    auto r = Search(*c_, q);
+    UseRankLengthCache(true);
+    EXPECT_TRUE(r.ok());
+    std::vector<int64_t> ids;
+    for (const auto& h : r->hits) ids.push_back(h.id);
+    return ids;
+  };
+  const auto first = order(true);
+  ASSERT_EQ(first.size(), 60u);
+  EXPECT_EQ(first, order(false));
+  // A record grows long, one is added: the kept lengths follow.
+  CatalogRecord longer;
+  longer.source_id = "n0";
+  longer.title = "猫 " + std::string(40, 'x') + " とても長い題名の猫の本の話の続きの話";
+  Put(longer);
+  CatalogRecord added;
+  added.source_id = "new";
+  added.title = "猫";
+  Put(added);
+  const auto after = order(true);
+  EXPECT_EQ(after, order(false));
+  EXPECT_NE(after, first);
+}
+
 TEST_F(SearchDb, TheCountSaysWhenItStoppedAndOnlyThen) {
   Add(0, kSearchCandidates, 2000);
   SearchQuery q;
