@@ -127,7 +127,7 @@ fts5_api* Fts5Api(sqlite3* db) {
 // 宮沢賢治, みやざわけんじ) ranks the same with any weight, so it gets none;
 // with several phrases each one's count stops at kIdfCountCap, so the
 // frequent ones weigh the same and a rare one weighs more.
-constexpr int kIdfCountCap = 5000;
+constexpr int kIdfCountCap = 1000;
 
 struct RankData {
   std::vector<double> idf;
