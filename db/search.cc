@@ -62,7 +62,8 @@ int TokenizePart(std::string_view text, bool document, bool reading, Emit&& emit
             if (int rc = one(f[k], true); rc != SQLITE_OK) return rc;
           }
         }
-        if (unigrams) {
+        // (Not when it repeats the one before, already at this position: ココ.)
+        if (unigrams && f[j - 1] != f[j - 2]) {
           if (int rc = one(f[j - 1], true); rc != SQLITE_OK) return rc;
         }
       }
@@ -308,6 +309,15 @@ struct IndexText {
   std::string title, title_reading, author, author_reading, publisher, subjects, other;
 };
 
+// Control characters (a tab or a stray U+001F in imported data) as spaces:
+// U+001F is the reading mark of the index text and must come only from here.
+std::string NoControls(std::string s) {
+  for (char& ch : s) {
+    if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+  }
+  return s;
+}
+
 std::string NoSpaces(std::string s) {
   s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
   for (size_t at; (at = s.find("\xE3\x80\x80")) != std::string::npos;) s.erase(at, 3);
@@ -330,14 +340,15 @@ Result<std::optional<IndexText>> LoadIndexText(Connection& c, int64_t id) {
     return std::optional<IndexText>();
   }
   IndexText t;
-  t.title = r->Text(0) + " " + r->Text(1);
+  auto col = [&](int i) { return NoControls(r->Text(i)); };
+  t.title = col(0) + " " + col(1);
   // Readings lose their word spaces, so みやざわけんじ meets ミヤザワ ケンジ.
-  t.title_reading = kReadingMark + NoSpaces(r->Text(2));
-  t.publisher = r->Text(3) + " " + kReadingMark + NoSpaces(r->Text(4));
-  t.subjects = r->Text(5);
+  t.title_reading = kReadingMark + NoSpaces(col(2));
+  t.publisher = col(3) + " " + kReadingMark + NoSpaces(col(4));
+  t.subjects = col(5);
   // The ISBN is not a word of the index: records_isbn finds it (a term per
   // book would only grow the index).
-  t.other = r->Text(6) + " " + r->Text(7) + " " + r->Text(8);
+  t.other = col(6) + " " + col(7) + " " + col(8);
   r->Reset();
   Stmt* a = c.Cached(
       "SELECT name, ifnull(name_kana,'') FROM record_authors WHERE record_id = ?1 ORDER BY pos",
@@ -349,8 +360,8 @@ Result<std::optional<IndexText>> LoadIndexText(Connection& c, int64_t id) {
     auto more = a->Step();
     if (!more.ok()) return more.status();
     if (!*more) break;
-    t.author += a->Text(0) + " / ";
-    t.author_reading += NoSpaces(a->Text(1)) + " / ";
+    t.author += NoControls(a->Text(0)) + " / ";
+    t.author_reading += NoSpaces(NoControls(a->Text(1))) + " / ";
   }
   a->Reset();
   return std::optional<IndexText>(std::move(t));

@@ -21,19 +21,25 @@ void WriteAll(int fd, std::string_view s) {
 
 }  // namespace
 
-AccessLog::AccessLog(int fd) : fd_(fd), flusher_([this] { Run(); }) {}
+namespace {
+std::atomic<uint64_t> g_serial{0};
+}  // namespace
+
+AccessLog::AccessLog(int fd) : fd_(fd), serial_(++g_serial), flusher_([this] { Run(); }) {}
 
 AccessLog::~AccessLog() { Stop(); }
 
 AccessLog::Buffer& AccessLog::Mine() {
-  // One buffer per thread and log; a thread keeps the one it was given.
-  thread_local const AccessLog* owner = nullptr;
+  // One buffer per thread and log; a thread keeps the one it was given. The
+  // log is told by its serial number, not its address: a new log may be
+  // built where an old one was.
+  thread_local uint64_t owner = 0;
   thread_local Buffer* mine = nullptr;
-  if (owner != this || !mine) {
+  if (owner != serial_ || !mine) {
     std::lock_guard<std::mutex> lock(mu_);
     buffers_.push_back(std::make_unique<Buffer>());
     mine = buffers_.back().get();
-    owner = this;
+    owner = serial_;
   }
   return *mine;
 }

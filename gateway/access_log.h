@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,7 +51,8 @@ class AccessLog {
   void Run();
 
   const int fd_;
-  std::mutex mu_;  // buffers_, stopping_
+  const uint64_t serial_;  // unique in the process, never 0
+  std::mutex mu_;          // buffers_, stopping_
   std::condition_variable stop_;
   std::vector<std::unique_ptr<Buffer>> buffers_;
   std::atomic<bool> stopping_{false};  // written under mu_, read by Append without it

@@ -317,7 +317,7 @@ int PatronUnlockCommand(const Options& o) {
   if (!staff.ok()) return Fail(staff.status().message());
   auto n = db::UnlockCard(*staff->conn, o.unlock_card);
   if (!n.ok()) return Fail(n.status().message());
-  const std::string& card = o.unlock_card;  // only its last digits are shown
+  const std::string card = charset::NormalizeDigits(o.unlock_card);  // only its last digits shown
   std::printf("card ...%s: %s\n", card.substr(card.size() > 4 ? card.size() - 4 : 0).c_str(),
               *n > 0 ? "unlocked (failed logins and registrations forgotten)"
                      : "was not locked (no failures counted)");

@@ -75,6 +75,15 @@ TEST_F(AccessLogFile, AnIdleServersLineAppearsWithoutWaitingForMore) {
   EXPECT_EQ(lines[0], "GET / 200 3719 41us");
 }
 
+TEST_F(AccessLogFile, ALogBuiltWhereAnotherWasGetsABufferOfItsOwn) {
+  // Each log in turn at the same address on this thread's stack.
+  for (int i = 0; i < 3; ++i) {
+    AccessLog log(fd_);
+    log.Append("GET / 200 " + std::to_string(i) + "\n");
+  }
+  EXPECT_EQ(Lines(), (std::vector<std::string>{"GET / 200 0", "GET / 200 1", "GET / 200 2"}));
+}
+
 TEST_F(AccessLogFile, AfterStopLinesAreWrittenAtOnce) {
   AccessLog log(fd_);
   log.Stop();

@@ -16,6 +16,8 @@ TEST(SearchTokens, BigramsPlusEachCharacterForDocumentsAndWordsForLatin) {
   // Each character follows the bigram it starts, at that bigram's position.
   EXPECT_EQ(SearchTokens("宮沢賢治", true),
             (std::vector<std::string>{"宮沢", "宮", "沢賢", "沢", "賢治", "賢", "治"}));
+  // A character repeated at the end of a run is not indexed twice at one position.
+  EXPECT_EQ(SearchTokens("ココ", true), (std::vector<std::string>{"ここ", "こ"}));
   // A reading (after the mark U+001F) gives bigrams only.
   EXPECT_EQ(SearchTokens("猫町 \x1Fネコマチ ネ", true),
             (std::vector<std::string>{"猫町", "猫", "町", "ねこ", "こま", "まち"}));
@@ -133,6 +135,18 @@ TEST_F(SearchDb, OneCharacterIsFoundAnywhereInATitleButASingleKanaNotInReadings)
   EXPECT_EQ(titles("ねこ"), (std::vector<std::string>{"NEKO", "吾輩は猫である", "猫町", "黒猫"}));
   EXPECT_EQ(titles("ﾈｺ"), titles("ねこ"));
   EXPECT_TRUE(titles("ね").empty());
+}
+
+TEST_F(SearchDb, AControlCharacterInTheDataIsASpaceNotAReading) {
+  CatalogRecord r;
+  r.source_id = "x";
+  r.title = "猫町\x1F犬 鳥類";  // U+001F is the index's reading mark
+  Put(r);
+  for (const char* word : {"猫", "犬", "鳥", "鳥類"}) {
+    SearchQuery q;
+    q.text = word;
+    EXPECT_EQ(Search(*c_, q)->total, 1) << word;
+  }
 }
 
 TEST_F(SearchDb, ARareWordOfTwoWeighsMoreThanAWordInEveryRecord) {
