@@ -519,9 +519,11 @@ Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t
 
 // Staff: forgets the failed logins and password registrations counted
 // against card `card` (typed as staff type it), so a locked card works
-// again at once. Counters kept per device are not the card's and stay.
-// NotFound when no patron has the card; returns how many counters went.
-Result<int> UnlockCard(Connection& c, std::string_view card);
+// again at once, also from the patron's own device: the failures a device
+// counted up to now no longer lock this card (they still count for other
+// cards; one more failure from that device locks it again). NotFound when no
+// patron has the card; returns how many card counters went. One transaction.
+Result<int> UnlockCard(Connection& c, std::string_view card, int64_t now = 0);
 
 // Deletes failure counters forgotten at `now` (older than t.lock_seconds);
 // returns how many. For the periodic purge beside PurgeSessions.

@@ -2,6 +2,7 @@
 // login with lockout, password and e-mail changes, failure counters.
 #include <sodium.h>
 
+#include <ctime>
 #include <initializer_list>
 #include <string>
 
@@ -94,6 +95,10 @@ std::string LockedMessage(const Throttle& t) {
 struct Counter {
   const char* kind;
   std::string key;
+  // A device's counter, for an attempt on this card: its failures up to
+  // staff's last `patron unlock` of the card do not lock the card's patron
+  // out (UnlockCard).
+  std::string card = {};
 };
 
 // Card counters always count (an empty card number is one more unknown card);
@@ -107,14 +112,16 @@ Result<bool> Locked(Connection& c, const Counter& k, const Throttle& t, int64_t 
   Status err;
   Stmt* s = c.Cached(
       "SELECT 1 FROM auth_failures WHERE kind = ?1 AND key = ?2"
-      " AND failures >= ?3 AND ?4 - last_at < ?5",
+      " AND failures >= ?3 AND ?4 - last_at < ?5"
+      " AND last_at > ifnull((SELECT at FROM card_unlocks WHERE card = ?6), -1)",
       &err);
   if (!s) return err;
   s->Bind(1, k.kind)
       .Bind(2, k.key)
       .Bind(3, int64_t{t.max_failures})
       .Bind(4, now)
-      .Bind(5, t.lock_seconds);
+      .Bind(5, t.lock_seconds)
+      .Bind(6, k.card);
   auto r = s->Step();
   s->Reset();  // ends the statement's read
   if (!r.ok()) return r.status();
@@ -502,7 +509,7 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
 
   const std::string card_key = CardKey(card);
   const Counter by_card{kRegisterCard, card_key};
-  const Counter by_key{kRegisterKey, ThrottleKeyHash(throttle_key)};
+  const Counter by_key{kRegisterKey, ThrottleKeyHash(throttle_key), card_key};
 
   // A first look without the write lock: a locked attempt costs nothing, and
   // the password is hashed only for matching data, before the lock is taken.
@@ -552,7 +559,7 @@ Result<int64_t> Login(Connection& c, std::string_view card, std::string_view pas
                       std::string_view throttle_key, const Throttle& t, int64_t now) {
   const std::string pw = charset::NormalizePassword(password);
   const Counter by_card{kLoginCard, CardKey(card)};
-  const Counter by_key{kLoginKey, ThrottleKeyHash(throttle_key)};
+  const Counter by_key{kLoginKey, ThrottleKeyHash(throttle_key), by_card.key};
 
   // Count the attempt as a failure before verifying, so guesses made in
   // parallel cannot get past max_failures; a success settles it.
@@ -697,18 +704,33 @@ Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t
   return Status::Ok();
 }
 
-Result<int> UnlockCard(Connection& c, std::string_view card) {
+Result<int> UnlockCard(Connection& c, std::string_view card, int64_t now) {
+  if (now == 0) now = static_cast<int64_t>(std::time(nullptr));
   auto p = FindPatronByCard(c, card);
   if (!p.ok()) return p.status();
   if (!p->has_value()) return Status::NotFound("no patron has this card number");
+  const std::string key = CardKey(card);
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
   auto s = c.Prepare("DELETE FROM auth_failures WHERE kind IN (?1, ?2) AND key = ?3");
   if (!s.ok()) return s.status();
-  SHIORI_RETURN_IF_ERROR(
-      s->Bind(1, kLoginCard).Bind(2, kRegisterCard).Bind(3, CardKey(card)).Run());
-  return c.Changes();
+  SHIORI_RETURN_IF_ERROR(s->Bind(1, kLoginCard).Bind(2, kRegisterCard).Bind(3, key).Run());
+  const int forgotten = c.Changes();
+  // The patron's own phone or browser counted the same failures: they no
+  // longer lock this card (a later failure from it counts again).
+  auto u = c.Prepare(
+      "INSERT INTO card_unlocks(card, at) VALUES(?1, ?2)"
+      " ON CONFLICT(card) DO UPDATE SET at = excluded.at");
+  if (!u.ok()) return u.status();
+  SHIORI_RETURN_IF_ERROR(u->Bind(1, key).Bind(2, now).Run());
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  return forgotten;
 }
 
 Result<int> PurgeAuthFailures(Connection& c, const Throttle& t, int64_t now) {
+  auto u = c.Prepare("DELETE FROM card_unlocks WHERE at <= ?1");  // no counter is older
+  if (!u.ok()) return u.status();
+  SHIORI_RETURN_IF_ERROR(u->Bind(1, now - t.lock_seconds).Run());
   auto s = c.Prepare("DELETE FROM auth_failures WHERE last_at <= ?1");
   if (!s.ok()) return s.status();
   SHIORI_RETURN_IF_ERROR(s->Bind(1, now - t.lock_seconds).Run());

@@ -255,6 +255,15 @@ CREATE VIRTUAL TABLE records_fts USING fts5(
   content='', tokenize='shiori');
 )sql",
        IndexAll},
+      // 9: when staff last unlocked a card (`shiori patron unlock`): a device's
+      // failures up to then no longer lock that card (db/patron.cc).
+      {R"sql(
+CREATE TABLE IF NOT EXISTS card_unlocks(  -- (tests replay migrations)
+  card TEXT PRIMARY KEY,             -- the card number as digits
+  at   INTEGER NOT NULL              -- unix seconds
+) WITHOUT ROWID;
+)sql",
+       nullptr},
   };
   return m;
 }

@@ -483,6 +483,36 @@ TEST_F(PatronTest, StaffUnlockLetsALockedCardInAtOnce) {
   EXPECT_EQ(UnlockCard(*c_, "1000000999").status().code(), Status::Code::kNotFound);
 }
 
+TEST_F(PatronTest, StaffUnlockAlsoLetsInThePatronsOwnDevice) {
+  const int64_t id = AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  // Her own phone, every time: the card and the phone are both locked.
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    (void)LogIn("1000000011", "guess" + std::to_string(i), kNow + i, "her-phone");
+  }
+  const int64_t then = kNow + kThrottle.max_failures;
+  ASSERT_EQ(LogIn("1000000011", "neko2026", then, "her-phone").status().code(),
+            Status::Code::kBusy);
+  ASSERT_TRUE(UnlockCard(*c_, "1000000011", then + 1).ok());
+  auto in = LogIn("1000000011", "neko2026", then + 2, "her-phone");
+  ASSERT_TRUE(in.ok()) << in.status().message();
+  EXPECT_EQ(*in, id);
+}
+
+TEST_F(PatronTest, AnUnlockDoesNotFreeADeviceForOtherCards) {
+  AddKyoko();
+  ASSERT_TRUE(Upsert({"1000000022", "タカオノ ケンジ", "0996-82-2222", "", ""}).ok());
+  ASSERT_TRUE(Register("1000000022", "タカオノ ケンジ", "0996-82-2222", "Tsuru77").ok());
+  // One device tries five different cards: the device is locked.
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    (void)LogIn("100000009" + std::to_string(i), "guess", kNow + i, "probe");
+  }
+  const int64_t then = kNow + kThrottle.max_failures;
+  ASSERT_TRUE(UnlockCard(*c_, "1000000011", then).ok());
+  EXPECT_EQ(LogIn("1000000022", "Tsuru77", then + 1, "probe").status().code(), Status::Code::kBusy)
+      << "unlocking one card frees the device for that card only";
+}
+
 TEST_F(PatronTest, LoginLockMinutesFollowTheThrottle) {
   AddKyoko();
   const Throttle t{3, 30 * 60};
