@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -150,7 +151,8 @@ struct DocLengths {
   sqlite3* db = nullptr;
   std::vector<sqlite3_int64> key;  // the row count and column totals of the scan
   std::vector<uint8_t> len;        // by rowid; 0: ask FTS5
-  bool broken = false;             // the scan failed once: always ask FTS5
+  // The scan failed (interrupted, say): FTS5 answers every row until then.
+  std::chrono::steady_clock::time_point retry_at{};
 };
 constexpr uint8_t kAskFts5 = 0;
 constexpr uint8_t kLongRow = 255;
@@ -227,21 +229,25 @@ Result<RankData*> RankDataFor(const Fts5ExtensionApi* api, Fts5Context* fts) {
   }
   d->avgdl = rows > 0 ? static_cast<double>(tokens) / static_cast<double>(rows) : 1.0;
   auto* cache = static_cast<DocLengths*>(api->xUserData(fts));
-  if (cache && !cache->broken && g_length_cache.load(std::memory_order_relaxed)) {
+  const auto now = std::chrono::steady_clock::now();
+  if (cache && now >= cache->retry_at && g_length_cache.load(std::memory_order_relaxed)) {
     std::vector<sqlite3_int64> key = {rows};
     for (int col = 0; col < api->xColumnCount(fts); ++col) {
       sqlite3_int64 n = 0;
       if (api->xColumnTotalSize(fts, col, &n) != SQLITE_OK) n = -1;
       key.push_back(n);
     }
-    if (key != cache->key) {
-      if (ScanLengths(*cache)) {
+    bool current = key == cache->key;
+    if (!current) {
+      current = ScanLengths(*cache);
+      if (current) {
         cache->key = std::move(key);
       } else {
-        cache->broken = true;  // FTS5 answers every row, as without the cache
+        cache->key.clear();
+        cache->retry_at = now + std::chrono::minutes(1);
       }
     }
-    if (!cache->broken) d->lengths = &cache->len;
+    if (current) d->lengths = &cache->len;
   }
   if (phrases > 1) {
     for (int p = 0; p < phrases; ++p) {
