@@ -113,7 +113,7 @@ std::string NormalizeName(std::string_view utf8, bool hyphen_after_kana_is_choon
     if (IsNameSeparator(c)) {
       // ユ-コ typed for ユーコ on a keypad without ー: with the flag, a hyphen
       // right after a kana (not after a space) reads as the prolonged mark.
-      const bool after_kana = previous >= 0x30A1 && previous <= 0x30FC;
+      const bool after_kana = previous >= 0x30A1 && previous <= 0x30FC && previous != 0x30FB;
       if (hyphen_after_kana_is_choonpu && IsHyphen(c) && after_kana) mapped.push_back(0x30FC);
       previous = c;
       continue;

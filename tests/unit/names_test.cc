@@ -79,6 +79,7 @@ TEST(SameNameKanaTest, AHyphenAfterAKanaMayStandForTheProlongedMark) {
   EXPECT_TRUE(SameNameKana("サトウ-ハナコ", "サトウ ハナコ"));  // a separator, as before
   EXPECT_TRUE(SameNameKana("サトウ ハナコ", "サトウ ハナコ"));
   EXPECT_FALSE(SameNameKana("ユ -コ", "ユーコ")) << "after a space it separates";
+  EXPECT_FALSE(SameNameKana("ユ・-コ", "ユーコ")) << "after ・ too";
   EXPECT_FALSE(SameNameKana("ユコ", "ユーコ"));
   EXPECT_FALSE(SameNameKana("", ""));
 }
