@@ -129,6 +129,12 @@ TEST_F(Search, EmptyTooLongAndNoHitQueriesGetHelpfulPages) {
   EXPECT_NE(none.find("ひらがなの読み"), std::string::npos) << "suggests the reading search";
   EXPECT_NE(none.find("href=\"/search/advanced\""), std::string::npos) << "and the ISBN form";
   EXPECT_NE(Phone("zzqqxxnothing").find("見つかりませんでした"), std::string::npos);
+  EXPECT_EQ(none.find("2文字以上"), std::string::npos);
+  // One kana finds no reading: the page says how to search by reading.
+  std::string one = Pc("ゑ");
+  EXPECT_NE(one.find("見つかりませんでした"), std::string::npos) << one;
+  EXPECT_NE(one.find("2文字以上で入力してください"), std::string::npos) << one;
+  EXPECT_NE(Phone("ゑ").find("2文字以上で入力してください"), std::string::npos);
 }
 
 TEST_F(Search, RecordPageShowsEveryCopyWithBranchAndStatus) {

@@ -1,7 +1,7 @@
 // Unit tests of the pages: the escaping builder, the shared frame and the foundation's pages.
-#include <gtest/gtest.h>
-
 #include "pages/pages.h"
+
+#include <gtest/gtest.h>
 
 namespace shiori::pages {
 namespace {
@@ -18,11 +18,14 @@ class FakeSessionLinks : public Links {
   void FormFields(Html& h, bool) const override {
     h.Void("input", {{"type", "hidden"}, {"name", "sid"}, {"value", "S"}});
   }
-  std::string ExitUrl(std::string_view url) const override { return "/exit?to=" + std::string(url); }
+  std::string ExitUrl(std::string_view url) const override {
+    return "/exit?to=" + std::string(url);
+  }
 };
 
 TEST(Escape, EscapesEveryMarkupCharacter) {
-  EXPECT_EQ(Escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(Escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   EXPECT_EQ(Escape("猫と表示"), "猫と表示");
   EXPECT_EQ(Escape(""), "");
 }
@@ -31,7 +34,8 @@ TEST(Html, EscapesTextAndAttributesAndClosesInOrder) {
   Html h;
   h.Open("p", {{"title", "a\"b"}}).Text("<x>").Open("b").Text("&").Close();
   h.Void("input", {{"checked", "", true}, {"value", "<v>"}});
-  EXPECT_EQ(h.Take(), "<p title=\"a&quot;b\">&lt;x&gt;<b>&amp;</b><input checked value=\"&lt;v&gt;\"></p>");
+  EXPECT_EQ(h.Take(),
+            "<p title=\"a&quot;b\">&lt;x&gt;<b>&amp;</b><input checked value=\"&lt;v&gt;\"></p>");
 }
 
 TEST(Html, RawTrustedIsWrittenAsIs) {
@@ -57,14 +61,16 @@ TEST(Top, SearchFormOnKeyOneAndEveryLinkGoesThroughTheLinkBuilder) {
   FakeSessionLinks links;
   Context ctx{d.au, links, "出水市立図書館"};
   std::string html = RenderTop(ctx, TopView{"\"><script>"});
-  EXPECT_NE(html.find("<input type=\"search\" name=\"q\" id=\"q\" value=\"&quot;&gt;&lt;script&gt;\""),
-            std::string::npos)
+  EXPECT_NE(
+      html.find("<input type=\"search\" name=\"q\" id=\"q\" value=\"&quot;&gt;&lt;script&gt;\""),
+      std::string::npos)
       << html;
   EXPECT_NE(html.find("accesskey=\"1\""), std::string::npos);
   EXPECT_NE(html.find("<input type=\"hidden\" name=\"sid\" value=\"S\">"), std::string::npos);
   EXPECT_NE(html.find("[2]<a href=\"/account?sid=S\" accesskey=\"2\">"), std::string::npos) << html;
   // Every href carries what the link builder adds.
-  for (size_t at = html.find("href=\""); at != std::string::npos; at = html.find("href=\"", at + 1)) {
+  for (size_t at = html.find("href=\""); at != std::string::npos;
+       at = html.find("href=\"", at + 1)) {
     EXPECT_NE(html.substr(at, 40).find("sid=S"), std::string::npos) << html.substr(at, 40);
   }
   EXPECT_NE(html.find("content=\"text/html; charset=Shift_JIS\""), std::string::npos);
@@ -75,7 +81,8 @@ TEST(Top, DocomoShowsNumberKeyEmojiAndPcsNoLabels) {
   Devices d;
   FakeSessionLinks links;
   std::string docomo = RenderTop(Context{d.docomo, links, "L"}, TopView{});
-  EXPECT_NE(docomo.find("\xEE\x9B\xA3<a href=\"/account?sid=S\" accesskey=\"2\">"), std::string::npos)
+  EXPECT_NE(docomo.find("\xEE\x9B\xA3<a href=\"/account?sid=S\" accesskey=\"2\">"),
+            std::string::npos)
       << "U+E6E3 (key 2) before the link";
   std::string pc = RenderTop(Context{d.pc, links, "L"}, TopView{});
   EXPECT_EQ(pc.find("[2]"), std::string::npos);
@@ -119,6 +126,23 @@ TEST(Pages, EveryPageIsOneDocumentWithOneH1) {
   }
 }
 
+TEST(Results, OneKanaWithoutHitsIsToldToTypeTwoForAReading) {
+  Devices d;
+  FakeSessionLinks links;
+  Context pc{d.pc, links, "出水市立図書館"};
+  const std::string hint = "2文字以上で入力してください";
+  for (const char* q : {"ね", "ネ", "ﾈ", " ね　"}) {
+    ResultsView v;
+    v.query = q;
+    EXPECT_NE(RenderResults(pc, v).find(hint), std::string::npos) << q;
+  }
+  for (const char* q : {"ねこ", "猫", "n", "ね こ", "ー"}) {
+    ResultsView v;
+    v.query = q;
+    EXPECT_EQ(RenderResults(pc, v).find(hint), std::string::npos) << q;
+  }
+}
+
 TEST(Style, SmallSheetLinkedForSmartphonesAndPcsOnly) {
   EXPECT_LT(StyleSheet().size(), 1536u) << "the budget of the one stylesheet";
   EXPECT_NE(StyleSheet().find("prefers-color-scheme:dark"), std::string_view::npos);
@@ -134,7 +158,8 @@ TEST(Style, SmallSheetLinkedForSmartphonesAndPcsOnly) {
             std::string::npos)
       << page;
   EXPECT_NE(page.find("</main><footer><hr>"), std::string::npos) << page;
-  EXPECT_EQ(RenderTop(pc, {}).find("<header>"), std::string::npos) << "the name is the top page's h1";
+  EXPECT_EQ(RenderTop(pc, {}).find("<header>"), std::string::npos)
+      << "the name is the top page's h1";
   for (const Device* phone : {&d.docomo, &d.au}) {
     std::string p = RenderDisclaimer(Context{*phone, links, "出水市立図書館"});
     EXPECT_EQ(p.find("<link"), std::string::npos) << "not a byte of it for feature phones";
@@ -157,7 +182,9 @@ TEST(Qr, SmartphonesAndPcsGetTheQrCodeOfThePageAndPhonesDoNot) {
   phone.feature_phone = phone.accesskey_labels = true;
   class PlainLinks : public Links {
    public:
-    std::string Url(std::string_view path, const Query&) const override { return std::string(path); }
+    std::string Url(std::string_view path, const Query&) const override {
+      return std::string(path);
+    }
     void FormFields(Html&, bool) const override {}
     std::string ExitUrl(std::string_view url) const override { return std::string(url); }
   } links;
