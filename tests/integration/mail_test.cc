@@ -263,12 +263,16 @@ class MailJourney : public ::testing::Test {
 
   // The messages in the maildir (new/), oldest first by name.
   std::vector<Mail> Delivered() {
-    std::vector<std::string> files;
+    // In the order they arrived: by the time the sink wrote them (the names
+    // sort by whole seconds only; within one second they do not sort).
+    std::vector<std::pair<std::filesystem::file_time_type, std::string>> arrived;
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(maildir_ + "/new", ec)) {
-      files.push_back(e.path());
+      arrived.emplace_back(std::filesystem::last_write_time(e.path(), ec), e.path());
     }
-    std::sort(files.begin(), files.end());
+    std::sort(arrived.begin(), arrived.end());
+    std::vector<std::string> files;
+    for (auto& a : arrived) files.push_back(std::move(a.second));
     std::vector<Mail> out;
     for (const auto& f : files) {
       std::ifstream in(f, std::ios::binary);
