@@ -19,10 +19,8 @@ void WriteAll(int fd, std::string_view s) {
   }
 }
 
-}  // namespace
+std::atomic<uint64_t> g_serial{0};  // AccessLog::serial_
 
-namespace {
-std::atomic<uint64_t> g_serial{0};
 }  // namespace
 
 AccessLog::AccessLog(int fd) : fd_(fd), serial_(++g_serial), flusher_([this] { Run(); }) {}

@@ -41,6 +41,9 @@ struct Response {
   const std::string* kept_body = nullptr;
   Pairs headers;
 
+  // The bytes sent: *kept_body when set, else body.
+  const std::string& Sent() const { return kept_body ? *kept_body : body; }
+
   // Adds a header. Refuses names or values with CR, LF or NUL (header
   // injection) and names that are not tokens; the response is unchanged then.
   Status SetHeader(std::string_view name, std::string_view value);

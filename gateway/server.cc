@@ -75,19 +75,16 @@ void LogAccess(AccessLog& log, const Request& req, int status, size_t bytes) {
 MHD_Result Queue(MHD_Connection* conn, AccessLog& log, const Request& req, const Response& resp) {
   // A body that outlives the server (a page kept by the App) is sent from
   // where it is; any other is copied by libmicrohttpd.
-  MHD_Response* r =
-      resp.kept_body
-          ? MHD_create_response_from_buffer(resp.kept_body->size(),
-                                            const_cast<char*>(resp.kept_body->data()),
-                                            MHD_RESPMEM_PERSISTENT)
-          : MHD_create_response_from_buffer(resp.body.size(), const_cast<char*>(resp.body.data()),
-                                            MHD_RESPMEM_MUST_COPY);
+  const std::string& sent = resp.Sent();
+  MHD_Response* r = MHD_create_response_from_buffer(
+      sent.size(), const_cast<char*>(sent.data()),
+      resp.kept_body ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
   if (!r) return MHD_NO;
   MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type.c_str());
   for (const auto& [k, v] : resp.headers) MHD_add_response_header(r, k.c_str(), v.c_str());
   MHD_Result ok = MHD_queue_response(conn, static_cast<unsigned>(resp.status), r);
   MHD_destroy_response(r);
-  LogAccess(log, req, resp.status, resp.kept_body ? resp.kept_body->size() : resp.body.size());
+  LogAccess(log, req, resp.status, sent.size());
   return ok;
 }
 
