@@ -331,7 +331,7 @@ std::string QueryMatch(const Query& q) {
 
 const char* kBm25 = "bm25(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
 // What db::Search ranks with (db/search.cc): bm25 without the full phrase counts.
-const char* kRank = "shiori_rank(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
+const char* kRank = db::kSearchRank;
 
 std::string CandidateSql(const Query& q) {
   return std::string("WITH cand(id, score) AS (SELECT rowid, ") + kRank +

@@ -204,6 +204,15 @@ std::vector<std::string> SearchTokens(std::string_view text, bool document);
 // ("{title title_reading} : "), ANDed. A one-character kanji/kana run is that
 // character's own term, so 猫 finds 黒猫 and 猫町. For tests and tools.
 std::string FtsMatchExpression(std::string_view text, const std::string& columns);
+// True when the words of `text` are one hiragana or katakana (full or half
+// width, spaces around): the index keeps no single kana of a reading, so
+// such a query finds titles and names only.
+bool IsOneKanaQuery(std::string_view text);
+// The expression db::Search ranks its candidates by (lower is better): the
+// column weights of title, title reading, author, author reading,
+// publisher, subjects, other. For tools that time the same query.
+inline constexpr char kSearchRank[] =
+    "shiori_rank(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
 // Whether shiori_rank takes the rows' lengths from its per-connection copy
 // (the default) or asks FTS5 for each row, as bm25 does. The order is the
 // same either way; for tests and benchmarks.

@@ -196,10 +196,7 @@ bool ScanLengths(DocLengths& d) {
     const auto* end = p ? p + bytes : p;
     uint64_t total = 0, v = 0;
     while (p && ReadVarint(p, end, &v)) total += v;
-    if (len.size() <= static_cast<size_t>(id)) {
-      if (static_cast<size_t>(id) >= len.capacity()) len.reserve(2 * static_cast<size_t>(id) + 1);
-      len.resize(static_cast<size_t>(id) + 1, kAskFts5);
-    }
+    if (len.size() <= static_cast<size_t>(id)) len.resize(static_cast<size_t>(id) + 1, kAskFts5);
     len[static_cast<size_t>(id)] = total == 0          ? kAskFts5
                                    : total >= kLongRow ? kLongRow
                                                        : static_cast<uint8_t>(total);
@@ -438,6 +435,14 @@ std::string FtsMatchExpression(std::string_view text, const std::string& columns
 
 void UseRankLengthCache(bool on) { g_length_cache.store(on); }
 
+bool IsOneKanaQuery(std::string_view text) {
+  std::u32string f = charset::FoldForSearch(text);
+  f.erase(std::remove_if(f.begin(), f.end(),
+                         [](char32_t c) { return charset::Classify(c) == CharClass::kSeparator; }),
+          f.end());
+  return f.size() == 1 && f[0] >= 0x3041 && f[0] <= 0x30FA;  // kana, not ー or ・
+}
+
 std::vector<std::string> SearchTokens(std::string_view text, bool document) {
   std::vector<std::string> out;
   (void)Tokenize(text, document, [&](const std::string& t, bool) {
@@ -548,20 +553,17 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   const bool index_only =
       !match.empty() && !isbn && !filtered && q.sort == SearchQuery::Sort::kRelevance;
   if (index_only) {
-    sql =
-        "SELECT rowid, shiori_rank(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0), 0, ''"
-        " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT " +
-        std::to_string(kSearchCandidates + 1);
+    sql = std::string("SELECT rowid, ") + kSearchRank +
+          ", 0, '' FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT " +
+          std::to_string(kSearchCandidates + 1);
   } else if (!match.empty()) {
     // The newest kSearchCandidates matches that pass the filters, ranked:
     // FTS5 walks rowids backwards (the outer loop), each is looked up in
     // records, and the limit counts only rows that pass, so a filter never
     // hides matches beyond the first candidates.
-    sql =
-        "SELECT r.id, shiori_rank(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0), "
-        "ifnull(r.year,0),"
-        " ifnull(r.title_kana, r.title) FROM records_fts JOIN records r ON r.id = records_fts.rowid"
-        " WHERE records_fts MATCH ?1";
+    sql = std::string("SELECT r.id, ") + kSearchRank +
+          ", ifnull(r.year,0), ifnull(r.title_kana, r.title) FROM records_fts"
+          " JOIN records r ON r.id = records_fts.rowid WHERE records_fts MATCH ?1";
   } else {
     sql =
         "SELECT r.id, 0.0, ifnull(r.year,0), ifnull(r.title_kana, r.title) FROM records r"

@@ -393,6 +393,7 @@ struct App::Impl {
     pages::ResultsView v;
     db::SearchQuery q;
     v.query = std::string(req.Param("q"));
+    v.one_kana = db::IsOneKanaQuery(v.query);
     q.text = v.query;
     // Every search parameter goes into paging and sort links, as typed.
     for (const char* key : {"q", "title", "author", "publisher", "subject", "isbn", "from", "to",
@@ -1088,7 +1089,7 @@ struct App::Impl {
         r.body = charset::Utf8ToSjis(r.body);
         r.content_type = kSjisHtml;
       }
-      const size_t bytes = r.kept_body ? r.kept_body->size() : r.body.size();
+      const size_t bytes = r.Sent().size();
       if (ctx.profile.budget_bytes && bytes > ctx.profile.budget_bytes) {
         std::fprintf(stderr, "shiori: %s is %zu bytes, over the device budget of %zu\n",
                      raw.path.c_str(), bytes, ctx.profile.budget_bytes);

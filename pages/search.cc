@@ -55,33 +55,6 @@ const char* StatusText(const std::string& s) {
   return "所在不明";
 }
 
-// True when `q` is one hiragana or katakana (full or half width) and
-// spaces: such a query finds titles and names, never readings (the index
-// keeps no single kana of a reading: db/search.cc).
-bool IsOneKana(std::string_view q) {
-  int kana = 0;
-  for (size_t i = 0; i < q.size();) {
-    const auto b = static_cast<unsigned char>(q[i]);
-    if (b == ' ') {
-      ++i;
-      continue;
-    }
-    if (b != 0xE3 && b != 0xEF) return false;  // kana are E3 81..83 xx, EF BD/BE xx
-    if (i + 2 >= q.size()) return false;
-    const char32_t c = (static_cast<char32_t>(b & 0x0F) << 12) |
-                       (static_cast<char32_t>(static_cast<unsigned char>(q[i + 1]) & 0x3F) << 6) |
-                       (static_cast<unsigned char>(q[i + 2]) & 0x3F);
-    if (c == 0x3000) {  // ideographic space
-      i += 3;
-      continue;
-    }
-    const bool is_kana = (c >= 0x3041 && c <= 0x30FA) || (c >= 0xFF66 && c <= 0xFF9D);
-    if (!is_kana || ++kana > 1) return false;
-    i += 3;
-  }
-  return kana == 1;
-}
-
 }  // namespace
 
 std::string RenderResults(const Context& ctx, const ResultsView& v) {
@@ -99,7 +72,7 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
   if (v.hits.empty() && v.offset == 0) {
     h.Element("p", "見つかりませんでした。");
     h.Open("ul");
-    if (IsOneKana(v.query)) {
+    if (v.one_kana) {
       h.Element("li", "読みで探すときは、2文字以上で入力してください（例: ねこ）。");
     }
     h.Element("li", "漢字がわからないときは、ひらがなの読みでも探せます（例: なつめそうせき）。");

@@ -34,6 +34,11 @@ TEST(SearchTokens, BigramsPlusEachCharacterForDocumentsAndWordsForLatin) {
             (std::vector<std::string>{"はり", "りー", "ぽっ", "った", "たー"}));
 }
 
+TEST(IsOneKanaQuery, OneKanaInAnyWidthOrScriptAndNothingElse) {
+  for (const char* q : {"ね", "ネ", "ﾈ", " ね　"}) EXPECT_TRUE(IsOneKanaQuery(q)) << q;
+  for (const char* q : {"ねこ", "猫", "n", "ね こ", "ー", ""}) EXPECT_FALSE(IsOneKanaQuery(q)) << q;
+}
+
 TEST(Isbn, TenAndThirteenDigitFormsAreOneBook) {
   struct Case {
     const char* in;
