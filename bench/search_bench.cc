@@ -6,8 +6,10 @@
 //
 //   search_bench --tsv DIR/catalog.tsv --queries DIR/queries.tsv --db FILE
 //                [--out result.json] [--rounds 3] [--diag] [--fts-variants] [--reuse]
-//                [--pragma 'cache_size=-65536' ...] [--no-length-cache]
+//                [--pragma 'cache_size=-65536' ...] [--no-length-cache] [--slowest N]
 //
+// --slowest N lists the N queries of each class with the highest median time
+// (with their hit counts): the queries that make a class's p99.
 // --no-length-cache makes shiori_rank ask FTS5 for every row's length, as
 // bm25 does, instead of its per-connection copy (db::UseRankLengthCache).
 // --reuse runs the queries (one phase, "optimized" in the JSON) on a database
@@ -247,14 +249,17 @@ struct Hit {
 
 struct Phase {
   std::map<std::string, Stats> classes;
-  std::vector<Hit> hits;  // one per query, from the warm-up round
+  std::vector<Hit> hits;           // one per query, from the warm-up round
+  std::vector<double> median_ms;   // one per query, over the measured rounds
 };
 
 Phase RunQueries(db::Connection& c, const std::vector<Query>& qs, int rounds) {
   Phase ph;
   std::map<std::string, std::vector<double>> samples;
+  std::vector<std::vector<double>> per_query(qs.size());
   for (int r = 0; r <= rounds; ++r) {  // round 0 warms the cache up and records the hits
-    for (const auto& q : qs) {
+    for (size_t i = 0; i < qs.size(); ++i) {
+      const Query& q = qs[i];
       const auto sq = q.Search();
       const auto t0 = Clock::now();
       auto res = db::Search(c, sq);
@@ -266,10 +271,12 @@ Phase RunQueries(db::Connection& c, const std::vector<Query>& qs, int rounds) {
         ph.hits.push_back(std::move(h));
       } else {
         samples[q.cls].push_back(Ms(t1 - t0));
+        per_query[i].push_back(Ms(t1 - t0));
       }
     }
   }
   for (auto& [cls, xs] : samples) ph.classes[cls] = Summarise(xs);
+  for (auto& xs : per_query) ph.median_ms.push_back(xs.empty() ? 0 : Pct(xs, 50));
   return ph;
 }
 
@@ -690,6 +697,24 @@ void PrintPhase(const char* name, const Phase& ph) {
   }
 }
 
+// The n queries of each class with the highest median time: which queries
+// make a class's p99.
+void PrintSlowest(const Phase& ph, const std::vector<Query>& qs, int n) {
+  if (n <= 0) return;
+  std::printf("\nslowest queries per class (median ms over the rounds, hit count):\n");
+  for (const auto& cls : kClasses) {
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < qs.size(); ++i)
+      if (qs[i].cls == cls) idx.push_back(i);
+    std::sort(idx.begin(), idx.end(),
+              [&](size_t a, size_t b) { return ph.median_ms[a] > ph.median_ms[b]; });
+    if (idx.size() > static_cast<size_t>(n)) idx.resize(n);
+    for (size_t i : idx)
+      std::printf("  %-8s %8.3f  %5d%s  %s\n", cls.c_str(), ph.median_ms[i], ph.hits[i].total,
+                  ph.hits[i].capped ? "+" : " ", qs[i].Label().c_str());
+  }
+}
+
 void WritePhase(std::ostream& o, const Phase& ph, const std::vector<Query>& qs, bool with_hits) {
   o << "{\"classes\":{";
   bool first = true;
@@ -720,6 +745,7 @@ int main(int argc, char** argv) {
   std::string tsv, queries, path, out_path;
   int rounds = 3;
   bool diag = false, variants = false, reuse = false;
+  int slowest = 0;
   std::vector<std::string> pragmas;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -739,6 +765,8 @@ int main(int argc, char** argv) {
       rounds = std::stoi(next());
     else if (a == "--diag")
       diag = true;
+    else if (a == "--slowest")
+      slowest = std::stoi(next());
     else if (a == "--fts-variants")
       variants = true;
     else if (a == "--reuse")
@@ -876,6 +904,7 @@ int main(int argc, char** argv) {
 
   const Phase optimized = RunQueries(c, qs, rounds);
   PrintPhase(reuse ? "reused database" : "after optimize", optimized);
+  PrintSlowest(optimized, qs, slowest);
   const long rss_peak = PeakRssKb();
   std::printf("\npeak RSS: %.1f MB (%.1f MB before the load, %.1f MB after it)\n",
               rss_peak / 1024.0, rss_before / 1024.0, rss_load / 1024.0);

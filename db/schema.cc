@@ -264,6 +264,18 @@ CREATE TABLE IF NOT EXISTS card_unlocks(  -- (tests replay migrations)
 ) WITHOUT ROWID;
 )sql",
        nullptr},
+      // 10: the search index again, with kana trigrams (db/search.cc); FTS5
+      // keeps up to 32 MB of a transaction's terms in memory before it
+      // writes them out as a segment (default 1 MB): an import of a whole
+      // catalogue writes and merges far fewer segments. Rebuilt from records.
+      {R"sql(
+DROP TABLE records_fts;
+CREATE VIRTUAL TABLE records_fts USING fts5(
+  title, title_reading, author, author_reading, publisher, subjects, other,
+  content='', tokenize='shiori');
+INSERT INTO records_fts(records_fts, rank) VALUES('hashsize', 33554432);
+)sql",
+       IndexAll},
   };
   return m;
 }

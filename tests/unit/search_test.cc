@@ -18,11 +18,23 @@ TEST(SearchTokens, BigramsPlusEachCharacterForDocumentsAndWordsForLatin) {
             (std::vector<std::string>{"宮沢", "宮", "沢賢", "沢", "賢治", "賢", "治"}));
   // A character repeated at the end of a run is not indexed twice at one position.
   EXPECT_EQ(SearchTokens("ココ", true), (std::vector<std::string>{"ここ", "こ"}));
-  // A reading (after the mark U+001F) gives bigrams only.
+  // A reading (after the mark U+001F) gives no single characters; three kana
+  // in a row also give their trigram, at the position of the bigram it starts.
   EXPECT_EQ(SearchTokens("猫町 \x1Fネコマチ ネ", true),
-            (std::vector<std::string>{"猫町", "猫", "町", "ねこ", "こま", "まち"}));
+            (std::vector<std::string>{"猫町", "猫", "町", "ねこ", "ねこま", "こま", "こまち",
+                                      "まち"}));
+  EXPECT_EQ(SearchTokens("ねこ町", true),
+            (std::vector<std::string>{"ねこ", "ね", "こ町", "こ", "町"}));  // not all kana
   EXPECT_EQ(SearchTokens("宮沢賢治", false), (std::vector<std::string>{"宮沢", "沢賢", "賢治"}));
   EXPECT_EQ(SearchTokens("猫", false), (std::vector<std::string>{"猫"}));
+  // A query takes the trigram wherever three kana start, and stops when the
+  // run is covered: one token a position, as the phrase needs.
+  EXPECT_EQ(SearchTokens("みやざわけんじ", false),
+            (std::vector<std::string>{"みやざ", "やざわ", "ざわけ", "わけん", "けんじ"}));
+  EXPECT_EQ(SearchTokens("ねこ", false), (std::vector<std::string>{"ねこ"}));
+  EXPECT_EQ(SearchTokens("猫まち", false), (std::vector<std::string>{"猫ま", "まち"}));
+  EXPECT_EQ(SearchTokens("まちの猫", false),
+            (std::vector<std::string>{"まちの", "ちの", "の猫"}));
   // Katakana, half-width katakana and hiragana are one; full-width Latin is ASCII, lower case.
   EXPECT_EQ(SearchTokens("ネコ", true), SearchTokens("ねこ", true));
   EXPECT_EQ(SearchTokens("ﾈｺ", true), SearchTokens("ねこ", true));
@@ -31,7 +43,7 @@ TEST(SearchTokens, BigramsPlusEachCharacterForDocumentsAndWordsForLatin) {
   // WAVE DASH and FULLWIDTH TILDE separate alike; ・ separates.
   EXPECT_EQ(SearchTokens("あ〜い", false), SearchTokens("あ～い", false));
   EXPECT_EQ(SearchTokens("ハリー・ポッター", false),
-            (std::vector<std::string>{"はり", "りー", "ぽっ", "った", "たー"}));
+            (std::vector<std::string>{"はりー", "ぽった", "ったー"}));
 }
 
 TEST(IsOneKanaQuery, OneKanaInAnyWidthOrScriptAndNothingElse) {
@@ -142,6 +154,34 @@ TEST_F(SearchDb, OneCharacterIsFoundAnywhereInATitleButASingleKanaNotInReadings)
   EXPECT_TRUE(titles("ね").empty());
 }
 
+TEST_F(SearchDb, KanaAreFoundAnywhereInAReadingOrTitleAndOnlyInOrder) {
+  CatalogRecord r;
+  r.source_id = "kenji";
+  r.title = "カチューシャの唄";
+  r.title_kana = "カチューシャ ノ ウタ";
+  r.authors = {{"宮沢 賢治", "ミヤザワ ケンジ", ""}, {"高橋", "タカハシ", "絵"}};
+  Put(r);
+  auto found = [&](const std::string& text, const std::string& author = "") {
+    SearchQuery q;
+    q.text = text;
+    q.author = author;
+    auto res = Search(*c_, q);
+    EXPECT_TRUE(res.ok());
+    return res->total;
+  };
+  // At the start, in the middle, at the end; as typed in any kana.
+  for (const char* q : {"みやざ", "やざわけ", "けんじ", "みやざわけんじ", "ミヤザワケンジ",
+                        "ﾐﾔｻﾞﾜｹﾝｼﾞ", "ちゅーしゃ", "しゃのうた", "かちゅーしゃのうた"}) {
+    EXPECT_EQ(found(q), 1) << q;
+  }
+  EXPECT_EQ(found("", "ざわけん"), 1);
+  // Not when the kana are not next to each other, or run across two names.
+  for (const char* q : {"みやけんじ", "ざわみや", "じのうた", "しゃうた", "けんじたか"}) {
+    EXPECT_EQ(found(q), 0) << q;
+  }
+  EXPECT_EQ(found("", "かちゅー"), 0);  // the title's kana, not the author's
+}
+
 TEST_F(SearchDb, AControlCharacterInTheDataIsASpaceNotAReading) {
   CatalogRecord r;
   r.source_id = "x";
@@ -187,6 +227,21 @@ TEST_F(SearchDb, TheIndexOfAnOlderDatabaseIsRebuiltByTheMigration) {
   ASSERT_TRUE(Migrate(*c_).ok());
   EXPECT_EQ(Search(*c_, q)->total, 3);
   q.text = "話";
+  EXPECT_EQ(Search(*c_, q)->total, 3);
+}
+
+TEST_F(SearchDb, TheIndexWithoutTrigramsIsRebuiltByTheMigration) {
+  Add(0, 3, 2000);  // read ニホン ノ ハナシ
+  // As a database of schema 9 had it (no kana trigrams), here empty.
+  ASSERT_TRUE(c_->Exec("DROP TABLE records_fts;"
+                       " CREATE VIRTUAL TABLE records_fts USING fts5(title, title_reading, author,"
+                       " author_reading, publisher, subjects, other, content='', tokenize='shiori');"
+                       " PRAGMA user_version = 9")
+                  .ok());
+  SearchQuery q;
+  q.text = "にほんのはなし";
+  ASSERT_EQ(Search(*c_, q)->total, 0);
+  ASSERT_TRUE(Migrate(*c_).ok());
   EXPECT_EQ(Search(*c_, q)->total, 3);
 }
 
