@@ -95,12 +95,17 @@ class Connection {
   int Changes() const;
   const std::string& path() const { return path_; }
   sqlite3* raw() { return db_; }
+  // What db/search.cc keeps for this connection (the records' years); set
+  // once when the connection opens.
+  void set_search_state(std::shared_ptr<void> s) { search_state_ = std::move(s); }
+  void* search_state() const { return search_state_.get(); }
 
  private:
   Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
   std::string path_;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
+  std::shared_ptr<void> search_state_;
 };
 
 // BEGIN IMMEDIATE on construction; rolls back on destruction unless Commit()ed.

@@ -276,6 +276,22 @@ CREATE VIRTUAL TABLE records_fts USING fts5(
 INSERT INTO records_fts(records_fts, rank) VALUES('hashsize', 33554432);
 )sql",
        IndexAll},
+      // 11: a count of the changes to the records' years, which the search's
+      // per-connection copy of the years is kept by (db/search.cc). A new
+      // record is seen by the highest id; a changed or deleted one by this.
+      {R"sql(
+CREATE TABLE IF NOT EXISTS catalog_version(  -- (tests replay migrations)
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  n  INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO catalog_version VALUES(1, 0);
+CREATE TRIGGER IF NOT EXISTS records_year_changed AFTER UPDATE OF year ON records
+  WHEN old.year IS NOT new.year
+  BEGIN UPDATE catalog_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS records_deleted AFTER DELETE ON records
+  BEGIN UPDATE catalog_version SET n = n + 1; END;
+)sql",
+       nullptr},
   };
   return m;
 }

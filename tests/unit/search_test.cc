@@ -260,6 +260,53 @@ TEST_F(SearchDb, AYearFilterFindsOldMatchesBehindTheNewestCandidates) {
   EXPECT_EQ(r->hits[0].year, 1977);
 }
 
+TEST_F(SearchDb, AYearFilterFollowsChangedNewAndYearlessRecordsAtOnce) {
+  // The years are kept per connection (db/search.cc RecordYears): every
+  // search below follows a change the one before it could have cached.
+  auto found = [&](int from, int to) {
+    SearchQuery q;
+    q.text = "猫";
+    q.year_from = from;
+    q.year_to = to;
+    auto r = Search(*c_, q);
+    EXPECT_TRUE(r.ok());
+    std::vector<std::string> t;
+    for (const auto& h : r->hits) t.push_back(h.title);
+    std::sort(t.begin(), t.end());
+    return t;
+  };
+  auto put = [&](const std::string& id, const std::string& title, int year) {
+    CatalogRecord r;
+    r.source_id = id;
+    r.title = title;
+    r.year = year;
+    Put(r);
+  };
+  put("a", "猫町", 2000);
+  put("b", "黒猫", 0);  // year not known
+  EXPECT_EQ(found(1999, 2001), (std::vector<std::string>{"猫町"}));
+  EXPECT_EQ(found(0, 2100), (std::vector<std::string>{"猫町"})) << "no year: not in any range";
+  put("a", "猫町", 1990);  // re-imported with another year, same id
+  EXPECT_TRUE(found(1999, 2001).empty());
+  EXPECT_EQ(found(1990, 0), (std::vector<std::string>{"猫町"}));
+  put("c", "猫の本", 2001);  // a new record, the highest id
+  EXPECT_EQ(found(2001, 2001), (std::vector<std::string>{"猫の本"}));
+  put("b", "黒猫", 2001);  // a year now known
+  EXPECT_EQ(found(2001, 2001), (std::vector<std::string>{"猫の本", "黒猫"}));
+  // Another connection (another server thread, the import) changes a year.
+  auto other = Connection::Open(dir_ + "/s.db");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Exec("UPDATE records SET year = 1950 WHERE source_id = 'c'").ok());
+  EXPECT_EQ(found(2001, 2001), (std::vector<std::string>{"黒猫"}));
+  EXPECT_EQ(found(1950, 1950), (std::vector<std::string>{"猫の本"}));
+  ASSERT_TRUE((*other)
+                  ->Exec("DELETE FROM copies WHERE record_id IN"
+                         " (SELECT id FROM records WHERE source_id = 'c');"
+                         " DELETE FROM records WHERE source_id = 'c'")
+                  .ok());
+  EXPECT_TRUE(found(1950, 1950).empty());
+}
+
 TEST_F(SearchDb, AYearRangeFiltersWithoutChangingTheOrder) {
   Add(0, 10, 1990);
   Add(10, 50, 2000);
