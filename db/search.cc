@@ -660,7 +660,9 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   // Matches are filtered by year from the connection's copy of the years,
   // before anything is read from records (see RecordYears).
   auto* years = static_cast<RecordYears*>(c.search_state());
-  const bool kept_years = by_year && !match.empty() && years && YearsReady(*years);
+  const bool kept_years = by_year && years && YearsReady(*years);
+  // Years alone: the newest records in them come from the copy itself.
+  const bool years_alone = kept_years && match.empty() && !isbn && !by_copies;
 
   std::string sql;
   // Ranked by relevance with nothing to filter but the year, the candidates
@@ -686,7 +688,9 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   }
   if (isbn) sql += " AND r.isbn = ?2";  // (index_only has no isbn)
   if (kept_years) {
-    sql += " AND shiori_year_in(records_fts.rowid, ?3, ?4)";
+    // (records_fts.rowid, not r.id: SQLite tests it before the join's lookup)
+    sql += match.empty() ? " AND shiori_year_in(r.id, ?3, ?4)"
+                         : " AND shiori_year_in(records_fts.rowid, ?3, ?4)";
   } else {
     if (q.year_from) sql += " AND r.year >= ?3";
     if (q.year_to) sql += " AND r.year <= ?4";
@@ -702,23 +706,45 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
 
   // The SQL varies only with which filters are present (a few dozen texts),
   // so the connection keeps each prepared: 0.05 ms a search at 1M records.
-  Status prep;
-  Stmt* st = c.Cached(sql, &prep);
-  if (!st) return prep;
-  if (!match.empty()) st->Bind(1, match);
-  if (isbn) st->Bind(2, *isbn);
-  if (q.year_from || kept_years) st->Bind(3, int64_t{q.year_from});
-  if (q.year_to || kept_years) st->Bind(4, int64_t{q.year_to});
-  if (!q.branch.empty()) st->Bind(5, q.branch);
-
   std::vector<Candidate> cands;
-  while (true) {
-    auto r = st->Step();
-    if (!r.ok()) return r.status();
-    if (!*r) break;
-    cands.push_back({st->Int(0), st->Real(1), static_cast<int>(st->Int(2)), st->Text(3)});
+  if (years_alone) {
+    const std::vector<uint16_t>& y = years->year;
+    for (size_t id = y.size(); id-- > 1 && cands.size() <= size_t{kSearchCandidates};) {
+      const int v = y[id];
+      if (v != 0 && (!q.year_from || v >= q.year_from) && (!q.year_to || v <= q.year_to)) {
+        cands.push_back({static_cast<int64_t>(id), 0.0, v, ""});
+      }
+    }
+    if (q.sort == SearchQuery::Sort::kTitle) {
+      Status err;
+      Stmt* t = c.Cached("SELECT ifnull(title_kana, title) FROM records WHERE id = ?1", &err);
+      if (!t) return err;
+      for (auto& cand : cands) {
+        t->Reset();
+        t->Bind(1, cand.id);
+        auto r = t->Step();
+        if (!r.ok()) return r.status();
+        if (*r) cand.title_kana = t->Text(0);
+      }
+      t->Reset();
+    }
+  } else {
+    Status prep;
+    Stmt* st = c.Cached(sql, &prep);
+    if (!st) return prep;
+    if (!match.empty()) st->Bind(1, match);
+    if (isbn) st->Bind(2, *isbn);
+    if (q.year_from || kept_years) st->Bind(3, int64_t{q.year_from});
+    if (q.year_to || kept_years) st->Bind(4, int64_t{q.year_to});
+    if (!q.branch.empty()) st->Bind(5, q.branch);
+    while (true) {
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      cands.push_back({st->Int(0), st->Real(1), static_cast<int>(st->Int(2)), st->Text(3)});
+    }
+    st->Reset();
   }
-  st->Reset();
   SearchResult out;
   // One row more than the cap was asked for: its presence says there are more.
   out.capped = cands.size() > static_cast<size_t>(kSearchCandidates);

@@ -258,22 +258,39 @@ TEST_F(SearchDb, AYearFilterFindsOldMatchesBehindTheNewestCandidates) {
   EXPECT_FALSE(r->capped) << "all of them were found";
   ASSERT_FALSE(r->hits.empty());
   EXPECT_EQ(r->hits[0].year, 1977);
+  q.text.clear();  // the years alone
+  r = Search(*c_, q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, 100);
+  EXPECT_FALSE(r->capped);
+  q.year_from = q.year_to = 2000;
+  r = Search(*c_, q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, kSearchCandidates);
+  EXPECT_TRUE(r->capped);
+  ASSERT_FALSE(r->hits.empty());
+  EXPECT_EQ(r->hits[0].id, 1200) << "the newest first";
 }
 
 TEST_F(SearchDb, AYearFilterFollowsChangedNewAndYearlessRecordsAtOnce) {
   // The years are kept per connection (db/search.cc RecordYears): every
   // search below follows a change the one before it could have cached.
+  // Every record has 猫 in its title: by the word and years, or by the
+  // years alone (answered from the copy without the index), alike.
   auto found = [&](int from, int to) {
-    SearchQuery q;
-    q.text = "猫";
-    q.year_from = from;
-    q.year_to = to;
-    auto r = Search(*c_, q);
-    EXPECT_TRUE(r.ok());
-    std::vector<std::string> t;
-    for (const auto& h : r->hits) t.push_back(h.title);
-    std::sort(t.begin(), t.end());
-    return t;
+    std::vector<std::string> by[2];
+    for (int alone = 0; alone < 2; ++alone) {
+      SearchQuery q;
+      q.text = alone ? "" : "猫";
+      q.year_from = from;
+      q.year_to = to;
+      auto r = Search(*c_, q);
+      EXPECT_TRUE(r.ok());
+      for (const auto& h : r->hits) by[alone].push_back(h.title);
+      std::sort(by[alone].begin(), by[alone].end());
+    }
+    EXPECT_EQ(by[0], by[1]) << from << "-" << to;
+    return by[0];
   };
   auto put = [&](const std::string& id, const std::string& title, int year) {
     CatalogRecord r;
@@ -293,6 +310,20 @@ TEST_F(SearchDb, AYearFilterFollowsChangedNewAndYearlessRecordsAtOnce) {
   EXPECT_EQ(found(2001, 2001), (std::vector<std::string>{"猫の本"}));
   put("b", "黒猫", 2001);  // a year now known
   EXPECT_EQ(found(2001, 2001), (std::vector<std::string>{"猫の本", "黒猫"}));
+  for (auto sort : {SearchQuery::Sort::kTitle, SearchQuery::Sort::kNewest}) {
+    std::vector<std::string> order[2];
+    for (int alone = 0; alone < 2; ++alone) {
+      SearchQuery q;
+      q.text = alone ? "" : "猫";
+      q.year_from = 1980;
+      q.sort = sort;
+      auto r = Search(*c_, q);
+      ASSERT_TRUE(r.ok());
+      for (const auto& h : r->hits) order[alone].push_back(h.title);
+    }
+    EXPECT_EQ(order[0].size(), 3u);
+    EXPECT_EQ(order[0], order[1]) << "the same order with or without the word";
+  }
   // Another connection (another server thread, the import) changes a year.
   auto other = Connection::Open(dir_ + "/s.db");
   ASSERT_TRUE(other.ok());
