@@ -206,12 +206,12 @@ Status RegisterTokenizer(Connection& c);
 std::vector<std::string> SearchTokens(std::string_view text, bool document);
 // The FTS5 expression db::Search matches for the words of `text`: each run
 // of kanji/kana or of letters/digits one phrase, prefixed by `columns`
-// ("{title title_reading} : "), ANDed. A one-character kanji/kana run is that
-// character's own term, so 猫 finds 黒猫 and 猫町. For tests and tools.
+// ("{title title_reading} : "), ANDed. A one-kanji run is that kanji's own
+// term, so 猫 finds 黒猫 and 猫町. For tests and tools.
 std::string FtsMatchExpression(std::string_view text, const std::string& columns);
 // True when the words of `text` are one hiragana or katakana (full or half
-// width, spaces around): the index keeps no single kana of a reading, so
-// such a query finds titles and names only.
+// width, spaces around): the index keeps no single kana, so such a query
+// finds nothing and the page says to type two.
 bool IsOneKanaQuery(std::string_view text);
 // The expression db::Search ranks its candidates by (lower is better): the
 // column weights of title, title reading, author, author reading,

@@ -33,18 +33,20 @@ bool IsKana(char32_t c) {
 
 // Emits the tokens of `text` through `emit(token, colocated)`. Kanji and
 // kana runs give overlapping bigrams, for the queries of two characters or
-// more (a phrase of bigrams). In documents every character of such a run is
+// more (a phrase of bigrams). In documents every kanji of such a run is
 // also a token of its own at the position of the bigram it starts (the
-// last one at the last bigram's), so a one-character query is one exact
-// term -- no prefix index, which was 44 % of the index -- and phrases of
-// bigrams keep their positions. Three kana in a row are also a trigram at
+// last one at the last bigram's), so a one-kanji query is one exact term
+// -- no prefix index, which was 44 % of the index -- and phrases of bigrams
+// keep their positions. A single kana is no term: it is in most titles and
+// readings and finds nothing useful (the page says to type two; 3 % of the
+// index at 100k records). Three kana in a row are also a trigram at
 // the position of the bigram they start, and a query takes the trigram
 // wherever one starts: みやざわけんじ is the phrase みやざ やざわ ざわけ
 // わけん けんじ, whose terms are each in a few hundred records where the
 // bigrams' are in tens of thousands (the phrase match itself was the p99 of
 // kana and 3+ character queries). A reading (the text after kReadingMark)
-// gives no single characters: a single kana is in most readings and finds
-// nothing useful. Letters and digits give words. Everything else separates.
+// gives no single characters. Letters and digits give words. Everything
+// else separates.
 template <typename Emit>
 int TokenizePart(std::string_view text, bool document, bool reading, Emit&& emit) {
   const std::u32string f = charset::FoldForSearch(text);
@@ -62,7 +64,7 @@ int TokenizePart(std::string_view text, bool document, bool reading, Emit&& emit
     if (cls == CharClass::kCjk) {
       const bool unigrams = document && !reading;
       if (j - i == 1) {
-        if (!reading || !document) {
+        if (!document || (!reading && !IsKana(f[i]))) {
           if (int rc = gram(i, 1, false); rc != SQLITE_OK) return rc;
         }
       } else {
@@ -74,15 +76,15 @@ int TokenizePart(std::string_view text, bool document, bool reading, Emit&& emit
             continue;
           }
           if (int rc = gram(k, 2, false); rc != SQLITE_OK) return rc;
-          if (unigrams) {
+          if (unigrams && !IsKana(f[k])) {
             if (int rc = gram(k, 1, true); rc != SQLITE_OK) return rc;
           }
           if (document && trigram) {
             if (int rc = gram(k, 3, true); rc != SQLITE_OK) return rc;
           }
         }
-        // (Not when it repeats the one before, already at this position: ココ.)
-        if (unigrams && f[j - 1] != f[j - 2]) {
+        // (Not when it repeats the one before, already at this position: 人人.)
+        if (unigrams && !IsKana(f[j - 1]) && f[j - 1] != f[j - 2]) {
           if (int rc = gram(j - 1, 1, true); rc != SQLITE_OK) return rc;
         }
       }
@@ -342,27 +344,26 @@ struct RecordYears {
   std::chrono::steady_clock::time_point retry_at{};
 };
 
-bool ReadYearsKey(sqlite3* db, int64_t* version, int64_t* max_id) {
-  sqlite3_stmt* s = nullptr;
-  bool ok = sqlite3_prepare_v2(db,
-                               "SELECT (SELECT n FROM catalog_version),"
-                               " ifnull((SELECT max(id) FROM records), 0)",
-                               -1, &s, nullptr) == SQLITE_OK &&
-            sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER;
+bool ReadYearsKey(Connection& c, int64_t* version, int64_t* max_id) {
+  Stmt* s =
+      c.Cached("SELECT (SELECT n FROM catalog_version), ifnull((SELECT max(id) FROM records), 0)");
+  if (!s) return false;
+  auto row = s->Step();
+  const bool ok = row.ok() && *row && !s->IsNull(0);
   if (ok) {
-    *version = sqlite3_column_int64(s, 0);
-    *max_id = sqlite3_column_int64(s, 1);
+    *version = s->Int(0);
+    *max_id = s->Int(1);
   }
-  sqlite3_finalize(s);
+  s->Reset();
   return ok;
 }
 
 // Brings the copy up to date; false when it cannot be used (the scan failed:
 // tried again a minute later; or ids beyond kMaxCachedRowid).
-bool YearsReady(RecordYears& y) {
+bool YearsReady(Connection& c, RecordYears& y) {
   int64_t version = 0, max_id = 0;
   const auto now = std::chrono::steady_clock::now();
-  if (now < y.retry_at || !ReadYearsKey(y.db, &version, &max_id)) return false;
+  if (now < y.retry_at || !ReadYearsKey(c, &version, &max_id)) return false;
   if (y.current && version == y.version && max_id == y.max_id) return true;
   y.current = false;
   if (max_id > kMaxCachedRowid) return false;
@@ -660,7 +661,7 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   // Matches are filtered by year from the connection's copy of the years,
   // before anything is read from records (see RecordYears).
   auto* years = static_cast<RecordYears*>(c.search_state());
-  const bool kept_years = by_year && years && YearsReady(*years);
+  const bool kept_years = by_year && years && YearsReady(c, *years);
   // Years alone: the newest records in them come from the copy itself.
   const bool years_alone = kept_years && match.empty() && !isbn && !by_copies;
 

@@ -73,7 +73,7 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
     h.Element("p", "見つかりませんでした。");
     h.Open("ul");
     if (v.one_kana) {
-      h.Element("li", "読みで探すときは、2文字以上で入力してください（例: ねこ）。");
+      h.Element("li", "かなで探すときは、2文字以上で入力してください（例: ねこ）。");
     }
     h.Element("li", "漢字がわからないときは、ひらがなの読みでも探せます（例: なつめそうせき）。");
     h.Element("li", "ことばを短くするか、減らしてみてください。");

@@ -468,6 +468,36 @@ TEST_F(ImportTest, ProgressIsReportedEveryThousandRecordsAndAtTheEnd) {
   EXPECT_EQ(calls[2].second, 1.0);
 }
 
+TEST_F(ImportTest, AWholeCatalogueLeavesTheIndexInOneSegmentButASmallImportDoesNotMergeIt) {
+  // FTS5 writes its pending terms out as a segment whenever they pass
+  // 'hashsize': a small one here, so that 2,000 records make many.
+  ASSERT_TRUE(
+      db_->Exec("INSERT INTO records_fts(records_fts, rank) VALUES('hashsize', 4096)").ok());
+  auto segments = [&] {
+    auto s = db_->Prepare("SELECT count(DISTINCT segid) FROM records_fts_idx");
+    EXPECT_TRUE(s.ok() && *s->Step());
+    return s->Int(0);
+  };
+  auto tsv = [](int from, int to) {
+    std::string t = "id\ttitle\ttitle_kana\tbarcode\tbranch\n";
+    for (int i = from; i < to; ++i) {
+      t += "s-" + std::to_string(i) + "\t猫の本" + std::to_string(i) + "\tネコノホン\t" +
+           std::to_string(4100000000 + i) + "\tchuo\n";
+    }
+    return t;
+  };
+  ImportOk(Write("all.tsv", tsv(0, 2000)));
+  EXPECT_EQ(segments(), 1);
+  ImportOk(Write("more.tsv", tsv(2000, 2010)));
+  EXPECT_EQ(segments(), 2) << "ten records do not rewrite the index of 2,000";
+  SearchQuery q;
+  q.text = "ねこのほん";
+  auto r = Search(*db_, q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, 1000);
+  EXPECT_TRUE(r->capped);
+}
+
 TEST_F(ImportTest, FilesThatCannotBeRead) {
   Status s;
   ImportReport rep = Import(dir_ + "/missing.tsv", &s);

@@ -12,19 +12,22 @@
 namespace shiori::db {
 namespace {
 
-TEST(SearchTokens, BigramsPlusEachCharacterForDocumentsAndWordsForLatin) {
-  // Each character follows the bigram it starts, at that bigram's position.
+TEST(SearchTokens, BigramsPlusEachKanjiForDocumentsAndWordsForLatin) {
+  // Each kanji follows the bigram it starts, at that bigram's position.
   EXPECT_EQ(SearchTokens("宮沢賢治", true),
             (std::vector<std::string>{"宮沢", "宮", "沢賢", "沢", "賢治", "賢", "治"}));
-  // A character repeated at the end of a run is not indexed twice at one position.
-  EXPECT_EQ(SearchTokens("ココ", true), (std::vector<std::string>{"ここ", "こ"}));
+  // A kanji repeated at the end of a run is not indexed twice at one position.
+  EXPECT_EQ(SearchTokens("人人", true), (std::vector<std::string>{"人人", "人"}));
+  // A single kana is no term of a document, alone or in a run.
+  EXPECT_EQ(SearchTokens("ココ", true), (std::vector<std::string>{"ここ"}));
+  EXPECT_EQ(SearchTokens("猫 の 本", true), (std::vector<std::string>{"猫", "本"}));
   // A reading (after the mark U+001F) gives no single characters; three kana
   // in a row also give their trigram, at the position of the bigram it starts.
-  EXPECT_EQ(SearchTokens("猫町 \x1Fネコマチ ネ", true),
-            (std::vector<std::string>{"猫町", "猫", "町", "ねこ", "ねこま", "こま", "こまち",
-                                      "まち"}));
+  EXPECT_EQ(
+      SearchTokens("猫町 \x1Fネコマチ ネ", true),
+      (std::vector<std::string>{"猫町", "猫", "町", "ねこ", "ねこま", "こま", "こまち", "まち"}));
   EXPECT_EQ(SearchTokens("ねこ町", true),
-            (std::vector<std::string>{"ねこ", "ね", "こ町", "こ", "町"}));  // not all kana
+            (std::vector<std::string>{"ねこ", "こ町", "町"}));  // not all kana: no trigram
   EXPECT_EQ(SearchTokens("宮沢賢治", false), (std::vector<std::string>{"宮沢", "沢賢", "賢治"}));
   EXPECT_EQ(SearchTokens("猫", false), (std::vector<std::string>{"猫"}));
   // A query takes the trigram wherever three kana start, and stops when the
@@ -33,8 +36,7 @@ TEST(SearchTokens, BigramsPlusEachCharacterForDocumentsAndWordsForLatin) {
             (std::vector<std::string>{"みやざ", "やざわ", "ざわけ", "わけん", "けんじ"}));
   EXPECT_EQ(SearchTokens("ねこ", false), (std::vector<std::string>{"ねこ"}));
   EXPECT_EQ(SearchTokens("猫まち", false), (std::vector<std::string>{"猫ま", "まち"}));
-  EXPECT_EQ(SearchTokens("まちの猫", false),
-            (std::vector<std::string>{"まちの", "ちの", "の猫"}));
+  EXPECT_EQ(SearchTokens("まちの猫", false), (std::vector<std::string>{"まちの", "ちの", "の猫"}));
   // Katakana, half-width katakana and hiragana are one; full-width Latin is ASCII, lower case.
   EXPECT_EQ(SearchTokens("ネコ", true), SearchTokens("ねこ", true));
   EXPECT_EQ(SearchTokens("ﾈｺ", true), SearchTokens("ねこ", true));
@@ -123,7 +125,7 @@ class SearchDb : public ::testing::Test {
   std::unique_ptr<Connection> c_;
 };
 
-TEST_F(SearchDb, OneCharacterIsFoundAnywhereInATitleButASingleKanaNotInReadings) {
+TEST_F(SearchDb, OneKanjiIsFoundAnywhereInATitleButASingleKanaNowhere) {
   auto put = [&](const std::string& id, const std::string& title, const std::string& kana) {
     CatalogRecord r;
     r.source_id = id;
@@ -147,11 +149,13 @@ TEST_F(SearchDb, OneCharacterIsFoundAnywhereInATitleButASingleKanaNotInReadings)
   };
   // At the start, in the middle and at the end of a run of kanji and kana.
   EXPECT_EQ(titles("猫"), (std::vector<std::string>{"吾輩は猫である", "猫町", "黒猫"}));
-  EXPECT_EQ(titles("は"), (std::vector<std::string>{"吾輩は猫である"}));
-  // Two kana find the readings; one kana alone does not (it is in most of them).
+  EXPECT_EQ(titles("輩"), (std::vector<std::string>{"吾輩は猫である"}));
+  // Two kana find the readings; one kana alone finds nothing (it is in most
+  // titles and readings), not even the title that has it.
   EXPECT_EQ(titles("ねこ"), (std::vector<std::string>{"NEKO", "吾輩は猫である", "猫町", "黒猫"}));
   EXPECT_EQ(titles("ﾈｺ"), titles("ねこ"));
   EXPECT_TRUE(titles("ね").empty());
+  EXPECT_TRUE(titles("は").empty());
 }
 
 TEST_F(SearchDb, KanaAreFoundAnywhereInAReadingOrTitleAndOnlyInOrder) {
@@ -233,11 +237,12 @@ TEST_F(SearchDb, TheIndexOfAnOlderDatabaseIsRebuiltByTheMigration) {
 TEST_F(SearchDb, TheIndexWithoutTrigramsIsRebuiltByTheMigration) {
   Add(0, 3, 2000);  // read ニホン ノ ハナシ
   // As a database of schema 9 had it (no kana trigrams), here empty.
-  ASSERT_TRUE(c_->Exec("DROP TABLE records_fts;"
-                       " CREATE VIRTUAL TABLE records_fts USING fts5(title, title_reading, author,"
-                       " author_reading, publisher, subjects, other, content='', tokenize='shiori');"
-                       " PRAGMA user_version = 9")
-                  .ok());
+  ASSERT_TRUE(
+      c_->Exec("DROP TABLE records_fts;"
+               " CREATE VIRTUAL TABLE records_fts USING fts5(title, title_reading, author,"
+               " author_reading, publisher, subjects, other, content='', tokenize='shiori');"
+               " PRAGMA user_version = 9")
+          .ok());
   SearchQuery q;
   q.text = "にほんのはなし";
   ASSERT_EQ(Search(*c_, q)->total, 0);
