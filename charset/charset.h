@@ -134,6 +134,9 @@ enum class CharClass {
 };
 // Class of a folded code point.
 CharClass Classify(char32_t c);
+// Kana as FoldForSearch leaves them (hiragana, the katakana it does not fold,
+// ー, the small katakana extension): part of kCjk.
+bool IsKana(char32_t c);
 
 // Appends code point `c` to `out` as UTF-8.
 void AppendUtf8(std::string& out, char32_t c);

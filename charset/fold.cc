@@ -66,12 +66,15 @@ std::u32string FoldForSearch(std::string_view utf8) {
   return result;
 }
 
+bool IsKana(char32_t c) {
+  return (c >= 0x3041 && c <= 0x309F) ||  // hiragana
+         (c >= 0x30A1 && c <= 0x30FA) ||  // katakana left after folding (ヷ..ヺ)
+         c == 0x30FC ||                   // ー
+         (c >= 0x31F0 && c <= 0x31FF);    // small katakana extension
+}
+
 CharClass Classify(char32_t c) {
-  if ((c >= 0x3041 && c <= 0x309F) ||  // hiragana
-      (c >= 0x30A1 && c <= 0x30FA) ||  // katakana left after folding (ヷ..ヺ)
-      c == 0x30FC ||                   // ー
-      (c >= 0x31F0 && c <= 0x31FF) ||  // small katakana extension
-      c == 0x3005 || c == 0x3006 ||    // 々 〆
+  if (IsKana(c) || c == 0x3005 || c == 0x3006 ||  // 々 〆
       (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF)) {
     return CharClass::kCjk;

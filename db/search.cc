@@ -1,5 +1,6 @@
 // The catalogue's full-text search: the "shiori" FTS5 tokenizer (search
-// folding, overlapping bigrams for kanji and kana, words for the rest),
+// folding, overlapping bigrams for kanji and kana, trigrams for kana, words
+// for the rest), the per-connection copies of the rows' lengths and years,
 // keeping the index in step with the records, ISBN handling, and the query
 // with its bounded ranking and capped count.
 #include <sqlite3.h>
@@ -24,12 +25,9 @@ using charset::CharClass;
 // Index text that follows kReadingMark in a column is a kana reading.
 constexpr char kReadingMark = '\x1F';
 
-// Kana after folding (hiragana, the katakana folding leaves, ー): an
-// alphabet of ninety, so its bigrams are in a great many records.
-bool IsKana(char32_t c) {
-  return (c >= 0x3041 && c <= 0x309F) || (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC ||
-         (c >= 0x31F0 && c <= 0x31FF);
-}
+// Kana are an alphabet of ninety letters, so their bigrams are in a great
+// many records: they get trigrams.
+using charset::IsKana;
 
 // Emits the tokens of `text` through `emit(token, colocated)`. Kanji and
 // kana runs give overlapping bigrams, for the queries of two characters or
@@ -37,14 +35,18 @@ bool IsKana(char32_t c) {
 // also a token of its own at the position of the bigram it starts (the
 // last one at the last bigram's), so a one-kanji query is one exact term
 // -- no prefix index, which was 44 % of the index -- and phrases of bigrams
-// keep their positions. A single kana is no term: it is in most titles and
-// readings and finds nothing useful (the page says to type two; 3 % of the
-// index at 100k records). Three kana in a row are also a trigram at
+// keep their positions. A kana within a run is no term of its own: it is in
+// most titles and readings and finds nothing useful (3 % of the index at
+// 100k records); a kana standing alone (ル・グウィン, 東京 と 京都) still is,
+// so that it keeps its position between its neighbours. Three kana in a row
+// are also a trigram at
 // the position of the bigram they start, and a query takes the trigram
 // wherever one starts: みやざわけんじ is the phrase みやざ やざわ ざわけ
 // わけん けんじ, whose terms are each in a few hundred records where the
 // bigrams' are in tens of thousands (the phrase match itself was the p99 of
-// kana and 3+ character queries). A reading (the text after kReadingMark)
+// kana and 3+ character queries). It finds what the bigram phrase found,
+// except across a separator: the bigram phrase ねこ こま also matched
+// ねこ・こま. A reading (the text after kReadingMark)
 // gives no single characters. Letters and digits give words. Everything
 // else separates.
 template <typename Emit>
@@ -64,7 +66,7 @@ int TokenizePart(std::string_view text, bool document, bool reading, Emit&& emit
     if (cls == CharClass::kCjk) {
       const bool unigrams = document && !reading;
       if (j - i == 1) {
-        if (!document || (!reading && !IsKana(f[i]))) {
+        if (!reading || !document) {
           if (int rc = gram(i, 1, false); rc != SQLITE_OK) return rc;
         }
       } else {
@@ -176,7 +178,8 @@ struct DocLengths {
 };
 constexpr uint8_t kAskFts5 = 0;
 constexpr uint8_t kLongRow = 255;
-constexpr sqlite3_int64 kMaxCachedRowid = 20'000'000;  // 20 MB at most
+// (lengths 20 MB and years 40 MB a connection at most)
+constexpr sqlite3_int64 kMaxCachedRowid = 20'000'000;
 std::atomic<bool> g_length_cache{true};
 
 // One SQLite varint (big-endian, 7 bits a byte, the 9th byte whole), as FTS5
@@ -366,9 +369,12 @@ bool YearsReady(Connection& c, RecordYears& y) {
   if (now < y.retry_at || !ReadYearsKey(c, &version, &max_id)) return false;
   if (y.current && version == y.version && max_id == y.max_id) return true;
   y.current = false;
-  if (max_id > kMaxCachedRowid) return false;
-  // The key is read before the scan: a change that lands during it moves
-  // the key again, and the next search scans once more.
+  // Inside a transaction the key may count changes that roll back, and a
+  // copy kept under it would outlive them: only outside one.
+  if (max_id > kMaxCachedRowid || !sqlite3_get_autocommit(y.db)) return false;
+  // The key, the scan and the search are three reads: a change committed
+  // after the key moves it again, and the next search scans once more (the
+  // search under way may miss that change).
   std::vector<uint16_t> year(static_cast<size_t>(max_id) + 1, 0);
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v2(y.db,
@@ -395,6 +401,11 @@ bool YearsReady(Connection& c, RecordYears& y) {
   return true;
 }
 
+// Whether a year `v` (0: none) is in [from, to], 0 meaning no bound.
+bool InYears(int v, int from, int to) {
+  return v != 0 && (from == 0 || v >= from) && (to == 0 || v <= to);
+}
+
 void YearInFunction(sqlite3_context* ctx, int, sqlite3_value** args) {
   const RecordYears& y = **static_cast<std::shared_ptr<RecordYears>*>(sqlite3_user_data(ctx));
   const sqlite3_int64 id = sqlite3_value_int64(args[0]);
@@ -403,7 +414,7 @@ void YearInFunction(sqlite3_context* ctx, int, sqlite3_value** args) {
   // out of this one search.)
   const int v =
       id > 0 && static_cast<size_t>(id) < y.year.size() ? y.year[static_cast<size_t>(id)] : 0;
-  sqlite3_result_int(ctx, v != 0 && (from == 0 || v >= from) && (to == 0 || v <= to));
+  sqlite3_result_int(ctx, InYears(v, from, to));
 }
 
 // ---------------------------------------------------------------- index
@@ -527,20 +538,27 @@ Status RegisterTokenizer(Connection& c) {
 
 std::string FtsMatchExpression(std::string_view text, const std::string& columns) {
   const std::u32string f = charset::FoldForSearch(text);
-  std::string expr;
+  std::vector<std::u32string> segs;
   size_t i = 0;
   while (i < f.size()) {
     const CharClass cls = charset::Classify(f[i]);
     size_t j = i + 1;
     while (j < f.size() && charset::Classify(f[j]) == cls) ++j;
-    if (cls != CharClass::kSeparator) {
-      std::string seg;
-      for (size_t k = i; k < j; ++k) charset::AppendUtf8(seg, f[k]);
-      if (!expr.empty()) expr += " AND ";
-      expr += columns;
-      expr += '"' + seg + '"';  // segments hold letters, digits, kanji, kana: no quote
-    }
+    if (cls != CharClass::kSeparator) segs.push_back(f.substr(i, j - i));
     i = j;
+  }
+  // A kana typed alone beside other words (ル・グウィン, 吾輩 は 猫) is left
+  // out: within a run a kana is no term, so it would find nothing.
+  auto lone_kana = [](const std::u32string& s) { return s.size() == 1 && IsKana(s[0]); };
+  const bool others = std::any_of(segs.begin(), segs.end(), [&](auto& s) { return !lone_kana(s); });
+  std::string expr;
+  for (const auto& s : segs) {
+    if (others && lone_kana(s)) continue;
+    if (!expr.empty()) expr += " AND ";
+    expr += columns;
+    std::string seg;
+    for (char32_t c : s) charset::AppendUtf8(seg, c);
+    expr += '"' + seg + '"';  // segments hold letters, digits, kanji, kana: no quote
   }
   return expr;
 }
@@ -552,7 +570,7 @@ bool IsOneKanaQuery(std::string_view text) {
   f.erase(std::remove_if(f.begin(), f.end(),
                          [](char32_t c) { return charset::Classify(c) == CharClass::kSeparator; }),
           f.end());
-  return f.size() == 1 && f[0] >= 0x3041 && f[0] <= 0x30FA;  // kana, not ー or ・
+  return f.size() == 1 && IsKana(f[0]);
 }
 
 std::vector<std::string> SearchTokens(std::string_view text, bool document) {
@@ -711,9 +729,8 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   if (years_alone) {
     const std::vector<uint16_t>& y = years->year;
     for (size_t id = y.size(); id-- > 1 && cands.size() <= size_t{kSearchCandidates};) {
-      const int v = y[id];
-      if (v != 0 && (!q.year_from || v >= q.year_from) && (!q.year_to || v <= q.year_to)) {
-        cands.push_back({static_cast<int64_t>(id), 0.0, v, ""});
+      if (InYears(y[id], q.year_from, q.year_to)) {
+        cands.push_back({static_cast<int64_t>(id), 0.0, y[id], ""});
       }
     }
     if (q.sort == SearchQuery::Sort::kTitle) {

@@ -132,7 +132,7 @@ struct ResultsView {
   Links::Query params;        // every search parameter, for paging and sort links
   std::string sort;           // relevance | newest | title
   std::string message;        // when set, shown instead of results (empty query, too long)
-  bool one_kana = false;      // the query is one kana: no reading has it (db::IsOneKanaQuery)
+  bool one_kana = false;      // the query is one kana: it finds little (db::IsOneKanaQuery)
   std::vector<HitView> hits;
   int total = 0;
   bool capped = false;  // "total件以上"

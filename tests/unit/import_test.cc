@@ -490,6 +490,8 @@ TEST_F(ImportTest, AWholeCatalogueLeavesTheIndexInOneSegmentButASmallImportDoesN
   EXPECT_EQ(segments(), 1);
   ImportOk(Write("more.tsv", tsv(2000, 2010)));
   EXPECT_EQ(segments(), 2) << "ten records do not rewrite the index of 2,000";
+  ImportOk(Write("all.tsv", tsv(0, 2000)));
+  EXPECT_EQ(segments(), 2) << "the same file again changes no record: nothing to merge for";
   SearchQuery q;
   q.text = "ねこのほん";
   auto r = Search(*db_, q);
