@@ -20,8 +20,9 @@
 // --diag adds, per class, where the time of one Search goes: the FTS5 match
 // alone (fts_rowids), with FTS5's bm25 (fts_bm25), with shiori_rank as
 // db::Search ranks (fts_rank), joined to records for year and
-// reading (joined: the candidate query db::Search runs when it filters or
-// sorts by something else than relevance, and ran always before e8d0af9),
+// reading (joined: the candidate query db::Search runs when it sorts by
+// something else than relevance or filters by copies, and ran always
+// before e8d0af9),
 // the 20 detail queries, statement preparation, the uncapped count, ranking
 // every match, and the query plans. --fts-variants
 // rebuilds the index texts into FTS5 tables with other options (no prefix
@@ -340,13 +341,16 @@ const char* kBm25 = "bm25(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
 // What db::Search ranks with (db/search.cc): bm25 without the full phrase counts.
 const char* kRank = db::kSearchRank;
 
+// The candidate query db::Search runs when it must read records (a sort by
+// year or reading): every match joined to its record, the year tested
+// first from the kept years (db/search.cc RecordYears, current after the
+// db::Search that Diagnose runs first).
 std::string CandidateSql(const Query& q) {
-  return std::string("WITH cand(id, score) AS (SELECT rowid, ") + kRank +
-         " FROM records_fts WHERE records_fts MATCH ?1 ORDER BY rowid DESC LIMIT " +
-         std::to_string(db::kSearchCandidates) +
-         ") SELECT r.id, cand.score, ifnull(r.year,0), ifnull(r.title_kana, r.title)"
-         " FROM cand JOIN records r ON r.id = cand.id WHERE 1" +
-         (q.year_from ? " AND r.year >= ?3" : "") + (q.year_to ? " AND r.year <= ?4" : "");
+  return std::string("SELECT r.id, ") + kRank +
+         ", ifnull(r.year,0), ifnull(r.title_kana, r.title) FROM records_fts"
+         " JOIN records r ON r.id = records_fts.rowid WHERE records_fts MATCH ?1" +
+         (q.year_from || q.year_to ? " AND shiori_year_in(records_fts.rowid, ?3, ?4)" : "") +
+         " ORDER BY records_fts.rowid DESC LIMIT " + std::to_string(db::kSearchCandidates + 1);
 }
 
 // Steps `sql` with ?1 = match (and ?3/?4 = years when present) to the end;
