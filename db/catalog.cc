@@ -117,7 +117,7 @@ Result<Upserted> UpsertRecord(Connection& c, const CatalogRecord& r) {
       return s;
     }
   }
-  SHIORI_RETURN_IF_ERROR(IndexRecord(c, *id));
+  SHIORI_RETURN_IF_ERROR(IndexRecord(c, *id, r));
   return what;
 }
 

@@ -260,6 +260,9 @@ Result<Upserted> UpsertRecord(Connection& c, const CatalogRecord& r);
 // (before it changes). UpsertRecord does both.
 Status IndexRecord(Connection& c, int64_t id);
 Status UnindexRecord(Connection& c, int64_t id);
+// The same from the record just written as `r` (no reading back): the text
+// is the one the stored row gives, which UnindexRecord will repeat.
+Status IndexRecord(Connection& c, int64_t id, const CatalogRecord& r);
 
 struct SearchQuery {
   std::string text;  // free words over every field, or an ISBN

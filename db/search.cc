@@ -438,6 +438,34 @@ std::string NoSpaces(std::string s) {
   return s;
 }
 
+// A record's fields as the index text is made of them: the stored row (a
+// NULL as ""), or the record being written. The two must give the same
+// text: the index is contentless, and taking a record out of it repeats
+// the text it was put in with.
+struct IndexFields {
+  std::string title, volume, title_kana, publisher, publisher_kana, subjects, notes, ndc, year;
+  std::vector<std::pair<std::string, std::string>> authors;  // name, reading
+};
+
+IndexText MakeIndexText(const IndexFields& f) {
+  IndexText t;
+  t.title = NoControls(f.title) + " " + NoControls(f.volume);
+  // Readings lose their word spaces, so みやざわけんじ meets ミヤザワ ケンジ.
+  t.title_reading = kReadingMark + NoSpaces(NoControls(f.title_kana));
+  t.publisher =
+      NoControls(f.publisher) + " " + kReadingMark + NoSpaces(NoControls(f.publisher_kana));
+  t.subjects = NoControls(f.subjects);
+  // The ISBN is not a word of the index: records_isbn finds it (a term per
+  // book would only grow the index).
+  t.other = NoControls(f.notes) + " " + NoControls(f.ndc) + " " + NoControls(f.year);
+  t.author_reading = kReadingMark;
+  for (const auto& [name, kana] : f.authors) {
+    t.author += NoControls(name) + " / ";
+    t.author_reading += NoSpaces(NoControls(kana)) + " / ";
+  }
+  return t;
+}
+
 Result<std::optional<IndexText>> LoadIndexText(Connection& c, int64_t id) {
   Status err;
   Stmt* r = c.Cached(
@@ -453,32 +481,22 @@ Result<std::optional<IndexText>> LoadIndexText(Connection& c, int64_t id) {
     r->Reset();
     return std::optional<IndexText>();
   }
-  IndexText t;
-  auto col = [&](int i) { return NoControls(r->Text(i)); };
-  t.title = col(0) + " " + col(1);
-  // Readings lose their word spaces, so みやざわけんじ meets ミヤザワ ケンジ.
-  t.title_reading = kReadingMark + NoSpaces(col(2));
-  t.publisher = col(3) + " " + kReadingMark + NoSpaces(col(4));
-  t.subjects = col(5);
-  // The ISBN is not a word of the index: records_isbn finds it (a term per
-  // book would only grow the index).
-  t.other = col(6) + " " + col(7) + " " + col(8);
+  IndexFields f{r->Text(0), r->Text(1), r->Text(2), r->Text(3), r->Text(4),
+                r->Text(5), r->Text(6), r->Text(7), r->Text(8), {}};
   r->Reset();
   Stmt* a = c.Cached(
       "SELECT name, ifnull(name_kana,'') FROM record_authors WHERE record_id = ?1 ORDER BY pos",
       &err);
   if (!a) return err;
   a->Bind(1, id);
-  t.author_reading = kReadingMark;
   while (true) {
     auto more = a->Step();
     if (!more.ok()) return more.status();
     if (!*more) break;
-    t.author += NoControls(a->Text(0)) + " / ";
-    t.author_reading += NoSpaces(NoControls(a->Text(1))) + " / ";
+    f.authors.emplace_back(a->Text(0), a->Text(1));
   }
   a->Reset();
-  return std::optional<IndexText>(std::move(t));
+  return std::optional<IndexText>(MakeIndexText(f));
 }
 
 Status WriteIndex(Connection& c, int64_t id, const IndexText& t, bool remove) {
@@ -587,6 +605,22 @@ Status IndexRecord(Connection& c, int64_t id) {
   if (!t.ok()) return t.status();
   if (!t->has_value()) return Status::NotFound("record " + std::to_string(id));
   return WriteIndex(c, id, **t, false);
+}
+
+Status IndexRecord(Connection& c, int64_t id, const CatalogRecord& r) {
+  // As UpsertRecord stores it: an empty field is NULL, read back as "".
+  IndexFields f{r.title,
+                r.volume,
+                r.title_kana,
+                r.publisher,
+                r.publisher_kana,
+                r.subjects,
+                r.notes,
+                r.ndc,
+                r.year ? std::to_string(r.year) : std::string(),
+                {}};
+  for (const auto& a : r.authors) f.authors.emplace_back(a.name, a.name_kana);
+  return WriteIndex(c, id, MakeIndexText(f), false);
 }
 
 Status UnindexRecord(Connection& c, int64_t id) {
