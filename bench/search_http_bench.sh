@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Search pages through the real server: wrk against `shiori serve` on a
 # catalogue database (the 1M one bench/search_bench.sh leaves, say), the same
-# query as a PC sends it (UTF-8) and as an old i-mode phone does (Shift_JIS,
+# query as a PC sends it (UTF-8; a new visitor each time, and a returning
+# one with its session cookie) and as an old i-mode phone does (Shift_JIS,
 # no cookies, 5 KB pages). What a patron waits for: the FTS5 search, the
 # page, its encoding, HTTP.
 #
@@ -29,7 +30,7 @@ bin=${2:-$root/build/gateway/shiori}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
-QUERIES=${QUERIES:-"1char=猫;2char=宮沢;3char+=ウイスキー;kana=みやざわけんじ;isbn=4-08-006542-6;latin=Linux"}
+QUERIES=${QUERIES:-"1char=猫;2char=宮沢;3char+=ウイスキー;kana=すずきこうじろう;isbn=4-08-006542-6;latin=Linux"}
 
 [[ -n $db && -r $db ]] || die "usage: search_http_bench.sh DB [PATH/TO/shiori] (DB must exist)"
 [[ -x $bin ]] || die "$bin not found; build it first"
@@ -73,14 +74,23 @@ EOF
 ua_pc="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 ua_docomo="DoCoMo/1.0/N503i"
 
-# one DEVICE URL -> "req/s | p50 | p99 | bytes"
+# one DEVICE URL -> "req/s | p50 | p99 | bytes". Device "pc+cookie": the PC
+# sends back the session cookie its first request got, as a browser does
+# (without it, every PC results page starts a session: the cart buttons'
+# forms need its CSRF token, and that is a database write).
 one() {
-  local ua=$ua_pc out bytes
+  local ua=$ua_pc out bytes cookie=()
   [[ $1 == docomo ]] && ua=$ua_docomo
-  bytes=$(curl -s -o /dev/null -w '%{size_download} %{http_code}' -A "$ua" "$2")
+  if [[ $1 == pc+cookie ]]; then
+    local c
+    c=$(curl -s -o /dev/null -D - -A "$ua" "$2" | tr -d '\r' |
+      awk 'tolower($1) == "set-cookie:" {split($2, a, ";"); print a[1]; exit}')
+    [[ -n $c ]] && cookie=(-H "Cookie: $c")  # (none: the page has no form)
+  fi
+  bytes=$(curl -s -o /dev/null -w '%{size_download} %{http_code}' -A "$ua" "${cookie[@]}" "$2")
   [[ ${bytes#* } == 200 ]] || die "$2 answered ${bytes#* }"
   out=$(timeout -k 5 $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency \
-    -H "User-Agent: $ua" "$2" 2>&1) || { echo "$out" >&2; die "wrk failed against $2"; }
+    -H "User-Agent: $ua" "${cookie[@]}" "$2" 2>&1) || { echo "$out" >&2; die "wrk failed against $2"; }
   grep -q 'Non-2xx\|Socket errors' <<<"$out" && { echo "$out" >&2; die "errors against $2"; }
   awk -v bytes="${bytes% *}" '
     function ms(v,  u, f) { u = v; sub(/^[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
@@ -102,7 +112,7 @@ echo "|---|---|---|---:|---:|---:|---:|"
 IFS=';' read -ra pairs <<<"$QUERIES"
 for pair in "${pairs[@]}"; do
   cls=${pair%%=*} text=${pair#*=}
-  for device in pc docomo; do
+  for device in pc pc+cookie docomo; do
     echo "| $cls | $text | $device | $(one "$device" "$(url "$device" "$text")") |"
   done
 done
