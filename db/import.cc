@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -360,7 +361,7 @@ class Importer {
   std::string CheckCopy(int where, const CopyEntry& k) {
     if (k.branch.empty()) return "barcode '" + k.barcode + "' has no branch";
     if (!branches_.count(k.branch)) return "unknown branch '" + k.branch + "'";
-    auto [it, fresh] = barcodes_.emplace(k.barcode, where);
+    auto [it, fresh] = barcodes_.emplace(std::pmr::string(k.barcode, &barcode_arena_), where);
     if (!fresh) {
       return "barcode '" + k.barcode + "' already appears on " + unit_ + " " +
              std::to_string(it->second);
@@ -528,7 +529,12 @@ class Importer {
   std::optional<Transaction> tx_;
   int64_t rewritten_ = 0;  // records UpsertRecord wrote (not those left as they were)
   std::unordered_set<std::string> branches_;
-  std::unordered_map<std::string, int> barcodes_;  // barcode -> where first seen
+  // Every barcode of the file (1.5M at 1M records), kept in an arena of its
+  // own: never erased, freed at once, and not scattered through the heap
+  // the upserts allocate from (mixed in, they made the whole import 15 %
+  // slower: malloc searching a fragmented heap).
+  std::pmr::monotonic_buffer_resource barcode_arena_;
+  std::pmr::unordered_map<std::pmr::string, int> barcodes_{&barcode_arena_};  // -> first seen
 };
 
 // ---------------------------------------------------------------- TSV
@@ -676,7 +682,7 @@ class TsvReader {
       if (IsBibliographic(col)) p->bib[col] = std::string(v[col]);
     }
     const size_t hash = BibHash(*p);
-    auto [seen, fresh] = ids_.emplace(p->id, IdInfo{lineno, hash});
+    auto [seen, fresh] = ids_.emplace(std::pmr::string(p->id, &id_arena_), IdInfo{lineno, hash});
     if (fresh) {
       imp_.Read(bytes_);
     } else {
@@ -812,7 +818,8 @@ class TsvReader {
   std::vector<int> cols_;  // header position -> Col (-1: unknown)
   std::vector<std::string_view> fields_;
   std::unique_ptr<Pending> pending_;
-  std::unordered_map<std::string, IdInfo> ids_;
+  std::pmr::monotonic_buffer_resource id_arena_;  // as Importer::barcodes_
+  std::pmr::unordered_map<std::pmr::string, IdInfo> ids_{&id_arena_};
 };
 
 // ---------------------------------------------------------------- MARC
