@@ -1129,7 +1129,7 @@ class MarcReader {
     std::vector<std::string> why;
     MapMarc(m, recno, r, why);
     if (why.empty()) {
-      auto [it, fresh] = source_ids_.emplace(r.source_id, recno);
+      auto [it, fresh] = source_ids_.emplace(std::pmr::string(r.source_id, &id_arena_), recno);
       if (!fresh) {
         why.push_back("001 '" + r.source_id + "' is also the id of record " +
                       std::to_string(it->second));
@@ -1149,7 +1149,8 @@ class MarcReader {
   Importer& imp_;
   const MarcLibs& lib_;
   YazMarc mt_;
-  std::unordered_map<std::string, int> source_ids_;
+  std::pmr::monotonic_buffer_resource id_arena_;  // as Importer::barcodes_
+  std::pmr::unordered_map<std::pmr::string, int> source_ids_{&id_arena_};
 };
 
 // Raw bytes for a message: printable ASCII as is, anything else as \xNN.
