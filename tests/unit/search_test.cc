@@ -113,6 +113,25 @@ class SearchDb : public ::testing::Test {
     }
     ASSERT_TRUE(tx.Commit().ok());
   }
+  // The titles a search shows, sorted (the order is not what is tested).
+  std::vector<std::string> Titles(const SearchQuery& q) {
+    auto r = Search(*c_, q);
+    EXPECT_TRUE(r.ok());
+    std::vector<std::string> t;
+    if (r.ok()) {
+      for (const auto& h : r->hits) t.push_back(h.title);
+    }
+    std::sort(t.begin(), t.end());
+    return t;
+  }
+  static SearchQuery Words(std::string text, std::string author = "", int from = 0, int to = 0) {
+    SearchQuery q;
+    q.text = std::move(text);
+    q.author = std::move(author);
+    q.year_from = from;
+    q.year_to = to;
+    return q;
+  }
   // Imports `r` with one copy at chuo, in a transaction of its own.
   void Put(CatalogRecord r) {
     r.copies = {{"b" + r.source_id, "chuo", ""}};
@@ -166,24 +185,19 @@ TEST_F(SearchDb, KanaAreFoundAnywhereInAReadingOrTitleAndOnlyInOrder) {
   r.authors = {{"宮沢 賢治", "ミヤザワ ケンジ", ""}, {"高橋", "タカハシ", "絵"}};
   Put(r);
   auto found = [&](const std::string& text, const std::string& author = "") {
-    SearchQuery q;
-    q.text = text;
-    q.author = author;
-    auto res = Search(*c_, q);
-    EXPECT_TRUE(res.ok());
-    return res->total;
+    return Titles(Words(text, author)).size();
   };
   // At the start, in the middle, at the end; as typed in any kana.
   for (const char* q : {"みやざ", "やざわけ", "けんじ", "みやざわけんじ", "ミヤザワケンジ",
                         "ﾐﾔｻﾞﾜｹﾝｼﾞ", "ちゅーしゃ", "しゃのうた", "かちゅーしゃのうた"}) {
-    EXPECT_EQ(found(q), 1) << q;
+    EXPECT_EQ(found(q), 1u) << q;
   }
-  EXPECT_EQ(found("", "ざわけん"), 1);
+  EXPECT_EQ(found("", "ざわけん"), 1u);
   // Not when the kana are not next to each other, or run across two names.
   for (const char* q : {"みやけんじ", "ざわみや", "じのうた", "しゃうた", "けんじたか"}) {
-    EXPECT_EQ(found(q), 0) << q;
+    EXPECT_EQ(found(q), 0u) << q;
   }
-  EXPECT_EQ(found("", "かちゅー"), 0);  // the title's kana, not the author's
+  EXPECT_EQ(found("", "かちゅー"), 0u);  // the title's kana, not the author's
 }
 
 TEST_F(SearchDb, AKanaStandingAloneNeitherHidesNorJoinsItsNeighbours) {
@@ -199,14 +213,7 @@ TEST_F(SearchDb, AKanaStandingAloneNeitherHidesNorJoinsItsNeighbours) {
   put("neko", "吾輩は猫である", "");
   put("two", "東京 と 京都", "");
   auto found = [&](const std::string& text, const std::string& author = "") {
-    SearchQuery q;
-    q.text = text;
-    q.author = author;
-    auto r = Search(*c_, q);
-    EXPECT_TRUE(r.ok());
-    std::vector<std::string> t;
-    for (const auto& h : r->hits) t.push_back(h.title);
-    return t;
+    return Titles(Words(text, author));
   };
   using V = std::vector<std::string>;
   // A lone kana beside other words is no condition of the search.
@@ -250,37 +257,33 @@ TEST_F(SearchDb, ARareWordOfTwoWeighsMoreThanAWordInEveryRecord) {
   EXPECT_EQ(r->hits[0].title, "雪国") << "雪国 in the title counts more than 日本 in the title";
 }
 
-TEST_F(SearchDb, TheIndexOfAnOlderDatabaseIsRebuiltByTheMigration) {
-  Add(0, 3, 2000);
-  // As a database of schema 7 had it: the index with a prefix index, here empty.
-  ASSERT_TRUE(c_->Exec("DROP TABLE records_fts;"
-                       " CREATE VIRTUAL TABLE records_fts USING fts5(title, title_reading, author,"
-                       " author_reading, publisher, subjects, other, content='', tokenize='shiori',"
-                       " prefix='1'); PRAGMA user_version = 7")
-                  .ok());
-  SearchQuery q;
-  q.text = "日本";
-  ASSERT_EQ(Search(*c_, q)->total, 0);
-  ASSERT_TRUE(Migrate(*c_).ok());
-  EXPECT_EQ(Search(*c_, q)->total, 3);
-  q.text = "話";
-  EXPECT_EQ(Search(*c_, q)->total, 3);
-}
-
-TEST_F(SearchDb, TheIndexWithoutTrigramsIsRebuiltByTheMigration) {
-  Add(0, 3, 2000);  // read ニホン ノ ハナシ
-  // As a database of schema 9 had it (no kana trigrams), here empty.
-  ASSERT_TRUE(
-      c_->Exec("DROP TABLE records_fts;"
-               " CREATE VIRTUAL TABLE records_fts USING fts5(title, title_reading, author,"
-               " author_reading, publisher, subjects, other, content='', tokenize='shiori');"
-               " PRAGMA user_version = 9")
-          .ok());
-  SearchQuery q;
-  q.text = "にほんのはなし";
-  ASSERT_EQ(Search(*c_, q)->total, 0);
-  ASSERT_TRUE(Migrate(*c_).ok());
-  EXPECT_EQ(Search(*c_, q)->total, 3);
+TEST_F(SearchDb, TheIndexOfAnOlderDatabaseIsRebuiltByTheMigrations) {
+  struct Case {
+    int version;
+    const char* options;  // the index as that schema had it, here empty
+    std::vector<std::string> queries;
+  } cases[] = {
+      {7, ", prefix='1'", {"日本", "話"}},  // with a prefix index (migration 8)
+      {9, "", {"にほんのはなし", "日本"}},  // without kana trigrams (migration 10)
+  };
+  Add(0, 3, 2000);  // 日本の話, read ニホン ノ ハナシ
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.version);
+    ASSERT_TRUE(c_->Exec(std::string("DROP TABLE records_fts;"
+                                     " CREATE VIRTUAL TABLE records_fts USING fts5(title,"
+                                     " title_reading, author, author_reading, publisher, subjects,"
+                                     " other, content='', tokenize='shiori'") +
+                         k.options + "); PRAGMA user_version = " + std::to_string(k.version))
+                    .ok());
+    SearchQuery q;
+    q.text = k.queries[0];
+    ASSERT_EQ(Search(*c_, q)->total, 0);
+    ASSERT_TRUE(Migrate(*c_).ok());
+    for (const auto& text : k.queries) {
+      q.text = text;
+      EXPECT_EQ(Search(*c_, q)->total, 3) << text;
+    }
+  }
 }
 
 TEST_F(SearchDb, AYearFilterFindsOldMatchesBehindTheNewestCandidates) {
@@ -316,19 +319,9 @@ TEST_F(SearchDb, AYearFilterFollowsChangedNewAndYearlessRecordsAtOnce) {
   // Every record has 猫 in its title: by the word and years, or by the
   // years alone (answered from the copy without the index), alike.
   auto found = [&](int from, int to) {
-    std::vector<std::string> by[2];
-    for (int alone = 0; alone < 2; ++alone) {
-      SearchQuery q;
-      q.text = alone ? "" : "猫";
-      q.year_from = from;
-      q.year_to = to;
-      auto r = Search(*c_, q);
-      EXPECT_TRUE(r.ok());
-      for (const auto& h : r->hits) by[alone].push_back(h.title);
-      std::sort(by[alone].begin(), by[alone].end());
-    }
-    EXPECT_EQ(by[0], by[1]) << from << "-" << to;
-    return by[0];
+    const auto by_word = Titles(Words("猫", "", from, to));
+    EXPECT_EQ(by_word, Titles(Words("", "", from, to))) << from << "-" << to;
+    return by_word;
   };
   auto put = [&](const std::string& id, const std::string& title, int year) {
     CatalogRecord r;
@@ -378,17 +371,7 @@ TEST_F(SearchDb, AYearFilterFollowsChangedNewAndYearlessRecordsAtOnce) {
 
 TEST_F(SearchDb, TheYearFilterReadsTheKeptCopyOfTheYears) {
   Add(0, 3, 1990);  // 日本の話 0, 1, 2
-  auto in_1990 = [&](const std::string& text) {
-    SearchQuery q;
-    q.text = text;
-    q.year_from = q.year_to = 1990;
-    auto r = Search(*c_, q);
-    EXPECT_TRUE(r.ok());
-    std::vector<std::string> t;
-    for (const auto& h : r->hits) t.push_back(h.title);
-    std::sort(t.begin(), t.end());
-    return t;
-  };
+  auto in_1990 = [&](const std::string& text) { return Titles(Words(text, "", 1990, 1990)); };
   using V = std::vector<std::string>;
   ASSERT_EQ(in_1990("日本").size(), 3u);  // the copy is read here
   // A change inside a transaction is seen there, and not after a rollback:
