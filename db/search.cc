@@ -684,39 +684,13 @@ Result<SearchResult> Search(Connection& c, const SearchQuery& q) {
   return SearchOnce(c, q, false);
 }
 
-static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn) {
-  // What to match: the full-text expression, and filters on the records.
-  std::string match;
-  std::optional<std::string> isbn;
-  auto add = [&](std::string_view text, const std::string& columns) {
-    std::string e = FtsMatchExpression(text, columns);
-    if (e.empty()) return;
-    if (!match.empty()) match += " AND ";
-    match += e;
-  };
-  if (auto as_isbn = text_as_isbn ? NormalizeIsbn(q.text) : std::nullopt) {
-    isbn = as_isbn;
-  } else {
-    add(q.text, "");
-  }
-  add(q.title, "{title title_reading} : ");
-  add(q.author, "{author author_reading} : ");
-  add(q.publisher, "publisher : ");
-  add(q.subject, "subjects : ");
-  if (!q.isbn.empty()) {
-    isbn = NormalizeIsbn(q.isbn);
-    if (!isbn) return SearchResult{};  // not an ISBN: nothing has it
-  }
+// The candidates of a search that matches words or reads records: the
+// newest kSearchCandidates + 1 that pass its filters, with their scores.
+static Status MatchCandidates(Connection& c, const SearchQuery& q, const std::string& match,
+                              const std::optional<std::string>& isbn, bool kept_years,
+                              std::vector<Candidate>* cands) {
   const bool by_year = q.year_from || q.year_to;
   const bool by_copies = !q.branch.empty() || q.on_shelf_only;
-  if (match.empty() && !isbn && !by_year && !by_copies) return SearchResult{};
-  // Matches are filtered by year from the connection's copy of the years,
-  // before anything is read from records (see RecordYears).
-  auto* years = static_cast<RecordYears*>(c.search_state());
-  const bool kept_years = by_year && years && YearsReady(c, *years);
-  // Years alone: the newest records in them come from the copy itself.
-  const bool years_alone = kept_years && match.empty() && !isbn && !by_copies;
-
   std::string sql;
   // Ranked by relevance with nothing to filter but the year, the candidates
   // need nothing from the records table: the index alone answers (measured:
@@ -759,6 +733,57 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
 
   // The SQL varies only with which filters are present (a few dozen texts),
   // so the connection keeps each prepared: 0.05 ms a search at 1M records.
+  Status prep;
+  Stmt* st = c.Cached(sql, &prep);
+  if (!st) return prep;
+  if (!match.empty()) st->Bind(1, match);
+  if (isbn) st->Bind(2, *isbn);
+  if (q.year_from || kept_years) st->Bind(3, int64_t{q.year_from});
+  if (q.year_to || kept_years) st->Bind(4, int64_t{q.year_to});
+  if (!q.branch.empty()) st->Bind(5, q.branch);
+  while (true) {
+    auto r = st->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    cands->push_back({st->Int(0), st->Real(1), static_cast<int>(st->Int(2)), st->Text(3)});
+  }
+  st->Reset();
+  return Status::Ok();
+}
+
+static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn) {
+  // What to match: the full-text expression, and filters on the records.
+  std::string match;
+  std::optional<std::string> isbn;
+  auto add = [&](std::string_view text, const std::string& columns) {
+    std::string e = FtsMatchExpression(text, columns);
+    if (e.empty()) return;
+    if (!match.empty()) match += " AND ";
+    match += e;
+  };
+  if (auto as_isbn = text_as_isbn ? NormalizeIsbn(q.text) : std::nullopt) {
+    isbn = as_isbn;
+  } else {
+    add(q.text, "");
+  }
+  add(q.title, "{title title_reading} : ");
+  add(q.author, "{author author_reading} : ");
+  add(q.publisher, "publisher : ");
+  add(q.subject, "subjects : ");
+  if (!q.isbn.empty()) {
+    isbn = NormalizeIsbn(q.isbn);
+    if (!isbn) return SearchResult{};  // not an ISBN: nothing has it
+  }
+  const bool by_year = q.year_from || q.year_to;
+  const bool by_copies = !q.branch.empty() || q.on_shelf_only;
+  if (match.empty() && !isbn && !by_year && !by_copies) return SearchResult{};
+  // Matches are filtered by year from the connection's copy of the years,
+  // before anything is read from records (see RecordYears).
+  auto* years = static_cast<RecordYears*>(c.search_state());
+  const bool kept_years = by_year && years && YearsReady(c, *years);
+  // Years alone: the newest records in them come from the copy itself.
+  const bool years_alone = kept_years && match.empty() && !isbn && !by_copies;
+
   std::vector<Candidate> cands;
   if (years_alone) {
     const std::vector<uint16_t>& y = years->year;
@@ -781,21 +806,7 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
       t->Reset();
     }
   } else {
-    Status prep;
-    Stmt* st = c.Cached(sql, &prep);
-    if (!st) return prep;
-    if (!match.empty()) st->Bind(1, match);
-    if (isbn) st->Bind(2, *isbn);
-    if (q.year_from || kept_years) st->Bind(3, int64_t{q.year_from});
-    if (q.year_to || kept_years) st->Bind(4, int64_t{q.year_to});
-    if (!q.branch.empty()) st->Bind(5, q.branch);
-    while (true) {
-      auto r = st->Step();
-      if (!r.ok()) return r.status();
-      if (!*r) break;
-      cands.push_back({st->Int(0), st->Real(1), static_cast<int>(st->Int(2)), st->Text(3)});
-    }
-    st->Reset();
+    SHIORI_RETURN_IF_ERROR(MatchCandidates(c, q, match, isbn, kept_years, &cands));
   }
   SearchResult out;
   // One row more than the cap was asked for: its presence says there are more.
