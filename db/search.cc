@@ -340,7 +340,6 @@ void RankFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context
 // years and deleted records) has moved. shiori_year_in(rowid, from, to) is
 // 1 when the row's year is known and within [from, to] (0: no bound).
 struct RecordYears {
-  sqlite3* db = nullptr;
   int64_t version = -1, max_id = -1;  // of the scan
   bool current = false;
   std::vector<uint16_t> year;  // by rowid; 0: none
@@ -371,26 +370,19 @@ bool YearsReady(Connection& c, RecordYears& y) {
   y.current = false;
   // Inside a transaction the key may count changes that roll back, and a
   // copy kept under it would outlive them: only outside one.
-  if (max_id > kMaxCachedRowid || !sqlite3_get_autocommit(y.db)) return false;
+  if (max_id > kMaxCachedRowid || !sqlite3_get_autocommit(c.raw())) return false;
   // The key, the scan and the search are three reads: a change committed
   // after the key moves it again, and the next search scans once more (the
   // search under way may miss that change).
   std::vector<uint16_t> year(static_cast<size_t>(max_id) + 1, 0);
-  sqlite3_stmt* s = nullptr;
-  int rc = sqlite3_prepare_v2(y.db,
-                              "SELECT id, year FROM records INDEXED BY records_year"
-                              " WHERE year > 0 AND year < 65536",
-                              -1, &s, nullptr);
-  if (rc == SQLITE_OK) {
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-      const sqlite3_int64 id = sqlite3_column_int64(s, 0);
-      if (id > 0 && id <= max_id) {
-        year[static_cast<size_t>(id)] = static_cast<uint16_t>(sqlite3_column_int(s, 1));
-      }
-    }
+  auto s = c.Prepare(
+      "SELECT id, year FROM records INDEXED BY records_year WHERE year > 0 AND year < 65536");
+  Result<bool> row = s.ok() ? s->Step() : Result<bool>(s.status());
+  for (; row.ok() && *row; row = s->Step()) {
+    const int64_t id = s->Int(0);
+    if (id > 0 && id <= max_id) year[static_cast<size_t>(id)] = static_cast<uint16_t>(s->Int(1));
   }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
+  if (!row.ok()) {
     y.retry_at = now + std::chrono::minutes(1);
     return false;
   }
@@ -542,7 +534,6 @@ Status RegisterTokenizer(Connection& c) {
   // The connection and the SQL function share the years; the function's
   // reference goes when SQLite closes the handle.
   auto years = std::make_shared<RecordYears>();
-  years->db = c.raw();
   auto* ref = new std::shared_ptr<RecordYears>(years);
   if (sqlite3_create_function_v2(c.raw(), "shiori_year_in", 3, SQLITE_UTF8 | SQLITE_DIRECTONLY, ref,
                                  YearInFunction, nullptr, nullptr, [](void* p) {
