@@ -30,6 +30,24 @@ namespace {
 
 constexpr int kProgressEvery = 1000;
 
+// Every id or barcode of a file (1.5M barcodes at 1M records), each with
+// where it was first seen, in an arena of its own: only added to, freed at
+// once, and not scattered through the heap the upserts allocate from (mixed
+// in, they made a 1M import 15 % slower: malloc searching a fragmented heap).
+template <typename V>
+class SeenKeys {
+ public:
+  // Adds `key` with `v`; or, when it is there, returns what it was added with.
+  std::pair<const V*, bool> Add(std::string_view key, V v) {
+    auto [it, fresh] = map_.emplace(std::pmr::string(key, &arena_), std::move(v));
+    return {&it->second, fresh};
+  }
+
+ private:
+  std::pmr::monotonic_buffer_resource arena_;
+  std::pmr::unordered_map<std::pmr::string, V> map_{&arena_};
+};
+
 // ---------------------------------------------------------------- C handles
 
 using detail::XmlApi;
@@ -361,10 +379,10 @@ class Importer {
   std::string CheckCopy(int where, const CopyEntry& k) {
     if (k.branch.empty()) return "barcode '" + k.barcode + "' has no branch";
     if (!branches_.count(k.branch)) return "unknown branch '" + k.branch + "'";
-    auto [it, fresh] = barcodes_.emplace(std::pmr::string(k.barcode, &barcode_arena_), where);
+    auto [first, fresh] = barcodes_.Add(k.barcode, where);
     if (!fresh) {
       return "barcode '" + k.barcode + "' already appears on " + unit_ + " " +
-             std::to_string(it->second);
+             std::to_string(*first);
     }
     return std::string();
   }
@@ -427,8 +445,7 @@ class Importer {
   // import has landed whatever this does, and an unfinished merge leaves a
   // valid index.
   void MergeIndexAfterALoad() {
-    Status err;
-    Stmt* m = c_.Cached("SELECT ifnull(max(id), 0) FROM records", &err);
+    Stmt* m = c_.Cached("SELECT ifnull(max(id), 0) FROM records");
     if (!m || rewritten_ == 0) return;
     auto r = m->Step();
     const int64_t records = r.ok() && *r ? m->Int(0) : 0;
@@ -529,12 +546,7 @@ class Importer {
   std::optional<Transaction> tx_;
   int64_t rewritten_ = 0;  // records UpsertRecord wrote (not those left as they were)
   std::unordered_set<std::string> branches_;
-  // Every barcode of the file (1.5M at 1M records), kept in an arena of its
-  // own: never erased, freed at once, and not scattered through the heap
-  // the upserts allocate from (mixed in, they made the whole import 15 %
-  // slower: malloc searching a fragmented heap).
-  std::pmr::monotonic_buffer_resource barcode_arena_;
-  std::pmr::unordered_map<std::pmr::string, int> barcodes_{&barcode_arena_};  // -> first seen
+  SeenKeys<int> barcodes_;  // -> where first seen
 };
 
 // ---------------------------------------------------------------- TSV
@@ -682,15 +694,15 @@ class TsvReader {
       if (IsBibliographic(col)) p->bib[col] = std::string(v[col]);
     }
     const size_t hash = BibHash(*p);
-    auto [seen, fresh] = ids_.emplace(std::pmr::string(p->id, &id_arena_), IdInfo{lineno, hash});
+    auto [seen, fresh] = ids_.Add(p->id, IdInfo{lineno, hash});
     if (fresh) {
       imp_.Read(bytes_);
     } else {
       // More rows of an id read earlier: they add copies and must agree.
       p->counted = false;
-      if (seen->second.bib_hash != hash) {
-        why.push_back("the bibliographic columns differ from line " +
-                      std::to_string(seen->second.line) + " of the same id");
+      if (seen->bib_hash != hash) {
+        why.push_back("the bibliographic columns differ from line " + std::to_string(seen->line) +
+                      " of the same id");
       }
     }
     Parse(v, why, p->rec);
@@ -818,8 +830,7 @@ class TsvReader {
   std::vector<int> cols_;  // header position -> Col (-1: unknown)
   std::vector<std::string_view> fields_;
   std::unique_ptr<Pending> pending_;
-  std::pmr::monotonic_buffer_resource id_arena_;  // as Importer::barcodes_
-  std::pmr::unordered_map<std::pmr::string, IdInfo> ids_{&id_arena_};
+  SeenKeys<IdInfo> ids_;
 };
 
 // ---------------------------------------------------------------- MARC
@@ -1129,10 +1140,10 @@ class MarcReader {
     std::vector<std::string> why;
     MapMarc(m, recno, r, why);
     if (why.empty()) {
-      auto [it, fresh] = source_ids_.emplace(std::pmr::string(r.source_id, &id_arena_), recno);
+      auto [first, fresh] = source_ids_.Add(r.source_id, recno);
       if (!fresh) {
         why.push_back("001 '" + r.source_id + "' is also the id of record " +
-                      std::to_string(it->second));
+                      std::to_string(*first));
       }
     }
     for (const auto& k : r.copies) {
@@ -1149,8 +1160,7 @@ class MarcReader {
   Importer& imp_;
   const MarcLibs& lib_;
   YazMarc mt_;
-  std::pmr::monotonic_buffer_resource id_arena_;  // as Importer::barcodes_
-  std::pmr::unordered_map<std::pmr::string, int> source_ids_{&id_arena_};
+  SeenKeys<int> source_ids_;
 };
 
 // Raw bytes for a message: printable ASCII as is, anything else as \xNN.
