@@ -200,14 +200,15 @@ Status SetMaintenance(Connection& c, bool on);
 Status RegisterTokenizer(Connection& c);
 // The tokens the search index holds for `text` (document) or looks for (query):
 // search folding (charset::FoldForSearch), then overlapping bigrams for kanji
-// and kana runs (in a document each character of the run is a term too,
-// unless the text follows the reading mark U+001F), words for letters and
-// digits. For tests and tools.
+// and kana runs (in a document each kanji of the run is a term too, unless
+// the text follows the reading mark U+001F), kana trigrams (db/search.cc
+// TokenizePart), words for letters and digits. For tests and tools.
 std::vector<std::string> SearchTokens(std::string_view text, bool document);
 // The FTS5 expression db::Search matches for the words of `text`: each run
 // of kanji/kana or of letters/digits one phrase, prefixed by `columns`
-// ("{title title_reading} : "), ANDed. A one-kanji run is that kanji's own
-// term, so 猫 finds 黒猫 and 猫町. For tests and tools.
+// ("{title title_reading} : "), ANDed; a lone kana beside other words is
+// left out. A one-kanji run is that kanji's own term, so 猫 finds 黒猫 and
+// 猫町. For tests and tools.
 std::string FtsMatchExpression(std::string_view text, const std::string& columns);
 // True when the words of `text` are one hiragana or katakana (full or half
 // width, spaces around): the index keeps no single kana, so such a query
