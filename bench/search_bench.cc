@@ -250,8 +250,8 @@ struct Hit {
 
 struct Phase {
   std::map<std::string, Stats> classes;
-  std::vector<Hit> hits;           // one per query, from the warm-up round
-  std::vector<double> median_ms;   // one per query, over the measured rounds
+  std::vector<Hit> hits;          // one per query, from the warm-up round
+  std::vector<double> median_ms;  // one per query, over the measured rounds
 };
 
 Phase RunQueries(db::Connection& c, const std::vector<Query>& qs, int rounds) {
@@ -323,18 +323,9 @@ Sizes MeasureSizes(db::Connection& c, const std::string& path) {
 
 // ---------------------------------------------------------------- diagnostics
 
+// What db::Search matches for `q` (first as an ISBN when it reads as one).
 std::string QueryMatch(const Query& q) {
-  std::string m;
-  auto add = [&](const std::string& t, const std::string& cols) {
-    std::string e = db::FtsMatchExpression(t, cols);
-    if (e.empty()) return;
-    if (!m.empty()) m += " AND ";
-    m += e;
-  };
-  if (!db::NormalizeIsbn(q.text)) add(q.text, "");
-  add(q.title, "{title title_reading} : ");
-  add(q.author, "{author author_reading} : ");
-  return m;
+  return db::SearchMatchExpression(q.Search(), db::NormalizeIsbn(q.text).has_value());
 }
 
 const char* kBm25 = "bm25(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
@@ -393,18 +384,9 @@ struct Diag {
   std::vector<std::string> plan;
 };
 
-// db::Search's per-hit details query (db/search.cc), run here for the same hits.
-const char* kDetailsSql =
-    "SELECT title, ifnull(volume,''), ifnull(publisher,''), ifnull(year,0),"
-    " (SELECT group_concat(name, '・') FROM (SELECT name FROM record_authors"
-    "   WHERE record_id = r.id ORDER BY pos)),"
-    " (SELECT count(*) FROM copies WHERE record_id = r.id),"
-    " (SELECT count(*) FROM copies WHERE record_id = r.id AND status = 'shelf')"
-    " FROM records r WHERE id = ?1";
-
 std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>& qs) {
   std::map<std::string, Diag> out;
-  auto details = c.Prepare(kDetailsSql);
+  auto details = c.Prepare(db::kSearchDetailsSql);  // db::Search's, for the same hits
   if (!details.ok()) Die(details.status().message());
   for (int round = 0; round < 2; ++round) {  // round 0 warms up
     for (const auto& q : qs) {

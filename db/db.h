@@ -219,6 +219,16 @@ bool IsOneKanaQuery(std::string_view text);
 // publisher, subjects, other. For tools that time the same query.
 inline constexpr char kSearchRank[] =
     "shiori_rank(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
+// What db::Search shows of each hit: title, volume, publisher, year, the
+// authors joined by ・, copies, copies on the shelf; ?1 is the record id.
+// For tools that time the same query.
+inline constexpr char kSearchDetailsSql[] =
+    "SELECT title, ifnull(volume,''), ifnull(publisher,''), ifnull(year,0),"
+    " (SELECT group_concat(name, '・') FROM (SELECT name FROM record_authors"
+    "   WHERE record_id = r.id ORDER BY pos)),"
+    " (SELECT count(*) FROM copies WHERE record_id = r.id),"
+    " (SELECT count(*) FROM copies WHERE record_id = r.id AND status = 'shelf')"
+    " FROM records r WHERE id = ?1";
 // Whether shiori_rank takes the rows' lengths from its per-connection copy
 // (the default) or asks FTS5 for each row, as bm25 does. The order is the
 // same either way; for tests and benchmarks.
@@ -276,6 +286,12 @@ struct SearchQuery {
   int offset = 0;
   int limit = 20;
 };
+
+// The FTS5 expression db::Search matches for `q`: the free words (unless
+// `text_is_isbn`: then records_isbn finds them) and the title, author,
+// publisher and subject fields, each in its columns, ANDed. For tools that
+// time the same query.
+std::string SearchMatchExpression(const SearchQuery& q, bool text_is_isbn);
 
 struct SearchHit {
   int64_t id = 0;

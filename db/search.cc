@@ -742,25 +742,26 @@ static Status MatchCandidates(Connection& c, const SearchQuery& q, const std::st
   return Status::Ok();
 }
 
-static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn) {
-  // What to match: the full-text expression, and filters on the records.
+std::string SearchMatchExpression(const SearchQuery& q, bool text_is_isbn) {
   std::string match;
-  std::optional<std::string> isbn;
   auto add = [&](std::string_view text, const std::string& columns) {
     std::string e = FtsMatchExpression(text, columns);
     if (e.empty()) return;
     if (!match.empty()) match += " AND ";
     match += e;
   };
-  if (auto as_isbn = text_as_isbn ? NormalizeIsbn(q.text) : std::nullopt) {
-    isbn = as_isbn;
-  } else {
-    add(q.text, "");
-  }
+  if (!text_is_isbn) add(q.text, "");
   add(q.title, "{title title_reading} : ");
   add(q.author, "{author author_reading} : ");
   add(q.publisher, "publisher : ");
   add(q.subject, "subjects : ");
+  return match;
+}
+
+static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn) {
+  // What to match: the full-text expression, and filters on the records.
+  std::optional<std::string> isbn = text_as_isbn ? NormalizeIsbn(q.text) : std::nullopt;
+  const std::string match = SearchMatchExpression(q, isbn.has_value());
   if (!q.isbn.empty()) {
     isbn = NormalizeIsbn(q.isbn);
     if (!isbn) return SearchResult{};  // not an ISBN: nothing has it
@@ -833,14 +834,7 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   }
 
   Status err;
-  Stmt* d = c.Cached(
-      "SELECT title, ifnull(volume,''), ifnull(publisher,''), ifnull(year,0),"
-      " (SELECT group_concat(name, '・') FROM (SELECT name FROM record_authors"
-      "   WHERE record_id = r.id ORDER BY pos)),"
-      " (SELECT count(*) FROM copies WHERE record_id = r.id),"
-      " (SELECT count(*) FROM copies WHERE record_id = r.id AND status = 'shelf')"
-      " FROM records r WHERE id = ?1",
-      &err);
+  Stmt* d = c.Cached(kSearchDetailsSql, &err);
   if (!d) return err;
   const size_t from = static_cast<size_t>(std::max(0, q.offset));
   const size_t to = std::min(cands.size(), from + static_cast<size_t>(std::max(0, q.limit)));
