@@ -6,6 +6,9 @@
 #                     serve the demo library on 127.0.0.1:8080
 #   ./setup.sh test   install that and what the tests and benchmarks need, build
 #                     (sanitizers), run the fuzzers and the whole test suite
+#   ./setup.sh build  install what building and running needs, build (release)
+#                     into build/ and stop: the start of a library's own server
+#                     (docs/operations.md, "Starting your library")
 #   ./setup.sh deps   install both lists, build nothing
 #
 # Each long step prints one line as it starts (and the build a line per file
@@ -124,6 +127,11 @@ case "${1:-}" in
   deps)
     install_missing "${DEMO_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     ;;
+  build)
+    install_missing "${DEMO_PACKAGES[@]}"
+    build "$ROOT/build" build -DCMAKE_BUILD_TYPE=Release -DSHIORI_TESTS=OFF
+    log "built $ROOT/build/gateway/shiori"
+    ;;
   demo)
     install_missing "${DEMO_PACKAGES[@]}"
     build "$ROOT/build" build -DCMAKE_BUILD_TYPE=Release -DSHIORI_TESTS=OFF
@@ -145,7 +153,7 @@ case "${1:-}" in
     exec ctest --output-on-failure --timeout 600 -j "$(nproc)"
     ;;
   *)
-    echo "usage: ./setup.sh demo|test|deps" >&2
+    echo "usage: ./setup.sh demo|test|build|deps" >&2
     exit 2
     ;;
 esac

@@ -1,7 +1,7 @@
 // Device profiles: what kind of client sent a request (feature phone by
 // carrier and generation, smartphone, tablet, PC) and what follows from it —
 // output charset, whether cookies can be expected, the page budget, input-mode
-// attributes and how access keys are shown. Facts from ../shared/docs/DEVICES.md;
+// attributes and how access keys are shown. Facts: docs/devices.md;
 // tested against real User-Agent strings in tests/data/user_agents.tsv.
 #ifndef SHIORI_GATEWAY_DEVICE_H_
 #define SHIORI_GATEWAY_DEVICE_H_

@@ -56,7 +56,11 @@ Result<Config> BuildConfig(const Options& o) {
 
 // Opens an existing database for a staff command and brings its schema up to date.
 Result<std::unique_ptr<db::Connection>> OpenExisting(const Config& c) {
-  if (!FileExists(c.db_path)) return Status::NotFound(c.db_path + ": no such database file");
+  if (!FileExists(c.db_path)) {
+    return Status::NotFound(c.db_path +
+                            ": no such database file (create it with `shiori init`, with the "
+                            "same --config or --db)");
+  }
   db::OpenOptions opt;
   opt.create = false;
   auto conn = db::Connection::Open(c.db_path, opt);
@@ -141,6 +145,31 @@ Result<StaffContext> OpenStaff(const Options& o) {
   if (!conn.ok()) return conn.status();
   SHIORI_RETURN_IF_ERROR(db::SyncBranches(**conn, cfg->rules));
   return StaffContext{std::move(cfg).value(), std::move(conn).value()};
+}
+
+// `shiori init`: a new, empty database with the configured branches, ready for
+// `import catalog` and `patron import`. Never touches an existing file.
+int Init(const Options& o) {
+  auto cfg = BuildConfig(o);
+  if (!cfg.ok()) return Fail(cfg.status().message());
+  if (FileExists(cfg->db_path)) {
+    return Fail(cfg->db_path + ": already exists; init only creates a new database (nothing changed)");
+  }
+  auto conn = db::Connection::Open(cfg->db_path);
+  if (!conn.ok()) return Fail(conn.status().message());
+  Status s = db::Migrate(**conn);
+  if (s.ok()) s = db::SyncBranches(**conn, cfg->rules);
+  if (!s.ok()) {
+    // Leave no half-made file behind: the next init starts clean.
+    conn->reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((cfg->db_path + suffix).c_str());
+    return Fail(s.message());
+  }
+  std::printf("created an empty database in %s with %zu branches:", cfg->db_path.c_str(),
+              cfg->rules.branches.size());
+  for (const auto& b : cfg->rules.branches) std::printf(" %s (%s)", b.code.c_str(), b.name.c_str());
+  std::printf("\nnext: shiori import catalog FILE, shiori patron import FILE.tsv, shiori serve\n");
+  return 0;
 }
 
 int MailCommand(const Options& o, bool send) {
@@ -375,6 +404,9 @@ int Main(int argc, char** argv) {
   app.add_option("--config", o.config, "configuration file (TOML)")->check(CLI::ExistingFile);
   app.add_option("--db", o.db, "database file (overrides the configuration)");
 
+  auto* init = app.add_subcommand("init", "create a new, empty database for the library");
+  init->fallthrough();
+
   auto* serve = app.add_subcommand("serve", "serve the catalogue over HTTP");
   serve->fallthrough();
   serve->add_option("--listen", o.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
@@ -458,7 +490,7 @@ int Main(int argc, char** argv) {
     }
     if (!known) {
       std::fprintf(stderr,
-                   "shiori: unknown command '%s' (commands: serve, import, patron, circ, mail, "
+                   "shiori: unknown command '%s' (commands: init, serve, import, patron, circ, mail, "
                    "maintenance, backup)\n",
                    argv[i]);
       return 2;
@@ -479,6 +511,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "shiori: %s (see shiori --help)\n", msg.c_str());
     return 2;
   }
+  if (*init) return Init(o);
   if (*serve) return Serve(o);
   if (*maint) return Maintenance(o);
   if (*backup) return Backup(o);

@@ -2,18 +2,14 @@
 #include "tests/integration/fixture.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <fcntl.h>
-#include <link.h>
-#include <sched.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -30,50 +26,33 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// The file the dynamic loader opens for `soname` (symlinks resolved), or ""
-// when it finds none. Loads it into the test process to ask.
-std::string LibraryFile(const std::string& soname) {
-  void* h = dlopen(soname.c_str(), RTLD_LAZY | RTLD_LOCAL);
-  if (!h) return "";
-  std::string path;
-  link_map* map = nullptr;
-  char real[PATH_MAX];
-  if (dlinfo(h, RTLD_DI_LINKMAP, &map) == 0 && map && realpath(map->l_name, real)) path = real;
-  dlclose(h);
-  return path;
+// Makes `dir` a folder of empty files named by `sonames`: first in
+// LD_LIBRARY_PATH, it makes the dynamic loader open the empty file and give up
+// ("file too short"), as it does on a machine without the package.
+std::string HidingFolder(const std::string& dir, const Hidden& sonames) {
+  mkdir(dir.c_str(), 0700);
+  for (const auto& soname : sonames) std::ofstream(dir + "/" + soname);
+  return dir;
 }
 
-// In a child before exec: a private mount namespace (nothing propagates back
-// to the parent's) with /dev/null over each of `files`. False on failure.
-bool HideInChild(const std::vector<std::string>& files) {
-  if (unshare(CLONE_NEWNS) != 0) return false;
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
-  for (const auto& f : files) {
-    if (mount("/dev/null", f.c_str(), nullptr, MS_BIND, nullptr) != 0) return false;
-  }
-  return true;
-}
-
-constexpr int kCannotHide = 125;
-
-// fork + exec of SHIORI_BIN with stdout and stderr sent to files.
+// fork + exec of SHIORI_BIN with stdout and stderr sent to files in `dir`
+// (which must outlive the child).
 pid_t Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
-            const std::string& out_path, const std::string& err_path, const Hidden& hidden) {
-  std::vector<std::string> files;  // resolved before fork: the child only makes syscalls
-  for (const auto& soname : hidden) {
-    std::string f = LibraryFile(soname);
-    if (!f.empty()) files.push_back(std::move(f));
+            const std::string& out_path, const std::string& err_path, const Hidden& hidden,
+            const std::string& dir) {
+  std::vector<std::string> child_env = env;  // built before fork: the child only makes syscalls
+  if (!hidden.empty()) {
+    child_env.push_back("LD_LIBRARY_PATH=" + HidingFolder(dir + "/hidden", hidden));
   }
   pid_t pid = fork();
   if (pid != 0) return pid;
-  if (!hidden.empty() && !HideInChild(files)) _exit(kCannotHide);
   int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int in = open("/dev/null", O_RDONLY);
   dup2(in, 0);
   dup2(out, 1);
   dup2(err, 2);
-  for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
+  for (const auto& e : child_env) putenv(const_cast<char*>(e.c_str()));
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(SHIORI_BIN));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -189,22 +168,11 @@ TempDir::~TempDir() {
   }
 }
 
-bool CanHideLibraries() {
-  static const bool can = [] {
-    pid_t pid = fork();
-    if (pid == 0) _exit(HideInChild({}) ? 0 : 1);
-    int status = 0;
-    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-           WEXITSTATUS(status) == 0;
-  }();
-  return can;
-}
-
 CommandResult RunShiori(const std::vector<std::string>& args, const std::vector<std::string>& env,
                         const Hidden& hidden) {
   TempDir d;
   CommandResult r;
-  pid_t pid = Spawn(args, env, d.File("out"), d.File("err"), hidden);
+  pid_t pid = Spawn(args, env, d.File("out"), d.File("err"), hidden, d.path());
   r.exit_code = WaitExit(pid, 120);
   r.out = ReadFile(d.File("out"));
   r.err = ReadFile(d.File("err"));
@@ -220,7 +188,7 @@ bool Server::Start(const std::vector<std::string>& args, const std::vector<std::
   std::vector<std::string> all = {"serve", "--listen", "127.0.0.1:0"};
   all.insert(all.end(), args.begin(), args.end());
   stderr_path_ = logs_.File("err");
-  pid_ = Spawn(all, env, logs_.File("out"), stderr_path_, hidden);
+  pid_ = Spawn(all, env, logs_.File("out"), stderr_path_, hidden, logs_.path());
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   const std::string marker = "listening on http://127.0.0.1:";
   while (std::chrono::steady_clock::now() < until) {
