@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """How many postings a trigram index would add to the search index.
 
+This is the estimate made before kana trigrams went into the index (db/search.cc
+now holds them): it models an index of bigrams and unigrams only, and is kept
+to reproduce the figure in docs/performance.md's history.
+
 For docs/performance.md: counts, per record of a catalogue TSV written by
 bench/catalog_gen.py, the bigrams and unigrams shiori's index holds for the
 kanji/kana runs, and the trigrams an index of trigrams would add (over every

@@ -128,7 +128,7 @@ bool FitsSjis(std::string_view utf8);
 std::u32string FoldForSearch(std::string_view utf8);
 
 enum class CharClass {
-  kCjk,        // kanji, kana, 々〆ー: indexed as overlapping bigrams
+  kCjk,        // kanji, kana, 々〆ー: indexed as runs (db/search.cc: bigrams, kanji, kana trigrams)
   kWord,       // letters and digits of other scripts: indexed as words
   kSeparator,  // spaces, punctuation, symbols (・ included)
 };

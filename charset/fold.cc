@@ -1,4 +1,5 @@
-// Search folding with ICU: NFKC_Casefold, kana folding, character classes.
+// Search folding with ICU (NFKC_Casefold, kana folding, character classes) and
+// the ICU Japanese collator.
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>

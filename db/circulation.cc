@@ -1,5 +1,5 @@
 // What a patron has out and waits for: the lists behind 貸出中一覧, 予約中一覧
-// and 予約確保一覧 (read only; renewals and hold changes come with circulation).
+// and 予約確保一覧 (read only; renewals and hold changes are in db/circ.cc).
 #include "db/db.h"
 
 namespace shiori::db {

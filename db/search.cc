@@ -1,6 +1,6 @@
 // The catalogue's full-text search: the "shiori" FTS5 tokenizer (search
-// folding, overlapping bigrams for kanji and kana, trigrams for kana, words
-// for the rest), the per-connection copies of the rows' lengths and years,
+// folding, overlapping bigrams for kanji and kana runs, each kanji also a
+// term of its own, kana trigrams, words for the rest), the per-connection copies of the rows' lengths and years,
 // keeping the index in step with the records, ISBN handling, and the query
 // with its bounded ranking and capped count.
 #include <sqlite3.h>

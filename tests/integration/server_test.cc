@@ -1,5 +1,6 @@
-// End-to-end tests of the foundation: the real `shiori` binary on a loopback
-// port, its pages, maintenance switch, limits, shutdown, backup and start-up errors.
+// End-to-end tests of the server as a whole: the real `shiori` binary on a
+// loopback port, its pages, maintenance switch, limits, shutdown, backup and
+// start-up errors.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>

@@ -1,4 +1,5 @@
-// Unit tests of the pages: the escaping builder, the shared frame and the foundation's pages.
+// Unit tests of the pages: the escaping builder, the shared frame, the top,
+// notice and results pages, the style sheet and the QR code.
 #include "pages/pages.h"
 
 #include <gtest/gtest.h>
