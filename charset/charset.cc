@@ -26,6 +26,53 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+char32_t NextCodePoint(std::string_view s, size_t* i) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  auto at = static_cast<int32_t>(*i);
+  UChar32 c;
+  U8_NEXT(p, at, static_cast<int32_t>(s.size()), c);
+  *i = static_cast<size_t>(at);
+  return c < 0 ? char32_t{0xFFFD} : static_cast<char32_t>(c);
+}
+
+std::u32string ToUtf32(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) out += NextCodePoint(s, &i);
+  return out;
+}
+
+std::string ToUtf8(std::u32string_view s) {
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (char32_t c : s) AppendUtf8(out, c);
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
+  while (true) {
+    if (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+      s.remove_prefix(1);
+    } else if (s.substr(0, 3) == kIdeographicSpace) {
+      s.remove_prefix(3);
+    } else if (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+      s.remove_suffix(1);
+    } else if (s.size() >= 3 && s.substr(s.size() - 3) == kIdeographicSpace) {
+      s.remove_suffix(3);
+    } else {
+      return s;
+    }
+  }
+}
+
+bool IsHiragana(char32_t c) { return c >= 0x3041 && c <= 0x309F; }
+
+bool IsKatakana(char32_t c) {
+  return (c >= 0x30A0 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) ||
+         (c >= 0xFF65 && c <= 0xFF9F);
+}
+
 size_t CodePointCount(std::string_view s) {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   int32_t i = 0;

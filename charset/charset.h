@@ -140,6 +140,26 @@ bool IsKana(char32_t c);
 
 // Appends code point `c` to `out` as UTF-8.
 void AppendUtf8(std::string& out, char32_t c);
+// The code point of `s` starting at byte `*i`, moving `*i` past it (ICU's
+// U8_NEXT); U+FFFD for an ill-formed sequence, which it skips as a whole.
+// REQUIRES: *i < s.size().
+char32_t NextCodePoint(std::string_view s, size_t* i);
+// Every code point of `s` (NextCodePoint), and back to UTF-8.
+std::u32string ToUtf32(std::string_view s);
+std::string ToUtf8(std::u32string_view s);
+
+// ---------------------------------------------------------------- text as typed
+// Before any folding: what staff files and patrons' fields hold.
+
+// `s` without spaces, tabs and ideographic spaces (U+3000, what a Japanese
+// keyboard types) at either end. The one trim of the program: a field of only
+// full-width spaces is empty.
+std::string_view Trim(std::string_view s);
+// Hiragana U+3041..U+309F.
+bool IsHiragana(char32_t c);
+// Katakana as written: U+30A0..U+30FF (ー and ・ included), the small katakana
+// extension U+31F0..U+31FF and half-width katakana U+FF65..U+FF9F.
+bool IsKatakana(char32_t c);
 
 // ICU collation for sorting by reading (Japanese order: あいうえお, voiced
 // after unvoiced, katakana with hiragana). Thread-safe: Key() only reads.

@@ -456,6 +456,11 @@ Status CheckPassword(std::string_view password, const PasswordPolicy& p);
 // Invalid with a Japanese message otherwise. Empty is Invalid too: callers
 // treat "" as "no address" before asking.
 Status ValidateEmail(std::string_view email);
+// An e-mail address as typed on a phone, made comparable: full-width ASCII
+// made half-width (ＡＢＣ＠ｅｘ...), spaces and ideographic spaces cut at
+// both ends. What every e-mail field goes through before ValidateEmail; ""
+// means no address.
+std::string NormalizeEmailInput(std::string_view s);
 
 // Failed identity checks allowed before a lock.
 struct Throttle {
@@ -636,6 +641,10 @@ struct Date {
 
 // Japanese weekday letter for a date: 日 月 火 水 木 金 土.
 std::string_view WeekdayJa(const Date& d);
+// The date as patrons read it everywhere (pages and mail): "12月15日(火)";
+// without the weekday, "12月15日".
+std::string JapaneseDate(const Date& d);
+std::string JapaneseMonthDay(const Date& d);
 
 // When a branch is closed (休館日): weekly rule, yearly ranges such as
 // 12/29-1/3, and fixed dates or ranges.

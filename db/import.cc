@@ -94,77 +94,20 @@ using XmlString = std::unique_ptr<xmlChar, XmlCharFree>;
 
 // ---------------------------------------------------------------- text
 
-// Calls f(code point) for each character of `s`. REQUIRES: valid UTF-8.
+// Calls f(code point) for each character of `s`.
 template <typename F>
 void ForEachChar(std::string_view s, F&& f) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    char32_t c;
-    size_t n;
-    if (b < 0x80) {
-      c = b, n = 1;
-    } else if (b < 0xE0) {
-      c = b & 0x1F, n = 2;
-    } else if (b < 0xF0) {
-      c = b & 0x0F, n = 3;
-    } else {
-      c = b & 0x07, n = 4;
-    }
-    for (size_t k = 1; k < n && i + k < s.size(); ++k) {
-      c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
-    f(c);
-    i += n;
-  }
-}
-
-std::u32string ToU32(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  ForEachChar(s, [&](char32_t c) { out += c; });
-  return out;
-}
-
-std::string ToUtf8(std::u32string_view s) {
-  std::string out;
-  out.reserve(s.size() * 3);
-  for (char32_t c : s) charset::AppendUtf8(out, c);
-  return out;
+  for (size_t i = 0; i < s.size();) f(charset::NextCodePoint(s, &i));
 }
 
 bool IsSpace(char32_t c) { return c == ' ' || c == 0x3000; }
 
-// ASCII spaces and U+3000 off both ends.
-std::string_view Trim(std::string_view s) {
-  constexpr std::string_view kIdeoSpace = "\xE3\x80\x80";
-  while (true) {
-    if (!s.empty() && s.front() == ' ') {
-      s.remove_prefix(1);
-    } else if (s.substr(0, 3) == kIdeoSpace) {
-      s.remove_prefix(3);
-    } else {
-      break;
-    }
-  }
-  while (true) {
-    if (!s.empty() && s.back() == ' ') {
-      s.remove_suffix(1);
-    } else if (s.size() >= 3 && s.substr(s.size() - 3) == kIdeoSpace) {
-      s.remove_suffix(3);
-    } else {
-      break;
-    }
-  }
-  return s;
-}
-
+using charset::IsHiragana;
+using charset::IsKatakana;
+using charset::ToUtf8;
+using charset::Trim;
 bool IsHalfwidthKana(char32_t c) { return c >= 0xFF65 && c <= 0xFF9F; }
-bool IsKatakana(char32_t c) {
-  return (c >= 0x30A0 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) || IsHalfwidthKana(c);
-}
-bool IsHiragana(char32_t c) { return c >= 0x3041 && c <= 0x309F; }
-bool IsKana(char32_t c) { return IsHiragana(c) || IsKatakana(c); }  // ー and ・ included
+bool IsKana(char32_t c) { return charset::IsHiragana(c) || IsKatakana(c); }  // as written, ー and ・ included
 
 // Kanji and kana, for joining "夏目, 漱石" into 夏目漱石.
 bool IsCjk(char32_t c) { return IsKana(c) || charset::Classify(c) == charset::CharClass::kCjk; }
@@ -236,7 +179,7 @@ std::string Katakana(std::string_view s) {
 // "夏目, 漱石" -> "夏目漱石": a comma between two kanji/kana names goes, as
 // Japanese names are written without one; "Collins, Jack" is kept.
 std::string JoinCjkName(std::string_view s) {
-  const std::u32string u = ToU32(s);
+  const std::u32string u = charset::ToUtf32(s);
   std::u32string out;
   for (size_t i = 0; i < u.size(); ++i) {
     if (u[i] == ',' || u[i] == 0x3001 || u[i] == 0xFF0C) {

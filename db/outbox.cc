@@ -209,8 +209,8 @@ Result<std::optional<std::string>> NoticeSentAt(Connection& c, int64_t hold_id) 
   localtime_r(&t, &tm);
   char hm[8];
   std::strftime(hm, sizeof hm, "%H:%M", &tm);
-  return std::optional<std::string>(std::to_string(tm.tm_mon + 1) + "月" +
-                                    std::to_string(tm.tm_mday) + "日 " + hm);
+  return std::optional<std::string>(
+      JapaneseMonthDay(Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday}) + " " + hm);
 }
 
 }  // namespace shiori::db

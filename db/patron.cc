@@ -38,27 +38,6 @@ constexpr char kDummyHash[] =
 // Longer passwords cannot be ours (policy max is small); not worth an Argon2 run.
 constexpr size_t kPasswordInputMax = 256;
 
-std::string_view Trim(std::string_view s) {
-  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
-  while (true) {
-    if (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-      s.remove_prefix(1);
-    } else if (s.substr(0, 3) == kIdeographicSpace) {
-      s.remove_prefix(3);
-    } else if (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-      s.remove_suffix(1);
-    } else if (s.size() >= 3 && s.substr(s.size() - 3) == kIdeographicSpace) {
-      s.remove_suffix(3);
-    } else {
-      return s;
-    }
-  }
-}
-
-// E-mail as typed on a phone: ＡＢＣ＠ｅｘ... made half-width, spaces around cut.
-std::string EmailInput(std::string_view s) {
-  return std::string(Trim(charset::NormalizePassword(s)));
-}
 
 std::optional<std::string> NonEmpty(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -337,6 +316,10 @@ bool ValidDomain(std::string_view d) {
 
 }  // namespace
 
+std::string NormalizeEmailInput(std::string_view s) {
+  return std::string(charset::Trim(charset::NormalizePassword(s)));
+}
+
 // ---------------------------------------------------------------- checks
 
 Status CheckPassword(std::string_view password, const PasswordPolicy& p) {
@@ -385,22 +368,22 @@ Status ValidateEmail(std::string_view email) {
 // ---------------------------------------------------------------- staff
 
 Result<Upserted> UpsertPatron(Connection& c, const PatronInput& in) {
-  const std::string_view card = Trim(in.card);
+  const std::string_view card = charset::Trim(in.card);
   if (card.size() < 4 || card.size() > 16 || !AllAsciiDigits(card)) {
     return Status::Invalid("カード番号は半角数字4〜16桁で入力してください。");
   }
-  const std::string_view name = Trim(in.name_kana);
+  const std::string_view name = charset::Trim(in.name_kana);
   if (!IsKatakanaName(charset::NormalizeNameKana(name))) {
     return Status::Invalid("氏名(カナ)はカタカナで入力してください。");
   }
-  const std::string_view phone = Trim(in.phone);
+  const std::string_view phone = charset::Trim(in.phone);
   const size_t digits = charset::NormalizeDigits(phone).size();
   if (digits < 6 || digits > 15) {
     return Status::Invalid("電話番号は6〜15桁の数字で入力してください。");
   }
-  const std::string email = EmailInput(in.email);
+  const std::string email = NormalizeEmailInput(in.email);
   if (!email.empty()) SHIORI_RETURN_IF_ERROR(ValidateEmail(email));
-  const std::string_view branch = Trim(in.home_branch);
+  const std::string_view branch = charset::Trim(in.home_branch);
   if (!branch.empty()) {
     auto b = c.Prepare("SELECT 1 FROM branches WHERE code = ?1");
     if (!b.ok()) return b.status();
@@ -504,7 +487,7 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
                         std::string_view device_class) {
   const std::string pw = charset::NormalizePassword(password);
   SHIORI_RETURN_IF_ERROR(CheckPassword(pw, pol));
-  const std::string mail = EmailInput(email);
+  const std::string mail = NormalizeEmailInput(email);
   if (!mail.empty()) SHIORI_RETURN_IF_ERROR(ValidateEmail(mail));
 
   const std::string card_key = CardKey(card);
@@ -645,7 +628,7 @@ Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current
 }
 
 Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email, int64_t now) {
-  const std::string mail = EmailInput(email);
+  const std::string mail = NormalizeEmailInput(email);
   if (!mail.empty()) SHIORI_RETURN_IF_ERROR(ValidateEmail(mail));
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());

@@ -79,6 +79,14 @@ std::string_view WeekdayJa(const Date& d) {
   return kNames[d.Weekday()];
 }
 
+std::string JapaneseMonthDay(const Date& d) {
+  return std::to_string(d.month) + "月" + std::to_string(d.day) + "日";
+}
+
+std::string JapaneseDate(const Date& d) {
+  return JapaneseMonthDay(d) + "(" + std::string(WeekdayJa(d)) + ")";
+}
+
 bool ClosedDays::IsClosed(const Date& d) const {
   const int wd = d.Weekday();
   for (int w : weekdays) {

@@ -486,8 +486,7 @@ struct App::Impl {
     for (const auto& c : d.copies) {
       std::string due;
       if (auto date = db::Date::Parse(c.due_on)) {
-        due = std::to_string(date->month) + "月" + std::to_string(date->day) + "日(" +
-              std::string(db::WeekdayJa(*date)) + ")";
+        due = JapaneseDate(*date);
       }
       v.copies.push_back({c.branch_name, c.call_number, c.status, due});
     }
@@ -503,7 +502,7 @@ struct App::Impl {
     if (!items.ok()) return items.status();
     for (auto& it : *items) {
       out.push_back(
-          {it.record_id, it.volume.empty() ? it.title : it.title + " " + it.volume, it.authors});
+          {it.record_id, pages::TitleWithVolume(it.title, it.volume), it.authors});
     }
     return out;
   }
@@ -780,10 +779,8 @@ struct App::Impl {
     pages::EmailView v = EmailViewFor(ctx);
     const int64_t patron = *PatronOf(ctx);
     v.entered = std::string(req.Param("email"));
-    std::string trimmed = v.entered;
-    while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
-    while (!trimmed.empty() && trimmed.front() == ' ') trimmed.erase(0, 1);
-    if (trimmed.empty() && req.Param("confirm") != "1") {
+    const std::string address = db::NormalizeEmailInput(v.entered);
+    if (address.empty() && req.Param("confirm") != "1") {
       // Removing the address: say first what happens to the holds that wait for a mail.
       auto n = db::MailHoldCount(ctx.db(), patron);
       if (!n.ok()) return Failure(ctx, n.status());
@@ -793,14 +790,14 @@ struct App::Impl {
         return Html(200, pages::RenderEmailChange(ctx.page(), v));
       }
     }
-    auto changed = db::ChangeEmail(ctx.db(), patron, trimmed, NowSeconds());
+    auto changed = db::ChangeEmail(ctx.db(), patron, address, NowSeconds());
     if (!changed.ok()) {
       if (changed.status().code() == Status::Code::kIo) return Failure(ctx, changed.status());
       v.message = changed.status().message();
       return Html(400, pages::RenderEmailChange(ctx.page(), v));
     }
     return AccountHome(ctx, patron,
-                       trimmed.empty() ? "Eメールアドレスの登録を消しました。"
+                       address.empty() ? "Eメールアドレスの登録を消しました。"
                                        : "Eメールアドレスを変更しました。");
   }
 
@@ -821,7 +818,7 @@ struct App::Impl {
     v.paging = slice.paging;
     for (size_t i = slice.from; i < slice.to; ++i) {
       const db::LoanLine& l = (*loans)[i];
-      pages::LoanLineView line{l.volume.empty() ? l.title : l.title + " " + l.volume,
+      pages::LoanLineView line{pages::TitleWithVolume(l.title, l.volume),
                                DateText(l.due_on), l.overdue, l.reserved};
       line.loan_id = l.loan_id;
       // RenewLoan decides; the button is offered where it can succeed.
@@ -867,7 +864,7 @@ struct App::Impl {
     if (!patron.ok() || !patron->has_value()) return Failure(ctx, patron.status());
     pages::HoldDetailView v;
     v.hold_id = hold.hold_id;
-    v.title = hold.volume.empty() ? hold.title : hold.title + " " + hold.volume;
+    v.title = pages::TitleWithVolume(hold.title, hold.volume);
     v.ready = ready;
     v.branch_code = hold.branch_code;
     v.contact = hold.contact;
@@ -882,7 +879,7 @@ struct App::Impl {
     if (!own.ok()) return Failure(ctx, own.status());
     if (!own->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
     const auto& [hold, ready] = **own;
-    const std::string title = hold.volume.empty() ? hold.title : hold.title + " " + hold.volume;
+    const std::string title = pages::TitleWithVolume(hold.title, hold.volume);
     const std::string what = req.path.substr(req.path.rfind('/') + 1);  // cancel | branch | contact
     const std::string branch(req.Param("branch")), contact(req.Param("contact"));
     // Feature phones confirm every change on a page of its own.
@@ -940,7 +937,7 @@ struct App::Impl {
         if (!sent.ok()) return Failure(ctx, sent.status());
         if (sent->has_value()) notice = **sent;
       }
-      v.holds.push_back({h.hold_id, h.volume.empty() ? h.title : h.title + " " + h.volume,
+      v.holds.push_back({h.hold_id, pages::TitleWithVolume(h.title, h.volume),
                          h.branch_name, ContactName(h.contact), h.position, DateText(h.deadline),
                          std::move(notice)});
     }

@@ -22,9 +22,4 @@ Result<db::Date> Today() {
 
 int64_t NowSeconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
-std::string JapaneseDate(const db::Date& d) {
-  return std::to_string(d.month) + "月" + std::to_string(d.day) + "日(" +
-         std::string(db::WeekdayJa(d)) + ")";
-}
-
 }  // namespace shiori::gateway

@@ -16,8 +16,7 @@ namespace shiori::gateway {
 Result<db::Date> Today();
 // Seconds since the epoch, for sessions and throttling.
 int64_t NowSeconds();
-// "12月15日(火)".
-std::string JapaneseDate(const db::Date& d);
+using db::JapaneseDate;
 
 }  // namespace shiori::gateway
 

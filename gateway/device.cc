@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "charset/charset.h"
+
 namespace shiori::gateway {
 namespace {
 
@@ -16,11 +18,7 @@ constexpr size_t kMaxSubscriber = 64;
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool Contains(std::string_view s, std::string_view p) { return s.find(p) != s.npos; }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using charset::Trim;
 
 // "c100" / "C100" (when `any_case`) -> 100; 0 when `tok` is not a cache token.
 // A zero or absurd value counts as no token: a budget of 0 would mean "no limit".

@@ -19,6 +19,7 @@
 #include "gateway/clock.h"
 #include "gateway/curl_lib_internal.h"
 #include "gateway/session.h"
+#include "pages/pages.h"
 
 namespace shiori::gateway {
 namespace {
@@ -777,9 +778,7 @@ struct Sender {
       if (!deadline) return Status::Io("hold " + std::to_string(r.hold_id) + ": bad deadline");
       std::string branch = d.branch_name;
       if (const db::Branch* b = rules.FindBranch(d.branch_code)) branch = b->name;
-      std::string title = d.title;
-      if (!d.volume.empty()) title += " " + d.volume;
-      return HoldReadyMessage(to, title, branch, *deadline, library_name, mc.site_url);
+      return HoldReadyMessage(to, pages::TitleWithVolume(d.title, d.volume), branch, *deadline, library_name, mc.site_url);
     }
     if (r.kind == "email_changed") {
       return EmailChangedMessage(to, r.detail == "old", created, library_name, mc.site_url);

@@ -48,6 +48,12 @@ std::string Escape(std::string_view s) {
   return out;
 }
 
+std::string TitleWithVolume(std::string_view title, std::string_view volume) {
+  std::string out(title);
+  if (!volume.empty()) out.append(" ").append(volume);
+  return out;
+}
+
 void Html::WriteAttrs(const Attr* begin, const Attr* end) {
   for (const Attr* a = begin; a != end; ++a) {
     out_ += ' ';

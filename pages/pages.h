@@ -27,6 +27,10 @@ struct Attr {
 // Escapes `s` for HTML text and double-quoted attribute values: & < > " '.
 std::string Escape(std::string_view s);
 
+// A title as every page and notice names it: the title, then the volume
+// (巻次) after a space when there is one: "銀河鉄道の夜 上".
+std::string TitleWithVolume(std::string_view title, std::string_view volume);
+
 // Builds HTML that is escaped by default. Tags are closed in order: Close()
 // ends the innermost open element, Take() closes whatever is still open.
 class Html {

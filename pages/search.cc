@@ -110,8 +110,7 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
   h.Open("ol", {{"start", std::to_string(first)}});
   for (const auto& hit : v.hits) {
     h.Open("li");
-    std::string title = hit.title;
-    if (!hit.volume.empty()) title += " " + hit.volume;
+    const std::string title = TitleWithVolume(hit.title, hit.volume);
     h.Open("a", {{"href", ctx.links.Url("/record", {{"id", std::to_string(hit.id)}})}})
         .Text(title)
         .Close();
@@ -155,8 +154,7 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
 
 std::string RenderRecord(const Context& ctx, const RecordView& v) {
   Html h;
-  std::string title = v.title;
-  if (!v.volume.empty()) title += " " + v.volume;
+  const std::string title = TitleWithVolume(v.title, v.volume);
   detail::BeginPage(h, ctx, title);
   h.Open("dl");
   auto field = [&](const char* label, const std::string& value) {

@@ -233,6 +233,19 @@ TEST_F(Account, EmailChangeAcceptsOldCarrierAddressesAndWarnsBeforeRemoval) {
                      " ('kyoko.izumi@docomo.ne.jp', 'taro..yamada.@docomo.ne.jp')"),
             2)
       << "the old and the new address are told";
+  // Only spaces, full-width ones (what a Japanese keyboard types) included,
+  // is no address: asked first like an empty field, nothing changed.
+  const std::string email_now = "SELECT email FROM patrons WHERE card = '1000000011'";
+  for (const char* blank : {"\xE3\x80\x80", " \xE3\x80\x80\xE3\x80\x80 "}) {
+    SCOPED_TRACE(blank);
+    b.Get("/account/email");
+    std::string page = b.Post("/account/email", {{"email", blank}}, &status);
+    EXPECT_EQ(status, 200);
+    EXPECT_NE(page.find("連絡不要"), std::string::npos) << page;
+    EXPECT_EQ(page.find("変更しました"), std::string::npos) << page;
+    EXPECT_EQ(QueryText(dir_->File("a.db"), email_now), "taro..yamada.@docomo.ne.jp");
+  }
+  b.Get("/account/email");
   std::string confirm = b.Post("/account/email", {{"email", ""}}, &status);
   EXPECT_NE(confirm.find("連絡不要"), std::string::npos)
       << "holds waiting for mail are named first";

@@ -1,5 +1,5 @@
-// Tests for charset/charset.h: which bytes are well-formed UTF-8 and how many code points they
-// hold.
+// Tests for charset/charset.h: which bytes are well-formed UTF-8, how many code points they
+// hold and how they decode, and the text-as-typed helpers (Trim, IsHiragana, IsKatakana).
 #include "charset/charset.h"
 
 #include <gtest/gtest.h>
@@ -73,6 +73,52 @@ TEST(Utf8Test, CodePointCountCountsEachIllFormedSequenceOnce) {
     if (c.valid) continue;
     SCOPED_TRACE(c.what);
     EXPECT_EQ(CodePointCount(c.bytes), c.code_points);
+  }
+}
+
+// Decoding agrees with counting: one code point per character, one U+FFFD per
+// ill-formed sequence; valid text goes back to the same bytes.
+TEST(Utf8Test, ToUtf32DecodesEachCharacterAndEachIllFormedSequenceOnce) {
+  for (const auto& c : kUtf8Cases) {
+    SCOPED_TRACE(c.what);
+    const std::u32string u = ToUtf32(c.bytes);
+    EXPECT_EQ(u.size(), c.code_points);
+    if (c.valid) {
+      EXPECT_EQ(u.find(U'\uFFFD'), std::u32string::npos);
+      EXPECT_EQ(ToUtf8(u), c.bytes);
+    } else {
+      EXPECT_NE(u.find(U'\uFFFD'), std::u32string::npos);
+    }
+  }
+  EXPECT_EQ(ToUtf32("猫と😀a"), U"猫と😀a");
+}
+
+TEST(TrimTest, CutsSpacesTabsAndIdeographicSpacesAtBothEndsOnly) {
+  const struct {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {"", ""},
+      {"   ", ""},
+      {"\xE3\x80\x80", ""},                              // one full-width space is empty
+      {" \xE3\x80\x80\t\xE3\x80\x80 ", ""},                // any mix
+      {"\xE3\x80\x80イズミ キョウコ\xE3\x80\x80", "イズミ キョウコ"},  // the inside is kept
+      {"\tchuo ", "chuo"},
+      {"a\xE3\x80\x80" "b", "a\xE3\x80\x80" "b"},
+      {"\xE3\x80", "\xE3\x80"},  // half an ideographic space is not one
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.in);
+    EXPECT_EQ(Trim(c.in), c.out);
+  }
+}
+
+TEST(KanaTest, HiraganaAndKatakanaAsWritten) {
+  for (char32_t c : std::u32string(U"あぁんゔゝゞ")) EXPECT_TRUE(IsHiragana(c)) << int(c);
+  for (char32_t c : std::u32string(U"アァンヴーヽ・ㇰｱｰﾞﾟ･")) EXPECT_TRUE(IsKatakana(c)) << int(c);
+  for (char32_t c : std::u32string(U"猫aＡ１　、。〓")) {
+    EXPECT_FALSE(IsHiragana(c)) << int(c);
+    EXPECT_FALSE(IsKatakana(c)) << int(c);
   }
 }
 
