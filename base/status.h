@@ -16,6 +16,7 @@ class [[nodiscard]] Status {
     kInvalid,   // the caller's input is wrong; the message says how
     kNotFound,  // the thing asked for does not exist
     kConflict,  // the input is fine but the current state forbids it
+    kLocked,    // refused for a while: too many failed attempts
     kIo,        // the OS or a library failed
     kBusy,      // try again later (locked database, full queue)
   };
@@ -25,6 +26,7 @@ class [[nodiscard]] Status {
   static Status Invalid(std::string m) { return Status(Code::kInvalid, std::move(m)); }
   static Status NotFound(std::string m) { return Status(Code::kNotFound, std::move(m)); }
   static Status Conflict(std::string m) { return Status(Code::kConflict, std::move(m)); }
+  static Status Locked(std::string m) { return Status(Code::kLocked, std::move(m)); }
   static Status Io(std::string m) { return Status(Code::kIo, std::move(m)); }
   static Status Busy(std::string m) { return Status(Code::kBusy, std::move(m)); }
 
@@ -32,6 +34,15 @@ class [[nodiscard]] Status {
   Code code() const { return code_; }
   // One line, no trailing newline; empty when ok().
   const std::string& message() const { return message_; }
+  // Two kinds of failure. A refusal (kInvalid, kNotFound, kConflict, kLocked)
+  // is the expected answer to what someone asked: its message is written for
+  // the person who asked (Japanese where a patron asked) and may be shown to
+  // them. Any other failure (kIo, kBusy) is the system's: its message is for
+  // the operator's log and never reaches a page.
+  bool refusal() const {
+    return code_ == Code::kInvalid || code_ == Code::kNotFound || code_ == Code::kConflict ||
+           code_ == Code::kLocked;
+  }
 
  private:
   Status(Code c, std::string m) : code_(c), message_(std::move(m)) {}

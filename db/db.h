@@ -471,7 +471,7 @@ struct Throttle {
 // are counted per card number (known or not) and per throttle key, separately
 // for registration and for login. A counter is forgotten lock_seconds after its
 // last failure; while it holds max_failures or more, every attempt with that
-// card or key is refused with Busy, even with the right data, and refused
+// card or key is refused with Locked, even with the right data, and refused
 // attempts are not counted. A success clears the card's counter and takes as
 // many failures off the key's counter as the card's held (the patron's own
 // mistypes: she is not locked out of her own phone), leaving the failures on
@@ -491,7 +491,7 @@ struct Throttle {
 // Returns, in this order of checks:
 //   Invalid  the password breaks `pol` or the e-mail is invalid (CheckPassword
 //            and ValidateEmail messages; nothing counted);
-//   Busy     the card or key is locked: "...15分後にもう一度お試しください。"
+//   Locked   the card or key is locked: "...15分後にもう一度お試しください。"
 //            (the minutes from `t`);
 //   Invalid  card, name or phone do not match, or the card is unknown: one
 //            fixed message that never says which (kRegistrationMismatch);
@@ -512,7 +512,7 @@ extern const char kRegistrationMismatch[];
 
 // Login with card number and password (NormalizeDigits / NormalizePassword
 // first). Returns the patron id. Errors:
-//   Busy      the card or the key is locked (as above);
+//   Locked    the card or the key is locked (as above);
 //   Invalid   unknown card, no password registered yet, or a wrong password:
 //             one message, kLoginMismatch "カード番号またはパスワードが違います。";
 //   Conflict  right password but the card is blocked or expired: a sentence
@@ -529,7 +529,7 @@ extern const char kLoginMismatch[];
 
 // Password change by a logged-in patron: `current` must verify (a wrong one is
 // Invalid "現在のパスワードが違います。" and counts as a login failure for the
-// card; Busy while the card is locked, so a stolen session cannot guess it),
+// card; Locked while the card is locked, so a stolen session cannot guess it),
 // `next` must pass `pol` (both NormalizePassword'ed). On success the new hash
 // is stored and every session of the patron except `keep_session_id` is
 // deleted, in one transaction; Conflict if the password changed meanwhile,

@@ -113,7 +113,7 @@ Status CheckLocks(Connection& c, std::initializer_list<const Counter*> ks, const
   for (const Counter* k : ks) {
     auto l = Locked(c, *k, t, now);
     if (!l.ok()) return l.status();
-    if (*l) return Status::Busy(LockedMessage(t));
+    if (*l) return Status::Locked(LockedMessage(t));
   }
   return Status::Ok();
 }

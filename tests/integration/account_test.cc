@@ -275,5 +275,33 @@ TEST_F(Account, NoPasswordOrCardNumberInTheDatabaseOrTheLog) {
   sqlite3_close(db);
 }
 
+// The database locked by another writer (a long import, a backup) while a
+// patron logs in: the generic page in the device's charset, 503 with a retry
+// time, never SQLite's own words and never a login refusal; once the lock is
+// gone the same login works.
+TEST_F(Account, ALockedDatabaseDuringLoginShowsTheGenericPage) {
+  for (bool phone : {false, true}) {
+    SCOPED_TRACE(phone ? "docomo" : "PC");
+    Browser b(*server_, phone);
+    b.Get("/account");  // the login form, with its session
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_->File("a.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    long status = 0;
+    std::string page =
+        b.Post("/account/login", {{"card", "1000000033"}, {"password", "hon4649"}}, &status);
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    EXPECT_EQ(status, 503);
+    EXPECT_NE(page.find("混み合っています"), std::string::npos) << page;
+    for (const char* leak : {"locked", "database", "SQLite", "sqlite", "カード番号またはパスワード"}) {
+      EXPECT_EQ(page.find(leak), std::string::npos) << leak << ": " << page;
+    }
+    b.Get("/account");
+    b.Post("/account/login", {{"card", "1000000033"}, {"password", "hon4649"}}, &status);
+    EXPECT_EQ(status, 200) << "the lock gone, the login works";
+  }
+}
+
 }  // namespace
 }  // namespace shiori::test

@@ -367,7 +367,7 @@ TEST_F(PatronTest, ResetEndsSessionsAndTheLoginLock) {
   for (int i = 0; i < kThrottle.max_failures; ++i) {
     EXPECT_EQ(LogIn("1000000011", "wrong1", kNow + i).status().code(), Status::Code::kInvalid);
   }
-  EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 10).status().code(), Status::Code::kBusy);
+  EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 10).status().code(), Status::Code::kLocked);
   // 新規パスワード登録 again, as the guide says for a forgotten password.
   ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "tsuru77", kNow + 20).ok());
   EXPECT_EQ(Scalar("SELECT count(*) FROM sessions WHERE patron_id = " + std::to_string(id)), 0);
@@ -386,13 +386,13 @@ TEST_F(PatronTest, RegistrationLocksPerCardEvenForUnknownCards) {
   const int64_t last = kNow + kThrottle.max_failures - 1;
   Status locked =
       Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026", last + 1, "fresh-key");
-  EXPECT_EQ(locked.code(), Status::Code::kBusy);
+  EXPECT_EQ(locked.code(), Status::Code::kLocked);
   EXPECT_NE(locked.message().find("15分後にもう一度お試しください"), std::string::npos)
       << locked.message();
   EXPECT_EQ(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026",
                      last + kThrottle.lock_seconds - 1, "fresh-key")
                 .code(),
-            Status::Code::kBusy);
+            Status::Code::kLocked);
   EXPECT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026",
                        last + kThrottle.lock_seconds, "fresh-key")
                   .ok());
@@ -404,7 +404,7 @@ TEST_F(PatronTest, RegistrationLocksPerCardEvenForUnknownCards) {
               Status::Code::kInvalid);
   }
   EXPECT_EQ(Register("5555555555", "ア", "123456", "neko2026", kNow + 10, "other").code(),
-            Status::Code::kBusy);
+            Status::Code::kLocked);
 }
 
 TEST_F(PatronTest, RegistrationLocksPerThrottleKey) {
@@ -418,7 +418,7 @@ TEST_F(PatronTest, RegistrationLocksPerThrottleKey) {
   EXPECT_EQ(
       Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026", kNow + 10, "phone-A")
           .code(),
-      Status::Code::kBusy);
+      Status::Code::kLocked);
   // Another device behind the same carrier gateway is not affected.
   EXPECT_TRUE(
       Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026", kNow + 10, "phone-B")
@@ -453,13 +453,13 @@ TEST_F(PatronTest, LoginLocksTheCardAfterFiveFailures) {
   }
   const int64_t last = kNow + kThrottle.max_failures - 1;
   auto sixth = LogIn("1000000011", "neko2026", last + 1, "x");
-  EXPECT_EQ(sixth.status().code(), Status::Code::kBusy);
+  EXPECT_EQ(sixth.status().code(), Status::Code::kLocked);
   EXPECT_NE(sixth.status().message().find("15分後にもう一度お試しください"), std::string::npos)
       << sixth.status().message();
   // Refused attempts do not extend the lock.
-  EXPECT_EQ(LogIn("1000000011", "neko2026", last + 600, "x").status().code(), Status::Code::kBusy);
+  EXPECT_EQ(LogIn("1000000011", "neko2026", last + 600, "x").status().code(), Status::Code::kLocked);
   EXPECT_EQ(LogIn("1000000011", "neko2026", last + kThrottle.lock_seconds - 1, "x").status().code(),
-            Status::Code::kBusy);
+            Status::Code::kLocked);
   auto later = LogIn("1000000011", "neko2026", last + kThrottle.lock_seconds, "x");
   ASSERT_TRUE(later.ok()) << later.status().message();
   EXPECT_EQ(*later, id);
@@ -472,7 +472,7 @@ TEST_F(PatronTest, StaffUnlockLetsALockedCardInAtOnce) {
     (void)LogIn("1000000011", "guess" + std::to_string(i), kNow + i, std::to_string(i));
   }
   const int64_t then = kNow + kThrottle.max_failures;
-  ASSERT_EQ(LogIn("1000000011", "neko2026", then, "x").status().code(), Status::Code::kBusy);
+  ASSERT_EQ(LogIn("1000000011", "neko2026", then, "x").status().code(), Status::Code::kLocked);
   auto n = UnlockCard(*c_, "１０００ ０００ ０１１");  // as staff may type it
   ASSERT_TRUE(n.ok()) << n.status().message();
   EXPECT_EQ(*n, 1);
@@ -492,7 +492,7 @@ TEST_F(PatronTest, StaffUnlockAlsoLetsInThePatronsOwnDevice) {
   }
   const int64_t then = kNow + kThrottle.max_failures;
   ASSERT_EQ(LogIn("1000000011", "neko2026", then, "her-phone").status().code(),
-            Status::Code::kBusy);
+            Status::Code::kLocked);
   ASSERT_TRUE(UnlockCard(*c_, "1000000011", then + 1).ok());
   auto in = LogIn("1000000011", "neko2026", then + 2, "her-phone");
   ASSERT_TRUE(in.ok()) << in.status().message();
@@ -509,7 +509,7 @@ TEST_F(PatronTest, AnUnlockDoesNotFreeADeviceForOtherCards) {
   }
   const int64_t then = kNow + kThrottle.max_failures;
   ASSERT_TRUE(UnlockCard(*c_, "1000000011", then).ok());
-  EXPECT_EQ(LogIn("1000000022", "Tsuru77", then + 1, "probe").status().code(), Status::Code::kBusy)
+  EXPECT_EQ(LogIn("1000000022", "Tsuru77", then + 1, "probe").status().code(), Status::Code::kLocked)
       << "unlocking one card frees the device for that card only";
 }
 
@@ -521,7 +521,7 @@ TEST_F(PatronTest, LoginLockMinutesFollowTheThrottle) {
               Status::Code::kInvalid);
   }
   auto r = Login(*c_, "1000000011", "wrong1", "k", t, kNow);
-  EXPECT_EQ(r.status().code(), Status::Code::kBusy);
+  EXPECT_EQ(r.status().code(), Status::Code::kLocked);
   EXPECT_NE(r.status().message().find("30分後にもう一度お試しください"), std::string::npos);
 }
 
@@ -535,7 +535,7 @@ TEST_F(PatronTest, LoginLocksPerThrottleKey) {
         Status::Code::kInvalid);
   }
   EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 10, "device-A").status().code(),
-            Status::Code::kBusy);
+            Status::Code::kLocked);
   EXPECT_TRUE(LogIn("1000000011", "neko2026", kNow + 10, "device-B").ok());
   EXPECT_TRUE(LogIn("1000000011", "neko2026", kNow + 10 + kThrottle.lock_seconds, "device-A").ok());
 }
@@ -572,7 +572,7 @@ TEST_F(PatronTest, ASuccessLeavesFailuresOnOtherCardsOnTheKey) {
   EXPECT_TRUE(LogIn("1000000011", "neko2026", now++, "K").ok());  // takes back 2: K holds 3
   EXPECT_FALSE(LogIn("3000000007", "neko2026", now++, "K").ok());
   EXPECT_FALSE(LogIn("3000000008", "neko2026", now++, "K").ok());  // 5: K is locked
-  EXPECT_EQ(LogIn("1000000011", "neko2026", now++, "K").status().code(), Status::Code::kBusy);
+  EXPECT_EQ(LogIn("1000000011", "neko2026", now++, "K").status().code(), Status::Code::kLocked);
 }
 
 TEST_F(PatronTest, BlockedAndExpiredCardsAreTold) {
@@ -671,8 +671,8 @@ TEST_F(PatronTest, ChangePasswordGuessesLockTheCard) {
   EXPECT_EQ(
       ChangePassword(*c_, id, "neko2026", "abc123", 0, kPolicy, kFastHashing, kThrottle, kNow + 10)
           .code(),
-      Status::Code::kBusy);
-  EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 10).status().code(), Status::Code::kBusy);
+      Status::Code::kLocked);
+  EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 10).status().code(), Status::Code::kLocked);
 }
 
 TEST(ValidateEmailTest, Table) {

@@ -1,0 +1,327 @@
+// The patron's own account (利用照会): login and logout, 新規パスワード登録, the
+// password and e-mail changes, 貸出中一覧 with 延長, 予約中一覧 and 予約確保一覧
+// with a hold's changes (取り消し, 受取館, 連絡方法). A refusal's message is
+// shown on the page it came from; any other failure is the generic page.
+#include "charset/charset.h"
+#include "gateway/clock.h"
+#include "gateway/handlers.h"
+
+namespace shiori::gateway {
+namespace {
+
+db::PasswordPolicy Policy(const Config& cfg) {
+  return db::PasswordPolicy{cfg.password_min, cfg.password_max};
+}
+db::Throttle Throttling(const Config& cfg) {
+  return db::Throttle{cfg.max_failures, cfg.lock_minutes * 60LL};
+}
+// Who is trying: the session, or the device when there is none yet — never
+// the IP address alone, which carrier gateways share.
+std::string ThrottleKey(Ctx& ctx) {
+  return ctx.session.active() ? "s" + std::to_string(ctx.session.row()->id)
+                              : "d" + DeviceKey(ctx.profile);
+}
+
+Response AccountHome(Ctx& ctx, int64_t patron, std::string message) {
+  auto today = Today();
+  if (!today.ok()) return Failure(ctx, today.status());
+  auto loans = db::PatronLoans(ctx.db(), patron, *today);
+  auto waiting = db::PatronHolds(ctx.db(), patron, false);
+  auto ready = db::PatronHolds(ctx.db(), patron, true);
+  if (!loans.ok()) return Failure(ctx, loans.status());
+  if (!waiting.ok()) return Failure(ctx, waiting.status());
+  if (!ready.ok()) return Failure(ctx, ready.status());
+  pages::AccountHomeView v;
+  v.message = std::move(message);
+  v.loans = static_cast<int>(loans->size());
+  for (const auto& l : *loans) v.overdue += l.overdue;
+  v.waiting = static_cast<int>(waiting->size());
+  v.ready = static_cast<int>(ready->size());
+  return Html(200, pages::RenderAccountHome(ctx.page(), v));
+}
+
+
+Response RegisterPage(Ctx& ctx, pages::RegisterView v, int status = 200) {
+  Status s = ctx.session.Ensure();
+  if (!s.ok()) return Failure(ctx, s);
+  v.min_length = ctx.cfg.password_min;
+  v.max_length = ctx.cfg.password_max;
+  return Html(status, pages::RenderRegister(ctx.page(), v));
+}
+
+
+pages::EmailView EmailViewFor(Ctx& ctx) {
+  pages::EmailView v;
+  v.sender = ctx.cfg.mail_from;
+  auto p = db::FindPatronById(ctx.db(), *PatronOf(ctx));
+  if (p.ok() && p->has_value()) v.current = (*p)->email;
+  return v;
+}
+
+
+Response LoansView(const Request& req, Ctx& ctx, std::string message, int status = 200) {
+  auto today = Today();
+  if (!today.ok()) return Failure(ctx, today.status());
+  auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), *today);
+  if (!loans.ok()) return Failure(ctx, loans.status());
+  pages::LoansView v;
+  v.message = std::move(message);
+  v.loan_days = ctx.cfg.rules.loan_days;
+  const Slice slice = SliceOf(req, ctx.profile, loans->size());
+  v.paging = slice.paging;
+  for (size_t i = slice.from; i < slice.to; ++i) {
+    const db::LoanLine& l = (*loans)[i];
+    pages::LoanLineView line{pages::TitleWithVolume(l.title, l.volume),
+                             DateText(l.due_on), l.overdue, l.reserved};
+    line.loan_id = l.loan_id;
+    // RenewLoan decides; the button is offered where it can succeed.
+    line.renewable = !l.overdue && !l.reserved && l.renewals < ctx.cfg.rules.max_renewals;
+    v.loans.push_back(std::move(line));
+  }
+  return Html(status, pages::RenderLoans(ctx.page(), v));
+}
+
+// The patron's own hold `id`, waiting or ready; nullopt when not theirs.
+Result<std::optional<std::pair<db::HoldLine, bool>>> OwnHold(Ctx& ctx, int64_t id) {
+  for (bool ready : {false, true}) {
+    auto holds = db::PatronHolds(ctx.db(), *PatronOf(ctx), ready);
+    if (!holds.ok()) return holds.status();
+    for (auto& h : *holds) {
+      if (h.hold_id == id) return std::optional<std::pair<db::HoldLine, bool>>({h, ready});
+    }
+  }
+  return std::optional<std::pair<db::HoldLine, bool>>();
+}
+
+
+Response HoldList(const Request& req, Ctx& ctx, bool ready, std::string message = "",
+                  int status = 200) {
+  auto holds = db::PatronHolds(ctx.db(), *PatronOf(ctx), ready);
+  if (!holds.ok()) return Failure(ctx, holds.status());
+  pages::HoldsView v;
+  v.ready = ready;
+  v.message = std::move(message);
+  const Slice slice = SliceOf(req, ctx.profile, holds->size());
+  v.paging = slice.paging;
+  for (size_t i = slice.from; i < slice.to; ++i) {
+    const db::HoldLine& h = (*holds)[i];
+    std::string notice;
+    if (ready && h.contact == "mail") {
+      auto sent = db::NoticeSentAt(ctx.db(), h.hold_id);
+      if (!sent.ok()) return Failure(ctx, sent.status());
+      if (sent->has_value()) notice = **sent;
+    }
+    v.holds.push_back({h.hold_id, pages::TitleWithVolume(h.title, h.volume),
+                       h.branch_name, ContactName(h.contact), h.position, DateText(h.deadline),
+                       std::move(notice)});
+  }
+  return Html(status, pages::RenderHolds(ctx.page(), v));
+}
+
+// What a patron may change of a hold: each its own route.
+enum class HoldChange { kCancel, kBranch, kContact };
+
+Response ChangeHold(const Request& req, Ctx& ctx, HoldChange what) {
+  const int64_t id = ParseInt(req.Param("id"), 0, 0, 999999999);
+  auto own = OwnHold(ctx, id);
+  if (!own.ok()) return Failure(ctx, own.status());
+  if (!own->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
+  const auto& [hold, ready] = **own;
+  const std::string title = pages::TitleWithVolume(hold.title, hold.volume);
+  const std::string branch(req.Param("branch")), contact(req.Param("contact"));
+  // Feature phones confirm every change on a page of its own.
+  if (ctx.profile.feature_phone() && req.Param("confirm") != "1") {
+    pages::ConfirmView v;
+    v.action = req.path;
+    v.fields = {{"id", std::to_string(id)}};
+    if (what == HoldChange::kCancel) {
+      v.heading = "予約の取り消し";
+      v.text = "「" + title + "」の予約を取り消します。よろしいですか。";
+      v.button = "取り消す";
+    } else if (what == HoldChange::kBranch) {
+      const db::Branch* b = ctx.cfg.rules.FindBranch(branch);
+      v.heading = "受取館の変更";
+      v.text = "「" + title + "」の受取館を" + (b ? b->name : branch) + "に変えます。";
+      v.button = "変える";
+      v.fields.emplace_back("branch", branch);
+    } else {
+      v.heading = "連絡方法の変更";
+      v.text = "「" + title + "」の連絡方法を" + ContactName(contact) + "に変えます。";
+      v.button = "変える";
+      v.fields.emplace_back("contact", contact);
+    }
+    return Html(200, pages::RenderConfirm(ctx.page(), v));
+  }
+  auto today = Today();
+  if (!today.ok()) return Failure(ctx, today.status());
+  Status s = what == HoldChange::kCancel   ? db::CancelHold(ctx.db(), *PatronOf(ctx), id, *today, ctx.cfg.rules)
+             : what == HoldChange::kBranch ? db::ChangeHoldBranch(ctx.db(), *PatronOf(ctx), id, branch)
+                                : db::ChangeHoldContact(ctx.db(), *PatronOf(ctx), id, contact);
+  if (!s.ok()) {
+    if (!s.refusal()) return Failure(ctx, s);
+    return HoldList(req, ctx, ready, s.message(), 409);
+  }
+  return HoldList(req, ctx, ready,
+                  what == HoldChange::kCancel   ? "「" + title + "」の予約を取り消しました。"
+                  : what == HoldChange::kBranch ? "受取館を変えました。"
+                                     : "連絡方法を変えました。");
+}
+
+}  // namespace
+
+Response AccountPage(const Request&, Ctx& ctx) {
+  auto patron = PatronOf(ctx);
+  if (!patron) return LoginPage(ctx, "", "");
+  return AccountHome(ctx, *patron, "");
+}
+
+Response LoginPost(const Request& req, Ctx& ctx) {
+  const std::string card(req.Param("card"));
+  auto id = db::Login(ctx.db(), card, req.Param("password"), ThrottleKey(ctx), Throttling(ctx.cfg),
+                      NowSeconds());
+  if (!id.ok()) {
+    if (!id.status().refusal()) return Failure(ctx, id.status());
+    return LoginPage(ctx, card, id.status().message(), 403, std::string(req.Param("next")));
+  }
+  // A new id at login: whoever knew the old one (a shared URL) is left behind.
+  Status s = ctx.session.Rotate();
+  if (s.ok()) s = db::SetSessionPatron(ctx.db(), ctx.session.row()->id, *id);
+  if (!s.ok()) return Failure(ctx, s);
+  ctx.session.mutable_row()->patron_id = *id;
+  std::string_view next = req.Param("next");
+  return ctx.Redirect(IsLocalPath(next) ? next : "/account");
+}
+
+Response LogoutPost(const Request&, Ctx& ctx) {
+  Status s = ctx.session.End();
+  if (!s.ok()) return Failure(ctx, s);
+  return ctx.Redirect("/");
+}
+
+Response RegisterForm(const Request&, Ctx& ctx) { return RegisterPage(ctx, {}); }
+
+Response RegisterPost(const Request& req, Ctx& ctx) {
+  pages::RegisterView v;
+  v.card = std::string(req.Param("card"));
+  v.name_kana = std::string(req.Param("name"));
+  v.phone = std::string(req.Param("phone"));
+  v.email = std::string(req.Param("email"));
+  const std::string password = charset::NormalizePassword(req.Param("password"));
+  if (password != charset::NormalizePassword(req.Param("password2"))) {
+    v.message = "パスワードが確認用と一致しません。同じものを2回入力してください。";
+    return RegisterPage(ctx, std::move(v), 400);
+  }
+  Status s = db::RegisterPassword(ctx.db(), v.card, v.name_kana, v.phone, password, v.email,
+                                  ThrottleKey(ctx), Policy(ctx.cfg), ctx.cfg.hashing, Throttling(ctx.cfg),
+                                  NowSeconds(), ClassName(ctx.profile.device_class));
+  if (!s.ok()) {
+    if (!s.refusal()) return Failure(ctx, s);
+    v.message = s.message();
+    return RegisterPage(ctx, std::move(v), 403);
+  }
+  v.done = true;
+  return RegisterPage(ctx, std::move(v));
+}
+
+Response GuidePage(const Request&, Ctx& ctx) { return Html(200, pages::RenderGuide(ctx.page())); }
+
+Response PasswordForm(const Request&, Ctx& ctx) {
+  pages::PasswordView v{"", ctx.cfg.password_min, ctx.cfg.password_max};
+  return Html(200, pages::RenderPasswordChange(ctx.page(), v));
+}
+
+Response PasswordPost(const Request& req, Ctx& ctx) {
+  pages::PasswordView v{"", ctx.cfg.password_min, ctx.cfg.password_max};
+  const std::string next = charset::NormalizePassword(req.Param("password"));
+  if (next != charset::NormalizePassword(req.Param("password2"))) {
+    v.message = "新しいパスワードが確認用と一致しません。";
+    return Html(400, pages::RenderPasswordChange(ctx.page(), v));
+  }
+  Status s = db::ChangePassword(ctx.db(), *PatronOf(ctx),
+                                charset::NormalizePassword(req.Param("current")), next,
+                                ctx.session.row()->id, Policy(ctx.cfg), ctx.cfg.hashing, Throttling(ctx.cfg),
+                                NowSeconds(), ClassName(ctx.profile.device_class));
+  if (!s.ok()) {
+    if (!s.refusal()) return Failure(ctx, s);
+    v.message = s.message();
+    return Html(403, pages::RenderPasswordChange(ctx.page(), v));
+  }
+  return AccountHome(ctx, *PatronOf(ctx), "パスワードを変更しました。");
+}
+
+Response EmailForm(const Request&, Ctx& ctx) {
+  return Html(200, pages::RenderEmailChange(ctx.page(), EmailViewFor(ctx)));
+}
+
+Response EmailPost(const Request& req, Ctx& ctx) {
+  pages::EmailView v = EmailViewFor(ctx);
+  const int64_t patron = *PatronOf(ctx);
+  v.entered = std::string(req.Param("email"));
+  const std::string address = db::NormalizeEmailInput(v.entered);
+  if (address.empty() && req.Param("confirm") != "1") {
+    // Removing the address: say first what happens to the holds that wait for a mail.
+    auto n = db::MailHoldCount(ctx.db(), patron);
+    if (!n.ok()) return Failure(ctx, n.status());
+    if (*n > 0) {
+      v.confirm_removal = true;
+      v.mail_holds = *n;
+      return Html(200, pages::RenderEmailChange(ctx.page(), v));
+    }
+  }
+  auto changed = db::ChangeEmail(ctx.db(), patron, address, NowSeconds());
+  if (!changed.ok()) {
+    if (!changed.status().refusal()) return Failure(ctx, changed.status());
+    v.message = changed.status().message();
+    return Html(400, pages::RenderEmailChange(ctx.page(), v));
+  }
+  return AccountHome(ctx, patron,
+                     address.empty() ? "Eメールアドレスの登録を消しました。"
+                                     : "Eメールアドレスを変更しました。");
+}
+
+Response LoansPage(const Request& req, Ctx& ctx) { return LoansView(req, ctx, ""); }
+
+Response RenewPost(const Request& req, Ctx& ctx) {
+  auto today = Today();
+  if (!today.ok()) return Failure(ctx, today.status());
+  auto due = db::RenewLoan(ctx.db(), *PatronOf(ctx), ParseInt(req.Param("id"), 0, 0, 999999999),
+                           *today, ctx.cfg.rules);
+  if (!due.ok()) {
+    if (!due.status().refusal()) return Failure(ctx, due.status());
+    return LoansView(req, ctx, due.status().message(), 409);
+  }
+  return LoansView(req, ctx, "延長しました。新しい返却期限は" + JapaneseDate(*due) + "です。");
+}
+
+Response HoldDetail(const Request& req, Ctx& ctx) {
+  auto own = OwnHold(ctx, ParseInt(req.Param("id"), 0, 0, 999999999));
+  if (!own.ok()) return Failure(ctx, own.status());
+  if (!own->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
+  const auto& [hold, ready] = **own;
+  auto patron = db::FindPatronById(ctx.db(), *PatronOf(ctx));
+  if (!patron.ok() || !patron->has_value()) return Failure(ctx, patron.status());
+  pages::HoldDetailView v;
+  v.hold_id = hold.hold_id;
+  v.title = pages::TitleWithVolume(hold.title, hold.volume);
+  v.ready = ready;
+  v.branch_code = hold.branch_code;
+  v.contact = hold.contact;
+  v.branches = BranchesFor(ctx.cfg, **patron);
+  v.has_email = !(*patron)->email.empty();
+  return Html(200, pages::RenderHoldDetail(ctx.page(), v));
+}
+
+Response HoldsPage(const Request& req, Ctx& ctx) { return HoldList(req, ctx, false); }
+Response ReadyPage(const Request& req, Ctx& ctx) { return HoldList(req, ctx, true); }
+
+Response HoldCancelPost(const Request& req, Ctx& ctx) {
+  return ChangeHold(req, ctx, HoldChange::kCancel);
+}
+Response HoldBranchPost(const Request& req, Ctx& ctx) {
+  return ChangeHold(req, ctx, HoldChange::kBranch);
+}
+Response HoldContactPost(const Request& req, Ctx& ctx) {
+  return ChangeHold(req, ctx, HoldChange::kContact);
+}
+
+}  // namespace shiori::gateway

@@ -1,0 +1,223 @@
+// The catalogue's pages (蔵書検索): the top page (kept rendered per kind of
+// device), はじめに/免責事項, 文字コード, the exit page for links off the site,
+// the result list, 詳しく探す, a record with its copies, and the stylesheet and
+// /healthz.
+#include <algorithm>
+
+#include "charset/charset.h"
+#include "gateway/clock.h"
+#include "gateway/handlers.h"
+
+namespace shiori::gateway {
+namespace {
+
+// The top page without a session or a query depends only on the device's
+// carrier, class and charset: it is rendered once per kind and kept.
+size_t TopKey(const DeviceProfile& p, bool shift_jis) {
+  return static_cast<size_t>(p.carrier) * 4 + (p.feature_phone() ? 2 : 0) + (shift_jis ? 1 : 0);
+}
+
+}  // namespace
+
+void KeepTopPages(Site& site, db::Pool& pool) {
+  site.top_pages.resize(5 * 4);  // every carrier x feature phone or not x charset
+  for (Carrier carrier :
+       {Carrier::kNone, Carrier::kDocomo, Carrier::kAu, Carrier::kSoftbank, Carrier::kWillcom}) {
+    for (bool feature : {false, true}) {
+      for (bool sjis : {false, true}) {
+        DeviceProfile p;
+        p.carrier = carrier;
+        p.device_class = feature ? DeviceClass::kFeature : DeviceClass::kPc;
+        p.accesskey_emoji = carrier == Carrier::kDocomo;
+        Ctx ctx(pool, site, p, 0);
+        ctx.shift_jis = sjis;
+        ctx.device = PageDevice(ctx.profile, sjis);
+        ctx.page_url = site.cfg.site_url + "/";
+        // Kept as sent: encoded once here, not at every request.
+        const std::string page = pages::RenderTop(ctx.page(), pages::TopView{});
+        site.top_pages[TopKey(p, sjis)] = sjis ? charset::Utf8ToSjis(page) : page;
+      }
+    }
+  }
+}
+
+Response Top(const Request& req, Ctx& ctx) {
+  pages::TopView v;
+  v.query = std::string(req.Param("q"));
+  if (v.query.empty() && !ctx.session.id_in_urls()) {
+    Response r;
+    r.kept_body = &ctx.site.top_pages[TopKey(ctx.profile, ctx.shift_jis)];
+    if (ctx.shift_jis) r.content_type = kSjisHtml;
+    return r;
+  }
+  return Html(200, pages::RenderTop(ctx.page(), v));
+}
+
+Response Disclaimer(const Request&, Ctx& ctx) {
+  return Html(200, pages::RenderDisclaimer(ctx.page()));
+}
+
+Response CharsetForm(const Request& req, Ctx& ctx) {
+  Status s = ctx.session.Ensure();
+  if (!s.ok()) return Failure(ctx, s);
+  pages::CharsetView v;
+  v.shift_jis_now = ctx.shift_jis;
+  std::string_view back = req.Param("back");
+  v.back = IsLocalPath(back) ? std::string(back) : "/";
+  return Html(200, pages::RenderCharset(ctx.page(), v));
+}
+
+Response CharsetSet(const Request& req, Ctx& ctx) {
+  std::string_view to = req.Param("to");
+  if (to != "sjis" && to != "utf8") {
+    return Html(400, pages::RenderError(ctx.page(), "選んでください",
+                                        "Shift_JISかUTF-8のどちらかを選んでください。"));
+  }
+  Status s = db::SetSessionCharset(ctx.db(), ctx.session.row()->id, std::string(to));
+  if (!s.ok()) return Failure(ctx, s);
+  std::string_view back = req.Param("back");
+  return ctx.Redirect(IsLocalPath(back) ? back : "/");
+}
+
+Response Exit(const Request& req, Ctx& ctx) {
+  std::string_view to = req.Param("to");
+  if (!IsHttpUrl(to)) {
+    return Html(400, pages::RenderError(ctx.page(), "移動できません",
+                                        "このアドレスへは移動できません。"));
+  }
+  Response r = Html(200, pages::RenderExit(ctx.page(), to));
+  return r;
+}
+
+// How many lines of `line_bytes` fit one page of the device next to the
+
+Response SearchPage(const Request& req, Ctx& ctx) {
+  pages::ResultsView v;
+  db::SearchQuery q;
+  v.query = std::string(req.Param("q"));
+  v.one_kana = db::IsOneKanaQuery(v.query);
+  q.text = v.query;
+  // Every search parameter goes into paging and sort links, as typed.
+  for (const char* key : {"q", "title", "author", "publisher", "subject", "isbn", "from", "to",
+                          "branch", "shelf", "sort", "adv"}) {
+    std::string_view val = req.Param(key);
+    if (!val.empty()) v.params.emplace_back(key, std::string(val));
+  }
+  q.title = std::string(req.Param("title"));
+  q.author = std::string(req.Param("author"));
+  q.publisher = std::string(req.Param("publisher"));
+  q.subject = std::string(req.Param("subject"));
+  q.isbn = std::string(req.Param("isbn"));
+  q.year_from = ParseInt(req.Param("from"), 0, 0, 9999);
+  q.year_to = ParseInt(req.Param("to"), 0, 0, 9999);
+  if (ctx.cfg.rules.FindBranch(req.Param("branch"))) q.branch = std::string(req.Param("branch"));
+  q.on_shelf_only = req.Param("shelf") == "1";
+  std::string_view sort = req.Param("sort");
+  v.sort = sort == "newest" || sort == "title" ? std::string(sort) : "relevance";
+  q.sort = v.sort == "newest"  ? db::SearchQuery::Sort::kNewest
+           : v.sort == "title" ? db::SearchQuery::Sort::kTitle
+                               : db::SearchQuery::Sort::kRelevance;
+  v.page_size = q.limit = LinesPerPage(ctx.profile, 320, 20);  // a hit: ~320 bytes
+  v.offset = q.offset = ParseInt(req.Param("p"), 0, 0, db::kSearchCandidates);
+
+  size_t longest = 0;
+  for (const std::string* f : {&q.text, &q.title, &q.author, &q.publisher, &q.subject, &q.isbn}) {
+    longest = std::max(longest, charset::CodePointCount(*f));
+  }
+  const bool any = !q.text.empty() || !q.title.empty() || !q.author.empty() ||
+                   !q.publisher.empty() || !q.subject.empty() || !q.isbn.empty() || q.year_from ||
+                   q.year_to;
+  if (!any) {
+    v.message = "探したい本の書名・著者名などを入力してください。";
+    return Html(200, pages::RenderResults(ctx.page(), v));
+  }
+  if (longest > 200) {
+    v.message = "検索語が長すぎます。200文字までで入力してください。";
+    return Html(200, pages::RenderResults(ctx.page(), v));
+  }
+  auto r = db::Search(ctx.db(), q);
+  if (!r.ok()) return Failure(ctx, r.status());
+  // 「カートに入れる」 per hit where pages have room; phones add from the record page.
+  v.cart_buttons = !ctx.profile.feature_phone() && !r->hits.empty();
+  if (v.cart_buttons) {
+    Status es = ctx.session.Ensure();
+    if (!es.ok()) return Failure(ctx, es);
+    v.back = "/search?" + WithoutParam(req.raw_query, kSessionParam);
+  }
+  v.total = r->total;
+  v.capped = r->capped;
+  for (auto& hit : r->hits) {
+    v.hits.push_back({hit.id, std::move(hit.title), std::move(hit.volume), std::move(hit.authors),
+                      std::move(hit.publisher), hit.year, hit.copies, hit.on_shelf});
+  }
+  return Html(200, pages::RenderResults(ctx.page(), v));
+}
+
+Response AdvancedPage(const Request&, Ctx& ctx) {
+  pages::AdvancedView v;
+  for (const auto& b : ctx.cfg.rules.branches) v.branches.emplace_back(b.code, b.name);
+  return Html(200, pages::RenderAdvanced(ctx.page(), v));
+}
+
+Response RecordPage(const Request& req, Ctx& ctx) {
+  const int id = ParseInt(req.Param("id"), 0, 0, 999999999);
+  auto r =
+      id ? db::GetRecord(ctx.db(), id) : Result<std::optional<db::RecordDetail>>(std::nullopt);
+  if (!r.ok()) return Failure(ctx, r.status());
+  if (!r->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
+  const db::RecordDetail& d = **r;
+  Status es = ctx.session.Ensure();  // the 「カートに入れる」 form needs one
+  if (!es.ok()) return Failure(ctx, es);
+  pages::RecordView v;
+  v.back = "/record?id=" + std::to_string(d.id);
+  v.id = d.id;
+  v.title = d.title;
+  v.title_kana = d.title_kana;
+  v.volume = d.volume;
+  for (const auto& a : d.authors) {
+    if (!v.authors.empty()) v.authors += "、";
+    v.authors += a.name;
+    if (!a.role.empty()) v.authors += "（" + a.role + "）";
+  }
+  v.publisher = d.publisher;
+  v.year = d.year ? std::to_string(d.year) : "";
+  v.isbn = d.isbn;
+  v.ndc = d.ndc;
+  v.subjects = d.subjects;
+  v.notes = d.notes;
+  for (const auto& c : d.copies) {
+    std::string due;
+    if (auto date = db::Date::Parse(c.due_on)) {
+      due = JapaneseDate(*date);
+    }
+    v.copies.push_back({c.branch_name, c.call_number, c.status, due});
+  }
+  return Html(200, pages::RenderRecord(ctx.page(), v));
+}
+
+// The one stylesheet (smartphones and PCs link it; feature phones never do).
+Response Style(const Request&, Ctx&) {
+  Response r;
+  r.content_type = "text/css; charset=UTF-8";
+  static const std::string sheet(pages::StyleSheet());
+  r.kept_body = &sheet;
+  (void)r.SetHeader("Cache-Control", "public, max-age=86400");
+  return r;
+}
+
+Response Health(const Request&, Ctx& ctx) {
+  Response r;
+  r.content_type = "text/plain; charset=UTF-8";
+  Status s = db::Ping(ctx.db());
+  if (!s.ok()) {
+    r.status = 503;
+    r.body = "database: error\n";
+    return r;
+  }
+  auto m = db::MaintenanceOn(ctx.db());
+  r.body = "ok\nmaintenance: ";
+  r.body += (ctx.cfg.maintenance || (m.ok() && *m)) ? "on\n" : "off\n";
+  return r;
+}
+
+}  // namespace shiori::gateway

@@ -1,0 +1,181 @@
+// Internal to gateway/: what every page handler shares. The request context a
+// handler gets (Ctx), the shape of a route, the helpers that answer with a
+// page (a refusal, a failure, the login page), and the handlers by area:
+// catalogue_pages.cc (top, search, record, charset, style, health),
+// cart_pages.cc (cart and reserve), account_pages.cc (利用照会). The route
+// table and the request path that calls them are in app.cc.
+#ifndef SHIORI_GATEWAY_HANDLERS_H_
+#define SHIORI_GATEWAY_HANDLERS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "db/db.h"
+#include "gateway/config.h"
+#include "gateway/device.h"
+#include "gateway/http.h"
+#include "gateway/session.h"
+#include "pages/pages.h"
+
+namespace shiori::gateway {
+
+// Every form carries this field; its bytes tell how the browser encoded the form.
+constexpr std::string_view kProbeParam = "_c";
+constexpr std::string_view kProbeText = "表ソ";              // UTF-8 as we send it
+constexpr std::string_view kProbeSjis = "\x95\x5C\x83\x5C";  // the same in Shift_JIS
+constexpr char kSjisHtml[] = "text/html; charset=Shift_JIS";
+
+// What the application keeps for every request; read-only once serving starts.
+struct Site {
+  Config cfg;
+  std::vector<std::string> top_pages;  // the kept top pages (catalogue_pages.cc)
+};
+
+// The page facts of a device in the charset it is sent.
+pages::Device PageDevice(const DeviceProfile& p, bool shift_jis);
+
+// Same-site links and form fields for one request: the session id when the
+// device needs it, the charset probe, the CSRF token.
+class RequestLinks : public pages::Links {
+ public:
+  RequestLinks(RequestSession& s, const bool& shift_jis) : session_(s), shift_jis_(shift_jis) {}
+  std::string Url(std::string_view path, const Query& query) const override;
+  void FormFields(pages::Html& h, bool post) const override;
+  std::string ExitUrl(std::string_view url) const override;
+
+ private:
+  RequestSession& session_;
+  const bool& shift_jis_;  // decided after the session is loaded
+};
+
+// Everything a handler gets besides the request.
+struct Ctx {
+  db::LazyLease lazy_db;
+  const Site& site;
+  const Config& cfg;
+  DeviceProfile profile;
+  RequestSession session;
+  RequestLinks links;
+  pages::Device device;
+  std::string path;
+  std::string page_url;  // absolute, without the session id: the QR code's text
+  bool shift_jis = false;
+
+  Ctx(db::Pool& pool, const Site& s, DeviceProfile p, int64_t now);
+
+  db::Connection& db() { return *lazy_db; }
+  pages::Context page() const {
+    return pages::Context{device, links, cfg.rules.library_name, path, page_url};
+  }
+  // A same-site redirect (303) that keeps the URL session.
+  Response Redirect(std::string_view to) const;
+};
+
+// A route: one method and path, its handler, and who may reach it.
+using Handler = Response (*)(const Request&, Ctx&);
+enum class Access {
+  kPublic,    // a public page: answers 503 while the service is off
+  kPatron,    // a public page of one's own account: needs a logged-in session
+  kAlwaysOn,  // served during maintenance too (the stylesheet, /healthz)
+};
+struct Route {
+  const char* method;
+  const char* path;
+  Handler handler;
+  Access access;
+};
+
+// ---------------------------------------------------------------- answers
+
+Response Html(int status, std::string body);
+// An infrastructure failure (the database, the OS, a library): the operator
+// reads `s` in the log; the patron gets a generic page in the device's charset
+// (503 when the database is busy, else 500), never the message itself. A
+// handler shows a refusal's message (Status::refusal()) on its own page and
+// gives everything else to Failure.
+Response Failure(Ctx& ctx, const Status& s);
+// The login page (also what a page of one's own account shows without a login).
+Response LoginPage(Ctx& ctx, std::string card, std::string message, int status = 200,
+                   std::string next = "");
+
+// ---------------------------------------------------------------- helpers
+
+// A same-site path to go back to: starts with one '/', no scheme or host.
+bool IsLocalPath(std::string_view p);
+// `raw_query` without parameter `name` (the session id must not be copied into a "back" link).
+std::string WithoutParam(std::string_view raw_query, std::string_view name);
+// An http(s) URL of at most 2,000 characters with nothing that could break
+// out of an attribute: where /exit may send a patron.
+bool IsHttpUrl(std::string_view u);
+// A decimal number in [lo, hi] (clamped), or `fallback` when `s` is not one.
+int ParseInt(std::string_view s, int fallback, int lo, int hi);
+// How many lines of `line_bytes` fit one page of the device next to the
+// frame (about 1.8 KB in Shift_JIS); `unlimited` where there is no budget.
+int LinesPerPage(const DeviceProfile& p, long line_bytes, int unlimited);
+// The lines [from, to) of a list of `n` the page shows, by the request's `p`.
+struct Slice {
+  size_t from = 0, to = 0;
+  pages::ListPaging paging;
+};
+Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n);
+// The logged-in patron of the request, if any.
+std::optional<int64_t> PatronOf(Ctx& ctx);
+// The pickup branches, the patron's home branch first.
+std::vector<std::pair<std::string, std::string>> BranchesFor(const Config& cfg,
+                                                             const db::PatronRow& p);
+// メール, 電話 or 連絡不要 for a hold's contact code.
+const char* ContactName(std::string_view contact);
+// "2026-12-15" as "12月15日(火)"; as stored when it is not a date.
+std::string DateText(const std::string& ymd);
+db::SessionLimits SessionLimitsOf(const Config& c);
+
+// ---------------------------------------------------------------- handlers
+
+// catalogue_pages.cc
+void KeepTopPages(Site& site, db::Pool& pool);
+Response Top(const Request& req, Ctx& ctx);
+Response Disclaimer(const Request& req, Ctx& ctx);
+Response CharsetForm(const Request& req, Ctx& ctx);
+Response CharsetSet(const Request& req, Ctx& ctx);
+Response Exit(const Request& req, Ctx& ctx);
+Response SearchPage(const Request& req, Ctx& ctx);
+Response AdvancedPage(const Request& req, Ctx& ctx);
+Response RecordPage(const Request& req, Ctx& ctx);
+Response Style(const Request& req, Ctx& ctx);
+Response Health(const Request& req, Ctx& ctx);
+
+// cart_pages.cc
+Response CartPage(const Request& req, Ctx& ctx);
+Response CartAddPost(const Request& req, Ctx& ctx);
+Response CartRemovePost(const Request& req, Ctx& ctx);
+Response ReserveForm(const Request& req, Ctx& ctx);
+Response ReserveConfirm(const Request& req, Ctx& ctx);
+Response ReservePlace(const Request& req, Ctx& ctx);
+
+// account_pages.cc
+Response AccountPage(const Request& req, Ctx& ctx);
+Response LoginPost(const Request& req, Ctx& ctx);
+Response LogoutPost(const Request& req, Ctx& ctx);
+Response RegisterForm(const Request& req, Ctx& ctx);
+Response RegisterPost(const Request& req, Ctx& ctx);
+Response GuidePage(const Request& req, Ctx& ctx);
+Response PasswordForm(const Request& req, Ctx& ctx);
+Response PasswordPost(const Request& req, Ctx& ctx);
+Response EmailForm(const Request& req, Ctx& ctx);
+Response EmailPost(const Request& req, Ctx& ctx);
+Response LoansPage(const Request& req, Ctx& ctx);
+Response RenewPost(const Request& req, Ctx& ctx);
+Response HoldsPage(const Request& req, Ctx& ctx);
+Response ReadyPage(const Request& req, Ctx& ctx);
+Response HoldDetail(const Request& req, Ctx& ctx);
+Response HoldCancelPost(const Request& req, Ctx& ctx);
+Response HoldBranchPost(const Request& req, Ctx& ctx);
+Response HoldContactPost(const Request& req, Ctx& ctx);
+
+}  // namespace shiori::gateway
+
+#endif  // SHIORI_GATEWAY_HANDLERS_H_

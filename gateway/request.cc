@@ -1,0 +1,239 @@
+// The request context and the helpers every page handler shares
+// (gateway/handlers.h): device facts for the pages, same-site links, the
+// answers for a failure and for the login page, paging and small parsers.
+#include <algorithm>
+#include <cstdio>
+
+#include "charset/charset.h"
+#include "gateway/clock.h"
+#include "gateway/handlers.h"
+
+namespace shiori::gateway {
+namespace {
+
+// Input-mode attributes per carrier: istyle (docomo), format and
+// -wap-input-format (au), mode (SoftBank), inputmode (HTML5, everyone).
+const std::vector<pages::Attr> kDigitsDocomo = {{"istyle", "4"}, {"inputmode", "numeric"}};
+const std::vector<pages::Attr> kKanaDocomo = {{"istyle", "1"}};
+const std::vector<pages::Attr> kAlphaDocomo = {{"istyle", "3"}};
+const std::vector<pages::Attr> kDigitsAu = {
+    {"format", "*N"}, {"style", "-wap-input-format:\"*<ja:n>\""}, {"inputmode", "numeric"}};
+const std::vector<pages::Attr> kKanaAu = {{"format", "*M"},
+                                          {"style", "-wap-input-format:\"*<ja:h>\""}};
+const std::vector<pages::Attr> kAlphaAu = {{"format", "*m"},
+                                           {"style", "-wap-input-format:\"*<ja:en>\""}};
+const std::vector<pages::Attr> kDigitsSoftbank = {{"mode", "numeric"}, {"inputmode", "numeric"}};
+const std::vector<pages::Attr> kKanaSoftbank = {{"mode", "hiragana"}};
+const std::vector<pages::Attr> kAlphaSoftbank = {{"mode", "alphabet"}};
+const std::vector<pages::Attr> kDigitsOther = {{"inputmode", "numeric"}};
+
+}  // namespace
+
+pages::Device PageDevice(const DeviceProfile& p, bool shift_jis) {
+  pages::Device d;
+  d.feature_phone = p.feature_phone();
+  d.accesskey_labels = p.feature_phone();
+  d.accesskey_emoji = p.accesskey_emoji && shift_jis;
+  d.charset = shift_jis ? "Shift_JIS" : "UTF-8";
+  d.budget_bytes = p.budget_bytes;
+  switch (p.carrier) {
+    case Carrier::kDocomo:
+      d.digits = kDigitsDocomo, d.kana = kKanaDocomo, d.alpha = kAlphaDocomo;
+      break;
+    case Carrier::kAu:
+      d.digits = kDigitsAu, d.kana = kKanaAu, d.alpha = kAlphaAu;
+      break;
+    case Carrier::kSoftbank:
+      d.digits = kDigitsSoftbank, d.kana = kKanaSoftbank, d.alpha = kAlphaSoftbank;
+      break;
+    default:
+      d.digits = kDigitsOther;
+  }
+  return d;
+}
+
+// Same-site links and form fields for one request: the session id when the
+
+// Query values go out in the page's charset, as a form on the page would
+// send them; a link with non-ASCII values also carries the probe, so it is
+// read right whatever the device's charset is when it comes back.
+std::string RequestLinks::Url(std::string_view path, const Query& query) const {
+  std::string u(path);
+  char sep = path.find('?') == std::string_view::npos ? '?' : '&';
+  bool non_ascii = false;
+  for (const auto& [k, v] : query) {
+    u += sep;
+    u += PercentEncode(k);
+    u += '=';
+    for (unsigned char ch : v) non_ascii = non_ascii || ch >= 0x80;
+    u += PercentEncode(shift_jis_ ? charset::Utf8ToSjis(v) : v);
+    sep = '&';
+  }
+  if (non_ascii) {
+    u += '&';
+    u += kProbeParam;
+    u += '=';
+    u += PercentEncode(shift_jis_ ? kProbeSjis : kProbeText);
+  }
+  if (session_.id_in_urls()) {
+    u += sep;
+    u += kSessionParam;
+    u += '=';
+    u += session_.token();
+  }
+  return u;
+}
+
+void RequestLinks::FormFields(pages::Html& h, bool post) const {
+  // A POST form needs a token, so it needs a session; handlers create it
+  // before rendering, so that the links above the form carry it too.
+  if (post && !session_.active()) (void)session_.Ensure();
+  h.Void("input", {{"type", "hidden"}, {"name", kProbeParam}, {"value", kProbeText}});
+  if (session_.id_in_urls()) {
+    h.Void("input", {{"type", "hidden"}, {"name", kSessionParam}, {"value", session_.token()}});
+  }
+  if (post)
+    h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.csrf()}});
+}
+
+std::string RequestLinks::ExitUrl(std::string_view url) const {
+  return "/exit?to=" + PercentEncode(url);
+}
+
+Ctx::Ctx(db::Pool& pool, const Site& s, DeviceProfile p, int64_t now)
+    : lazy_db(pool),
+      site(s),
+      cfg(s.cfg),
+      profile(std::move(p)),
+      session(lazy_db, profile, SessionLimitsOf(s.cfg), now),
+      links(session, shift_jis) {}
+
+Response Ctx::Redirect(std::string_view to) const {
+  Response r;
+  r.status = 303;
+  (void)r.SetHeader("Location", links.Url(to, {}));
+  r.body = pages::RenderError(page(), "移動します", "次のページへ移動します。");
+  return r;
+}
+
+Response Html(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Response Failure(Ctx& ctx, const Status& s) {
+  std::fprintf(stderr, "shiori: %s: %s\n", ctx.path.c_str(), s.message().c_str());
+  if (s.code() == Status::Code::kBusy) {
+    Response r = Html(503, pages::RenderError(ctx.page(), "混み合っています",
+                                              "ただいま混み合っています。しばらくしてから"
+                                              "もう一度お試しください。"));
+    (void)r.SetHeader("Retry-After", "10");
+    return r;
+  }
+  return Html(500, pages::RenderError(ctx.page(), "エラー",
+                                      "ただいま処理できません。しばらくしてからお試しください。"));
+}
+
+Response LoginPage(Ctx& ctx, std::string card, std::string message, int status,
+                   std::string next) {
+  Status s = ctx.session.Ensure();
+  if (!s.ok()) return Failure(ctx, s);
+  pages::LoginView v{std::move(card), std::move(message), std::move(next)};
+  return Html(status, pages::RenderLogin(ctx.page(), v));
+}
+
+bool IsLocalPath(std::string_view p) {
+  if (p.empty() || p[0] != '/' || (p.size() > 1 && (p[1] == '/' || p[1] == '\\'))) return false;
+  for (unsigned char c : p) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+std::string WithoutParam(std::string_view raw_query, std::string_view name) {
+  std::string out;
+  size_t pos = 0;
+  while (pos <= raw_query.size()) {
+    size_t amp = raw_query.find('&', pos);
+    if (amp == std::string_view::npos) amp = raw_query.size();
+    std::string_view piece = raw_query.substr(pos, amp - pos);
+    if (!piece.empty() && piece.substr(0, piece.find('=')) != name) {
+      if (!out.empty()) out += '&';
+      out += piece;
+    }
+    pos = amp + 1;
+  }
+  return out;
+}
+
+bool IsHttpUrl(std::string_view u) {
+  const bool scheme = u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
+  if (!scheme || u.size() > 2000) return false;
+  for (unsigned char c : u) {
+    if (c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>') return false;
+  }
+  return true;
+}
+
+int ParseInt(std::string_view s, int fallback, int lo, int hi) {
+  if (s.empty() || s.size() > 9) return fallback;
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return fallback;
+    v = v * 10 + (c - '0');
+  }
+  return std::clamp(v, lo, hi);
+}
+
+int LinesPerPage(const DeviceProfile& p, long line_bytes, int unlimited) {
+  if (!p.budget_bytes) return unlimited;
+  const long n = (static_cast<long>(p.budget_bytes) - 1800) / line_bytes;
+  return static_cast<int>(std::clamp(n, 3L, 20L));
+}
+
+// A line with its form weighs about 400 bytes on a phone.
+Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n) {
+  const int size = LinesPerPage(profile, 400, 100);
+  Slice s;
+  s.from = std::min(n, static_cast<size_t>(ParseInt(req.Param("p"), 0, 0, 100000)));
+  s.to = std::min(n, s.from + static_cast<size_t>(size));
+  s.paging.first = static_cast<int>(s.from) + 1;
+  if (s.from > 0)
+    s.paging.prev = static_cast<int>(s.from > static_cast<size_t>(size) ? s.from - size : 0);
+  if (s.to < n) s.paging.next = static_cast<int>(s.to);
+  return s;
+}
+
+std::optional<int64_t> PatronOf(Ctx& ctx) {
+  const db::SessionRow* row = ctx.session.row();
+  return row ? row->patron_id : std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> BranchesFor(const Config& cfg,
+                                                             const db::PatronRow& p) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& b : cfg.rules.branches) {
+    if (b.code == p.home_branch)
+      out.insert(out.begin(), {b.code, b.name});
+    else
+      out.emplace_back(b.code, b.name);
+  }
+  return out;
+}
+
+const char* ContactName(std::string_view c) {
+  return c == "mail" ? "メール" : c == "phone" ? "電話" : "連絡不要";
+}
+
+std::string DateText(const std::string& ymd) {
+  auto d = db::Date::Parse(ymd);
+  return d ? JapaneseDate(*d) : ymd;
+}
+
+db::SessionLimits SessionLimitsOf(const Config& c) {
+  return db::SessionLimits{c.session_idle_minutes * 60LL, c.session_absolute_hours * 3600LL};
+}
+
+}  // namespace shiori::gateway
