@@ -23,9 +23,8 @@ std::string ThrottleKey(Ctx& ctx) {
 }
 
 Response AccountHome(Ctx& ctx, int64_t patron, std::string message) {
-  auto today = Today();
-  if (!today.ok()) return Failure(ctx, today.status());
-  auto loans = db::PatronLoans(ctx.db(), patron, *today);
+  const db::Date today = ctx.clock.Today();
+  auto loans = db::PatronLoans(ctx.db(), patron, today);
   auto waiting = db::PatronHolds(ctx.db(), patron, false);
   auto ready = db::PatronHolds(ctx.db(), patron, true);
   if (!loans.ok()) return Failure(ctx, loans.status());
@@ -60,9 +59,8 @@ pages::EmailView EmailViewFor(Ctx& ctx) {
 
 
 Response LoansView(const Request& req, Ctx& ctx, std::string message, int status = 200) {
-  auto today = Today();
-  if (!today.ok()) return Failure(ctx, today.status());
-  auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), *today);
+  const db::Date today = ctx.clock.Today();
+  auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), today);
   if (!loans.ok()) return Failure(ctx, loans.status());
   pages::LoansView v;
   v.message = std::move(message);
@@ -152,9 +150,8 @@ Response ChangeHold(const Request& req, Ctx& ctx, HoldChange what) {
     }
     return Html(200, pages::RenderConfirm(ctx.page(), v));
   }
-  auto today = Today();
-  if (!today.ok()) return Failure(ctx, today.status());
-  Status s = what == HoldChange::kCancel   ? db::CancelHold(ctx.db(), *PatronOf(ctx), id, *today, ctx.cfg.rules)
+  const db::Date today = ctx.clock.Today();
+  Status s = what == HoldChange::kCancel   ? db::CancelHold(ctx.db(), *PatronOf(ctx), id, today, ctx.cfg.rules)
              : what == HoldChange::kBranch ? db::ChangeHoldBranch(ctx.db(), *PatronOf(ctx), id, branch)
                                 : db::ChangeHoldContact(ctx.db(), *PatronOf(ctx), id, contact);
   if (!s.ok()) {
@@ -178,7 +175,7 @@ Response AccountPage(const Request&, Ctx& ctx) {
 Response LoginPost(const Request& req, Ctx& ctx) {
   const std::string card(req.Param("card"));
   auto id = db::Login(ctx.db(), card, req.Param("password"), ThrottleKey(ctx), Throttling(ctx.cfg),
-                      NowSeconds());
+                      ctx.clock.Now());
   if (!id.ok()) {
     if (!id.status().refusal()) return Failure(ctx, id.status());
     return LoginPage(ctx, card, id.status().message(), 403, std::string(req.Param("next")));
@@ -213,7 +210,7 @@ Response RegisterPost(const Request& req, Ctx& ctx) {
   }
   Status s = db::RegisterPassword(ctx.db(), v.card, v.name_kana, v.phone, password, v.email,
                                   ThrottleKey(ctx), Policy(ctx.cfg), ctx.cfg.hashing, Throttling(ctx.cfg),
-                                  NowSeconds(), ClassName(ctx.profile.device_class));
+                                  ctx.clock.Now(), ClassName(ctx.profile.device_class));
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     v.message = s.message();
@@ -240,7 +237,7 @@ Response PasswordPost(const Request& req, Ctx& ctx) {
   Status s = db::ChangePassword(ctx.db(), *PatronOf(ctx),
                                 charset::NormalizePassword(req.Param("current")), next,
                                 ctx.session.row()->id, Policy(ctx.cfg), ctx.cfg.hashing, Throttling(ctx.cfg),
-                                NowSeconds(), ClassName(ctx.profile.device_class));
+                                ctx.clock.Now(), ClassName(ctx.profile.device_class));
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     v.message = s.message();
@@ -268,7 +265,7 @@ Response EmailPost(const Request& req, Ctx& ctx) {
       return Html(200, pages::RenderEmailChange(ctx.page(), v));
     }
   }
-  auto changed = db::ChangeEmail(ctx.db(), patron, address, NowSeconds());
+  auto changed = db::ChangeEmail(ctx.db(), patron, address, ctx.clock.Now());
   if (!changed.ok()) {
     if (!changed.status().refusal()) return Failure(ctx, changed.status());
     v.message = changed.status().message();
@@ -282,10 +279,9 @@ Response EmailPost(const Request& req, Ctx& ctx) {
 Response LoansPage(const Request& req, Ctx& ctx) { return LoansView(req, ctx, ""); }
 
 Response RenewPost(const Request& req, Ctx& ctx) {
-  auto today = Today();
-  if (!today.ok()) return Failure(ctx, today.status());
+  const db::Date today = ctx.clock.Today();
   auto due = db::RenewLoan(ctx.db(), *PatronOf(ctx), ParseInt(req.Param("id"), 0, 0, 999999999),
-                           *today, ctx.cfg.rules);
+                           today, ctx.cfg.rules);
   if (!due.ok()) {
     if (!due.status().refusal()) return Failure(ctx, due.status());
     return LoansView(req, ctx, due.status().message(), 409);

@@ -64,7 +64,8 @@ struct App::Impl {
   std::atomic<int64_t> maintenance_read_ms{-1000000};
   std::atomic<bool> maintenance_on{false};
 
-  Impl(const Config& c, std::unique_ptr<db::Pool> p) : site{c, {}}, pool(std::move(p)) {
+  Impl(const Config& c, std::unique_ptr<db::Pool> p, const Clock& clock, Random& random)
+      : site{c, clock, random, {}}, pool(std::move(p)) {
     KeepTopPages(site, *pool);
   }
 
@@ -86,7 +87,8 @@ struct App::Impl {
     DeviceProfile profile = DetectDevice(DeviceHeaders{
         raw.Header("user-agent"), raw.Header("sec-ch-ua-mobile"), raw.Header("sec-ch-ua-platform"),
         raw.Header("x-up-subno"), raw.Header("x-jphone-uid"), raw.Header("x-dcmguid")});
-    Ctx ctx(*pool, site, std::move(profile), static_cast<int64_t>(std::time(nullptr)));
+    const int64_t now = site.clock.Now();
+    Ctx ctx(*pool, site, std::move(profile), now);
     ctx.path = raw.path;
     const std::string query = WithoutParam(raw.raw_query, kSessionParam);
     ctx.page_url = site.cfg.site_url + raw.path + (query.empty() ? "" : "?" + query);
@@ -94,7 +96,6 @@ struct App::Impl {
     Finish(raw, ctx, r);
     // Timed-out sessions go at most every ten minutes, by whichever request comes.
     int64_t last = last_purge.load();
-    const int64_t now = static_cast<int64_t>(std::time(nullptr));
     if (now - last > 600 && last_purge.compare_exchange_strong(last, now)) {
       auto n = db::PurgeSessions(ctx.db(), now, SessionLimitsOf(site.cfg));
       if (!n.ok())
@@ -200,8 +201,8 @@ struct App::Impl {
   }
 };
 
-App::App(const Config& cfg, std::unique_ptr<db::Pool> pool)
-    : impl_(std::make_unique<Impl>(cfg, std::move(pool))) {}
+App::App(const Config& cfg, std::unique_ptr<db::Pool> pool, const Clock& clock, Random& random)
+    : impl_(std::make_unique<Impl>(cfg, std::move(pool), clock, random)) {}
 App::~App() = default;
 
 Response App::Handle(Request& req) {

@@ -58,7 +58,7 @@ Response ReserveStep(const Request& req, Ctx& ctx, bool confirm) {
     v.confirm = true;
     v.branch_name = b->name;
     v.contact_name = ContactName(v.contact);
-    v.request_key = NewToken();
+    v.request_key = NewToken(ctx.site.random);
   }
   return Html(200, pages::RenderReserve(ctx.page(), v));
 }
@@ -69,7 +69,7 @@ Response CartPage(const Request&, Ctx& ctx) { return CartView(ctx, ""); }
 
 Response CartAddPost(const Request& req, Ctx& ctx) {
   const int id = ParseInt(req.Param("id"), 0, 0, 999999999);
-  Status s = db::CartAdd(ctx.db(), ctx.session.row()->id, id, NowSeconds());
+  Status s = db::CartAdd(ctx.db(), ctx.session.row()->id, id, ctx.clock.Now());
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     return CartView(ctx, s.message(), 409);
@@ -95,7 +95,7 @@ Response ReservePlace(const Request& req, Ctx& ctx) {
   for (const auto& l : *lines) ids.push_back(l.id);
   const std::string branch(req.Param("branch")), contact(req.Param("contact"));
   const std::string key(req.Param("key"));
-  std::time_t now = std::time(nullptr);
+  const std::time_t now = static_cast<std::time_t>(ctx.clock.Now());
   char iso[32];
   std::tm tm;
   gmtime_r(&now, &tm);

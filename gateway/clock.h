@@ -1,22 +1,48 @@
-// The date and time the library's rules read: one clock for the server and the
-// staff commands. SHIORI_TODAY=YYYY-MM-DD in the environment sets the date
-// (for tests, and for re-running a missed daily job).
+// The time and the randomness the program reads, passed to whoever needs them
+// instead of read behind their backs: one Clock (SHIORI_TODAY=YYYY-MM-DD in
+// the environment, read once at start, sets its date for tests and for
+// re-running a missed daily job) and one Random (libsodium's generator).
 #ifndef SHIORI_GATEWAY_CLOCK_H_
 #define SHIORI_GATEWAY_CLOCK_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <string_view>
 
 #include "base/status.h"
 #include "db/db.h"
 
 namespace shiori::gateway {
 
-// Today's date: SHIORI_TODAY when set (Invalid when malformed), else the
-// local calendar date.
-Result<db::Date> Today();
-// Seconds since the epoch, for sessions and throttling.
-int64_t NowSeconds();
 using db::JapaneseDate;
+
+// Thread-safe: both may be called from every thread at once.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Seconds since the epoch: sessions, throttling, mail.
+  virtual int64_t Now() const = 0;
+  // The library's date, by which due dates, pickup deadlines and the daily
+  // job are reckoned: the local calendar date unless fixed.
+  virtual db::Date Today() const = 0;
+};
+
+// The system clock. A non-empty `fixed_today` ("YYYY-MM-DD", the value of
+// SHIORI_TODAY) fixes Today(); Invalid, naming the variable, when malformed.
+Result<std::unique_ptr<Clock>> SystemClock(std::string_view fixed_today);
+
+// Thread-safe.
+class Random {
+ public:
+  virtual ~Random() = default;
+  // `n` bytes from a cryptographically secure generator.
+  virtual void Fill(unsigned char* out, size_t n) = 0;
+};
+
+// libsodium's randombytes_buf (initialised on first use; the process stops
+// if libsodium cannot be).
+Random& SystemRandom();
 
 }  // namespace shiori::gateway
 

@@ -11,6 +11,7 @@
 #include "base/status.h"
 #include "db/db.h"
 #include "gateway/access_log.h"
+#include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/http.h"
 
@@ -22,8 +23,9 @@ namespace shiori::gateway {
 // Thread-safety: Handle() may be called from many threads at once.
 class App {
  public:
-  // REQUIRES: `pool` is open on a migrated database.
-  App(const Config& cfg, std::unique_ptr<db::Pool> pool);
+  // REQUIRES: `pool` is open on a migrated database. `clock` and `random`
+  // outlive the App.
+  App(const Config& cfg, std::unique_ptr<db::Pool> pool, const Clock& clock, Random& random);
   ~App();
   App(const App&) = delete;
   App& operator=(const App&) = delete;

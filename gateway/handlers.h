@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "db/db.h"
+#include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/device.h"
 #include "gateway/http.h"
@@ -32,6 +33,8 @@ constexpr char kSjisHtml[] = "text/html; charset=Shift_JIS";
 // What the application keeps for every request; read-only once serving starts.
 struct Site {
   Config cfg;
+  const Clock& clock;
+  Random& random;
   std::vector<std::string> top_pages;  // the kept top pages (catalogue_pages.cc)
 };
 
@@ -57,6 +60,7 @@ struct Ctx {
   db::LazyLease lazy_db;
   const Site& site;
   const Config& cfg;
+  const Clock& clock;
   DeviceProfile profile;
   RequestSession session;
   RequestLinks links;

@@ -423,7 +423,7 @@ bool IsCarrierAddress(std::string_view address, const std::vector<std::string>& 
 
 std::string NewMessageId(const MailConfig& c) {
   std::string_view domain = DomainOf(c.from);
-  return NewToken() + "@" + std::string(domain.empty() ? "localhost" : domain);
+  return NewToken(SystemRandom()) + "@" + std::string(domain.empty() ? "localhost" : domain);
 }
 
 Result<std::string> ComposeMessage(const MailConfig& c, const Message& m,

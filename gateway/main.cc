@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <string>
@@ -90,7 +91,8 @@ MailConfig MailConfigOf(const Config& c) {
 // a connection of its own and logs one line per notice on stderr.
 class NoticeSender {
  public:
-  NoticeSender(const Config& cfg) : cfg_(cfg), mail_(MailConfigOf(cfg)) {
+  NoticeSender(const Config& cfg, const Clock& clock)
+      : cfg_(cfg), clock_(clock), mail_(MailConfigOf(cfg)) {
     thread_ = std::thread([this] { Run(); });
   }
   ~NoticeSender() {
@@ -115,7 +117,8 @@ class NoticeSender {
     while (!stop_) {
       lock.unlock();
       std::vector<std::string> log;
-      auto r = SendPending(**conn, mail_, cfg_.rules.library_name, cfg_.rules, NowSeconds(), &log);
+      auto r =
+          SendPending(**conn, mail_, cfg_.rules.library_name, cfg_.rules, clock_.Now(), &log);
       for (const auto& line : log) std::fprintf(stderr, "shiori: mail: %s\n", line.c_str());
       if (!r.ok()) std::fprintf(stderr, "shiori: mail: %s\n", r.status().message().c_str());
       lock.lock();
@@ -124,6 +127,7 @@ class NoticeSender {
   }
 
   const Config& cfg_;
+  const Clock& clock_;
   MailConfig mail_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -172,13 +176,13 @@ int Init(const Options& o) {
   return 0;
 }
 
-int MailCommand(const Options& o, bool send) {
+int MailCommand(const Options& o, const Clock& clock, bool send) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
   if (send) {
     std::vector<std::string> log;
     auto r = SendPending(*staff->conn, MailConfigOf(staff->cfg), staff->cfg.rules.library_name,
-                         staff->cfg.rules, NowSeconds(), &log);
+                         staff->cfg.rules, clock.Now(), &log);
     for (const auto& line : log) std::printf("%s\n", line.c_str());
     if (!r.ok()) return Fail(r.status().message());
     std::printf("%d sent, %d to retry, %d failed\n", r->sent, r->retried, r->failed);
@@ -197,7 +201,7 @@ int MailCommand(const Options& o, bool send) {
   return 0;
 }
 
-int Serve(const Options& o) {
+int Serve(const Options& o, const Clock& clock) {
   auto cfg = BuildConfig(o);
   if (!cfg.ok()) return Fail(cfg.status().message());
   if (Status cs = charset::CheckSjisSupport(); !cs.ok()) return Fail(cs.message());
@@ -210,9 +214,7 @@ int Serve(const Options& o) {
     s = db::SyncBranches(**conn, cfg->rules);
     if (!s.ok()) return Fail(s.message());
     if (!existed && o.demo) {
-      auto today = Today();
-      if (!today.ok()) return Fail(today.status().message());
-      auto accounts = db::CreateDemoLibrary(**conn, cfg->rules, *today, cfg->hashing);
+      auto accounts = db::CreateDemoLibrary(**conn, cfg->rules, clock.Today(), cfg->hashing);
       if (!accounts.ok()) return Fail(accounts.status().message());
       std::printf("shiori: created the demo library in %s\n", cfg->db_path.c_str());
       std::printf("demo accounts (card number / password):\n");
@@ -240,13 +242,13 @@ int Serve(const Options& o) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  App app(*cfg, std::move(pool).value());
+  App app(*cfg, std::move(pool).value(), clock, SystemRandom());
   Server server(app, *cfg);
   Status s = server.Start();
   if (!s.ok()) return Fail(s.message());
   std::printf("shiori: listening on http://%s:%d/\n", cfg->listen_host.c_str(), server.port());
   std::fflush(stdout);
-  NoticeSender mailer(*cfg);
+  NoticeSender mailer(*cfg, clock);
 
   int sig = 0;
   sigwait(&stop, &sig);
@@ -341,10 +343,10 @@ int PatronAddCommand(const Options& o) {
   return 0;
 }
 
-int PatronUnlockCommand(const Options& o) {
+int PatronUnlockCommand(const Options& o, const Clock& clock) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
-  auto n = db::UnlockCard(*staff->conn, o.unlock_card);
+  auto n = db::UnlockCard(*staff->conn, o.unlock_card, clock.Now());
   if (!n.ok()) return Fail(n.status().message());
   const std::string card = charset::NormalizeDigits(o.unlock_card);  // only its last digits shown
   std::printf("card ...%s: %s\n", card.substr(card.size() > 4 ? card.size() - 4 : 0).c_str(),
@@ -371,23 +373,22 @@ int PatronImportCommand(const Options& o) {
 }
 
 // `shiori circ ...`: one line per change on stdout, a one-line refusal on stderr.
-int CircCommand(const Options& o, const std::string& what) {
+int CircCommand(const Options& o, const Clock& clock, const std::string& what) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
   const Config* cfg = &staff->cfg;
   std::unique_ptr<db::Connection>* conn = &staff->conn;
-  auto today = Today();
-  if (!today.ok()) return Fail(today.status().message());
+  const db::Date today = clock.Today();
   std::vector<std::string> log;
   Status s;
   if (what == "checkout") {
-    s = db::Checkout(**conn, o.circ_card, o.circ_item, *today, cfg->rules, &log);
+    s = db::Checkout(**conn, o.circ_card, o.circ_item, today, cfg->rules, &log);
   } else if (what == "checkin") {
-    s = db::Checkin(**conn, o.circ_item, *today, cfg->rules, &log);
+    s = db::Checkin(**conn, o.circ_item, today, cfg->rules, &log);
   } else if (what == "ready") {
-    s = db::PullForHold(**conn, o.circ_item, *today, cfg->rules, &log);
+    s = db::PullForHold(**conn, o.circ_item, today, cfg->rules, &log);
   } else {
-    s = db::DailyRun(**conn, *today, cfg->rules, &log);
+    s = db::DailyRun(**conn, today, cfg->rules, &log);
   }
   for (const auto& line : log) std::printf("%s\n", line.c_str());
   if (!s.ok()) return Fail(s.message());
@@ -511,20 +512,24 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "shiori: %s (see shiori --help)\n", msg.c_str());
     return 2;
   }
+  // The one clock of the process; SHIORI_TODAY is read here and nowhere else.
+  const char* fixed_today = std::getenv("SHIORI_TODAY");
+  auto clock = SystemClock(fixed_today ? fixed_today : "");
+  if (!clock.ok()) return Fail(clock.status().message());
   if (*init) return Init(o);
-  if (*serve) return Serve(o);
+  if (*serve) return Serve(o, **clock);
   if (*maint) return Maintenance(o);
   if (*backup) return Backup(o);
   if (*import_catalog) return ImportCatalogCommand(o);
   if (*patron_add) return PatronAddCommand(o);
   if (*patron_import) return PatronImportCommand(o);
-  if (*patron_unlock) return PatronUnlockCommand(o);
-  if (*mail_send) return MailCommand(o, true);
-  if (*mail_status) return MailCommand(o, false);
-  if (*checkout) return CircCommand(o, "checkout");
-  if (*checkin) return CircCommand(o, "checkin");
-  if (*ready) return CircCommand(o, "ready");
-  if (*daily) return CircCommand(o, "daily");
+  if (*patron_unlock) return PatronUnlockCommand(o, **clock);
+  if (*mail_send) return MailCommand(o, **clock, true);
+  if (*mail_status) return MailCommand(o, **clock, false);
+  if (*checkout) return CircCommand(o, **clock, "checkout");
+  if (*checkin) return CircCommand(o, **clock, "checkin");
+  if (*ready) return CircCommand(o, **clock, "ready");
+  if (*daily) return CircCommand(o, **clock, "daily");
   return 2;
 }
 

@@ -104,8 +104,9 @@ Ctx::Ctx(db::Pool& pool, const Site& s, DeviceProfile p, int64_t now)
     : lazy_db(pool),
       site(s),
       cfg(s.cfg),
+      clock(s.clock),
       profile(std::move(p)),
-      session(lazy_db, profile, SessionLimitsOf(s.cfg), now),
+      session(lazy_db, profile, SessionLimitsOf(s.cfg), now, s.random),
       links(session, shift_jis) {}
 
 Response Ctx::Redirect(std::string_view to) const {

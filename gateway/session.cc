@@ -14,9 +14,9 @@ std::string Hex(const unsigned char* p, size_t n) {
 
 }  // namespace
 
-std::string NewToken() {
+std::string NewToken(Random& random) {
   unsigned char b[16];
-  randombytes_buf(b, sizeof b);
+  random.Fill(b, sizeof b);
   return Hex(b, sizeof b);
 }
 
@@ -86,8 +86,8 @@ Status RequestSession::Load(const Request& req) {
 
 Status RequestSession::Ensure() {
   if (row_) return Status::Ok();
-  std::string token = NewToken();
-  std::string csrf = NewToken();
+  std::string token = NewToken(random_);
+  std::string csrf = NewToken(random_);
   const std::string device = DeviceKey(device_);
   auto id = db::CreateSession(*db_, HashToken(token), csrf, device, now_);
   if (!id.ok()) return id.status();
@@ -105,8 +105,8 @@ Status RequestSession::Ensure() {
 
 Status RequestSession::Rotate() {
   if (!row_) return Ensure();
-  std::string token = NewToken();
-  std::string csrf = NewToken();
+  std::string token = NewToken(random_);
+  std::string csrf = NewToken(random_);
   SHIORI_RETURN_IF_ERROR(db::RotateSession(*db_, row_->id, HashToken(token), csrf));
   row_->csrf = csrf;
   token_ = std::move(token);

@@ -11,6 +11,7 @@
 
 #include "base/status.h"
 #include "db/db.h"
+#include "gateway/clock.h"
 #include "gateway/device.h"
 #include "gateway/http.h"
 
@@ -22,8 +23,8 @@ inline constexpr std::string_view kSessionCookie = "sid";
 // The hidden field with the CSRF token in every POST form.
 inline constexpr std::string_view kCsrfParam = "_t";
 
-// 128 random bits from libsodium as 32 lower-case hex digits.
-std::string NewToken();
+// 128 random bits from `random` as 32 lower-case hex digits.
+std::string NewToken(Random& random);
 // What is stored for a token: its BLAKE2b-256 hash in hex.
 std::string HashToken(std::string_view token);
 // True when `s` looks like a token (32 lower-case hex digits).
@@ -40,8 +41,8 @@ std::string DeviceKey(const DeviceProfile& p);
 class RequestSession {
  public:
   RequestSession(db::LazyLease& db, const DeviceProfile& device, const db::SessionLimits& limits,
-                 int64_t now)
-      : db_(db), device_(device), limits_(limits), now_(now) {}
+                 int64_t now, Random& random)
+      : db_(db), device_(device), limits_(limits), now_(now), random_(random) {}
 
   // Looks the request's session up: the cookie first, then the URL id (a
   // cookie is never overridden by a URL). A session bound to another device
@@ -72,6 +73,7 @@ class RequestSession {
   const DeviceProfile& device_;
   db::SessionLimits limits_;
   int64_t now_;
+  Random& random_;
   std::optional<db::SessionRow> row_;
   std::string token_;
   bool cookie_seen_ = false;  // this request came with the session's cookie

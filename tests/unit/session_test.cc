@@ -12,16 +12,31 @@ namespace {
 TEST(Token, Is128RandomBitsInHexAndNeverRepeats) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
-    std::string t = NewToken();
+    std::string t = NewToken(SystemRandom());
     ASSERT_TRUE(IsTokenShaped(t)) << t;
     EXPECT_TRUE(seen.insert(t).second) << "repeated token " << t;
   }
 }
 
+// The token is the given source's bytes: nothing else is read for it.
+TEST(Token, IsTheHexOfSixteenBytesFromTheGivenSource) {
+  class Counting : public Random {
+   public:
+    void Fill(unsigned char* out, size_t n) override {
+      for (size_t i = 0; i < n; ++i) out[i] = next_++;
+    }
+
+   private:
+    unsigned char next_ = 0xf0;
+  } counting;
+  EXPECT_EQ(NewToken(counting), "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+  EXPECT_EQ(NewToken(counting), "000102030405060708090a0b0c0d0e0f");
+}
+
 TEST(Token, StoredHashIsNotTheTokenAndIsStable) {
-  const std::string t = NewToken();
+  const std::string t = NewToken(SystemRandom());
   EXPECT_EQ(HashToken(t), HashToken(t));
-  EXPECT_NE(HashToken(t), HashToken(NewToken()));
+  EXPECT_NE(HashToken(t), HashToken(NewToken(SystemRandom())));
   EXPECT_EQ(HashToken(t).size(), 64u);
   EXPECT_EQ(HashToken(t).find(t), std::string::npos);
 }
@@ -110,7 +125,7 @@ DeviceProfile Softbank() {
 
 TEST_F(SessionDb, CookielessPhoneGetsTheIdInUrlsAndNoCookie) {
   DeviceProfile phone = Phone();
-  RequestSession s(*db_, phone, limits_, 1000);
+  RequestSession s(*db_, phone, limits_, 1000, SystemRandom());
   ASSERT_TRUE(s.Load(Request()).ok());
   EXPECT_FALSE(s.active());
   EXPECT_FALSE(s.id_in_urls()) << "no session, nothing to carry";
@@ -118,7 +133,7 @@ TEST_F(SessionDb, CookielessPhoneGetsTheIdInUrlsAndNoCookie) {
   EXPECT_TRUE(s.id_in_urls());
   EXPECT_FALSE(s.cookie_to_set(false).has_value());
 
-  RequestSession next(*db_, phone, limits_, 1010);
+  RequestSession next(*db_, phone, limits_, 1010, SystemRandom());
   ASSERT_TRUE(next.Load(WithUrl(s.token())).ok());
   ASSERT_TRUE(next.active());
   EXPECT_EQ(next.row()->id, s.row()->id);
@@ -127,18 +142,18 @@ TEST_F(SessionDb, CookielessPhoneGetsTheIdInUrlsAndNoCookie) {
 
 TEST_F(SessionDb, ProbeDeviceStopsCarryingTheIdOnceTheCookieReturns) {
   DeviceProfile sb = Softbank();
-  RequestSession s(*db_, sb, limits_, 1000);
+  RequestSession s(*db_, sb, limits_, 1000, SystemRandom());
   ASSERT_TRUE(s.Ensure().ok());
   auto cookie = s.cookie_to_set(true);
   ASSERT_TRUE(cookie.has_value());
   EXPECT_EQ(*cookie, "sid=" + s.token() + "; Path=/; HttpOnly; SameSite=Lax; Secure");
   EXPECT_TRUE(s.id_in_urls());
 
-  RequestSession by_url(*db_, sb, limits_, 1001);
+  RequestSession by_url(*db_, sb, limits_, 1001, SystemRandom());
   ASSERT_TRUE(by_url.Load(WithUrl(s.token())).ok());
   EXPECT_TRUE(by_url.id_in_urls()) << "cookie not proven yet";
 
-  RequestSession by_cookie(*db_, sb, limits_, 1002);
+  RequestSession by_cookie(*db_, sb, limits_, 1002, SystemRandom());
   ASSERT_TRUE(by_cookie.Load(WithCookie(s.token())).ok());
   EXPECT_FALSE(by_cookie.id_in_urls());
   EXPECT_FALSE(by_cookie.cookie_to_set(false).has_value()) << "the cookie is not sent again";
@@ -146,13 +161,13 @@ TEST_F(SessionDb, ProbeDeviceStopsCarryingTheIdOnceTheCookieReturns) {
 
 TEST_F(SessionDb, AnotherDeviceWithTheSameIdEndsTheSession) {
   DeviceProfile phone = Phone();
-  RequestSession s(*db_, phone, limits_, 1000);
+  RequestSession s(*db_, phone, limits_, 1000, SystemRandom());
   ASSERT_TRUE(s.Ensure().ok());
   DeviceProfile pc;
-  RequestSession thief(*db_, pc, limits_, 1001);
+  RequestSession thief(*db_, pc, limits_, 1001, SystemRandom());
   ASSERT_TRUE(thief.Load(WithUrl(s.token())).ok());
   EXPECT_FALSE(thief.active());
-  RequestSession owner(*db_, phone, limits_, 1002);
+  RequestSession owner(*db_, phone, limits_, 1002, SystemRandom());
   ASSERT_TRUE(owner.Load(WithUrl(s.token())).ok());
   EXPECT_FALSE(owner.active()) << "dropped, not just hidden";
 }
@@ -163,51 +178,51 @@ TEST_F(SessionDb, SubscriberIdIsPartOfTheBinding) {
   au.carrier = Carrier::kAu;
   au.cookies = CookieSupport::kProbe;
   au.subscriber = "05001234567890_xx.ezweb.ne.jp";
-  RequestSession s(*db_, au, limits_, 1000);
+  RequestSession s(*db_, au, limits_, 1000, SystemRandom());
   ASSERT_TRUE(s.Ensure().ok());
   DeviceProfile other = au;
   other.subscriber = "05009999999999_yy.ezweb.ne.jp";
-  RequestSession o(*db_, other, limits_, 1001);
+  RequestSession o(*db_, other, limits_, 1001, SystemRandom());
   ASSERT_TRUE(o.Load(WithUrl(s.token())).ok());
   EXPECT_FALSE(o.active());
 }
 
 TEST_F(SessionDb, IdleAndAbsoluteTimeoutsEndSessions) {
   DeviceProfile phone = Phone();
-  RequestSession s(*db_, phone, limits_, 1000);
+  RequestSession s(*db_, phone, limits_, 1000, SystemRandom());
   ASSERT_TRUE(s.Ensure().ok());
   const std::string token = s.token();
   // Active every 20 minutes: idle never reached, but 12 hours is the end.
   int64_t now = 1000;
   for (; now < 1000 + 43200; now += 1200) {
-    RequestSession r(*db_, phone, limits_, now);
+    RequestSession r(*db_, phone, limits_, now, SystemRandom());
     ASSERT_TRUE(r.Load(WithUrl(token)).ok());
     ASSERT_TRUE(r.active()) << "at " << now - 1000 << " s";
   }
-  RequestSession late(*db_, phone, limits_, 1000 + 43201);
+  RequestSession late(*db_, phone, limits_, 1000 + 43201, SystemRandom());
   ASSERT_TRUE(late.Load(WithUrl(token)).ok());
   EXPECT_FALSE(late.active());
 
-  RequestSession t(*db_, phone, limits_, 5000);
+  RequestSession t(*db_, phone, limits_, 5000, SystemRandom());
   ASSERT_TRUE(t.Ensure().ok());
-  RequestSession idle(*db_, phone, limits_, 5000 + 1801);
+  RequestSession idle(*db_, phone, limits_, 5000 + 1801, SystemRandom());
   ASSERT_TRUE(idle.Load(WithUrl(t.token())).ok());
   EXPECT_FALSE(idle.active());
 }
 
 TEST_F(SessionDb, RotationGivesANewIdAndTheOldOneNoLongerWorks) {
   DeviceProfile phone = Phone();
-  RequestSession s(*db_, phone, limits_, 1000);
+  RequestSession s(*db_, phone, limits_, 1000, SystemRandom());
   ASSERT_TRUE(s.Ensure().ok());
   const std::string old_token = s.token(), old_csrf = s.csrf();
   const int64_t id = s.row()->id;
   ASSERT_TRUE(s.Rotate().ok());
   EXPECT_NE(s.token(), old_token);
   EXPECT_NE(s.csrf(), old_csrf);
-  RequestSession a(*db_, phone, limits_, 1001);
+  RequestSession a(*db_, phone, limits_, 1001, SystemRandom());
   ASSERT_TRUE(a.Load(WithUrl(old_token)).ok());
   EXPECT_FALSE(a.active());
-  RequestSession b(*db_, phone, limits_, 1001);
+  RequestSession b(*db_, phone, limits_, 1001, SystemRandom());
   ASSERT_TRUE(b.Load(WithUrl(s.token())).ok());
   ASSERT_TRUE(b.active());
   EXPECT_EQ(b.row()->id, id) << "same session, what it holds survives";
@@ -215,13 +230,13 @@ TEST_F(SessionDb, RotationGivesANewIdAndTheOldOneNoLongerWorks) {
 
 TEST_F(SessionDb, ACookieWinsOverAUrlId) {
   DeviceProfile sb = Softbank();
-  RequestSession a(*db_, sb, limits_, 1000), b(*db_, sb, limits_, 1000);
+  RequestSession a(*db_, sb, limits_, 1000, SystemRandom()), b(*db_, sb, limits_, 1000, SystemRandom());
   ASSERT_TRUE(a.Ensure().ok());
   ASSERT_TRUE(b.Ensure().ok());
   Request both;
   both.headers = {{"cookie", "sid=" + a.token()}};
   both.query = {{"sid", b.token()}};
-  RequestSession r(*db_, sb, limits_, 1001);
+  RequestSession r(*db_, sb, limits_, 1001, SystemRandom());
   ASSERT_TRUE(r.Load(both).ok());
   ASSERT_TRUE(r.active());
   EXPECT_EQ(r.row()->id, a.row()->id) << "a planted URL id does not override the cookie";
@@ -229,13 +244,14 @@ TEST_F(SessionDb, ACookieWinsOverAUrlId) {
 
 TEST_F(SessionDb, PurgeRemovesOnlyTimedOutSessions) {
   DeviceProfile phone = Phone();
-  RequestSession old(*db_, phone, limits_, 1000), fresh(*db_, phone, limits_, 3000);
+  RequestSession old(*db_, phone, limits_, 1000, SystemRandom()),
+      fresh(*db_, phone, limits_, 3000, SystemRandom());
   ASSERT_TRUE(old.Ensure().ok());
   ASSERT_TRUE(fresh.Ensure().ok());
   auto n = db::PurgeSessions(**db_, 1000 + 1801, limits_);
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1);
-  RequestSession r(*db_, phone, limits_, 3001);
+  RequestSession r(*db_, phone, limits_, 3001, SystemRandom());
   ASSERT_TRUE(r.Load(WithUrl(fresh.token())).ok());
   EXPECT_TRUE(r.active());
 }
