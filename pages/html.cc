@@ -108,6 +108,14 @@ Html& Html::Void(std::string_view tag, const std::vector<Attr>& attrs) {
   return *this;
 }
 
+Html& Html::Empty(std::string_view tag, std::initializer_list<Attr> attrs) {
+  out_ += '<';
+  out_ += tag;
+  WriteAttrs(attrs.begin(), attrs.end());
+  out_ += "/>";
+  return *this;
+}
+
 Html& Html::Text(std::string_view text) {
   AppendEscaped(out_, text);
   return *this;
@@ -116,6 +124,11 @@ Html& Html::Text(std::string_view text) {
 Html& Html::Element(std::string_view tag, std::string_view text,
                     std::initializer_list<Attr> attrs) {
   return Open(tag, attrs).Text(text).Close();
+}
+
+Html& Html::Append(Html&& part) {
+  out_ += part.Take();
+  return *this;
 }
 
 Html& Html::RawTrusted(std::string_view markup) {

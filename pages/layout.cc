@@ -2,6 +2,7 @@
 #include "pages/layout.h"
 
 #include <string>
+#include <utility>
 
 namespace shiori::pages::detail {
 namespace {
@@ -81,10 +82,10 @@ std::string EndPage(Html& h, const Context& ctx, Footer footer) {
     h.Void("br");
     h.Text(ctx.library_name);
     if (!ctx.device.feature_phone && !ctx.page_url.empty()) {
-      const std::string svg = QrSvg(ctx.page_url);
-      if (!svg.empty()) {
+      Html qr;
+      if (QrSvg(qr, ctx.page_url)) {
         h.Open("p", {{"class", "qr"}}).Text("携帯電話で開く（QRコード）").Void("br");
-        h.RawTrusted(svg);  // generated from the code's modules only (see QrSvg)
+        h.Append(std::move(qr));
         h.Close();
       }
     }

@@ -25,9 +25,9 @@ void KeyLink(Html& h, const Context& ctx, std::string_view href, std::string_vie
 // The 「カートに入れる」 form for record `id`; after adding, the cart returns to `back`.
 void CartButton(Html& h, const Context& ctx, int64_t id, std::string_view back);
 
-// An inline SVG QR code of `text` (the page's own address); "" if it cannot be made.
-// Its markup is generated from the code's modules alone, never from the text.
-std::string QrSvg(std::string_view text);
+// The inline SVG QR code of `text` (the page's own address), written through
+// the escaping builder; false, with nothing written, if it cannot be made.
+bool QrSvg(Html& h, std::string_view text);
 
 }  // namespace shiori::pages::detail
 

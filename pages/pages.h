@@ -44,11 +44,17 @@ class Html {
   // An element without content: <br>, <hr>, <input>, <meta>, <link>.
   Html& Void(std::string_view tag, std::initializer_list<Attr> attrs = {});
   Html& Void(std::string_view tag, const std::vector<Attr>& attrs);
+  // An SVG element without content, self-closed as SVG needs: <rect .../>.
+  Html& Empty(std::string_view tag, std::initializer_list<Attr> attrs);
   Html& Text(std::string_view text);
   // Open + Text + Close.
   Html& Element(std::string_view tag, std::string_view text,
                 std::initializer_list<Attr> attrs = {});
-  // Markup written as is. Only for constant markup known at compile time.
+  // The markup of another builder (escaped as it was built), its open
+  // elements closed first.
+  Html& Append(Html&& part);
+  // Markup written as is. Only for constant markup known at compile time
+  // (the doctype).
   Html& RawTrusted(std::string_view markup);
 
   Html() { out_.reserve(4096); }

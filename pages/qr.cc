@@ -9,11 +9,11 @@
 
 namespace shiori::pages::detail {
 
-std::string QrSvg(std::string_view text) {
+bool QrSvg(Html& h, std::string_view text) {
   const std::string s(text);
   std::unique_ptr<QRcode, void (*)(QRcode*)> qr(
       QRcode_encodeString(s.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1), QRcode_free);
-  if (!qr) return std::string();
+  if (!qr) return false;
   const int w = qr->width, quiet = 4, size = w + 2 * quiet;
   // One path of horizontal runs of dark modules: small, and crisp at any scale.
   std::string d;
@@ -31,10 +31,18 @@ std::string QrSvg(std::string_view text) {
     }
   }
   const std::string vb = std::to_string(size);
-  return "<svg class=\"qr\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + vb + " " + vb +
-         "\" width=\"132\" height=\"132\" role=\"img\" aria-label=\"このページのQRコード\">"
-         "<rect width=\"" +
-         vb + "\" height=\"" + vb + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + d + "\"/></svg>";
+  const std::string box = "0 0 " + vb + " " + vb;
+  h.Open("svg", {{"class", "qr"},
+                 {"xmlns", "http://www.w3.org/2000/svg"},
+                 {"viewBox", box},
+                 {"width", "132"},
+                 {"height", "132"},
+                 {"role", "img"},
+                 {"aria-label", "このページのQRコード"}});
+  h.Empty("rect", {{"width", vb}, {"height", vb}, {"fill", "#fff"}});
+  h.Empty("path", {{"fill", "#000"}, {"d", d}});
+  h.Close();
+  return true;
 }
 
 }  // namespace shiori::pages::detail

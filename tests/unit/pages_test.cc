@@ -39,6 +39,18 @@ TEST(Html, EscapesTextAndAttributesAndClosesInOrder) {
             "<p title=\"a&quot;b\">&lt;x&gt;<b>&amp;</b><input checked value=\"&lt;v&gt;\"></p>");
 }
 
+// SVG's empty elements close themselves; a part built apart comes in escaped
+// and closed, whatever it held.
+TEST(Html, SvgElementsAndPartsAreEscapedToo) {
+  Html part;
+  part.Open("svg", {{"aria-label", "\"><script>"}}).Empty("path", {{"d", "M1 1\"/>"}});
+  Html h;
+  h.Open("p").Append(std::move(part)).Close();
+  EXPECT_EQ(h.Take(),
+            "<p><svg aria-label=\"&quot;&gt;&lt;script&gt;\"><path d=\"M1 1&quot;/&gt;\"/>"
+            "</svg></p>");
+}
+
 TEST(Html, RawTrustedIsWrittenAsIs) {
   Html h;
   h.RawTrusted("<!DOCTYPE html>").Element("i", "<");
