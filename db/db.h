@@ -565,7 +565,7 @@ Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t
 Result<int> UnlockCard(Connection& c, std::string_view card, int64_t now = 0);
 
 // Deletes failure counters forgotten at `now` (older than t.lock_seconds);
-// returns how many. For the periodic purge beside PurgeSessions.
+// returns how many. The daily job (`shiori circ daily`) runs it.
 Result<int> PurgeAuthFailures(Connection& c, const Throttle& t, int64_t now);
 
 // ---------------------------------------------------------------- sessions

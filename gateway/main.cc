@@ -389,6 +389,16 @@ int CircCommand(const Options& o, const Clock& clock, const std::string& what) {
     s = db::PullForHold(**conn, o.circ_item, today, cfg->rules, &log);
   } else {
     s = db::DailyRun(**conn, today, cfg->rules, &log);
+    if (s.ok()) {
+      // Failed-login counters whose lock time is over are no longer needed.
+      const db::Throttle t{cfg->max_failures, cfg->lock_minutes * 60LL};
+      auto n = db::PurgeAuthFailures(**conn, t, clock.Now());
+      if (!n.ok()) {
+        s = n.status();
+      } else if (*n > 0) {
+        log.push_back("forgot " + std::to_string(*n) + " failed-login counters past their lock time");
+      }
+    }
   }
   for (const auto& line : log) std::printf("%s\n", line.c_str());
   if (!s.ok()) return Fail(s.message());

@@ -235,5 +235,38 @@ TEST_F(Circulation, TwoPatronsReservingAtOnceGetPositionsOneAndTwo) {
   EXPECT_NE((a_first ? ra : rb).find("1番目"), std::string::npos) << ra << rb;
 }
 
+// Wrong passwords leave counters (per card and per device) that matter only
+// for the lock time; the daily job forgets those whose time is over and
+// keeps the rest.
+TEST_F(Circulation, TheDailyJobForgetsFailedLoginsPastTheirLockTime) {
+  Browser pc(server_, false);
+  pc.Get("/account");
+  long status = 0;
+  pc.Post("/account/login", {{"card", "1000000022"}, {"password", "wrong1"}}, &status);
+  ASSERT_EQ(status, 403);
+  const std::string count = "SELECT count(*) FROM auth_failures";
+  ASSERT_EQ(QueryInt(db_, count), 2) << "one for the card, one for the device";
+  // A day passes for the card's counter only (the lock time is 15 minutes).
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h,
+                         "UPDATE auth_failures SET last_at = last_at - 86400"
+                         " WHERE kind = 'login_card'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(h);
+
+  CommandResult daily = Staff({"circ", "daily"});
+  ASSERT_EQ(daily.exit_code, 0) << daily.err;
+  EXPECT_NE(daily.out.find("forgot 1 failed-login counters past their lock time"),
+            std::string::npos)
+      << daily.out;
+  EXPECT_EQ(QueryInt(db_, count), 1);
+  EXPECT_EQ(QueryText(db_, "SELECT kind FROM auth_failures"), "login_key")
+      << "the device's counter is still within its lock time";
+  CommandResult again = Staff({"circ", "daily"});
+  EXPECT_EQ(again.out.find("forgot"), std::string::npos) << again.out;
+}
+
 }  // namespace
 }  // namespace shiori::test
