@@ -1,13 +1,7 @@
-// Mail: composition (ISO-2022-JP or UTF-8, by the policy in mail.h), SMTP with
+// Mail: composition (ISO-2022-JP by charset.h, or UTF-8, as mail.h says), SMTP with
 // libcurl (opened on the first send, curl_lib_internal.h), the notices'
 // wording, and the outbox sender.
 #include "gateway/mail.h"
-
-#include <errno.h>
-#include <iconv.h>
-#include <unicode/normalizer2.h>
-#include <unicode/uchar.h>
-#include <unicode/unistr.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -24,40 +18,24 @@
 namespace shiori::gateway {
 namespace {
 
-constexpr size_t kMaxLine = 76;     // bytes per line, CRLF not counted (RFC 2045, 5322)
-constexpr char32_t kGeta = 0x3013;  // 〓
-constexpr char32_t kReplacement = 0xFFFD;
+constexpr size_t kMaxLine = 76;  // bytes per line, CRLF not counted (RFC 2045, 5322)
+// An encoded word "=?ISO-2022-JP?B?" + base64 of <= 36 bytes (48) + "?=" is 66
+// characters, so "Subject: " and one word fit in a line.
+constexpr size_t kJisWordBytes = 36;
+// "=?UTF-8?B?" + base64 of <= 39 bytes (52) + "?=": 64 characters.
+constexpr size_t kUtf8WordBytes = 39;
 
 // ---------------------------------------------------------------- text
 
-// Code points of UTF-8 `s`; each maximal ill-formed subsequence is one U+FFFD (ICU).
-icu::UnicodeString FromUtf8(std::string_view s) {
-  return icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-}
-
-std::u32string ToU32(const icu::UnicodeString& u) {
-  std::u32string out;
-  out.reserve(static_cast<size_t>(u.length()));
-  for (int32_t i = 0; i < u.length();) {
-    const UChar32 c = u.char32At(i);
-    out.push_back(static_cast<char32_t>(c));
-    i += U16_LENGTH(c);
-  }
-  return out;
-}
-
-// NFC or NFKC of `u`; on an ICU failure (it has none for valid input) `u` as it is.
-icu::UnicodeString Normalized(const icu::UnicodeString& u, bool compat) {
-  UErrorCode err = U_ZERO_ERROR;
-  const icu::Normalizer2* n =
-      compat ? icu::Normalizer2::getNFKCInstance(err) : icu::Normalizer2::getNFCInstance(err);
-  if (U_FAILURE(err)) return u;
-  icu::UnicodeString out = n->normalize(u, err);
-  return U_FAILURE(err) ? u : out;
-}
-
-// Rule M1: controls other than TAB go (C0, DEL, C1).
+// Rule M1 (charset.h): controls other than TAB go (C0, DEL, C1).
 bool IsDroppedControl(char32_t c) { return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F); }
+
+// UTF-8 `s` with each ill-formed subsequence as U+FFFD and rule M1 applied.
+void AppendCleanUtf8(std::string_view s, std::string* out) {
+  for (char32_t c : charset::ToUtf32(s)) {
+    if (!IsDroppedControl(c)) charset::AppendUtf8(*out, c);
+  }
+}
 
 // Splits text into lines at CRLF, LF or CR.
 std::vector<std::string_view> Lines(std::string_view s) {
@@ -79,170 +57,6 @@ std::string Lower(std::string_view s) {
   for (char& ch : out) {
     if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
   }
-  return out;
-}
-
-// ---------------------------------------------------------------- ISO-2022-JP
-
-// Rule M3.
-struct Remap {
-  char32_t from, to;
-};
-constexpr Remap kToJisVariant[] = {
-    {0xFF5E, 0x301C},   // FULLWIDTH TILDE -> WAVE DASH (JIS 1-33)
-    {0xFF0D, 0x2212},   // FULLWIDTH HYPHEN-MINUS -> MINUS SIGN (JIS 1-61)
-    {0x2225, 0x2016},   // PARALLEL TO -> DOUBLE VERTICAL LINE (JIS 1-34)
-    {0x2014, 0x2015},   // EM DASH -> HORIZONTAL BAR, as glibc maps JIS 1-29
-    {0xFFE0, 0x00A2},   // ￠ -> ¢
-    {0xFFE1, 0x00A3},   // ￡ -> £
-    {0xFFE2, 0x00AC},   // ￢ -> ¬
-    {0x00A5, 0xFFE5},   // ¥ -> ￥ (glibc would switch to JIS X 0201 Roman, ESC ( J)
-    {0x203E, 0xFFE3},   // ‾ -> ￣ (likewise)
-    {0x9AD9, 0x9AD8},   // 髙 -> 高
-    {0xFA11, 0x5D0E},   // 﨑 -> 崎
-    {0x5FB7, 0x5FB3},   // 德 -> 徳
-    {0x6FF5, 0x6FF1},   // 濵 -> 濱
-    {0x6801, 0x67F3},   // 栁 -> 柳
-    {0xFA10, 0x585A},   // 塚 -> 塚
-    {0x20BB7, 0x5409},  // 𠮷 -> 吉
-};
-
-char32_t ToJisVariant(char32_t c) {
-  for (const Remap& r : kToJisVariant) {
-    if (r.from == c) return r.to;
-  }
-  return c;
-}
-
-bool IsHalfWidthVoicedMark(char32_t c) { return c == 0xFF9E || c == 0xFF9F; }
-
-static_assert(sizeof(wchar_t) == 4, "glibc's WCHAR_T is UCS-4");
-
-// glibc's ISO-2022-JP encoder for one composition (an iconv_t holds shift state).
-class JisCoder {
- public:
-  JisCoder() : cd_(iconv_open("ISO-2022-JP", "WCHAR_T")) {}
-  ~JisCoder() {
-    if (ok()) iconv_close(cd_);
-  }
-  JisCoder(const JisCoder&) = delete;
-  JisCoder& operator=(const JisCoder&) = delete;
-  bool ok() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
-
-  // True when ISO-2022-JP carries `c` as ASCII or JIS X 0208 (not JIS X 0201).
-  bool Carried(char32_t c) {
-    if (c < 0x80) return c >= 0x20 ? c != 0x7F : c == '\t';
-    std::string out;
-    if (!Encode(std::u32string(1, c), &out)) return false;
-    return out.size() == 8 && out.compare(0, 3, "\x1B$B") == 0;
-  }
-
-  // Encodes `s` (carried characters only) starting and ending in ASCII mode.
-  bool Encode(std::u32string_view s, std::string* out) {
-    iconv(cd_, nullptr, nullptr, nullptr, nullptr);
-    std::wstring w(s.begin(), s.end());
-    char* in = reinterpret_cast<char*>(w.data());
-    size_t in_left = w.size() * sizeof(wchar_t);
-    std::string buf(w.size() * 8 + 8, '\0');
-    char* o = buf.data();
-    size_t o_left = buf.size();
-    if (iconv(cd_, &in, &in_left, &o, &o_left) == static_cast<size_t>(-1)) return false;
-    if (iconv(cd_, nullptr, nullptr, &o, &o_left) == static_cast<size_t>(-1)) return false;
-    buf.resize(buf.size() - o_left);
-    out->append(buf);
-    return true;
-  }
-
- private:
-  iconv_t cd_;
-};
-
-// True when every character of `s` is carried.
-bool AllCarried(JisCoder& jis, std::u32string_view s) {
-  if (s.empty()) return false;
-  for (char32_t c : s) {
-    if (!jis.Carried(c)) return false;
-  }
-  return true;
-}
-
-// One line of UTF-8 (no line breaks) as the characters ISO-2022-JP will carry,
-// by rules M1..M6.
-std::u32string PrepareJis(JisCoder& jis, std::string_view line) {
-  const std::u32string in = ToU32(Normalized(FromUtf8(line), false));
-  std::u32string out;
-  for (size_t i = 0; i < in.size(); ++i) {
-    char32_t c = in[i];
-    if (IsDroppedControl(c)) continue;  // M1
-    if (u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
-      continue;            // M2
-    c = ToJisVariant(c);   // M3
-    if (jis.Carried(c)) {  // M4
-      out.push_back(c);
-      continue;
-    }
-    if (c != kReplacement) {  // M5
-      if (i + 1 < in.size() && IsHalfWidthVoicedMark(in[i + 1])) {
-        std::u32string pair{c, in[i + 1]};
-        icu::UnicodeString u =
-            icu::UnicodeString::fromUTF32(reinterpret_cast<const UChar32*>(pair.data()), 2);
-        const std::u32string k = ToU32(Normalized(u, true));
-        if (AllCarried(jis, k)) {
-          out += k;
-          ++i;
-          continue;
-        }
-      }
-      const UChar32 one = static_cast<UChar32>(c);
-      const std::u32string k = ToU32(Normalized(icu::UnicodeString(one), true));
-      if (AllCarried(jis, k)) {
-        out += k;
-        continue;
-      }
-    }
-    out.push_back(kGeta);  // M6
-  }
-  return out;
-}
-
-// Bytes `c` takes in ISO-2022-JP, given the mode before it (true: JIS X 0208);
-// updates the mode. Escape sequences are 3 bytes.
-size_t JisWidth(char32_t c, bool* jis_mode) {
-  const bool want_jis = c >= 0x80;
-  size_t n = want_jis ? 2 : 1;
-  if (want_jis != *jis_mode) n += 3;
-  *jis_mode = want_jis;
-  return n;
-}
-
-// Splits prepared text into pieces whose ISO-2022-JP form (ending in ASCII)
-// is at most `limit` bytes.
-std::vector<std::u32string> SplitJis(std::u32string_view s, size_t limit) {
-  std::vector<std::u32string> out;
-  std::u32string cur;
-  size_t bytes = 0;
-  bool mode = false;
-  for (char32_t c : s) {
-    bool m = mode;
-    const size_t w = JisWidth(c, &m);
-    const size_t closing = m ? 3 : 0;
-    if (!cur.empty() && bytes + w + closing > limit) {
-      out.push_back(std::move(cur));
-      cur.clear();
-      bytes = 0;
-      mode = false;
-      m = false;
-      const size_t w2 = JisWidth(c, &m);
-      cur.push_back(c);
-      bytes = w2;
-      mode = m;
-      continue;
-    }
-    cur.push_back(c);
-    bytes += w;
-    mode = m;
-  }
-  if (!cur.empty() || out.empty()) out.push_back(std::move(cur));
   return out;
 }
 
@@ -278,27 +92,22 @@ bool IsAscii(std::string_view s) {
                      [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
 }
 
-// RFC 2047 encoded words for a header value, each short enough that
-// "Subject: " + one word fits in 76 bytes.
-std::vector<std::string> EncodedWords(JisCoder* jis, std::string_view value) {
+// RFC 2047 encoded words for a header value, in ISO-2022-JP (`jis`) or UTF-8.
+Result<std::vector<std::string>> EncodedWords(bool jis, std::string_view value) {
   std::vector<std::string> words;
   if (jis) {
-    // "=?ISO-2022-JP?B?" + base64 of <= 36 bytes (48) + "?=": 66 characters.
-    for (const std::u32string& piece : SplitJis(PrepareJis(*jis, value), 36)) {
-      std::string bytes;
-      jis->Encode(piece, &bytes);
+    auto pieces = charset::Utf8ToIso2022Jp(value, kJisWordBytes);
+    if (!pieces.ok()) return pieces.status();
+    for (const std::string& bytes : *pieces) {
       words.push_back("=?ISO-2022-JP?B?" + Base64(bytes) + "?=");
     }
     return words;
   }
-  // "=?UTF-8?B?" + base64 of <= 39 bytes (52) + "?=": 64 characters; whole characters only.
-  std::string utf8;
-  for (char32_t c : ToU32(FromUtf8(value))) {
-    if (!IsDroppedControl(c)) charset::AppendUtf8(utf8, c);
-  }
+  std::string utf8;  // cut between whole characters only
+  AppendCleanUtf8(value, &utf8);
   size_t start = 0;
   while (start < utf8.size()) {
-    size_t end = std::min(utf8.size(), start + 39);
+    size_t end = std::min(utf8.size(), start + kUtf8WordBytes);
     while (end < utf8.size() && end > start &&
            (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80)
       --end;
@@ -442,20 +251,18 @@ Result<std::string> ComposeMessage(const MailConfig& c, const Message& m,
   }
 
   const bool carrier = IsCarrierAddress(m.to, c.carrier_domains);
-  std::unique_ptr<JisCoder> jis;
-  if (carrier) {
-    jis = std::make_unique<JisCoder>();
-    if (!jis->ok()) {
-      return Status::Io(std::string("iconv_open(ISO-2022-JP, WCHAR_T): ") + std::strerror(errno));
-    }
-  }
 
   std::string out;
   out += Header("Date", {RfcDate(date)});
   std::vector<std::string> from;
   if (!c.from_name.empty()) {
-    from = IsAscii(c.from_name) ? std::vector<std::string>{QuotedString(c.from_name)}
-                                : EncodedWords(jis.get(), c.from_name);
+    if (IsAscii(c.from_name)) {
+      from.push_back(QuotedString(c.from_name));
+    } else {
+      auto words = EncodedWords(carrier, c.from_name);
+      if (!words.ok()) return words.status();
+      from = std::move(words).value();
+    }
   }
   from.push_back("<" + AddrSpec(c.from) + ">");
   out += Header("From", from);
@@ -469,7 +276,9 @@ Result<std::string> ComposeMessage(const MailConfig& c, const Message& m,
     words.push_back(m.subject.substr(start));
     out += Header("Subject", words);
   } else {
-    out += Header("Subject", EncodedWords(jis.get(), m.subject));
+    auto words = EncodedWords(carrier, m.subject);
+    if (!words.ok()) return words.status();
+    out += Header("Subject", *words);
   }
   out += Header("Message-ID", {"<" + std::string(message_id) + ">"});
   out += "MIME-Version: 1.0\r\n";
@@ -478,9 +287,10 @@ Result<std::string> ComposeMessage(const MailConfig& c, const Message& m,
     out += "Content-Type: text/plain; charset=ISO-2022-JP\r\n";
     out += "Content-Transfer-Encoding: 7bit\r\n\r\n";
     for (std::string_view line : Lines(m.body)) {
-      for (const std::u32string& piece : SplitJis(PrepareJis(*jis, line), kMaxLine)) {
-        if (!jis->Encode(piece, &out))
-          return Status::Io("iconv(ISO-2022-JP) refused prepared text");
+      auto pieces = charset::Utf8ToIso2022Jp(line, kMaxLine);
+      if (!pieces.ok()) return pieces.status();
+      for (const std::string& piece : *pieces) {
+        out += piece;
         out += "\r\n";
       }
     }
@@ -490,9 +300,7 @@ Result<std::string> ComposeMessage(const MailConfig& c, const Message& m,
   out += "Content-Transfer-Encoding: base64\r\n\r\n";
   std::string body;
   for (std::string_view line : Lines(m.body)) {
-    for (char32_t ch : ToU32(FromUtf8(line))) {
-      if (!IsDroppedControl(ch)) charset::AppendUtf8(body, ch);
-    }
+    AppendCleanUtf8(line, &body);
     body += "\r\n";
   }
   const std::string b64 = Base64(body);

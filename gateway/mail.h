@@ -2,27 +2,16 @@
 // addresses, UTF-8 for the rest), sending them over SMTP with libcurl, the
 // patron notices' wording, and the sender that drains the outbox.
 //
-// Charset policy for carrier mail (ISO-2022-JP, RFC 1468, as glibc iconv
-// "ISO-2022-JP" writes it: ASCII and JIS X 0208 only). Each character of the
-// UTF-8 text, after NFC, goes through the first rule that applies:
-//  M1. C0 controls other than TAB, and DEL, are dropped (an ESC would switch
-//      the phone's decoder); line breaks (CRLF, LF, CR) become CRLF.
-//  M2. Default-ignorable code points (ZWJ, variation selectors, BOM, ...)
-//      produce nothing, as in charset.h rule O5.
-//  M3. Known variants are mapped to the form JIS X 0208 holds: ～ U+FF5E ->
-//      〜 U+301C, － U+FF0D -> − U+2212, ∥ -> ‖, — U+2014 -> ― U+2015,
-//      ￠￡￢ -> ¢£¬, ¥ -> ￥ and ‾ -> ￣ (never ESC ( J), and kanji outside
-//      JIS X 0208 that names are written with: 髙 -> 高, 﨑 -> 崎, 德 -> 徳,
-//      濵 -> 濱, 栁 -> 柳, 塚 U+FA10 -> 塚, 𠮷 -> 吉.
-//  M4. A character ISO-2022-JP carries stays.
-//  M5. NFKC, when every character it gives is carried: ① -> 1, ㈱ -> (株),
-//      Ⅲ -> III, № -> No, ㍉ -> ミリ; half-width katakana with a following
-//      (semi-)voiced mark as one: ｶﾞ -> ガ.
-//  M6. Anything else, and each maximal ill-formed UTF-8 subsequence, is one
-//      〓 U+3013 (emoji, 𠀋, Hangul, é).
-// Body lines are wrapped to at most 76 bytes, escape sequences included, each
-// line ending in ASCII mode. Non-carrier mail is UTF-8 as given (each
-// ill-formed subsequence becomes U+FFFD), rule M1 applied, body in base64.
+// Composition policy:
+// - Mail to a Japanese carrier address (carrier_domains) is ISO-2022-JP, 7bit:
+//   each line of the body goes through charset::Utf8ToIso2022Jp (charset.h
+//   rules M1..M7: what is carried, remapped or 〓) cut at 76 bytes, escape
+//   sequences included, each line ending in ASCII mode; a header value is
+//   RFC 2047 B-encoded from pieces of at most 36 bytes.
+// - Any other address gets UTF-8 as given, each ill-formed subsequence as
+//   U+FFFD and controls other than TAB dropped (rule M1), the body in base64.
+// - Line breaks in a body (CRLF, LF, CR) become CRLF; header lines are folded
+//   to at most 76 bytes.
 //
 // Thread-safety: every function may be called from any thread; SendPending
 // uses the connection it is given (one thread at a time, as db.h says).
@@ -76,14 +65,14 @@ std::string NewMessageId(const MailConfig& c);
 // Builds the message bytes (CRLF line ends): Date (`date` in local time with
 // its offset), From (display name RFC 2047 B-encoded), To, Subject
 // (B-encoded when not plain ASCII), Message-ID <message_id>, MIME-Version,
-// Content-Type, Content-Transfer-Encoding, then the body. Carrier address
-// (IsCarrierAddress with c.carrier_domains): ISO-2022-JP, 7bit, lines <= 76
-// bytes, by the policy above; otherwise UTF-8 in base64. Header lines are
-// folded to <= 76 bytes. An old phone address whose local part is not a
-// dot-atom ("a..b."@docomo.ne.jp) is written quoted.
+// Content-Type, Content-Transfer-Encoding, then the body, by the policy
+// above (IsCarrierAddress with c.carrier_domains tells a carrier address).
+// An old phone address whose local part is not a dot-atom
+// ("a..b."@docomo.ne.jp) is written quoted.
 // Invalid when a header value (to, subject, c.from, c.from_name, message_id)
 // holds CR, LF or another control character, when `to` or c.from is not an
 // address (ValidateEmail), or message_id is not "left@right" without <>.
+// Io when iconv cannot convert to ISO-2022-JP.
 Result<std::string> ComposeMessage(const MailConfig& c, const Message& m,
                                    std::string_view message_id, std::time_t date);
 
