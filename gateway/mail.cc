@@ -1,6 +1,6 @@
 // Mail: composition (ISO-2022-JP by charset.h, or UTF-8, as mail.h says), SMTP with
-// libcurl (opened on the first send, curl_lib_internal.h), the notices'
-// wording, and the outbox sender.
+// libcurl (opened on the first send, curl_lib_internal.h), the notices (worded
+// by pages/mail_text.h), and the outbox sender.
 #include "gateway/mail.h"
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include "gateway/clock.h"
 #include "gateway/curl_lib_internal.h"
 #include "gateway/session.h"
+#include "pages/mail_text.h"
 #include "pages/pages.h"
 
 namespace shiori::gateway {
@@ -454,68 +455,24 @@ SendResult SendMail(const MailConfig& c, const std::string& to, const std::strin
 Message HoldReadyMessage(const std::string& to, const std::string& title,
                          const std::string& branch_name, const db::Date& deadline,
                          const std::string& library_name, const std::string& site_url) {
-  Message m;
-  m.to = to;
-  m.subject = "予約資料のご用意ができました";
-  m.body =
-      "予約資料のご用意ができました。\n"
-      "\n"
-      "■資料名\n" +
-      title +
-      "\n"
-      "■受取館\n" +
-      branch_name +
-      "\n"
-      "■取置期限\n" +
-      JapaneseDate(deadline) +
-      "まで\n"
-      "\n"
-      "利用者カードをお持ちください。\n"
-      "期限をすぎると取消となります。\n"
-      "\n"
-      "予約確保一覧:\n" +
-      site_url + "/account/ready\n\n" + library_name + "\n";
-  return m;
+  pages::MailText t =
+      pages::HoldReadyMail(title, branch_name, JapaneseDate(deadline), library_name, site_url);
+  return Message{to, std::move(t.subject), std::move(t.body)};
 }
 
 Message EmailChangedMessage(const std::string& to, bool to_old_address, std::time_t when,
                             const std::string& library_name, const std::string& site_url) {
-  Message m;
-  m.to = to;
-  m.subject = "メールアドレスの変更";
-  std::string b = "利用照会のメールアドレスが\n";
-  b += to_old_address ? "変更されました。\n" : "このアドレスに変更されました。\n";
-  b += "日時: " + LocalTime(when) + "\n\n";
-  if (to_old_address) {
-    b += "このアドレスには今後\nお知らせが届きません。\n";
-  } else {
-    b += "予約資料のご用意ができたら\nこのアドレスへお知らせします。\n";
-  }
-  b += "お心当たりのない場合は\n図書館へご連絡ください。\n\n";
-  b += "利用照会:\n" + site_url + "/account\n\n" + library_name + "\n";
-  m.body = std::move(b);
-  return m;
+  pages::MailText t =
+      pages::EmailChangedMail(to_old_address, LocalTime(when), library_name, site_url);
+  return Message{to, std::move(t.subject), std::move(t.body)};
 }
 
 Message PasswordNoticeMessage(const std::string& to, bool registered, std::time_t when,
                               std::string_view device_class, const std::string& library_name,
                               const std::string& site_url) {
-  std::string device = "不明";
-  if (device_class == "feature") device = "携帯電話";
-  if (device_class == "smartphone") device = "スマートフォン";
-  if (device_class == "tablet") device = "タブレット";
-  if (device_class == "pc") device = "パソコン";
-  Message m;
-  m.to = to;
-  m.subject = registered ? "パスワードの登録" : "パスワードの変更";
-  std::string b = "利用照会のパスワードが\n";
-  b += registered ? "登録されました。\n" : "変更されました。\n";
-  b += "日時: " + LocalTime(when) + "\n";
-  b += "端末: " + device + "\n\n";
-  b += "お心当たりのない場合は\n至急図書館へご連絡ください。\n\n";
-  b += "利用照会:\n" + site_url + "/account\n\n" + library_name + "\n";
-  m.body = std::move(b);
-  return m;
+  pages::MailText t =
+      pages::PasswordNoticeMail(registered, LocalTime(when), device_class, library_name, site_url);
+  return Message{to, std::move(t.subject), std::move(t.body)};
 }
 
 // ---------------------------------------------------------------- the sender

@@ -1,6 +1,7 @@
 // Mail notices: composing RFC 5322 messages (ISO-2022-JP for Japanese carrier
 // addresses, UTF-8 for the rest), sending them over SMTP with libcurl, the
-// patron notices' wording, and the sender that drains the outbox.
+// patron notices (worded by pages/mail_text.h), and the sender that drains the
+// outbox.
 //
 // Composition policy:
 // - Mail to a Japanese carrier address (carrier_domains) is ISO-2022-JP, 7bit:
@@ -105,24 +106,21 @@ struct SendResult {
 SendResult SendMail(const MailConfig& c, const std::string& to, const std::string& bytes);
 
 // ---------------------------------------------------------------- notices
-// Short, for a phone screen: lines under about 30 characters.
+// The notices as the sender sends them: dates and times as patrons read them
+// (JapaneseDate, local time), worded by pages/mail_text.h.
 
-// 予約資料のご用意ができました: title, 受取館, 取置期限 M月D日(曜), the guide's
-// reminder to bring the card, the link to 予約確保一覧 (site_url + /account/ready),
-// the library's name.
+// 予約資料のご用意ができました for a hold ready at `branch_name` until `deadline`.
 Message HoldReadyMessage(const std::string& to, const std::string& title,
                          const std::string& branch_name, const db::Date& deadline,
                          const std::string& library_name, const std::string& site_url);
 
-// メールアドレスの変更: to the old address (`to_old_address`: it will no longer
-// get notices) or to the new one; `when` is shown in local time.
+// メールアドレスの変更, to the old address or the new one; `when` in local time.
 Message EmailChangedMessage(const std::string& to, bool to_old_address, std::time_t when,
                             const std::string& library_name, const std::string& site_url);
 
-// A security notice that the password was registered (新規パスワード登録) or
-// changed, with the time and the kind of device ("feature", "smartphone",
-// "tablet", "pc" as ClassName gives; anything else is shown as 不明). Never
-// holds the password.
+// パスワードの登録 or パスワードの変更, with the time and the kind of device
+// ("feature", "smartphone", "tablet", "pc" as ClassName gives). Never holds
+// the password.
 Message PasswordNoticeMessage(const std::string& to, bool registered, std::time_t when,
                               std::string_view device_class, const std::string& library_name,
                               const std::string& site_url);
