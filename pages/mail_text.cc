@@ -50,9 +50,8 @@ MailText EmailChangedMail(bool to_old_address, const std::string& when,
   return m;
 }
 
-MailText PasswordNoticeMail(bool registered, const std::string& when,
-                            std::string_view device_class, const std::string& library_name,
-                            const std::string& site_url) {
+MailText PasswordNoticeMail(bool registered, const std::string& when, std::string_view device_class,
+                            const std::string& library_name, const std::string& site_url) {
   std::string device = "不明";
   if (device_class == "feature") device = "携帯電話";
   if (device_class == "smartphone") device = "スマートフォン";

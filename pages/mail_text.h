@@ -35,9 +35,8 @@ MailText EmailChangedMail(bool to_old_address, const std::string& when,
 // changed (パスワードの変更), with `when` as written and the kind of device
 // (`device_class` "feature", "smartphone", "tablet" or "pc"; anything else is
 // shown as 不明). Never holds the password.
-MailText PasswordNoticeMail(bool registered, const std::string& when,
-                            std::string_view device_class, const std::string& library_name,
-                            const std::string& site_url);
+MailText PasswordNoticeMail(bool registered, const std::string& when, std::string_view device_class,
+                            const std::string& library_name, const std::string& site_url);
 
 }  // namespace shiori::pages
 

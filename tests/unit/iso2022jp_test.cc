@@ -47,21 +47,21 @@ TEST(Iso2022Jp, RulesCaseByCase) {
     const char* in;
     const char* want;
   } cases[] = {
-      {"M1", "a\x1B$Bb", "a$Bb"},             // ESC from the input is dropped
-      {"M1", "a\x7F\xC2\x85\x01z", "az"},     // DEL, C1 and C0 too
-      {"M1", "a\tb", "a\tb"},                 // TAB stays
-      {"M2", "葛\xF3\xA0\x84\x80", "葛"},      // ideographic variation selector
-      {"M2", "❤\xEF\xB8\x8F", "〓"},          // VS16: one 〓, not two
-      {"M2", "a\xE2\x80\x8D" "b", "ab"},       // ZWJ
+      {"M1", "a\x1B$Bb", "a$Bb"},          // ESC from the input is dropped
+      {"M1", "a\x7F\xC2\x85\x01z", "az"},  // DEL, C1 and C0 too
+      {"M1", "a\tb", "a\tb"},              // TAB stays
+      {"M2", "葛\xF3\xA0\x84\x80", "葛"},  // ideographic variation selector
+      {"M2", "❤\xEF\xB8\x8F", "〓"},       // VS16: one 〓, not two
+      {"M2", "a\u200Db", "ab"},            // ZWJ
       {"M3", "～－∥—", "〜−‖―"},
       {"M3", "￠￡￢¥‾", "¢£¬￥￣"},
       {"M3", "髙﨑德濵栁塚𠮷", "高崎徳濱柳塚吉"},
-      {"M4", "…ＡＢ〓", "…ＡＢ〓"},              // carried as they are, no NFKC
+      {"M4", "…ＡＢ〓", "…ＡＢ〓"},  // carried as they are, no NFKC
       {"M5", "①②㈱", "12(株)"},
       {"M5", "Ⅲ巻 № ㍉", "III巻 No ミリ"},
       {"M5", "ｶﾀｶﾅ ﾊﾟﾝ ｶﾞｲﾄﾞ", "カタカナ パン ガイド"},
       {"M6", "한국 é 😀 𠀋", "〓〓 〓 〓 〓"},
-      {"M6", "∮∟⊿", "〓〓〓"},                  // NEC row 13 only: not in JIS X 0208
+      {"M6", "∮∟⊿", "〓〓〓"},                         // NEC row 13 only: not in JIS X 0208
       {"M6", "bad\xFFutf8 \xE3\x81", "bad〓utf8 〓"},  // one 〓 per ill-formed subsequence
   };
   for (const Case& k : cases) {

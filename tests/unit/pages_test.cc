@@ -216,8 +216,12 @@ TEST(MailText, NoticesNameTheDeviceTheDateAndTheLink) {
   const struct {
     const char* device_class;
     const char* shown;
-  } devices[] = {{"feature", "携帯電話"}, {"smartphone", "スマートフォン"},
-                 {"tablet", "タブレット"}, {"pc", "パソコン"}, {"", "不明"}, {"robot", "不明"}};
+  } devices[] = {{"feature", "携帯電話"},
+                 {"smartphone", "スマートフォン"},
+                 {"tablet", "タブレット"},
+                 {"pc", "パソコン"},
+                 {"", "不明"},
+                 {"robot", "不明"}};
   for (const auto& d : devices) {
     SCOPED_TRACE(d.device_class);
     const MailText t = PasswordNoticeMail(false, "12月1日(火) 09:00", d.device_class, "L", "u");
