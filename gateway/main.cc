@@ -17,7 +17,7 @@
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
-#include "gateway/mail.h"
+#include "mail/mail.h"
 
 namespace shiori::gateway {
 namespace {
@@ -69,8 +69,8 @@ Result<std::unique_ptr<db::Connection>> OpenExisting(const Config& c) {
   return conn;
 }
 
-MailConfig MailConfigOf(const Config& c) {
-  MailConfig m;
+mail::Settings MailConfigOf(const Config& c) {
+  mail::Settings m;
   m.from = c.mail_from;
   m.from_name = c.mail_from_name;
   m.host = c.smtp_host;
@@ -83,6 +83,7 @@ MailConfig MailConfigOf(const Config& c) {
   m.timeout_s = c.mail_timeout_s;
   m.site_url = c.site_url;
   m.give_up_after_s = c.mail_give_up_hours * 3600LL;
+  m.send_interval_s = c.mail_interval_s;
   return m;
 }
 
@@ -115,7 +116,8 @@ class NoticeSender {
     while (!stop_) {
       lock.unlock();
       std::vector<std::string> log;
-      auto r = SendPending(**conn, mail_, cfg_.rules.library_name, cfg_.rules, NowSeconds(), &log);
+      auto r =
+          mail::SendPending(**conn, mail_, cfg_.rules.library_name, cfg_.rules, NowSeconds(), &log);
       for (const auto& line : log) std::fprintf(stderr, "shiori: mail: %s\n", line.c_str());
       if (!r.ok()) std::fprintf(stderr, "shiori: mail: %s\n", r.status().message().c_str());
       lock.lock();
@@ -124,7 +126,7 @@ class NoticeSender {
   }
 
   const Config& cfg_;
-  MailConfig mail_;
+  mail::Settings mail_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -177,8 +179,8 @@ int MailCommand(const Options& o, bool send) {
   if (!staff.ok()) return Fail(staff.status().message());
   if (send) {
     std::vector<std::string> log;
-    auto r = SendPending(*staff->conn, MailConfigOf(staff->cfg), staff->cfg.rules.library_name,
-                         staff->cfg.rules, NowSeconds(), &log);
+    auto r = mail::SendPending(*staff->conn, MailConfigOf(staff->cfg),
+                               staff->cfg.rules.library_name, staff->cfg.rules, NowSeconds(), &log);
     for (const auto& line : log) std::printf("%s\n", line.c_str());
     if (!r.ok()) return Fail(r.status().message());
     std::printf("%d sent, %d to retry, %d failed\n", r->sent, r->retried, r->failed);
