@@ -296,7 +296,7 @@ struct App::Impl {
           Ctx ctx(*pool, cfg, p, 0);
           ctx.shift_jis = sjis;
           ctx.device = PageDevice(ctx.profile, sjis);
-          ctx.page_url = cfg.site_url + "/";
+          ctx.page_url = cfg.mail.site_url + "/";
           // Kept as sent: encoded once here, not at every request.
           const std::string page = pages::RenderTop(ctx.page(), pages::TopView{});
           top_pages[TopKey(p, sjis)] = sjis ? charset::Utf8ToSjis(page) : page;
@@ -765,7 +765,7 @@ struct App::Impl {
 
   pages::EmailView EmailViewFor(Ctx& ctx) {
     pages::EmailView v;
-    v.sender = cfg.mail_from;
+    v.sender = cfg.mail.from;
     auto p = db::FindPatronById(ctx.db(), *PatronOf(ctx));
     if (p.ok() && p->has_value()) v.current = (*p)->email;
     return v;
@@ -987,7 +987,7 @@ struct App::Impl {
     Ctx ctx(*pool, cfg, std::move(profile), static_cast<int64_t>(std::time(nullptr)));
     ctx.path = raw.path;
     const std::string query = WithoutParam(raw.raw_query, kSessionParam);
-    ctx.page_url = cfg.site_url + raw.path + (query.empty() ? "" : "?" + query);
+    ctx.page_url = cfg.mail.site_url + raw.path + (query.empty() ? "" : "?" + query);
     Response r = Serve(raw, ctx);
     Finish(raw, ctx, r);
     // Timed-out sessions go at most every ten minutes, by whichever request comes.

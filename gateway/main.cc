@@ -69,29 +69,11 @@ Result<std::unique_ptr<db::Connection>> OpenExisting(const Config& c) {
   return conn;
 }
 
-mail::Settings MailConfigOf(const Config& c) {
-  mail::Settings m;
-  m.from = c.mail_from;
-  m.from_name = c.mail_from_name;
-  m.host = c.smtp_host;
-  m.port = c.smtp_port;
-  m.security = c.smtp_security;
-  m.user = c.smtp_user;
-  m.password = c.smtp_password;
-  m.helo = c.smtp_helo;
-  if (!c.carrier_domains.empty()) m.carrier_domains = c.carrier_domains;
-  m.timeout_s = c.mail_timeout_s;
-  m.site_url = c.site_url;
-  m.give_up_after_s = c.mail_give_up_hours * 3600LL;
-  m.send_interval_s = c.mail_interval_s;
-  return m;
-}
-
-// The server's notice sender: every `mail_interval_s` it drains the outbox on
+// The server's notice sender: every `mail.send_interval_s` it drains the outbox on
 // a connection of its own and logs one line per notice on stderr.
 class NoticeSender {
  public:
-  NoticeSender(const Config& cfg) : cfg_(cfg), mail_(MailConfigOf(cfg)) {
+  NoticeSender(const Config& cfg) : cfg_(cfg) {
     thread_ = std::thread([this] { Run(); });
   }
   ~NoticeSender() {
@@ -116,17 +98,16 @@ class NoticeSender {
     while (!stop_) {
       lock.unlock();
       std::vector<std::string> log;
-      auto r =
-          mail::SendPending(**conn, mail_, cfg_.rules.library_name, cfg_.rules, NowSeconds(), &log);
+      auto r = mail::SendPending(**conn, cfg_.mail, cfg_.rules.library_name, cfg_.rules,
+                                 NowSeconds(), &log);
       for (const auto& line : log) std::fprintf(stderr, "shiori: mail: %s\n", line.c_str());
       if (!r.ok()) std::fprintf(stderr, "shiori: mail: %s\n", r.status().message().c_str());
       lock.lock();
-      cv_.wait_for(lock, std::chrono::seconds(cfg_.mail_interval_s), [this] { return stop_; });
+      cv_.wait_for(lock, std::chrono::seconds(cfg_.mail.send_interval_s), [this] { return stop_; });
     }
   }
 
   const Config& cfg_;
-  mail::Settings mail_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -179,8 +160,8 @@ int MailCommand(const Options& o, bool send) {
   if (!staff.ok()) return Fail(staff.status().message());
   if (send) {
     std::vector<std::string> log;
-    auto r = mail::SendPending(*staff->conn, MailConfigOf(staff->cfg),
-                               staff->cfg.rules.library_name, staff->cfg.rules, NowSeconds(), &log);
+    auto r = mail::SendPending(*staff->conn, staff->cfg.mail, staff->cfg.rules.library_name,
+                               staff->cfg.rules, NowSeconds(), &log);
     for (const auto& line : log) std::printf("%s\n", line.c_str());
     if (!r.ok()) return Fail(r.status().message());
     std::printf("%d sent, %d to retry, %d failed\n", r->sent, r->retried, r->failed);

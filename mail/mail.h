@@ -35,7 +35,8 @@ namespace shiori::mail {
 std::vector<std::string> DefaultCarrierDomains();
 
 // The [mail] settings, with their built-in defaults (conf/shiori.toml shows
-// each with its key).
+// each with its key). The one copy: gateway::Config holds it, its TOML loader
+// fills it, and the sender reads it.
 struct Settings {
   std::string from = "yoyaku@izumi-library.jp";  // envelope and header sender
   std::string from_name = "出水市立図書館";      // display name; may be empty

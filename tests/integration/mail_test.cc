@@ -226,8 +226,8 @@ class MailJourney : public ::testing::Test {
     port_ = FreePort();
     mc_.host = "127.0.0.1";
     mc_.port = port_;
-    mc_.from = cfg_.mail_from;
-    mc_.from_name = cfg_.mail_from_name;
+    mc_.from = cfg_.mail.from;
+    mc_.from_name = cfg_.mail.from_name;
     mc_.timeout_s = 5;
     mc_.site_url = "http://127.0.0.1:8080";
     maildir_ = dir_.File("maildir");
