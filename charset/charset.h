@@ -75,9 +75,9 @@
 //
 // ISO-2022-JP policy, for mail to Japanese carrier addresses (mail/ decides who
 // gets it): RFC 1468 as glibc iconv "ISO-2022-JP" writes it, ASCII and JIS X
-// 0208 only, never JIS X 0201 (no ESC ( J, no half-width katakana), which old
-// keitai show wrongly. Utf8ToIso2022Jp takes one line of UTF-8; after NFC,
-// each character goes through the first rule that applies:
+// 0208 only: never JIS X 0201 Roman (ESC ( J), and RFC 1468 has no half-width
+// katakana. Utf8ToIso2022Jp takes one line of UTF-8; after NFC, each
+// character goes through the first rule that applies:
 //  M1. Controls are dropped: C0 other than TAB, DEL and C1. An ESC from the
 //      input would switch the phone's decoder; CR and LF go too (mail/ splits a
 //      body into lines first and ends each with CRLF).
@@ -99,8 +99,8 @@
 //      (3 bytes: ESC $ B, ESC ( B) included, cut between characters. Each
 //      piece starts and ends in ASCII mode, so it decodes on its own; it holds
 //      only 7-bit bytes, and no control byte but TAB and the ESC of those two
-//      sequences. Text that gives no character is one empty piece. (Mail cuts
-//      body lines at 76 bytes, RFC 5322, and header encoded words at 36.)
+//      sequences. Text that gives no character is one empty piece. (mail/ cuts
+//      body lines at 76 bytes and header encoded words at 36.)
 //
 // Implementation: one iconv_t per call (iconv_open + iconv_close measured at
 // about 0.2 µs with glibc 2.36, less than converting a short title), so nothing
