@@ -1,7 +1,7 @@
 // Shared libraries opened on first use (dlopen) instead of linked, for the C
 // libraries only some commands need; the one place dlopen and dlsym errors
 // become a Status. The per-library loaders (db/marc_libs_internal.h,
-// gateway/curl_lib_internal.h) are built on it.
+// mail/curl_lib_internal.h) are built on it.
 #ifndef SHIORI_BASE_DYNLIB_H_
 #define SHIORI_BASE_DYNLIB_H_
 

@@ -2,8 +2,6 @@
 // under the policy written at the top of charset.h.
 #include "charset/charset.h"
 
-#include <errno.h>
-#include <iconv.h>
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
@@ -11,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include "charset/iconv_internal.h"
 
 namespace shiori::charset {
 
@@ -88,36 +88,16 @@ size_t CodePointCount(std::string_view s) {
 
 namespace {
 
+using detail::Iconv;
+using detail::IconvAppend;
+using detail::IconvStatus;
+using detail::kUcs4;
+using detail::OutBuffer;
+
 constexpr const char* kCp932 = "CP932";  // glibc: the same module as WINDOWS-31J
 constexpr UChar32 kGeta = 0x3013;        // 〓, the Japanese "character missing" mark
 constexpr std::string_view kGetaUtf8 = "\xE3\x80\x93";
 constexpr std::string_view kGetaSjis = "\x81\xAC";
-
-// Owns one iconv_t. An iconv_t holds conversion state, so one handle serves one call on
-// one thread; opening costs about 0.2 µs, cheaper than any pool's locking.
-class Iconv {
- public:
-  Iconv(const char* to, const char* from) : cd_(iconv_open(to, from)) {}
-  ~Iconv() {
-    if (ok()) iconv_close(cd_);
-  }
-  Iconv(const Iconv&) = delete;
-  Iconv& operator=(const Iconv&) = delete;
-
-  bool ok() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
-  iconv_t get() const { return cd_; }
-
- private:
-  iconv_t cd_;
-};
-
-// The one converter from an iconv errno to a Status (for the failures that are not the
-// caller's bytes: those get their own messages below).
-Status IconvStatus(std::string_view what, int err) {
-  const char* desc = strerrordesc_np(err);
-  return Status::Io(std::string(what) + ": " + (desc != nullptr ? desc : "unknown error") +
-                    " (errno " + std::to_string(err) + ")");
-}
 
 std::string Hex(uint8_t b) {
   char buf[8];
@@ -149,56 +129,8 @@ UChar32 ToCp932Variant(UChar32 c) {
   return c;
 }
 
-// Output that iconv writes into directly: the string is sized ahead and only used() bytes are
-// real, so stopping and restarting iconv (once per 〓) neither shrinks nor zero-fills again.
-class OutBuffer {
- public:
-  explicit OutBuffer(std::string* s) : s_(s), used_(s->size()) {}
-  // Makes room for at least n more bytes; grows by doubling, so appending stays linear.
-  void Reserve(size_t n) {
-    if (room() < n) s_->resize(std::max(s_->size() * 2, used_ + n));
-  }
-  char* end() { return s_->data() + used_; }
-  size_t room() const { return s_->size() - used_; }
-  void MoveEnd(const char* new_end) { used_ = static_cast<size_t>(new_end - s_->data()); }
-  void Append(std::string_view bytes) {
-    Reserve(bytes.size());
-    std::memcpy(end(), bytes.data(), bytes.size());
-    used_ += bytes.size();
-  }
-  // Trims the string to the bytes written. REQUIRES: called once, last.
-  void Finish() { s_->resize(used_); }
-
- private:
-  std::string* s_;
-  size_t used_;
-};
-
-// Runs iconv over [*in, *in + *in_left) appending to *out (`room`: output bytes that are always
-// enough, so the buffer grows once). Returns 0 when all input is converted, else the errno of
-// the stop (EILSEQ, EINVAL, ...) with *in at the character iconv refused; what was converted
-// before the stop is in *out.
-int IconvAppend(const Iconv& cd, char** in, size_t* in_left, size_t room, OutBuffer* out) {
-  out->Reserve(room);
-  while (true) {
-    char* o = out->end();
-    size_t o_left = out->room();
-    const size_t r = iconv(cd.get(), in, in_left, &o, &o_left);
-    const int err = errno;
-    out->MoveEnd(o);
-    if (r != static_cast<size_t>(-1)) return 0;
-    if (err != E2BIG) return err;
-    out->Reserve(out->room() * 2 + 16);
-  }
-}
-
-// iconv reads the code points from a wchar_t string, which glibc holds as UCS-4 (its internal
-// form), because WCHAR_T -> CP932 is one conversion step: an unconvertible character costs one
-// iconv call (~15 ns). From UTF-8 (two steps) glibc re-converts its whole intermediate buffer
-// to find the failing character, ~20 µs per 〓, superlinear in the length: a page of emoji
-// would take seconds.
-static_assert(sizeof(wchar_t) == 4, "glibc's WCHAR_T is UCS-4");
-constexpr const char* kUcs4 = "WCHAR_T";
+// Encoding reads UCS-4 (WCHAR_T), not UTF-8 (iconv_internal.h says why): from UTF-8 a page of
+// emoji would take seconds.
 constexpr size_t kSliceChars = 1024;
 
 [[noreturn]] void EncoderBroken(std::string_view what, int err) {

@@ -1,4 +1,5 @@
-// charset: the one place where bytes in other encodings become UTF-8 and back.
+// charset: the one place where bytes in other encodings become UTF-8 and back
+// (Shift_JIS for feature phones, ISO-2022-JP for mail to them).
 //
 // Policy (everything inside shiori is UTF-8; conversion happens at the edges):
 // - Internal strings are valid UTF-8. Functions taking UTF-8 say what they do
@@ -72,15 +73,47 @@
 //        a well-formed code CP932 leaves unassigned (0x85 0x40, 0x81 0xAD)
 //            "unassigned Shift_JIS code 0x85 0x40 at offset 3"
 //
+// ISO-2022-JP policy, for mail to Japanese carrier addresses (mail/ decides who
+// gets it): RFC 1468 as glibc iconv "ISO-2022-JP" writes it, ASCII and JIS X
+// 0208 only: never JIS X 0201 Roman (ESC ( J), and RFC 1468 has no half-width
+// katakana. Utf8ToIso2022Jp takes one line of UTF-8; after NFC, each
+// character goes through the first rule that applies:
+//  M1. Controls are dropped: C0 other than TAB, DEL and C1. An ESC from the
+//      input would switch the phone's decoder; CR and LF go too (mail/ splits a
+//      body into lines first and ends each with CRLF).
+//  M2. Default-ignorable code points (ZWJ, variation selectors, BOM, ...)
+//      produce nothing, as in rule O5.
+//  M3. Known variants are mapped to the form JIS X 0208 holds (the other way
+//      from O1): ～ U+FF5E -> 〜 U+301C, － U+FF0D -> − U+2212, ∥ -> ‖,
+//      — U+2014 -> ― U+2015, ￠￡￢ -> ¢£¬, ¥ -> ￥ and ‾ -> ￣ (never ESC ( J),
+//      and kanji outside JIS X 0208 that names are written with: 髙 -> 高,
+//      﨑 -> 崎, 德 -> 徳, 濵 -> 濱, 栁 -> 柳, 塚 U+FA10 -> 塚, 𠮷 -> 吉.
+//  M4. A character ISO-2022-JP carries stays: printable ASCII, TAB, and JIS X
+//      0208 (so … and full-width Ａ stay as they are, not NFKC'ed).
+//  M5. NFKC, when every character it gives is carried: the NEC special
+//      characters ① -> 1, ㈱ -> (株), Ⅲ -> III, № -> No, ㍉ -> ミリ; half-width
+//      katakana, with a following (semi-)voiced mark as one: ｶﾞ -> ガ.
+//  M6. Anything else, and each maximal ill-formed UTF-8 subsequence, is one
+//      〓 U+3013 (emoji, 𠀋, Hangul, é, ∮ ∟ ⊿).
+//  M7. The result comes in pieces of at most max_bytes bytes, escape sequences
+//      (3 bytes: ESC $ B, ESC ( B) included, cut between characters. Each
+//      piece starts and ends in ASCII mode, so it decodes on its own; it holds
+//      only 7-bit bytes, and no control byte but TAB and the ESC of those two
+//      sequences. Text that gives no character is one empty piece. (mail/ cuts
+//      body lines at 76 bytes and header encoded words at 36.)
+//
 // Implementation: one iconv_t per call (iconv_open + iconv_close measured at
 // about 0.2 µs with glibc 2.36, less than converting a short title), so nothing
 // is shared between threads and nothing is cached. Encoding feeds iconv UCS-4
 // (WCHAR_T), not UTF-8, so each 〓 costs one restart, not a re-conversion.
+// Whether ISO-2022-JP carries a character is asked of iconv, one character at a
+// time from the initial state.
 #ifndef SHIORI_CHARSET_CHARSET_H_
 #define SHIORI_CHARSET_CHARSET_H_
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -115,6 +148,16 @@ Result<std::string> SjisToUtf8(std::string_view sjis);
 // fine). False for invalid UTF-8. Used to tell a user a character will show
 // as 〓 on a feature phone.
 bool FitsSjis(std::string_view utf8);
+
+// ---------------------------------------------------------------- ISO-2022-JP
+
+// One line of UTF-8 -> ISO-2022-JP by rules M1..M7: pieces of at most
+// `max_bytes` bytes, at least one. Any text is encoded: what ISO-2022-JP does
+// not carry becomes 〓, invalid UTF-8 included. Io only when glibc's
+// ISO-2022-JP converter cannot be opened ("iconv_open(ISO-2022-JP, WCHAR_T):
+// ...") or fails.
+// REQUIRES: max_bytes >= 8 (one JIS X 0208 character with both escape sequences).
+Result<std::vector<std::string>> Utf8ToIso2022Jp(std::string_view utf8, size_t max_bytes);
 
 // ---------------------------------------------------------------- search folding
 

@@ -51,7 +51,7 @@ Response RegisterPage(Ctx& ctx, pages::RegisterView v, int status = 200) {
 
 pages::EmailView EmailViewFor(Ctx& ctx) {
   pages::EmailView v;
-  v.sender = ctx.cfg.mail_from;
+  v.sender = ctx.cfg.mail.from;
   auto p = db::FindPatronById(ctx.db(), *PatronOf(ctx));
   if (p.ok() && p->has_value()) v.current = (*p)->email;
   return v;

@@ -91,7 +91,7 @@ struct App::Impl {
     Ctx ctx(*pool, site, std::move(profile), now);
     ctx.path = raw.path;
     const std::string query = WithoutParam(raw.raw_query, kSessionParam);
-    ctx.page_url = site.cfg.site_url + raw.path + (query.empty() ? "" : "?" + query);
+    ctx.page_url = site.cfg.mail.site_url + raw.path + (query.empty() ? "" : "?" + query);
     Response r = Serve(raw, ctx);
     Finish(raw, ctx, r);
     // Timed-out sessions go at most every ten minutes, by whichever request comes.

@@ -32,7 +32,7 @@ void KeepTopPages(Site& site, db::Pool& pool) {
         Ctx ctx(pool, site, p, 0);
         ctx.shift_jis = sjis;
         ctx.device = PageDevice(ctx.profile, sjis);
-        ctx.page_url = site.cfg.site_url + "/";
+        ctx.page_url = site.cfg.mail.site_url + "/";
         // Kept as sent: encoded once here, not at every request.
         const std::string page = pages::RenderTop(ctx.page(), pages::TopView{});
         site.top_pages[TopKey(p, sjis)] = sjis ? charset::Utf8ToSjis(page) : page;

@@ -222,6 +222,7 @@ Result<Config> LoadConfig(const std::string& path) {
   };
   int mem_kib = static_cast<int>(c.hashing.mem_limit >> 10);
   int ops = static_cast<int>(c.hashing.ops_limit);
+  int give_up_hours = static_cast<int>(c.mail.give_up_after_s / 3600);
   std::string listen;
   bool branches_given = false;
 
@@ -254,32 +255,37 @@ Result<Config> LoadConfig(const std::string& path) {
        {{"idle_minutes", i(1, 24 * 60, &c.session_idle_minutes)},
         {"absolute_hours", i(1, 24 * 30, &c.session_absolute_hours)}}},
       {"mail",
-       {{"from", str(&c.mail_from)},
-        {"from_name", str(&c.mail_from_name, true)},
-        {"smtp_host", str(&c.smtp_host)},
-        {"smtp_port", i(1, 65535, &c.smtp_port)},
+       {{"from", str(&c.mail.from)},
+        {"from_name", str(&c.mail.from_name, true)},
+        {"smtp_host", str(&c.mail.host)},
+        {"smtp_port", i(1, 65535, &c.mail.port)},
         {"smtp_security",
          [&](Reader& r, const toml::node& n) {
-           return r.OneOf(n, {"none", "starttls", "tls"}, &c.smtp_security);
+           return r.OneOf(n, {"none", "starttls", "tls"}, &c.mail.security);
          }},
-        {"smtp_user", str(&c.smtp_user, true)},
-        {"smtp_password", str(&c.smtp_password, true)},
-        {"helo", str(&c.smtp_helo)},
-        {"site_url", str(&c.site_url)},
-        {"give_up_hours", i(1, 24 * 30, &c.mail_give_up_hours)},
-        {"timeout", i(1, 300, &c.mail_timeout_s)},
-        {"send_interval", i(1, 3600, &c.mail_interval_s)},
+        {"smtp_user", str(&c.mail.user, true)},
+        {"smtp_password", str(&c.mail.password, true)},
+        {"helo", str(&c.mail.helo)},
+        {"site_url", str(&c.mail.site_url)},
+        {"give_up_hours", i(1, 24 * 30, &give_up_hours)},
+        {"timeout", i(1, 300, &c.mail.timeout_s)},
+        {"send_interval", i(1, 3600, &c.mail.send_interval_s)},
         {"carrier_domains",
          [&](Reader& r, const toml::node& n) {
-           c.carrier_domains.clear();
-           return StringArray(
+           c.mail.carrier_domains.clear();
+           SHIORI_RETURN_IF_ERROR(StringArray(
                r, n,
                [&](std::string_view d) {
                  if (d.empty() || d.find('.') == std::string_view::npos) return false;
-                 c.carrier_domains.emplace_back(d);
+                 c.mail.carrier_domains.emplace_back(d);
                  return true;
                },
-               "\"docomo.ne.jp\"");
+               "\"docomo.ne.jp\""));
+           // An empty list keeps the built-in one.
+           if (c.mail.carrier_domains.empty()) {
+             c.mail.carrier_domains = mail::DefaultCarrierDomains();
+           }
+           return Status::Ok();
          }}}},
   };
 
@@ -332,6 +338,7 @@ Result<Config> LoadConfig(const std::string& path) {
   }
   c.hashing.ops_limit = static_cast<uint64_t>(ops);
   c.hashing.mem_limit = static_cast<uint64_t>(mem_kib) << 10;
+  c.mail.give_up_after_s = give_up_hours * int64_t{3600};
   return c;
 }
 

@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "db/db.h"
+#include "mail/mail.h"
 
 namespace shiori::gateway {
 
@@ -42,20 +43,8 @@ struct Config {
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;
 
-  // [mail]
-  std::string mail_from = "yoyaku@izumi-library.jp";
-  std::string mail_from_name = "出水市立図書館";
-  std::string smtp_host = "127.0.0.1";
-  int smtp_port = 25;
-  std::string smtp_security = "none";  // none | starttls | tls
-  std::string smtp_user;
-  std::string smtp_password;
-  std::string smtp_helo = "localhost";
-  std::string site_url = "http://127.0.0.1:8080";  // base URL for links in mail
-  int mail_give_up_hours = 48;               // a notice failing temporarily this long is failed
-  int mail_timeout_s = 20;                   // SMTP connect timeout
-  int mail_interval_s = 60;                  // how often the server sends pending notices
-  std::vector<std::string> carrier_domains;  // ISO-2022-JP for these; empty: the built-in list
+  // [mail]: the notices' sender, SMTP relay and carrier domains, and the site's address
+  mail::Settings mail;
 };
 
 // The built-in defaults: the guide's library with its three branches.

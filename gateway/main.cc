@@ -18,7 +18,7 @@
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
-#include "gateway/mail.h"
+#include "mail/mail.h"
 
 namespace shiori::gateway {
 namespace {
@@ -70,29 +70,11 @@ Result<std::unique_ptr<db::Connection>> OpenExisting(const Config& c) {
   return conn;
 }
 
-MailConfig MailConfigOf(const Config& c) {
-  MailConfig m;
-  m.from = c.mail_from;
-  m.from_name = c.mail_from_name;
-  m.host = c.smtp_host;
-  m.port = c.smtp_port;
-  m.security = c.smtp_security;
-  m.user = c.smtp_user;
-  m.password = c.smtp_password;
-  m.helo = c.smtp_helo;
-  if (!c.carrier_domains.empty()) m.carrier_domains = c.carrier_domains;
-  m.timeout_s = c.mail_timeout_s;
-  m.site_url = c.site_url;
-  m.give_up_after_s = c.mail_give_up_hours * 3600LL;
-  return m;
-}
-
-// The server's notice sender: every `mail_interval_s` it drains the outbox on
+// The server's notice sender: every `mail.send_interval_s` it drains the outbox on
 // a connection of its own and logs one line per notice on stderr.
 class NoticeSender {
  public:
-  NoticeSender(const Config& cfg, const Clock& clock)
-      : cfg_(cfg), clock_(clock), mail_(MailConfigOf(cfg)) {
+  NoticeSender(const Config& cfg, const Clock& clock) : cfg_(cfg), clock_(clock) {
     thread_ = std::thread([this] { Run(); });
   }
   ~NoticeSender() {
@@ -117,18 +99,17 @@ class NoticeSender {
     while (!stop_) {
       lock.unlock();
       std::vector<std::string> log;
-      auto r =
-          SendPending(**conn, mail_, cfg_.rules.library_name, cfg_.rules, clock_.Now(), &log);
+      auto r = mail::SendPending(**conn, cfg_.mail, cfg_.rules.library_name, cfg_.rules,
+                                 clock_.Now(), &log);
       for (const auto& line : log) std::fprintf(stderr, "shiori: mail: %s\n", line.c_str());
       if (!r.ok()) std::fprintf(stderr, "shiori: mail: %s\n", r.status().message().c_str());
       lock.lock();
-      cv_.wait_for(lock, std::chrono::seconds(cfg_.mail_interval_s), [this] { return stop_; });
+      cv_.wait_for(lock, std::chrono::seconds(cfg_.mail.send_interval_s), [this] { return stop_; });
     }
   }
 
   const Config& cfg_;
   const Clock& clock_;
-  MailConfig mail_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -181,8 +162,8 @@ int MailCommand(const Options& o, const Clock& clock, bool send) {
   if (!staff.ok()) return Fail(staff.status().message());
   if (send) {
     std::vector<std::string> log;
-    auto r = SendPending(*staff->conn, MailConfigOf(staff->cfg), staff->cfg.rules.library_name,
-                         staff->cfg.rules, clock.Now(), &log);
+    auto r = mail::SendPending(*staff->conn, staff->cfg.mail, staff->cfg.rules.library_name,
+                               staff->cfg.rules, clock.Now(), &log);
     for (const auto& line : log) std::printf("%s\n", line.c_str());
     if (!r.ok()) return Fail(r.status().message());
     std::printf("%d sent, %d to retry, %d failed\n", r->sent, r->retried, r->failed);

@@ -11,12 +11,13 @@ SECONDS_EACH=${FUZZ_SECONDS:-30}
 if [ -z "${FUZZ_BUILT:-}" ]; then
   CC=clang-14 CXX=clang++-14 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSHIORI_TESTS=OFF -DSHIORI_FUZZ=ON >/dev/null
-  cmake --build "$BUILD" -j "$(nproc)" --target fuzz_form fuzz_cp932 -- --no-print-directory >/dev/null
+  cmake --build "$BUILD" -j "$(nproc)" --target fuzz_form fuzz_cp932 fuzz_iso2022jp \
+    -- --no-print-directory >/dev/null
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for t in fuzz_form fuzz_cp932; do
+for t in fuzz_form fuzz_cp932 fuzz_iso2022jp; do
   corpus="$ROOT/tests/fuzz/corpus/${t#fuzz_}"
   mkdir -p "$work/$t"
   if "$BUILD/tests/fuzz/$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \

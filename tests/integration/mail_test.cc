@@ -4,7 +4,7 @@
 // library; the sender delivers its notice once, in ISO-2022-JP to docomo;
 // retries after the server was down; fails on a 5xx; and resends once, no
 // more, after a crash mid-send. Every wait is bounded.
-#include "gateway/mail.h"
+#include "mail/mail.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -226,8 +226,8 @@ class MailJourney : public ::testing::Test {
     port_ = FreePort();
     mc_.host = "127.0.0.1";
     mc_.port = port_;
-    mc_.from = cfg_.mail_from;
-    mc_.from_name = cfg_.mail_from_name;
+    mc_.from = cfg_.mail.from;
+    mc_.from_name = cfg_.mail.from_name;
     mc_.timeout_s = 5;
     mc_.site_url = "http://127.0.0.1:8080";
     maildir_ = dir_.File("maildir");
@@ -254,11 +254,11 @@ class MailJourney : public ::testing::Test {
                        port_, dir_.File("smtp.log"));
   }
 
-  gateway::SenderStats Send(int64_t now) {
+  mail::SenderStats Send(int64_t now) {
     log_.clear();
-    auto r = gateway::SendPending(*c_, mc_, cfg_.rules.library_name, cfg_.rules, now, &log_);
+    auto r = mail::SendPending(*c_, mc_, cfg_.rules.library_name, cfg_.rules, now, &log_);
     EXPECT_TRUE(r.ok()) << r.status().message();
-    return r.ok() ? *r : gateway::SenderStats{};
+    return r.ok() ? *r : mail::SenderStats{};
   }
 
   // The messages in the maildir (new/), oldest first by name.
@@ -312,7 +312,7 @@ class MailJourney : public ::testing::Test {
   int64_t patron_ = 0;
   db::HoldLine hold_;
   int port_ = 0;
-  gateway::MailConfig mc_;
+  mail::Settings mc_;
   std::string maildir_;
   SmtpServer smtp_;
   std::vector<std::string> log_;
@@ -321,7 +321,7 @@ class MailJourney : public ::testing::Test {
 
 TEST_F(MailJourney, HoldReadyNoticeReachesTheMailboxOnceInIso2022Jp) {
   ASSERT_TRUE(StartMailbox()) << dir_.File("smtp.log");
-  gateway::SenderStats s = Send(now_);
+  mail::SenderStats s = Send(now_);
   EXPECT_EQ(s.sent, 1) << Logged();
   std::vector<Mail> mails = Delivered();
   ASSERT_EQ(mails.size(), 1u);
@@ -337,7 +337,7 @@ TEST_F(MailJourney, HoldReadyNoticeReachesTheMailboxOnceInIso2022Jp) {
 }
 
 TEST_F(MailJourney, ServerDownThenUpDeliversOnceAfterTheBackoff) {
-  gateway::SenderStats s = Send(now_);  // nothing listens on the port
+  mail::SenderStats s = Send(now_);  // nothing listens on the port
   EXPECT_EQ(s.sent, 0);
   EXPECT_EQ(s.retried, 1) << Logged();
   EXPECT_EQ(Text("SELECT status FROM outbox"), "pending");
@@ -361,7 +361,7 @@ TEST_F(MailJourney, A5xxFailsTheNoticeVisiblyInStatus) {
   ASSERT_TRUE(smtp_.Start({std::string(SHIORI_SOURCE_DIR) + "/tests/integration/smtp_5xx.py",
                            "127.0.0.1", std::to_string(port_)},
                           port_, dir_.File("smtp.log")));
-  gateway::SenderStats s = Send(now_);
+  mail::SenderStats s = Send(now_);
   EXPECT_EQ(s.failed, 1) << Logged();
   EXPECT_EQ(s.sent + s.retried, 0);
   auto status = db::OutboxStatus(*c_);
@@ -381,7 +381,7 @@ TEST_F(MailJourney, CrashMidSendIsSentOnceMoreAndLogged) {
                        std::to_string(now_ - 3600) + ", message_id = 'crash-1@izumi-library.jp'")
                   .ok());
   ASSERT_TRUE(StartMailbox());
-  gateway::SenderStats s = Send(now_);
+  mail::SenderStats s = Send(now_);
   EXPECT_EQ(s.sent, 1);
   EXPECT_NE(Logged().find("outcome uncertain, sending once more"), std::string::npos) << Logged();
   std::vector<Mail> mails = Delivered();

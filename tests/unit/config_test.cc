@@ -44,7 +44,7 @@ void ExpectGuideValues(const Config& c) {
   EXPECT_EQ(c.rules.max_holds, 10);
   EXPECT_EQ(c.password_min, 6);
   EXPECT_EQ(c.password_max, 8);
-  EXPECT_EQ(c.mail_from, "yoyaku@izumi-library.jp");
+  EXPECT_EQ(c.mail.from, "yoyaku@izumi-library.jp");
 }
 
 TEST(DefaultConfigTest, IsTheGuidesLibrary) { ExpectGuideValues(DefaultConfig()); }
@@ -70,13 +70,18 @@ TEST(LoadConfigTest, CommittedSampleGivesTheDefaults) {
   EXPECT_EQ(c->hashing.mem_limit, d.hashing.mem_limit);
   EXPECT_EQ(c->session_idle_minutes, d.session_idle_minutes);
   EXPECT_EQ(c->session_absolute_hours, d.session_absolute_hours);
-  EXPECT_EQ(c->mail_from_name, d.mail_from_name);
-  EXPECT_EQ(c->smtp_host, d.smtp_host);
-  EXPECT_EQ(c->smtp_port, d.smtp_port);
-  EXPECT_EQ(c->smtp_security, d.smtp_security);
-  EXPECT_EQ(c->smtp_user, d.smtp_user);
-  EXPECT_EQ(c->smtp_password, d.smtp_password);
-  EXPECT_EQ(c->smtp_helo, d.smtp_helo);
+  EXPECT_EQ(c->mail.from_name, d.mail.from_name);
+  EXPECT_EQ(c->mail.host, d.mail.host);
+  EXPECT_EQ(c->mail.port, d.mail.port);
+  EXPECT_EQ(c->mail.security, d.mail.security);
+  EXPECT_EQ(c->mail.user, d.mail.user);
+  EXPECT_EQ(c->mail.password, d.mail.password);
+  EXPECT_EQ(c->mail.helo, d.mail.helo);
+  EXPECT_EQ(c->mail.site_url, d.mail.site_url);
+  EXPECT_EQ(c->mail.send_interval_s, d.mail.send_interval_s);
+  EXPECT_EQ(c->mail.give_up_after_s, d.mail.give_up_after_s);
+  EXPECT_EQ(c->mail.timeout_s, d.mail.timeout_s);
+  EXPECT_EQ(c->mail.carrier_domains, d.mail.carrier_domains);
 }
 
 // A temporary directory for configuration files, removed after each test.
@@ -145,6 +150,26 @@ TEST_F(ConfigFileTest, ReadsALibrarysOwnCalendar) {
     ASSERT_TRUE(date.has_value());
     EXPECT_EQ(closed.IsClosed(*date), d.closed);
   }
+}
+
+TEST_F(ConfigFileTest, MailSettingsAreTheSendersOwn) {
+  const std::string path = Write("mail.toml",
+                                 "[mail]\n"
+                                 "smtp_host = \"relay.example.jp\"\n"
+                                 "give_up_hours = 3\n"
+                                 "send_interval = 30\n"
+                                 "carrier_domains = [\"docomo.ne.jp\", \"example.ne.jp\"]\n");
+  auto c = LoadConfig(path);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->mail.host, "relay.example.jp");
+  EXPECT_EQ(c->mail.give_up_after_s, 3 * 3600);
+  EXPECT_EQ(c->mail.send_interval_s, 30);
+  EXPECT_EQ(c->mail.carrier_domains, (std::vector<std::string>{"docomo.ne.jp", "example.ne.jp"}));
+  EXPECT_EQ(c->mail.from, mail::Settings().from);  // a key not given keeps its default
+  // An empty list keeps the built-in carrier domains.
+  auto empty = LoadConfig(Write("empty.toml", "[mail]\ncarrier_domains = []\n"));
+  ASSERT_TRUE(empty.ok()) << empty.status().message();
+  EXPECT_EQ(empty->mail.carrier_domains, mail::DefaultCarrierDomains());
 }
 
 struct BadFile {

@@ -1,8 +1,8 @@
-// Tests for gateway/mail.h: composing carrier (ISO-2022-JP) and other (UTF-8)
+// Tests for mail/mail.h: composing carrier (ISO-2022-JP) and other (UTF-8)
 // mail, parsed back and decoded; header injection refused; the notices'
 // wording; the sender's state machine with a fake transport (back-off, give
 // up, crash mid-send, no address, hold no longer ready).
-#include "gateway/mail.h"
+#include "mail/mail.h"
 
 #include <gtest/gtest.h>
 #include <iconv.h>
@@ -17,10 +17,10 @@
 
 #include "charset/charset.h"
 #include "db/db.h"
-#include "gateway/curl_lib_internal.h"
+#include "mail/curl_lib_internal.h"
 #include "tests/mail_decode.h"
 
-namespace shiori::gateway {
+namespace shiori::mail {
 namespace {
 
 using test::Iconv;
@@ -88,8 +88,8 @@ std::string DecodeWords(const std::string& v) {
   return s == std::string::npos ? "" : out.substr(s);
 }
 
-MailConfig Config() {
-  MailConfig c;
+Settings Config() {
+  Settings c;
   c.from = "yoyaku@izumi-library.jp";
   c.from_name = "出水市立図書館";
   return c;
@@ -222,7 +222,7 @@ TEST(ComposeMessage, CrOrLfInAHeaderValueIsRefused) {
     m = good;
     m.to = std::string("a@gmail.com") + bad;
     EXPECT_EQ(ComposeMessage(Config(), m, "1@x.jp", kDate).status().code(), Status::Code::kInvalid);
-    MailConfig c = Config();
+    Settings c = Config();
     c.from_name = bad;
     EXPECT_EQ(ComposeMessage(c, good, "1@x.jp", kDate).status().code(), Status::Code::kInvalid);
     EXPECT_EQ(ComposeMessage(Config(), good, std::string("1@x.jp") + bad, kDate).status().code(),
@@ -371,7 +371,7 @@ class SenderTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<db::Connection> c_;
   db::LibraryRules rules_ = Rules();
-  MailConfig mc_ = Config();
+  Settings mc_ = Config();
   std::vector<std::string> log_;
   std::vector<std::string> sent_;  // what the fake transport got
   MailTransport ok_ = [this](const std::string& to, const std::string& bytes) {
@@ -554,4 +554,4 @@ TEST(CurlLibrary, OpenedOnceForEveryThreadWithThreadSafeInit) {
 }
 
 }  // namespace
-}  // namespace shiori::gateway
+}  // namespace shiori::mail

@@ -1,8 +1,11 @@
 // Unit tests of the pages: the escaping builder, the shared frame, the top,
-// notice and results pages, the style sheet and the QR code.
+// notice and results pages, the style sheet, the QR code, and the mail
+// notices' wording.
 #include "pages/pages.h"
 
 #include <gtest/gtest.h>
+
+#include "pages/mail_text.h"
 
 namespace shiori::pages {
 namespace {
@@ -208,6 +211,36 @@ TEST(Qr, SmartphonesAndPcsGetTheQrCodeOfThePageAndPhonesDoNot) {
   EXPECT_EQ(RenderDisclaimer(on_phone).find("<svg"), std::string::npos) << "not a byte for phones";
   Context without{pc, links, "L", "/disclaimer"};
   EXPECT_EQ(RenderDisclaimer(without).find("<svg"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shiori::pages
+
+namespace shiori::pages {
+namespace {
+
+TEST(MailText, NoticesNameTheDeviceTheDateAndTheLink) {
+  const MailText hold =
+      HoldReadyMail("銀河鉄道の夜 上", "野田図書館", "12月8日(火)", "出水市立図書館", "http://x");
+  EXPECT_EQ(hold.subject, "予約資料のご用意ができました");
+  EXPECT_NE(hold.body.find("■取置期限\n12月8日(火)まで\n"), std::string::npos) << hold.body;
+  EXPECT_NE(hold.body.find("http://x/account/ready\n\n出水市立図書館\n"), std::string::npos);
+  const struct {
+    const char* device_class;
+    const char* shown;
+  } devices[] = {{"feature", "携帯電話"},
+                 {"smartphone", "スマートフォン"},
+                 {"tablet", "タブレット"},
+                 {"pc", "パソコン"},
+                 {"", "不明"},
+                 {"robot", "不明"}};
+  for (const auto& d : devices) {
+    SCOPED_TRACE(d.device_class);
+    const MailText t = PasswordNoticeMail(false, "12月1日(火) 09:00", d.device_class, "L", "u");
+    EXPECT_NE(t.body.find(std::string("端末: ") + d.shown + "\n"), std::string::npos) << t.body;
+    EXPECT_NE(t.body.find("日時: 12月1日(火) 09:00\n"), std::string::npos);
+  }
+  EXPECT_NE(EmailChangedMail(false, "w", "L", "u").body.find("u/account\n"), std::string::npos);
 }
 
 }  // namespace

@@ -1,33 +1,23 @@
-// Mail notices: composing RFC 5322 messages (ISO-2022-JP for Japanese carrier
-// addresses, UTF-8 for the rest), sending them over SMTP with libcurl, the
-// patron notices' wording, and the sender that drains the outbox.
+// mail: the patron notices as e-mail. Its settings (the [mail] section of the
+// configuration), composing RFC 5322 messages, sending them over SMTP with
+// libcurl, and the sender that drains the outbox. The notices' wording is
+// pages/mail_text.h; the ISO-2022-JP encoding is charset.h (rules M1..M7).
 //
-// Charset policy for carrier mail (ISO-2022-JP, RFC 1468, as glibc iconv
-// "ISO-2022-JP" writes it: ASCII and JIS X 0208 only). Each character of the
-// UTF-8 text, after NFC, goes through the first rule that applies:
-//  M1. C0 controls other than TAB, and DEL, are dropped (an ESC would switch
-//      the phone's decoder); line breaks (CRLF, LF, CR) become CRLF.
-//  M2. Default-ignorable code points (ZWJ, variation selectors, BOM, ...)
-//      produce nothing, as in charset.h rule O5.
-//  M3. Known variants are mapped to the form JIS X 0208 holds: ～ U+FF5E ->
-//      〜 U+301C, － U+FF0D -> − U+2212, ∥ -> ‖, — U+2014 -> ― U+2015,
-//      ￠￡￢ -> ¢£¬, ¥ -> ￥ and ‾ -> ￣ (never ESC ( J), and kanji outside
-//      JIS X 0208 that names are written with: 髙 -> 高, 﨑 -> 崎, 德 -> 徳,
-//      濵 -> 濱, 栁 -> 柳, 塚 U+FA10 -> 塚, 𠮷 -> 吉.
-//  M4. A character ISO-2022-JP carries stays.
-//  M5. NFKC, when every character it gives is carried: ① -> 1, ㈱ -> (株),
-//      Ⅲ -> III, № -> No, ㍉ -> ミリ; half-width katakana with a following
-//      (semi-)voiced mark as one: ｶﾞ -> ガ.
-//  M6. Anything else, and each maximal ill-formed UTF-8 subsequence, is one
-//      〓 U+3013 (emoji, 𠀋, Hangul, é).
-// Body lines are wrapped to at most 76 bytes, escape sequences included, each
-// line ending in ASCII mode. Non-carrier mail is UTF-8 as given (each
-// ill-formed subsequence becomes U+FFFD), rule M1 applied, body in base64.
+// Composition policy:
+// - Mail to a Japanese carrier address (Settings::carrier_domains) is
+//   ISO-2022-JP, 7bit: each line of the body goes through
+//   charset::Utf8ToIso2022Jp (what is carried, remapped or 〓) and is cut into
+//   lines of at most 76 bytes, escape sequences included, each ending in ASCII
+//   mode; a header value is RFC 2047 B-encoded from pieces of at most 36 bytes.
+// - Any other address gets UTF-8 as given, each ill-formed subsequence as
+//   U+FFFD and controls other than TAB dropped (rule M1), the body in base64.
+// - Line breaks in a body (CRLF, LF, CR) become CRLF; header lines are folded
+//   to at most 76 bytes.
 //
 // Thread-safety: every function may be called from any thread; SendPending
 // uses the connection it is given (one thread at a time, as db.h says).
-#ifndef SHIORI_GATEWAY_MAIL_H_
-#define SHIORI_GATEWAY_MAIL_H_
+#ifndef SHIORI_MAIL_MAIL_H_
+#define SHIORI_MAIL_MAIL_H_
 
 #include <cstdint>
 #include <ctime>
@@ -39,26 +29,32 @@
 #include "base/status.h"
 #include "db/db.h"
 
-namespace shiori::gateway {
+namespace shiori::mail {
 
 // The carrier domains that get ISO-2022-JP mail (a subdomain counts too).
 std::vector<std::string> DefaultCarrierDomains();
 
-struct MailConfig {
+// The [mail] settings, with their built-in defaults (conf/shiori.toml shows
+// each with its key). The one copy: gateway::Config holds it, its TOML loader
+// fills it, and the sender reads it.
+struct Settings {
   std::string from = "yoyaku@izumi-library.jp";  // envelope and header sender
   std::string from_name = "出水市立図書館";      // display name; may be empty
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";                // the SMTP relay
   int port = 25;
   std::string security = "none";  // none | starttls (required, not opportunistic) | tls (smtps)
   std::string user, password;     // SMTP AUTH when user is not empty
   std::string helo = "localhost";
+  // ISO-2022-JP for addresses at these domains. Default: DefaultCarrierDomains()
   std::vector<std::string> carrier_domains = DefaultCarrierDomains();
   // Seconds allowed for connecting; the whole exchange may take three times that. Default: 20
   int timeout_s = 20;
-  // The OPAC's base URL for links in notices, without a trailing slash.
+  // The OPAC's base URL for links in notices (and the QR code), without a trailing slash.
   std::string site_url = "http://127.0.0.1:8080";
   // A notice still failing temporarily this long after its first try is failed. Default: 2 days
   int64_t give_up_after_s = 2 * 24 * 3600;
+  // How often the server drains the outbox, in seconds. Default: 60
+  int send_interval_s = 60;
 };
 
 // A notice before composition; all UTF-8.
@@ -70,22 +66,21 @@ struct Message {
 // ignoring case.
 bool IsCarrierAddress(std::string_view address, const std::vector<std::string>& domains);
 
-// "<32 random hex digits>@<domain of c.from>", for the Message-ID header.
-std::string NewMessageId(const MailConfig& c);
+// "<32 random hex digits>@<domain of s.from>", for the Message-ID header.
+std::string NewMessageId(const Settings& s);
 
 // Builds the message bytes (CRLF line ends): Date (`date` in local time with
 // its offset), From (display name RFC 2047 B-encoded), To, Subject
 // (B-encoded when not plain ASCII), Message-ID <message_id>, MIME-Version,
-// Content-Type, Content-Transfer-Encoding, then the body. Carrier address
-// (IsCarrierAddress with c.carrier_domains): ISO-2022-JP, 7bit, lines <= 76
-// bytes, by the policy above; otherwise UTF-8 in base64. Header lines are
-// folded to <= 76 bytes. An old phone address whose local part is not a
-// dot-atom ("a..b."@docomo.ne.jp) is written quoted.
-// Invalid when a header value (to, subject, c.from, c.from_name, message_id)
-// holds CR, LF or another control character, when `to` or c.from is not an
-// address (ValidateEmail), or message_id is not "left@right" without <>.
-Result<std::string> ComposeMessage(const MailConfig& c, const Message& m,
-                                   std::string_view message_id, std::time_t date);
+// Content-Type, Content-Transfer-Encoding, then the body, by the policy above.
+// An old phone address whose local part is not a dot-atom
+// ("a..b."@docomo.ne.jp) is written quoted.
+// Invalid when a header value (to, subject, s.from, s.from_name, message_id)
+// holds CR, LF or another control character, when `to` or s.from is not an
+// address (db::ValidateEmail), or message_id is not "left@right" without <>.
+// Io when iconv cannot convert to ISO-2022-JP.
+Result<std::string> ComposeMessage(const Settings& s, const Message& m, std::string_view message_id,
+                                   std::time_t date);
 
 enum class SendOutcome {
   kSent,       // the server took the message (250 after DATA)
@@ -104,7 +99,7 @@ struct SendResult {
 
 // Sends `bytes` (from ComposeMessage) to `to` with libcurl: smtp:// or, for
 // security "tls", smtps://; STARTTLS required for "starttls"; AUTH when
-// c.user is set; the EHLO name c.helo; c.timeout_s for connecting, three
+// s.user is set; the EHLO name s.helo; s.timeout_s for connecting, three
 // times that for the whole exchange. Certificates are verified. A 250 to the
 // end of the data counts as sent even if the connection then fails. A failing
 // login is kTemporary (fix the configuration and the notices go out). Never
@@ -113,27 +108,24 @@ struct SendResult {
 // server_answered false and the detail "cannot load libcurl.so.4 (libcurl4):
 // <dlerror>": SendPending records the attempt and stops, as for a server that
 // cannot be reached.
-SendResult SendMail(const MailConfig& c, const std::string& to, const std::string& bytes);
+SendResult SendMail(const Settings& s, const std::string& to, const std::string& bytes);
 
 // ---------------------------------------------------------------- notices
-// Short, for a phone screen: lines under about 30 characters.
+// The notices as the sender sends them: dates and times as patrons read them
+// (db::JapaneseDate, local time), worded by pages/mail_text.h.
 
-// 予約資料のご用意ができました: title, 受取館, 取置期限 M月D日(曜), the guide's
-// reminder to bring the card, the link to 予約確保一覧 (site_url + /account/ready),
-// the library's name.
+// 予約資料のご用意ができました for a hold ready at `branch_name` until `deadline`.
 Message HoldReadyMessage(const std::string& to, const std::string& title,
                          const std::string& branch_name, const db::Date& deadline,
                          const std::string& library_name, const std::string& site_url);
 
-// メールアドレスの変更: to the old address (`to_old_address`: it will no longer
-// get notices) or to the new one; `when` is shown in local time.
+// メールアドレスの変更, to the old address or the new one; `when` in local time.
 Message EmailChangedMessage(const std::string& to, bool to_old_address, std::time_t when,
                             const std::string& library_name, const std::string& site_url);
 
-// A security notice that the password was registered (新規パスワード登録) or
-// changed, with the time and the kind of device ("feature", "smartphone",
-// "tablet", "pc" as ClassName gives; anything else is shown as 不明). Never
-// holds the password.
+// パスワードの登録 or パスワードの変更, with the time and the kind of device
+// ("feature", "smartphone", "tablet", "pc" as ClassName gives). Never holds
+// the password.
 Message PasswordNoticeMessage(const std::string& to, bool registered, std::time_t when,
                               std::string_view device_class, const std::string& library_name,
                               const std::string& site_url);
@@ -146,7 +138,7 @@ struct SenderStats {
   int failed = 0;   // failed for good (permanent error, given up, no address, uncertain twice)
 };
 
-// What SendPending talks to; SendMail with the configuration by default.
+// What SendPending talks to; SendMail with the settings by default.
 using MailTransport = std::function<SendResult(const std::string& to, const std::string& bytes)>;
 
 // Drains the outbox once, at time `now` (unix seconds):
@@ -163,15 +155,15 @@ using MailTransport = std::function<SendResult(const std::string& to, const std:
 // `log` (may be null) gets one English line per notice. Returns the counts;
 // a database error stops the run and is returned (rows stay as committed).
 // REQUIRES: `c` migrated, no transaction open on it.
-Result<SenderStats> SendPending(db::Connection& c, const MailConfig& mc,
+Result<SenderStats> SendPending(db::Connection& c, const Settings& s,
                                 const std::string& library_name, const db::LibraryRules& rules,
                                 int64_t now, std::vector<std::string>* log);
 // The same with another transport (tests, or a queue in front of SMTP).
-Result<SenderStats> SendPending(db::Connection& c, const MailConfig& mc,
+Result<SenderStats> SendPending(db::Connection& c, const Settings& s,
                                 const std::string& library_name, const db::LibraryRules& rules,
                                 int64_t now, std::vector<std::string>* log,
                                 const MailTransport& transport);
 
-}  // namespace shiori::gateway
+}  // namespace shiori::mail
 
-#endif  // SHIORI_GATEWAY_MAIL_H_
+#endif  // SHIORI_MAIL_MAIL_H_

@@ -1,19 +1,19 @@
 // libcurl, which only the mail sender uses: opened on the first send (dlopen),
 // so that a server with nothing to mail never maps it and what it brings
 // (OpenSSL's libcrypto, Kerberos, LDAP, libssh2, nghttp2, ...).
-// Types and constants still come from <curl/curl.h>; every function mail.cc
+// Types and constants still come from <curl/curl.h>; every function smtp.cc
 // calls is a pointer of the header's own type, resolved by name.
-#ifndef SHIORI_GATEWAY_CURL_LIB_INTERNAL_H_
-#define SHIORI_GATEWAY_CURL_LIB_INTERNAL_H_
+#ifndef SHIORI_MAIL_CURL_LIB_INTERNAL_H_
+#define SHIORI_MAIL_CURL_LIB_INTERNAL_H_
 
 #include <curl/curl.h>
 
 #include "base/dynlib.h"
 #include "base/status.h"
 
-namespace shiori::gateway::detail {
+namespace shiori::mail::detail {
 
-// Every libcurl function mail.cc and the loader call. (curl.h defines
+// Every libcurl function smtp.cc and the loader call. (curl.h defines
 // curl_easy_setopt as a macro that expands to the same call, so
 // api.curl_easy_setopt(h, opt, v) is still a call through the pointer.)
 #define SHIORI_CURL_NAMES(X) \
@@ -39,6 +39,6 @@ struct CurlApi {
 // ...". Thread-safe; the library stays loaded for the life of the process.
 Result<const CurlApi*> LoadCurl();
 
-}  // namespace shiori::gateway::detail
+}  // namespace shiori::mail::detail
 
-#endif  // SHIORI_GATEWAY_CURL_LIB_INTERNAL_H_
+#endif  // SHIORI_MAIL_CURL_LIB_INTERNAL_H_

@@ -1,11 +1,11 @@
-// The libcurl loader (curl_lib_internal.h): opened once, on the first send,
+// mail: the libcurl loader (curl_lib_internal.h): opened once, on the first send,
 // under a function-local static (thread-safe since C++11).
 #include <string>
 #include <utility>
 
-#include "gateway/curl_lib_internal.h"
+#include "mail/curl_lib_internal.h"
 
-namespace shiori::gateway::detail {
+namespace shiori::mail::detail {
 namespace {
 
 // The soname: the ABI version <curl/curl.h> describes (`objdump -p
@@ -45,4 +45,4 @@ Result<const CurlApi*> LoadCurl() {
   return &api.value();
 }
 
-}  // namespace shiori::gateway::detail
+}  // namespace shiori::mail::detail

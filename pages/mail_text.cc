@@ -1,0 +1,72 @@
+// The notices' wording (mail_text.h): 予約資料のご用意, メールアドレスの変更,
+// パスワードの登録・変更.
+#include "pages/mail_text.h"
+
+#include <utility>
+
+namespace shiori::pages {
+
+MailText HoldReadyMail(const std::string& title, const std::string& branch_name,
+                       const std::string& deadline, const std::string& library_name,
+                       const std::string& site_url) {
+  MailText m;
+  m.subject = "予約資料のご用意ができました";
+  m.body =
+      "予約資料のご用意ができました。\n"
+      "\n"
+      "■資料名\n" +
+      title +
+      "\n"
+      "■受取館\n" +
+      branch_name +
+      "\n"
+      "■取置期限\n" +
+      deadline +
+      "まで\n"
+      "\n"
+      "利用者カードをお持ちください。\n"
+      "期限をすぎると取消となります。\n"
+      "\n"
+      "予約確保一覧:\n" +
+      site_url + "/account/ready\n\n" + library_name + "\n";
+  return m;
+}
+
+MailText EmailChangedMail(bool to_old_address, const std::string& when,
+                          const std::string& library_name, const std::string& site_url) {
+  MailText m;
+  m.subject = "メールアドレスの変更";
+  std::string b = "利用照会のメールアドレスが\n";
+  b += to_old_address ? "変更されました。\n" : "このアドレスに変更されました。\n";
+  b += "日時: " + when + "\n\n";
+  if (to_old_address) {
+    b += "このアドレスには今後\nお知らせが届きません。\n";
+  } else {
+    b += "予約資料のご用意ができたら\nこのアドレスへお知らせします。\n";
+  }
+  b += "お心当たりのない場合は\n図書館へご連絡ください。\n\n";
+  b += "利用照会:\n" + site_url + "/account\n\n" + library_name + "\n";
+  m.body = std::move(b);
+  return m;
+}
+
+MailText PasswordNoticeMail(bool registered, const std::string& when, std::string_view device_class,
+                            const std::string& library_name, const std::string& site_url) {
+  std::string device = "不明";
+  if (device_class == "feature") device = "携帯電話";
+  if (device_class == "smartphone") device = "スマートフォン";
+  if (device_class == "tablet") device = "タブレット";
+  if (device_class == "pc") device = "パソコン";
+  MailText m;
+  m.subject = registered ? "パスワードの登録" : "パスワードの変更";
+  std::string b = "利用照会のパスワードが\n";
+  b += registered ? "登録されました。\n" : "変更されました。\n";
+  b += "日時: " + when + "\n";
+  b += "端末: " + device + "\n\n";
+  b += "お心当たりのない場合は\n至急図書館へご連絡ください。\n\n";
+  b += "利用照会:\n" + site_url + "/account\n\n" + library_name + "\n";
+  m.body = std::move(b);
+  return m;
+}
+
+}  // namespace shiori::pages
