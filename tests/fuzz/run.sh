@@ -3,20 +3,26 @@
 # (FUZZ_SECONDS, default 30) over its seed corpus and kept crash inputs.
 # Fails on any crash or sanitizer report. Found inputs go to a temporary
 # folder; copy a crash input into tests/fuzz/corpus/<target>/ to keep it.
+# The targets are the lines of targets.txt; `run.sh --list` prints them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+mapfile -t TARGETS < <(grep -E '^fuzz_' "$ROOT/tests/fuzz/targets.txt")
+if [ "${1:-}" = --list ]; then
+  echo "${TARGETS[*]}"
+  exit 0
+fi
 BUILD=${FUZZ_BUILD:-$ROOT/build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-30}
 # FUZZ_BUILT=1: the caller (./setup.sh test) has built them already.
 if [ -z "${FUZZ_BUILT:-}" ]; then
   CC=clang-14 CXX=clang++-14 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSHIORI_TESTS=OFF -DSHIORI_FUZZ=ON >/dev/null
-  cmake --build "$BUILD" -j "$(nproc)" --target fuzz_form fuzz_cp932 -- --no-print-directory >/dev/null
+  cmake --build "$BUILD" -j "$(nproc)" --target "${TARGETS[@]}" -- --no-print-directory >/dev/null
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for t in fuzz_form fuzz_cp932; do
+for t in "${TARGETS[@]}"; do
   corpus="$ROOT/tests/fuzz/corpus/${t#fuzz_}"
   mkdir -p "$work/$t"
   if "$BUILD/tests/fuzz/$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
