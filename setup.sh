@@ -143,8 +143,8 @@ case "${1:-}" in
     install_missing "${DEMO_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     browser_deps
     build "$ROOT/build-test" build-test -DCMAKE_BUILD_TYPE=Debug -DSHIORI_SANITIZE=ON -DSHIORI_TESTS=ON
-    # The fuzzers first (tests/fuzz/targets.txt, bounded, about a minute),
-    # then every test; the closing summary is ctest's.
+    # The fuzzers first (tests/fuzz/targets.txt, 20 s each), then every
+    # test; the closing summary is ctest's.
     read -r -a fuzz_targets < <("$ROOT/tests/fuzz/run.sh" --list)
     CC=clang-14 CXX=clang++-14 build "$ROOT/build-fuzz" build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DSHIORI_TESTS=OFF -DSHIORI_FUZZ=ON -- --target "${fuzz_targets[@]}"
