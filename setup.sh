@@ -143,10 +143,11 @@ case "${1:-}" in
     install_missing "${DEMO_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     browser_deps
     build "$ROOT/build-test" build-test -DCMAKE_BUILD_TYPE=Debug -DSHIORI_SANITIZE=ON -DSHIORI_TESTS=ON
-    # The fuzzers first (bounded, 30 s each), then every test; the
-    # closing summary is ctest's.
+    # The fuzzers first (tests/fuzz/targets.txt, 20 s each), then every
+    # test; the closing summary is ctest's.
+    read -r -a fuzz_targets < <("$ROOT/tests/fuzz/run.sh" --list)
     CC=clang-14 CXX=clang++-14 build "$ROOT/build-fuzz" build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DSHIORI_TESTS=OFF -DSHIORI_FUZZ=ON -- --target fuzz_form fuzz_cp932 fuzz_iso2022jp
+      -DSHIORI_TESTS=OFF -DSHIORI_FUZZ=ON -- --target "${fuzz_targets[@]}"
     FUZZ_BUILD="$ROOT/build-fuzz" FUZZ_BUILT=1 "$ROOT/tests/fuzz/run.sh"
     log "running the tests (ctest; each line is one test)"
     cd "$ROOT/build-test"

@@ -267,6 +267,23 @@ void Append(std::string& list, std::string_view item, std::string_view sep = " ;
   list += item;
 }
 
+// Raw bytes for a message: printable ASCII as is, anything else as \xNN.
+std::string Escaped(std::string_view bytes) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : bytes) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b >= 0x20 && b < 0x7F) {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
+    }
+  }
+  return out;
+}
+
 // Relator terms and codes (MARC $e / $4) in the words a Japanese catalogue uses.
 std::string Role(std::string_view term, std::string_view code) {
   static const std::pair<std::string_view, std::string_view> kRoles[] = {
@@ -920,7 +937,7 @@ void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::
   for (const auto& f : m.fields) {
     bool ok = charset::IsValidUtf8(f.data);
     for (const auto& s : f.subfields) ok = ok && charset::IsValidUtf8(s.second);
-    if (!ok) why.push_back("field " + f.tag + " is not valid UTF-8");
+    if (!ok) why.push_back("field " + Escaped(f.tag) + " is not valid UTF-8");
   }
   if (!why.empty()) return;
 
@@ -1105,23 +1122,6 @@ class MarcReader {
   YazMarc mt_;
   SeenKeys<int> source_ids_;
 };
-
-// Raw bytes for a message: printable ASCII as is, anything else as \xNN.
-std::string Escaped(std::string_view bytes) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : bytes) {
-    const auto b = static_cast<unsigned char>(ch);
-    if (b >= 0x20 && b < 0x7F) {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += kHex[b >> 4];
-      out += kHex[b & 0xF];
-    }
-  }
-  return out;
-}
 
 bool IsFiller(int c) { return c == 0x1D || c == 0 || c == '\r' || c == '\n' || c == ' '; }
 

@@ -8,6 +8,15 @@
 namespace shiori::db {
 namespace {
 
+// A message from the file's own text is one line: control characters (a CR
+// inside a row) become spaces.
+std::string OneLine(std::string s) {
+  for (char& ch : s) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = ' ';
+  }
+  return s;
+}
+
 std::vector<std::string> SplitTabs(const std::string& line) {
   std::vector<std::string> out;
   size_t pos = 0;
@@ -30,6 +39,9 @@ Status ImportPatrons(Connection& c, const std::string& path, ImportReport* repor
   std::string line;
   if (!std::getline(in, line)) return Status::Invalid(path + ": empty file");
   if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (!charset::IsValidUtf8(line)) {
+    return Status::Invalid(path + ": line 1: the header is not valid UTF-8");
+  }
   const std::vector<std::string> header = SplitTabs(line);
   int col_card = -1, col_name = -1, col_phone = -1, col_email = -1, col_branch = -1;
   for (size_t i = 0; i < header.size(); ++i) {
@@ -40,7 +52,7 @@ Status ImportPatrons(Connection& c, const std::string& path, ImportReport* repor
                 : h == "email"     ? &col_email
                 : h == "branch"    ? &col_branch
                                    : nullptr;
-    if (!slot) return Status::Invalid(path + ": line 1: unknown column '" + h + "'");
+    if (!slot) return Status::Invalid(path + ": line 1: unknown column '" + OneLine(h) + "'");
     *slot = static_cast<int>(i);
   }
   if (col_card < 0 || col_name < 0 || col_phone < 0) {
@@ -75,7 +87,7 @@ Status ImportPatrons(Connection& c, const std::string& path, ImportReport* repor
       if (u.status().code() == Status::Code::kIo || u.status().code() == Status::Code::kBusy) {
         return u.status();
       }
-      r.problems.push_back({number, u.status().message()});
+      r.problems.push_back({number, OneLine(u.status().message())});
       continue;
     }
     ++(*u == Upserted::kInserted ? r.inserted : r.updated);

@@ -710,6 +710,8 @@ TEST_F(ImportTest, BrokenMarcIsRefusedAndChangesNothing) {
   bad_base.replace(815 + 12, 5, "00100");
   std::string bad_utf8 = jp;
   bad_utf8.replace(bad_utf8.find("吾輩"), 3, "\xE5\x90\xFF");
+  std::string bad_tag = bad_utf8;
+  bad_tag[85] = '\xE5';  // record 1's directory: the entry of that 245
   std::string unknown_branch = ReadFile(kData + "jp.xml");
   unknown_branch.replace(unknown_branch.find(">takaono<"), 9, ">akune<");
   std::string branch_newline = ReadFile(kData + "jp.xml");
@@ -732,6 +734,8 @@ TEST_F(ImportTest, BrokenMarcIsRefusedAndChangesNothing) {
       {"leader alone", Write("leader.mrc", jp.substr(0, 24)), 1, "truncated"},
       {"bad base address", Write("base.mrc", bad_base), 2, "base address"},
       {"invalid UTF-8", Write("utf8.mrc", bad_utf8), 1, "field 245 is not valid UTF-8"},
+      {"invalid UTF-8 in the tag too", Write("tag.mrc", bad_tag), 1,
+       "field 2\\xE55 is not valid UTF-8"},
       {"unknown branch", Write("branch.xml", unknown_branch), 1, "unknown branch 'akune'"},
       {"no title", Write("notitle.xml", no_title), 1, "no title (245 $a)"},
       {"XML cut off", Write("cut.xml", in_xml), 2, "not well-formed XML"},

@@ -210,6 +210,29 @@ TEST_F(PatronTest, UpsertUpdatesByCardAndKeepsPassword) {
   EXPECT_TRUE(LogIn("1000000011", "neko2026").ok());
 }
 
+TEST_F(PatronTest, ImportMessagesAreOneLineOfUtf8) {
+  auto import = [&](const std::string& bytes, ImportReport* rep) {
+    const std::string path = dir_ + "/patrons.tsv";
+    std::ofstream(path, std::ios::binary) << bytes;
+    return ImportPatrons(*c_, path, rep);
+  };
+  ImportReport rep;
+  // A CR inside a row (not at its end) is a space where the reason quotes it.
+  Status s = import(
+      "card\tname_kana\tphone\tbranch\n1000000011\tイズミ キョウコ\t0996631111\tch\ruo\n", &rep);
+  EXPECT_EQ(s.code(), Status::Code::kInvalid);
+  ASSERT_EQ(rep.problems.size(), 1u);
+  EXPECT_EQ(rep.problems[0].reason, "登録館「ch uo」はありません。");
+  EXPECT_EQ(s.message().find('\r'), std::string::npos) << s.message();
+  // So in a header's unknown column; a header that is not UTF-8 is refused as such.
+  s = import("card\rx\tname_kana\tphone\n", &rep);
+  EXPECT_NE(s.message().find("line 1: unknown column 'card x'"), std::string::npos) << s.message();
+  s = import("card\tname_kana\tphone\t\xFF\n", &rep);
+  EXPECT_NE(s.message().find("line 1: the header is not valid UTF-8"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(Scalar("SELECT count(*) FROM patrons"), 0);
+}
+
 TEST_F(PatronTest, FindPatronByCardNormalisesTheNumber) {
   const int64_t id = AddKyoko();
   for (const char* typed : {"1000000011", "１０００００００１１", "1000-0000-11", " 1000000011"}) {

@@ -1,0 +1,1 @@
+00328cam  2200109 a 4500001001300000003000400013008004100017100004300058245002700101260005000128650004000178marc8-test-1DLC700101s1967    ag            000 1 spa  1 aGarcâia Mâarquez, Gabriel,d1927-2014.10aCien aänos de soledad.  aBuenos Aires,bEditorial Sudamericanac[1967] 0aMacondo (Imaginary place)vFiction.
