@@ -48,7 +48,10 @@
 #include <vector>
 
 #include "charset/charset.h"
-#include "db/db.h"
+#include "db/catalog.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 
 namespace {
 

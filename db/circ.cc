@@ -1,12 +1,17 @@
 // Circulation rules: placing, cancelling and changing holds, renewals, and the
 // staff's checkout, checkin, pull-for-hold and daily run; one transaction each.
-// The contract, and which messages are Japanese, is in db/db.h.
+// The contract, and which messages are Japanese, is in db/circ.h.
+#include "db/circ.h"
+
 #include <charconv>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "db/db.h"
+#include "db/patron.h"
+#include "db/rules.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {
@@ -97,7 +102,7 @@ Result<bool> HoldWaits(Connection& c, int64_t record_id) {
   return *n != 0;
 }
 
-// The hand-over described in db.h: the copy goes to the first waiting hold on
+// The hand-over described in db/circ.h: the copy goes to the first waiting hold on
 // its title, or back to the shelf. Appends what staff must do to `log`.
 // REQUIRES: inside a transaction; the copy is free (no open loan, no ready hold).
 Status HandOver(Connection& c, const Copy& copy, const Date& today, const LibraryRules& rules,

@@ -3,6 +3,8 @@
 // one transaction. Every rule is written down in docs/import-formats.md.
 // YAZ and libxml2 are reached through the loaders of marc_libs_internal.h,
 // opened only when a MARC file is imported.
+#include "db/import.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -22,8 +24,9 @@
 #include <vector>
 
 #include "charset/charset.h"
-#include "db/db.h"
+#include "db/catalog.h"
 #include "db/marc_libs_internal.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

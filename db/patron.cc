@@ -1,13 +1,17 @@
 // Patron accounts: staff records, password registration by name and phone,
 // login with lockout, password and e-mail changes, failure counters.
+#include "db/patron.h"
+
 #include <sodium.h>
 
 #include <ctime>
+#include <functional>
 #include <initializer_list>
 #include <string>
 
 #include "charset/charset.h"
-#include "db/db.h"
+#include "db/outbox.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 
@@ -671,20 +675,6 @@ Result<int> MailHoldCount(Connection& c, int64_t patron_id) {
   auto r = s->Bind(1, patron_id).Step();
   if (!r.ok()) return r.status();
   return static_cast<int>(s->Int(0));
-}
-
-Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t> patron_id) {
-  auto s = c.Prepare("UPDATE sessions SET patron_id = ?2 WHERE id = ?1");
-  if (!s.ok()) return s.status();
-  s->Bind(1, session_id);
-  if (patron_id) {
-    s->Bind(2, *patron_id);
-  } else {
-    s->BindNull(2);
-  }
-  SHIORI_RETURN_IF_ERROR(s->Run());
-  if (c.Changes() == 0) return Status::NotFound("session " + std::to_string(session_id));
-  return Status::Ok();
 }
 
 Result<int> UnlockCard(Connection& c, std::string_view card, int64_t now) {

@@ -1,9 +1,13 @@
 // The schema as forward-only migrations, and the small settings table
 // (maintenance switch) and branch list that live beside it.
+#include "db/schema.h"
+
 #include <string>
 #include <vector>
 
-#include "db/db.h"
+#include "db/catalog.h"
+#include "db/rules.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

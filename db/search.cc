@@ -13,7 +13,8 @@
 #include <memory>
 
 #include "charset/charset.h"
-#include "db/db.h"
+#include "db/catalog.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

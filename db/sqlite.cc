@@ -1,10 +1,12 @@
 // SQLite handles with RAII owners: statements, connections, transactions, the
 // connection pool and the online backup. SQLite result codes become Status here.
+#include "db/sqlite.h"
+
 #include <sqlite3.h>
 
 #include <string>
 
-#include "db/db.h"
+#include "db/catalog.h"
 
 namespace shiori::db {
 namespace {

@@ -8,6 +8,14 @@
 #include <ctime>
 
 #include "charset/charset.h"
+#include "db/catalog.h"
+#include "db/circ.h"
+#include "db/outbox.h"
+#include "db/patron.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/session.h"
+#include "db/sqlite.h"
 #include "gateway/clock.h"
 #include "gateway/gateway.h"
 #include "gateway/session.h"

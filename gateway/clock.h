@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "base/status.h"
-#include "db/db.h"
+#include "db/rules.h"
 
 namespace shiori::gateway {
 

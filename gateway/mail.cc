@@ -16,6 +16,8 @@
 #include <memory>
 
 #include "charset/charset.h"
+#include "db/outbox.h"
+#include "db/patron.h"
 #include "gateway/clock.h"
 #include "gateway/curl_lib_internal.h"
 #include "gateway/session.h"

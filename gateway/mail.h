@@ -37,7 +37,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "db/db.h"
+#include "db/rules.h"
+#include "db/sqlite.h"
 
 namespace shiori::gateway {
 

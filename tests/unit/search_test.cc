@@ -7,7 +7,10 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "db/db.h"
+#include "db/catalog.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {
