@@ -14,12 +14,14 @@
 
 #include "charset/charset.h"
 #include "db/catalog.h"
+#include "db/search_internal.h"
 #include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {
 
 using charset::CharClass;
+using detail::RecordYears;
 
 // ---------------------------------------------------------------- tokenizer
 
@@ -332,21 +334,6 @@ void RankFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context
 
 // ---------------------------------------------------------------- years
 
-// The publication year of every record, kept per connection for the year
-// filter: looking each match up in records cost 1.7 us a row (a search by
-// author and three years walks 20,000 matches to find 1,000 in the years:
-// 36 ms at 1M records; 2 ms from this copy). 2 bytes a record, read in one
-// scan of records_year the first time a search filters by year and again
-// when the highest record id or catalog_version (a trigger counts changed
-// years and deleted records) has moved. shiori_year_in(rowid, from, to) is
-// 1 when the row's year is known and within [from, to] (0: no bound).
-struct RecordYears {
-  int64_t version = -1, max_id = -1;  // of the scan
-  bool current = false;
-  std::vector<uint16_t> year;  // by rowid; 0: none
-  std::chrono::steady_clock::time_point retry_at{};
-};
-
 bool ReadYearsKey(Connection& c, int64_t* version, int64_t* max_id) {
   Stmt* s =
       c.Cached("SELECT (SELECT n FROM catalog_version), ifnull((SELECT max(id) FROM records), 0)");
@@ -400,7 +387,7 @@ bool InYears(int v, int from, int to) {
 }
 
 void YearInFunction(sqlite3_context* ctx, int, sqlite3_value** args) {
-  const RecordYears& y = **static_cast<std::shared_ptr<RecordYears>*>(sqlite3_user_data(ctx));
+  const RecordYears& y = *static_cast<const RecordYears*>(sqlite3_user_data(ctx));
   const sqlite3_int64 id = sqlite3_value_int64(args[0]);
   const int from = sqlite3_value_int(args[1]), to = sqlite3_value_int(args[2]);
   // (A row newer than the copy, committed since the key was read, is left
@@ -532,17 +519,15 @@ Status RegisterTokenizer(Connection& c) {
     delete lengths;
     return Status::Io("cannot register shiori_rank");
   }
-  // The connection and the SQL function share the years; the function's
-  // reference goes when SQLite closes the handle.
-  auto years = std::make_shared<RecordYears>();
-  auto* ref = new std::shared_ptr<RecordYears>(years);
-  if (sqlite3_create_function_v2(c.raw(), "shiori_year_in", 3, SQLITE_UTF8 | SQLITE_DIRECTONLY, ref,
-                                 YearInFunction, nullptr, nullptr, [](void* p) {
-                                   delete static_cast<std::shared_ptr<RecordYears>*>(p);
-                                 }) != SQLITE_OK) {
-    return Status::Io("cannot register shiori_year_in");  // (SQLite has called the destructor)
+  // The connection keeps the years; the SQL function reads them through a
+  // plain pointer (see SearchState).
+  auto state = std::make_unique<SearchState>();
+  if (sqlite3_create_function_v2(c.raw(), "shiori_year_in", 3, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                 &state->years, YearInFunction, nullptr, nullptr,
+                                 nullptr) != SQLITE_OK) {
+    return Status::Io("cannot register shiori_year_in");
   }
-  c.set_search_state(std::move(years));
+  c.set_search_state(std::move(state));
   return Status::Ok();
 }
 
@@ -772,7 +757,7 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   if (match.empty() && !isbn && !by_year && !by_copies) return SearchResult{};
   // Matches are filtered by year from the connection's copy of the years,
   // before anything is read from records (see RecordYears).
-  auto* years = static_cast<RecordYears*>(c.search_state());
+  RecordYears* years = c.search_state() ? &c.search_state()->years : nullptr;
   const bool kept_years = by_year && years && YearsReady(c, *years);
   // Years alone: the newest records in them come from the copy itself.
   const bool years_alone = kept_years && match.empty() && !isbn && !by_copies;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "db/catalog.h"
+#include "db/search_internal.h"
 
 namespace shiori::db {
 namespace {
@@ -129,10 +130,15 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   return c;
 }
 
+Connection::Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
 Connection::~Connection() {
   cache_.clear();  // statements must be finalised before the handle closes
   sqlite3_close(db_);
+  // search_state_ goes after this body: the handle's SQL functions point into it.
 }
+
+void Connection::set_search_state(std::unique_ptr<SearchState> s) { search_state_ = std::move(s); }
 
 Status Connection::Exec(std::string_view sql) {
   std::string owned(sql);

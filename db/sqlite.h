@@ -73,6 +73,10 @@ struct OpenOptions {
   int busy_timeout_ms = 5000;  // how long a writer waits for another; Default: 5000
 };
 
+// What the catalogue search keeps for one connection (the records' years);
+// defined in db/search_internal.h.
+struct SearchState;
+
 // One SQLite connection: WAL, foreign keys on, synchronous FULL, busy timeout,
 // and the catalogue search's tokenizer and SQL functions registered.
 class Connection {
@@ -95,17 +99,18 @@ class Connection {
   int Changes() const;
   const std::string& path() const { return path_; }
   sqlite3* raw() { return db_; }
-  // What db/search.cc keeps for this connection (the records' years); set
-  // once when the connection opens.
-  void set_search_state(std::shared_ptr<void> s) { search_state_ = std::move(s); }
-  void* search_state() const { return search_state_.get(); }
+  // What the catalogue search keeps for this connection; set once when the
+  // connection opens, and released after the SQLite handle is closed (the
+  // search's SQL functions point into it).
+  SearchState* search_state() const { return search_state_.get(); }
+  void set_search_state(std::unique_ptr<SearchState> s);
 
  private:
-  Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Connection(sqlite3* db, std::string path);
   sqlite3* db_;
   std::string path_;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
-  std::shared_ptr<void> search_state_;
+  std::unique_ptr<SearchState> search_state_;
 };
 
 // BEGIN IMMEDIATE on construction; rolls back on destruction unless Commit()ed.
