@@ -84,10 +84,6 @@ Result<std::optional<RecordDetail>> GetRecord(Connection& c, int64_t id);
 
 // ---------------------------------------------------------------- search
 
-// Registers the "shiori" FTS5 tokenizer and the shiori_rank() ranking
-// function on `c`. Connection::Open does it for every connection, so the
-// index is readable and writable everywhere.
-Status RegisterTokenizer(Connection& c);
 // The tokens the search index holds for `text` (document) or looks for (query):
 // search folding (charset::FoldForSearch), then overlapping bigrams for kanji
 // and kana runs (in a document each kanji of the run is a term too, unless
@@ -119,10 +115,6 @@ inline constexpr char kSearchDetailsSql[] =
     " (SELECT count(*) FROM copies WHERE record_id = r.id),"
     " (SELECT count(*) FROM copies WHERE record_id = r.id AND status = 'shelf')"
     " FROM records r WHERE id = ?1";
-// Whether shiori_rank takes the rows' lengths from its per-connection copy
-// (the default) or asks FTS5 for each row, as bm25 does. The order is the
-// same either way; for tests and benchmarks.
-void UseRankLengthCache(bool on);
 
 struct SearchQuery {
   std::string text;  // free words over every field, or an ISBN

@@ -6,7 +6,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -171,7 +170,8 @@ struct RankData {
 // index's row count or column totals have changed since (any insert or
 // delete changes them; an update that keeps every total the same is ranked
 // with its old length until the next change). Rows of 255 tokens or more,
-// and rows added since the scan, are asked of FTS5.
+// and rows added since the scan, are asked of FTS5. A connection opened
+// without OpenOptions::rank_length_cache keeps none: FTS5 answers every row.
 struct DocLengths {
   sqlite3* db = nullptr;
   std::vector<sqlite3_int64> key;  // the row count and column totals of the scan
@@ -183,7 +183,6 @@ constexpr uint8_t kAskFts5 = 0;
 constexpr uint8_t kLongRow = 255;
 // (lengths 20 MB and years 40 MB a connection at most)
 constexpr sqlite3_int64 kMaxCachedRowid = 20'000'000;
-std::atomic<bool> g_length_cache{true};
 
 // One SQLite varint (big-endian, 7 bits a byte, the 9th byte whole), as FTS5
 // writes the column sizes of %_docsize.sz; false at the end of the blob.
@@ -253,7 +252,7 @@ Result<RankData*> RankDataFor(const Fts5ExtensionApi* api, Fts5Context* fts) {
   d->avgdl = rows > 0 ? static_cast<double>(tokens) / static_cast<double>(rows) : 1.0;
   auto* cache = static_cast<DocLengths*>(api->xUserData(fts));
   const auto now = std::chrono::steady_clock::now();
-  if (cache && now >= cache->retry_at && g_length_cache.load(std::memory_order_relaxed)) {
+  if (cache && now >= cache->retry_at) {
     std::vector<sqlite3_int64> key = {rows};
     for (int col = 0; col < api->xColumnCount(fts); ++col) {
       sqlite3_int64 n = 0;
@@ -506,14 +505,16 @@ int IsbnDigit(char c) { return c >= '0' && c <= '9' ? c - '0' : -1; }
 
 }  // namespace
 
-Status RegisterTokenizer(Connection& c) {
+namespace detail {
+
+Status RegisterTokenizer(Connection& c, bool rank_length_cache) {
   fts5_api* api = Fts5Api(c.raw());
   if (!api) return Status::Io("this SQLite has no FTS5");
   static fts5_tokenizer tok = {TokCreate, TokDelete, TokTokenize};
   if (api->xCreateTokenizer(api, "shiori", nullptr, &tok, nullptr) != SQLITE_OK) {
     return Status::Io("cannot register the shiori tokenizer");
   }
-  auto* lengths = new DocLengths{c.raw()};
+  auto* lengths = rank_length_cache ? new DocLengths{c.raw()} : nullptr;
   if (api->xCreateFunction(api, "shiori_rank", lengths, RankFunction,
                            [](void* p) { delete static_cast<DocLengths*>(p); }) != SQLITE_OK) {
     delete lengths;
@@ -530,6 +531,8 @@ Status RegisterTokenizer(Connection& c) {
   c.set_search_state(std::move(state));
   return Status::Ok();
 }
+
+}  // namespace detail
 
 std::string FtsMatchExpression(std::string_view text, const std::string& columns) {
   const std::u32string f = charset::FoldForSearch(text);
@@ -557,8 +560,6 @@ std::string FtsMatchExpression(std::string_view text, const std::string& columns
   }
   return expr;
 }
-
-void UseRankLengthCache(bool on) { g_length_cache.store(on); }
 
 bool IsOneKanaQuery(std::string_view text) {
   std::u32string f = charset::FoldForSearch(text);

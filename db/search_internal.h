@@ -1,11 +1,15 @@
 // Internal to db/: what the catalogue search (db/search.cc) keeps for each
-// connection, which the Connection (db/sqlite.cc) owns.
+// connection, which the Connection (db/sqlite.cc) owns, and the registration
+// Connection::Open runs.
 #ifndef SHIORI_DB_SEARCH_INTERNAL_H_
 #define SHIORI_DB_SEARCH_INTERNAL_H_
 
 #include <chrono>
 #include <cstdint>
 #include <vector>
+
+#include "base/status.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 
@@ -25,6 +29,14 @@ struct RecordYears {
   std::vector<uint16_t> year;  // by rowid; 0: none
   std::chrono::steady_clock::time_point retry_at{};
 };
+
+// Registers the "shiori" FTS5 tokenizer, the shiori_rank() ranking function
+// and shiori_year_in() on `c`, and gives `c` its SearchState. shiori_rank
+// keeps the rows' lengths per connection when `rank_length_cache`
+// (OpenOptions::rank_length_cache), else asks FTS5 for each row.
+// Connection::Open calls it for every connection, so the index is readable
+// and writable everywhere. Io when SQLite has no FTS5 or a registration fails.
+Status RegisterTokenizer(Connection& c, bool rank_length_cache);
 
 }  // namespace detail
 

@@ -6,7 +6,6 @@
 
 #include <string>
 
-#include "db/catalog.h"
 #include "db/search_internal.h"
 
 namespace shiori::db {
@@ -125,7 +124,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                      " PRAGMA foreign_keys=ON;");
   if (!s.ok()) return Status::Io(path + ": " + s.message());
-  s = RegisterTokenizer(*c);
+  s = detail::RegisterTokenizer(*c, opt.rank_length_cache);
   if (!s.ok()) return Status::Io(path + ": " + s.message());
   return c;
 }

@@ -71,6 +71,11 @@ struct OpenOptions {
   bool create = true;          // create the file when missing; Default: true
   bool read_only = false;      // Default: false
   int busy_timeout_ms = 5000;  // how long a writer waits for another; Default: 5000
+  // Whether the search's ranking (shiori_rank, db/catalog.h) takes the rows'
+  // lengths from a copy this connection keeps, or asks FTS5 for each row as
+  // bm25 does. The order is the same either way; false is for the tests and
+  // the benchmark that compare the two. Default: true
+  bool rank_length_cache = true;
 };
 
 // What the catalogue search keeps for one connection (the records' years);
