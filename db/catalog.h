@@ -87,7 +87,7 @@ Result<std::optional<RecordDetail>> GetRecord(Connection& c, int64_t id);
 // The tokens the search index holds for `text` (document) or looks for (query):
 // search folding (charset::FoldForSearch), then overlapping bigrams for kanji
 // and kana runs (in a document each kanji of the run is a term too, unless
-// the text follows the reading mark U+001F), kana trigrams (db/search.cc
+// the text follows the reading mark U+001F), kana trigrams (db/tokenizer.cc
 // TokenizePart), words for letters and digits. For tests and tools.
 std::vector<std::string> SearchTokens(std::string_view text, bool document);
 // The FTS5 expression db::Search matches for the words of `text`: each run

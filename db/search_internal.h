@@ -1,8 +1,11 @@
-// Internal to db/: what the catalogue search (db/search.cc) keeps for each
-// connection, which the Connection (db/sqlite.cc) owns, and the registration
-// Connection::Open runs.
+// Internal to db/: what the catalogue search's files share. tokenizer.cc has
+// the FTS5 side (the "shiori" tokenizer and shiori_rank()), search.cc the
+// per-connection copy of the records' years, the index text and the query;
+// sqlite.cc registers both on every connection it opens.
 #ifndef SHIORI_DB_SEARCH_INTERNAL_H_
 #define SHIORI_DB_SEARCH_INTERNAL_H_
+
+#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdint>
@@ -14,6 +17,13 @@
 namespace shiori::db {
 
 namespace detail {
+
+// Index text that follows kReadingMark in a column is a kana reading.
+constexpr char kReadingMark = '\x1F';
+
+// The per-connection copies (row lengths, years) cover rowids up to this
+// (lengths 20 MB and years 40 MB a connection at most).
+constexpr sqlite3_int64 kMaxCachedRowid = 20'000'000;
 
 // The publication year of every record, kept per connection for the year
 // filter: looking each match up in records cost 1.7 us a row (a search by
@@ -30,13 +40,17 @@ struct RecordYears {
   std::chrono::steady_clock::time_point retry_at{};
 };
 
-// Registers the "shiori" FTS5 tokenizer, the shiori_rank() ranking function
-// and shiori_year_in() on `c`, and gives `c` its SearchState. shiori_rank
-// keeps the rows' lengths per connection when `rank_length_cache`
+// Registers the "shiori" FTS5 tokenizer and the shiori_rank() ranking
+// function on `c`, then what RegisterYearFilter registers. shiori_rank keeps
+// the rows' lengths per connection when `rank_length_cache`
 // (OpenOptions::rank_length_cache), else asks FTS5 for each row.
 // Connection::Open calls it for every connection, so the index is readable
 // and writable everywhere. Io when SQLite has no FTS5 or a registration fails.
 Status RegisterTokenizer(Connection& c, bool rank_length_cache);
+
+// Gives `c` its SearchState and registers shiori_year_in(), which reads the
+// years kept there. Io when the registration fails.
+Status RegisterYearFilter(Connection& c);
 
 }  // namespace detail
 
