@@ -42,12 +42,12 @@ struct HoldLine {
 Result<std::vector<HoldLine>> PatronHolds(Connection& c, int64_t patron_id, bool ready);
 
 // ---------------------------------------------------------------- circulation
-// Holds, renewals and the staff's counter work (db/circ.cc). Every function
-// is one BEGIN IMMEDIATE transaction: it is committed whole or not at all,
-// and concurrent callers (server threads, staff commands) are serialised by
-// SQLite. REQUIRES for all: `c` is migrated, its branches synced, and no
-// transaction is open on it. Dates are the library's civil dates; closed_at
-// and ready_on are stored as YYYY-MM-DD.
+// Holds (db/holds.cc), renewals and the staff's counter work (db/circ.cc).
+// Every function is one BEGIN IMMEDIATE transaction: it is committed whole or
+// not at all, and concurrent callers (server threads, staff commands) are
+// serialised by SQLite. REQUIRES for all: `c` is migrated, its branches
+// synced, and no transaction is open on it. Dates are the library's civil
+// dates; closed_at and ready_on are stored as YYYY-MM-DD.
 //
 // Messages: functions a patron calls (PlaceHolds, CancelHold, ChangeHold*,
 // RenewLoan) return Japanese sentences for the patron in a refused Status
