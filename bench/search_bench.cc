@@ -11,7 +11,8 @@
 // --slowest N lists the N queries of each class with the highest median time
 // (with their hit counts): the queries that make a class's p99.
 // --no-length-cache makes shiori_rank ask FTS5 for every row's length, as
-// bm25 does, instead of its per-connection copy (db::UseRankLengthCache).
+// bm25 does, instead of its per-connection copy
+// (db::OpenOptions::rank_length_cache).
 // --reuse runs the queries (one phase, "optimized" in the JSON) on a database
 // a previous run left, without loading it again. --pragma runs a PRAGMA on
 // the connection before anything else: what-if experiments, not shiori's
@@ -48,7 +49,10 @@
 #include <vector>
 
 #include "charset/charset.h"
-#include "db/db.h"
+#include "db/catalog.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 
 namespace {
 
@@ -731,6 +735,7 @@ int main(int argc, char** argv) {
   std::string tsv, queries, path, out_path;
   int rounds = 3;
   bool diag = false, variants = false, reuse = false;
+  db::OpenOptions open_options;
   int slowest = 0;
   std::vector<std::string> pragmas;
   for (int i = 1; i < argc; ++i) {
@@ -758,7 +763,7 @@ int main(int argc, char** argv) {
     else if (a == "--reuse")
       reuse = true;
     else if (a == "--no-length-cache")
-      db::UseRankLengthCache(false);
+      open_options.rank_length_cache = false;
     else if (a == "--pragma")
       pragmas.push_back(next());
     else
@@ -771,7 +776,7 @@ int main(int argc, char** argv) {
   }
   const auto qs = ReadQueries(queries);
 
-  auto conn = db::Connection::Open(path);
+  auto conn = db::Connection::Open(path, open_options);
   if (!conn.ok()) Die(conn.status().message());
   db::Connection& c = **conn;
   for (const auto& p : pragmas) {  // what-if experiments only: shiori sets none of these

@@ -1,5 +1,6 @@
 // The cart (カート): titles collected in a session before reserving them.
-#include "db/db.h"
+#include "db/session.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 

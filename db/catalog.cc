@@ -1,8 +1,10 @@
 // Catalogue records: insert-or-update by source id with their authors, copies
 // and search index, and the record page's detail with every copy's status.
+#include "db/catalog.h"
+
 #include <string>
 
-#include "db/db.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

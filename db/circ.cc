@@ -1,38 +1,30 @@
-// Circulation rules: placing, cancelling and changing holds, renewals, and the
-// staff's checkout, checkin, pull-for-hold and daily run; one transaction each.
-// The contract, and which messages are Japanese, is in db/db.h.
+// Circulation at the counter and the loans: the hand-over of a copy that
+// comes free, renewals, and the staff's checkout, checkin, pull-for-hold and
+// daily run; one transaction each. The patron's hold operations are in
+// holds.cc. The contract, and which messages are Japanese, is in db/circ.h.
+#include "db/circ.h"
+
 #include <charconv>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "db/db.h"
+#include "db/circ_internal.h"
+#include "db/patron.h"
+#include "db/rules.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {
 
+using detail::ReleaseHeldCopy;
+using detail::ScalarInt;
+
 // Reservation request keys are kept this many days (back button, double tap).
 constexpr int kRequestKeyDays = 2;
 
-const char kHoldNotFound[] = "この予約は見つかりません。";
-const char kHoldEnded[] = "この予約はすでに終了しています。";
-const char kBadContact[] = "連絡方法を選んでください。";
-const char kNoMailAddress[] =
-    "メールアドレスが登録されていないため、連絡方法にメールは選べません。"
-    "Eメールアドレスの変更から登録してください。";
-
-bool ValidContact(std::string_view c) { return c == "mail" || c == "phone" || c == "none"; }
-
 std::string Quoted(const std::string& title) { return "「" + title + "」"; }
-
-Result<int64_t> ScalarInt(Stmt& s) {
-  auto r = s.Step();
-  if (!r.ok()) return r.status();
-  if (!*r) return Status::Io("no row from an aggregate");
-  const int64_t v = s.Int(0);
-  s.Reset();
-  return v;
-}
 
 Result<Date> StoredDate(const std::string& s) {
   auto d = Date::Parse(s);
@@ -97,7 +89,7 @@ Result<bool> HoldWaits(Connection& c, int64_t record_id) {
   return *n != 0;
 }
 
-// The hand-over described in db.h: the copy goes to the first waiting hold on
+// The hand-over described in db/circ.h: the copy goes to the first waiting hold on
 // its title, or back to the shelf. Appends what staff must do to `log`.
 // REQUIRES: inside a transaction; the copy is free (no open loan, no ready hold).
 Status HandOver(Connection& c, const Copy& copy, const Date& today, const LibraryRules& rules,
@@ -156,6 +148,24 @@ Status HandOver(Connection& c, const Copy& copy, const Date& today, const Librar
   return Status::Ok();
 }
 
+void Append(std::vector<std::string>* log, std::vector<std::string>& lines) {
+  if (!log) return;
+  for (auto& l : lines) log->push_back(std::move(l));
+}
+
+}  // namespace
+
+namespace detail {
+
+Result<int64_t> ScalarInt(Stmt& s) {
+  auto r = s.Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return Status::Io("no row from an aggregate");
+  const int64_t v = s.Int(0);
+  s.Reset();
+  return v;
+}
+
 // Hands over the copy a ready hold had set aside, if it is still set aside.
 Status ReleaseHeldCopy(Connection& c, int64_t copy_id, const Date& today, const LibraryRules& rules,
                        std::vector<std::string>& log) {
@@ -168,263 +178,7 @@ Status ReleaseHeldCopy(Connection& c, int64_t copy_id, const Date& today, const 
   return HandOver(c, k, today, rules, log);
 }
 
-void Append(std::vector<std::string>* log, std::vector<std::string>& lines) {
-  if (!log) return;
-  for (auto& l : lines) log->push_back(std::move(l));
-}
-
-// ---------------------------------------------------------------- holds
-
-struct HoldRow {
-  int64_t id = 0, record_id = 0, copy_id = 0;  // copy_id 0: none
-  std::string status;
-};
-
-// The patron's hold `hold_id`, or nullopt when there is none or it is another patron's.
-Result<std::optional<HoldRow>> PatronHold(Connection& c, int64_t patron_id, int64_t hold_id) {
-  auto s = c.Prepare(
-      "SELECT id, record_id, ifnull(copy_id, 0), status FROM holds WHERE id = ?1 AND patron_id = "
-      "?2");
-  if (!s.ok()) return s.status();
-  s->Bind(1, hold_id).Bind(2, patron_id);
-  auto r = s->Step();
-  if (!r.ok()) return r.status();
-  if (!*r) return std::optional<HoldRow>();
-  return std::optional<HoldRow>(HoldRow{s->Int(0), s->Int(1), s->Int(2), s->Text(3)});
-}
-
-std::string PlacedMessage(int position, bool available_now) {
-  std::string m = "予約しました。予約順位は" + std::to_string(position) + "番です。";
-  m += available_now ? "資料は貸出されていないため、数日でご用意できます。"
-                     : "資料が返却されしだい、予約順にご用意します。";
-  return m;
-}
-
-// Stored results: one line per title, "record_id TAB outcome TAB position TAB
-// available(0|1) TAB message". Messages are ours and hold no tab or newline.
-std::string EncodeResults(const std::vector<HoldResult>& v) {
-  std::string out;
-  for (const auto& r : v) {
-    out += std::to_string(r.record_id) + '\t' + std::to_string(static_cast<int>(r.outcome)) + '\t' +
-           std::to_string(r.position) + '\t' + (r.available_now ? '1' : '0') + '\t' + r.message +
-           '\n';
-  }
-  return out;
-}
-
-Result<std::vector<HoldResult>> DecodeResults(std::string_view text) {
-  std::vector<HoldResult> out;
-  const Status bad = Status::Io("hold_requests: unreadable stored results");
-  while (!text.empty()) {
-    const size_t nl = text.find('\n');
-    if (nl == std::string_view::npos) return bad;
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl + 1);
-    int64_t fields[4];
-    for (int64_t& f : fields) {
-      const size_t tab = line.find('\t');
-      if (tab == std::string_view::npos) return bad;
-      auto [p, ec] = std::from_chars(line.data(), line.data() + tab, f);
-      if (ec != std::errc() || p != line.data() + tab) return bad;
-      line.remove_prefix(tab + 1);
-    }
-    if (fields[1] < 0 || fields[1] > static_cast<int64_t>(HoldOutcome::kNotLendable)) return bad;
-    HoldResult r;
-    r.record_id = fields[0];
-    r.outcome = static_cast<HoldOutcome>(fields[1]);
-    r.position = static_cast<int>(fields[2]);
-    r.available_now = fields[3] != 0;
-    r.message = std::string(line);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-// One title of a cart. `active` counts the patron's waiting and ready holds.
-Result<HoldResult> PlaceOne(Connection& c, int64_t patron_id, int64_t record_id,
-                            const std::string& pickup_branch, const std::string& contact,
-                            const LibraryRules& rules, const std::string& now_iso, int* active) {
-  HoldResult res;
-  res.record_id = record_id;
-  auto s = c.Prepare(
-      "SELECT (SELECT count(*) FROM copies WHERE record_id = ?1 AND status <> 'missing'),"
-      " (SELECT count(*) FROM copies WHERE record_id = ?1 AND status = 'shelf'),"
-      " EXISTS (SELECT 1 FROM holds WHERE record_id = ?1 AND patron_id = ?2"
-      "         AND status IN ('waiting','ready')),"
-      " EXISTS (SELECT 1 FROM loans l JOIN copies k ON k.id = l.copy_id"
-      "         WHERE k.record_id = ?1 AND l.patron_id = ?2 AND l.returned_on IS NULL)");
-  if (!s.ok()) return s.status();
-  s->Bind(1, record_id).Bind(2, patron_id);
-  auto r = s->Step();
-  if (!r.ok()) return r.status();
-  const int64_t lendable = s->Int(0), on_shelf = s->Int(1);
-  const bool reserved = s->Int(2) != 0, on_loan = s->Int(3) != 0;
-  s->Reset();
-  if (lendable == 0) {
-    res.outcome = HoldOutcome::kNotLendable;
-    res.message = "この資料は予約できません。";
-  } else if (reserved) {
-    res.outcome = HoldOutcome::kAlreadyReserved;
-    res.message = "この資料はすでに予約しています。";
-  } else if (on_loan) {
-    res.outcome = HoldOutcome::kAlreadyOnLoan;
-    res.message = "この資料は現在お借りになっているため、予約できません。";
-  } else if (*active >= rules.max_holds) {
-    res.outcome = HoldOutcome::kLimitReached;
-    res.message = "予約できるのはお一人" + std::to_string(rules.max_holds) +
-                  "件までのため、予約できませんでした。";
-  } else {
-    // seq from one place, inside the IMMEDIATE transaction: concurrent
-    // reservations queue one after the other.
-    auto ins = c.Prepare(
-        "INSERT INTO holds(seq, record_id, patron_id, pickup_branch, contact, status, placed_at)"
-        " VALUES((SELECT ifnull(max(seq), 0) + 1 FROM holds), ?1, ?2, ?3, ?4, 'waiting', ?5)");
-    if (!ins.ok()) return ins.status();
-    SHIORI_RETURN_IF_ERROR(ins->Bind(1, record_id)
-                               .Bind(2, patron_id)
-                               .Bind(3, pickup_branch)
-                               .Bind(4, contact)
-                               .Bind(5, now_iso)
-                               .Run());
-    auto pos = c.Prepare(
-        "SELECT count(*) FROM holds w WHERE w.record_id = ?1 AND w.status = 'waiting'"
-        " AND w.seq <= (SELECT seq FROM holds WHERE id = ?2)");
-    if (!pos.ok()) return pos.status();
-    pos->Bind(1, record_id).Bind(2, c.LastInsertId());
-    auto n = ScalarInt(*pos);
-    if (!n.ok()) return n.status();
-    ++*active;
-    res.outcome = HoldOutcome::kPlaced;
-    res.position = static_cast<int>(*n);
-    res.available_now = on_shelf >= *n;
-    res.message = PlacedMessage(res.position, res.available_now);
-  }
-  return res;
-}
-
-}  // namespace
-
-Result<std::vector<HoldResult>> PlaceHolds(Connection& c, int64_t patron_id,
-                                           const std::vector<int64_t>& record_ids,
-                                           const std::string& pickup_branch,
-                                           const std::string& contact,
-                                           const std::string& request_key,
-                                           const LibraryRules& rules, const std::string& now_iso) {
-  Transaction tx(c);
-  SHIORI_RETURN_IF_ERROR(tx.begun());
-  // A key seen before answers as it did, whatever changed since.
-  if (!request_key.empty()) {
-    auto s =
-        c.Prepare("SELECT results FROM hold_requests WHERE patron_id = ?1 AND request_key = ?2");
-    if (!s.ok()) return s.status();
-    s->Bind(1, patron_id).Bind(2, request_key);
-    auto r = s->Step();
-    if (!r.ok()) return r.status();
-    if (*r) return DecodeResults(s->Text(0));
-  }
-  if (record_ids.empty()) return Status::Invalid("予約する資料がありません。");
-  if (!rules.FindBranch(pickup_branch)) return Status::Invalid("受取館を選んでください。");
-  if (!ValidContact(contact)) return Status::Invalid(kBadContact);
-  auto patron = FindPatronById(c, patron_id);
-  if (!patron.ok()) return patron.status();
-  if (!patron->has_value()) return Status::NotFound("利用者が見つかりません。");
-  if ((*patron)->status != "active") {
-    return Status::Conflict(
-        "この利用者カードでは現在予約できません。図書館のカウンターにお問い合わせください。");
-  }
-  if (contact == "mail" && (*patron)->email.empty()) return Status::Invalid(kNoMailAddress);
-
-  auto count = c.Prepare(
-      "SELECT count(*) FROM holds WHERE patron_id = ?1 AND status IN ('waiting','ready')");
-  if (!count.ok()) return count.status();
-  count->Bind(1, patron_id);
-  auto n = ScalarInt(*count);
-  if (!n.ok()) return n.status();
-  int active = static_cast<int>(*n);
-
-  std::vector<HoldResult> results;
-  for (int64_t id : record_ids) {
-    auto r = PlaceOne(c, patron_id, id, pickup_branch, contact, rules, now_iso, &active);
-    if (!r.ok()) return r.status();
-    results.push_back(std::move(r).value());
-  }
-  if (!request_key.empty()) {
-    auto ins = c.Prepare(
-        "INSERT INTO hold_requests(patron_id, request_key, results, created_at) "
-        "VALUES(?1,?2,?3,?4)");
-    if (!ins.ok()) return ins.status();
-    SHIORI_RETURN_IF_ERROR(ins->Bind(1, patron_id)
-                               .Bind(2, request_key)
-                               .Bind(3, EncodeResults(results))
-                               .Bind(4, now_iso)
-                               .Run());
-  }
-  SHIORI_RETURN_IF_ERROR(tx.Commit());
-  return results;
-}
-
-Status CancelHold(Connection& c, int64_t patron_id, int64_t hold_id, const Date& today,
-                  const LibraryRules& rules) {
-  Transaction tx(c);
-  SHIORI_RETURN_IF_ERROR(tx.begun());
-  auto h = PatronHold(c, patron_id, hold_id);
-  if (!h.ok()) return h.status();
-  if (!h->has_value()) return Status::NotFound(kHoldNotFound);
-  const HoldRow& hold = **h;
-  if (hold.status != "waiting" && hold.status != "ready") return Status::Conflict(kHoldEnded);
-  auto up = c.Prepare("UPDATE holds SET status = 'cancelled', closed_at = ?2 WHERE id = ?1");
-  if (!up.ok()) return up.status();
-  SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id).Bind(2, today.ToString()).Run());
-  if (hold.status == "ready" && hold.copy_id != 0) {
-    std::vector<std::string> unused;  // the copy's new status tells staff
-    SHIORI_RETURN_IF_ERROR(ReleaseHeldCopy(c, hold.copy_id, today, rules, unused));
-  }
-  return tx.Commit();
-}
-
-Status ChangeHoldBranch(Connection& c, int64_t patron_id, int64_t hold_id,
-                        const std::string& branch) {
-  Transaction tx(c);
-  SHIORI_RETURN_IF_ERROR(tx.begun());
-  auto b = c.Prepare("SELECT EXISTS (SELECT 1 FROM branches WHERE code = ?1)");
-  if (!b.ok()) return b.status();
-  b->Bind(1, branch);
-  auto known = ScalarInt(*b);
-  if (!known.ok()) return known.status();
-  if (*known == 0) return Status::Invalid("受取館を選んでください。");
-  auto h = PatronHold(c, patron_id, hold_id);
-  if (!h.ok()) return h.status();
-  if (!h->has_value()) return Status::NotFound(kHoldNotFound);
-  if ((*h)->status == "ready") {
-    return Status::Conflict(
-        "準備ができた予約の受取場所は変更できません。図書館にお問い合わせください。");
-  }
-  if ((*h)->status != "waiting") return Status::Conflict(kHoldEnded);
-  auto up = c.Prepare("UPDATE holds SET pickup_branch = ?2 WHERE id = ?1");
-  if (!up.ok()) return up.status();
-  SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id).Bind(2, branch).Run());
-  return tx.Commit();
-}
-
-Status ChangeHoldContact(Connection& c, int64_t patron_id, int64_t hold_id,
-                         const std::string& contact) {
-  if (!ValidContact(contact)) return Status::Invalid(kBadContact);
-  Transaction tx(c);
-  SHIORI_RETURN_IF_ERROR(tx.begun());
-  auto h = PatronHold(c, patron_id, hold_id);
-  if (!h.ok()) return h.status();
-  if (!h->has_value()) return Status::NotFound(kHoldNotFound);
-  if ((*h)->status != "waiting" && (*h)->status != "ready") return Status::Conflict(kHoldEnded);
-  if (contact == "mail") {
-    auto p = FindPatronById(c, patron_id);
-    if (!p.ok()) return p.status();
-    if (!p->has_value() || (*p)->email.empty()) return Status::Invalid(kNoMailAddress);
-  }
-  auto up = c.Prepare("UPDATE holds SET contact = ?2 WHERE id = ?1");
-  if (!up.ok()) return up.status();
-  SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id).Bind(2, contact).Run());
-  return tx.Commit();
-}
+}  // namespace detail
 
 // ---------------------------------------------------------------- loans
 

@@ -1,6 +1,8 @@
 // What a patron has out and waits for: the lists behind 貸出中一覧, 予約中一覧
 // and 予約確保一覧 (read only; renewals and hold changes are in db/circ.cc).
-#include "db/db.h"
+#include "db/circ.h"
+#include "db/rules.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 

@@ -1,11 +1,17 @@
 // The demo library: the embedded catalogue (db/demo/catalog.tsv), copies over
 // the branches, patrons, and loans and holds in every state, dated from today.
+#include "db/demo.h"
+
 #include <algorithm>
 #include <string>
 #include <vector>
 
-#include "db/db.h"
+#include "db/catalog.h"
 #include "db/demo_catalog.h"
+#include "db/patron.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

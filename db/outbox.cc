@@ -1,9 +1,12 @@
 // The mail outbox: queueing notices, and the claims and outcomes the sender
-// (gateway/mail.cc) records, each committed on its own.
+// (mail/sender.cc) records, each committed on its own.
+#include "db/outbox.h"
+
 #include <ctime>
 #include <string>
 
-#include "db/db.h"
+#include "db/rules.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

@@ -1,7 +1,7 @@
 // Password hashing with Argon2id (libsodium crypto_pwhash_str).
 #include <sodium.h>
 
-#include "db/db.h"
+#include "db/patron.h"
 
 namespace shiori::db {
 

@@ -3,7 +3,9 @@
 #include <sstream>
 
 #include "charset/charset.h"
-#include "db/db.h"
+#include "db/import.h"
+#include "db/patron.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

@@ -1,8 +1,8 @@
 // The library's date rules: civil dates, closed days (休館日) and the pickup
 // deadline of a ready hold. Pure functions, no clock.
-#include <cstdio>
+#include "db/rules.h"
 
-#include "db/db.h"
+#include <cstdio>
 
 namespace shiori::db {
 namespace {

@@ -1,9 +1,13 @@
 // The schema as forward-only migrations, and the small settings table
 // (maintenance switch) and branch list that live beside it.
+#include "db/schema.h"
+
 #include <string>
 #include <vector>
 
-#include "db/db.h"
+#include "db/catalog.h"
+#include "db/rules.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {
@@ -208,7 +212,7 @@ CREATE TABLE cart_items(
 ) WITHOUT ROWID;
 )sql",
        nullptr},
-      // 7: the mail sender (db/outbox.cc, gateway/mail.cc). The outbox is
+      // 7: the mail sender (db/outbox.cc, mail/sender.cc). The outbox is
       // rebuilt, since SQLite cannot change a CHECK in place: more kinds, a
       // 'sending' state committed before SMTP is spoken (so a crash mid-send
       // is seen), retries with back-off, and times as unix seconds. Safe with

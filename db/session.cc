@@ -1,6 +1,12 @@
 // Sessions in SQLite, so several server processes share them: lookup with
-// timeouts, creation, throttled touch, rotation, purge.
-#include "db/db.h"
+// timeouts, creation, throttled touch, rotation, the patron logged in, purge.
+#include "db/session.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {
@@ -80,6 +86,20 @@ Status DeleteSession(Connection& c, int64_t id) {
   Stmt* s = c.Cached("DELETE FROM sessions WHERE id = ?1", &err);
   if (!s) return err;
   return s->Bind(1, id).Run();
+}
+
+Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t> patron_id) {
+  auto s = c.Prepare("UPDATE sessions SET patron_id = ?2 WHERE id = ?1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, session_id);
+  if (patron_id) {
+    s->Bind(2, *patron_id);
+  } else {
+    s->BindNull(2);
+  }
+  SHIORI_RETURN_IF_ERROR(s->Run());
+  if (c.Changes() == 0) return Status::NotFound("session " + std::to_string(session_id));
+  return Status::Ok();
 }
 
 Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits) {

@@ -1,10 +1,12 @@
 // SQLite handles with RAII owners: statements, connections, transactions, the
 // connection pool and the online backup. SQLite result codes become Status here.
+#include "db/sqlite.h"
+
 #include <sqlite3.h>
 
 #include <string>
 
-#include "db/db.h"
+#include "db/search_internal.h"
 
 namespace shiori::db {
 namespace {
@@ -122,15 +124,20 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                      " PRAGMA foreign_keys=ON;");
   if (!s.ok()) return Status::Io(path + ": " + s.message());
-  s = RegisterTokenizer(*c);
+  s = detail::RegisterTokenizer(*c, opt.rank_length_cache);
   if (!s.ok()) return Status::Io(path + ": " + s.message());
   return c;
 }
 
+Connection::Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
 Connection::~Connection() {
   cache_.clear();  // statements must be finalised before the handle closes
   sqlite3_close(db_);
+  // search_state_ goes after this body: the handle's SQL functions point into it.
 }
+
+void Connection::set_search_state(std::unique_ptr<SearchState> s) { search_state_ = std::move(s); }
 
 Status Connection::Exec(std::string_view sql) {
   std::string owned(sql);

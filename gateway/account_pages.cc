@@ -3,6 +3,7 @@
 // with a hold's changes (取り消し, 受取館, 連絡方法). A refusal's message is
 // shown on the page it came from; any other failure is the generic page.
 #include "charset/charset.h"
+#include "db/outbox.h"
 #include "gateway/clock.h"
 #include "gateway/handlers.h"
 

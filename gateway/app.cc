@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "charset/charset.h"
+#include "db/schema.h"
 #include "gateway/gateway.h"
 #include "gateway/handlers.h"
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "charset/charset.h"
+#include "db/schema.h"
 #include "gateway/clock.h"
 #include "gateway/handlers.h"
 

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "db/db.h"
+#include "db/rules.h"
 
 namespace shiori::gateway {
 

@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "db/db.h"
+#include "db/patron.h"
+#include "db/rules.h"
 #include "mail/mail.h"
 
 namespace shiori::gateway {

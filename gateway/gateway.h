@@ -9,7 +9,7 @@
 #include <string>
 
 #include "base/status.h"
-#include "db/db.h"
+#include "db/sqlite.h"
 #include "gateway/access_log.h"
 #include "gateway/clock.h"
 #include "gateway/config.h"

@@ -14,7 +14,12 @@
 #include <utility>
 #include <vector>
 
-#include "db/db.h"
+#include "db/catalog.h"
+#include "db/circ.h"
+#include "db/patron.h"
+#include "db/rules.h"
+#include "db/session.h"
+#include "db/sqlite.h"
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/device.h"

@@ -15,6 +15,13 @@
 #include <thread>
 
 #include "charset/charset.h"
+#include "db/circ.h"
+#include "db/demo.h"
+#include "db/import.h"
+#include "db/outbox.h"
+#include "db/patron.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"

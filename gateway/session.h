@@ -10,7 +10,8 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "db/db.h"
+#include "db/session.h"
+#include "db/sqlite.h"
 #include "gateway/clock.h"
 #include "gateway/device.h"
 #include "gateway/http.h"

@@ -11,6 +11,7 @@
 
 #include "charset/charset.h"
 #include "mail/mail.h"
+#include "db/patron.h"
 #include "mail/mail_internal.h"
 
 namespace shiori::mail {

@@ -27,7 +27,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "db/db.h"
+#include "db/rules.h"
+#include "db/sqlite.h"
 
 namespace shiori::mail {
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "db/outbox.h"
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
 #include "pages/pages.h"

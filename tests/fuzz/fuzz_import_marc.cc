@@ -12,7 +12,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "db/db.h"
+#include "db/import.h"
+#include "db/sqlite.h"
 #include "tests/fuzz/import_fixture.h"
 
 namespace {

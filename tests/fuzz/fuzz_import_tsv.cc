@@ -11,7 +11,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "db/db.h"
+#include "db/import.h"
+#include "db/sqlite.h"
 #include "tests/fuzz/import_fixture.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -23,7 +23,10 @@
 #include <string>
 #include <string_view>
 
-#include "db/db.h"
+#include "db/import.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 
 namespace shiori::fuzz {
 

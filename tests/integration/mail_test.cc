@@ -25,7 +25,13 @@
 #include <sstream>
 #include <thread>
 
-#include "db/db.h"
+#include "db/circ.h"
+#include "db/demo.h"
+#include "db/outbox.h"
+#include "db/patron.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "tests/integration/browser.h"

@@ -1,7 +1,9 @@
-// Tests for the circulation part of db/db.h: placing holds from a cart (with
+// Tests for the operations of db/circ.h: placing holds from a cart (with
 // an idempotency key and under concurrency), the hold life cycle through
 // checkin, pull, daily expiry and cancel, renewals, checkout, and that a
 // failing step leaves nothing half-done.
+#include "db/circ.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -12,7 +14,10 @@
 #include <thread>
 #include <vector>
 
-#include "db/db.h"
+#include "db/catalog.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

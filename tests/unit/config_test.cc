@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "db/rules.h"
+
 namespace shiori::gateway {
 namespace {
 

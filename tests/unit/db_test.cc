@@ -1,7 +1,6 @@
-// Tests for db/db.h: dates and closed days, pickup deadlines, SQLite files, migrations, passwords,
-// the demo library.
-#include "db/db.h"
-
+// Tests for db/rules.h, db/sqlite.h, db/schema.h and db/demo.h: dates and
+// closed days, pickup deadlines, SQLite files, migrations, passwords, the demo
+// library.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -12,7 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include "db/demo.h"
 #include "db/demo_catalog.h"
+#include "db/patron.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

@@ -1,6 +1,8 @@
 // Tests for ImportCatalog (db/import.cc): TSV, MARC21 and MARCXML files into a
 // real SQLite file, every rejection rule, re-import, and search over the result.
 // Test data: tests/data/import/ (its README says where each file comes from).
+#include "db/import.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -11,7 +13,10 @@
 #include <vector>
 
 #include "charset/charset.h"
-#include "db/db.h"
+#include "db/catalog.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

@@ -16,7 +16,13 @@
 #include <vector>
 
 #include "charset/charset.h"
-#include "db/db.h"
+#include "db/outbox.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/sqlite.h"
+#include "db/patron.h"
+#include "db/circ.h"
+#include "db/demo.h"
 #include "mail/curl_lib_internal.h"
 #include "tests/mail_decode.h"
 

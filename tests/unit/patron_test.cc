@@ -1,6 +1,8 @@
-// Tests for the patrons part of db/db.h: staff records, password registration
-// by name and phone, password policy, e-mail rules, login with lockout, password
-// and e-mail changes, and that no password is ever stored in clear.
+// Tests for db/patron.h: staff records, password registration by name and
+// phone, password policy, e-mail rules, login with lockout, password and
+// e-mail changes, and that no password is ever stored in clear.
+#include "db/patron.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -10,7 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "db/db.h"
+#include "db/import.h"
+#include "db/rules.h"
+#include "db/schema.h"
+#include "db/session.h"
+#include "db/sqlite.h"
 
 namespace shiori::db {
 namespace {

@@ -6,6 +6,10 @@
 
 #include <set>
 
+#include "db/schema.h"
+#include "db/session.h"
+#include "db/sqlite.h"
+
 namespace shiori::gateway {
 namespace {
 

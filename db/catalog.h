@@ -1,0 +1,162 @@
+// The catalogue: bibliographic records with their authors and copies, the
+// record page's detail, and the full-text search over them (the "shiori"
+// FTS5 tokenizer, ranking, filters). docs/architecture.md, "The search
+// index", describes the index.
+//
+// Errors: Busy and Io are SQLite's own (English); Invalid and Conflict from
+// UpsertRecord are one English line for the import report.
+// Thread-safety: as for the Connection passed in; the functions without one
+// are pure.
+#ifndef SHIORI_DB_CATALOG_H_
+#define SHIORI_DB_CATALOG_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "db/sqlite.h"
+
+namespace shiori::db {
+
+// ---------------------------------------------------------------- records
+
+// ISBN-10 or ISBN-13, hyphens and spaces allowed, check digit verified:
+// the ISBN-13 digits, or nullopt when it is not a valid ISBN.
+std::optional<std::string> NormalizeIsbn(std::string_view s);
+
+struct AuthorEntry {
+  std::string name;
+  std::string name_kana;
+  std::string role;  // 著, 訳, 絵 ... ; empty when not given
+};
+
+struct CopyEntry {
+  std::string barcode;
+  std::string branch;  // branch code
+  std::string call_number;
+};
+
+// A bibliographic record as it is imported.
+struct CatalogRecord {
+  std::string source_id;  // the exporting system's id; re-import updates by it
+  std::string title, title_kana, volume;
+  std::vector<AuthorEntry> authors;
+  std::string publisher, publisher_kana;
+  int year = 0;      // 0: unknown
+  std::string isbn;  // as given; stored as ISBN-13 digits
+  std::string ndc, lang, subjects, notes;
+  std::vector<CopyEntry> copies;
+};
+
+// Inserts the record or, when its source_id exists, updates it (copies are
+// added or moved by barcode; a copy on loan or held keeps its status), and
+// keeps the search index in step. Invalid for a bad ISBN or a copy at an
+// unknown branch. REQUIRES: inside a transaction.
+Result<Upserted> UpsertRecord(Connection& c, const CatalogRecord& r);
+// Adds record `id` to the search index (after it is written) / removes it
+// (before it changes). UpsertRecord does both.
+Status IndexRecord(Connection& c, int64_t id);
+Status UnindexRecord(Connection& c, int64_t id);
+// The same from the record just written as `r` (no reading back): the text
+// is the one the stored row gives, which UnindexRecord will repeat.
+Status IndexRecord(Connection& c, int64_t id, const CatalogRecord& r);
+
+struct CopyStatus {
+  std::string barcode, branch_code, branch_name, call_number;
+  std::string status;  // shelf | loan | transit | held | missing
+  std::string due_on;  // when on loan
+};
+
+struct RecordDetail {
+  int64_t id = 0;
+  std::string title, title_kana, volume;
+  std::vector<AuthorEntry> authors;
+  std::string publisher, publisher_kana;
+  int year = 0;
+  std::string isbn, ndc, lang, subjects, notes;
+  std::vector<CopyStatus> copies;
+};
+// The record page: record `id` with every copy's status, or nullopt.
+Result<std::optional<RecordDetail>> GetRecord(Connection& c, int64_t id);
+
+// ---------------------------------------------------------------- search
+
+// The tokens the search index holds for `text` (document) or looks for (query):
+// search folding (charset::FoldForSearch), then overlapping bigrams for kanji
+// and kana runs (in a document each kanji of the run is a term too, unless
+// the text follows the reading mark U+001F), kana trigrams (db/tokenizer.cc
+// TokenizePart), words for letters and digits. For tests and tools.
+std::vector<std::string> SearchTokens(std::string_view text, bool document);
+// The FTS5 expression db::Search matches for the words of `text`: each run
+// of kanji/kana or of letters/digits one phrase, prefixed by `columns`
+// ("{title title_reading} : "), ANDed; a lone kana beside other words is
+// left out. A one-kanji run is that kanji's own term, so 猫 finds 黒猫 and
+// 猫町. For tests and tools.
+std::string FtsMatchExpression(std::string_view text, const std::string& columns);
+// True when the words of `text` are one hiragana or katakana (full or half
+// width, spaces around): the index keeps no single kana, so such a query
+// finds nothing and the page says to type two.
+bool IsOneKanaQuery(std::string_view text);
+// The expression db::Search ranks its candidates by (lower is better): the
+// column weights of title, title reading, author, author reading,
+// publisher, subjects, other. For tools that time the same query.
+inline constexpr char kSearchRank[] =
+    "shiori_rank(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
+// What db::Search shows of each hit: title, volume, publisher, year, the
+// authors joined by ・, copies, copies on the shelf; ?1 is the record id.
+// For tools that time the same query.
+inline constexpr char kSearchDetailsSql[] =
+    "SELECT title, ifnull(volume,''), ifnull(publisher,''), ifnull(year,0),"
+    " (SELECT group_concat(name, '・') FROM (SELECT name FROM record_authors"
+    "   WHERE record_id = r.id ORDER BY pos)),"
+    " (SELECT count(*) FROM copies WHERE record_id = r.id),"
+    " (SELECT count(*) FROM copies WHERE record_id = r.id AND status = 'shelf')"
+    " FROM records r WHERE id = ?1";
+
+struct SearchQuery {
+  std::string text;  // free words over every field, or an ISBN
+  // Advanced search, each optional and ANDed with the rest:
+  std::string title, author, publisher, subject, isbn;
+  int year_from = 0, year_to = 0;
+  std::string branch;          // only titles with a copy at this branch
+  bool on_shelf_only = false;  // only titles with a copy on the shelf (at `branch` if given)
+  enum class Sort { kRelevance, kNewest, kTitle } sort = Sort::kRelevance;
+  int offset = 0;
+  int limit = 20;
+};
+
+// The FTS5 expression db::Search matches for `q`: the free words (unless
+// `text_is_isbn`: then records_isbn finds them) and the title, author,
+// publisher and subject fields, each in its columns, ANDed. For tools that
+// time the same query.
+std::string SearchMatchExpression(const SearchQuery& q, bool text_is_isbn);
+
+struct SearchHit {
+  int64_t id = 0;
+  std::string title, volume, authors, publisher;
+  int year = 0;
+  int copies = 0;
+  int on_shelf = 0;
+};
+
+struct SearchResult {
+  std::vector<SearchHit> hits;
+  int total = 0;        // matches found
+  bool capped = false;  // true: at least `total`; the search stopped looking
+};
+
+// Ranked search. Kanji and kana are matched as bigrams (a one-character word
+// as a prefix), readings in kana find titles and names in kanji, an ISBN
+// finds its book in either form. Ranking (bm25, title above author above the
+// rest) runs over at most `kSearchCandidates` matches, newest records first,
+// so every query costs about the same; `capped` says when there were more.
+// A query with nothing to match or filter finds nothing (an empty result).
+Result<SearchResult> Search(Connection& c, const SearchQuery& q);
+inline constexpr int kSearchCandidates = 1000;
+
+}  // namespace shiori::db
+
+#endif  // SHIORI_DB_CATALOG_H_

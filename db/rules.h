@@ -1,0 +1,78 @@
+// The library's rules as plain values and functions: civil dates, the dates
+// as patrons read them, closed days (休館日), branches, the loan and hold
+// limits, and the pickup deadline of a ready hold. No SQL and no clock: the
+// caller passes today's date. Thread-safe (pure functions on values).
+#ifndef SHIORI_DB_RULES_H_
+#define SHIORI_DB_RULES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace shiori::db {
+
+// A civil date (proleptic Gregorian), no time zone: library rules count days.
+struct Date {
+  int year = 1970, month = 1, day = 1;
+
+  // Parses YYYY-MM-DD; rejects impossible dates.
+  static std::optional<Date> Parse(std::string_view s);
+  static Date FromDays(int64_t days_since_epoch);
+  int64_t Days() const;  // days since 1970-01-01
+  int Weekday() const;   // 0 = Sunday ... 6 = Saturday
+  Date AddDays(int64_t n) const { return FromDays(Days() + n); }
+  std::string ToString() const;  // YYYY-MM-DD
+  bool operator==(const Date& o) const { return Days() == o.Days(); }
+  bool operator<(const Date& o) const { return Days() < o.Days(); }
+  bool operator<=(const Date& o) const { return Days() <= o.Days(); }
+};
+
+// Japanese weekday letter for a date: 日 月 火 水 木 金 土.
+std::string_view WeekdayJa(const Date& d);
+// The date as patrons read it everywhere (pages and mail): "12月15日(火)";
+// without the weekday, "12月15日".
+std::string JapaneseDate(const Date& d);
+std::string JapaneseMonthDay(const Date& d);
+
+// When a branch is closed (休館日): weekly rule, yearly ranges such as
+// 12/29-1/3, and fixed dates or ranges.
+struct ClosedDays {
+  struct MonthDay {
+    int month, day;
+  };
+  std::vector<int> weekdays;                          // 0 = Sunday
+  std::vector<std::pair<MonthDay, MonthDay>> yearly;  // inclusive, may wrap the year
+  std::vector<std::pair<Date, Date>> dates;           // inclusive
+  bool IsClosed(const Date& d) const;
+};
+
+struct Branch {
+  std::string code;  // short ASCII key, e.g. "chuo"
+  std::string name;  // 中央図書館
+  ClosedDays closed;
+};
+
+// The library's rules, from the configuration.
+struct LibraryRules {
+  std::string library_name = "出水市立図書館";
+  std::vector<Branch> branches;
+  int loan_days = 14;
+  int max_renewals = 1;
+  int pickup_open_days = 7;
+  int max_holds = 10;
+  // The branch with this code, or nullptr. The pointer is into `branches`.
+  const Branch* FindBranch(std::string_view code) const;
+};
+
+// The last day a hold set aside on `set_aside` may be collected: the
+// `open_days`-th day after `set_aside` on which the branch is open (the day of
+// setting aside itself does not count). Gives up extending past 366 closed
+// days in a row and returns the date reached.
+Date PickupDeadline(const ClosedDays& closed, const Date& set_aside, int open_days);
+
+}  // namespace shiori::db
+
+#endif  // SHIORI_DB_RULES_H_

@@ -1,0 +1,79 @@
+// Sessions and the cart, in SQLite so that several server processes share
+// them. The gateway makes the tokens and cookies (gateway/session.h); here
+// they are stored, looked up, timed out and purged. Errors are SQLite's own
+// (Busy, Io; English) unless a function says otherwise.
+// Thread-safety: as for the Connection passed in.
+#ifndef SHIORI_DB_SESSION_H_
+#define SHIORI_DB_SESSION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "db/sqlite.h"
+
+namespace shiori::db {
+
+// ---------------------------------------------------------------- sessions
+
+// A session as stored. The token the client holds is never stored, only its hash.
+struct SessionRow {
+  int64_t id = 0;
+  std::string csrf;
+  std::string device;
+  std::optional<int64_t> patron_id;
+  bool cookie_ok = false;
+  std::optional<std::string> charset;  // "sjis" | "utf8"
+  int64_t created_at = 0;
+  int64_t seen_at = 0;
+};
+
+struct SessionLimits {
+  int64_t idle_s = 30 * 60;
+  int64_t absolute_s = 12 * 3600;
+};
+
+// The live session whose token hashes to `token_hash`, or nullopt when there
+// is none or it has timed out at `now` (a timed-out one is deleted).
+Result<std::optional<SessionRow>> FindSession(Connection& c, std::string_view token_hash,
+                                              int64_t now, const SessionLimits& limits);
+// Stores a new session; returns its id.
+Result<int64_t> CreateSession(Connection& c, std::string_view token_hash, std::string_view csrf,
+                              std::string_view device, int64_t now);
+// Records activity. Writes only when the last record is older than a minute
+// or the cookie is newly proven, so reading pages is not a write per request.
+Status TouchSession(Connection& c, const SessionRow& s, int64_t now, bool cookie_seen);
+// Gives the session a new token and CSRF token (at login: no fixation).
+Status RotateSession(Connection& c, int64_t id, std::string_view new_token_hash,
+                     std::string_view new_csrf);
+Status SetSessionCharset(Connection& c, int64_t id, std::optional<std::string> charset);
+Status DeleteSession(Connection& c, int64_t id);
+// Binds session `session_id` to a patron at login, or unbinds it (nullopt) at
+// logout. NotFound when there is no such session.
+Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t> patron_id);
+// Deletes every session that has timed out at `now`; returns how many.
+Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits);
+
+// ---------------------------------------------------------------- cart
+
+inline constexpr int kCartLimit = 20;
+struct CartItem {
+  int64_t record_id = 0;
+  std::string title, volume, authors;
+};
+// Adds a title to the session's cart. Adding one already there changes
+// nothing (OK). Conflict when the cart holds kCartLimit titles; NotFound for
+// an unknown record (both Japanese, for the page). One transaction.
+// REQUIRES: no transaction open on `c`.
+Status CartAdd(Connection& c, int64_t session_id, int64_t record_id, int64_t now);
+Status CartRemove(Connection& c, int64_t session_id, int64_t record_id);
+Status CartClear(Connection& c, int64_t session_id);
+// The cart in the order titles were added.
+Result<std::vector<CartItem>> CartList(Connection& c, int64_t session_id);
+
+}  // namespace shiori::db
+
+#endif  // SHIORI_DB_SESSION_H_
