@@ -203,23 +203,9 @@ Result<Date> RenewLoan(Connection& c, int64_t patron_id, int64_t loan_id, const 
   const bool reserved = s->Int(2) != 0;
   s->Reset();
 
-  if (*due < today) {
-    return Status::Conflict("返却期限を過ぎているため、延長できません。至急お返しください。");
-  }
-  if (reserved) {
-    return Status::Conflict(
-        "次に予約をして待っている方がいるため、延長できません。期限内にお返しください。");
-  }
-  if (renewals >= rules.max_renewals) {
-    return Status::Conflict(rules.max_renewals <= 0
-                                ? std::string("この資料は延長できません。")
-                                : "延長できるのは" + std::to_string(rules.max_renewals) +
-                                      "回までです。この資料はすでに延長しています。");
-  }
-  const Date next = today.AddDays(rules.loan_days);
-  if (!(*due < next)) {
-    return Status::Conflict("今日延長しても返却期限が延びないため、延長できません。");
-  }
+  auto renewed = Renewal(LoanFacts{*due, static_cast<int>(renewals), reserved}, today, rules);
+  if (!renewed.ok()) return renewed.status();
+  const Date next = *renewed;
   auto up = c.Prepare("UPDATE loans SET due_on = ?2, renewals = renewals + 1 WHERE id = ?1");
   if (!up.ok()) return up.status();
   SHIORI_RETURN_IF_ERROR(up->Bind(1, loan_id).Bind(2, next.ToString()).Run());
@@ -270,7 +256,7 @@ Status Checkout(Connection& c, std::string_view card, std::string_view barcode, 
     }
   }
 
-  const Date due = today.AddDays(rules.loan_days);
+  const Date due = DueDate(today, rules);
   auto ins =
       c.Prepare("INSERT INTO loans(copy_id, patron_id, loaned_on, due_on) VALUES(?1,?2,?3,?4)");
   if (!ins.ok()) return ins.status();

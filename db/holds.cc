@@ -115,19 +115,14 @@ Result<HoldResult> PlaceOne(Connection& c, int64_t patron_id, int64_t record_id,
   const int64_t lendable = s->Int(0), on_shelf = s->Int(1);
   const bool reserved = s->Int(2) != 0, on_loan = s->Int(3) != 0;
   s->Reset();
-  if (lendable == 0) {
-    res.outcome = HoldOutcome::kNotLendable;
-    res.message = "この資料は予約できません。";
-  } else if (reserved) {
-    res.outcome = HoldOutcome::kAlreadyReserved;
-    res.message = "この資料はすでに予約しています。";
-  } else if (on_loan) {
-    res.outcome = HoldOutcome::kAlreadyOnLoan;
-    res.message = "この資料は現在お借りになっているため、予約できません。";
-  } else if (*active >= rules.max_holds) {
-    res.outcome = HoldOutcome::kLimitReached;
-    res.message = "予約できるのはお一人" + std::to_string(rules.max_holds) +
-                  "件までのため、予約できませんでした。";
+  const HoldVerdict verdict = MayReserve(
+      HoldFacts{static_cast<int>(lendable), reserved, on_loan, *active}, rules);
+  if (verdict != HoldVerdict::kAllowed) {
+    res.outcome = verdict == HoldVerdict::kNotLendable    ? HoldOutcome::kNotLendable
+                  : verdict == HoldVerdict::kAlreadyHeld  ? HoldOutcome::kAlreadyReserved
+                  : verdict == HoldVerdict::kOnLoan       ? HoldOutcome::kAlreadyOnLoan
+                                                          : HoldOutcome::kLimitReached;
+    res.message = HoldRefusal(verdict, rules);
   } else {
     // seq from one place, inside the IMMEDIATE transaction: concurrent
     // reservations queue one after the other.

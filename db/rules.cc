@@ -104,6 +104,54 @@ bool ClosedDays::IsClosed(const Date& d) const {
   return false;
 }
 
+Date DueDate(const Date& today, const LibraryRules& rules) { return today.AddDays(rules.loan_days); }
+
+Result<Date> Renewal(const LoanFacts& loan, const Date& today, const LibraryRules& rules) {
+  if (loan.due < today) {
+    return Status::Conflict("返却期限を過ぎているため、延長できません。至急お返しください。");
+  }
+  if (loan.reserved) {
+    return Status::Conflict(
+        "次に予約をして待っている方がいるため、延長できません。期限内にお返しください。");
+  }
+  if (loan.renewals >= rules.max_renewals) {
+    return Status::Conflict(rules.max_renewals <= 0
+                                ? std::string("この資料は延長できません。")
+                                : "延長できるのは" + std::to_string(rules.max_renewals) +
+                                      "回までです。この資料はすでに延長しています。");
+  }
+  const Date next = DueDate(today, rules);
+  if (!(loan.due < next)) {
+    return Status::Conflict("今日延長しても返却期限が延びないため、延長できません。");
+  }
+  return next;
+}
+
+HoldVerdict MayReserve(const HoldFacts& f, const LibraryRules& rules) {
+  if (f.lendable_copies == 0) return HoldVerdict::kNotLendable;
+  if (f.already_held) return HoldVerdict::kAlreadyHeld;
+  if (f.on_loan) return HoldVerdict::kOnLoan;
+  if (f.active_holds >= rules.max_holds) return HoldVerdict::kLimitReached;
+  return HoldVerdict::kAllowed;
+}
+
+std::string HoldRefusal(HoldVerdict v, const LibraryRules& rules) {
+  switch (v) {
+    case HoldVerdict::kAllowed:
+      return "";
+    case HoldVerdict::kNotLendable:
+      return "この資料は予約できません。";
+    case HoldVerdict::kAlreadyHeld:
+      return "この資料はすでに予約しています。";
+    case HoldVerdict::kOnLoan:
+      return "この資料は現在お借りになっているため、予約できません。";
+    case HoldVerdict::kLimitReached:
+      return "予約できるのはお一人" + std::to_string(rules.max_holds) +
+             "件までのため、予約できませんでした。";
+  }
+  return "";
+}
+
 Date PickupDeadline(const ClosedDays& closed, const Date& set_aside, int open_days) {
   Date d = set_aside;
   int counted = 0, closed_run = 0;

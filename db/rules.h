@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/status.h"
+
 namespace shiori::db {
 
 // A civil date (proleptic Gregorian), no time zone: library rules count days.
@@ -72,6 +74,39 @@ struct LibraryRules {
 // setting aside itself does not count). Gives up extending past 366 closed
 // days in a row and returns the date reached.
 Date PickupDeadline(const ClosedDays& closed, const Date& set_aside, int open_days);
+
+// ---------------------------------------------------------------- loans and holds
+// The library's rules as plain functions of what they decide on: the one
+// copy of each, used by the transactions that enforce them (db/circ.cc,
+// db/holds.cc) and by the pages that decide which buttons to offer.
+
+// The due date of a copy lent on `today`.
+Date DueDate(const Date& today, const LibraryRules& rules);
+
+// What the renewal rule (延長) looks at in a loan.
+struct LoanFacts {
+  Date due;
+  int renewals = 0;
+  bool reserved = false;  // another patron waits for the title
+};
+// The new due date if the loan may be renewed today: not overdue, nobody
+// else waiting for the title, renewed fewer than max_renewals times, and the
+// due date would move later (a renewal runs loan_days from today). Otherwise
+// Conflict with the reason in Japanese for the patron.
+Result<Date> Renewal(const LoanFacts& loan, const Date& today, const LibraryRules& rules);
+
+// What the hold rule (予約) looks at for one title and one patron.
+struct HoldFacts {
+  int lendable_copies = 0;  // copies that are not missing
+  bool already_held = false;  // the patron's own hold on it, waiting or ready
+  bool on_loan = false;       // the patron has a copy of it now
+  int active_holds = 0;       // the patron's holds waiting or ready, all titles
+};
+enum class HoldVerdict { kAllowed, kNotLendable, kAlreadyHeld, kOnLoan, kLimitReached };
+// Whether the patron may reserve the title, first refusal first.
+HoldVerdict MayReserve(const HoldFacts& f, const LibraryRules& rules);
+// The patron's sentence for a refusal ("" for kAllowed).
+std::string HoldRefusal(HoldVerdict v, const LibraryRules& rules);
 
 }  // namespace shiori::db
 

@@ -58,7 +58,6 @@ pages::EmailView EmailViewFor(Ctx& ctx) {
   return v;
 }
 
-
 Response LoansView(const Request& req, Ctx& ctx, std::string message, int status = 200) {
   const db::Date today = ctx.clock.Today();
   auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), today);
@@ -73,8 +72,10 @@ Response LoansView(const Request& req, Ctx& ctx, std::string message, int status
     pages::LoanLineView line{pages::TitleWithVolume(l.title, l.volume),
                              DateText(l.due_on), l.overdue, l.reserved};
     line.loan_id = l.loan_id;
-    // RenewLoan decides; the button is offered where it can succeed.
-    line.renewable = !l.overdue && !l.reserved && l.renewals < ctx.cfg.rules.max_renewals;
+    // The button is offered where RenewLoan would succeed: the same rule.
+    const auto due = db::Date::Parse(l.due_on);
+    line.renewable =
+        due && db::Renewal(db::LoanFacts{*due, l.renewals, l.reserved}, today, ctx.cfg.rules).ok();
     v.loans.push_back(std::move(line));
   }
   return Html(status, pages::RenderLoans(ctx.page(), v));

@@ -1,0 +1,88 @@
+// Table-driven tests of the library's loan and hold rules (db/rules.h): the
+// one copy of each, which both the transactions and the pages' buttons use.
+#include "db/rules.h"
+
+#include <gtest/gtest.h>
+
+namespace shiori::db {
+namespace {
+
+Date D(const char* s) { return *Date::Parse(s); }
+
+LibraryRules Rules(int max_renewals = 1, int max_holds = 10) {
+  LibraryRules r;
+  r.loan_days = 14;
+  r.max_renewals = max_renewals;
+  r.max_holds = max_holds;
+  return r;
+}
+
+TEST(DueDate, IsLoanDaysFromToday) {
+  EXPECT_EQ(DueDate(D("2026-12-07"), Rules()), D("2026-12-21"));
+  EXPECT_EQ(DueDate(D("2026-12-25"), Rules()), D("2027-01-08")) << "across the year end";
+}
+
+TEST(Renewal, TheGuidesRuleAndNothingElse) {
+  const Date today = D("2026-12-07");
+  const struct {
+    const char* what;
+    LoanFacts loan;
+    int max_renewals;
+    const char* due;     // the new due date, or nullptr when refused
+    const char* reason;  // part of the refusal
+  } cases[] = {
+      {"due in a week", {D("2026-12-14"), 0, false}, 1, "2026-12-21", nullptr},
+      {"due today", {D("2026-12-07"), 0, false}, 1, "2026-12-21", nullptr},
+      {"overdue by a day", {D("2026-12-06"), 0, false}, 1, nullptr, "返却期限を過ぎている"},
+      {"someone waits", {D("2026-12-14"), 0, true}, 1, nullptr, "予約をして待っている方"},
+      {"renewed once already", {D("2026-12-14"), 1, false}, 1, nullptr, "1回まで"},
+      {"twice allowed, once done", {D("2026-12-14"), 1, false}, 2, "2026-12-21", nullptr},
+      {"no renewals at all", {D("2026-12-14"), 0, false}, 0, nullptr, "この資料は延長できません"},
+      {"lent today: no later", {D("2026-12-21"), 0, false}, 1, nullptr, "延びない"},
+      {"overdue and waited for: overdue first", {D("2026-12-01"), 0, true}, 1, nullptr,
+       "返却期限を過ぎている"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    auto r = Renewal(c.loan, today, Rules(c.max_renewals));
+    if (c.due) {
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      EXPECT_EQ(*r, D(c.due));
+    } else {
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.status().code(), Status::Code::kConflict);
+      EXPECT_TRUE(r.status().refusal());
+      EXPECT_NE(r.status().message().find(c.reason), std::string::npos) << r.status().message();
+    }
+  }
+}
+
+TEST(MayReserve, FirstRefusalFirst) {
+  const struct {
+    const char* what;
+    HoldFacts facts;
+    HoldVerdict verdict;
+    const char* reason;
+  } cases[] = {
+      {"a lendable title", {2, false, false, 0}, HoldVerdict::kAllowed, ""},
+      {"the tenth hold", {1, false, false, 9}, HoldVerdict::kAllowed, ""},
+      {"the eleventh", {1, false, false, 10}, HoldVerdict::kLimitReached, "10件まで"},
+      {"every copy missing", {0, false, false, 0}, HoldVerdict::kNotLendable, "予約できません"},
+      {"held already", {1, true, false, 3}, HoldVerdict::kAlreadyHeld, "すでに予約"},
+      {"on loan to her", {1, false, true, 3}, HoldVerdict::kOnLoan, "お借りになっている"},
+      {"no copy and held", {0, true, true, 10}, HoldVerdict::kNotLendable, "予約できません"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(MayReserve(c.facts, Rules()), c.verdict);
+    const std::string reason = HoldRefusal(c.verdict, Rules());
+    if (*c.reason) {
+      EXPECT_NE(reason.find(c.reason), std::string::npos) << reason;
+    } else {
+      EXPECT_EQ(reason, "");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace shiori::db
