@@ -6,6 +6,7 @@
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+#include <utility>
 #include <vector>
 
 #include "charset/charset.h"
@@ -40,22 +41,9 @@ std::u32string FoldForSearch(std::string_view utf8) {
   }
   UErrorCode err = U_ZERO_ERROR;
   const UNormalizer2* nfkc = unorm2_getNFKCCasefoldInstance(&err);
-  std::vector<UChar> out(in.size() * 3 + 16);
-  int32_t len = 0;
-  if (U_SUCCESS(err)) {
-    len = unorm2_normalize(nfkc, in.data(), static_cast<int32_t>(in.size()), out.data(),
-                           static_cast<int32_t>(out.size()), &err);
-    if (err == U_BUFFER_OVERFLOW_ERROR) {
-      out.resize(static_cast<size_t>(len));
-      err = U_ZERO_ERROR;
-      len = unorm2_normalize(nfkc, in.data(), static_cast<int32_t>(in.size()), out.data(),
-                             static_cast<int32_t>(out.size()), &err);
-    }
-  }
-  if (U_FAILURE(err)) {  // ICU data missing: fold nothing rather than fail
-    out = in;
-    len = static_cast<int32_t>(in.size());
-  }
+  // ICU data missing: fold nothing rather than fail.
+  const std::vector<UChar> out = detail::Normalize(nfkc, err, std::move(in));
+  const auto len = static_cast<int32_t>(out.size());
   std::u32string result;
   result.reserve(static_cast<size_t>(len));
   for (int32_t i = 0; i < len;) {

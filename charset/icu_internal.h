@@ -1,7 +1,9 @@
-// Internal to charset/: the UTF-8 to UTF-16 step every ICU call here needs.
+// Internal to charset/: the UTF-8 to UTF-16 step every ICU call here needs,
+// and ICU normalisation with its retry for a larger buffer.
 #ifndef SHIORI_CHARSET_ICU_INTERNAL_H_
 #define SHIORI_CHARSET_ICU_INTERNAL_H_
 
+#include <unicode/unorm2.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
@@ -28,6 +30,25 @@ inline std::vector<UChar> ToUtf16(std::string_view utf8) {
     }
   }
   return u;
+}
+
+// Normalises `in` with `norm` (an ICU normaliser and the error its getter
+// gave); `in` unchanged when ICU fails (its data missing).
+inline std::vector<UChar> Normalize(const UNormalizer2* norm, UErrorCode err,
+                                    std::vector<UChar> in) {
+  if (U_FAILURE(err) || in.empty()) return in;
+  std::vector<UChar> out(in.size() * 3 + 16);
+  int32_t len = unorm2_normalize(norm, in.data(), static_cast<int32_t>(in.size()), out.data(),
+                                 static_cast<int32_t>(out.size()), &err);
+  if (err == U_BUFFER_OVERFLOW_ERROR) {
+    out.resize(static_cast<size_t>(len));
+    err = U_ZERO_ERROR;
+    len = unorm2_normalize(norm, in.data(), static_cast<int32_t>(in.size()), out.data(),
+                           static_cast<int32_t>(out.size()), &err);
+  }
+  if (U_FAILURE(err)) return in;
+  out.resize(static_cast<size_t>(len));
+  return out;
 }
 
 }  // namespace shiori::charset::detail

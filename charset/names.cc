@@ -12,24 +12,8 @@
 namespace shiori::charset {
 namespace {
 
+using detail::Normalize;
 using detail::ToUtf16;
-
-// Normalises `in` with `norm`; `in` unchanged when ICU fails (data missing).
-std::vector<UChar> Normalize(const UNormalizer2* norm, UErrorCode err, std::vector<UChar> in) {
-  if (U_FAILURE(err) || in.empty()) return in;
-  std::vector<UChar> out(in.size() * 3 + 16);
-  int32_t len = unorm2_normalize(norm, in.data(), static_cast<int32_t>(in.size()), out.data(),
-                                 static_cast<int32_t>(out.size()), &err);
-  if (err == U_BUFFER_OVERFLOW_ERROR) {
-    out.resize(static_cast<size_t>(len));
-    err = U_ZERO_ERROR;
-    len = unorm2_normalize(norm, in.data(), static_cast<int32_t>(in.size()), out.data(),
-                           static_cast<int32_t>(out.size()), &err);
-  }
-  if (U_FAILURE(err)) return in;
-  out.resize(static_cast<size_t>(len));
-  return out;
-}
 
 // '-' and the dashes among them (U+FF0D is '-' after NFKC; ー U+30FC is not one).
 bool IsHyphen(UChar32 c) { return c == 0x002D || c == 0x2212 || (c >= 0x2010 && c <= 0x2015); }

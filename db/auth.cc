@@ -44,10 +44,6 @@ constexpr char kDummyHash[] =
 // Longer passwords cannot be ours (policy max is small); not worth an Argon2 run.
 constexpr size_t kPasswordInputMax = 256;
 
-std::optional<std::string> NonEmpty(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  return std::string(s);
-}
 
 std::string CardKey(std::string_view card) {
   std::string k = charset::NormalizeDigits(card);

@@ -7,15 +7,6 @@
 #include "db/sqlite.h"
 
 namespace shiori::db {
-namespace {
-
-std::optional<std::string> NonEmpty(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  return s;
-}
-
-}  // namespace
-
 Result<Upserted> UpsertRecord(Connection& c, const CatalogRecord& r) {
   std::optional<std::string> isbn;
   if (!r.isbn.empty()) {

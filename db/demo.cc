@@ -38,10 +38,6 @@ std::string FirstChar(std::string_view s) {
   return std::string(s.substr(0, std::min(n, s.size())));
 }
 
-std::optional<std::string> NonEmpty(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  return std::string(s);
-}
 
 struct DemoRecord {
   int64_t id;

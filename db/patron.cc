@@ -13,11 +13,6 @@
 namespace shiori::db {
 namespace {
 
-std::optional<std::string> NonEmpty(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  return std::string(s);
-}
-
 // Active mail holds of the patron become 'none'; returns how many.
 Result<int> MailHoldsToNone(Connection& c, int64_t patron_id) {
   auto s = c.Prepare(

@@ -28,6 +28,12 @@ struct sqlite3_stmt;
 
 namespace shiori::db {
 
+// Optional text as the schema stores it: NULL for "", the text otherwise.
+inline std::optional<std::string> NonEmpty(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  return std::string(s);
+}
+
 // A prepared statement. Owns its sqlite3_stmt; move-only.
 // Bind errors are remembered and reported by the next Step().
 class Stmt {
@@ -44,7 +50,7 @@ class Stmt {
   Stmt& Bind(int idx, std::string_view v);  // copied by SQLite
   Stmt& Bind(int idx, const char* v) { return Bind(idx, std::string_view(v)); }
   Stmt& Bind(int idx, const std::string& v) { return Bind(idx, std::string_view(v)); }
-  Stmt& Bind(int idx, const std::optional<std::string>& v);
+  Stmt& Bind(int idx, const std::optional<std::string>& v);  // nullopt binds NULL
   Stmt& BindNull(int idx);
 
   // Returns true when a row is ready, false when the statement is done.
