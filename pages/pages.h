@@ -3,6 +3,11 @@
 // gateway gives them links and form fields. No SQL, no HTTP, no clock here.
 //
 // Thread-safety: renderers are pure functions; an Html builder belongs to one thread.
+//
+// Longer than a header should be (about 330 lines) for a reason: it is the
+// list of every page, each a view struct and its Render function side by
+// side, and reads best whole. Split it by area (catalogue, cart, account,
+// staff) when the staff pages add theirs.
 #ifndef SHIORI_PAGES_PAGES_H_
 #define SHIORI_PAGES_PAGES_H_
 
