@@ -10,6 +10,7 @@
 #include <memory>
 #include <string_view>
 
+#include "base/random.h"
 #include "base/status.h"
 #include "db/rules.h"
 
@@ -31,14 +32,6 @@ class Clock {
 // The system clock. A non-empty `fixed_today` ("YYYY-MM-DD", the value of
 // SHIORI_TODAY) fixes Today(); Invalid, naming the variable, when malformed.
 Result<std::unique_ptr<Clock>> SystemClock(std::string_view fixed_today);
-
-// Thread-safe.
-class Random {
- public:
-  virtual ~Random() = default;
-  // `n` bytes from a cryptographically secure generator.
-  virtual void Fill(unsigned char* out, size_t n) = 0;
-};
 
 // libsodium's randombytes_buf (initialised on first use; the process stops
 // if libsodium cannot be).

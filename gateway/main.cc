@@ -107,7 +107,7 @@ class NoticeSender {
       lock.unlock();
       std::vector<std::string> log;
       auto r = mail::SendPending(**conn, cfg_.mail, cfg_.rules.library_name, cfg_.rules,
-                                 clock_.Now(), &log);
+                                 clock_.Now(), SystemRandom(), &log);
       for (const auto& line : log) std::fprintf(stderr, "shiori: mail: %s\n", line.c_str());
       if (!r.ok()) std::fprintf(stderr, "shiori: mail: %s\n", r.status().message().c_str());
       lock.lock();
@@ -170,7 +170,7 @@ int MailCommand(const Options& o, const Clock& clock, bool send) {
   if (send) {
     std::vector<std::string> log;
     auto r = mail::SendPending(*staff->conn, staff->cfg.mail, staff->cfg.rules.library_name,
-                               staff->cfg.rules, clock.Now(), &log);
+                               staff->cfg.rules, clock.Now(), SystemRandom(), &log);
     for (const auto& line : log) std::printf("%s\n", line.c_str());
     if (!r.ok()) return Fail(r.status().message());
     std::printf("%d sent, %d to retry, %d failed\n", r->sent, r->retried, r->failed);

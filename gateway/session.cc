@@ -14,12 +14,6 @@ std::string Hex(const unsigned char* p, size_t n) {
 
 }  // namespace
 
-std::string NewToken(Random& random) {
-  unsigned char b[16];
-  random.Fill(b, sizeof b);
-  return Hex(b, sizeof b);
-}
-
 std::string HashToken(std::string_view token) {
   unsigned char h[32];
   crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(token.data()),

@@ -24,8 +24,6 @@ inline constexpr std::string_view kSessionCookie = "sid";
 // The hidden field with the CSRF token in every POST form.
 inline constexpr std::string_view kCsrfParam = "_t";
 
-// 128 random bits from `random` as 32 lower-case hex digits.
-std::string NewToken(Random& random);
 // What is stored for a token: its BLAKE2b-256 hash in hex.
 std::string HashToken(std::string_view token);
 // True when `s` looks like a token (32 lower-case hex digits).

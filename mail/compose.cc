@@ -2,8 +2,6 @@
 // policy): headers with RFC 2047 encoded words, ISO-2022-JP bodies for carrier
 // addresses (the encoding is charset::Utf8ToIso2022Jp), base64 UTF-8 for the
 // rest; carrier domains and Message-IDs.
-#include <sodium.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -206,15 +204,6 @@ Status CheckHeaderValue(std::string_view what, std::string_view v) {
   return Status::Ok();
 }
 
-// 128 random bits from libsodium as 32 lower-case hex digits.
-std::string RandomHex() {
-  unsigned char b[16];
-  randombytes_buf(b, sizeof b);
-  std::string out(sizeof b * 2, '\0');
-  sodium_bin2hex(out.data(), out.size() + 1, b, sizeof b);
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::string> DefaultCarrierDomains() {
@@ -237,9 +226,9 @@ bool IsCarrierAddress(std::string_view address, const std::vector<std::string>& 
   return false;
 }
 
-std::string NewMessageId(const Settings& s) {
+std::string NewMessageId(const Settings& s, Random& random) {
   std::string_view domain = DomainOf(s.from);
-  return RandomHex() + "@" + std::string(domain.empty() ? "localhost" : domain);
+  return NewToken(random) + "@" + std::string(domain.empty() ? "localhost" : domain);
 }
 
 Result<std::string> ComposeMessage(const Settings& s, const Message& m, std::string_view message_id,

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/random.h"
 #include "db/rules.h"
 #include "db/sqlite.h"
 
@@ -67,8 +68,9 @@ struct Message {
 // ignoring case.
 bool IsCarrierAddress(std::string_view address, const std::vector<std::string>& domains);
 
-// "<32 random hex digits>@<domain of s.from>", for the Message-ID header.
-std::string NewMessageId(const Settings& s);
+// "<32 random hex digits from `random`>@<domain of s.from>", for the
+// Message-ID header.
+std::string NewMessageId(const Settings& s, Random& random);
 
 // Builds the message bytes (CRLF line ends): Date (`date` in local time with
 // its offset), From (display name RFC 2047 B-encoded), To, Subject
@@ -158,11 +160,11 @@ using MailTransport = std::function<SendResult(const std::string& to, const std:
 // REQUIRES: `c` migrated, no transaction open on it.
 Result<SenderStats> SendPending(db::Connection& c, const Settings& s,
                                 const std::string& library_name, const db::LibraryRules& rules,
-                                int64_t now, std::vector<std::string>* log);
+                                int64_t now, Random& random, std::vector<std::string>* log);
 // The same with another transport (tests, or a queue in front of SMTP).
 Result<SenderStats> SendPending(db::Connection& c, const Settings& s,
                                 const std::string& library_name, const db::LibraryRules& rules,
-                                int64_t now, std::vector<std::string>* log,
+                                int64_t now, Random& random, std::vector<std::string>* log,
                                 const MailTransport& transport);
 
 }  // namespace shiori::mail

@@ -39,6 +39,7 @@ struct Sender {
   const std::string& library_name;
   const db::LibraryRules& rules;
   int64_t now;
+  Random& random;
   std::vector<std::string>* log;
   const MailTransport& transport;
   SenderStats stats;
@@ -149,7 +150,7 @@ struct Sender {
       if (!claimed.ok()) return claimed.status();
       if (!*claimed) continue;
       Log(r, "outcome uncertain, sending once more");
-      std::string mid = r.message_id.empty() ? NewMessageId(mc) : r.message_id;
+      std::string mid = r.message_id.empty() ? NewMessageId(mc, random) : r.message_id;
       SHIORI_RETURN_IF_ERROR(Deliver(r.id, mid));
       if (unreachable) return Status::Ok();
     }
@@ -157,7 +158,7 @@ struct Sender {
     auto due = db::DueNotices(c, now);
     if (!due.ok()) return due.status();
     for (int64_t id : *due) {
-      auto mid = db::ClaimNotice(c, id, now, NewMessageId(mc));
+      auto mid = db::ClaimNotice(c, id, now, NewMessageId(mc, random));
       if (!mid.ok()) return mid.status();
       if (!mid->has_value()) continue;  // another sender took it
       SHIORI_RETURN_IF_ERROR(Deliver(id, **mid));
@@ -174,20 +175,20 @@ struct Sender {
 
 Result<SenderStats> SendPending(db::Connection& c, const Settings& mc,
                                 const std::string& library_name, const db::LibraryRules& rules,
-                                int64_t now, std::vector<std::string>* log,
+                                int64_t now, Random& random, std::vector<std::string>* log,
                                 const MailTransport& transport) {
-  Sender s{c, mc, library_name, rules, now, log, transport, {}, false};
+  Sender s{c, mc, library_name, rules, now, random, log, transport, {}, false};
   SHIORI_RETURN_IF_ERROR(s.Run());
   return s.stats;
 }
 
 Result<SenderStats> SendPending(db::Connection& c, const Settings& mc,
                                 const std::string& library_name, const db::LibraryRules& rules,
-                                int64_t now, std::vector<std::string>* log) {
+                                int64_t now, Random& random, std::vector<std::string>* log) {
   const MailTransport smtp = [&mc](const std::string& to, const std::string& bytes) {
     return SendMail(mc, to, bytes);
   };
-  return SendPending(c, mc, library_name, rules, now, log, smtp);
+  return SendPending(c, mc, library_name, rules, now, random, log, smtp);
 }
 
 }  // namespace shiori::mail

@@ -262,7 +262,8 @@ class MailJourney : public ::testing::Test {
 
   mail::SenderStats Send(int64_t now) {
     log_.clear();
-    auto r = mail::SendPending(*c_, mc_, cfg_.rules.library_name, cfg_.rules, now, &log_);
+    auto r = mail::SendPending(*c_, mc_, cfg_.rules.library_name, cfg_.rules, now,
+                               gateway::SystemRandom(), &log_);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : mail::SenderStats{};
   }

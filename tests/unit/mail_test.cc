@@ -23,6 +23,7 @@
 #include "db/patron.h"
 #include "db/circ.h"
 #include "db/demo.h"
+#include "gateway/clock.h"
 #include "mail/curl_lib_internal.h"
 #include "tests/mail_decode.h"
 
@@ -281,9 +282,18 @@ TEST(IsCarrierAddress, DomainsAndSubdomainsIgnoringCase) {
 }
 
 TEST(NewMessageId, RandomAtTheSendersDomain) {
-  const std::string a = NewMessageId(Config()), b = NewMessageId(Config());
+  Random& random = gateway::SystemRandom();
+  const std::string a = NewMessageId(Config(), random), b = NewMessageId(Config(), random);
   EXPECT_TRUE(std::regex_match(a, std::regex("[0-9a-f]{32}@izumi-library\\.jp"))) << a;
   EXPECT_NE(a, b);
+  // Its random part is the given source's, nothing else.
+  class Zeros : public Random {
+   public:
+    void Fill(unsigned char* out, size_t n) override {
+      for (size_t i = 0; i < n; ++i) out[i] = 0;
+    }
+  } zeros;
+  EXPECT_EQ(NewMessageId(Config(), zeros), std::string(32, '0') + "@izumi-library.jp");
 }
 
 // ---------------------------------------------------------------- notices
@@ -369,7 +379,7 @@ class SenderTest : public ::testing::Test {
   }
   SenderStats Run(int64_t now, const MailTransport& t) {
     log_.clear();
-    auto r = SendPending(*c_, mc_, "出水市立図書館", rules_, now, &log_, t);
+    auto r = SendPending(*c_, mc_, "出水市立図書館", rules_, now, gateway::SystemRandom(), &log_, t);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : SenderStats{};
   }
