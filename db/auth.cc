@@ -3,7 +3,6 @@
 // and staff's unlock of a card. The patron records are in patron.cc.
 #include <sodium.h>
 
-#include <ctime>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -419,7 +418,6 @@ Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current
 }
 
 Result<int> UnlockCard(Connection& c, std::string_view card, int64_t now) {
-  if (now == 0) now = static_cast<int64_t>(std::time(nullptr));
   auto p = FindPatronByCard(c, card);
   if (!p.ok()) return p.status();
   if (!p->has_value()) return Status::NotFound("no patron has this card number");

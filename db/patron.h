@@ -187,7 +187,7 @@ Result<int> MailHoldCount(Connection& c, int64_t patron_id);
 // counted up to now no longer lock this card (they still count for other
 // cards; one more failure from that device locks it again). NotFound when no
 // patron has the card; returns how many card counters went. One transaction.
-Result<int> UnlockCard(Connection& c, std::string_view card, int64_t now = 0);
+Result<int> UnlockCard(Connection& c, std::string_view card, int64_t now);
 
 // Deletes failure counters forgotten at `now` (older than t.lock_seconds);
 // returns how many. The daily job (`shiori circ daily`) runs it.

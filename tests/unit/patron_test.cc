@@ -502,14 +502,14 @@ TEST_F(PatronTest, StaffUnlockLetsALockedCardInAtOnce) {
   }
   const int64_t then = kNow + kThrottle.max_failures;
   ASSERT_EQ(LogIn("1000000011", "neko2026", then, "x").status().code(), Status::Code::kLocked);
-  auto n = UnlockCard(*c_, "１０００ ０００ ０１１");  // as staff may type it
+  auto n = UnlockCard(*c_, "１０００ ０００ ０１１", then);  // as staff may type it
   ASSERT_TRUE(n.ok()) << n.status().message();
   EXPECT_EQ(*n, 1);
   auto in = LogIn("1000000011", "neko2026", then + 1, "x");
   ASSERT_TRUE(in.ok()) << in.status().message();
   EXPECT_EQ(*in, id);
-  EXPECT_EQ(*UnlockCard(*c_, "1000000011"), 0) << "nothing left to forget";
-  EXPECT_EQ(UnlockCard(*c_, "1000000999").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(*UnlockCard(*c_, "1000000011", then + 2), 0) << "nothing left to forget";
+  EXPECT_EQ(UnlockCard(*c_, "1000000999", then + 2).status().code(), Status::Code::kNotFound);
 }
 
 TEST_F(PatronTest, StaffUnlockAlsoLetsInThePatronsOwnDevice) {
