@@ -10,12 +10,6 @@
 namespace shiori::gateway {
 namespace {
 
-db::PasswordPolicy Policy(const Config& cfg) {
-  return db::PasswordPolicy{cfg.password_min, cfg.password_max};
-}
-db::Throttle Throttling(const Config& cfg) {
-  return db::Throttle{cfg.max_failures, cfg.lock_minutes * 60LL};
-}
 // Who is trying: the session, or the device when there is none yet — never
 // the IP address alone, which carrier gateways share.
 std::string ThrottleKey(Ctx& ctx) {
@@ -40,7 +34,6 @@ Response AccountHome(Ctx& ctx, int64_t patron, std::string message) {
   return Html(200, pages::RenderAccountHome(ctx.page(), v));
 }
 
-
 Response RegisterPage(Ctx& ctx, pages::RegisterView v, int status = 200) {
   Status s = ctx.session.Ensure();
   if (!s.ok()) return Failure(ctx, s);
@@ -48,7 +41,6 @@ Response RegisterPage(Ctx& ctx, pages::RegisterView v, int status = 200) {
   v.max_length = ctx.cfg.password_max;
   return Html(status, pages::RenderRegister(ctx.page(), v));
 }
-
 
 pages::EmailView EmailViewFor(Ctx& ctx) {
   pages::EmailView v;
@@ -69,8 +61,8 @@ Response LoansView(const Request& req, Ctx& ctx, std::string message, int status
   v.paging = slice.paging;
   for (size_t i = slice.from; i < slice.to; ++i) {
     const db::LoanLine& l = (*loans)[i];
-    pages::LoanLineView line{pages::TitleWithVolume(l.title, l.volume),
-                             DateText(l.due_on), l.overdue, l.reserved};
+    pages::LoanLineView line{pages::TitleWithVolume(l.title, l.volume), DateText(l.due_on),
+                             l.overdue, l.reserved};
     line.loan_id = l.loan_id;
     // The button is offered where RenewLoan would succeed: the same rule.
     const auto due = db::Date::Parse(l.due_on);
@@ -93,7 +85,6 @@ Result<std::optional<std::pair<db::HoldLine, bool>>> OwnHold(Ctx& ctx, int64_t i
   return std::optional<std::pair<db::HoldLine, bool>>();
 }
 
-
 Response HoldList(const Request& req, Ctx& ctx, bool ready, std::string message = "",
                   int status = 200) {
   auto holds = db::PatronHolds(ctx.db(), *PatronOf(ctx), ready);
@@ -111,8 +102,8 @@ Response HoldList(const Request& req, Ctx& ctx, bool ready, std::string message 
       if (!sent.ok()) return Failure(ctx, sent.status());
       if (sent->has_value()) notice = **sent;
     }
-    v.holds.push_back({h.hold_id, pages::TitleWithVolume(h.title, h.volume),
-                       h.branch_name, ContactName(h.contact), h.position, DateText(h.deadline),
+    v.holds.push_back({h.hold_id, pages::TitleWithVolume(h.title, h.volume), h.branch_name,
+                       ContactName(h.contact), h.position, DateText(h.deadline),
                        std::move(notice)});
   }
   return Html(status, pages::RenderHolds(ctx.page(), v));
@@ -153,17 +144,19 @@ Response ChangeHold(const Request& req, Ctx& ctx, HoldChange what) {
     return Html(200, pages::RenderConfirm(ctx.page(), v));
   }
   const db::Date today = ctx.clock.Today();
-  Status s = what == HoldChange::kCancel   ? db::CancelHold(ctx.db(), *PatronOf(ctx), id, today, ctx.cfg.rules)
-             : what == HoldChange::kBranch ? db::ChangeHoldBranch(ctx.db(), *PatronOf(ctx), id, branch)
-                                : db::ChangeHoldContact(ctx.db(), *PatronOf(ctx), id, contact);
+  Status s = what == HoldChange::kCancel
+                 ? db::CancelHold(ctx.db(), *PatronOf(ctx), id, today, ctx.cfg.rules)
+             : what == HoldChange::kBranch
+                 ? db::ChangeHoldBranch(ctx.db(), *PatronOf(ctx), id, branch)
+                 : db::ChangeHoldContact(ctx.db(), *PatronOf(ctx), id, contact);
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     return HoldList(req, ctx, ready, s.message(), 409);
   }
   return HoldList(req, ctx, ready,
-                  what == HoldChange::kCancel   ? "「" + title + "」の予約を取り消しました。"
+                  what == HoldChange::kCancel ? "「" + title + "」の予約を取り消しました。"
                   : what == HoldChange::kBranch ? "受取館を変えました。"
-                                     : "連絡方法を変えました。");
+                                                : "連絡方法を変えました。");
 }
 
 }  // namespace
@@ -176,7 +169,7 @@ Response AccountPage(const Request&, Ctx& ctx) {
 
 Response LoginPost(const Request& req, Ctx& ctx) {
   const std::string card(req.Param("card"));
-  auto id = db::Login(ctx.db(), card, req.Param("password"), ThrottleKey(ctx), Throttling(ctx.cfg),
+  auto id = db::Login(ctx.db(), card, req.Param("password"), ThrottleKey(ctx), ThrottleOf(ctx.cfg),
                       ctx.clock.Now());
   if (!id.ok()) {
     if (!id.status().refusal()) return Failure(ctx, id.status());
@@ -211,8 +204,9 @@ Response RegisterPost(const Request& req, Ctx& ctx) {
     return RegisterPage(ctx, std::move(v), 400);
   }
   Status s = db::RegisterPassword(ctx.db(), v.card, v.name_kana, v.phone, password, v.email,
-                                  ThrottleKey(ctx), Policy(ctx.cfg), ctx.cfg.hashing, Throttling(ctx.cfg),
-                                  ctx.clock.Now(), ClassName(ctx.profile.device_class));
+                                  ThrottleKey(ctx), PasswordPolicyOf(ctx.cfg), ctx.cfg.hashing,
+                                  ThrottleOf(ctx.cfg), ctx.clock.Now(),
+                                  ClassName(ctx.profile.device_class));
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     v.message = s.message();
@@ -236,10 +230,10 @@ Response PasswordPost(const Request& req, Ctx& ctx) {
     v.message = "新しいパスワードが確認用と一致しません。";
     return Html(400, pages::RenderPasswordChange(ctx.page(), v));
   }
-  Status s = db::ChangePassword(ctx.db(), *PatronOf(ctx),
-                                charset::NormalizePassword(req.Param("current")), next,
-                                ctx.session.row()->id, Policy(ctx.cfg), ctx.cfg.hashing, Throttling(ctx.cfg),
-                                ctx.clock.Now(), ClassName(ctx.profile.device_class));
+  Status s =
+      db::ChangePassword(ctx.db(), *PatronOf(ctx), charset::NormalizePassword(req.Param("current")),
+                         next, ctx.session.row()->id, PasswordPolicyOf(ctx.cfg), ctx.cfg.hashing,
+                         ThrottleOf(ctx.cfg), ctx.clock.Now(), ClassName(ctx.profile.device_class));
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     v.message = s.message();
@@ -273,9 +267,9 @@ Response EmailPost(const Request& req, Ctx& ctx) {
     v.message = changed.status().message();
     return Html(400, pages::RenderEmailChange(ctx.page(), v));
   }
-  return AccountHome(ctx, patron,
-                     address.empty() ? "Eメールアドレスの登録を消しました。"
-                                     : "Eメールアドレスを変更しました。");
+  return AccountHome(
+      ctx, patron,
+      address.empty() ? "Eメールアドレスの登録を消しました。" : "Eメールアドレスを変更しました。");
 }
 
 Response LoansPage(const Request& req, Ctx& ctx) { return LoansView(req, ctx, ""); }
@@ -288,7 +282,7 @@ Response RenewPost(const Request& req, Ctx& ctx) {
     if (!due.status().refusal()) return Failure(ctx, due.status());
     return LoansView(req, ctx, due.status().message(), 409);
   }
-  return LoansView(req, ctx, "延長しました。新しい返却期限は" + JapaneseDate(*due) + "です。");
+  return LoansView(req, ctx, "延長しました。新しい返却期限は" + db::JapaneseDate(*due) + "です。");
 }
 
 Response HoldDetail(const Request& req, Ctx& ctx) {

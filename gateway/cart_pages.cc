@@ -15,8 +15,7 @@ Result<std::vector<pages::CartLineView>> CartLines(Ctx& ctx) {
   auto items = db::CartList(ctx.db(), ctx.session.row()->id);
   if (!items.ok()) return items.status();
   for (auto& it : *items) {
-    out.push_back(
-        {it.record_id, pages::TitleWithVolume(it.title, it.volume), it.authors});
+    out.push_back({it.record_id, pages::TitleWithVolume(it.title, it.volume), it.authors});
   }
   return out;
 }
@@ -28,8 +27,7 @@ Response CartView(Ctx& ctx, std::string message, int status = 200, std::string b
     Status s = ctx.session.Ensure();
     if (!s.ok()) return Failure(ctx, s);
   }
-  pages::CartView v{std::move(message), std::move(lines).value(), db::kCartLimit,
-                    std::move(back)};
+  pages::CartView v{std::move(message), std::move(lines).value(), db::kCartLimit, std::move(back)};
   return Html(status, pages::RenderCart(ctx.page(), v));
 }
 

@@ -83,14 +83,12 @@ Response CharsetSet(const Request& req, Ctx& ctx) {
 Response Exit(const Request& req, Ctx& ctx) {
   std::string_view to = req.Param("to");
   if (!IsHttpUrl(to)) {
-    return Html(400, pages::RenderError(ctx.page(), "移動できません",
-                                        "このアドレスへは移動できません。"));
+    return Html(
+        400, pages::RenderError(ctx.page(), "移動できません", "このアドレスへは移動できません。"));
   }
   Response r = Html(200, pages::RenderExit(ctx.page(), to));
   return r;
 }
-
-// How many lines of `line_bytes` fit one page of the device next to the
 
 Response SearchPage(const Request& req, Ctx& ctx) {
   pages::ResultsView v;
@@ -162,8 +160,7 @@ Response AdvancedPage(const Request&, Ctx& ctx) {
 
 Response RecordPage(const Request& req, Ctx& ctx) {
   const int id = ParseInt(req.Param("id"), 0, 0, 999999999);
-  auto r =
-      id ? db::GetRecord(ctx.db(), id) : Result<std::optional<db::RecordDetail>>(std::nullopt);
+  auto r = id ? db::GetRecord(ctx.db(), id) : Result<std::optional<db::RecordDetail>>(std::nullopt);
   if (!r.ok()) return Failure(ctx, r.status());
   if (!r->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
   const db::RecordDetail& d = **r;
@@ -189,7 +186,7 @@ Response RecordPage(const Request& req, Ctx& ctx) {
   for (const auto& c : d.copies) {
     std::string due;
     if (auto date = db::Date::Parse(c.due_on)) {
-      due = JapaneseDate(*date);
+      due = db::JapaneseDate(*date);
     }
     v.copies.push_back({c.branch_name, c.call_number, c.status, due});
   }

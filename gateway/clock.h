@@ -16,8 +16,6 @@
 
 namespace shiori::gateway {
 
-using db::JapaneseDate;
-
 // Thread-safe: both may be called from every thread at once.
 class Clock {
  public:

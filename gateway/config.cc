@@ -201,6 +201,14 @@ Status SetListen(Config& c, std::string_view hp) {
   return Status::Ok();
 }
 
+db::PasswordPolicy PasswordPolicyOf(const Config& c) {
+  return db::PasswordPolicy{c.password_min, c.password_max};
+}
+
+db::Throttle ThrottleOf(const Config& c) {
+  return db::Throttle{c.max_failures, c.lock_minutes * 60LL};
+}
+
 Result<Config> LoadConfig(const std::string& path) {
   Config c = DefaultConfig();
   c.source = path;

@@ -58,6 +58,11 @@ Result<Config> LoadConfig(const std::string& path);
 // Parses "HOST:PORT" (IPv4 or a name; [v6] in brackets) into the config.
 Status SetListen(Config& c, std::string_view host_port);
 
+// The password rules and the failed-login throttle the configuration sets,
+// as db/ takes them.
+db::PasswordPolicy PasswordPolicyOf(const Config& c);
+db::Throttle ThrottleOf(const Config& c);
+
 }  // namespace shiori::gateway
 
 #endif  // SHIORI_GATEWAY_CONFIG_H_

@@ -62,18 +62,16 @@ Result<Config> BuildConfig(const Options& o) {
   return c;
 }
 
-// Opens an existing database for a staff command and brings its schema up to date.
-Result<std::unique_ptr<db::Connection>> OpenExisting(const Config& c) {
-  if (!FileExists(c.db_path)) {
-    return Status::NotFound(c.db_path +
-                            ": no such database file (create it with `shiori init`, with the "
-                            "same --config or --db)");
-  }
+// Opens the library's database (creating the file when `create`), brings its
+// schema up to date and its branches in line with the configuration: what
+// init, serve and every staff command start from.
+Result<std::unique_ptr<db::Connection>> OpenLibrary(const Config& c, bool create) {
   db::OpenOptions opt;
-  opt.create = false;
+  opt.create = create;
   auto conn = db::Connection::Open(c.db_path, opt);
   if (!conn.ok()) return conn.status();
   SHIORI_RETURN_IF_ERROR(db::Migrate(**conn));
+  SHIORI_RETURN_IF_ERROR(db::SyncBranches(**conn, c.rules));
   return conn;
 }
 
@@ -133,9 +131,13 @@ struct StaffContext {
 Result<StaffContext> OpenStaff(const Options& o) {
   auto cfg = BuildConfig(o);
   if (!cfg.ok()) return cfg.status();
-  auto conn = OpenExisting(*cfg);
+  if (!FileExists(cfg->db_path)) {
+    return Status::NotFound(cfg->db_path +
+                            ": no such database file (create it with `shiori init`, with the "
+                            "same --config or --db)");
+  }
+  auto conn = OpenLibrary(*cfg, false);
   if (!conn.ok()) return conn.status();
-  SHIORI_RETURN_IF_ERROR(db::SyncBranches(**conn, cfg->rules));
   return StaffContext{std::move(cfg).value(), std::move(conn).value()};
 }
 
@@ -147,15 +149,11 @@ int Init(const Options& o) {
   if (FileExists(cfg->db_path)) {
     return Fail(cfg->db_path + ": already exists; init only creates a new database (nothing changed)");
   }
-  auto conn = db::Connection::Open(cfg->db_path);
-  if (!conn.ok()) return Fail(conn.status().message());
-  Status s = db::Migrate(**conn);
-  if (s.ok()) s = db::SyncBranches(**conn, cfg->rules);
-  if (!s.ok()) {
+  auto conn = OpenLibrary(*cfg, true);
+  if (!conn.ok()) {
     // Leave no half-made file behind: the next init starts clean.
-    conn->reset();
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((cfg->db_path + suffix).c_str());
-    return Fail(s.message());
+    return Fail(conn.status().message());
   }
   std::printf("created an empty database in %s with %zu branches:", cfg->db_path.c_str(),
               cfg->rules.branches.size());
@@ -195,12 +193,8 @@ int Serve(const Options& o, const Clock& clock) {
   if (Status cs = charset::CheckSjisSupport(); !cs.ok()) return Fail(cs.message());
   const bool existed = FileExists(cfg->db_path);
   {
-    auto conn = db::Connection::Open(cfg->db_path);
+    auto conn = OpenLibrary(*cfg, true);
     if (!conn.ok()) return Fail(conn.status().message());
-    Status s = db::Migrate(**conn);
-    if (!s.ok()) return Fail(s.message());
-    s = db::SyncBranches(**conn, cfg->rules);
-    if (!s.ok()) return Fail(s.message());
     if (!existed && o.demo) {
       auto accounts = db::CreateDemoLibrary(**conn, cfg->rules, clock.Today(), cfg->hashing);
       if (!accounts.ok()) return Fail(accounts.status().message());
@@ -379,8 +373,7 @@ int CircCommand(const Options& o, const Clock& clock, const std::string& what) {
     s = db::DailyRun(**conn, today, cfg->rules, &log);
     if (s.ok()) {
       // Failed-login counters whose lock time is over are no longer needed.
-      const db::Throttle t{cfg->max_failures, cfg->lock_minutes * 60LL};
-      auto n = db::PurgeAuthFailures(**conn, t, clock.Now());
+      auto n = db::PurgeAuthFailures(**conn, ThrottleOf(*cfg), clock.Now());
       if (!n.ok()) {
         s = n.status();
       } else if (*n > 0) {

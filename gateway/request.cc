@@ -52,8 +52,6 @@ pages::Device PageDevice(const DeviceProfile& p, bool shift_jis) {
   return d;
 }
 
-// Same-site links and form fields for one request: the session id when the
-
 // Query values go out in the page's charset, as a form on the page would
 // send them; a link with non-ASCII values also carries the probe, so it is
 // read right whatever the device's charset is when it comes back.
@@ -92,8 +90,7 @@ void RequestLinks::FormFields(pages::Html& h, bool post) const {
   if (session_.id_in_urls()) {
     h.Void("input", {{"type", "hidden"}, {"name", kSessionParam}, {"value", session_.token()}});
   }
-  if (post)
-    h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.csrf()}});
+  if (post) h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.csrf()}});
 }
 
 std::string RequestLinks::ExitUrl(std::string_view url) const {
@@ -137,8 +134,7 @@ Response Failure(Ctx& ctx, const Status& s) {
                                       "ただいま処理できません。しばらくしてからお試しください。"));
 }
 
-Response LoginPage(Ctx& ctx, std::string card, std::string message, int status,
-                   std::string next) {
+Response LoginPage(Ctx& ctx, std::string card, std::string message, int status, std::string next) {
   Status s = ctx.session.Ensure();
   if (!s.ok()) return Failure(ctx, s);
   pages::LoginView v{std::move(card), std::move(message), std::move(next)};
@@ -230,7 +226,7 @@ const char* ContactName(std::string_view c) {
 
 std::string DateText(const std::string& ymd) {
   auto d = db::Date::Parse(ymd);
-  return d ? JapaneseDate(*d) : ymd;
+  return d ? db::JapaneseDate(*d) : ymd;
 }
 
 db::SessionLimits SessionLimitsOf(const Config& c) {

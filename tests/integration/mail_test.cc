@@ -306,7 +306,7 @@ class MailJourney : public ::testing::Test {
     const std::string title = hold_.volume.empty() ? hold_.title : hold_.title + " " + hold_.volume;
     EXPECT_NE(body.find(title), std::string::npos) << body;
     EXPECT_NE(body.find(hold_.branch_name), std::string::npos) << body;
-    const std::string deadline = gateway::JapaneseDate(*db::Date::Parse(hold_.deadline));
+    const std::string deadline = db::JapaneseDate(*db::Date::Parse(hold_.deadline));
     EXPECT_NE(body.find(deadline), std::string::npos) << deadline << "\n" << body;
     EXPECT_NE(body.find("利用者カードをお持ちください"), std::string::npos);
     EXPECT_NE(body.find("http://127.0.0.1:8080/account/ready"), std::string::npos);
@@ -446,7 +446,7 @@ TEST_F(ServerMail, TheRunningServerSendsTheNoticeOnce) {
   ASSERT_EQ(status, 200);
   std::string ready = b.Get("/account/ready");
   EXPECT_NE(ready.find("お知らせメール送信"), std::string::npos) << ready;
-  EXPECT_NE(ready.find(gateway::JapaneseDate(*db::Date::Parse(hold_.deadline))), std::string::npos);
+  EXPECT_NE(ready.find(db::JapaneseDate(*db::Date::Parse(hold_.deadline))), std::string::npos);
   EXPECT_EQ(server.Stop(SIGTERM), 0);
 }
 
@@ -496,7 +496,7 @@ TEST_F(ServerMail, CheckinThenAKilledServerStillSendsTheNoticeOnce) {
     if (body.find(h.title) == std::string::npos) continue;
     found = true;
     EXPECT_NE(body.find("野田図書館"), std::string::npos) << body;
-    EXPECT_NE(body.find(gateway::JapaneseDate(*db::Date::Parse(h.deadline))), std::string::npos)
+    EXPECT_NE(body.find(db::JapaneseDate(*db::Date::Parse(h.deadline))), std::string::npos)
         << body;
   }
   EXPECT_TRUE(found) << body;

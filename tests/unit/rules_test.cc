@@ -39,7 +39,10 @@ TEST(Renewal, TheGuidesRuleAndNothingElse) {
       {"twice allowed, once done", {D("2026-12-14"), 1, false}, 2, "2026-12-21", nullptr},
       {"no renewals at all", {D("2026-12-14"), 0, false}, 0, nullptr, "この資料は延長できません"},
       {"lent today: no later", {D("2026-12-21"), 0, false}, 1, nullptr, "延びない"},
-      {"overdue and waited for: overdue first", {D("2026-12-01"), 0, true}, 1, nullptr,
+      {"overdue and waited for: overdue first",
+       {D("2026-12-01"), 0, true},
+       1,
+       nullptr,
        "返却期限を過ぎている"},
   };
   for (const auto& c : cases) {
