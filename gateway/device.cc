@@ -14,6 +14,7 @@ constexpr size_t kKB = 1024;
 constexpr uint32_t kBigBudgetKB = 30;  // "30 when larger"; also the feature-phone ceiling
 constexpr uint32_t kNoTokenKB = 5;     // docomo without a cache token, old au
 constexpr size_t kMaxSubscriber = 64;
+constexpr size_t kMaxModel = 32;
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool Contains(std::string_view s, std::string_view p) { return s.find(p) != s.npos; }
@@ -88,6 +89,26 @@ std::string Subscriber(std::string_view v) {
   return std::string(v);
 }
 
+// `s` up to the first of `stops`, when it is 1..kMaxModel printable ASCII
+// bytes; else empty.
+std::string Model(std::string_view s, std::string_view stops) {
+  s = s.substr(0, s.find_first_of(stops));
+  if (s.empty() || s.size() > kMaxModel) return {};
+  for (char ch : s) {
+    if (ch <= 0x20 || ch > 0x7E) return {};
+  }
+  return std::string(s);
+}
+
+// The model in a carrier-prefixed UA: the field after `prefix` and one more
+// '/' ("SoftBank/1.0/910T/..." -> "910T").
+std::string ModelAfterVersion(std::string_view ua, std::string_view prefix) {
+  std::string_view rest = ua.substr(prefix.size());
+  size_t slash = rest.find('/');
+  if (slash == rest.npos) return {};
+  return Model(rest.substr(slash + 1), "/ ");
+}
+
 void SetFeature(DeviceProfile& p, Carrier carrier, CookieSupport cookies, uint32_t kb) {
   p.device_class = DeviceClass::kFeature;
   p.carrier = carrier;
@@ -108,24 +129,38 @@ DeviceProfile FromUserAgent(std::string_view ua) {
                     (rest.size() == 3 || rest[3] == ' ' || rest[3] == '(');
     SetFeature(p, Carrier::kDocomo, browser2 ? CookieSupport::kProbe : CookieSupport::kNo,
                cache ? CapKB(cache) : kNoTokenKB);
+    size_t v_end = rest.find_first_of("/ ");
+    if (v_end != rest.npos) p.model = Model(rest.substr(v_end + 1), "/ (");
     return p;
   }
   if (StartsWith(ua, "KDDI-")) {
     SetFeature(p, Carrier::kAu, CookieSupport::kProbe, kBigBudgetKB);
+    p.model = Model(ua.substr(5), " /");
     return p;
   }
   if (StartsWith(ua, "UP.Browser/")) {
     // Only WAP1 "UP.Browser/3" is named; any other bare UP.Browser is as old.
     SetFeature(p, Carrier::kAu, CookieSupport::kProbe, kNoTokenKB);
+    std::string_view version = ua.substr(0, ua.find(' '));
+    size_t dash = version.find('-');
+    if (dash != version.npos) p.model = Model(version.substr(dash + 1), " /");
     return p;
   }
   if (StartsWith(ua, "J-PHONE/")) {
     SetFeature(p, Carrier::kSoftbank, CookieSupport::kProbe, 6);
+    p.model = ModelAfterVersion(ua, "J-PHONE/");
     return p;
   }
   if (StartsWith(ua, "SoftBank/") || StartsWith(ua, "Vodafone/") || StartsWith(ua, "MOT-") ||
       StartsWith(ua, "Semulator") || StartsWith(ua, "Vemulator")) {
     SetFeature(p, Carrier::kSoftbank, CookieSupport::kProbe, kBigBudgetKB);
+    if (StartsWith(ua, "SoftBank/")) {
+      p.model = ModelAfterVersion(ua, "SoftBank/");
+    } else if (StartsWith(ua, "Vodafone/")) {
+      p.model = ModelAfterVersion(ua, "Vodafone/");
+    } else {
+      p.model = Model(ua, "/ ");
+    }
     return p;
   }
   size_t open = ua.find("(WILLCOM");
@@ -133,6 +168,16 @@ DeviceProfile FromUserAgent(std::string_view ua) {
   if (open != ua.npos) {
     uint32_t cache = WillcomCacheKB(ua, open);
     SetFeature(p, Carrier::kWillcom, CookieSupport::kProbe, cache ? CapKB(cache) : kBigBudgetKB);
+    std::string_view group = ua.substr(open + 1);
+    group = group.substr(0, group.find(')'));
+    size_t semi = group.find(';');
+    if (semi != group.npos) {
+      std::string_view field = group.substr(semi + 1);
+      field = field.substr(0, field.find(';'));
+      size_t first = field.find('/');
+      size_t second = first == field.npos ? field.npos : field.find('/', first + 1);
+      p.model = Model(field.substr(0, second), ";");
+    }
     return p;
   }
   // Windows Phone first (some claim "Android" and "iPhone"); iPad before iPhone

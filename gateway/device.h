@@ -31,6 +31,10 @@ struct DeviceProfile {
   bool accesskey_emoji = false;
   // Subscriber id header (X-UP-SUBNO, X-JPHONE-UID, X-DCMGUID) when sent; empty otherwise.
   std::string subscriber;
+  // A feature phone's handset model as its User-Agent names it ("P903i",
+  // "SA31", "910T", "J-SH51", "KYOCERA/WX310K"); empty for other devices.
+  // Stable across requests, unlike the cache, serial and browser tokens.
+  std::string model;
 
   bool feature_phone() const { return device_class == DeviceClass::kFeature; }
 };
@@ -58,6 +62,11 @@ struct DeviceHeaders {
 // - budget KB: docomo cNN -> NN when NN <= 30, 30 when larger, 5 when absent; au: 30 for
 //   "KDDI-", 5 for old "UP.Browser/3"; SoftBank: 6 for "J-PHONE/", else 30; WILLCOM:
 //   its Cnn token when <= 30, else 30. Others: no limit.
+// - model: docomo "DoCoMo/1.0/MODEL/..." or "DoCoMo/2.0 MODEL(...)"; au "KDDI-MODEL ..."
+//   or "UP.Browser/3.04-MODEL ..."; SoftBank "SoftBank/1.0/MODEL/...", likewise for
+//   Vodafone and J-PHONE, "MOT-MODEL/..." whole up to '/'; WILLCOM the group's second
+//   ';'-separated field ("KYOCERA/WX310K/2" -> up to its second '/'). At most 32
+//   printable ASCII bytes, else empty.
 DeviceProfile DetectDevice(const DeviceHeaders& h);
 
 // Short stable names for logs, session binding and tests:

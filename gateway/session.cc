@@ -52,25 +52,34 @@ std::string DeviceKey(const DeviceProfile& p) {
   k += '/';
   k += CarrierName(p.carrier);
   k += '/';
+  k += p.model;
+  k += '/';
   k += p.subscriber;
   return k;
 }
 
 Status RequestSession::Load(const Request& req) {
   std::string_view from_cookie = CookieValue(req.Header("cookie"), kSessionCookie);
-  std::string_view from_url = req.Param(kSessionParam);
+  // A device that keeps cookies never has its session named by a URL or a
+  // form: such an id can only come from someone else (a shared link, or a
+  // cross-site form logging the visitor into the sender's account).
+  std::string_view from_url =
+      device_.cookies == CookieSupport::kYes ? std::string_view() : req.Param(kSessionParam);
   for (std::string_view candidate : {from_cookie, from_url}) {
     if (!IsTokenShaped(candidate)) continue;
     auto found = db::FindSession(*db_, HashToken(candidate), now_, limits_);
     if (!found.ok()) return found.status();
     if (!found->has_value()) continue;
+    const bool by_cookie = candidate.data() == from_cookie.data() && !from_cookie.empty();
+    // Once its cookie has come back, the session is the cookie's alone.
+    if (!by_cookie && (*found)->cookie_ok) continue;
     if ((*found)->device != DeviceKey(device_)) {
       // Another device presents this id (copied URL, stolen cookie): end it.
       return db::DeleteSession(*db_, (*found)->id);
     }
     row_ = std::move(found->value());
     token_ = std::string(candidate);
-    cookie_seen_ = candidate.data() == from_cookie.data() && !from_cookie.empty();
+    cookie_seen_ = by_cookie;
     SHIORI_RETURN_IF_ERROR(db::TouchSession(*db_, *row_, now_, cookie_seen_));
     if (cookie_seen_) row_->cookie_ok = true;
     return Status::Ok();

@@ -32,7 +32,11 @@ bool IsTokenShaped(std::string_view s);
 bool TokensEqual(std::string_view a, std::string_view b);
 // The value of cookie `name` in a Cookie header, or "".
 std::string_view CookieValue(std::string_view header, std::string_view name);
-// The device a session is bound to: "class/carrier/subscriber".
+// The device a session is bound to: "class/carrier/model/subscriber". For a
+// feature phone the model and the carrier's subscriber id (when the phone
+// sends one) are what a copied URL id cannot bring along; for other devices
+// the session is the HttpOnly cookie's and the class is all that is bound
+// (browsers change their User-Agent with every update).
 std::string DeviceKey(const DeviceProfile& p);
 
 // The session of one request: found from the cookie or the URL, created on
@@ -43,9 +47,11 @@ class RequestSession {
                  int64_t now, Random& random)
       : db_(db), device_(device), limits_(limits), now_(now), random_(random) {}
 
-  // Looks the request's session up: the cookie first, then the URL id (a
-  // cookie is never overridden by a URL). A session bound to another device
-  // is dropped.
+  // Looks the request's session up: the cookie first, then the URL or form
+  // id (a cookie is never overridden by a URL). The URL id counts only on a
+  // device that may lack cookies (CookieSupport kNo or kProbe), and only
+  // until the session's cookie has come back once. A session bound to
+  // another device is ended.
   Status Load(const Request& req);
   // Creates the session if there is none yet.
   Status Ensure();

@@ -303,5 +303,50 @@ TEST_F(Account, ALockedDatabaseDuringLoginShowsTheGenericPage) {
   }
 }
 
+// Login CSRF: an attacker's own session id and token, posted from the
+// attacker's page by the victim's browser, must not log the victim into the
+// attacker's account. A device with cookies takes its session from the cookie only.
+TEST_F(Account, AnotherSessionsIdInAFormOrUrlIsIgnoredOnDevicesWithCookies) {
+  const char* kPc =
+      "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
+      "Gecko) Chrome/120.0.0.0 Safari/537.36";
+  const char* kIphone =
+      "User-Agent: Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+      "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+  for (const char* ua : {kPc, kIphone}) {
+    SCOPED_TRACE(ua);
+    // The attacker's session, made from the attacker's own browser.
+    HttpResponse mine = server_->Get("/account", {ua});
+    const std::string cookie = mine.Header("set-cookie");
+    std::smatch m;
+    std::regex re("sid=([0-9a-f]{32})");
+    ASSERT_TRUE(std::regex_search(cookie, m, re)) << cookie;
+    const std::string attacker_sid = m[1];
+    std::smatch t;
+    ASSERT_TRUE(std::regex_search(mine.body, t, std::regex("name=\"_t\" value=\"([^\"]+)\"")));
+    const std::string attacker_token = t[1];
+    ASSERT_FALSE(attacker_token.empty());
+
+    // The victim's browser posts the attacker's form: no cookie of the victim's goes with
+    // a cross-site POST (SameSite=Lax), only the fields.
+    HttpResponse forged = server_->Post(
+        "/account/login",
+        "sid=" + attacker_sid + "&_t=" + attacker_token + "&card=1000000033&password=hon4649",
+        {ua});
+    EXPECT_EQ(forged.status, 403);
+    EXPECT_EQ(forged.Header("set-cookie").find("sid="), std::string::npos) << "nobody logged in";
+
+    // A URL id is no session either.
+    HttpResponse by_url = server_->Get("/account/loans?sid=" + attacker_sid, {ua});
+    EXPECT_EQ(by_url.status, 401) << "the login page, not the attacker's account";
+
+    // The attacker's own browser (the cookie) still works as before.
+    HttpResponse own = server_->Post("/account/login",
+                                     "_t=" + attacker_token + "&card=1000000033&password=hon4649",
+                                     {ua, "Cookie: sid=" + attacker_sid});
+    EXPECT_EQ(own.status, 303) << own.body;
+  }
+}
+
 }  // namespace
 }  // namespace shiori::test

@@ -178,14 +178,50 @@ TEST_F(Gateway, SessionIsBoundToTheDevice) {
   std::string page = Decoded(phone);
   const std::string sid = SidOf(Links(page).at(0));
   const std::string token = Hidden(page, "_t");
-  // The same URL from a PC: the session is dropped, not shared.
+  // The same URL from a PC: a PC's session is its cookie's, the id is not even looked at.
   HttpResponse pc = server_->Post("/charset", "sid=" + sid + "&_t=" + token + "&to=utf8", {kPc});
   EXPECT_EQ(pc.status, 403);
-  // And it is gone for the phone as well.
+  // From another docomo handset (a copied URL): refused, and the session ended.
+  const char other[] = "User-Agent: DoCoMo/2.0 SH905i(c100;TB;W24H16)";
+  HttpResponse copied = server_->Post(
+      "/charset", "_c=" + Hex("\x95\x5C\x83\x5C") + "&sid=" + sid + "&_t=" + token + "&to=sjis",
+      {other});
+  EXPECT_EQ(copied.status, 403);
   HttpResponse back = server_->Post(
       "/charset", "_c=" + Hex("\x95\x5C\x83\x5C") + "&sid=" + sid + "&_t=" + token + "&to=sjis",
       {kDocomo});
-  EXPECT_EQ(back.status, 403);
+  EXPECT_EQ(back.status, 403) << "gone for the phone as well";
+}
+
+TEST_F(Gateway, TheSameHandsetKeepsItsSessionWhateverItsSerialToken) {
+  // A FOMA handset sends its serial only when a page asks (utn): same model, same phone.
+  const char plain[] = "User-Agent: DoCoMo/2.0 D902i(c100;TB;W23H16)";
+  const char serial[] =
+      "User-Agent: DoCoMo/2.0 D902i(c100;TB;W23H16;ser999999999999999;icc0000000000000000000f)";
+  std::string page = Decoded(server_->Get("/charset", {plain}));
+  const std::string sid = SidOf(Links(page).at(0));
+  const std::string token = Hidden(page, "_t");
+  HttpResponse post = server_->Post("/charset",
+                                    "_c=" + Hex("\x95\x5C\x83\x5C") + "&sid=" + sid +
+                                        "&_t=" + token + "&back=%2Fdisclaimer&to=sjis",
+                                    {serial});
+  EXPECT_EQ(post.status, 303);
+}
+
+TEST_F(Gateway, AProbePhonesUrlIdCountsNoMoreOnceItsCookieCameBack) {
+  HttpResponse first = server_->Get("/charset", {kSoftbank});
+  const std::string sid = first.Header("set-cookie").substr(4, 32);
+  const std::string token = Hidden(Decoded(first), "_t");
+  // The cookie comes back once: from then on the session is the cookie's.
+  ASSERT_EQ(server_->Get("/charset", {kSoftbank, "Cookie: sid=" + sid}).status, 200);
+  HttpResponse by_url = server_->Post(
+      "/charset", "_c=" + Hex("\x95\x5C\x83\x5C") + "&sid=" + sid + "&_t=" + token + "&to=utf8",
+      {kSoftbank});
+  EXPECT_EQ(by_url.status, 403);
+  HttpResponse by_cookie = server_->Post(
+      "/charset", "_c=" + Hex("\x95\x5C\x83\x5C") + "&_t=" + token + "&to=utf8",
+      {kSoftbank, "Cookie: sid=" + sid});
+  EXPECT_EQ(by_cookie.status, 303);
 }
 
 TEST_F(Gateway, ShiftJisFormInputIsDecodedAndShownBackExactly) {

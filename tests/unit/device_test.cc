@@ -278,5 +278,38 @@ TEST(DeviceEdgeCases, TruncatedUserAgentsNeverCrash) {
   }
 }
 
+
+// The model binds a feature phone's session (gateway/session.h DeviceKey): it
+// must be the same on every request of one handset, whatever else its
+// User-Agent carries that day (serial numbers, cache and screen tokens).
+TEST(DeviceModel, IsTheHandsetWhateverElseTheUserAgentCarries) {
+  struct Case {
+    const char* ua;
+    const char* model;
+  } cases[] = {
+      {"DoCoMo/1.0/P503i/c10/serNMABH200331", "P503i"},
+      {"DoCoMo/1.0/P503i", "P503i"},
+      {"DoCoMo/2.0 D902i(c100;TB;W23H16;ser999999999999999;icc0000000000000000000f)", "D902i"},
+      {"DoCoMo/2.0 D902i(c100;TB;W23H16)", "D902i"},
+      {"DoCoMo/2.0 P2101V", "P2101V"},
+      {"KDDI-SA31 UP.Browser/6.2.0.7.3.129 (GUI) MMP/2.0", "SA31"},
+      {"UP.Browser/3.04-TS14 UP.Link/3.4.4", "TS14"},
+      {"SoftBank/1.0/910T/TJ001/SN123456789012345 Browser/NetFront/3.3 Profile/MIDP-2.0", "910T"},
+      {"SoftBank/1.0/910T/TJ001 Browser/NetFront/3.3 Profile/MIDP-2.0", "910T"},
+      {"Vodafone/1.0/V905SH/SHJ001 Browser/VF-NetFront/3.3", "V905SH"},
+      {"J-PHONE/4.0/J-SH51/SNJSHA3029293 SH/0001aa Profile/MIDP-1.0", "J-SH51"},
+      {"MOT-V980/80.2F.2E. MIB/2.2.1 Profile/MIDP-2.0", "MOT-V980"},
+      {"Mozilla/3.0(WILLCOM;KYOCERA/WX310K/2;1.2.2.16.000000/0.1/C100) Opera 7.0", "KYOCERA/WX310K"},
+      {"J-PHONE/1.0", ""},
+      {"Mozilla/5.0 (Linux; Android 13; SH-53C) AppleWebKit/537.36 Mobile Safari/537.36", ""},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(DetectDevice(DeviceHeaders{c.ua}).model, c.model) << c.ua;
+  }
+  // Hostile tokens are not kept: too long, or with control bytes.
+  EXPECT_EQ(DetectDevice(DeviceHeaders{"KDDI-" + std::string(40, 'A') + " UP.Browser/6"}).model, "");
+  EXPECT_EQ(DetectDevice(DeviceHeaders{"KDDI-SA\x1b" "31 UP.Browser/6"}).model, "");
+}
+
 }  // namespace
 }  // namespace shiori::gateway

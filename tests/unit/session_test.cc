@@ -116,6 +116,7 @@ DeviceProfile Phone() {
   p.device_class = DeviceClass::kFeature;
   p.carrier = Carrier::kDocomo;
   p.cookies = CookieSupport::kNo;
+  p.model = "P903i";
   return p;
 }
 
@@ -167,13 +168,23 @@ TEST_F(SessionDb, AnotherDeviceWithTheSameIdEndsTheSession) {
   DeviceProfile phone = Phone();
   RequestSession s(*db_, phone, limits_, 1000, SystemRandom());
   ASSERT_TRUE(s.Ensure().ok());
-  DeviceProfile pc;
-  RequestSession thief(*db_, pc, limits_, 1001, SystemRandom());
+  DeviceProfile other = phone;
+  other.model = "SH905i";  // another handset of the same carrier
+  RequestSession thief(*db_, other, limits_, 1001, SystemRandom());
   ASSERT_TRUE(thief.Load(WithUrl(s.token())).ok());
   EXPECT_FALSE(thief.active());
   RequestSession owner(*db_, phone, limits_, 1002, SystemRandom());
   ASSERT_TRUE(owner.Load(WithUrl(s.token())).ok());
   EXPECT_FALSE(owner.active()) << "dropped, not just hidden";
+}
+
+TEST_F(SessionDb, ADeviceWithCookiesNeverTakesItsSessionFromAUrl) {
+  DeviceProfile pc;  // cookies: kYes
+  RequestSession s(*db_, pc, limits_, 1000, SystemRandom());
+  ASSERT_TRUE(s.Ensure().ok());
+  RequestSession by_url(*db_, pc, limits_, 1001, SystemRandom());
+  ASSERT_TRUE(by_url.Load(WithUrl(s.token())).ok());
+  EXPECT_FALSE(by_url.active());
 }
 
 TEST_F(SessionDb, SubscriberIdIsPartOfTheBinding) {
