@@ -139,7 +139,7 @@ CREATE TABLE sessions(
   id         INTEGER PRIMARY KEY,
   token_hash TEXT NOT NULL UNIQUE,   -- BLAKE2b of the token; the token itself is never stored
   csrf       TEXT NOT NULL,
-  device     TEXT NOT NULL,          -- class/carrier/subscriber the session is bound to
+  device     TEXT NOT NULL,          -- what the session is bound to (gateway DeviceKey)
   patron_id  INTEGER REFERENCES patrons(id) ON DELETE CASCADE,
   cookie_ok  INTEGER NOT NULL DEFAULT 0,  -- the device has sent the cookie back
   charset    TEXT CHECK(charset IN ('sjis','utf8')),  -- the patron's choice, NULL: by device
@@ -366,6 +366,44 @@ Result<bool> MaintenanceOn(Connection& c) {
 
 Status SetMaintenance(Connection& c, bool on) {
   return PutSetting(c, "maintenance", on ? "on" : "off");
+}
+
+Result<std::string> SiteKey(Connection& c, Random& random) {
+  constexpr char kName[] = "site_key";
+  auto have = GetSetting(c, kName);
+  if (!have.ok()) return have.status();
+  if (*have && (*have)->size() == 64) return **have;
+  std::string key = NewToken(random) + NewToken(random);
+  // Two processes starting together: the first insert wins, both read it back.
+  auto s = c.Prepare("INSERT OR IGNORE INTO settings(key, value) VALUES(?1, ?2)");
+  if (!s.ok()) return s.status();
+  SHIORI_RETURN_IF_ERROR(s->Bind(1, std::string(kName)).Bind(2, key).Run());
+  auto now = GetSetting(c, kName);
+  if (!now.ok()) return now.status();
+  if (!*now || (*now)->size() != 64) return Status::Io("site key: not stored");
+  return **now;
+}
+
+namespace {
+Result<int64_t> FileBytes(Connection& c) {
+  auto s = c.Prepare("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size");
+  if (!s.ok()) return s.status();
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  return s->Int(0);
+}
+}  // namespace
+
+Result<FileSize> Vacuum(Connection& c) {
+  FileSize out;
+  auto before = FileBytes(c);
+  if (!before.ok()) return before.status();
+  out.before = *before;
+  SHIORI_RETURN_IF_ERROR(c.Exec("VACUUM"));
+  auto after = FileBytes(c);
+  if (!after.ok()) return after.status();
+  out.after = *after;
+  return out;
 }
 
 Status SyncBranches(Connection& c, const LibraryRules& rules) {

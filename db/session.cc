@@ -102,11 +102,23 @@ Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t
   return Status::Ok();
 }
 
-Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits) {
-  auto s = c.Prepare("DELETE FROM sessions WHERE seen_at < ?1 OR created_at < ?2");
+Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits,
+                          int batch) {
+  auto s = c.Prepare(
+      "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions"
+      " WHERE seen_at < ?1 OR created_at < ?2 LIMIT ?3)");
   if (!s.ok()) return s.status();
-  SHIORI_RETURN_IF_ERROR(s->Bind(1, now - limits.idle_s).Bind(2, now - limits.absolute_s).Run());
-  return c.Changes();
+  int total = 0;
+  while (true) {
+    s->Reset();
+    SHIORI_RETURN_IF_ERROR(s->Bind(1, now - limits.idle_s)
+                               .Bind(2, now - limits.absolute_s)
+                               .Bind(3, int64_t{batch})
+                               .Run());
+    const int n = c.Changes();
+    total += n;
+    if (n < batch) return total;
+  }
 }
 
 }  // namespace shiori::db

@@ -54,8 +54,12 @@ Status DeleteSession(Connection& c, int64_t id);
 // Binds session `session_id` to a patron at login, or unbinds it (nullopt) at
 // logout. NotFound when there is no such session.
 Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t> patron_id);
-// Deletes every session that has timed out at `now`; returns how many.
-Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits);
+// Deletes every session that has timed out at `now`; returns how many. Each
+// statement deletes at most `batch` rows and commits, so that the write lock
+// is never held for long and requests go on between batches.
+// REQUIRES: no transaction open on `c`.
+Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits,
+                          int batch = 500);
 
 // ---------------------------------------------------------------- cart
 

@@ -10,9 +10,10 @@
 namespace shiori::gateway {
 namespace {
 
-// Who is trying: the session, or the device when there is none yet — never
-// the IP address alone, which carrier gateways share.
+// Who is trying: the session (made by the attempt when there is none yet),
+// else the device — never the IP address alone, which carrier gateways share.
 std::string ThrottleKey(Ctx& ctx) {
+  (void)ctx.session.Ensure();  // without a session (database busy) the device counts
   return ctx.session.active() ? "s" + std::to_string(ctx.session.row()->id)
                               : "d" + DeviceKey(ctx.profile);
 }
@@ -35,8 +36,6 @@ Response AccountHome(Ctx& ctx, int64_t patron, std::string message) {
 }
 
 Response RegisterPage(Ctx& ctx, pages::RegisterView v, int status = 200) {
-  Status s = ctx.session.Ensure();
-  if (!s.ok()) return Failure(ctx, s);
   v.min_length = ctx.cfg.password_min;
   v.max_length = ctx.cfg.password_max;
   return Html(status, pages::RenderRegister(ctx.page(), v));

@@ -66,8 +66,17 @@ struct App::Impl {
   std::atomic<bool> maintenance_on{false};
 
   Impl(const Config& c, std::unique_ptr<db::Pool> p, const Clock& clock, Random& random)
-      : site{c, clock, random, {}}, pool(std::move(p)) {
+      : site{c, clock, random, {}, {}}, pool(std::move(p)) {
     KeepTopPages(site, *pool);
+    db::LazyLease lease(*pool);
+    auto key = db::SiteKey(*lease, random);
+    // Without a key no visitor token is valid: forms then need a session's
+    // token, and the pages say to reload.
+    if (key.ok()) {
+      site.key = std::move(key).value();
+    } else {
+      std::fprintf(stderr, "shiori: site key: %s\n", key.status().message().c_str());
+    }
   }
 
   bool MaintenanceOn(Ctx& ctx) {
@@ -167,8 +176,7 @@ struct App::Impl {
     }
 
     // 7. Every state change is a POST with the session's CSRF token.
-    if (method == "POST" &&
-        !(ctx.session.active() && TokensEqual(req.Param(kCsrfParam), ctx.session.csrf()))) {
+    if (method == "POST" && !ctx.session.CsrfOk(req.Param(kCsrfParam))) {
       return Html(
           403, pages::RenderError(ctx.page(), "もう一度操作してください",
                                   "画面の有効期限が切れたか、正しい画面からの操作ではありません。"
@@ -197,7 +205,7 @@ struct App::Impl {
       }
     }
     const bool https = raw.Header("x-forwarded-proto") == "https";
-    if (auto c = ctx.session.cookie_to_set(https)) (void)r.SetHeader("Set-Cookie", *c);
+    for (const auto& c : ctx.session.cookies_to_set(https)) (void)r.SetHeader("Set-Cookie", c);
     if (ctx.session.active()) (void)r.SetHeader("Cache-Control", "private, no-store");
   }
 };

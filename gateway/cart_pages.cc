@@ -67,7 +67,9 @@ Response CartPage(const Request&, Ctx& ctx) { return CartView(ctx, ""); }
 
 Response CartAddPost(const Request& req, Ctx& ctx) {
   const int id = ParseInt(req.Param("id"), 0, 0, 999999999);
-  Status s = db::CartAdd(ctx.db(), ctx.session.row()->id, id, ctx.clock.Now());
+  Status s = ctx.session.Ensure();  // a visitor's first title makes the session
+  if (!s.ok()) return Failure(ctx, s);
+  s = db::CartAdd(ctx.db(), ctx.session.row()->id, id, ctx.clock.Now());
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     return CartView(ctx, s.message(), 409);
@@ -78,8 +80,10 @@ Response CartAddPost(const Request& req, Ctx& ctx) {
 
 Response CartRemovePost(const Request& req, Ctx& ctx) {
   const int id = ParseInt(req.Param("id"), 0, 0, 999999999);
-  Status s = db::CartRemove(ctx.db(), ctx.session.row()->id, id);
-  if (!s.ok()) return Failure(ctx, s);
+  if (ctx.session.active()) {
+    Status s = db::CartRemove(ctx.db(), ctx.session.row()->id, id);
+    if (!s.ok()) return Failure(ctx, s);
+  }
   return CartView(ctx, "カートから取り出しました。");
 }
 

@@ -59,8 +59,6 @@ Response Disclaimer(const Request&, Ctx& ctx) {
 }
 
 Response CharsetForm(const Request& req, Ctx& ctx) {
-  Status s = ctx.session.Ensure();
-  if (!s.ok()) return Failure(ctx, s);
   pages::CharsetView v;
   v.shift_jis_now = ctx.shift_jis;
   std::string_view back = req.Param("back");
@@ -74,7 +72,8 @@ Response CharsetSet(const Request& req, Ctx& ctx) {
     return Html(400, pages::RenderError(ctx.page(), "選んでください",
                                         "Shift_JISかUTF-8のどちらかを選んでください。"));
   }
-  Status s = db::SetSessionCharset(ctx.db(), ctx.session.row()->id, std::string(to));
+  Status s = ctx.session.Ensure();  // the first state change of a visitor makes the session
+  if (s.ok()) s = db::SetSessionCharset(ctx.db(), ctx.session.row()->id, std::string(to));
   if (!s.ok()) return Failure(ctx, s);
   std::string_view back = req.Param("back");
   return ctx.Redirect(IsLocalPath(back) ? back : "/");
@@ -139,8 +138,6 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   // 「カートに入れる」 per hit where pages have room; phones add from the record page.
   v.cart_buttons = !ctx.profile.feature_phone() && !r->hits.empty();
   if (v.cart_buttons) {
-    Status es = ctx.session.Ensure();
-    if (!es.ok()) return Failure(ctx, es);
     v.back = "/search?" + WithoutParam(req.raw_query, kSessionParam);
   }
   v.total = r->total;
@@ -164,8 +161,6 @@ Response RecordPage(const Request& req, Ctx& ctx) {
   if (!r.ok()) return Failure(ctx, r.status());
   if (!r->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
   const db::RecordDetail& d = **r;
-  Status es = ctx.session.Ensure();  // the 「カートに入れる」 form needs one
-  if (!es.ok()) return Failure(ctx, es);
   pages::RecordView v;
   v.back = "/record?id=" + std::to_string(d.id);
   v.id = d.id;

@@ -209,6 +209,10 @@ db::Throttle ThrottleOf(const Config& c) {
   return db::Throttle{c.max_failures, c.lock_minutes * 60LL};
 }
 
+db::SessionLimits SessionLimitsOf(const Config& c) {
+  return db::SessionLimits{c.session_idle_minutes * 60LL, c.session_absolute_hours * 3600LL};
+}
+
 Result<Config> LoadConfig(const std::string& path) {
   Config c = DefaultConfig();
   c.source = path;

@@ -10,6 +10,7 @@
 #include "base/status.h"
 #include "db/patron.h"
 #include "db/rules.h"
+#include "db/session.h"
 #include "mail/mail.h"
 
 namespace shiori::gateway {
@@ -58,10 +59,11 @@ Result<Config> LoadConfig(const std::string& path);
 // Parses "HOST:PORT" (IPv4 or a name; [v6] in brackets) into the config.
 Status SetListen(Config& c, std::string_view host_port);
 
-// The password rules and the failed-login throttle the configuration sets,
-// as db/ takes them.
+// The password rules, the failed-login throttle and the session timeouts the
+// configuration sets, as db/ takes them.
 db::PasswordPolicy PasswordPolicyOf(const Config& c);
 db::Throttle ThrottleOf(const Config& c);
+db::SessionLimits SessionLimitsOf(const Config& c);
 
 }  // namespace shiori::gateway
 

@@ -41,6 +41,7 @@ struct Site {
   const Clock& clock;
   Random& random;
   std::vector<std::string> top_pages;  // the kept top pages (catalogue_pages.cc)
+  std::string key;                     // db::SiteKey: signs visitor form tokens
 };
 
 // The page facts of a device in the charset it is sent.
@@ -140,7 +141,6 @@ std::vector<std::pair<std::string, std::string>> BranchesFor(const Config& cfg,
 const char* ContactName(std::string_view contact);
 // "2026-12-15" as "12月15日(火)"; as stored when it is not a date.
 std::string DateText(const std::string& ymd);
-db::SessionLimits SessionLimitsOf(const Config& c);
 
 // ---------------------------------------------------------------- handlers
 

@@ -21,6 +21,7 @@
 #include "db/outbox.h"
 #include "db/patron.h"
 #include "db/schema.h"
+#include "db/session.h"
 #include "db/sqlite.h"
 #include "gateway/clock.h"
 #include "gateway/config.h"
@@ -241,10 +242,20 @@ int Serve(const Options& o, const Clock& clock) {
   return 0;
 }
 
-int Maintenance(const Options& o) {
+int Maintenance(const Options& o, const Clock& clock) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
   std::unique_ptr<db::Connection>* conn = &staff->conn;
+  if (o.maintenance == "vacuum") {
+    // Timed-out sessions go first (in batches), then the file is rewritten.
+    auto purged = db::PurgeSessions(**conn, clock.Now(), SessionLimitsOf(staff->cfg));
+    if (!purged.ok()) return Fail(purged.status().message());
+    auto size = db::Vacuum(**conn);
+    if (!size.ok()) return Fail(size.status().message());
+    std::printf("vacuum: %d timed-out sessions removed; the file went from %lld to %lld bytes\n",
+                *purged, static_cast<long long>(size->before), static_cast<long long>(size->after));
+    return 0;
+  }
   const bool on = o.maintenance == "on";
   Status s = db::SetMaintenance(**conn, on);
   if (!s.ok()) return Fail(s.message());
@@ -405,11 +416,13 @@ int Main(int argc, char** argv) {
   serve->add_flag("--demo", o.demo, "create the demo library when the database file is missing");
 
   auto* maint =
-      app.add_subcommand("maintenance", "switch the public service off (on) or back (off)");
+      app.add_subcommand("maintenance",
+                         "switch the public service off (on) or back (off), or shrink the "
+                         "database file (vacuum)");
   maint->fallthrough();
-  maint->add_option("state", o.maintenance, "on or off")
+  maint->add_option("state", o.maintenance, "on, off or vacuum")
       ->required()
-      ->check(CLI::IsMember({"on", "off"}));
+      ->check(CLI::IsMember({"on", "off", "vacuum"}));
 
   auto* backup = app.add_subcommand("backup", "copy the database while it is in use");
   backup->fallthrough();
@@ -509,7 +522,7 @@ int Main(int argc, char** argv) {
   if (!clock.ok()) return Fail(clock.status().message());
   if (*init) return Init(o);
   if (*serve) return Serve(o, **clock);
-  if (*maint) return Maintenance(o);
+  if (*maint) return Maintenance(o, **clock);
   if (*backup) return Backup(o);
   if (*import_catalog) return ImportCatalogCommand(o);
   if (*patron_add) return PatronAddCommand(o);

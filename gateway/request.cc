@@ -83,14 +83,11 @@ std::string RequestLinks::Url(std::string_view path, const Query& query) const {
 }
 
 void RequestLinks::FormFields(pages::Html& h, bool post) const {
-  // A POST form needs a token, so it needs a session; handlers create it
-  // before rendering, so that the links above the form carry it too.
-  if (post && !session_.active()) (void)session_.Ensure();
   h.Void("input", {{"type", "hidden"}, {"name", kProbeParam}, {"value", kProbeText}});
   if (session_.id_in_urls()) {
     h.Void("input", {{"type", "hidden"}, {"name", kSessionParam}, {"value", session_.token()}});
   }
-  if (post) h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.csrf()}});
+  if (post) h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.FormToken()}});
 }
 
 std::string RequestLinks::ExitUrl(std::string_view url) const {
@@ -103,7 +100,7 @@ Ctx::Ctx(db::Pool& pool, const Site& s, DeviceProfile p, int64_t now)
       cfg(s.cfg),
       clock(s.clock),
       profile(std::move(p)),
-      session(lazy_db, profile, SessionLimitsOf(s.cfg), now, s.random),
+      session(lazy_db, profile, SessionLimitsOf(s.cfg), now, s.random, s.key),
       links(session, shift_jis) {}
 
 Response Ctx::Redirect(std::string_view to) const {
@@ -135,8 +132,6 @@ Response Failure(Ctx& ctx, const Status& s) {
 }
 
 Response LoginPage(Ctx& ctx, std::string card, std::string message, int status, std::string next) {
-  Status s = ctx.session.Ensure();
-  if (!s.ok()) return Failure(ctx, s);
   pages::LoginView v{std::move(card), std::move(message), std::move(next)};
   return Html(status, pages::RenderLogin(ctx.page(), v));
 }
@@ -227,10 +222,6 @@ const char* ContactName(std::string_view c) {
 std::string DateText(const std::string& ymd) {
   auto d = db::Date::Parse(ymd);
   return d ? db::JapaneseDate(*d) : ymd;
-}
-
-db::SessionLimits SessionLimitsOf(const Config& c) {
-  return db::SessionLimits{c.session_idle_minutes * 60LL, c.session_absolute_hours * 3600LL};
 }
 
 }  // namespace shiori::gateway

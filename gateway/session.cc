@@ -59,7 +59,12 @@ std::string DeviceKey(const DeviceProfile& p) {
 }
 
 Status RequestSession::Load(const Request& req) {
-  std::string_view from_cookie = CookieValue(req.Header("cookie"), kSessionCookie);
+  std::string_view cookies = req.Header("cookie");
+  if (device_.cookies != CookieSupport::kNo) {
+    std::string_view v = CookieValue(cookies, kVisitorCookie);
+    if (IsTokenShaped(v)) visitor_ = std::string(v);
+  }
+  std::string_view from_cookie = CookieValue(cookies, kSessionCookie);
   // A device that keeps cookies never has its session named by a URL or a
   // form: such an id can only come from someone else (a shared link, or a
   // cross-site form logging the visitor into the sender's account).
@@ -132,14 +137,70 @@ bool RequestSession::id_in_urls() const {
   return !cookie_seen_;
 }
 
-std::optional<std::string> RequestSession::cookie_to_set(bool https) const {
-  if (!issued_ || !row_ || device_.cookies == CookieSupport::kNo) return std::nullopt;
-  std::string c(kSessionCookie);
-  c += '=';
-  c += token_;
-  c += "; Path=/; HttpOnly; SameSite=Lax";
-  if (https) c += "; Secure";
-  return c;
+std::vector<std::string> RequestSession::cookies_to_set(bool https) const {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view name, const std::string& value) {
+    std::string c(name);
+    c += '=';
+    c += value;
+    c += "; Path=/; HttpOnly; SameSite=Lax";
+    if (https) c += "; Secure";
+    out.push_back(std::move(c));
+  };
+  if (issued_ && row_ && device_.cookies != CookieSupport::kNo) add(kSessionCookie, token_);
+  if (visitor_issued_ && !form_token_.empty()) add(kVisitorCookie, visitor_);
+  return out;
+}
+
+std::string RequestSession::VisitorMac(std::string_view issued) const {
+  // What the client holds: its visitor cookie, or (phones) its device.
+  std::string bound = device_.cookies == CookieSupport::kYes ? "v:" + visitor_
+                                                             : "d:" + DeviceKey(device_);
+  std::string msg = "shiori/form/v1|";
+  msg += issued;
+  msg += '|';
+  msg += bound;
+  unsigned char key[32];
+  if (key_.size() != 64 ||
+      sodium_hex2bin(key, sizeof key, key_.data(), key_.size(), nullptr, nullptr, nullptr) != 0) {
+    return std::string();  // no key: no visitor token is ever valid
+  }
+  unsigned char mac[16];
+  crypto_generichash(mac, sizeof mac, reinterpret_cast<const unsigned char*>(msg.data()),
+                     msg.size(), key, sizeof key);
+  sodium_memzero(key, sizeof key);
+  return Hex(mac, sizeof mac);
+}
+
+const std::string& RequestSession::FormToken() {
+  if (row_) return row_->csrf;
+  if (form_token_.empty()) {
+    if (device_.cookies == CookieSupport::kYes && visitor_.empty()) {
+      visitor_ = NewToken(random_);
+      visitor_issued_ = true;
+    }
+    const std::string issued = std::to_string(now_);
+    std::string mac = VisitorMac(issued);
+    if (!mac.empty()) form_token_ = issued + "-" + mac;
+  }
+  return form_token_;
+}
+
+bool RequestSession::CsrfOk(std::string_view token) const {
+  if (row_ && TokensEqual(token, row_->csrf)) return true;
+  // A phone's session is its URL id: only the session's own token will do.
+  if (row_ && device_.cookies != CookieSupport::kYes) return false;
+  if (device_.cookies == CookieSupport::kYes && visitor_.empty()) return false;
+  const size_t dash = token.find('-');
+  if (dash == 0 || dash == token.npos || dash > 19) return false;
+  int64_t issued = 0;
+  for (char ch : token.substr(0, dash)) {
+    if (ch < '0' || ch > '9') return false;
+    issued = issued * 10 + (ch - '0');
+  }
+  if (issued > now_ + 300 || now_ - issued > limits_.absolute_s) return false;
+  const std::string mac = VisitorMac(token.substr(0, dash));
+  return TokensEqual(token.substr(dash + 1), mac);
 }
 
 const std::string& RequestSession::csrf() const {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "db/session.h"
@@ -23,6 +24,9 @@ inline constexpr std::string_view kSessionParam = "sid";
 inline constexpr std::string_view kSessionCookie = "sid";
 // The hidden field with the CSRF token in every POST form.
 inline constexpr std::string_view kCsrfParam = "_t";
+// The visitor cookie: a random id, stored nowhere, that a visitor's form
+// tokens are bound to before there is a session (devices with cookies only).
+inline constexpr std::string_view kVisitorCookie = "v";
 
 // What is stored for a token: its BLAKE2b-256 hash in hex.
 std::string HashToken(std::string_view token);
@@ -43,9 +47,10 @@ std::string DeviceKey(const DeviceProfile& p);
 // first need, rotated at login. Not thread-safe; one per request.
 class RequestSession {
  public:
+  // `site_key`: the secret the visitor tokens are signed with (db::SiteKey).
   RequestSession(db::LazyLease& db, const DeviceProfile& device, const db::SessionLimits& limits,
-                 int64_t now, Random& random)
-      : db_(db), device_(device), limits_(limits), now_(now), random_(random) {}
+                 int64_t now, Random& random, std::string_view site_key = {})
+      : db_(db), device_(device), limits_(limits), now_(now), random_(random), key_(site_key) {}
 
   // Looks the request's session up: the cookie first, then the URL or form
   // id (a cookie is never overridden by a URL). The URL id counts only on a
@@ -68,10 +73,26 @@ class RequestSession {
   // True when links and forms must carry the id: a session exists, the
   // device may lack cookies, and this request did not prove it has them.
   bool id_in_urls() const;
-  // The Set-Cookie value to send, if any: when a session was created or
-  // rotated for a device that may keep cookies.
-  std::optional<std::string> cookie_to_set(bool https) const;
+  // The Set-Cookie values to send: the session's when it was created or
+  // rotated for a device that may keep cookies; the visitor cookie when a
+  // visitor token was bound to a new one.
+  std::vector<std::string> cookies_to_set(bool https) const;
+  // The session's own CSRF token; "" when there is no session.
   const std::string& csrf() const;
+
+  // The token for a POST form on this page. With a session, its CSRF token.
+  // Without one, a visitor token that needs nothing stored, so that reading
+  // pages writes no session row: "<issued>-<mac>", the mac a keyed BLAKE2b
+  // over the issue time and what the client holds — the visitor cookie on a
+  // device with cookies (made here when the request brought none), the device
+  // key on a phone that may lack them. The session row is made by the
+  // handler of the first state change (cart, login, charset).
+  const std::string& FormToken();
+  // True when `token` may authorise a POST: the session's CSRF token; or,
+  // while there is no session, or on a device with cookies, a visitor token
+  // issued at most SessionLimits::absolute_s ago and bound to this request's
+  // visitor cookie (devices with cookies) or device key (phones).
+  bool CsrfOk(std::string_view token) const;
 
  private:
   db::LazyLease& db_;  // taken only when a session id is presented or one is made
@@ -81,8 +102,14 @@ class RequestSession {
   Random& random_;
   std::optional<db::SessionRow> row_;
   std::string token_;
-  bool cookie_seen_ = false;  // this request came with the session's cookie
-  bool issued_ = false;       // a new token was made during this request
+  std::string key_;
+  std::string visitor_;          // the visitor cookie's value, or one made for this response
+  bool visitor_issued_ = false;  // visitor_ is new: send it
+  std::string form_token_;       // the visitor token, once made
+  bool cookie_seen_ = false;     // this request came with the session's cookie
+  bool issued_ = false;          // a new token was made during this request
+
+  std::string VisitorMac(std::string_view issued) const;
 };
 
 }  // namespace shiori::gateway

@@ -315,15 +315,16 @@ TEST_F(Account, AnotherSessionsIdInAFormOrUrlIsIgnoredOnDevicesWithCookies) {
       "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
   for (const char* ua : {kPc, kIphone}) {
     SCOPED_TRACE(ua);
-    // The attacker's session, made from the attacker's own browser.
-    HttpResponse mine = server_->Get("/account", {ua});
-    const std::string cookie = mine.Header("set-cookie");
-    std::smatch m;
-    std::regex re("sid=([0-9a-f]{32})");
-    ASSERT_TRUE(std::regex_search(cookie, m, re)) << cookie;
-    const std::string attacker_sid = m[1];
+    // The attacker's session, made from the attacker's own browser (a cart).
+    Browser own_browser(*server_, false, std::string(ua).substr(12));
+    own_browser.Get("/record?id=1");
+    own_browser.Post("/cart/add", {});
+    const std::string attacker_sid = own_browser.cookie();
+    ASSERT_EQ(attacker_sid.size(), 32u);
+    own_browser.Get("/account");
     std::smatch t;
-    ASSERT_TRUE(std::regex_search(mine.body, t, std::regex("name=\"_t\" value=\"([^\"]+)\"")));
+    ASSERT_TRUE(std::regex_search(own_browser.last_page(), t,
+                                  std::regex("name=\"_t\" value=\"([0-9a-f]{32})\"")));
     const std::string attacker_token = t[1];
     ASSERT_FALSE(attacker_token.empty());
 
@@ -346,6 +347,45 @@ TEST_F(Account, AnotherSessionsIdInAFormOrUrlIsIgnoredOnDevicesWithCookies) {
                                      {ua, "Cookie: sid=" + attacker_sid});
     EXPECT_EQ(own.status, 303) << own.body;
   }
+}
+
+
+// A crawler that keeps no cookies reads page after page: nothing is written
+// for it. The session row appears with the first state change.
+TEST_F(Account, ReadingPagesWritesNoSessionRows) {
+  auto count = [&] {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(dir_->File("a.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM sessions", -1, &st, nullptr);
+    sqlite3_step(st);
+    const int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+  };
+  const int before = count();
+  for (const char* ua : {"User-Agent: Mozilla/5.0 (Windows NT 10.0) Firefox/120.0",
+                         "User-Agent: DoCoMo/2.0 P903i(c100;TB;W24H12)",
+                         "User-Agent: SoftBank/1.0/910T/TJ001 Browser/NetFront/3.3"}) {
+    for (int i = 0; i < 10; ++i) {
+      for (const char* path : {"/account", "/search?q=%E7%8C%AB", "/record?id=1", "/charset",
+                               "/account/register", "/cart", "/account/loans"}) {
+        HttpResponse r = server_->Get(path, {ua});
+        EXPECT_TRUE(r.status == 200 || r.status == 401) << path << " " << r.status;
+        EXPECT_EQ(r.Header("set-cookie").find("sid="), std::string::npos) << path;
+      }
+    }
+  }
+  EXPECT_EQ(count(), before) << "no row for 210 reads";
+  // The first 「カートに入れる」 makes one.
+  Browser b(*server_, false);
+  b.Get("/record?id=1");
+  long status = 0;
+  b.Post("/cart/add", {}, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(b.cookie().size(), 32u);
+  EXPECT_EQ(count(), before + 1);
 }
 
 }  // namespace

@@ -70,13 +70,21 @@ std::vector<std::string> Browser::Headers() const {
       "User-Agent: " + (!ua_.empty() ? ua_
                         : phone_     ? std::string("DoCoMo/2.0 P903i(c100;TB;W24H12)")
                                      : std::string("Mozilla/5.0 (Windows NT 10.0) Firefox/120.0"))};
-  if (!cookie_.empty()) h.push_back("Cookie: sid=" + cookie_);
+  std::string jar;
+  if (!cookie_.empty()) jar = "sid=" + cookie_;
+  if (!visitor_.empty()) jar += (jar.empty() ? "v=" : "; v=") + visitor_;
+  if (!jar.empty()) h.push_back("Cookie: " + jar);
   return h;
 }
 
+// Keeps the session cookie and the visitor cookie, as a PC's browser does.
 void Browser::LearnCookie(const HttpResponse& r) {
-  std::string c = r.Header("set-cookie");
-  if (!phone_ && c.rfind("sid=", 0) == 0) cookie_ = c.substr(4, 32);
+  if (phone_) return;
+  for (const auto& [name, value] : r.headers) {
+    if (name != "set-cookie") continue;
+    if (value.rfind("sid=", 0) == 0) cookie_ = value.substr(4, 32);
+    if (value.rfind("v=", 0) == 0) visitor_ = value.substr(2, 32);
+  }
 }
 std::string Browser::Take(const HttpResponse& r, long* status) {
   if (status) *status = r.status;
@@ -88,7 +96,8 @@ std::string Browser::Take(const HttpResponse& r, long* status) {
     EXPECT_TRUE(d.ok());
     page = d.ok() ? d.value() : "";
     std::smatch m;
-    if (std::regex_search(page, m, std::regex("name=\"sid\" value=\"([0-9a-f]{32})\"")))
+    if (std::regex_search(page, m, std::regex("name=\"sid\" value=\"([0-9a-f]{32})\"")) ||
+        std::regex_search(page, m, std::regex("[?&]sid=([0-9a-f]{32})")))
       sid_ = m[1];
   }
   last_ = page;

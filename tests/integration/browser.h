@@ -30,6 +30,7 @@ class Browser {
                    const std::vector<std::pair<std::string, std::string>>& fields,
                    long* status = nullptr);
   const std::string& sid() const { return sid_; }
+  // The session cookie's value ("" when none).
   const std::string& cookie() const { return cookie_; }
   const std::string& last_page() const { return last_; }
 
@@ -41,7 +42,7 @@ class Browser {
   const Server& s_;
   bool phone_;
   std::string ua_;
-  std::string sid_, cookie_, last_;
+  std::string sid_, cookie_, visitor_, last_;
 };
 
 }  // namespace shiori::test

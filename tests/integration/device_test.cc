@@ -51,6 +51,16 @@ std::string SidOf(const std::string& url) {
   return std::regex_search(url, m, re) ? std::string(m[1]) : "";
 }
 
+// The value of the cookie `name` the response sets, or "".
+std::string SetCookie(const HttpResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == "set-cookie" && v.rfind(name + "=", 0) == 0) {
+      return v.substr(name.size() + 1, v.find(';') - name.size() - 1);
+    }
+  }
+  return "";
+}
+
 std::string Decoded(const HttpResponse& r) {
   auto d = charset::SjisToUtf8(r.body);
   EXPECT_TRUE(d.ok()) << d.status().message();
@@ -111,62 +121,91 @@ TEST_F(Gateway, PcsAndSmartphonesGetUtf8AndNoSessionIdInUrls) {
     HttpResponse r = server_->Get("/charset?back=/", {ua});
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.Header("content-type"), "text/html; charset=UTF-8");
-    const std::string cookie = r.Header("set-cookie");
-    EXPECT_NE(cookie.find("sid="), std::string::npos);
-    EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
-    EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+    EXPECT_EQ(SetCookie(r, "sid"), "") << "reading a page makes no session";
+    // The form's token is bound to a visitor cookie, which nothing stores.
+    const std::string visitor = SetCookie(r, "v");
+    ASSERT_EQ(visitor.size(), 32u);
+    EXPECT_NE(r.Header("set-cookie").find("HttpOnly"), std::string::npos);
+    EXPECT_NE(r.Header("set-cookie").find("SameSite=Lax"), std::string::npos);
     EXPECT_EQ(r.body.find("sid="), std::string::npos) << "no id in any URL or field";
     EXPECT_EQ(r.Header("referrer-policy"), "no-referrer");
     EXPECT_NE(r.body.find("name=\"viewport\""), std::string::npos);
-    // The cookie carries the session: the form posts with it.
-    const std::string sid = cookie.substr(4, 32);
     const std::string token = Hidden(r.body, "_t");
-    ASSERT_EQ(token.size(), 32u);
+    ASSERT_FALSE(token.empty());
+    // The first state change makes the session, in a cookie.
     HttpResponse p = server_->Post(
         "/charset", "_c=" + Hex("表ソ") + "&_t=" + token + "&to=utf8&back=%2Fdisclaimer",
-        {ua, "Cookie: sid=" + sid});
+        {ua, "Cookie: v=" + visitor});
     EXPECT_EQ(p.status, 303);
     EXPECT_EQ(p.Header("location"), "/disclaimer");
+    const std::string sid = SetCookie(p, "sid");
+    EXPECT_EQ(sid.size(), 32u);
+    HttpResponse next = server_->Get("/charset", {ua, "Cookie: sid=" + sid + "; v=" + visitor});
+    EXPECT_EQ(next.body.find("sid="), std::string::npos);
+    EXPECT_EQ(Hidden(next.body, "_t").size(), 32u) << "from now on the session's own token";
   }
 }
 
+// A cookie-less phone's session: made by its first POST, then in every URL.
+std::string PhoneSession(const Server& server, const char* ua) {
+  HttpResponse form = server.Get("/charset?back=/disclaimer", {ua});
+  std::string page = Decoded(form);
+  HttpResponse post = server.Post(
+      "/charset", "_c=" + Hex("\x95\x5C\x83\x5C") + "&_t=" + Hidden(page, "_t") +
+                      "&back=%2Fdisclaimer&to=sjis",
+      {ua});
+  EXPECT_EQ(post.status, 303);
+  return SidOf(post.Header("location"));
+}
+
 TEST_F(Gateway, CookielessDocomoKeepsItsSessionThroughUrlsOnly) {
-  // The 文字コード page needs a session (it has a POST form).
+  // The 文字コード page has a POST form; reading it makes no session yet.
   HttpResponse first = server_->Get("/charset?back=/disclaimer", {kDocomo});
   ASSERT_EQ(first.status, 200);
   EXPECT_EQ(first.Header("set-cookie"), "") << "old i-mode keeps no cookie: none is sent";
   std::string page = Decoded(first);
-  std::vector<std::string> links = Links(page);
-  ASSERT_GE(links.size(), 4u);
-  const std::string sid = SidOf(links[0]);
-  ASSERT_EQ(sid.size(), 32u) << links[0];
-  for (const auto& l : links) EXPECT_EQ(SidOf(l), sid) << "every same-site link carries it: " << l;
-  EXPECT_EQ(Hidden(page, "sid"), sid) << "and every form";
-
-  // Follow a link: the next page carries the same id.
-  HttpResponse next = server_->Get(links.back(), {kDocomo});
-  ASSERT_EQ(next.status, 200);
-  for (const auto& l : Links(Decoded(next))) EXPECT_EQ(SidOf(l), sid) << l;
+  EXPECT_EQ(page.find("sid="), std::string::npos) << "no session, no id";
+  EXPECT_EQ(Hidden(page, "sid"), "");
 
   // Post the form as the phone would: Shift_JIS bytes, fields from the page.
   const std::string token = Hidden(page, "_t");
-  ASSERT_EQ(token.size(), 32u);
+  ASSERT_FALSE(token.empty());
   HttpResponse post = server_->Post("/charset",
-                                    "_c=" + Hex("\x95\x5C\x83\x5C") + "&sid=" + sid +
-                                        "&_t=" + token + "&back=%2Fdisclaimer&to=sjis",
+                                    "_c=" + Hex("\x95\x5C\x83\x5C") + "&_t=" + token +
+                                        "&back=%2Fdisclaimer&to=sjis",
                                     {kDocomo, "Content-Type: application/x-www-form-urlencoded"});
   EXPECT_EQ(post.status, 303);
-  EXPECT_EQ(post.Header("location"), "/disclaimer?sid=" + sid);
   EXPECT_EQ(post.Header("set-cookie"), "");
+  const std::string sid = SidOf(post.Header("location"));
+  ASSERT_EQ(sid.size(), 32u) << post.Header("location");
+  EXPECT_EQ(post.Header("location"), "/disclaimer?sid=" + sid);
+
+  // From now on every same-site link and form carries it.
+  HttpResponse next = server_->Get("/charset?back=/disclaimer&sid=" + sid, {kDocomo});
+  ASSERT_EQ(next.status, 200);
+  std::string page2 = Decoded(next);
+  std::vector<std::string> links = Links(page2);
+  ASSERT_GE(links.size(), 4u);
+  for (const auto& l : links) EXPECT_EQ(SidOf(l), sid) << "every same-site link carries it: " << l;
+  EXPECT_EQ(Hidden(page2, "sid"), sid) << "and every form";
+  HttpResponse follow = server_->Get(links.back(), {kDocomo});
+  ASSERT_EQ(follow.status, 200);
+  for (const auto& l : Links(Decoded(follow))) EXPECT_EQ(SidOf(l), sid) << l;
 }
 
 TEST_F(Gateway, ProbeDevicesLoseTheUrlIdOnceTheCookieComesBack) {
-  HttpResponse first = server_->Get("/charset", {kSoftbank});
-  const std::string cookie = first.Header("set-cookie");
-  ASSERT_NE(cookie.find("sid="), std::string::npos) << "SoftBank may keep cookies: one is offered";
-  const std::string sid = cookie.substr(4, 32);
-  std::string page = Decoded(first);
-  EXPECT_EQ(SidOf(Links(page).at(0)), sid) << "until it comes back, the URL carries the id";
+  HttpResponse form = server_->Get("/charset", {kSoftbank});
+  EXPECT_EQ(form.Header("set-cookie"), "") << "no session from reading";
+  HttpResponse first = server_->Post(
+      "/charset", "_c=" + Hex("\x95\x5C\x83\x5C") + "&_t=" + Hidden(Decoded(form), "_t") + "&to=sjis",
+      {kSoftbank});
+  ASSERT_EQ(first.status, 303);
+  const std::string sid = SetCookie(first, "sid");
+  ASSERT_EQ(sid.size(), 32u) << "SoftBank may keep cookies: one is offered";
+  EXPECT_EQ(SidOf(first.Header("location")), sid) << "until it comes back, the URL carries the id";
+  HttpResponse by_url = server_->Get("/charset?sid=" + sid, {kSoftbank});
+  std::string page = Decoded(by_url);
+  EXPECT_EQ(SidOf(Links(page).at(0)), sid);
   HttpResponse again = server_->Get("/charset", {kSoftbank, "Cookie: sid=" + sid});
   std::string page2 = Decoded(again);
   EXPECT_EQ(page2.find("sid="), std::string::npos) << "cookie proven: no id in URLs";
@@ -174,9 +213,8 @@ TEST_F(Gateway, ProbeDevicesLoseTheUrlIdOnceTheCookieComesBack) {
 }
 
 TEST_F(Gateway, SessionIsBoundToTheDevice) {
-  HttpResponse phone = server_->Get("/charset", {kDocomo});
-  std::string page = Decoded(phone);
-  const std::string sid = SidOf(Links(page).at(0));
+  const std::string sid = PhoneSession(*server_, kDocomo);
+  std::string page = Decoded(server_->Get("/charset?sid=" + sid, {kDocomo}));
   const std::string token = Hidden(page, "_t");
   // The same URL from a PC: a PC's session is its cookie's, the id is not even looked at.
   HttpResponse pc = server_->Post("/charset", "sid=" + sid + "&_t=" + token + "&to=utf8", {kPc});
@@ -198,8 +236,8 @@ TEST_F(Gateway, TheSameHandsetKeepsItsSessionWhateverItsSerialToken) {
   const char plain[] = "User-Agent: DoCoMo/2.0 D902i(c100;TB;W23H16)";
   const char serial[] =
       "User-Agent: DoCoMo/2.0 D902i(c100;TB;W23H16;ser999999999999999;icc0000000000000000000f)";
-  std::string page = Decoded(server_->Get("/charset", {plain}));
-  const std::string sid = SidOf(Links(page).at(0));
+  const std::string sid = PhoneSession(*server_, plain);
+  std::string page = Decoded(server_->Get("/charset?sid=" + sid, {plain}));
   const std::string token = Hidden(page, "_t");
   HttpResponse post = server_->Post("/charset",
                                     "_c=" + Hex("\x95\x5C\x83\x5C") + "&sid=" + sid +
@@ -209,9 +247,8 @@ TEST_F(Gateway, TheSameHandsetKeepsItsSessionWhateverItsSerialToken) {
 }
 
 TEST_F(Gateway, AProbePhonesUrlIdCountsNoMoreOnceItsCookieCameBack) {
-  HttpResponse first = server_->Get("/charset", {kSoftbank});
-  const std::string sid = first.Header("set-cookie").substr(4, 32);
-  const std::string token = Hidden(Decoded(first), "_t");
+  const std::string sid = PhoneSession(*server_, kSoftbank);
+  const std::string token = Hidden(Decoded(server_->Get("/charset?sid=" + sid, {kSoftbank})), "_t");
   // The cookie comes back once: from then on the session is the cookie's.
   ASSERT_EQ(server_->Get("/charset", {kSoftbank, "Cookie: sid=" + sid}).status, 200);
   HttpResponse by_url = server_->Post(
@@ -266,25 +303,36 @@ TEST_F(Gateway, InvalidBytesGetA400PageInTheDevicesCharset) {
 
 TEST_F(Gateway, PostsWithoutTheRightTokenAreRefusedWithAClearPage) {
   HttpResponse form = server_->Get("/charset", {kPc});
-  const std::string sid = form.Header("set-cookie").substr(4, 32);
+  const std::string visitor = SetCookie(form, "v");
+  const std::string token = Hidden(form.body, "_t");
+  ASSERT_EQ(visitor.size(), 32u);
+  // Another visitor's token, as an attacker's page would carry it.
+  HttpResponse other = server_->Get("/charset", {kPc});
+  const std::string theirs = Hidden(other.body, "_t");
+  ASSERT_NE(theirs, token);
+  std::string forged_time = token;
+  forged_time[0] = forged_time[0] == '1' ? '2' : '1';
   for (std::string body :
        {std::string("to=utf8"), std::string("to=utf8&_t=") + std::string(32, 'a'),
-        std::string("to=utf8&_t=")}) {
+        std::string("to=utf8&_t="), "to=utf8&_t=" + theirs, "to=utf8&_t=" + forged_time}) {
     SCOPED_TRACE(body);
-    HttpResponse r = server_->Post("/charset", body, {kPc, "Cookie: sid=" + sid});
+    HttpResponse r = server_->Post("/charset", body, {kPc, "Cookie: v=" + visitor});
     EXPECT_EQ(r.status, 403);
     EXPECT_NE(r.body.find("もう一度操作してください"), std::string::npos);
+    EXPECT_EQ(SetCookie(r, "sid"), "") << "no session for a refused post";
   }
-  HttpResponse none = server_->Post("/charset", "to=utf8", {kPc});
-  EXPECT_EQ(none.status, 403) << "no session at all";
+  HttpResponse none = server_->Post("/charset", "to=utf8&_t=" + token, {kPc});
+  EXPECT_EQ(none.status, 403) << "the right token without its cookie (a cross-site post)";
+  HttpResponse right = server_->Post("/charset", "to=utf8&_t=" + token, {kPc, "Cookie: v=" + visitor});
+  EXPECT_EQ(right.status, 303);
 }
 
 TEST_F(Gateway, ChosenCharsetIsRememberedInTheSession) {
   HttpResponse form = server_->Get("/charset", {kPc});
-  const std::string sid = form.Header("set-cookie").substr(4, 32);
   HttpResponse p = server_->Post("/charset", "to=sjis&back=%2F&_t=" + Hidden(form.body, "_t"),
-                                 {kPc, "Cookie: sid=" + sid});
+                                 {kPc, "Cookie: v=" + SetCookie(form, "v")});
   ASSERT_EQ(p.status, 303);
+  const std::string sid = SetCookie(p, "sid");
   HttpResponse top = server_->Get("/", {kPc, "Cookie: sid=" + sid});
   EXPECT_EQ(top.Header("content-type"), "text/html; charset=Shift_JIS");
   EXPECT_NE(Decoded(top).find("蔵書検索"), std::string::npos);
@@ -304,12 +352,12 @@ TEST_F(Gateway, OffSiteLinksGoThroughAnExitPageWithoutTheId) {
 
 TEST_F(Gateway, RedirectsStayOnTheSite) {
   HttpResponse form = server_->Get("/charset", {kPc});
-  const std::string sid = form.Header("set-cookie").substr(4, 32);
+  const std::string visitor = SetCookie(form, "v");
   for (const char* back : {"https://evil.example/", "//evil.example/", "/\\evil"}) {
     SCOPED_TRACE(back);
     HttpResponse p =
         server_->Post("/charset", "to=utf8&back=" + Hex(back) + "&_t=" + Hidden(form.body, "_t"),
-                      {kPc, "Cookie: sid=" + sid});
+                      {kPc, "Cookie: v=" + visitor});
     EXPECT_EQ(p.status, 303);
     EXPECT_EQ(p.Header("location"), "/");
   }

@@ -182,6 +182,37 @@ TEST_F(DemoServer, BackupWhileServingGivesACompleteCopy) {
   EXPECT_EQ(server_->Get("/healthz").status, 200);
 }
 
+// A storm of sessions (a crawler adding to carts) leaves a large file behind:
+// `maintenance vacuum` takes the timed-out rows away and gives the space back.
+TEST(Maintenance, VacuumRemovesTimedOutSessionsAndShrinksTheFile) {
+  TempDir dir;
+  const std::string db = dir.File("v.db");
+  CommandResult init = RunShiori({"init", "--db", db});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h,
+                         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                         " WHERE i < 20000)"
+                         " INSERT INTO sessions(token_hash, csrf, device, created_at, seen_at)"
+                         " SELECT hex(randomblob(32)), hex(randomblob(16)), 'pc/-//', 1000, 1000"
+                         " FROM n",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(h);
+  const auto bytes = [&] {
+    std::ifstream f(db, std::ios::binary | std::ios::ate);
+    return static_cast<long long>(f.tellg());
+  };
+  const long long before = bytes();
+  CommandResult v = RunShiori({"maintenance", "vacuum", "--db", db});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("20000 timed-out sessions removed"), std::string::npos) << v.out;
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM sessions"), 0);
+  EXPECT_LT(bytes(), before / 2) << "the space is given back";
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM branches"), 3) << "nothing else is touched";
+}
+
 TEST(Maintenance, SwitchesThePublicServiceOffAndOn) {
   TempDir dir;
   Server s;

@@ -136,7 +136,7 @@ TEST_F(SessionDb, CookielessPhoneGetsTheIdInUrlsAndNoCookie) {
   EXPECT_FALSE(s.id_in_urls()) << "no session, nothing to carry";
   ASSERT_TRUE(s.Ensure().ok());
   EXPECT_TRUE(s.id_in_urls());
-  EXPECT_FALSE(s.cookie_to_set(false).has_value());
+  EXPECT_TRUE(s.cookies_to_set(false).empty());
 
   RequestSession next(*db_, phone, limits_, 1010, SystemRandom());
   ASSERT_TRUE(next.Load(WithUrl(s.token())).ok());
@@ -149,9 +149,9 @@ TEST_F(SessionDb, ProbeDeviceStopsCarryingTheIdOnceTheCookieReturns) {
   DeviceProfile sb = Softbank();
   RequestSession s(*db_, sb, limits_, 1000, SystemRandom());
   ASSERT_TRUE(s.Ensure().ok());
-  auto cookie = s.cookie_to_set(true);
-  ASSERT_TRUE(cookie.has_value());
-  EXPECT_EQ(*cookie, "sid=" + s.token() + "; Path=/; HttpOnly; SameSite=Lax; Secure");
+  auto cookie = s.cookies_to_set(true);
+  ASSERT_EQ(cookie.size(), 1u);
+  EXPECT_EQ(cookie[0], "sid=" + s.token() + "; Path=/; HttpOnly; SameSite=Lax; Secure");
   EXPECT_TRUE(s.id_in_urls());
 
   RequestSession by_url(*db_, sb, limits_, 1001, SystemRandom());
@@ -161,7 +161,7 @@ TEST_F(SessionDb, ProbeDeviceStopsCarryingTheIdOnceTheCookieReturns) {
   RequestSession by_cookie(*db_, sb, limits_, 1002, SystemRandom());
   ASSERT_TRUE(by_cookie.Load(WithCookie(s.token())).ok());
   EXPECT_FALSE(by_cookie.id_in_urls());
-  EXPECT_FALSE(by_cookie.cookie_to_set(false).has_value()) << "the cookie is not sent again";
+  EXPECT_TRUE(by_cookie.cookies_to_set(false).empty()) << "the cookie is not sent again";
 }
 
 TEST_F(SessionDb, AnotherDeviceWithTheSameIdEndsTheSession) {
@@ -269,6 +269,75 @@ TEST_F(SessionDb, PurgeRemovesOnlyTimedOutSessions) {
   RequestSession r(*db_, phone, limits_, 3001, SystemRandom());
   ASSERT_TRUE(r.Load(WithUrl(fresh.token())).ok());
   EXPECT_TRUE(r.active());
+}
+
+
+// Visitor tokens: signed, bound to what the client holds, and short-lived.
+TEST_F(SessionDb, AVisitorTokenIsBoundToItsCookieOrPhoneAndExpires) {
+  const std::string key(64, 'a');
+  DeviceProfile pc;
+  RequestSession first(*db_, pc, limits_, 1000, SystemRandom(), key);
+  ASSERT_TRUE(first.Load(Request{}).ok());
+  const std::string token = first.FormToken();
+  ASSERT_FALSE(token.empty());
+  EXPECT_FALSE(first.active()) << "no session row for a form";
+  auto cookies = first.cookies_to_set(false);
+  ASSERT_EQ(cookies.size(), 1u);
+  ASSERT_EQ(cookies[0].rfind("v=", 0), 0u) << cookies[0];
+  const std::string visitor = cookies[0].substr(2, 32);
+
+  auto with_cookie = [](const std::string& c) {
+    Request r;
+    r.headers.emplace_back("cookie", c);
+    return r;
+  };
+  auto check = [&](const DeviceProfile& d, int64_t now, const Request& req, const std::string& k) {
+    RequestSession s(*db_, d, limits_, now, SystemRandom(), k);
+    EXPECT_TRUE(s.Load(req).ok());
+    return s.CsrfOk(token);
+  };
+  EXPECT_TRUE(check(pc, 1001, with_cookie("v=" + visitor), key));
+  EXPECT_FALSE(check(pc, 1001, Request{}, key)) << "without the cookie (a cross-site post)";
+  EXPECT_FALSE(check(pc, 1001, with_cookie("v=" + std::string(32, '0')), key)) << "another visitor";
+  EXPECT_FALSE(check(pc, 1001, with_cookie("v=" + visitor), std::string(64, 'b'))) << "another key";
+  EXPECT_FALSE(check(pc, 1000 + limits_.absolute_s + 1, with_cookie("v=" + visitor), key))
+      << "too old";
+  EXPECT_FALSE(check(pc, 1000, with_cookie("v=" + visitor), "")) << "no key, no visitor token";
+
+  // A phone without cookies: bound to the handset.
+  DeviceProfile phone = Phone();
+  RequestSession p(*db_, phone, limits_, 1000, SystemRandom(), key);
+  ASSERT_TRUE(p.Load(Request{}).ok());
+  const std::string phone_token = p.FormToken();
+  EXPECT_TRUE(p.cookies_to_set(false).empty()) << "no cookie offered to a phone without them";
+  DeviceProfile other = phone;
+  other.model = "SH905i";
+  RequestSession same(*db_, phone, limits_, 1001, SystemRandom(), key);
+  RequestSession different(*db_, other, limits_, 1001, SystemRandom(), key);
+  EXPECT_TRUE(same.CsrfOk(phone_token));
+  EXPECT_FALSE(different.CsrfOk(phone_token));
+  // Once the phone has a session, only the session's own token will do.
+  ASSERT_TRUE(same.Ensure().ok());
+  EXPECT_FALSE(same.CsrfOk(phone_token));
+  EXPECT_TRUE(same.CsrfOk(same.csrf()));
+}
+
+TEST_F(SessionDb, PurgeGoesInBatchesAndTakesEveryTimedOutSession) {
+  DeviceProfile pc;
+  for (int i = 0; i < 1234; ++i) {
+    RequestSession s(*db_, pc, limits_, 1000, SystemRandom());
+    ASSERT_TRUE(s.Ensure().ok());
+  }
+  RequestSession live(*db_, pc, limits_, 9000, SystemRandom());
+  ASSERT_TRUE(live.Ensure().ok());
+  auto n = db::PurgeSessions(**db_, 9000, limits_, 100);
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 1234);
+  RequestSession again(*db_, pc, limits_, 9001, SystemRandom());
+  Request r;
+  r.headers.emplace_back("cookie", "sid=" + live.token());
+  ASSERT_TRUE(again.Load(r).ok());
+  EXPECT_TRUE(again.active()) << "the live one stays";
 }
 
 }  // namespace
