@@ -3,6 +3,7 @@
 // and staff's unlock of a card. The patron records are in patron.cc.
 #include <sodium.h>
 
+#include <algorithm>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -29,6 +30,8 @@ constexpr char kLoginCard[] = "login_card";
 constexpr char kLoginKey[] = "login_key";
 constexpr char kRegisterCard[] = "register_card";
 constexpr char kRegisterKey[] = "register_key";
+// One counter per client address for login and registration together.
+constexpr char kSource[] = "source";
 
 // A card number never has more digits than this; longer input cannot match
 // and is cut so a counter key stays small.
@@ -62,9 +65,12 @@ std::string ThrottleKeyHash(std::string_view key) {
   return out;
 }
 
+std::string Minutes(int64_t seconds) {
+  return std::to_string(seconds <= 60 ? 1 : (seconds + 59) / 60);
+}
+
 std::string LockedMessage(const Throttle& t) {
-  const int64_t minutes = t.lock_seconds <= 60 ? 1 : (t.lock_seconds + 59) / 60;
-  return "入力の誤りが続いたため、しばらくご利用いただけません。" + std::to_string(minutes) +
+  return "入力の誤りが続いたため、しばらくご利用いただけません。" + Minutes(t.lock_seconds) +
          "分後にもう一度お試しください。";
 }
 
@@ -80,41 +86,70 @@ struct Counter {
   std::string card = {};
 };
 
+bool IsCard(const Counter& k) { return k.kind == kLoginCard || k.kind == kRegisterCard; }
+bool IsSource(const Counter& k) { return k.kind == kSource; }
+
 // Card counters always count (an empty card number is one more unknown card);
-// a key counter only when the caller gave a key.
-bool Counts(const Counter& k) {
-  return !k.key.empty() || k.kind == kLoginCard || k.kind == kRegisterCard;
+// a key or source counter only when the caller gave one.
+bool Counts(const Counter& k) { return !k.key.empty() || IsCard(k); }
+
+// How long after its last failure a counter is forgotten.
+int64_t Window(const Counter& k, const Throttle& t) {
+  return IsSource(k) ? t.source_window_seconds : t.lock_seconds;
 }
 
-Result<bool> Locked(Connection& c, const Counter& k, const Throttle& t, int64_t now) {
-  if (!Counts(k)) return false;
+// The wait a card's counter imposes after `failures` failures: none up to
+// max_failures, then 2, 4, 8 ... seconds, at most card_delay_max_seconds.
+int64_t CardDelay(int64_t failures, const Throttle& t) {
+  if (failures <= t.max_failures) return 0;
+  const int64_t over = failures - t.max_failures;
+  if (over >= 30) return t.card_delay_max_seconds;
+  return std::min<int64_t>(int64_t{1} << over, t.card_delay_max_seconds);
+}
+
+// Ok, or Locked with the sentence for the patron, when counter `k` holds the
+// attempt back at `now`: a key (one session or device) after max_failures for
+// lock_seconds; a card for its growing delay after its last failure; a client
+// address after source_max_failures within source_window_seconds.
+Status Locked(Connection& c, const Counter& k, const Throttle& t, int64_t now) {
+  if (!Counts(k)) return Status::Ok();
   Status err;
   Stmt* s = c.Cached(
-      "SELECT 1 FROM auth_failures WHERE kind = ?1 AND key = ?2"
-      " AND failures >= ?3 AND ?4 - last_at < ?5"
-      " AND last_at > ifnull((SELECT at FROM card_unlocks WHERE card = ?6), -1)",
+      "SELECT failures, last_at FROM auth_failures WHERE kind = ?1 AND key = ?2"
+      " AND ?3 - last_at < ?4"
+      " AND last_at > ifnull((SELECT at FROM card_unlocks WHERE card = ?5), -1)",
       &err);
   if (!s) return err;
-  s->Bind(1, k.kind)
-      .Bind(2, k.key)
-      .Bind(3, int64_t{t.max_failures})
-      .Bind(4, now)
-      .Bind(5, t.lock_seconds)
-      .Bind(6, k.card);
+  s->Bind(1, k.kind).Bind(2, k.key).Bind(3, now).Bind(4, Window(k, t)).Bind(5, k.card);
   auto r = s->Step();
+  int64_t failures = 0, last_at = 0;
+  if (r.ok() && *r) {
+    failures = s->Int(0);
+    last_at = s->Int(1);
+  }
   s->Reset();  // ends the statement's read
   if (!r.ok()) return r.status();
-  return *r;
+  if (failures == 0) return Status::Ok();
+  if (IsCard(k)) {
+    const int64_t wait = last_at + CardDelay(failures, t) - now;
+    if (wait <= 0) return Status::Ok();
+    return Status::Locked("入力の誤りが続いたため、このカード番号は" + std::to_string(wait) +
+                          "秒後までご利用いただけません。少し待ってからもう一度お試しください。");
+  }
+  if (IsSource(k)) {
+    if (failures < t.source_max_failures) return Status::Ok();
+    return Status::Locked(
+        "この接続元からの入力の誤りが多いため、しばらくご利用いただけません。" +
+        Minutes(last_at + t.source_window_seconds - now) + "分後にもう一度お試しください。");
+  }
+  if (failures < t.max_failures) return Status::Ok();
+  return Status::Locked(LockedMessage(t));
 }
 
-// Busy when any of `ks` is locked.
+// The first lock among `ks`, or Ok.
 Status CheckLocks(Connection& c, std::initializer_list<const Counter*> ks, const Throttle& t,
                   int64_t now) {
-  for (const Counter* k : ks) {
-    auto l = Locked(c, *k, t, now);
-    if (!l.ok()) return l.status();
-    if (*l) return Status::Locked(LockedMessage(t));
-  }
+  for (const Counter* k : ks) SHIORI_RETURN_IF_ERROR(Locked(c, *k, t, now));
   return Status::Ok();
 }
 
@@ -130,7 +165,7 @@ Status RecordFailure(Connection& c, const Counter& k, const Throttle& t, int64_t
       "  last_at = ?3",
       &err);
   if (!s) return err;
-  return s->Bind(1, k.kind).Bind(2, k.key).Bind(3, now).Bind(4, t.lock_seconds).Run();
+  return s->Bind(1, k.kind).Bind(2, k.key).Bind(3, now).Bind(4, Window(k, t)).Run();
 }
 
 Status ClearFailures(Connection& c, const Counter& k) {
@@ -146,8 +181,8 @@ Status ClearFailures(Connection& c, const Counter& k) {
 // mistypes, the attempt itself included in Login), so a patron who finally
 // gets it right is not locked out of her own device. Failures on other cards
 // stay on the key.
-Status SettleSuccess(Connection& c, const Counter& card, const Counter& key, const Throttle& t,
-                     int64_t now) {
+Status SettleSuccess(Connection& c, const Counter& card, std::initializer_list<const Counter*> keys,
+                     const Throttle& t, int64_t now) {
   int64_t own = 0;
   {
     Status err;
@@ -161,13 +196,16 @@ Status SettleSuccess(Connection& c, const Counter& card, const Counter& key, con
     if (!r.ok()) return r.status();
   }
   SHIORI_RETURN_IF_ERROR(ClearFailures(c, card));
-  if (own == 0 || !Counts(key)) return Status::Ok();
-  Status err;
-  Stmt* s = c.Cached(
-      "UPDATE auth_failures SET failures = max(failures - ?3, 0) WHERE kind = ?1 AND key = ?2",
-      &err);
-  if (!s) return err;
-  return s->Bind(1, key.kind).Bind(2, key.key).Bind(3, own).Run();
+  for (const Counter* key : keys) {
+    if (own == 0 || !Counts(*key)) continue;
+    Status err;
+    Stmt* s = c.Cached(
+        "UPDATE auth_failures SET failures = max(failures - ?3, 0) WHERE kind = ?1 AND key = ?2",
+        &err);
+    if (!s) return err;
+    SHIORI_RETURN_IF_ERROR(s->Bind(1, key->kind).Bind(2, key->key).Bind(3, own).Run());
+  }
+  return Status::Ok();
 }
 
 // ---------------------------------------------------------------- patrons
@@ -274,7 +312,7 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
                         std::string_view phone, std::string_view password, std::string_view email,
                         std::string_view throttle_key, const PasswordPolicy& pol,
                         const PasswordHashing& h, const Throttle& t, int64_t now,
-                        std::string_view device_class) {
+                        std::string_view device_class, std::string_view source_key) {
   const std::string pw = charset::NormalizePassword(password);
   SHIORI_RETURN_IF_ERROR(CheckPassword(pw, pol));
   const std::string mail = NormalizeEmailInput(email);
@@ -283,10 +321,11 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
   const std::string card_key = CardKey(card);
   const Counter by_card{kRegisterCard, card_key};
   const Counter by_key{kRegisterKey, ThrottleKeyHash(throttle_key), card_key};
+  const Counter by_source{kSource, ThrottleKeyHash(source_key)};
 
   // A first look without the write lock: a locked attempt costs nothing, and
   // the password is hashed only for matching data, before the lock is taken.
-  SHIORI_RETURN_IF_ERROR(CheckLocks(c, {&by_card, &by_key}, t, now));
+  SHIORI_RETURN_IF_ERROR(CheckLocks(c, {&by_source, &by_key, &by_card}, t, now));
   std::optional<std::string> hash;
   {
     auto p = CredentialsByCard(c, card_key);
@@ -300,12 +339,13 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
 
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
-  SHIORI_RETURN_IF_ERROR(CheckLocks(c, {&by_card, &by_key}, t, now));
+  SHIORI_RETURN_IF_ERROR(CheckLocks(c, {&by_source, &by_key, &by_card}, t, now));
   auto p = CredentialsByCard(c, card_key);
   if (!p.ok()) return p.status();
   if (!p->has_value() || !Matches(**p, name_kana, phone)) {
     SHIORI_RETURN_IF_ERROR(RecordFailure(c, by_card, t, now));
     SHIORI_RETURN_IF_ERROR(RecordFailure(c, by_key, t, now));
+    SHIORI_RETURN_IF_ERROR(RecordFailure(c, by_source, t, now));
     SHIORI_RETURN_IF_ERROR(tx.Commit());
     return Status::Invalid(kRegistrationMismatch);
   }
@@ -322,17 +362,19 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
   SHIORI_RETURN_IF_ERROR(up->Bind(1, id).Bind(2, *hash).Bind(3, NonEmpty(mail)).Run());
   SHIORI_RETURN_IF_ERROR(DeleteSessionsOf(c, id, std::nullopt));
   SHIORI_RETURN_IF_ERROR(QueueToPatron(c, "password_registered", id, device_class, now));
-  SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, by_key, t, now));
-  SHIORI_RETURN_IF_ERROR(
-      SettleSuccess(c, Counter{kLoginCard, card_key}, Counter{kLoginKey, by_key.key}, t, now));
+  SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, {&by_key, &by_source}, t, now));
+  const Counter login_key{kLoginKey, by_key.key};
+  SHIORI_RETURN_IF_ERROR(SettleSuccess(c, Counter{kLoginCard, card_key}, {&login_key}, t, now));
   return tx.Commit();
 }
 
 Result<int64_t> Login(Connection& c, std::string_view card, std::string_view password,
-                      std::string_view throttle_key, const Throttle& t, int64_t now) {
+                      std::string_view throttle_key, const Throttle& t, int64_t now,
+                      std::string_view source_key) {
   const std::string pw = charset::NormalizePassword(password);
   const Counter by_card{kLoginCard, CardKey(card)};
   const Counter by_key{kLoginKey, ThrottleKeyHash(throttle_key), by_card.key};
+  const Counter by_source{kSource, ThrottleKeyHash(source_key)};
 
   // Count the attempt as a failure before verifying, so guesses made in
   // parallel cannot get past max_failures; a success settles it.
@@ -340,9 +382,10 @@ Result<int64_t> Login(Connection& c, std::string_view card, std::string_view pas
   {
     Transaction tx(c);
     SHIORI_RETURN_IF_ERROR(tx.begun());
-    SHIORI_RETURN_IF_ERROR(CheckLocks(c, {&by_card, &by_key}, t, now));
+    SHIORI_RETURN_IF_ERROR(CheckLocks(c, {&by_source, &by_key, &by_card}, t, now));
     SHIORI_RETURN_IF_ERROR(RecordFailure(c, by_card, t, now));
     SHIORI_RETURN_IF_ERROR(RecordFailure(c, by_key, t, now));
+    SHIORI_RETURN_IF_ERROR(RecordFailure(c, by_source, t, now));
     auto r = CredentialsByCard(c, by_card.key);
     if (!r.ok()) return r.status();
     p = std::move(r).value();
@@ -357,7 +400,7 @@ Result<int64_t> Login(Connection& c, std::string_view card, std::string_view pas
   {
     Transaction tx(c);
     SHIORI_RETURN_IF_ERROR(tx.begun());
-    SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, by_key, t, now));
+    SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, {&by_key, &by_source}, t, now));
     SHIORI_RETURN_IF_ERROR(tx.Commit());
   }
   if (p->status == "blocked") {
@@ -413,7 +456,7 @@ Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current
   }
   SHIORI_RETURN_IF_ERROR(DeleteSessionsOf(c, patron_id, keep_session_id));
   SHIORI_RETURN_IF_ERROR(QueueToPatron(c, "password_changed", patron_id, device_class, now));
-  SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, Counter{kLoginKey, ""}, t, now));
+  SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, {}, t, now));
   return tx.Commit();
 }
 
@@ -443,9 +486,10 @@ Result<int> PurgeAuthFailures(Connection& c, const Throttle& t, int64_t now) {
   auto u = c.Prepare("DELETE FROM card_unlocks WHERE at <= ?1");  // no counter is older
   if (!u.ok()) return u.status();
   SHIORI_RETURN_IF_ERROR(u->Bind(1, now - t.lock_seconds).Run());
-  auto s = c.Prepare("DELETE FROM auth_failures WHERE last_at <= ?1");
+  auto s = c.Prepare("DELETE FROM auth_failures WHERE last_at <= ?1 - (CASE kind WHEN ?2 THEN ?3 ELSE ?4 END)");
   if (!s.ok()) return s.status();
-  SHIORI_RETURN_IF_ERROR(s->Bind(1, now - t.lock_seconds).Run());
+  SHIORI_RETURN_IF_ERROR(
+      s->Bind(1, now).Bind(2, kSource).Bind(3, t.source_window_seconds).Bind(4, t.lock_seconds).Run());
   return c.Changes();
 }
 

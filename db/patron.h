@@ -91,17 +91,29 @@ Status ValidateEmail(std::string_view email);
 // means no address.
 std::string NormalizeEmailInput(std::string_view s);
 
-// Failed identity checks allowed before a lock.
+// Failed identity checks allowed, and what follows (docs/security.md).
 struct Throttle {
-  int max_failures = 5;            // Default: 5
-  int64_t lock_seconds = 15 * 60;  // Default: 15 minutes
+  int max_failures = 5;            // per key; also where a card's delay starts. Default: 5
+  int64_t lock_seconds = 15 * 60;  // a key's lock. Default: 15 minutes
+  int64_t card_delay_max_seconds = 60;    // longest wait a card imposes. Default: 60
+  int source_max_failures = 30;           // per client address. Default: 30
+  int64_t source_window_seconds = 10 * 60;  // ... within this time. Default: 10 minutes
 };
 // Throttling, shared by RegisterPassword, Login and ChangePassword. Failures
 // are counted per card number (known or not) and per throttle key, separately
-// for registration and for login. A counter is forgotten lock_seconds after its
-// last failure; while it holds max_failures or more, every attempt with that
-// card or key is refused with Locked, even with the right data, and refused
-// attempts are not counted. A success clears the card's counter and takes as
+// for registration and for login, and per client address (`source_key`) for
+// both together. Refused attempts are not counted. Three rules:
+// - a key (the session or device trying) with max_failures failures is
+//   refused for lock_seconds after its last failure, even with the right data
+//   (the attacker's own session or device is what gets locked);
+// - a card with more than max_failures failures makes every attempt on it,
+//   from anywhere, wait 2, 4, 8 ... seconds (at most card_delay_max_seconds)
+//   after its last failure: guessing one card slowly from many sessions stays
+//   slow, and a stranger can keep its patron out for seconds, not minutes;
+// - a client address with source_max_failures failures within
+//   source_window_seconds is refused until that window after its last failure
+//   (one guess each on many cards: password spraying). "" counts nothing.
+// A card or key counter is forgotten lock_seconds after its last failure. A success clears the card's counter and takes as
 // many failures off the key's counter as the card's held (the patron's own
 // mistypes: she is not locked out of her own phone), leaving the failures on
 // other cards there. Throttle keys are stored only as keyed BLAKE2b hashes.
@@ -120,8 +132,8 @@ struct Throttle {
 // Returns, in this order of checks:
 //   Invalid  the password breaks `pol` or the e-mail is invalid (CheckPassword
 //            and ValidateEmail messages; nothing counted);
-//   Locked   the card or key is locked: "...15分後にもう一度お試しください。"
-//            (the minutes from `t`);
+//   Locked   the address, key or card holds the attempt back (the rules
+//            above; the sentence says how many minutes or seconds);
 //   Invalid  card, name or phone do not match, or the card is unknown: one
 //            fixed message that never says which (kRegistrationMismatch);
 //            counted for the card and the key.
@@ -132,7 +144,7 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
                         std::string_view phone, std::string_view password, std::string_view email,
                         std::string_view throttle_key, const PasswordPolicy& pol,
                         const PasswordHashing& h, const Throttle& t, int64_t now,
-                        std::string_view device_class = "");
+                        std::string_view device_class = "", std::string_view source_key = "");
 extern const char kRegistrationMismatch[];
 // Registration, password change and e-mail change also queue the security
 // notices in their transaction: password_registered / password_changed (to the
@@ -141,7 +153,7 @@ extern const char kRegistrationMismatch[];
 
 // Login with card number and password (NormalizeDigits / NormalizePassword
 // first). Returns the patron id. Errors:
-//   Locked    the card or the key is locked (as above);
+//   Locked    the address, key or card holds the attempt back (as above);
 //   Invalid   unknown card, no password registered yet, or a wrong password:
 //             one message, kLoginMismatch "カード番号またはパスワードが違います。";
 //   Conflict  right password but the card is blocked or expired: a sentence
@@ -153,7 +165,8 @@ extern const char kRegistrationMismatch[];
 // is verified against a dummy hash, so it answers no faster than a known one.
 // REQUIRES: no transaction open on `c`.
 Result<int64_t> Login(Connection& c, std::string_view card, std::string_view password,
-                      std::string_view throttle_key, const Throttle& t, int64_t now);
+                      std::string_view throttle_key, const Throttle& t, int64_t now,
+                      std::string_view source_key = "");
 extern const char kLoginMismatch[];
 
 // Password change by a logged-in patron: `current` must verify (a wrong one is

@@ -296,6 +296,23 @@ CREATE TRIGGER IF NOT EXISTS records_deleted AFTER DELETE ON records
   BEGIN UPDATE catalog_version SET n = n + 1; END;
 )sql",
        nullptr},
+      // 12: failed logins and registrations are also counted per client
+      // address ('source'); the table is rebuilt for the wider CHECK.
+      {R"sql(
+CREATE TABLE auth_failures_new(
+  kind     TEXT NOT NULL
+           CHECK(kind IN ('login_card','login_key','register_card','register_key','source')),
+  key      TEXT NOT NULL,
+  failures INTEGER NOT NULL,
+  last_at  INTEGER NOT NULL,         -- unix seconds of the last failure
+  PRIMARY KEY(kind, key)
+) WITHOUT ROWID;
+INSERT INTO auth_failures_new SELECT kind, key, failures, last_at FROM auth_failures;
+DROP TABLE auth_failures;
+ALTER TABLE auth_failures_new RENAME TO auth_failures;
+CREATE INDEX auth_failures_last ON auth_failures(last_at);
+)sql",
+       nullptr},
   };
   return m;
 }

@@ -168,8 +168,9 @@ Response AccountPage(const Request&, Ctx& ctx) {
 
 Response LoginPost(const Request& req, Ctx& ctx) {
   const std::string card(req.Param("card"));
-  auto id = db::Login(ctx.db(), card, req.Param("password"), ThrottleKey(ctx), ThrottleOf(ctx.cfg),
-                      ctx.clock.Now());
+  auto id = db::Login(ctx.db(), card, req.Param("password"), ThrottleKey(ctx),
+                      ThrottleOf(ctx.cfg, ctx.profile.feature_phone()), ctx.clock.Now(),
+                      ctx.client);
   if (!id.ok()) {
     if (!id.status().refusal()) return Failure(ctx, id.status());
     return LoginPage(ctx, card, id.status().message(), 403, std::string(req.Param("next")));
@@ -204,8 +205,9 @@ Response RegisterPost(const Request& req, Ctx& ctx) {
   }
   Status s = db::RegisterPassword(ctx.db(), v.card, v.name_kana, v.phone, password, v.email,
                                   ThrottleKey(ctx), PasswordPolicyOf(ctx.cfg), ctx.cfg.hashing,
-                                  ThrottleOf(ctx.cfg), ctx.clock.Now(),
-                                  ClassName(ctx.profile.device_class));
+                                  ThrottleOf(ctx.cfg, ctx.profile.feature_phone()),
+                                  ctx.clock.Now(), ClassName(ctx.profile.device_class),
+                                  ctx.client);
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     v.message = s.message();

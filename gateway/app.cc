@@ -100,6 +100,7 @@ struct App::Impl {
     const int64_t now = site.clock.Now();
     Ctx ctx(*pool, site, std::move(profile), now);
     ctx.path = raw.path;
+    ctx.client = ClientAddress(site.cfg, raw.remote, raw.Header("x-forwarded-for"));
     const std::string query = WithoutParam(raw.raw_query, kSessionParam);
     ctx.page_url = site.cfg.mail.site_url + raw.path + (query.empty() ? "" : "?" + query);
     Response r = Serve(raw, ctx);

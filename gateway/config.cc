@@ -205,8 +205,26 @@ db::PasswordPolicy PasswordPolicyOf(const Config& c) {
   return db::PasswordPolicy{c.password_min, c.password_max};
 }
 
-db::Throttle ThrottleOf(const Config& c) {
-  return db::Throttle{c.max_failures, c.lock_minutes * 60LL};
+db::Throttle ThrottleOf(const Config& c, bool feature_phone) {
+  db::Throttle t;
+  t.max_failures = c.max_failures;
+  t.lock_seconds = c.lock_minutes * 60LL;
+  t.card_delay_max_seconds = c.card_delay_max_seconds;
+  t.source_max_failures = feature_phone ? c.phone_source_max_failures : c.source_max_failures;
+  t.source_window_seconds = c.source_window_minutes * 60LL;
+  return t;
+}
+
+std::string ClientAddress(const Config& c, std::string_view peer, std::string_view forwarded_for) {
+  if (forwarded_for.empty()) return std::string(peer);
+  bool trusted = false;
+  for (const auto& p : c.trusted_proxies) trusted = trusted || p == peer;
+  if (!trusted) return std::string(peer);
+  std::string_view last = forwarded_for.substr(forwarded_for.rfind(',') + 1);
+  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  if (last.empty() || last.size() > 64) return std::string(peer);
+  return std::string(last);
 }
 
 db::SessionLimits SessionLimitsOf(const Config& c) {
@@ -246,8 +264,19 @@ Result<Config> LoadConfig(const std::string& path) {
         {"connection_timeout", i(1, 3600, &c.connection_timeout_s)},
         {"max_body_bytes", i(1024, 1 << 20, &c.max_body_bytes)},
         {"max_header_bytes", i(1024, 1 << 16, &c.max_header_bytes)},
-        {"maintenance",
-         [&](Reader& r, const toml::node& n) { return r.Bool(n, &c.maintenance); }}}},
+        {"maintenance", [&](Reader& r, const toml::node& n) { return r.Bool(n, &c.maintenance); }},
+        {"trusted_proxies",
+         [&](Reader& r, const toml::node& n) {
+           c.trusted_proxies.clear();
+           return StringArray(
+               r, n,
+               [&](std::string_view a) {
+                 if (a.empty() || a.size() > 64) return false;
+                 c.trusted_proxies.emplace_back(a);
+                 return true;
+               },
+               "\"127.0.0.1\"");
+         }}}},
       {"database", {{"path", str(&c.db_path)}}},
       {"library", {{"name", str(&c.rules.library_name)}}},
       {"loans",
@@ -262,6 +291,10 @@ Result<Config> LoadConfig(const std::string& path) {
         {"argon2_ops", i(1, 20, &ops)},
         {"max_failures", i(1, 100, &c.max_failures)},
         {"lock_minutes", i(1, 24 * 60, &c.lock_minutes)},
+        {"card_delay_max_seconds", i(1, 3600, &c.card_delay_max_seconds)},
+        {"source_max_failures", i(1, 1000000, &c.source_max_failures)},
+        {"phone_source_max_failures", i(1, 1000000, &c.phone_source_max_failures)},
+        {"source_window_minutes", i(1, 24 * 60, &c.source_window_minutes)},
         {"argon2_mem_kib", i(8, 1 << 20, &mem_kib)}}},
       {"session",
        {{"idle_minutes", i(1, 24 * 60, &c.session_idle_minutes)},

@@ -27,6 +27,8 @@ struct Config {
   int max_body_bytes = 16384;
   int max_header_bytes = 8192;
   bool maintenance = false;  // when true, the public service is off whatever the database says
+  // Reverse proxies whose X-Forwarded-For names the client (exact addresses).
+  std::vector<std::string> trusted_proxies;
 
   // [database]
   std::string db_path = "shiori.db";
@@ -38,8 +40,12 @@ struct Config {
   int password_min = 6;
   int password_max = 8;
   db::PasswordHashing hashing;
-  int max_failures = 5;   // wrong logins or registrations before a card is locked
+  int max_failures = 5;   // wrong logins or registrations before a session or device is locked
   int lock_minutes = 15;  // how long the lock lasts
+  int card_delay_max_seconds = 60;    // a card's longest wait between attempts after failures
+  int source_max_failures = 30;       // failures from one client address ...
+  int phone_source_max_failures = 300;  // ... or one carrier gateway address (feature phones)
+  int source_window_minutes = 10;     // ... within this many minutes
 
   // [session]
   int session_idle_minutes = 30;
@@ -62,8 +68,13 @@ Status SetListen(Config& c, std::string_view host_port);
 // The password rules, the failed-login throttle and the session timeouts the
 // configuration sets, as db/ takes them.
 db::PasswordPolicy PasswordPolicyOf(const Config& c);
-db::Throttle ThrottleOf(const Config& c);
+db::Throttle ThrottleOf(const Config& c, bool feature_phone = false);
 db::SessionLimits SessionLimitsOf(const Config& c);
+
+// The client's address: `peer`, unless `peer` is one of the trusted proxies
+// and `forwarded_for` (X-Forwarded-For) names one — then its last entry, the
+// address the proxy saw.
+std::string ClientAddress(const Config& c, std::string_view peer, std::string_view forwarded_for);
 
 }  // namespace shiori::gateway
 

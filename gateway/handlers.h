@@ -73,6 +73,7 @@ struct Ctx {
   pages::Device device;
   std::string path;
   std::string page_url;  // absolute, without the session id: the QR code's text
+  std::string client;    // the client's address (ClientAddress), for throttling
   bool shift_jis = false;
 
   Ctx(db::Pool& pool, const Site& s, DeviceProfile p, int64_t now);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <fstream>
 #include <regex>
 
 #include "charset/charset.h"
@@ -111,7 +112,9 @@ TEST_F(Account, FullWidthPasswordLogsInAndTheSessionIdChangesAtLogin) {
   EXPECT_EQ(old.status, 401);
 }
 
-TEST_F(Account, TheSixthWrongPasswordIsRefusedEvenWithTheRightOne) {
+// A stranger who types five wrong passwords for someone's card locks his own
+// session, not the patron: she logs in from her own browser at once.
+TEST_F(Account, WrongPasswordsLockTheSessionThatTypedThemNotThePatron) {
   Browser b(*server_, false);
   long status = 0;
   Register(b, "1000000055", "サツマ ジュンイチ", "090-1234-5555", "satsuma5", &status);
@@ -122,12 +125,23 @@ TEST_F(Account, TheSixthWrongPasswordIsRefusedEvenWithTheRightOne) {
     EXPECT_EQ(status, 403);
     EXPECT_NE(page.find("カード番号またはパスワードが違います"), std::string::npos);
   }
-  Browser owner(*server_, false);
-  std::string locked = Login(owner, "1000000055", "satsuma5", &status);
-  EXPECT_EQ(status, 403);
+  std::string locked = Login(attacker, "1000000055", "satsuma5", &status);
+  EXPECT_EQ(status, 403) << "the guessing session is refused even with the right password";
   EXPECT_NE(locked.find("15分"), std::string::npos) << locked;
+  Browser owner(*server_, false);
+  std::string home = Login(owner, "1000000055", "satsuma5", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(home.find("貸出中一覧"), std::string::npos) << "the patron is not locked out: " << home;
+}
 
-  // The patron calls the library: staff let the card in again at once.
+// Her own mistypes lock her own browser; staff let her in again at once.
+TEST_F(Account, StaffUnlockLetsAPatronLockedByHerOwnMistypesInAtOnce) {
+  long status = 0;
+  Browser owner(*server_, false);
+  for (int i = 0; i < 5; ++i) Login(owner, "1000000055", "satsuma" + std::to_string(i), &status);
+  std::string locked = Login(owner, "1000000055", "satsuma5", &status);
+  ASSERT_EQ(status, 403);
+  EXPECT_NE(locked.find("15分"), std::string::npos) << locked;
   CommandResult r = RunShiori({"patron", "unlock", "1000000055", "--db", dir_->File("a.db")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("card ...0055: unlocked"), std::string::npos) << r.out;
@@ -138,6 +152,45 @@ TEST_F(Account, TheSixthWrongPasswordIsRefusedEvenWithTheRightOne) {
   CommandResult unknown = RunShiori({"patron", "unlock", "1000000999", "--db", dir_->File("a.db")});
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.err.find("no patron has this card number"), std::string::npos) << unknown.err;
+}
+
+// Password spraying replayed: one guess per card, a fresh session each time,
+// all from one client address (behind the library's reverse proxy, which
+// names it in X-Forwarded-For).
+TEST(AccountSpraying, OneAddressIsRefusedAfterItsFailuresAcrossCards) {
+  TempDir dir;
+  const std::string conf = dir.File("s.toml");
+  {
+    std::ofstream f(conf);
+    f << "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n"
+         "[passwords]\nsource_max_failures = 8\nsource_window_minutes = 10\n";
+  }
+  Server server;
+  ASSERT_TRUE(server.Start({"--demo", "--config", conf, "--db", dir.File("s.db")}))
+      << server.startup_output();
+  auto attempt = [&](const std::string& card, const std::string& password,
+                     const std::string& from) {
+    const std::string pc = "User-Agent: Mozilla/5.0 (Windows NT 10.0) Firefox/120.0";
+    HttpResponse form = server.Get("/account", {pc, "X-Forwarded-For: " + from});
+    std::smatch v, t;
+    std::string cookies = form.Header("set-cookie");
+    EXPECT_TRUE(std::regex_search(cookies, v, std::regex("v=([0-9a-f]{32})"))) << cookies;
+    EXPECT_TRUE(std::regex_search(form.body, t, std::regex("name=\"_t\" value=\"([^\"]+)\"")));
+    return server.Post("/account/login",
+                       "_t=" + std::string(t[1]) + "&card=" + card + "&password=" + password,
+                       {pc, "Cookie: v=" + std::string(v[1]), "X-Forwarded-For: 198.51.100.9, " + from});
+  };
+  for (int i = 0; i < 8; ++i) {
+    HttpResponse r = attempt("20000000" + std::to_string(10 + i), "hon4649", "203.0.113.5");
+    EXPECT_EQ(r.status, 403);
+    EXPECT_NE(r.body.find("カード番号またはパスワードが違います"), std::string::npos);
+  }
+  HttpResponse refused = attempt("1000000033", "hon4649", "203.0.113.5");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("この接続元からの入力の誤りが多いため"), std::string::npos)
+      << "refused before the password is looked at, even the right one";
+  HttpResponse other = attempt("1000000033", "hon4649", "203.0.113.77");
+  EXPECT_EQ(other.status, 303) << "another client behind the same proxy logs in";
 }
 
 TEST_F(Account, PasswordChangeEndsOtherSessionsAndTheOldPasswordStopsWorking) {

@@ -245,7 +245,7 @@ TEST_F(Circulation, TheDailyJobForgetsFailedLoginsPastTheirLockTime) {
   pc.Post("/account/login", {{"card", "1000000022"}, {"password", "wrong1"}}, &status);
   ASSERT_EQ(status, 403);
   const std::string count = "SELECT count(*) FROM auth_failures";
-  ASSERT_EQ(QueryInt(db_, count), 2) << "one for the card, one for the device";
+  ASSERT_EQ(QueryInt(db_, count), 3) << "one for the card, one for the session, one for the address";
   // A day passes for the card's counter only (the lock time is 15 minutes).
   sqlite3* h = nullptr;
   ASSERT_EQ(sqlite3_open(db_.c_str(), &h), SQLITE_OK);
@@ -261,9 +261,9 @@ TEST_F(Circulation, TheDailyJobForgetsFailedLoginsPastTheirLockTime) {
   EXPECT_NE(daily.out.find("forgot 1 failed-login counters past their lock time"),
             std::string::npos)
       << daily.out;
-  EXPECT_EQ(QueryInt(db_, count), 1);
-  EXPECT_EQ(QueryText(db_, "SELECT kind FROM auth_failures"), "login_key")
-      << "the device's counter is still within its lock time";
+  EXPECT_EQ(QueryInt(db_, count), 2);
+  EXPECT_EQ(QueryText(db_, "SELECT group_concat(kind) FROM auth_failures"), "login_key,source")
+      << "the session's and the address's counters are still within their time";
   CommandResult again = Staff({"circ", "daily"});
   EXPECT_EQ(again.out.find("forgot"), std::string::npos) << again.out;
 }

@@ -405,34 +405,31 @@ TEST_F(PatronTest, ResetEndsSessionsAndTheLoginLock) {
   EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 22).status().code(), Status::Code::kInvalid);
 }
 
-TEST_F(PatronTest, RegistrationLocksPerCardEvenForUnknownCards) {
+TEST_F(PatronTest, RegistrationSlowsACardDownEvenForUnknownCards) {
   AddKyoko();
-  for (int i = 0; i < kThrottle.max_failures; ++i) {
+  // Six failures from six sessions: the card makes the next attempt wait 2 s.
+  for (int i = 0; i <= kThrottle.max_failures; ++i) {
     Status s = Register("1000000011", "イズミ ケイコ", "0996-63-1111", "neko2026", kNow + i,
                         "key-" + std::to_string(i));
     EXPECT_EQ(s.code(), Status::Code::kInvalid);
   }
-  const int64_t last = kNow + kThrottle.max_failures - 1;
-  Status locked =
+  const int64_t last = kNow + kThrottle.max_failures;
+  Status wait =
       Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026", last + 1, "fresh-key");
-  EXPECT_EQ(locked.code(), Status::Code::kLocked);
-  EXPECT_NE(locked.message().find("15分後にもう一度お試しください"), std::string::npos)
-      << locked.message();
-  EXPECT_EQ(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026",
-                     last + kThrottle.lock_seconds - 1, "fresh-key")
-                .code(),
-            Status::Code::kLocked);
-  EXPECT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026",
-                       last + kThrottle.lock_seconds, "fresh-key")
-                  .ok());
+  EXPECT_EQ(wait.code(), Status::Code::kLocked);
+  EXPECT_NE(wait.message().find("1秒後"), std::string::npos) << wait.message();
+  EXPECT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026", last + 2,
+                       "fresh-key")
+                  .ok())
+      << "seconds, not a lock";
 
   // An unknown card number is counted like a known one (same answers).
-  for (int i = 0; i < kThrottle.max_failures; ++i) {
+  for (int i = 0; i <= kThrottle.max_failures; ++i) {
     EXPECT_EQ(Register("5555555555", "ア", "123456", "neko2026", kNow + i, "k" + std::to_string(i))
                   .code(),
               Status::Code::kInvalid);
   }
-  EXPECT_EQ(Register("5555555555", "ア", "123456", "neko2026", kNow + 10, "other").code(),
+  EXPECT_EQ(Register("5555555555", "ア", "123456", "neko2026", last + 1, "other").code(),
             Status::Code::kLocked);
 }
 
@@ -470,46 +467,103 @@ TEST_F(PatronTest, LoginMismatchIsOneMessage) {
   }
 }
 
-TEST_F(PatronTest, LoginLocksTheCardAfterFiveFailures) {
+// Guesses at one card from ever new sessions: after max_failures each guess
+// waits twice as long as the one before (2, 4, 8 ... s, at most
+// card_delay_max_seconds); the patron herself is never kept out longer.
+TEST_F(PatronTest, ACardGuessedFromManySessionsWaitsLongerEachTimeButNeverLong) {
   const int64_t id = AddKyoko();
   ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  int64_t now = kNow;
   for (int i = 0; i < kThrottle.max_failures; ++i) {
-    // A new key every time: the card's counter alone locks.
-    EXPECT_EQ(LogIn("1000000011", "guess" + std::to_string(i), kNow + i, std::to_string(i))
-                  .status()
-                  .code(),
+    EXPECT_EQ(LogIn("1000000011", "guess", now++, "s" + std::to_string(i)).status().code(),
               Status::Code::kInvalid);
   }
-  const int64_t last = kNow + kThrottle.max_failures - 1;
-  auto sixth = LogIn("1000000011", "neko2026", last + 1, "x");
-  EXPECT_EQ(sixth.status().code(), Status::Code::kLocked);
-  EXPECT_NE(sixth.status().message().find("15分後にもう一度お試しください"), std::string::npos)
-      << sixth.status().message();
-  // Refused attempts do not extend the lock.
-  EXPECT_EQ(LogIn("1000000011", "neko2026", last + 600, "x").status().code(), Status::Code::kLocked);
-  EXPECT_EQ(LogIn("1000000011", "neko2026", last + kThrottle.lock_seconds - 1, "x").status().code(),
+  // Five failures: no wait yet, the right password works at once (nobody is locked out)...
+  auto in = LogIn("1000000011", "neko2026", now, "owner");
+  ASSERT_TRUE(in.ok()) << in.status().message();
+  EXPECT_EQ(*in, id);
+  // ...and clears the card. Now a long run of guesses:
+  now += 1;
+  int64_t last = now;
+  for (int i = 0; i < kThrottle.max_failures; ++i) {
+    last = now;
+    EXPECT_EQ(LogIn("1000000011", "guess", now++, "g" + std::to_string(i)).status().code(),
+              Status::Code::kInvalid);
+  }
+  int64_t wait = 0;
+  for (int n = kThrottle.max_failures + 1; n <= kThrottle.max_failures + 8; ++n) {
+    // failure number n happens at the earliest moment allowed
+    const int64_t at = last + wait;
+    if (wait > 0) {
+      auto early = LogIn("1000000011", "neko2026", at - 1, "early");
+      EXPECT_EQ(early.status().code(), Status::Code::kLocked) << n;
+      EXPECT_NE(early.status().message().find("1秒後"), std::string::npos)
+          << early.status().message();
+    }
+    EXPECT_EQ(LogIn("1000000011", "guess", at, "g" + std::to_string(n)).status().code(),
+              Status::Code::kInvalid)
+        << n;
+    last = at;
+    wait = std::min<int64_t>(int64_t{1} << (n - kThrottle.max_failures),
+                             kThrottle.card_delay_max_seconds);
+  }
+  EXPECT_EQ(wait, kThrottle.card_delay_max_seconds) << "the wait stops growing at its ceiling";
+  EXPECT_EQ(LogIn("1000000011", "neko2026", last + wait - 1, "owner").status().code(),
             Status::Code::kLocked);
-  auto later = LogIn("1000000011", "neko2026", last + kThrottle.lock_seconds, "x");
+  auto later = LogIn("1000000011", "neko2026", last + wait, "owner");
   ASSERT_TRUE(later.ok()) << later.status().message();
-  EXPECT_EQ(*later, id);
 }
 
-TEST_F(PatronTest, StaffUnlockLetsALockedCardInAtOnce) {
+TEST_F(PatronTest, StaffUnlockEndsACardsWaitAtOnce) {
   const int64_t id = AddKyoko();
   ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
-  for (int i = 0; i < kThrottle.max_failures; ++i) {
-    (void)LogIn("1000000011", "guess" + std::to_string(i), kNow + i, std::to_string(i));
+  for (int i = 0; i <= kThrottle.max_failures + 1; ++i) {
+    (void)LogIn("1000000011", "guess" + std::to_string(i), kNow + i * 4, std::to_string(i));
   }
-  const int64_t then = kNow + kThrottle.max_failures;
+  const int64_t then = kNow + (kThrottle.max_failures + 1) * 4;
   ASSERT_EQ(LogIn("1000000011", "neko2026", then, "x").status().code(), Status::Code::kLocked);
   auto n = UnlockCard(*c_, "１０００ ０００ ０１１", then);  // as staff may type it
   ASSERT_TRUE(n.ok()) << n.status().message();
   EXPECT_EQ(*n, 1);
-  auto in = LogIn("1000000011", "neko2026", then + 1, "x");
+  auto in = LogIn("1000000011", "neko2026", then, "x");
   ASSERT_TRUE(in.ok()) << in.status().message();
   EXPECT_EQ(*in, id);
   EXPECT_EQ(*UnlockCard(*c_, "1000000011", then + 2), 0) << "nothing left to forget";
   EXPECT_EQ(UnlockCard(*c_, "1000000999", then + 2).status().code(), Status::Code::kNotFound);
+}
+
+// Password spraying: one guess on each of many cards, every time from a new
+// session, but from one address.
+TEST_F(PatronTest, OneAddressIsRefusedAfterTooManyFailuresAcrossCards) {
+  AddKyoko();
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
+  Throttle t = kThrottle;
+  t.source_max_failures = 10;
+  int64_t now = kNow;
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(Login(*c_, "20000000" + std::to_string(10 + i), "neko2026", "s" + std::to_string(i),
+                    t, now++, "203.0.113.5")
+                  .status()
+                  .code(),
+              Status::Code::kInvalid);
+  }
+  auto refused = Login(*c_, "1000000011", "neko2026", "fresh", t, now, "203.0.113.5");
+  EXPECT_EQ(refused.status().code(), Status::Code::kLocked);
+  EXPECT_NE(refused.status().message().find("接続元"), std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("10分後"), std::string::npos)
+      << refused.status().message();
+  // Registration shares the address's counter.
+  EXPECT_EQ(RegisterPassword(*c_, "1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026", "",
+                             "fresh", kPolicy, kFastHashing, t, now, "", "203.0.113.5")
+                .code(),
+            Status::Code::kLocked);
+  EXPECT_TRUE(Login(*c_, "1000000011", "neko2026", "fresh", t, now, "203.0.113.6").ok())
+      << "another address is not affected";
+  EXPECT_TRUE(Login(*c_, "1000000011", "neko2026", "fresh", t, now - 1 + t.source_window_seconds,
+                    "203.0.113.5")
+                  .ok())
+      << "the window after the last failure";
 }
 
 TEST_F(PatronTest, StaffUnlockAlsoLetsInThePatronsOwnDevice) {
@@ -688,20 +742,22 @@ TEST_F(PatronTest, ChangePasswordEndsTheOtherSessions) {
             Status::Code::kNotFound);
 }
 
-TEST_F(PatronTest, ChangePasswordGuessesLockTheCard) {
+TEST_F(PatronTest, ChangePasswordGuessesSlowTheCardDown) {
   const int64_t id = AddKyoko();
   ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026").ok());
-  for (int i = 0; i < kThrottle.max_failures; ++i) {
+  for (int i = 0; i <= kThrottle.max_failures; ++i) {
     EXPECT_EQ(ChangePassword(*c_, id, "guess" + std::to_string(i), "abc123", 0, kPolicy,
                              kFastHashing, kThrottle, kNow + i)
                   .code(),
               Status::Code::kInvalid);
   }
+  const int64_t last = kNow + kThrottle.max_failures;
   EXPECT_EQ(
-      ChangePassword(*c_, id, "neko2026", "abc123", 0, kPolicy, kFastHashing, kThrottle, kNow + 10)
+      ChangePassword(*c_, id, "neko2026", "abc123", 0, kPolicy, kFastHashing, kThrottle, last + 1)
           .code(),
       Status::Code::kLocked);
-  EXPECT_EQ(LogIn("1000000011", "neko2026", kNow + 10).status().code(), Status::Code::kLocked);
+  EXPECT_EQ(LogIn("1000000011", "neko2026", last + 1).status().code(), Status::Code::kLocked);
+  EXPECT_TRUE(LogIn("1000000011", "neko2026", last + 2).ok());
 }
 
 TEST(ValidateEmailTest, Table) {
