@@ -281,6 +281,38 @@ TEST_F(Account, EmailChangeAcceptsOldCarrierAddressesAndWarnsBeforeRemoval) {
       << "a removal tells the address removed";
 }
 
+// A patron without an address asks for one: her holds may use mail only
+// once the address is confirmed from its mailbox.
+TEST_F(Account, HoldsUseANewAddressOnlyOnceItIsConfirmed) {
+  const std::string db = dir_->File("a.db");
+  const std::string hold = std::to_string(
+      QueryInt(db, "SELECT h.id FROM holds h JOIN patrons p ON p.id = h.patron_id"
+                   " WHERE p.card = '1000000033' AND h.status = 'waiting' ORDER BY h.id LIMIT 1"));
+  Browser b(*server_, false);
+  long status = 0;
+  Login(b, "1000000033", "hon4649", &status);
+  ASSERT_EQ(status, 200);
+  b.Get("/account/email");
+  b.Post("/account/email", {{"email", "shota@example.jp"}}, &status);
+  ASSERT_EQ(status, 200);
+  std::string detail = b.Get("/account/hold?id=" + hold);
+  EXPECT_EQ(detail.find("<option value=\"mail\""), std::string::npos) << detail;
+  std::string refused = b.Post("/account/holds/contact", {{"contact", "mail"}}, &status);
+  EXPECT_EQ(status, 409) << refused;
+  const std::string code = QueryText(
+      db, "SELECT o.detail FROM outbox o JOIN patrons p ON p.id = o.patron_id"
+          " WHERE p.card = '1000000033' AND o.kind = 'email_confirm' AND o.status = 'pending'");
+  ASSERT_EQ(code.size(), 20u);
+  b.Get("/account/email/confirm?c=" + code);
+  b.Post("/account/email/confirm", {}, &status);
+  ASSERT_EQ(status, 200);
+  detail = b.Get("/account/hold?id=" + hold);
+  EXPECT_NE(detail.find("<option value=\"mail\""), std::string::npos) << detail;
+  std::string changed = b.Post("/account/holds/contact", {{"contact", "mail"}}, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(changed.find("連絡方法を変えました"), std::string::npos) << changed;
+}
+
 TEST_F(Account, NoPasswordOrCardNumberInTheDatabaseOrTheLog) {
   const std::string log = server_->Stderr();
   for (const char* secret :
