@@ -295,28 +295,30 @@ Status CheckPassword(std::string_view password, const PasswordPolicy& p) {
 
 namespace {
 
-// Queues a security notice to the patron's current address, when there is one.
+// Queues a security notice to the patron's address as it is now, when there
+// is one: a later change of the address does not take the notice with it.
 Status QueueToPatron(Connection& c, std::string_view kind, int64_t patron_id,
-                     std::string_view detail, int64_t now) {
+                     std::string_view detail, int64_t now, const NoticeLimits& limits) {
   auto s = c.Prepare("SELECT email FROM patrons WHERE id = ?1 AND email IS NOT NULL");
   if (!s.ok()) return s.status();
   auto r = s->Bind(1, patron_id).Step();
   if (!r.ok()) return r.status();
   if (!*r) return Status::Ok();
-  return QueueNotice(c, kind, patron_id, std::nullopt, detail, now);
+  const std::string address = s->Text(0);
+  s->Reset();
+  return QueueNotice(c, kind, patron_id, address, detail, now, limits);
 }
 
 }  // namespace
 
 Status RegisterPassword(Connection& c, std::string_view card, std::string_view name_kana,
-                        std::string_view phone, std::string_view password, std::string_view email,
+                        std::string_view phone, std::string_view password,
                         std::string_view throttle_key, const PasswordPolicy& pol,
                         const PasswordHashing& h, const Throttle& t, int64_t now,
-                        std::string_view device_class, std::string_view source_key) {
+                        std::string_view device_class, const NoticeLimits& limits,
+                        std::string_view source_key) {
   const std::string pw = charset::NormalizePassword(password);
   SHIORI_RETURN_IF_ERROR(CheckPassword(pw, pol));
-  const std::string mail = NormalizeEmailInput(email);
-  if (!mail.empty()) SHIORI_RETURN_IF_ERROR(ValidateEmail(mail));
 
   const std::string card_key = CardKey(card);
   const Counter by_card{kRegisterCard, card_key};
@@ -356,12 +358,12 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
   }
   const int64_t id = (*p)->id;
   auto up = c.Prepare(
-      "UPDATE patrons SET password_hash = ?2, email = coalesce(?3, email),"
+      "UPDATE patrons SET password_hash = ?2,"
       " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1");
   if (!up.ok()) return up.status();
-  SHIORI_RETURN_IF_ERROR(up->Bind(1, id).Bind(2, *hash).Bind(3, NonEmpty(mail)).Run());
+  SHIORI_RETURN_IF_ERROR(up->Bind(1, id).Bind(2, *hash).Run());
   SHIORI_RETURN_IF_ERROR(DeleteSessionsOf(c, id, std::nullopt));
-  SHIORI_RETURN_IF_ERROR(QueueToPatron(c, "password_registered", id, device_class, now));
+  SHIORI_RETURN_IF_ERROR(QueueToPatron(c, "password_registered", id, device_class, now, limits));
   SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, {&by_key, &by_source}, t, now));
   const Counter login_key{kLoginKey, by_key.key};
   SHIORI_RETURN_IF_ERROR(SettleSuccess(c, Counter{kLoginCard, card_key}, {&login_key}, t, now));
@@ -417,7 +419,7 @@ Result<int64_t> Login(Connection& c, std::string_view card, std::string_view pas
 Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current,
                       std::string_view next, int64_t keep_session_id, const PasswordPolicy& pol,
                       const PasswordHashing& h, const Throttle& t, int64_t now,
-                      std::string_view device_class) {
+                      std::string_view device_class, const NoticeLimits& limits) {
   const std::string cur = charset::NormalizePassword(current);
   const std::string nxt = charset::NormalizePassword(next);
   SHIORI_RETURN_IF_ERROR(CheckPassword(nxt, pol));
@@ -455,7 +457,8 @@ Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current
         "パスワードは別の画面で変更されました。新しいパスワードでログインし直してください。");
   }
   SHIORI_RETURN_IF_ERROR(DeleteSessionsOf(c, patron_id, keep_session_id));
-  SHIORI_RETURN_IF_ERROR(QueueToPatron(c, "password_changed", patron_id, device_class, now));
+  SHIORI_RETURN_IF_ERROR(
+      QueueToPatron(c, "password_changed", patron_id, device_class, now, limits));
   SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, {}, t, now));
   return tx.Commit();
 }

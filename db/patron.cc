@@ -1,8 +1,11 @@
 // Patron records: staff's records (patron add, import), the lookups by card
-// and id, e-mail addresses (their form, their change, the holds that notify
-// by mail). Logins, passwords and the lockout are in auth.cc.
+// and id, e-mail addresses (their form; their change, confirmed from the new
+// mailbox; the holds that notify by mail). Logins, passwords and the lockout are in auth.cc.
 #include "db/patron.h"
 
+#include <sodium.h>
+
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -227,37 +230,165 @@ Result<std::optional<PatronRow>> FindPatronById(Connection& c, int64_t patron_id
   return FindPatron(c, "id = ?1", patron_id);
 }
 
-Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email, int64_t now) {
+namespace {
+
+// The confirmation code: 20 letters of base32 (100 random bits), short
+// enough that the link fits one line of a phone's mail.
+constexpr size_t kCodeLetters = 20;
+
+std::string NewEmailCode(Random& random) {
+  static constexpr char kBase32[] = "abcdefghijklmnopqrstuvwxyz234567";
+  unsigned char b[13];
+  random.Fill(b, sizeof b);
+  std::string out;
+  uint32_t bits = 0;
+  int have = 0;
+  size_t i = 0;
+  while (out.size() < kCodeLetters) {
+    if (have < 5) {
+      bits = (bits << 8) | b[i++];
+      have += 8;
+    }
+    out += kBase32[(bits >> (have - 5)) & 31];
+    have -= 5;
+  }
+  return out;
+}
+
+// Keyed BLAKE2b of a code, hex: what is kept instead of the code.
+std::string EmailCodeHash(std::string_view code) {
+  static constexpr char kContext[] = "shiori/email_changes/v1";
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(code.data()), code.size(),
+                     reinterpret_cast<const unsigned char*>(kContext), sizeof kContext - 1);
+  std::string out(sizeof h * 2, '\0');
+  sodium_bin2hex(out.data(), out.size() + 1, h, sizeof h);
+  return out;
+}
+
+// The patron's address now ("" when none), or nullopt for an unknown patron.
+Result<std::optional<std::string>> CurrentEmail(Connection& c, int64_t patron_id) {
+  auto o = c.Prepare("SELECT ifnull(email,'') FROM patrons WHERE id = ?1");
+  if (!o.ok()) return o.status();
+  auto r = o->Bind(1, patron_id).Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return std::optional<std::string>();
+  return std::optional<std::string>(o->Text(0));
+}
+
+Status DropEmailChange(Connection& c, int64_t patron_id) {
+  auto d = c.Prepare("DELETE FROM email_changes WHERE patron_id = ?1");
+  if (!d.ok()) return d.status();
+  return d->Bind(1, patron_id).Run();
+}
+
+}  // namespace
+
+const char kEmailCodeUnusable[] =
+    "有効期限が切れたか、すでに使われたか、あとの手続きで取り消されたリンクです"
+    "（手続きをしたカードでログインしているかもお確かめください）。"
+    "「Eメールアドレスの変更」から、もう一度手続きをしてください。";
+
+Result<EmailChange> RequestEmailChange(Connection& c, int64_t patron_id, std::string_view email,
+                                       Random& random, int64_t now, int64_t valid_s,
+                                       const NoticeLimits& limits) {
   const std::string mail = NormalizeEmailInput(email);
-  if (!mail.empty()) SHIORI_RETURN_IF_ERROR(ValidateEmail(mail));
+  SHIORI_RETURN_IF_ERROR(ValidateEmail(mail));
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
-  std::string old;
-  {
-    auto o = c.Prepare("SELECT ifnull(email,'') FROM patrons WHERE id = ?1");
-    if (!o.ok()) return o.status();
-    auto r = o->Bind(1, patron_id).Step();
-    if (!r.ok()) return r.status();
-    if (*r) old = o->Text(0);
-  }
+  auto old = CurrentEmail(c, patron_id);
+  if (!old.ok()) return old.status();
+  if (!old->has_value()) return Status::NotFound("利用者が見つかりません。");
+  if (**old == mail) return Status::Invalid("いま登録されているアドレスと同じです。");
+  const std::string code = NewEmailCode(random);
+  EmailChange change{mail, now + valid_s};
+  auto up = c.Prepare(
+      "INSERT INTO email_changes(patron_id, address, code_hash, created_at, expires_at)"
+      " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(patron_id) DO UPDATE SET"
+      " address = excluded.address, code_hash = excluded.code_hash,"
+      " created_at = excluded.created_at, expires_at = excluded.expires_at");
+  if (!up.ok()) return up.status();
+  SHIORI_RETURN_IF_ERROR(up->Bind(1, patron_id)
+                             .Bind(2, mail)
+                             .Bind(3, EmailCodeHash(code))
+                             .Bind(4, now)
+                             .Bind(5, change.expires_at)
+                             .Run());
+  SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_confirm", patron_id, mail, code, now, limits));
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  return change;
+}
+
+Result<std::optional<EmailChange>> PendingEmailChange(Connection& c, int64_t patron_id,
+                                                      int64_t now) {
+  auto s = c.Prepare(
+      "SELECT address, expires_at FROM email_changes WHERE patron_id = ?1 AND expires_at > ?2");
+  if (!s.ok()) return s.status();
+  auto r = s->Bind(1, patron_id).Bind(2, now).Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return std::optional<EmailChange>();
+  return std::optional<EmailChange>(EmailChange{s->Text(0), s->Int(1)});
+}
+
+Result<std::optional<EmailChange>> FindEmailChange(Connection& c, int64_t patron_id,
+                                                   std::string_view code, int64_t now) {
+  if (code.size() != kCodeLetters) return std::optional<EmailChange>();
+  auto s = c.Prepare(
+      "SELECT address, expires_at FROM email_changes"
+      " WHERE patron_id = ?1 AND code_hash = ?2 AND expires_at > ?3");
+  if (!s.ok()) return s.status();
+  auto r = s->Bind(1, patron_id).Bind(2, EmailCodeHash(code)).Bind(3, now).Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return std::optional<EmailChange>();
+  return std::optional<EmailChange>(EmailChange{s->Text(0), s->Int(1)});
+}
+
+Result<std::string> ConfirmEmailChange(Connection& c, int64_t patron_id, std::string_view code,
+                                       int64_t now, const NoticeLimits& limits) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  auto change = FindEmailChange(c, patron_id, code, now);
+  if (!change.ok()) return change.status();
+  if (!change->has_value()) return Status::Conflict(kEmailCodeUnusable);
+  auto old = CurrentEmail(c, patron_id);
+  if (!old.ok()) return old.status();
+  if (!old->has_value()) return Status::NotFound("利用者が見つかりません。");
+  const std::string& mail = (*change)->address;
   auto up = c.Prepare(
       "UPDATE patrons SET email = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
       " WHERE id = ?1");
   if (!up.ok()) return up.status();
-  SHIORI_RETURN_IF_ERROR(up->Bind(1, patron_id).Bind(2, NonEmpty(mail)).Run());
-  if (c.Changes() == 0) return Status::NotFound("利用者が見つかりません。");
+  SHIORI_RETURN_IF_ERROR(up->Bind(1, patron_id).Bind(2, mail).Run());
+  SHIORI_RETURN_IF_ERROR(DropEmailChange(c, patron_id));
+  SHIORI_RETURN_IF_ERROR(CancelPendingNotices(c, patron_id, "email_confirm", "confirmed"));
+  // Someone may have taken the account: the old address hears of it.
+  if (!(*old)->empty() && **old != mail) {
+    SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_changed", patron_id, **old, "old", now, limits));
+  }
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  return mail;
+}
+
+Result<int> RemoveEmail(Connection& c, int64_t patron_id, int64_t now, const NoticeLimits& limits) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  auto old = CurrentEmail(c, patron_id);
+  if (!old.ok()) return old.status();
+  if (!old->has_value()) return Status::NotFound("利用者が見つかりません。");
+  SHIORI_RETURN_IF_ERROR(DropEmailChange(c, patron_id));
+  SHIORI_RETURN_IF_ERROR(
+      CancelPendingNotices(c, patron_id, "email_confirm", "the address was removed"));
   int changed = 0;
-  if (mail.empty()) {
+  if (!(*old)->empty()) {
+    auto up = c.Prepare(
+        "UPDATE patrons SET email = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+        " WHERE id = ?1");
+    if (!up.ok()) return up.status();
+    SHIORI_RETURN_IF_ERROR(up->Bind(1, patron_id).Run());
     auto n = MailHoldsToNone(c, patron_id);
     if (!n.ok()) return n.status();
     changed = *n;
-  }
-  // A notice to the old address (someone may have taken the account) and to the new one.
-  if (old != mail) {
-    if (!old.empty())
-      SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_changed", patron_id, old, "old", now));
-    if (!mail.empty())
-      SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_changed", patron_id, mail, "new", now));
+    SHIORI_RETURN_IF_ERROR(QueueNotice(c, "email_changed", patron_id, **old, "old", now, limits));
   }
   SHIORI_RETURN_IF_ERROR(tx.Commit());
   return changed;

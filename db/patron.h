@@ -1,6 +1,7 @@
 // Patron accounts (利用照会): staff records, password registration by name and
-// phone, login with lockout, password and e-mail changes, the failure
-// counters behind the lockout, and Argon2id password hashing. Messages in a
+// phone, login with lockout, password changes, e-mail changes confirmed from
+// the new mailbox, the failure counters behind the lockout, and Argon2id
+// password hashing. Messages in a
 // returned Status are Japanese sentences meant for the patron (UpsertPatron's
 // too: its checks are the card application's), unless the code is Io (or a
 // Busy from SQLite itself, whose message is English); UnlockCard, a staff
@@ -16,7 +17,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/random.h"
 #include "base/status.h"
+#include "db/outbox.h"
 #include "db/sqlite.h"
 
 namespace shiori::db {
@@ -54,9 +57,10 @@ struct PatronInput {
 // NormalizeNameKana; the phone 6..15 digits after NormalizeDigits (15: E.164);
 // e-mail by ValidateEmail (full-width ASCII made half-width first); branch
 // known. Text is stored trimmed (ASCII and ideographic spaces), otherwise as
-// given. An e-mail removed this way turns the patron's active mail holds to
-// 'none', as ChangeEmail does. Invalid (Japanese message naming the field) when
-// a check fails. REQUIRES: inside a transaction (an import wraps many).
+// given. Staff's address is in force at once (the patron showed the card at
+// the counter); one removed this way turns the patron's active mail holds to
+// 'none', as RemoveEmail does. Invalid (Japanese message naming the field)
+// when a check fails. REQUIRES: inside a transaction (an import wraps many).
 Result<Upserted> UpsertPatron(Connection& c, const PatronInput& p);
 
 // The patron with this card number (NormalizeDigits first), or nullopt.
@@ -124,32 +128,36 @@ struct Throttle {
 // 新規パスワード登録, also the reset for a forgotten password: when `card`,
 // `name_kana` and `phone` match the patron's record (NormalizeDigits and
 // NormalizeNameKana on both sides), stores the Argon2id hash of `password`
-// (NormalizePassword'ed, then CheckPassword) and, when not empty, `email`
-// (ValidateEmail, after the same width folding); ends every session of the
+// (NormalizePassword'ed, then CheckPassword); ends every session of the
 // patron (whoever knew the old password is logged out); settles the card's
 // registration and login counters as a success (so a login lock ends too).
+// It never changes the e-mail address (name and phone are known to others:
+// a new address is taken only after a login, see RequestEmailChange).
 // The patron's status is not checked (Login is where a blocked card is told).
 // Returns, in this order of checks:
-//   Invalid  the password breaks `pol` or the e-mail is invalid (CheckPassword
-//            and ValidateEmail messages; nothing counted);
+//   Invalid  the password breaks `pol` (CheckPassword's message; nothing counted);
 //   Locked   the address, key or card holds the attempt back (the rules
 //            above; the sentence says how many minutes or seconds);
 //   Invalid  card, name or phone do not match, or the card is unknown: one
 //            fixed message that never says which (kRegistrationMismatch);
-//            counted for the card and the key.
+//            counted for the card and the key;
+//   Locked   the notice to the patron's address is past `limits`
+//            (kNoticeLimitMessage): nothing registered.
 // The decision and its writes are one transaction; the hash is computed before
 // it when a read shows the data matches, so the write lock is not held while
 // hashing and wrong data costs no hashing. REQUIRES: no transaction open on `c`.
 Status RegisterPassword(Connection& c, std::string_view card, std::string_view name_kana,
-                        std::string_view phone, std::string_view password, std::string_view email,
+                        std::string_view phone, std::string_view password,
                         std::string_view throttle_key, const PasswordPolicy& pol,
                         const PasswordHashing& h, const Throttle& t, int64_t now,
-                        std::string_view device_class = "", std::string_view source_key = "");
+                        std::string_view device_class = "", const NoticeLimits& limits = {},
+                        std::string_view source_key = "");
 extern const char kRegistrationMismatch[];
-// Registration, password change and e-mail change also queue the security
-// notices in their transaction: password_registered / password_changed (to the
-// patron's address, when there is one, with `device_class`), email_changed to
-// the old and to the new address.
+// Registration and password change also queue a security notice in their
+// transaction (password_registered / password_changed, with `device_class`)
+// to the address on file at that moment, when there is one; the e-mail
+// changes below queue theirs. Past `limits` (QueueNotice) the change is
+// refused with Locked and not made.
 
 // Login with card number and password (NormalizeDigits / NormalizePassword
 // first). Returns the patron id. Errors:
@@ -179,19 +187,65 @@ extern const char kLoginMismatch[];
 Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current,
                       std::string_view next, int64_t keep_session_id, const PasswordPolicy& pol,
                       const PasswordHashing& h, const Throttle& t, int64_t now,
-                      std::string_view device_class = "");
+                      std::string_view device_class = "", const NoticeLimits& limits = {});
 
-// Sets the patron's e-mail address (full-width ASCII made half-width, trimmed,
-// then ValidateEmail), or removes it when `email` is empty after trimming.
-// Removing turns the patron's holds with contact 'mail' that are 'waiting' or
-// 'ready' into contact 'none' (連絡不要: the patron sees the hold on the page or
-// at the counter; we do not guess a phone call was wanted). Returns how many
-// holds changed (0 when setting an address). NotFound for an unknown patron.
-// One transaction. REQUIRES: no transaction open on `c`.
-Result<int> ChangeEmail(Connection& c, int64_t patron_id, std::string_view email, int64_t now = 0);
+// ---------------------------------------------------------------- e-mail changes
+// A new address is in force only once confirmed from its mailbox: the
+// patron asks for it (RequestEmailChange, which queues an email_confirm
+// notice with a link holding a random code to the new address), then opens
+// the link and confirms while logged in (ConfirmEmailChange). Until then the
+// address on file stays, and so do the holds' mail notices. Only the hash of
+// the code is kept with the change (the outbox row keeps the code until the
+// mail has gone). Removing the address is at once (RemoveEmail).
+
+// An address waiting for its confirmation.
+struct EmailChange {
+  std::string address;     // the new address
+  int64_t expires_at = 0;  // unix seconds
+};
+
+// Starts changing the patron's address to `email` (NormalizeEmailInput, then
+// ValidateEmail): replaces any change waiting (its code stops working) and
+// queues the confirmation to the new address, with a code from `random`
+// valid `valid_s` seconds. Returns the change. Invalid (Japanese) for an
+// empty, malformed or unchanged address; NotFound for an unknown patron;
+// Locked past `limits` (nothing written). One transaction.
+// REQUIRES: no transaction open on `c`.
+Result<EmailChange> RequestEmailChange(Connection& c, int64_t patron_id, std::string_view email,
+                                       Random& random, int64_t now, int64_t valid_s,
+                                       const NoticeLimits& limits);
+
+// The change waiting for the patron's confirmation at `now`, or nullopt.
+Result<std::optional<EmailChange>> PendingEmailChange(Connection& c, int64_t patron_id,
+                                                      int64_t now);
+
+// The change `code` confirms for the patron at `now` (read only, for the
+// confirmation page), or nullopt: no such code, another patron's, replaced,
+// used or expired.
+Result<std::optional<EmailChange>> FindEmailChange(Connection& c, int64_t patron_id,
+                                                   std::string_view code, int64_t now);
+extern const char kEmailCodeUnusable[];
+
+// Confirms the change `code` stands for: the new address becomes the
+// patron's, the code is used up, and the old address (if any) is told
+// (email_changed). Returns the new address. Conflict (kEmailCodeUnusable)
+// when FindEmailChange would give nullopt; Locked past `limits`. One
+// transaction. REQUIRES: no transaction open on `c`.
+Result<std::string> ConfirmEmailChange(Connection& c, int64_t patron_id, std::string_view code,
+                                       int64_t now, const NoticeLimits& limits);
+
+// Removes the patron's address at once, drops a change waiting, tells the
+// old address (email_changed), and turns the patron's holds with contact
+// 'mail' that are 'waiting' or 'ready' into contact 'none' (連絡不要: the
+// patron sees the hold on the page or at the counter; we do not guess a
+// phone call was wanted). Returns how many holds changed (0 and nothing
+// queued when there was no address). NotFound for an unknown patron; Locked
+// past `limits` (nothing changed). One transaction.
+// REQUIRES: no transaction open on `c`.
+Result<int> RemoveEmail(Connection& c, int64_t patron_id, int64_t now, const NoticeLimits& limits);
 
 // How many of the patron's holds with contact 'mail' are 'waiting' or 'ready':
-// what ChangeEmail("") would change, for the warning before removal.
+// what RemoveEmail would change, for the warning before removal.
 Result<int> MailHoldCount(Connection& c, int64_t patron_id);
 
 // Staff: forgets the failed logins and password registrations counted

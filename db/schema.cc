@@ -296,7 +296,70 @@ CREATE TRIGGER IF NOT EXISTS records_deleted AFTER DELETE ON records
   BEGIN UPDATE catalog_version SET n = n + 1; END;
 )sql",
        nullptr},
-      // 12: failed logins and registrations are also counted per client
+      // 12: e-mail addresses confirmed from their mailbox, limits on notices,
+      // and claims that belong to one sender (db/outbox.cc, db/patron.cc,
+      // mail/sender.cc). The outbox is rebuilt as in 7 (a CHECK cannot
+      // change in place) for the kind email_confirm and claim_token, the
+      // sender run that holds a 'sending' row. email_changes holds a
+      // patron's one unconfirmed address with the hash of its code, never
+      // the code. mail_requests counts the notices patrons' own actions
+      // asked for, for an hour.
+      {R"sql(
+CREATE TABLE outbox_new(
+  id               INTEGER PRIMARY KEY,
+  kind             TEXT NOT NULL CHECK(kind IN ('hold_ready','email_changed','email_confirm',
+                                               'password_registered','password_changed')),
+  patron_id        INTEGER NOT NULL REFERENCES patrons(id),
+  hold_id          INTEGER REFERENCES holds(id),
+  to_address       TEXT,             -- NULL: the patron's address when sending
+  detail           TEXT,             -- email_changed: old|new; password_*: the device class;
+                                     -- email_confirm: the code, erased once sent or given up
+  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  status           TEXT NOT NULL DEFAULT 'pending'
+                   CHECK(status IN ('pending','sending','sent','failed','skipped')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  first_try_at     INTEGER,          -- unix seconds of the first claim
+  next_try_at      INTEGER,          -- pending: not before (NULL: due now)
+  sending_at       INTEGER,          -- when the current claim was made
+  claim_token      TEXT,             -- the sender run holding the claim
+  resent_uncertain INTEGER NOT NULL DEFAULT 0,  -- sent once more after a crash mid-send
+  sent_at          INTEGER,
+  message_id       TEXT,             -- chosen at the first claim, kept over retries
+  last_error       TEXT
+);
+INSERT INTO outbox_new(id, kind, patron_id, hold_id, to_address, detail, created_at, status,
+                       attempts, first_try_at, next_try_at, sending_at, resent_uncertain,
+                       sent_at, message_id, last_error)
+  SELECT id, kind, patron_id, hold_id, to_address, detail, created_at, status, attempts,
+         first_try_at, next_try_at, sending_at, resent_uncertain, sent_at, message_id,
+         last_error FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox(next_try_at) WHERE status = 'pending';
+CREATE INDEX outbox_sending ON outbox(sending_at) WHERE status = 'sending';
+CREATE INDEX outbox_hold ON outbox(hold_id) WHERE hold_id IS NOT NULL;
+CREATE INDEX outbox_patron_pending ON outbox(patron_id, kind) WHERE status = 'pending';
+
+CREATE TABLE IF NOT EXISTS email_changes(  -- (tests replay migrations)
+  patron_id  INTEGER PRIMARY KEY REFERENCES patrons(id) ON DELETE CASCADE,
+  address    TEXT NOT NULL,          -- the new address, not in force yet
+  code_hash  TEXT NOT NULL,          -- keyed BLAKE2b of the code in the mail, hex
+  created_at INTEGER NOT NULL,       -- unix seconds
+  expires_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS mail_requests(
+  id        INTEGER PRIMARY KEY,
+  patron_id INTEGER NOT NULL,
+  address   TEXT NOT NULL,           -- lower case
+  at        INTEGER NOT NULL         -- unix seconds
+);
+CREATE INDEX IF NOT EXISTS mail_requests_patron ON mail_requests(patron_id, at);
+CREATE INDEX IF NOT EXISTS mail_requests_address ON mail_requests(address, at);
+CREATE INDEX IF NOT EXISTS mail_requests_at ON mail_requests(at);
+)sql",
+       nullptr},
+      // 13: failed logins and registrations are also counted per client
       // address ('source'); the table is rebuilt for the wider CHECK.
       {R"sql(
 CREATE TABLE auth_failures_new(

@@ -2,10 +2,13 @@
 // password and e-mail changes, 貸出中一覧 with 延長, 予約中一覧 and 予約確保一覧
 // with a hold's changes (取り消し, 受取館, 連絡方法). A refusal's message is
 // shown on the page it came from; any other failure is the generic page.
+#include <ctime>
+
 #include "charset/charset.h"
 #include "db/outbox.h"
 #include "gateway/clock.h"
 #include "gateway/handlers.h"
+#include "mail/mail.h"
 
 namespace shiori::gateway {
 namespace {
@@ -41,12 +44,49 @@ Response RegisterPage(Ctx& ctx, pages::RegisterView v, int status = 200) {
   return Html(status, pages::RenderRegister(ctx.page(), v));
 }
 
+// "12月27日(日) 17:00" in local time.
+std::string LocalDateTime(int64_t t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm;
+  localtime_r(&tt, &tm);
+  char hm[8];
+  std::strftime(hm, sizeof hm, "%H:%M", &tm);
+  return db::JapaneseDate(db::Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday}) + " " + hm;
+}
+
 pages::EmailView EmailViewFor(Ctx& ctx) {
   pages::EmailView v;
   v.sender = ctx.cfg.mail.from;
   auto p = db::FindPatronById(ctx.db(), *PatronOf(ctx));
   if (p.ok() && p->has_value()) v.current = (*p)->email;
+  auto pending = db::PendingEmailChange(ctx.db(), *PatronOf(ctx), ctx.clock.Now());
+  if (pending.ok() && pending->has_value()) {
+    v.pending = (*pending)->address;
+    v.pending_until = LocalDateTime((*pending)->expires_at);
+  }
   return v;
+}
+
+// A refusal of an e-mail change shown on its page: 429 past the notice limit.
+Response EmailRefused(Ctx& ctx, pages::EmailView v, const Status& s) {
+  if (!s.refusal()) return Failure(ctx, s);
+  v.message = s.message();
+  return Html(s.code() == Status::Code::kLocked ? 429 : 400,
+              pages::RenderEmailChange(ctx.page(), v));
+}
+
+// A confirmation code as the mail gives it: letters a-z and digits 2-7.
+bool LooksLikeCode(std::string_view c) {
+  if (c.empty() || c.size() > 64) return false;
+  for (char ch : c) {
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '2' && ch <= '7'))) return false;
+  }
+  return true;
+}
+
+Response CodeUnusable(Ctx& ctx) {
+  return Html(410,
+              pages::RenderError(ctx.page(), "このリンクは使えません", db::kEmailCodeUnusable));
 }
 
 Response LoansView(const Request& req, Ctx& ctx, std::string message, int status = 200) {
@@ -197,17 +237,17 @@ Response RegisterPost(const Request& req, Ctx& ctx) {
   v.card = std::string(req.Param("card"));
   v.name_kana = std::string(req.Param("name"));
   v.phone = std::string(req.Param("phone"));
-  v.email = std::string(req.Param("email"));
+  // A password only: an "email" field, if one is posted, is not read.
   const std::string password = charset::NormalizePassword(req.Param("password"));
   if (password != charset::NormalizePassword(req.Param("password2"))) {
     v.message = "パスワードが確認用と一致しません。同じものを2回入力してください。";
     return RegisterPage(ctx, std::move(v), 400);
   }
-  Status s = db::RegisterPassword(ctx.db(), v.card, v.name_kana, v.phone, password, v.email,
+  Status s = db::RegisterPassword(ctx.db(), v.card, v.name_kana, v.phone, password,
                                   ThrottleKey(ctx), PasswordPolicyOf(ctx.cfg), ctx.cfg.hashing,
                                   ThrottleOf(ctx.cfg, ctx.profile.feature_phone()),
                                   ctx.clock.Now(), ClassName(ctx.profile.device_class),
-                                  ctx.client);
+                                  ctx.cfg.mail.limits, ctx.client);
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     v.message = s.message();
@@ -231,10 +271,10 @@ Response PasswordPost(const Request& req, Ctx& ctx) {
     v.message = "新しいパスワードが確認用と一致しません。";
     return Html(400, pages::RenderPasswordChange(ctx.page(), v));
   }
-  Status s =
-      db::ChangePassword(ctx.db(), *PatronOf(ctx), charset::NormalizePassword(req.Param("current")),
-                         next, ctx.session.row()->id, PasswordPolicyOf(ctx.cfg), ctx.cfg.hashing,
-                         ThrottleOf(ctx.cfg), ctx.clock.Now(), ClassName(ctx.profile.device_class));
+  Status s = db::ChangePassword(
+      ctx.db(), *PatronOf(ctx), charset::NormalizePassword(req.Param("current")), next,
+      ctx.session.row()->id, PasswordPolicyOf(ctx.cfg), ctx.cfg.hashing, ThrottleOf(ctx.cfg),
+      ctx.clock.Now(), ClassName(ctx.profile.device_class), ctx.cfg.mail.limits);
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     v.message = s.message();
@@ -250,27 +290,70 @@ Response EmailForm(const Request&, Ctx& ctx) {
 Response EmailPost(const Request& req, Ctx& ctx) {
   pages::EmailView v = EmailViewFor(ctx);
   const int64_t patron = *PatronOf(ctx);
+  const int64_t now = ctx.clock.Now();
   v.entered = std::string(req.Param("email"));
   const std::string address = db::NormalizeEmailInput(v.entered);
-  if (address.empty() && req.Param("confirm") != "1") {
-    // Removing the address: say first what happens to the holds that wait for a mail.
-    auto n = db::MailHoldCount(ctx.db(), patron);
-    if (!n.ok()) return Failure(ctx, n.status());
-    if (*n > 0) {
-      v.confirm_removal = true;
-      v.mail_holds = *n;
-      return Html(200, pages::RenderEmailChange(ctx.page(), v));
+  if (address.empty()) {
+    if (req.Param("confirm") != "1") {
+      // Removing the address: say first what happens to the holds that wait for a mail.
+      auto n = db::MailHoldCount(ctx.db(), patron);
+      if (!n.ok()) return Failure(ctx, n.status());
+      if (*n > 0) {
+        v.confirm_removal = true;
+        v.mail_holds = *n;
+        return Html(200, pages::RenderEmailChange(ctx.page(), v));
+      }
     }
+    auto removed = db::RemoveEmail(ctx.db(), patron, now, ctx.cfg.mail.limits);
+    if (!removed.ok()) return EmailRefused(ctx, std::move(v), removed.status());
+    return AccountHome(ctx, patron, "Eメールアドレスの登録を消しました。");
   }
-  auto changed = db::ChangeEmail(ctx.db(), patron, address, ctx.clock.Now());
-  if (!changed.ok()) {
-    if (!changed.status().refusal()) return Failure(ctx, changed.status());
-    v.message = changed.status().message();
-    return Html(400, pages::RenderEmailChange(ctx.page(), v));
+  // A new address is used only once confirmed from its own mailbox.
+  auto change = db::RequestEmailChange(ctx.db(), patron, address, ctx.site.random, now,
+                                       ctx.cfg.mail.confirm_valid_s, ctx.cfg.mail.limits);
+  if (!change.ok()) return EmailRefused(ctx, std::move(v), change.status());
+  pages::EmailView sent = EmailViewFor(ctx);
+  sent.message = "確認のメールを送りました。";
+  return Html(200, pages::RenderEmailChange(ctx.page(), sent));
+}
+
+Response EmailConfirmPage(const Request& req, Ctx& ctx) {
+  const std::string code(req.Param("c"));
+  if (!LooksLikeCode(code)) return CodeUnusable(ctx);
+  auto patron = PatronOf(ctx);
+  if (!patron) {
+    // The link is opened where the mail arrived, often without a session:
+    // the login leads back here.
+    return LoginPage(ctx, "", "メールアドレスの変更を終えるには、ログインしてください。", 401,
+                     mail::EmailConfirmPath(code));
   }
-  return AccountHome(
-      ctx, patron,
-      address.empty() ? "Eメールアドレスの登録を消しました。" : "Eメールアドレスを変更しました。");
+  auto change = db::FindEmailChange(ctx.db(), *patron, code, ctx.clock.Now());
+  if (!change.ok()) return Failure(ctx, change.status());
+  if (!change->has_value()) return CodeUnusable(ctx);
+  // Opening the link changes nothing: the button below does.
+  pages::ConfirmView v;
+  v.heading = "メールアドレスの確認";
+  v.text = "新しいEメールアドレス「" + (*change)->address +
+           "」を登録します。登録すると、お知らせはこのアドレスに届きます。";
+  v.action = "/account/email/confirm";
+  v.button = "登録する";
+  v.fields = {{"c", code}};
+  return Html(200, pages::RenderConfirm(ctx.page(), v));
+}
+
+Response EmailConfirmPost(const Request& req, Ctx& ctx) {
+  const int64_t patron = *PatronOf(ctx);
+  auto address = db::ConfirmEmailChange(ctx.db(), patron, req.Param("c"), ctx.clock.Now(),
+                                        ctx.cfg.mail.limits);
+  if (!address.ok()) {
+    const Status& s = address.status();
+    if (!s.refusal()) return Failure(ctx, s);
+    if (s.code() == Status::Code::kLocked) {
+      return Html(429, pages::RenderError(ctx.page(), "しばらくお待ちください", s.message()));
+    }
+    return CodeUnusable(ctx);
+  }
+  return AccountHome(ctx, patron, "Eメールアドレスを " + *address + " に変更しました。");
 }
 
 Response LoansPage(const Request& req, Ctx& ctx) { return LoansView(req, ctx, ""); }

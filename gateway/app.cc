@@ -42,6 +42,9 @@ const Route kRoutes[] = {
     {"POST", "/account/password", PasswordPost, Access::kPatron},
     {"GET", "/account/email", EmailForm, Access::kPatron},
     {"POST", "/account/email", EmailPost, Access::kPatron},
+    // Public: the link from the mail asks for a login itself and leads back.
+    {"GET", "/account/email/confirm", EmailConfirmPage, Access::kPublic},
+    {"POST", "/account/email/confirm", EmailConfirmPost, Access::kPatron},
     {"GET", "/account/loans", LoansPage, Access::kPatron},
     {"GET", "/account/holds", HoldsPage, Access::kPatron},
     {"GET", "/account/ready", ReadyPage, Access::kPatron},

@@ -253,6 +253,7 @@ Result<Config> LoadConfig(const std::string& path) {
   int mem_kib = static_cast<int>(c.hashing.mem_limit >> 10);
   int ops = static_cast<int>(c.hashing.ops_limit);
   int give_up_hours = static_cast<int>(c.mail.give_up_after_s / 3600);
+  int confirm_hours = static_cast<int>(c.mail.confirm_valid_s / 3600);
   std::string listen;
   bool branches_given = false;
 
@@ -315,6 +316,10 @@ Result<Config> LoadConfig(const std::string& path) {
         {"give_up_hours", i(1, 24 * 30, &give_up_hours)},
         {"timeout", i(1, 300, &c.mail.timeout_s)},
         {"send_interval", i(1, 3600, &c.mail.send_interval_s)},
+        {"lease", i(3, 3600, &c.mail.lease_s)},
+        {"notices_per_patron_hour", i(1, 1000, &c.mail.limits.per_patron_hour)},
+        {"notices_per_address_hour", i(1, 1000, &c.mail.limits.per_address_hour)},
+        {"confirm_hours", i(1, 24 * 7, &confirm_hours)},
         {"carrier_domains",
          [&](Reader& r, const toml::node& n) {
            c.mail.carrier_domains.clear();
@@ -384,6 +389,19 @@ Result<Config> LoadConfig(const std::string& path) {
   c.hashing.ops_limit = static_cast<uint64_t>(ops);
   c.hashing.mem_limit = static_cast<uint64_t>(mem_kib) << 10;
   c.mail.give_up_after_s = give_up_hours * int64_t{3600};
+  c.mail.confirm_valid_s = confirm_hours * int64_t{3600};
+  if (c.mail.lease_s <= 3 * c.mail.timeout_s) {
+    // A claim must outlast the longest send, or two senders could send one notice.
+    const bool lease_given = root["mail"]["lease"].node() != nullptr;
+    const toml::node* n =
+        lease_given ? root["mail"]["lease"].node() : root["mail"]["timeout"].node();
+    return At(
+        path, n->source(), lease_given ? "mail.lease" : "mail.timeout",
+        lease_given
+            ? "must be more than 3 * timeout (" + std::to_string(3 * c.mail.timeout_s) +
+                  " s): a send may take that long"
+            : "3 * timeout must be less than lease (" + std::to_string(c.mail.lease_s) + " s)");
+  }
   return c;
 }
 

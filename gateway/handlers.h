@@ -177,6 +177,8 @@ Response PasswordForm(const Request& req, Ctx& ctx);
 Response PasswordPost(const Request& req, Ctx& ctx);
 Response EmailForm(const Request& req, Ctx& ctx);
 Response EmailPost(const Request& req, Ctx& ctx);
+Response EmailConfirmPage(const Request& req, Ctx& ctx);
+Response EmailConfirmPost(const Request& req, Ctx& ctx);
 Response LoansPage(const Request& req, Ctx& ctx);
 Response RenewPost(const Request& req, Ctx& ctx);
 Response HoldsPage(const Request& req, Ctx& ctx);

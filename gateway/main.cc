@@ -105,8 +105,9 @@ class NoticeSender {
     while (!stop_) {
       lock.unlock();
       std::vector<std::string> log;
-      auto r = mail::SendPending(**conn, cfg_.mail, cfg_.rules.library_name, cfg_.rules,
-                                 clock_.Now(), SystemRandom(), &log);
+      auto r = mail::SendPending(
+          **conn, cfg_.mail, cfg_.rules.library_name, cfg_.rules, [this] { return clock_.Now(); },
+          SystemRandom(), &log);
       for (const auto& line : log) std::fprintf(stderr, "shiori: mail: %s\n", line.c_str());
       if (!r.ok()) std::fprintf(stderr, "shiori: mail: %s\n", r.status().message().c_str());
       lock.lock();
@@ -168,12 +169,15 @@ int MailCommand(const Options& o, const Clock& clock, bool send) {
   if (!staff.ok()) return Fail(staff.status().message());
   if (send) {
     std::vector<std::string> log;
-    auto r = mail::SendPending(*staff->conn, staff->cfg.mail, staff->cfg.rules.library_name,
-                               staff->cfg.rules, clock.Now(), SystemRandom(), &log);
+    auto r = mail::SendPending(
+        *staff->conn, staff->cfg.mail, staff->cfg.rules.library_name, staff->cfg.rules,
+        [&clock] { return clock.Now(); }, SystemRandom(), &log);
     for (const auto& line : log) std::printf("%s\n", line.c_str());
     if (!r.ok()) return Fail(r.status().message());
-    std::printf("%d sent, %d to retry, %d failed\n", r->sent, r->retried, r->failed);
-    return 0;
+    std::printf("%d sent, %d to retry, %d failed", r->sent, r->retried, r->failed);
+    if (r->errors) std::printf(", %d not recorded (see above)", r->errors);
+    std::printf("\n");
+    return r->errors ? 1 : 0;
   }
   auto rows = db::OutboxStatus(*staff->conn);
   if (!rows.ok()) return Fail(rows.status().message());

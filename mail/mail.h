@@ -26,8 +26,9 @@
 #include <string_view>
 #include <vector>
 
-#include "base/status.h"
 #include "base/random.h"
+#include "base/status.h"
+#include "db/outbox.h"
 #include "db/rules.h"
 #include "db/sqlite.h"
 
@@ -57,6 +58,15 @@ struct Settings {
   int64_t give_up_after_s = 2 * 24 * 3600;
   // How often the server drains the outbox, in seconds. Default: 60
   int send_interval_s = 60;
+  // A notice a sender has claimed is that sender's for this many seconds from
+  // the claim; only after that may another sender take it over (the first one
+  // died mid-send). Longer than any send: more than 3 * timeout_s. Default: 120
+  int lease_s = 120;
+  // How many notices patrons' own actions may queue per hour (hold_ready
+  // is neither limited nor counted). Default: 10 per patron, 5 per address
+  db::NoticeLimits limits;
+  // How long the link confirming a new e-mail address works. Default: 24 hours
+  int64_t confirm_valid_s = 24 * 3600;
 };
 
 // A notice before composition; all UTF-8.
@@ -126,6 +136,13 @@ Message HoldReadyMessage(const std::string& to, const std::string& title,
 Message EmailChangedMessage(const std::string& to, bool to_old_address, std::time_t when,
                             const std::string& library_name, const std::string& site_url);
 
+// メールアドレスの確認, to the new address: the link that confirms it
+// (site_url + EmailConfirmPath(code)), working until `until` (local time).
+Message EmailConfirmMessage(const std::string& to, const std::string& code, std::time_t until,
+                            const std::string& library_name, const std::string& site_url);
+// "/account/email/confirm?c=<code>": the confirmation page of `code`.
+std::string EmailConfirmPath(const std::string& code);
+
 // パスワードの登録 or パスワードの変更, with the time and the kind of device
 // ("feature", "smartphone", "tablet", "pc" as ClassName gives). Never holds
 // the password.
@@ -139,32 +156,44 @@ struct SenderStats {
   int sent = 0;     // delivered to the SMTP server
   int retried = 0;  // failed temporarily, tried again after a back-off
   int failed = 0;   // failed for good (permanent error, given up, no address, uncertain twice)
+  // Notices whose outcome this run could not record (a database error, or
+  // another sender took the claim over meanwhile): logged, and the run went on.
+  int errors = 0;
 };
 
 // What SendPending talks to; SendMail with the settings by default.
 using MailTransport = std::function<SendResult(const std::string& to, const std::string& bytes)>;
+// The time, read at each claim and outcome (unix seconds).
+using NowFn = std::function<int64_t()>;
 
-// Drains the outbox once, at time `now` (unix seconds):
-// 1. A row left 'sending' for longer than any send can take (3 * timeout_s +
-//    60 s: the process died mid-send) is sent once more with the same
-//    Message-ID, logged "outcome uncertain, sending once more"; one found so
-//    a second time is failed, never sent a third time.
+// Drains the outbox once, as one sender run with a token of its own (from
+// `random`), reading the time from `now` at every step:
+// 1. A row left 'sending' with a claim older than s.lease_s (its sender died
+//    mid-send) is taken over and sent once more with the same Message-ID,
+//    logged "outcome uncertain, sending once more"; one found so a second
+//    time is failed, never sent a third time.
 // 2. Every due pending row (next_try_at <= now) is claimed: marked 'sending'
-//    and committed before SMTP is spoken; then sent, and the outcome committed:
-//    sent; failed (permanent, no address); skipped (the hold is no longer
-//    ready); or pending again after 1, 2, 4, ... minutes, at most 30, until
-//    give_up_after_s after its first try, then failed.
-// When the server cannot be reached the run stops there; the other rows wait.
-// `log` (may be null) gets one English line per notice. Returns the counts;
-// a database error stops the run and is returned (rows stay as committed).
+//    with this run's token and the time of that claim, committed before SMTP
+//    is spoken; then sent, and the outcome committed only while the claim is
+//    still this run's: sent; failed (permanent, no address); skipped (the
+//    hold is no longer ready, a confirmation expired); or pending again after
+//    1, 2, 4, ... minutes, at most 30, until give_up_after_s after its first
+//    try, then failed.
+// A row another sender holds is never sent, marked or released by this one.
+// When the server cannot be reached the run stops there; the other rows
+// wait. Any other failure on one row (its outcome cannot be recorded) is
+// logged and counted in `errors`, and the run goes on with the next row.
+// `log` (may be null) gets one English line per notice, the card shown by
+// its last four digits only. Returns the counts; a database error before any
+// row is claimed (listing the rows) is returned.
 // REQUIRES: `c` migrated, no transaction open on it.
 Result<SenderStats> SendPending(db::Connection& c, const Settings& s,
                                 const std::string& library_name, const db::LibraryRules& rules,
-                                int64_t now, Random& random, std::vector<std::string>* log);
+                                const NowFn& now, Random& random, std::vector<std::string>* log);
 // The same with another transport (tests, or a queue in front of SMTP).
 Result<SenderStats> SendPending(db::Connection& c, const Settings& s,
                                 const std::string& library_name, const db::LibraryRules& rules,
-                                int64_t now, Random& random, std::vector<std::string>* log,
+                                const NowFn& now, Random& random, std::vector<std::string>* log,
                                 const MailTransport& transport);
 
 }  // namespace shiori::mail

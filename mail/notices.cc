@@ -36,6 +36,14 @@ Message EmailChangedMessage(const std::string& to, bool to_old_address, std::tim
   return To(to, pages::EmailChangedMail(to_old_address, LocalTime(when), library_name, site_url));
 }
 
+std::string EmailConfirmPath(const std::string& code) { return "/account/email/confirm?c=" + code; }
+
+Message EmailConfirmMessage(const std::string& to, const std::string& code, std::time_t until,
+                            const std::string& library_name, const std::string& site_url) {
+  return To(to, pages::EmailConfirmMail(site_url + EmailConfirmPath(code), LocalTime(until),
+                                        library_name));
+}
+
 Message PasswordNoticeMessage(const std::string& to, bool registered, std::time_t when,
                               std::string_view device_class, const std::string& library_name,
                               const std::string& site_url) {

@@ -104,7 +104,8 @@ std::string RenderRegister(const Context& ctx, const RegisterView& v) {
   detail::BeginPage(h, ctx, "新規パスワード登録");
   if (v.done) {
     h.Element("p",
-              "パスワードを登録しました。カード番号と新しいパスワードでログインしてください。");
+              "パスワードを登録しました。カード番号と新しいパスワードでログインしてください。"
+              "メールでのお知らせは、ログイン後の「Eメールアドレスの変更」で登録できます。");
     h.Open("p");
     detail::KeyLink(h, ctx, ctx.links.Url("/account"), "ログインへ", '1');
     h.Close();
@@ -121,7 +122,6 @@ std::string RenderRegister(const Context& ctx, const RegisterView& v) {
   h.Element("p", "パスワード: " + PasswordRule(v.min_length, v.max_length));
   Field(h, ctx, "password", "password", "パスワード", "", Input::kAlpha, "10", "16");
   Field(h, ctx, "password", "password2", "パスワード（確認）", "", Input::kAlpha, "10", "16");
-  Field(h, ctx, "email", "email", "Eメールアドレス（任意）", v.email, Input::kAlpha, "20", "254");
   h.Void("input", {{"type", "submit"}, {"value", "登録する"}});
   h.Close();
   h.Open("p");
@@ -165,8 +165,20 @@ std::string RenderEmailChange(const Context& ctx, const EmailView& v) {
     BackToAccount(h, ctx);
     return detail::EndPage(h, ctx);
   }
-  h.Element("p", "携帯電話のメールで受信を制限している方は、図書館からのメール（" + v.sender +
-                     "）を受信できるよう設定してください（指定受信）。");
+  if (!v.pending.empty()) {
+    h.Element(
+        "p",
+        "確認のメールを " + v.pending + " に送りました。メールのリンクを開き、" + v.pending_until +
+            "までに手続きを終えると変更されます。それまでは、いまのアドレスにお知らせします。");
+    h.Element("p",
+              "メールが届かないときは、図書館からのメール（" + v.sender +
+                  "）を受信できるよう設定してください（指定受信）。設定後もメールが届かない"
+                  "場合は、メールアドレスの誤りの可能性があるので、再度手続きをしてください。");
+  } else {
+    h.Element("p", "携帯電話のメールで受信を制限している方は、図書館からのメール（" + v.sender +
+                       "）を受信できるよう設定してください（指定受信）。新しいアドレスには確認の"
+                       "メールが届きます。");
+  }
   PostForm(h, ctx, "/account/email");
   Field(h, ctx, "email", "email", "新しいEメールアドレス（空にすると登録を消します）", v.entered,
         Input::kAlpha, "20", "254");

@@ -1,5 +1,5 @@
-// The notices' wording (mail_text.h): 予約資料のご用意, メールアドレスの変更,
-// パスワードの登録・変更.
+// The notices' wording (mail_text.h): 予約資料のご用意, メールアドレスの変更
+// and its 確認, パスワードの登録・変更.
 #include "pages/mail_text.h"
 
 #include <utility>
@@ -47,6 +47,31 @@ MailText EmailChangedMail(bool to_old_address, const std::string& when,
   b += "お心当たりのない場合は\n図書館へご連絡ください。\n\n";
   b += "利用照会:\n" + site_url + "/account\n\n" + library_name + "\n";
   m.body = std::move(b);
+  return m;
+}
+
+MailText EmailConfirmMail(const std::string& link, const std::string& until,
+                          const std::string& library_name) {
+  MailText m;
+  m.subject = "メールアドレスの確認";
+  m.body =
+      "利用照会のメールアドレスを\n"
+      "このアドレスに変更する\n"
+      "お申し込みがありました。\n"
+      "\n"
+      "下のリンクを開いてログインし、\n"
+      "「登録する」を押すと\n"
+      "変更が完了します。\n" +
+      link +
+      "\n"
+      "有効期限: " +
+      until +
+      "まで\n"
+      "\n"
+      "お心当たりのない場合は\n"
+      "このメールを破棄してください。\n"
+      "アドレスは変更されません。\n\n" +
+      library_name + "\n";
   return m;
 }
 

@@ -31,6 +31,12 @@ MailText HoldReadyMail(const std::string& title, const std::string& branch_name,
 MailText EmailChangedMail(bool to_old_address, const std::string& when,
                           const std::string& library_name, const std::string& site_url);
 
+// メールアドレスの確認, to the new address: the link (`link`, absolute, on a
+// line of its own) that confirms the address after a login, and until when
+// it works (`until` as written); a stranger is told to ignore it.
+MailText EmailConfirmMail(const std::string& link, const std::string& until,
+                          const std::string& library_name);
+
 // A security notice that the password was registered (パスワードの登録) or
 // changed (パスワードの変更), with `when` as written and the kind of device
 // (`device_class` "feature", "smartphone", "tablet" or "pc"; anything else is

@@ -230,8 +230,10 @@ struct AccountHomeView {
 };
 std::string RenderAccountHome(const Context& ctx, const AccountHomeView& v);
 
+// 新規パスワード登録 sets a password only: the e-mail address is changed
+// after a login (Eメールアドレスの変更), confirmed from its mailbox.
 struct RegisterView {
-  std::string card, name_kana, phone, email;  // shown back after a failure
+  std::string card, name_kana, phone;  // shown back after a failure
   std::string message;
   bool done = false;
   int min_length = 6, max_length = 8;
@@ -249,6 +251,10 @@ struct EmailView {
   std::string entered;  // what the patron typed (shown back, or to confirm)
   std::string sender;   // the library's From address, for the carrier filter note
   std::string message;
+  // A new address waiting for its confirmation ("" when none), and until when
+  // its link works ("12月27日(日) 17:00"): the page says where the mail went
+  // and what to do when it does not arrive.
+  std::string pending, pending_until;
   bool confirm_removal = false;  // ask before removing: mail holds fall back to the counter
   int mail_holds = 0;
 };

@@ -323,7 +323,20 @@ async function walk(t, v, server) {
     await page.getByText('パスワードを変更しました').waitFor();
   }
   await v.step('email', v.click(link('Eメールアドレスの変更')), { h1: 'Eメールアドレスの変更' });
-  await v.step('account-4', v.click(link('利用照会のトップへ')), { h1: '利用照会' });
+  await page.getByLabel(/^新しいEメールアドレス/).fill('kyoko.new@example.jp');
+  await v.step('email-sent', v.click(button('変更する')), { h1: 'Eメールアドレスの変更' });
+  await page.getByText('確認のメールを kyoko.new@example.jp に送りました', { exact: false }).waitFor();
+  // The link of the confirmation mail, as it waits in the outbox (nothing listens for SMTP here).
+  const code = execFileSync(
+    'sqlite3',
+    [path.join(server.dir, 'demo.db'),
+      "SELECT detail FROM outbox WHERE kind = 'email_confirm' AND status IN ('pending', 'sending')"],
+    { encoding: 'utf8' },
+  ).trim();
+  assert.match(code, /^[a-z2-7]{20}$/, 'a confirmation waits');
+  await v.step('email-confirm', v.goto(`/account/email/confirm?c=${code}`), { h1: 'メールアドレスの確認' });
+  await v.step('email-confirmed', v.click(button('登録する')), { h1: '利用照会' });
+  await page.getByText('Eメールアドレスを kyoko.new@example.jp に変更しました', { exact: false }).waitFor();
   await v.step('logout', v.click(button('ログアウト')));
   await v.step('loans-after-logout', v.goto('/account/loans'), { status: 401, h1: '利用照会（ログイン）' });
 

@@ -4,7 +4,8 @@
 For a docomo (DoCoMo/1.0, no cookies, 5 KB), an au and a SoftBank User-Agent,
 w3m (-no-cookie) walks the patron journey against the real shiori on a fresh
 demo library: top page, search 猫, record, カートに入れる, cart, 予約する
-(login), confirm, place, the three lists, 延長, password change and back,
+(login), confirm, place, the three lists, 延長, password change and back, a
+new e-mail address confirmed through its link opened without the session,
 logout. w3m fetches every page (-dump_extra gives the status, the headers and
 the raw bytes; forms are sent with -post as the phone would send them: fields
 from the page, values in Shift_JIS) and renders it as text (-dump). Every page
@@ -25,6 +26,7 @@ import os
 import re
 import select
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -60,8 +62,9 @@ class Shiori:
     def __init__(self, workdir):
         bin_ = os.environ.get("SHIORI_BIN") or os.path.join(HERE, "..", "..", "build", "gateway", "shiori")
         check(os.path.exists(bin_), f"no shiori binary at {bin_}: set SHIORI_BIN")
+        self.db = os.path.join(workdir, "demo.db")
         self.proc = subprocess.Popen(
-            [bin_, "serve", "--demo", "--db", os.path.join(workdir, "demo.db"), "--listen", "127.0.0.1:0"],
+            [bin_, "serve", "--demo", "--db", self.db, "--listen", "127.0.0.1:0"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         out = b""
         deadline = time.monotonic() + 30
@@ -78,6 +81,15 @@ class Shiori:
                 if m:
                     self.url = m.group(1).decode()
                     return
+
+    def confirmation_code(self, address):
+        """The code in the confirmation mail to `address`, as it waits in the outbox
+        (no SMTP server listens here, so it is not sent)."""
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT detail FROM outbox WHERE kind = 'email_confirm'"
+                             " AND status IN ('pending', 'sending') AND to_address = ?", (address,)).fetchone()
+        check(row and row[0], f"no confirmation waits for {address}")
+        return row[0]
 
     def stop(self):
         if self.proc.poll() is None:
@@ -386,6 +398,22 @@ def journey(phone):
         form = phone.visit("password", account.link("パスワードの変更"), h1="パスワードの変更")
         account = phone.submit(form, "変更する", [("current", old), ("password", new), ("password2", new)],
                                label=label, h1="利用照会", shows=("パスワードを変更しました",))
+    # A new address: the confirmation's link opened as the phone opens a mail's
+    # link, without the session; the login leads back to it, its button confirms.
+    form = phone.visit("email", account.link("Eメールアドレスの変更"), h1="Eメールアドレスの変更")
+    sent = phone.submit(form, "変更する", [("email", "kyoko.new@docomo.ne.jp")], label="email-sent",
+                        h1="Eメールアドレスの変更", shows=("確認のメールを",))
+    check("再度手続きをしてください" in sent.html, f"{phone.name}: no advice for a mail that does not arrive")
+    code = phone.server.confirmation_code("kyoko.new@docomo.ne.jp")
+    phone.sid = None
+    login = phone.visit("email-link", "/account/email/confirm?c=" + code, status=401, h1="利用照会（ログイン）")
+    check("ログインしてください" in login.html, f"{phone.name}: the link's login page does not say why")
+    phone.learn_session(login)
+    phone.sid = None
+    confirm = phone.submit(login, "ログイン", [("card", "1000000011"), ("password", "neko2026")],
+                           label="email-confirm", h1="メールアドレスの確認", shows=("kyoko.new@docomo.ne.jp",))
+    phone.learn_session(confirm)
+    account = phone.submit(confirm, "登録する", label="email-confirmed", h1="利用照会", shows=("変更しました",))
     # The exit page in front of an off-site address: reached with the session,
     # its off-site link carries none (no Referer leak).
     site = "https://www.city.izumi.kagoshima.jp/"

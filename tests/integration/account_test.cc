@@ -273,22 +273,46 @@ TEST_F(Account, EmailChangeAcceptsOldCarrierAddressesAndWarnsBeforeRemoval) {
   long status = 0;
   Login(b, "1000000011", "neko2026", &status);
   ASSERT_EQ(status, 200);
+  const std::string db = dir_->File("a.db");
+  const std::string email_now = "SELECT email FROM patrons WHERE card = '1000000011'";
   std::string form = b.Get("/account/email");
   EXPECT_NE(form.find("yoyaku@izumi-library.jp"), std::string::npos) << "the 指定受信 note";
   std::string bad = b.Post("/account/email", {{"email", "a@b"}}, &status);
   EXPECT_EQ(status, 400);
   b.Get("/account/email");
-  b.Post("/account/email", {{"email", "taro..yamada.@docomo.ne.jp"}}, &status);
+  std::string sent = b.Post("/account/email", {{"email", "taro..yamada.@docomo.ne.jp"}}, &status);
   EXPECT_EQ(status, 200);
-  EXPECT_NE(b.Get("/account/email").find("taro..yamada.@docomo.ne.jp"), std::string::npos);
-  EXPECT_EQ(QueryInt(dir_->File("a.db"),
-                     "SELECT count(*) FROM outbox WHERE kind = 'email_changed' AND to_address IN"
-                     " ('kyoko.izumi@docomo.ne.jp', 'taro..yamada.@docomo.ne.jp')"),
-            2)
-      << "the old and the new address are told";
+  EXPECT_NE(sent.find("確認のメールを taro..yamada.@docomo.ne.jp に送りました"), std::string::npos)
+      << sent;
+  EXPECT_NE(sent.find("設定後もメールが届かない場合は、メールアドレスの誤りの可能性があるので、"
+                      "再度手続きをしてください"),
+            std::string::npos)
+      << "the guide's advice";
+  EXPECT_EQ(QueryText(db, email_now), "kyoko.izumi@docomo.ne.jp") << "not before it is confirmed";
+  // The link as the mail waiting in the outbox carries it.
+  const std::string code =
+      QueryText(db,
+                "SELECT detail FROM outbox WHERE kind = 'email_confirm' AND status = 'pending'"
+                " AND to_address = 'taro..yamada.@docomo.ne.jp'");
+  ASSERT_EQ(code.size(), 20u);
+  std::string confirm = b.Get("/account/email/confirm?c=" + code, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(confirm.find("taro..yamada.@docomo.ne.jp"), std::string::npos) << confirm;
+  EXPECT_EQ(QueryText(db, email_now), "kyoko.izumi@docomo.ne.jp")
+      << "opening the link changes nothing";
+  std::string done = b.Post("/account/email/confirm", {}, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(done.find("変更しました"), std::string::npos) << done;
+  EXPECT_EQ(QueryText(db, email_now), "taro..yamada.@docomo.ne.jp");
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT count(*) FROM outbox WHERE kind = 'email_changed'"
+                     " AND to_address = 'kyoko.izumi@docomo.ne.jp' AND detail = 'old'"),
+            1)
+      << "the old address is told";
+  b.Get("/account/email/confirm?c=" + code, &status);
+  EXPECT_EQ(status, 410) << "a link works once";
   // Only spaces, full-width ones (what a Japanese keyboard types) included,
   // is no address: asked first like an empty field, nothing changed.
-  const std::string email_now = "SELECT email FROM patrons WHERE card = '1000000011'";
   for (const char* blank : {"\xE3\x80\x80", " \xE3\x80\x80\xE3\x80\x80 "}) {
     SCOPED_TRACE(blank);
     b.Get("/account/email");
@@ -296,14 +320,50 @@ TEST_F(Account, EmailChangeAcceptsOldCarrierAddressesAndWarnsBeforeRemoval) {
     EXPECT_EQ(status, 200);
     EXPECT_NE(page.find("連絡不要"), std::string::npos) << page;
     EXPECT_EQ(page.find("変更しました"), std::string::npos) << page;
-    EXPECT_EQ(QueryText(dir_->File("a.db"), email_now), "taro..yamada.@docomo.ne.jp");
+    EXPECT_EQ(QueryText(db, email_now), "taro..yamada.@docomo.ne.jp");
   }
   b.Get("/account/email");
-  std::string confirm = b.Post("/account/email", {{"email", ""}}, &status);
-  EXPECT_NE(confirm.find("連絡不要"), std::string::npos)
-      << "holds waiting for mail are named first";
+  std::string ask = b.Post("/account/email", {{"email", ""}}, &status);
+  EXPECT_NE(ask.find("連絡不要"), std::string::npos) << "holds waiting for mail are named first";
   std::string removed = b.Post("/account/email", {}, &status);
   EXPECT_NE(removed.find("登録を消しました"), std::string::npos) << removed;
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT count(*) FROM outbox WHERE kind = 'email_changed'"
+                     " AND to_address = 'taro..yamada.@docomo.ne.jp' AND detail = 'old'"),
+            1)
+      << "a removal tells the address removed";
+}
+
+// A patron without an address asks for one: her holds may use mail only
+// once the address is confirmed from its mailbox.
+TEST_F(Account, HoldsUseANewAddressOnlyOnceItIsConfirmed) {
+  const std::string db = dir_->File("a.db");
+  const std::string hold = std::to_string(
+      QueryInt(db, "SELECT h.id FROM holds h JOIN patrons p ON p.id = h.patron_id"
+                   " WHERE p.card = '1000000033' AND h.status = 'waiting' ORDER BY h.id LIMIT 1"));
+  Browser b(*server_, false);
+  long status = 0;
+  Login(b, "1000000033", "hon4649", &status);
+  ASSERT_EQ(status, 200);
+  b.Get("/account/email");
+  b.Post("/account/email", {{"email", "shota@example.jp"}}, &status);
+  ASSERT_EQ(status, 200);
+  std::string detail = b.Get("/account/hold?id=" + hold);
+  EXPECT_EQ(detail.find("<option value=\"mail\""), std::string::npos) << detail;
+  std::string refused = b.Post("/account/holds/contact", {{"contact", "mail"}}, &status);
+  EXPECT_EQ(status, 409) << refused;
+  const std::string code = QueryText(
+      db, "SELECT o.detail FROM outbox o JOIN patrons p ON p.id = o.patron_id"
+          " WHERE p.card = '1000000033' AND o.kind = 'email_confirm' AND o.status = 'pending'");
+  ASSERT_EQ(code.size(), 20u);
+  b.Get("/account/email/confirm?c=" + code);
+  b.Post("/account/email/confirm", {}, &status);
+  ASSERT_EQ(status, 200);
+  detail = b.Get("/account/hold?id=" + hold);
+  EXPECT_NE(detail.find("<option value=\"mail\""), std::string::npos) << detail;
+  std::string changed = b.Post("/account/holds/contact", {{"contact", "mail"}}, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(changed.find("連絡方法を変えました"), std::string::npos) << changed;
 }
 
 TEST_F(Account, NoPasswordOrCardNumberInTheDatabaseOrTheLog) {

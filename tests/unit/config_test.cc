@@ -84,6 +84,10 @@ TEST(LoadConfigTest, CommittedSampleGivesTheDefaults) {
   EXPECT_EQ(c->mail.give_up_after_s, d.mail.give_up_after_s);
   EXPECT_EQ(c->mail.timeout_s, d.mail.timeout_s);
   EXPECT_EQ(c->mail.carrier_domains, d.mail.carrier_domains);
+  EXPECT_EQ(c->mail.lease_s, d.mail.lease_s);
+  EXPECT_EQ(c->mail.limits.per_patron_hour, d.mail.limits.per_patron_hour);
+  EXPECT_EQ(c->mail.limits.per_address_hour, d.mail.limits.per_address_hour);
+  EXPECT_EQ(c->mail.confirm_valid_s, d.mail.confirm_valid_s);
 }
 
 // A temporary directory for configuration files, removed after each test.
@@ -160,12 +164,20 @@ TEST_F(ConfigFileTest, MailSettingsAreTheSendersOwn) {
                                  "smtp_host = \"relay.example.jp\"\n"
                                  "give_up_hours = 3\n"
                                  "send_interval = 30\n"
+                                 "lease = 300\n"
+                                 "notices_per_patron_hour = 4\n"
+                                 "notices_per_address_hour = 2\n"
+                                 "confirm_hours = 48\n"
                                  "carrier_domains = [\"docomo.ne.jp\", \"example.ne.jp\"]\n");
   auto c = LoadConfig(path);
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->mail.host, "relay.example.jp");
   EXPECT_EQ(c->mail.give_up_after_s, 3 * 3600);
   EXPECT_EQ(c->mail.send_interval_s, 30);
+  EXPECT_EQ(c->mail.lease_s, 300);
+  EXPECT_EQ(c->mail.limits.per_patron_hour, 4);
+  EXPECT_EQ(c->mail.limits.per_address_hour, 2);
+  EXPECT_EQ(c->mail.confirm_valid_s, 48 * 3600);
   EXPECT_EQ(c->mail.carrier_domains, (std::vector<std::string>{"docomo.ne.jp", "example.ne.jp"}));
   EXPECT_EQ(c->mail.from, mail::Settings().from);  // a key not given keeps its default
   // An empty list keeps the built-in carrier domains.
@@ -270,6 +282,15 @@ const BadFile kBadFiles[] = {
      "[mail]\n"
      "smtp_security = \"ssl\"\n",
      ":2: mail.smtp_security: must be one of none, starttls, tls"},
+    {"a lease no longer than a send may take",
+     "[mail]\n"
+     "timeout = 20\n"
+     "lease = 60\n",
+     ":3: mail.lease: must be more than 3 * timeout (60 s)"},
+    {"a timeout that outgrows the default lease",
+     "[mail]\n"
+     "timeout = 40\n",
+     ":2: mail.timeout: 3 * timeout must be less than lease (120 s)"},
     {"min_length larger than max_length",
      "[passwords]\n"
      "min_length = 8\n"

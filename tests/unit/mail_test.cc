@@ -1,7 +1,8 @@
 // Tests for mail/mail.h: composing carrier (ISO-2022-JP) and other (UTF-8)
 // mail, parsed back and decoded; header injection refused; the notices'
 // wording; the sender's state machine with a fake transport (back-off, give
-// up, crash mid-send, no address, hold no longer ready).
+// up, crash mid-send, no address, hold no longer ready, claims of their own
+// time that only their sender records).
 #include "mail/mail.h"
 
 #include <gtest/gtest.h>
@@ -334,6 +335,21 @@ TEST(Notices, SecurityNoticesNeverHoldThePassword) {
   EXPECT_NE(now.body.find("このアドレスに変更"), std::string::npos);
 }
 
+TEST(Notices, TheConfirmationLinkIsOneLineOfAPhonesMail) {
+  // A site address of 31 characters, as long as the link allows.
+  const std::string site = "https://opac.izumi-library.jp.x";
+  const Message m = EmailConfirmMessage("kyoko@docomo.ne.jp", "abcdefghijklmnopqrst", kDate,
+                                        "出水市立図書館", site);
+  EXPECT_EQ(m.subject, "メールアドレスの確認");
+  const std::string link = site + "/account/email/confirm?c=abcdefghijklmnopqrst";
+  EXPECT_NE(m.body.find("\n" + link + "\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("有効期限: 12月1日(火)"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("破棄してください"), std::string::npos) << m.body;
+  auto bytes = ComposeMessage(Config(), m, "x@izumi-library.jp", kDate);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  EXPECT_NE(bytes->find("\r\n" + link + "\r\n"), std::string::npos) << "not cut at 76 bytes";
+}
+
 // ---------------------------------------------------------------- the sender
 
 db::LibraryRules Rules() {
@@ -379,7 +395,9 @@ class SenderTest : public ::testing::Test {
   }
   SenderStats Run(int64_t now, const MailTransport& t) {
     log_.clear();
-    auto r = SendPending(*c_, mc_, "出水市立図書館", rules_, now, gateway::SystemRandom(), &log_, t);
+    auto r = SendPending(
+        *c_, mc_, "出水市立図書館", rules_, [now] { return now; }, gateway::SystemRandom(), &log_,
+        t);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : SenderStats{};
   }
@@ -504,10 +522,16 @@ TEST_F(SenderTest, SecurityNoticesGoToTheirAddresses) {
   {
     db::Transaction tx(*c_);
     ASSERT_TRUE(tx.begun().ok());
-    ASSERT_TRUE(db::QueueNotice(*c_, "email_changed", 1, "old@gmail.com", "old", kNow).ok());
-    ASSERT_TRUE(db::QueueNotice(*c_, "email_changed", 1, "kyoko@docomo.ne.jp", "new", kNow).ok());
-    ASSERT_TRUE(db::QueueNotice(*c_, "password_changed", 1, std::nullopt, "smartphone", kNow).ok());
-    EXPECT_FALSE(db::QueueNotice(*c_, "hold_ready", 1, std::nullopt, "", kNow).ok());
+    const db::NoticeLimits limits;
+    ASSERT_TRUE(
+        db::QueueNotice(*c_, "email_changed", 1, "old@gmail.com", "old", kNow, limits).ok());
+    ASSERT_TRUE(
+        db::QueueNotice(*c_, "email_changed", 1, "kyoko@docomo.ne.jp", "new", kNow, limits).ok());
+    ASSERT_TRUE(db::QueueNotice(*c_, "password_changed", 1, "kyoko@docomo.ne.jp", "smartphone",
+                                kNow, limits)
+                    .ok());
+    EXPECT_FALSE(
+        db::QueueNotice(*c_, "hold_ready", 1, "kyoko@docomo.ne.jp", "", kNow, limits).ok());
     ASSERT_TRUE(tx.Commit().ok());
   }
   EXPECT_EQ(Run(kNow, ok_).sent, 3);
@@ -515,6 +539,84 @@ TEST_F(SenderTest, SecurityNoticesGoToTheirAddresses) {
   EXPECT_EQ(sent_[0].substr(0, sent_[0].find('\n')), "old@gmail.com");
   EXPECT_EQ(sent_[1].substr(0, sent_[1].find('\n')), "kyoko@docomo.ne.jp");
   EXPECT_EQ(sent_[2].substr(0, sent_[2].find('\n')), "kyoko@docomo.ne.jp");
+}
+
+// Each claim is stamped when it is made, not when the run began: a run that
+// takes longer than a lease never leaves its later rows looking abandoned.
+TEST_F(SenderTest, EachClaimHasItsOwnTimeAndTheCardOnlyItsLastDigits) {
+  Sql("UPDATE patrons SET card = '1000000011' WHERE id = 1");
+  for (int i = 2; i <= 4; ++i) {
+    Sql("INSERT INTO outbox(id, kind, patron_id, to_address, detail) VALUES(" + std::to_string(i) +
+        ", 'password_changed', 1, 'n" + std::to_string(i) + "@example.jp', 'pc')");
+  }
+  int64_t clock = kNow;
+  std::vector<int64_t> claimed_at;
+  MailTransport slow = [&](const std::string&, const std::string&) {
+    claimed_at.push_back(
+        std::stoll(Text("SELECT sending_at FROM outbox WHERE status = 'sending'")));
+    clock += 100;  // each send takes 100 s: the run lasts longer than a lease
+    return SendResult{SendOutcome::kSent, "250 ok", true};
+  };
+  log_.clear();
+  auto r = SendPending(
+      *c_, mc_, "出水市立図書館", rules_, [&] { return clock; }, gateway::SystemRandom(), &log_,
+      slow);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->sent, 4);
+  EXPECT_EQ(claimed_at, (std::vector<int64_t>{kNow, kNow + 100, kNow + 200, kNow + 300}));
+  EXPECT_EQ(Text("SELECT group_concat(sent_at, ' ') FROM outbox"),
+            std::to_string(kNow + 100) + " " + std::to_string(kNow + 200) + " " +
+                std::to_string(kNow + 300) + " " + std::to_string(kNow + 400));
+  ASSERT_FALSE(log_.empty());
+  for (const auto& l : log_) {
+    EXPECT_EQ(l.find("1000000011"), std::string::npos) << l;
+    EXPECT_NE(l.find("card ...0011"), std::string::npos) << l;
+  }
+}
+
+// Another sender took a row over while this one was sending it: this one
+// records nothing on it, says so, and goes on with the next row.
+TEST_F(SenderTest, ARowAnotherSenderHoldsIsNeverMarkedAndTheRunGoesOn) {
+  Sql("INSERT INTO outbox(id, kind, patron_id, to_address, detail) VALUES(2, 'password_changed',"
+      " 1, 'n2@example.jp', 'pc')");
+  MailTransport taken = [&](const std::string& to, const std::string& bytes) {
+    if (sent_.empty()) {  // meanwhile, someone else holds the first row
+      Sql("UPDATE outbox SET claim_token = 'other', sending_at = " + std::to_string(kNow + 1) +
+          " WHERE id = 1");
+    }
+    return ok_(to, bytes);
+  };
+  SenderStats s = Run(kNow, taken);
+  EXPECT_EQ(s.sent, 1);
+  EXPECT_EQ(s.errors, 1);
+  EXPECT_EQ(sent_.size(), 2u);
+  EXPECT_EQ(Text("SELECT status || '/' || claim_token FROM outbox WHERE id = 1"), "sending/other")
+      << "left as the other sender holds it";
+  EXPECT_EQ(Text("SELECT status FROM outbox WHERE id = 2"), "sent");
+  bool said = false;
+  for (const auto& l : log_)
+    said |= l.find("notice 1") == 0 && l.find("not recorded") != std::string::npos;
+  EXPECT_TRUE(said);
+  // Nor does an abandoned row's outcome count once someone else took it over.
+  EXPECT_EQ(Run(kNow + 2, ok_).sent, 0) << "the other sender's claim is young";
+}
+
+TEST_F(SenderTest, AConfirmationCarriesItsLinkAndItsCodeGoesOnceSent) {
+  Sql("DELETE FROM outbox");
+  Sql("INSERT INTO outbox(id, kind, patron_id, to_address, detail, created_at) VALUES(5,"
+      " 'email_confirm', 1, 'new@example.jp', 'abcdefghijklmnopqrst', '2026-12-01T07:00:00Z')");
+  EXPECT_EQ(Run(kNow, ok_).sent, 1);
+  ASSERT_EQ(sent_.size(), 1u);
+  const std::string body = sent_[0].substr(sent_[0].find("\r\n\r\n") + 4);
+  EXPECT_NE(Unbase64(body).find("/account/email/confirm?c=abcdefghijklmnopqrst"),
+            std::string::npos);
+  EXPECT_EQ(Text("SELECT status || '/' || ifnull(detail, '-') FROM outbox"), "sent/-");
+  // One that waited past its validity is not sent.
+  Sql("INSERT INTO outbox(id, kind, patron_id, to_address, detail, created_at) VALUES(6,"
+      " 'email_confirm', 1, 'new@example.jp', 'bcdefghijklmnopqrstu', '2026-11-30T07:00:00Z')");
+  EXPECT_EQ(Run(kNow, ok_).sent, 0);
+  EXPECT_EQ(Text("SELECT status || '/' || ifnull(detail, '-') FROM outbox WHERE id = 6"),
+            "skipped/-");
 }
 
 TEST_F(SenderTest, MigrationRebuildsTheOutboxKeepingItsRows) {

@@ -71,9 +71,25 @@ class PatronTest : public ::testing::Test {
 
   Status Register(std::string_view card, std::string_view name, std::string_view phone,
                   std::string_view password, int64_t now = kNow, std::string_view key = "session-1",
-                  std::string_view email = "") {
-    return RegisterPassword(*c_, card, name, phone, password, email, key, kPolicy, kFastHashing,
-                            kThrottle, now);
+                  const NoticeLimits& limits = {}) {
+    return RegisterPassword(*c_, card, name, phone, password, key, kPolicy, kFastHashing, kThrottle,
+                            now, "pc", limits);
+  }
+
+  std::string Text(const std::string& sql) {
+    auto s = c_->Prepare(sql);
+    EXPECT_TRUE(s.ok()) << sql;
+    if (!s.ok()) return "";
+    auto r = s->Step();
+    return r.ok() && *r ? s->Text(0) : "";
+  }
+
+  // The code of the patron's confirmation mail as it waits in the outbox.
+  std::string WaitingCode(int64_t patron) {
+    return Text(
+        "SELECT detail FROM outbox WHERE kind = 'email_confirm' AND status = 'pending'"
+        " AND patron_id = " +
+        std::to_string(patron));
   }
 
   Result<int64_t> LogIn(std::string_view card, std::string_view password, int64_t now = kNow,
@@ -370,21 +386,17 @@ TEST_F(PatronTest, FullWidthPasswordLogsInHalfWidth) {
   EXPECT_EQ(c.status().code(), Status::Code::kInvalid);
 }
 
-TEST_F(PatronTest, RegistrationStoresTheEmailWhenGiven) {
-  AddKyoko();
-  EXPECT_EQ(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "abc123", kNow, "k", "a@b")
-                .message(),
-            "メールアドレスの形式が正しくありません。");
-  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "abc123", kNow, "k",
-                       "ｋｙｏｋｏ＠ｅｘａｍｐｌｅ．ｊｐ ")
-                  .ok());
-  auto p = FindPatronByCard(*c_, "1000000011");
-  ASSERT_TRUE(p.ok() && p->has_value());
-  EXPECT_EQ((*p)->email, "kyoko@example.jp");
-  // A reset without an address keeps it.
-  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "xyz789").ok());
-  p = FindPatronByCard(*c_, "1000000011");
-  EXPECT_EQ((*p)->email, "kyoko@example.jp");
+TEST_F(PatronTest, RegistrationKeepsTheAddressAndTellsIt) {
+  ASSERT_TRUE(
+      Upsert({"1000000011", "イズミ キョウコ", "0996-63-1111", "kyoko@docomo.ne.jp", ""}).ok());
+  const int64_t id = Id("1000000011");
+  ASSERT_TRUE(Register("1000000011", "イズミ キョウコ", "0996-63-1111", "abc123").ok());
+  EXPECT_EQ((*FindPatronById(*c_, id))->email, "kyoko@docomo.ne.jp");
+  // The notice is bound to the address on file now, whatever happens to it later.
+  EXPECT_EQ(Text("SELECT kind || ' ' || to_address || ' ' || detail FROM outbox"),
+            "password_registered kyoko@docomo.ne.jp pc");
+  ASSERT_TRUE(c_->Exec("UPDATE patrons SET email = 'other@example.jp'").ok());
+  EXPECT_EQ(Text("SELECT to_address FROM outbox"), "kyoko@docomo.ne.jp");
 }
 
 TEST_F(PatronTest, ResetEndsSessionsAndTheLoginLock) {
@@ -554,8 +566,8 @@ TEST_F(PatronTest, OneAddressIsRefusedAfterTooManyFailuresAcrossCards) {
   EXPECT_NE(refused.status().message().find("10分後"), std::string::npos)
       << refused.status().message();
   // Registration shares the address's counter.
-  EXPECT_EQ(RegisterPassword(*c_, "1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026", "",
-                             "fresh", kPolicy, kFastHashing, t, now, "", "203.0.113.5")
+  EXPECT_EQ(RegisterPassword(*c_, "1000000011", "イズミ キョウコ", "0996-63-1111", "neko2026",
+                             "fresh", kPolicy, kFastHashing, t, now, "", {}, "203.0.113.5")
                 .code(),
             Status::Code::kLocked);
   EXPECT_TRUE(Login(*c_, "1000000011", "neko2026", "fresh", t, now, "203.0.113.6").ok())
@@ -826,35 +838,136 @@ TEST(ValidateEmailTest, Table) {
   EXPECT_EQ(domain189.size(), 189u);
 }
 
-TEST_F(PatronTest, ChangeEmail) {
-  const int64_t id = AddKyoko();
-  auto r = ChangeEmail(*c_, id, "taro..yamada.@docomo.ne.jp");
-  ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(*r, 0);
-  auto p = FindPatronByCard(*c_, "1000000011");
-  EXPECT_EQ((*p)->email, "taro..yamada.@docomo.ne.jp");
-
-  for (const char* bad : {"a@b", "a..b@example.com"}) {
-    SCOPED_TRACE(bad);
-    auto b = ChangeEmail(*c_, id, bad);
-    EXPECT_EQ(b.status().code(), Status::Code::kInvalid);
-    EXPECT_EQ(b.status().message(), "メールアドレスの形式が正しくありません。");
+// A Random that gives 0, 1, 2, ... so each code differs and is known.
+class CountingRandom : public Random {
+ public:
+  void Fill(unsigned char* out, size_t n) override {
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<unsigned char>(next_++);
   }
-  p = FindPatronByCard(*c_, "1000000011");
-  EXPECT_EQ((*p)->email, "taro..yamada.@docomo.ne.jp");  // unchanged
 
-  auto wide = ChangeEmail(*c_, id, "　ｋｙｏｋｏ＠ｅｚｗｅｂ．ｎｅ．ｊｐ ");
-  ASSERT_TRUE(wide.ok()) << wide.status().message();
-  p = FindPatronByCard(*c_, "1000000011");
-  EXPECT_EQ((*p)->email, "kyoko@ezweb.ne.jp");
-  EXPECT_EQ(ChangeEmail(*c_, id + 1000, "a@example.jp").status().code(), Status::Code::kNotFound);
+ private:
+  unsigned next_ = 0;
+};
+
+TEST_F(PatronTest, ANewAddressIsInForceOnlyOnceConfirmed) {
+  ASSERT_TRUE(
+      Upsert({"1000000011", "イズミ キョウコ", "0996-63-1111", "kyoko@docomo.ne.jp", ""}).ok());
+  const int64_t id = Id("1000000011");
+  CountingRandom random;
+  const NoticeLimits limits;
+  auto change =
+      RequestEmailChange(*c_, id, "　ｔａｒｏ．．ｙａｍａｄａ．＠ｄｏｃｏｍｏ．ｎｅ．ｊｐ ", random,
+                         kNow, 3600, limits);
+  ASSERT_TRUE(change.ok()) << change.status().message();
+  EXPECT_EQ(change->address, "taro..yamada.@docomo.ne.jp");
+  EXPECT_EQ(change->expires_at, kNow + 3600);
+  EXPECT_EQ((*FindPatronById(*c_, id))->email, "kyoko@docomo.ne.jp") << "not yet";
+  const std::string code = WaitingCode(id);
+  ASSERT_EQ(code.size(), 20u);
+  EXPECT_EQ(Text("SELECT to_address FROM outbox WHERE kind = 'email_confirm'"),
+            "taro..yamada.@docomo.ne.jp");
+  EXPECT_EQ(Text("SELECT count(*) FROM email_changes WHERE code_hash LIKE '%" + code + "%'"), "0")
+      << "only the code's hash is kept with the change";
+  auto pending = PendingEmailChange(*c_, id, kNow + 60);
+  ASSERT_TRUE(pending.ok() && pending->has_value());
+  EXPECT_EQ((*pending)->address, "taro..yamada.@docomo.ne.jp");
+
+  for (const char* bad : {"a@b", "a..b@example.com", ""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(RequestEmailChange(*c_, id, bad, random, kNow, 3600, limits).status().code(),
+              Status::Code::kInvalid);
+  }
+  EXPECT_EQ(RequestEmailChange(*c_, id, "kyoko@docomo.ne.jp", random, kNow, 3600, limits)
+                .status()
+                .message(),
+            "いま登録されているアドレスと同じです。");
+  EXPECT_EQ(RequestEmailChange(*c_, id + 1000, "a@example.jp", random, kNow, 3600, limits)
+                .status()
+                .code(),
+            Status::Code::kNotFound);
+
+  // Another patron's session, a wrong code, an expired one: nothing.
+  ASSERT_TRUE(Upsert({"1000000022", "タカオノ ケンジ", "0996-82-2222", "", ""}).ok());
+  const int64_t other = Id("1000000022");
+  EXPECT_EQ(ConfirmEmailChange(*c_, other, code, kNow, limits).status().message(),
+            kEmailCodeUnusable);
+  EXPECT_FALSE((*FindEmailChange(*c_, id, "aaaaaaaaaaaaaaaaaaaa", kNow)).has_value());
+  EXPECT_FALSE((*FindEmailChange(*c_, id, code, kNow + 3600)).has_value()) << "expired";
+  ASSERT_TRUE((*FindEmailChange(*c_, id, code, kNow + 60)).has_value());
+
+  auto done = ConfirmEmailChange(*c_, id, code, kNow + 60, limits);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(*done, "taro..yamada.@docomo.ne.jp");
+  EXPECT_EQ((*FindPatronById(*c_, id))->email, "taro..yamada.@docomo.ne.jp");
+  EXPECT_EQ(Text("SELECT to_address || ' ' || detail FROM outbox WHERE kind = 'email_changed'"),
+            "kyoko@docomo.ne.jp old")
+      << "the old address is told";
+  EXPECT_EQ(ConfirmEmailChange(*c_, id, code, kNow + 61, limits).status().code(),
+            Status::Code::kConflict)
+      << "a code works once";
+  EXPECT_FALSE((*PendingEmailChange(*c_, id, kNow + 61)).has_value());
+}
+
+TEST_F(PatronTest, ASecondRequestReplacesTheFirstAndItsCode) {
+  ASSERT_TRUE(Upsert({"1000000011", "イズミ キョウコ", "0996-63-1111", "", ""}).ok());
+  const int64_t id = Id("1000000011");
+  CountingRandom random;
+  ASSERT_TRUE(RequestEmailChange(*c_, id, "typo@exmaple.jp", random, kNow, 3600, {}).ok());
+  const std::string first = WaitingCode(id);
+  ASSERT_TRUE(RequestEmailChange(*c_, id, "kyoko@example.jp", random, kNow + 5, 3600, {}).ok());
+  const std::string second = WaitingCode(id);
+  EXPECT_NE(first, second);
+  EXPECT_EQ(Text("SELECT count(*) || ' ' || to_address FROM outbox"), "1 kyoko@example.jp")
+      << "one confirmation waits, to the address asked for last";
+  EXPECT_EQ(ConfirmEmailChange(*c_, id, first, kNow + 10, {}).status().code(),
+            Status::Code::kConflict);
+  ASSERT_TRUE(ConfirmEmailChange(*c_, id, second, kNow + 10, {}).ok());
+  EXPECT_EQ((*FindPatronById(*c_, id))->email, "kyoko@example.jp");
+  EXPECT_EQ(Text("SELECT count(*) FROM outbox WHERE kind = 'email_changed'"), "0")
+      << "no old address to tell";
+}
+
+TEST_F(PatronTest, NoticesPastTheLimitRefuseTheChangeAndWriteNothing) {
+  ASSERT_TRUE(
+      Upsert({"1000000011", "イズミ キョウコ", "0996-63-1111", "kyoko@example.jp", ""}).ok());
+  const int64_t id = Id("1000000011");
+  CountingRandom random;
+  const NoticeLimits limits{4, 2};
+  // Two to one outside address, then the address's limit.
+  ASSERT_TRUE(RequestEmailChange(*c_, id, "x@evil.example", random, kNow, 3600, limits).ok());
+  ASSERT_TRUE(RequestEmailChange(*c_, id, "X@Evil.Example", random, kNow + 1, 3600, limits).ok());
+  EXPECT_EQ(Text("SELECT count(*) FROM outbox"), "1") << "the same notice, told once";
+  auto third = RequestEmailChange(*c_, id, "x@evil.example", random, kNow + 2, 3600, limits);
+  EXPECT_EQ(third.status().code(), Status::Code::kLocked);
+  EXPECT_EQ(third.status().message(), kNoticeLimitMessage);
+  // Two more elsewhere, then the patron's limit.
+  ASSERT_TRUE(RequestEmailChange(*c_, id, "y@evil.example", random, kNow + 3, 3600, limits).ok());
+  ASSERT_TRUE(RequestEmailChange(*c_, id, "z@evil.example", random, kNow + 4, 3600, limits).ok());
+  const std::string before = Text("SELECT address || code_hash FROM email_changes");
+  EXPECT_EQ(
+      RequestEmailChange(*c_, id, "w@evil.example", random, kNow + 5, 3600, limits).status().code(),
+      Status::Code::kLocked);
+  EXPECT_EQ(Text("SELECT address || code_hash FROM email_changes"), before) << "nothing written";
+  EXPECT_EQ(
+      Register("1000000011", "イズミ キョウコ", "0996-63-1111", "abc123", kNow + 6, "k", limits)
+          .code(),
+      Status::Code::kLocked);
+  EXPECT_EQ(Text("SELECT password_hash IS NULL FROM patrons WHERE id = " + std::to_string(id)), "1")
+      << "no password registered without its notice";
+  EXPECT_EQ(RemoveEmail(*c_, id, kNow + 7, limits).status().code(), Status::Code::kLocked);
+  EXPECT_EQ((*FindPatronById(*c_, id))->email, "kyoko@example.jp");
+  // An hour later the patron may again.
+  EXPECT_TRUE(
+      RequestEmailChange(*c_, id, "w@evil.example", random, kNow + 3601, 3600, limits).ok());
 }
 
 TEST_F(PatronTest, RemovingTheEmailTurnsMailHoldsToNone) {
   const int64_t id = AddKyoko();
   ASSERT_TRUE(Upsert({"1000000022", "タカオノ ケンジ", "0996-82-2222", "k@example.jp", ""}).ok());
   const int64_t other = Id("1000000022");
-  ASSERT_TRUE(ChangeEmail(*c_, id, "kyoko@docomo.ne.jp").ok());
+  ASSERT_TRUE(
+      c_->Exec("UPDATE patrons SET email = 'kyoko@docomo.ne.jp' WHERE id = " + std::to_string(id))
+          .ok());
   AddHold(id, "mail", "waiting");
   AddHold(id, "mail", "ready");
   AddHold(id, "mail", "fulfilled");
@@ -864,9 +977,12 @@ TEST_F(PatronTest, RemovingTheEmailTurnsMailHoldsToNone) {
   auto count = MailHoldCount(*c_, id);
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 2);
-  auto r = ChangeEmail(*c_, id, "");
+  auto r = RemoveEmail(*c_, id, kNow, {});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(*r, 2);
+  EXPECT_EQ(Text("SELECT to_address || ' ' || detail FROM outbox WHERE kind = 'email_changed'"),
+            "kyoko@docomo.ne.jp old")
+      << "the old address is told";
   auto p = FindPatronByCard(*c_, "1000000011");
   EXPECT_EQ((*p)->email, "");
   EXPECT_EQ(Scalar("SELECT email IS NULL FROM patrons WHERE id = " + std::to_string(id)), 1);
@@ -883,8 +999,9 @@ TEST_F(PatronTest, RemovingTheEmailTurnsMailHoldsToNone) {
                    " AND contact = 'mail'"),
             1);
   EXPECT_EQ(*MailHoldCount(*c_, id), 0);
-  // Removing again changes nothing.
-  EXPECT_EQ(*ChangeEmail(*c_, id, " "), 0);
+  // Removing again changes nothing and tells nobody.
+  EXPECT_EQ(*RemoveEmail(*c_, id, kNow, {}), 0);
+  EXPECT_EQ(Text("SELECT count(*) FROM outbox"), "1");
 
   // Staff clearing the address does the same.
   AddHold(other, "mail", "ready");
