@@ -33,6 +33,31 @@ Control ControlOf(char32_t c) {
   return Control::kNone;
 }
 
+namespace {
+
+// The kinds of the BMP characters MayStartControl lets through (U+0080..U+00BF,
+// U+2000..U+2FFF, U+F000..U+FFFF), asked of ICU once: a page of Japanese has
+// many of them (… ※ full-width letters), and three ICU lookups each tripled
+// the time of escaping it.
+struct BmpKinds {
+  Control c2[0x40], e2[0x1000], ef[0x1000];
+  BmpKinds() {
+    for (char32_t i = 0; i < 0x40; ++i) c2[i] = ControlOf(0x80 + i);
+    for (char32_t i = 0; i < 0x1000; ++i) {
+      e2[i] = ControlOf(0x2000 + i);
+      ef[i] = ControlOf(0xF000 + i);
+    }
+  }
+};
+const BmpKinds& Bmp() {
+  static const BmpKinds kKinds;
+  return kKinds;
+}
+
+bool IsTrail(unsigned char b) { return (b & 0xC0) == 0x80; }
+
+}  // namespace
+
 Control ControlAt(std::string_view s, size_t i, size_t* len) {
   const auto b = static_cast<unsigned char>(s[i]);
   if (!MayStartControl(b)) return Control::kNone;
@@ -40,13 +65,26 @@ Control ControlAt(std::string_view s, size_t i, size_t* len) {
     *len = 1;
     return ControlOf(b);
   }
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  auto at = static_cast<int32_t>(i);
-  UChar32 c;
-  U8_NEXT(p, at, static_cast<int32_t>(s.size()), c);
-  if (c < 0) return Control::kNone;
-  const Control k = ControlOf(static_cast<char32_t>(c));
-  if (k != Control::kNone) *len = static_cast<size_t>(at) - i;
+  const size_t n = s.size() - i;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data()) + i;
+  Control k;
+  if (b == 0xC2) {  // no overlong or surrogate forms start with C2, E2 or EF
+    if (n < 2 || !IsTrail(p[1])) return Control::kNone;
+    k = Bmp().c2[p[1] & 0x3F];
+    *len = 2;
+  } else if (b == 0xE2 || b == 0xEF) {
+    if (n < 3 || !IsTrail(p[1]) || !IsTrail(p[2])) return Control::kNone;
+    const size_t at = ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    k = b == 0xE2 ? Bmp().e2[at] : Bmp().ef[at];
+    *len = 3;
+  } else {
+    auto at = static_cast<int32_t>(i);
+    UChar32 c;
+    U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), at, static_cast<int32_t>(s.size()), c);
+    if (c < 0) return Control::kNone;
+    k = ControlOf(static_cast<char32_t>(c));
+    *len = static_cast<size_t>(at) - i;
+  }
   return k;
 }
 
