@@ -220,9 +220,10 @@ inline bool MayStartControl(unsigned char b) {
   return b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2 || b == 0xEF || (b >= 0xF0 && b <= 0xF4);
 }
 // The kind of the character starting at byte `i` of `s`, and its length in
-// bytes in *len when it is not kNone. Invalid UTF-8 is kNone. Only asks ICU
-// when MayStartControl(s[i]) (charset_test checks every code point against
-// ControlOf).
+// bytes in *len when it is not kNone. Invalid UTF-8 is kNone. Looks only at
+// characters whose first byte passes MayStartControl; the BMP ones come from
+// a table made with ControlOf on first use (charset_test checks every code
+// point against ControlOf). Thread-safe.
 // REQUIRES: i < s.size().
 Control ControlAt(std::string_view s, size_t i, size_t* len);
 
