@@ -191,6 +191,69 @@ char32_t NextCodePoint(std::string_view s, size_t* i);
 std::u32string ToUtf32(std::string_view s);
 std::string ToUtf8(std::u32string_view s);
 
+// ---------------------------------------------------------------- control characters
+// Characters that text from outside (a catalogue file, rows stored before
+// these rules) may hold and that no page or terminal shows as they are: they
+// are invisible, and they reorder the text around them or drive the device
+// that shows it. Decided by ICU's character properties:
+//   kBreak         TAB, LF and CR: spacing in a file, never inside a one-line
+//                  value;
+//   kControl       every other control (General_Category Cc): C0
+//                  U+0000..U+001F (NUL, ESC ...), DEL U+007F and C1
+//                  U+0080..U+009F (CSI U+009B ...);
+//   kBidi          the explicit directional formatting characters (Bidi_Class
+//                  LRE, RLE, LRO, RLO, PDF, LRI, RLI, FSI, PDI:
+//                  U+202A..U+202E, U+2066..U+2069). The marks LRM, RLM and ALM
+//                  are not among them: they only give a direction to the punctuation
+//                  beside them;
+//   kNoncharacter  Noncharacter_Code_Point: U+FDD0..U+FDEF and the last two
+//                  code points of every plane (U+FFFE, U+FFFF, U+1FFFE ...).
+// docs/import-formats.md says what the imports do with each kind; pages drop
+// all but kBreak (HTML whitespace); ForTerminal shows each as an escape.
+enum class Control { kNone, kBreak, kControl, kBidi, kNoncharacter };
+Control ControlOf(char32_t c);
+// False when no control character starts with byte `b`; only 0x00..0x1F,
+// 0x7F, 0xC2 (C1), 0xE2 (bidi), 0xEF (U+FDD0.., U+FFFE..) and 0xF0..0xF4
+// (the other planes' noncharacters) may. Inline, so that a loop over a page
+// looks up nothing for kanji and kana.
+inline bool MayStartControl(unsigned char b) {
+  return b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2 || b == 0xEF || (b >= 0xF0 && b <= 0xF4);
+}
+// The kind of the character starting at byte `i` of `s`, and its length in
+// bytes in *len when it is not kNone. Invalid UTF-8 is kNone. Looks only at
+// characters whose first byte passes MayStartControl; the BMP ones come from
+// a table made with ControlOf on first use (charset_test checks every code
+// point against ControlOf). Thread-safe.
+// REQUIRES: i < s.size().
+Control ControlAt(std::string_view s, size_t i, size_t* len);
+
+// True when `s` holds a control character (ControlAt), TAB, LF or CR included.
+bool HasControl(std::string_view s);
+
+// What WithoutControls changed in a value.
+struct ControlsFound {
+  bool breaks = false;            // a TAB, LF or CR became a space
+  std::vector<char32_t> removed;  // each other control character removed, once, in order
+  bool any() const { return breaks || !removed.empty(); }
+};
+// `utf8` as a one-line value: each run of TAB, LF and CR becomes one space,
+// every other control character (kControl, kBidi, kNoncharacter) is removed;
+// all else, invalid UTF-8 bytes included, is kept as it is. `found` (may be
+// null) is reset and says what was changed.
+std::string WithoutControls(std::string_view utf8, ControlsFound* found = nullptr);
+
+// "U+001B", "U+1FFFE": how a staff message names a character.
+std::string CodePointName(char32_t c);
+
+// Text for a terminal, on one line: every control character (TAB, LF and CR
+// included) and every byte that is not UTF-8 is written as an escape, so
+// that nothing reaches the terminal that it would act on: \x1B for C0 and
+// DEL, \u009B, \u202E, \uFFFF or \U0010FFFF for the other code points,
+// \xC3 for a byte of invalid UTF-8. Everything else is kept; the result is
+// valid UTF-8. Every staff command prints what it got from the database or a
+// file through this.
+std::string ForTerminal(std::string_view s);
+
 // ---------------------------------------------------------------- text as typed
 // Before any folding: what staff files and patrons' fields hold.
 

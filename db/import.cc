@@ -81,7 +81,39 @@ std::string Escaped(std::string_view bytes) {
   return out;
 }
 
+std::string ControlInKey(std::string_view field, std::string_view value) {
+  charset::ControlsFound found;
+  (void)charset::WithoutControls(value, &found);
+  if (!found.any()) return std::string();
+  std::string what;
+  for (char32_t c : found.removed) what += (what.empty() ? "" : " ") + charset::CodePointName(c);
+  if (found.breaks) what += what.empty() ? "a tab or line break" : " and a tab or line break";
+  return std::string(field) + " '" + charset::ForTerminal(value) + "' holds a control character (" +
+         what + "); ids, barcodes and branch codes are not cleaned";
+}
+
 // ---------------------------------------------------------------- the import
+
+std::string Importer::Clean(int where, std::string_view field, std::string_view value) {
+  if (!charset::HasControl(value)) return std::string(value);
+  charset::ControlsFound found;
+  std::string out = charset::WithoutControls(value, &found);
+  std::string what(field);
+  what += ": ";
+  if (!found.removed.empty()) {
+    what += "removed control characters";
+    for (char32_t c : found.removed) what += " " + charset::CodePointName(c);
+  }
+  if (found.breaks) {
+    what += found.removed.empty() ? "" : "; ";
+    what += "a tab or line break made a space";
+  }
+  for (char& ch : what) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = ' ';
+  }
+  rep_.warnings.push_back({where, std::move(what)});
+  return out;
+}
 
 Status Importer::Begin() {
   tx_.emplace(c_);

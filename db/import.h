@@ -38,6 +38,11 @@ struct ImportReport {
   // Every problem found, in file order. inserted, updated and copies are 0
   // whenever this is non-empty: nothing was written.
   std::vector<ImportProblem> problems;
+  // Every value cleaned of control characters (docs/import-formats.md,
+  // "Control characters"), one per line (TSV) or record (MARC) and field, in
+  // file order: "title: removed U+001B". They refuse nothing; a refused
+  // file's are listed too.
+  std::vector<ImportProblem> warnings;
 };
 
 // Reads the catalogue file `path` and writes every record in it with

@@ -68,6 +68,12 @@ bool AllDigits(std::string_view s);
 // a problem's reason stays one line of UTF-8.
 std::string Escaped(std::string_view bytes);
 
+// Control characters (docs/import-formats.md, "Control characters"): the
+// reason that refuses an identifying value -- an id, a barcode, a branch
+// code -- holding one, naming `field`; empty when it holds none. Such values
+// are never cleaned: the cleaned one could be another record's or copy's.
+std::string ControlInKey(std::string_view field, std::string_view value);
+
 // ---------------------------------------------------------------- the import
 
 // State shared by the readers: the transaction, what the file has used so far
@@ -87,6 +93,12 @@ class Importer {
   void Problem(int where, std::string reason);
 
   bool Failed() const { return !rep_.problems.empty(); }
+
+  // A descriptive value as it is stored: without control characters
+  // (charset::WithoutControls: TAB, LF and CR make a space, the others go).
+  // When anything was changed, a warning at `where` names `field` and what
+  // was removed.
+  std::string Clean(int where, std::string_view field, std::string_view value);
 
   // Checks one copy against the branches and the barcodes already in the file;
   // empty when it is fine.

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "charset/charset.h"
 #include "db/catalog.h"
 #include "db/import_internal.h"
 #include "db/marc_libs_internal.h"
@@ -123,9 +124,12 @@ class MarcReader {
       imp_.Problem(recno, "YAZ cannot read the record");
       return Status::Ok();
     }
+    std::vector<std::string> keys;  // MapMarc stops early when `why` is not empty
+    CleanControls(recno, m, keys);
     CatalogRecord r;
     std::vector<std::string> why;
     MapMarc(m, recno, r, why);
+    why.insert(why.begin(), keys.begin(), keys.end());
     if (why.empty()) {
       auto [first, fresh] = source_ids_.Add(r.source_id, recno);
       if (!fresh) {
@@ -144,6 +148,35 @@ class MarcReader {
   yaz_marc_t marc() { return mt_.get(); }
 
  private:
+  // Control characters (docs/import-formats.md): 001 and a copy's barcode
+  // and branch (852/949 $p $b) with one refuse the record; every other
+  // subfield is cleaned, with a warning naming it. The other control fields
+  // are read by position (008) or not at all, and stay as they are.
+  void CleanControls(int recno, MarcRecord& m, std::vector<std::string>& why) {
+    for (MarcField& f : m.fields) {
+      if (f.control) {
+        if (f.tag == "001") {
+          if (std::string r = ControlInKey("001", charset::Trim(f.data)); !r.empty()) {
+            why.push_back(std::move(r));
+          }
+        }
+        continue;
+      }
+      const bool holdings = f.tag == "852" || f.tag == "949";
+      for (auto& [code, value] : f.subfields) {
+        if (!charset::HasControl(value)) continue;
+        const std::string name = "field " + Escaped(f.tag) + " $" + Escaped(std::string(1, code));
+        if (holdings && (code == 'p' || code == 'b')) {
+          if (std::string r = ControlInKey(name, charset::Trim(value)); !r.empty()) {
+            why.push_back(std::move(r));
+          }
+        } else {
+          value = imp_.Clean(recno, name, value);
+        }
+      }
+    }
+  }
+
   Importer& imp_;
   const MarcLibs& lib_;
   YazMarc mt_;
@@ -254,6 +287,10 @@ Status ReadIso2709(const MarcLibs& lib, Importer& imp, std::istream& in, const s
                              "' is not the end of the directory");
       continue;
     }
+    // YAZ takes a NUL inside a field for its end and drops the rest of it;
+    // read as DEL, it is removed with the other control characters instead.
+    std::replace(buf.begin() + static_cast<std::ptrdiff_t>(base),
+                 buf.begin() + static_cast<std::ptrdiff_t>(len), '\0', '\x7F');
     if (lib.yaz.yaz_marc_read_iso2709(reader.marc(), buf.data(), static_cast<int>(len)) <= 0) {
       imp.Read(offset);
       imp.Problem(recno, "YAZ cannot read the record");

@@ -68,6 +68,10 @@ constexpr std::string_view kColumnNames[kColumns] = {
 
 bool IsBibliographic(int col) { return col != kId && col < kBarcode; }
 
+// The columns that name a record, a copy or a branch: refused, never
+// cleaned, when they hold a control character.
+bool IsKey(int col) { return col == kId || col == kBarcode || col == kBranch; }
+
 class TsvReader {
  public:
   TsvReader(Importer& imp, std::istream& in, const std::string& path)
@@ -142,10 +146,22 @@ class TsvReader {
                                std::to_string(cols_.size()));
       return Status::Ok();
     }
-    std::string_view v[kColumns];
-    for (size_t i = 0; i < cols_.size(); ++i) v[cols_[i]] = Trim(fields_[i]);
-
+    // Control characters: an identifying value with one is refused, any
+    // other value is cleaned (with a warning).
     std::vector<std::string> why;
+    std::string_view v[kColumns];
+    for (size_t i = 0; i < cols_.size(); ++i) {
+      const int col = cols_[i];
+      v[col] = Trim(fields_[i]);
+      if (IsKey(col)) {
+        if (std::string r = ControlInKey(kColumnNames[col], v[col]); !r.empty()) {
+          why.push_back(std::move(r));
+        }
+      } else if (charset::HasControl(v[col])) {
+        cleaned_[col] = imp_.Clean(lineno, kColumnNames[col], v[col]);
+        v[col] = Trim(cleaned_[col]);
+      }
+    }
     const std::string_view id = v[kId];
     if (id.empty()) why.push_back("missing id");
 
@@ -319,6 +335,7 @@ class TsvReader {
   uint64_t bytes_ = 0;
   std::vector<int> cols_;  // header position -> Col (-1: unknown)
   std::vector<std::string_view> fields_;
+  std::string cleaned_[kColumns];  // this row's values cleaned of control characters
   std::unique_ptr<Pending> pending_;
   SeenKeys<IdInfo> ids_;
 };

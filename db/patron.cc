@@ -148,6 +148,9 @@ Result<Upserted> UpsertPatron(Connection& c, const PatronInput& in) {
   if (digits < 6 || digits > 15) {
     return Status::Invalid("電話番号は6〜15桁の数字で入力してください。");
   }
+  // Stored as typed and read out at the counter: no control character.
+  if (charset::HasControl(phone))
+    return Status::Invalid("電話番号に使えない文字が含まれています。");
   const std::string email = NormalizeEmailInput(in.email);
   if (!email.empty()) SHIORI_RETURN_IF_ERROR(ValidateEmail(email));
   const std::string_view branch = charset::Trim(in.home_branch);

@@ -213,15 +213,14 @@ Response LoginPost(const Request& req, Ctx& ctx) {
                       ctx.client);
   if (!id.ok()) {
     if (!id.status().refusal()) return Failure(ctx, id.status());
-    return LoginPage(ctx, card, id.status().message(), 403, std::string(req.Param("next")));
+    return LoginPage(ctx, card, id.status().message(), 403, ReturnTo(req.Param("next"), ""));
   }
   // A new id at login: whoever knew the old one (a shared URL) is left behind.
   Status s = ctx.session.Rotate();
   if (s.ok()) s = db::SetSessionPatron(ctx.db(), ctx.session.row()->id, *id);
   if (!s.ok()) return Failure(ctx, s);
   ctx.session.mutable_row()->patron_id = *id;
-  std::string_view next = req.Param("next");
-  return ctx.Redirect(IsLocalPath(next) ? next : "/account");
+  return ctx.Redirect(ReturnTo(req.Param("next"), "/account"));
 }
 
 Response LogoutPost(const Request&, Ctx& ctx) {

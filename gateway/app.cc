@@ -59,6 +59,16 @@ const Route kRoutes[] = {
 
 }  // namespace
 
+bool IsPageToReturnTo(std::string_view path) {
+  for (const auto& r : kRoutes) {
+    if (path == r.path && std::string_view(r.method) == "GET" && r.access != Access::kAlwaysOn &&
+        r.handler != Exit) {
+      return true;
+    }
+  }
+  return false;
+}
+
 struct App::Impl {
   Site site;
   std::unique_ptr<db::Pool> pool;

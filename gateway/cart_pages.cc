@@ -74,8 +74,7 @@ Response CartAddPost(const Request& req, Ctx& ctx) {
     if (!s.refusal()) return Failure(ctx, s);
     return CartView(ctx, s.message(), 409);
   }
-  std::string_view back = req.Param("back");
-  return CartView(ctx, "カートに入れました。", 200, IsLocalPath(back) ? std::string(back) : "");
+  return CartView(ctx, "カートに入れました。", 200, ReturnTo(req.Param("back"), ""));
 }
 
 Response CartRemovePost(const Request& req, Ctx& ctx) {

@@ -61,8 +61,7 @@ Response Disclaimer(const Request&, Ctx& ctx) {
 Response CharsetForm(const Request& req, Ctx& ctx) {
   pages::CharsetView v;
   v.shift_jis_now = ctx.shift_jis;
-  std::string_view back = req.Param("back");
-  v.back = IsLocalPath(back) ? std::string(back) : "/";
+  v.back = ReturnTo(req.Param("back"), "/");
   return Html(200, pages::RenderCharset(ctx.page(), v));
 }
 
@@ -75,18 +74,23 @@ Response CharsetSet(const Request& req, Ctx& ctx) {
   Status s = ctx.session.Ensure();  // the first state change of a visitor makes the session
   if (s.ok()) s = db::SetSessionCharset(ctx.db(), ctx.session.row()->id, std::string(to));
   if (!s.ok()) return Failure(ctx, s);
-  std::string_view back = req.Param("back");
-  return ctx.Redirect(IsLocalPath(back) ? back : "/");
+  return ctx.Redirect(ReturnTo(req.Param("back"), "/"));
 }
 
+// An old au or SoftBank phone sends this page's address as the Referer to the
+// site it links to, so neither the address nor anything on the page carries
+// the session id: an address that came with one is sent again without it.
 Response Exit(const Request& req, Ctx& ctx) {
+  ctx.links.LeaveOutSessionId();
   std::string_view to = req.Param("to");
   if (!IsHttpUrl(to)) {
     return Html(
         400, pages::RenderError(ctx.page(), "移動できません", "このアドレスへは移動できません。"));
   }
-  Response r = Html(200, pages::RenderExit(ctx.page(), to));
-  return r;
+  if (!req.Param(kSessionParam).empty()) {
+    return ctx.Redirect(ctx.links.ExitUrl(to));
+  }
+  return Html(200, pages::RenderExit(ctx.page(), to));
 }
 
 Response SearchPage(const Request& req, Ctx& ctx) {

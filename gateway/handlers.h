@@ -52,13 +52,22 @@ pages::Device PageDevice(const DeviceProfile& p, bool shift_jis);
 class RequestLinks : public pages::Links {
  public:
   RequestLinks(RequestSession& s, const bool& shift_jis) : session_(s), shift_jis_(shift_jis) {}
+  // A link or redirect to `path` never carries the session id when `path`
+  // is the exit page, nor after LeaveOutSessionId().
   std::string Url(std::string_view path, const Query& query) const override;
   void FormFields(pages::Html& h, bool post) const override;
   std::string ExitUrl(std::string_view url) const override;
+  // From now on no link, form or redirect of this request carries the
+  // session id: the exit page's, whose address an old phone sends on to the
+  // site it links to.
+  void LeaveOutSessionId() { leave_out_id_ = true; }
 
  private:
+  bool IdInUrls() const { return !leave_out_id_ && session_.id_in_urls(); }
+
   RequestSession& session_;
   const bool& shift_jis_;  // decided after the session is loaded
+  bool leave_out_id_ = false;
 };
 
 // Everything a handler gets besides the request.
@@ -115,8 +124,16 @@ Response LoginPage(Ctx& ctx, std::string card, std::string message, int status =
 
 // ---------------------------------------------------------------- helpers
 
-// A same-site path to go back to: starts with one '/', no scheme or host.
+// A same-site path: starts with one '/', no scheme or host, no control byte.
 bool IsLocalPath(std::string_view p);
+// True when `path` (without a query) is a page a patron may be sent back to
+// after choosing a charset, logging in or adding to the cart: a GET route
+// of the table in app.cc, but not the exit page, the stylesheet or /healthz.
+bool IsPageToReturnTo(std::string_view path);
+// Where `back=` or `next=` sends the patron: `back` when it is one of the
+// site's own pages (IsLocalPath, IsPageToReturnTo), without any session id
+// it carries and without a fragment; else `fallback`. Never the exit page.
+std::string ReturnTo(std::string_view back, std::string_view fallback);
 // `raw_query` without parameter `name` (the session id must not be copied into a "back" link).
 std::string WithoutParam(std::string_view raw_query, std::string_view name);
 // An http(s) URL of at most 2,000 characters with nothing that could break

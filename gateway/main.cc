@@ -45,8 +45,17 @@ struct Options {
   std::string circ_card, circ_item;
 };
 
+// Staff commands print text from the catalogue, the patrons' records and the
+// files they import: every line goes out through charset::ForTerminal, so a
+// control character in it (an ESC that would recolour the terminal, a bidi
+// override that reorders the line) is shown as an escape instead of acting.
+void Out(const std::string& line) { std::printf("%s\n", charset::ForTerminal(line).c_str()); }
+void Err(const std::string& line) {
+  std::fprintf(stderr, "%s\n", charset::ForTerminal(line).c_str());
+}
+
 int Fail(const std::string& msg) {
-  std::fprintf(stderr, "shiori: %s\n", msg.c_str());
+  Err("shiori: " + msg);
   return 1;
 }
 
@@ -98,7 +107,7 @@ class NoticeSender {
     opt.create = false;
     auto conn = db::Connection::Open(cfg_.db_path, opt);
     if (!conn.ok()) {
-      std::fprintf(stderr, "shiori: mail: %s\n", conn.status().message().c_str());
+      Err("shiori: mail: " + conn.status().message());
       return;
     }
     std::unique_lock<std::mutex> lock(mu_);
@@ -108,8 +117,8 @@ class NoticeSender {
       auto r = mail::SendPending(
           **conn, cfg_.mail, cfg_.rules.library_name, cfg_.rules, [this] { return clock_.Now(); },
           SystemRandom(), &log);
-      for (const auto& line : log) std::fprintf(stderr, "shiori: mail: %s\n", line.c_str());
-      if (!r.ok()) std::fprintf(stderr, "shiori: mail: %s\n", r.status().message().c_str());
+      for (const auto& line : log) Err("shiori: mail: " + line);
+      if (!r.ok()) Err("shiori: mail: " + r.status().message());
       lock.lock();
       cv_.wait_for(lock, std::chrono::seconds(cfg_.mail.send_interval_s), [this] { return stop_; });
     }
@@ -157,10 +166,11 @@ int Init(const Options& o) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((cfg->db_path + suffix).c_str());
     return Fail(conn.status().message());
   }
-  std::printf("created an empty database in %s with %zu branches:", cfg->db_path.c_str(),
-              cfg->rules.branches.size());
-  for (const auto& b : cfg->rules.branches) std::printf(" %s (%s)", b.code.c_str(), b.name.c_str());
-  std::printf("\nnext: shiori import catalog FILE, shiori patron import FILE.tsv, shiori serve\n");
+  std::string line = "created an empty database in " + cfg->db_path + " with " +
+                     std::to_string(cfg->rules.branches.size()) + " branches:";
+  for (const auto& b : cfg->rules.branches) line += " " + b.code + " (" + b.name + ")";
+  Out(line);
+  Out("next: shiori import catalog FILE, shiori patron import FILE.tsv, shiori serve");
   return 0;
 }
 
@@ -172,7 +182,7 @@ int MailCommand(const Options& o, const Clock& clock, bool send) {
     auto r = mail::SendPending(
         *staff->conn, staff->cfg.mail, staff->cfg.rules.library_name, staff->cfg.rules,
         [&clock] { return clock.Now(); }, SystemRandom(), &log);
-    for (const auto& line : log) std::printf("%s\n", line.c_str());
+    for (const auto& line : log) Out(line);
     if (!r.ok()) return Fail(r.status().message());
     std::printf("%d sent, %d to retry, %d failed", r->sent, r->retried, r->failed);
     if (r->errors) std::printf(", %d not recorded (see above)", r->errors);
@@ -184,9 +194,8 @@ int MailCommand(const Options& o, const Clock& clock, bool send) {
   for (const auto& n : *rows) {
     // The card number is the patron's: only its last digits.
     const std::string tail = n.card.substr(n.card.size() > 4 ? n.card.size() - 4 : 0);
-    std::printf("%lld %s %s card ...%s attempts %d%s%s\n", static_cast<long long>(n.id),
-                n.status.c_str(), n.kind.c_str(), tail.c_str(), n.attempts,
-                n.last_error.empty() ? "" : ": ", n.last_error.c_str());
+    Out(std::to_string(n.id) + " " + n.status + " " + n.kind + " card ..." + tail + " attempts " +
+        std::to_string(n.attempts) + (n.last_error.empty() ? "" : ": ") + n.last_error);
   }
   if (rows->empty()) std::printf("no notices pending or failed\n");
   return 0;
@@ -203,16 +212,17 @@ int Serve(const Options& o, const Clock& clock) {
     if (!existed && o.demo) {
       auto accounts = db::CreateDemoLibrary(**conn, cfg->rules, clock.Today(), cfg->hashing);
       if (!accounts.ok()) return Fail(accounts.status().message());
-      std::printf("shiori: created the demo library in %s\n", cfg->db_path.c_str());
-      std::printf("demo accounts (card number / password):\n");
+      Out("shiori: created the demo library in " + cfg->db_path);
+      Out("demo accounts (card number / password):");
       for (const auto& a : *accounts) {
-        std::printf("  %s / %-9s %s (%s, tel %s) - %s\n", a.card.c_str(),
-                    a.password.empty() ? "(none)" : a.password.c_str(), a.name_kana.c_str(),
-                    a.email.empty() ? "no e-mail" : a.email.c_str(), a.phone.c_str(),
-                    a.what.c_str());
+        char password[32];
+        std::snprintf(password, sizeof password, "%-9s",
+                      a.password.empty() ? "(none)" : a.password.c_str());
+        Out("  " + a.card + " / " + password + " " + a.name_kana + " (" +
+            (a.email.empty() ? "no e-mail" : a.email) + ", tel " + a.phone + ") - " + a.what);
       }
     } else if (!existed) {
-      std::printf("shiori: created an empty database in %s\n", cfg->db_path.c_str());
+      Out("shiori: created an empty database in " + cfg->db_path);
     }
   }
   const int threads = cfg->threads > 0
@@ -233,7 +243,8 @@ int Serve(const Options& o, const Clock& clock) {
   Server server(app, *cfg);
   Status s = server.Start();
   if (!s.ok()) return Fail(s.message());
-  std::printf("shiori: listening on http://%s:%d/\n", cfg->listen_host.c_str(), server.port());
+  Out("shiori: listening on http://" + cfg->listen_host + ":" + std::to_string(server.port()) +
+      "/");
   std::fflush(stdout);
   NoticeSender mailer(*cfg, clock);
 
@@ -278,7 +289,7 @@ int Backup(const Options& o) {
   }
   Status s = db::Backup(**conn, o.backup_file);
   if (!s.ok()) return Fail(s.message());
-  std::printf("backup written to %s\n", o.backup_file.c_str());
+  Out("backup written to " + o.backup_file);
   return 0;
 }
 
@@ -307,20 +318,25 @@ int ImportCatalogCommand(const Options& o) {
   if (tty) std::fprintf(stderr, "\n");
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // FILE:N: reason — N is the line (TSV) or the record number (MARC), as
+  // docs/import-formats.md says; a problem of the file as a whole has none.
+  // Values cleaned of control characters first, as warnings, whatever the
+  // outcome.
+  auto where = [&](int n) { return o.import_file + (n ? ":" + std::to_string(n) : "") + ": "; };
+  for (const auto& w : report.warnings) Err(where(w.record) + "warning: " + w.reason);
   if (!s.ok()) {
-    // FILE:N: reason — N is the line (TSV) or the record number (MARC), as
-    // docs/import-formats.md says; a problem of the file as a whole has none.
-    for (const auto& p : report.problems) {
-      if (p.record) {
-        std::fprintf(stderr, "%s:%d: %s\n", o.import_file.c_str(), p.record, p.reason.c_str());
-      } else {
-        std::fprintf(stderr, "%s: %s\n", o.import_file.c_str(), p.reason.c_str());
-      }
-    }
+    for (const auto& p : report.problems) Err(where(p.record) + p.reason);
     return Fail(s.message() + " (nothing was imported)");
   }
-  std::printf("%s: %d records (%d new, %d updated), %d copies in %.1f s\n", o.import_file.c_str(),
-              report.records, report.inserted, report.updated, report.copies, secs);
+  char took[32];
+  std::snprintf(took, sizeof took, "%.1f", secs);
+  Out(o.import_file + ": " + std::to_string(report.records) + " records (" +
+      std::to_string(report.inserted) + " new, " + std::to_string(report.updated) + " updated), " +
+      std::to_string(report.copies) + " copies in " + took + " s" +
+      (report.warnings.empty() ? ""
+                               : ", " + std::to_string(report.warnings.size()) +
+                                     (report.warnings.size() == 1 ? " value" : " values") +
+                                     " cleaned of control characters"));
   return 0;
 }
 
@@ -335,8 +351,8 @@ int PatronAddCommand(const Options& o) {
   if (Status s = tx.Commit(); !s.ok()) return Fail(s.message());
   // The card number is the patron's: show only its last digits.
   const std::string& card = o.patron.card;
-  std::printf("patron %s: card ...%s\n", *r == db::Upserted::kInserted ? "added" : "updated",
-              card.substr(card.size() > 4 ? card.size() - 4 : 0).c_str());
+  Out(std::string("patron ") + (*r == db::Upserted::kInserted ? "added" : "updated") +
+      ": card ..." + card.substr(card.size() > 4 ? card.size() - 4 : 0));
   return 0;
 }
 
@@ -346,9 +362,9 @@ int PatronUnlockCommand(const Options& o, const Clock& clock) {
   auto n = db::UnlockCard(*staff->conn, o.unlock_card, clock.Now());
   if (!n.ok()) return Fail(n.status().message());
   const std::string card = charset::NormalizeDigits(o.unlock_card);  // only its last digits shown
-  std::printf("card ...%s: %s\n", card.substr(card.size() > 4 ? card.size() - 4 : 0).c_str(),
-              *n > 0 ? "unlocked (failed logins and registrations forgotten)"
-                     : "was not locked (no failures counted)");
+  Out("card ..." + card.substr(card.size() > 4 ? card.size() - 4 : 0) + ": " +
+      (*n > 0 ? "unlocked (failed logins and registrations forgotten)"
+              : "was not locked (no failures counted)"));
   return 0;
 }
 
@@ -360,12 +376,12 @@ int PatronImportCommand(const Options& o) {
   Status s = db::ImportPatrons(**conn, o.import_file, &report);
   if (!s.ok()) {
     for (const auto& p : report.problems) {
-      std::fprintf(stderr, "%s:%d: %s\n", o.import_file.c_str(), p.record, p.reason.c_str());
+      Err(o.import_file + ":" + std::to_string(p.record) + ": " + p.reason);
     }
     return Fail(s.message() + " (nothing was imported)");
   }
-  std::printf("%s: %d patrons (%d new, %d updated)\n", o.import_file.c_str(), report.records,
-              report.inserted, report.updated);
+  Out(o.import_file + ": " + std::to_string(report.records) + " patrons (" +
+      std::to_string(report.inserted) + " new, " + std::to_string(report.updated) + " updated)");
   return 0;
 }
 
@@ -396,7 +412,7 @@ int CircCommand(const Options& o, const Clock& clock, const std::string& what) {
       }
     }
   }
-  for (const auto& line : log) std::printf("%s\n", line.c_str());
+  for (const auto& line : log) Out(line);
   if (!s.ok()) return Fail(s.message());
   if (log.empty()) std::printf("nothing to do\n");
   return 0;
@@ -498,10 +514,8 @@ int Main(int argc, char** argv) {
       known = known || sc->get_name() == a;
     }
     if (!known) {
-      std::fprintf(stderr,
-                   "shiori: unknown command '%s' (commands: init, serve, import, patron, circ, mail, "
-                   "maintenance, backup)\n",
-                   argv[i]);
+      Err("shiori: unknown command '" + std::string(a) +
+          "' (commands: init, serve, import, patron, circ, mail, maintenance, backup)");
       return 2;
     }
     break;
@@ -517,7 +531,7 @@ int Main(int argc, char** argv) {
     for (auto& c : msg) {
       if (c == '\n') c = ' ';
     }
-    std::fprintf(stderr, "shiori: %s (see shiori --help)\n", msg.c_str());
+    Err("shiori: " + msg + " (see shiori --help)");
     return 2;
   }
   // The one clock of the process; SHIORI_TODAY is read here and nowhere else.

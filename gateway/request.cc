@@ -73,7 +73,8 @@ std::string RequestLinks::Url(std::string_view path, const Query& query) const {
     u += '=';
     u += PercentEncode(shift_jis_ ? kProbeSjis : kProbeText);
   }
-  if (session_.id_in_urls()) {
+  const std::string_view page = path.substr(0, path.find_first_of("?#"));
+  if (IdInUrls() && page != "/exit") {
     u += sep;
     u += kSessionParam;
     u += '=';
@@ -84,7 +85,7 @@ std::string RequestLinks::Url(std::string_view path, const Query& query) const {
 
 void RequestLinks::FormFields(pages::Html& h, bool post) const {
   h.Void("input", {{"type", "hidden"}, {"name", kProbeParam}, {"value", kProbeText}});
-  if (session_.id_in_urls()) {
+  if (IdInUrls()) {
     h.Void("input", {{"type", "hidden"}, {"name", kSessionParam}, {"value", session_.token()}});
   }
   if (post) h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.FormToken()}});
@@ -142,6 +143,15 @@ bool IsLocalPath(std::string_view p) {
     if (c < 0x20 || c == 0x7f) return false;
   }
   return true;
+}
+
+std::string ReturnTo(std::string_view back, std::string_view fallback) {
+  back = back.substr(0, back.find('#'));
+  const size_t q = back.find('?');
+  if (!IsLocalPath(back) || !IsPageToReturnTo(back.substr(0, q))) return std::string(fallback);
+  if (q == std::string_view::npos) return std::string(back);
+  const std::string query = WithoutParam(back.substr(q + 1), kSessionParam);
+  return std::string(back.substr(0, q)) + (query.empty() ? "" : "?" + query);
 }
 
 std::string WithoutParam(std::string_view raw_query, std::string_view name) {

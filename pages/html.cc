@@ -1,6 +1,7 @@
 // The escaping HTML builder.
 #include <algorithm>
 
+#include "charset/charset.h"
 #include "pages/pages.h"
 
 namespace shiori::pages {
@@ -8,12 +9,16 @@ namespace shiori::pages {
 namespace {
 
 // Appends `s` to `out` escaped, copying the runs between special characters
-// whole: pages are mostly Japanese text with nothing to escape.
+// whole: pages are mostly Japanese text with nothing to escape. Control
+// characters (charset::ControlAt: NUL, ESC, C1, the bidi overrides and
+// isolates, noncharacters) are left out, whoever wrote them into the
+// catalogue; TAB, LF and CR are HTML whitespace and stay.
 void AppendEscaped(std::string& out, std::string_view s) {
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     const char* rep;
-    switch (s[i]) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    switch (b) {
       case '&':
         rep = "&amp;";
         break;
@@ -29,8 +34,16 @@ void AppendEscaped(std::string& out, std::string_view s) {
       case '\'':
         rep = "&#39;";
         break;
-      default:
+      default: {
+        if (!charset::MayStartControl(b)) continue;
+        size_t len = 0;
+        const charset::Control k = charset::ControlAt(s, i, &len);
+        if (k == charset::Control::kNone || k == charset::Control::kBreak) continue;
+        out.append(s.data() + run, i - run);
+        i += len - 1;
+        run = i + 1;
         continue;
+      }
     }
     out.append(s.data() + run, i - run);
     out += rep;

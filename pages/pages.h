@@ -29,7 +29,10 @@ struct Attr {
   bool bare = false;
 };
 
-// Escapes `s` for HTML text and double-quoted attribute values: & < > " '.
+// Escapes `s` for HTML text and double-quoted attribute values: & < > " ',
+// and leaves out the control characters of charset/charset.h (NUL, ESC, C1,
+// bidi overrides and isolates, noncharacters) but TAB, LF and CR, so that
+// text stored before the imports cleaned it still reaches no page raw.
 std::string Escape(std::string_view s);
 
 // A title as every page and notice names it: the title, then the volume

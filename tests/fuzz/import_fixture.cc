@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "charset/charset.h"
@@ -97,6 +98,38 @@ void CheckMessages(const char* what, const Status& s, const db::ImportReport& r)
              " is not one line of UTF-8 (" + Describe(s, r) + ")");
     }
   }
+  for (const auto& w : r.warnings) {
+    if (!one_line(w.reason) || !charset::IsValidUtf8(w.reason)) {
+      Broken(std::string("a ") + what + " import's warning at " + std::to_string(w.record) +
+             " is not one line of UTF-8 (" + Describe(s, r) + ")");
+    }
+  }
+}
+
+// An accepted catalogue stores no control character (docs/import-formats.md):
+// every text of every record, author and copy is free of them.
+void CheckNoControls(db::Connection& c) {
+  const char* sql =
+      "SELECT source_id, title, title_kana, volume, publisher, publisher_kana, isbn, ndc, lang,"
+      " subjects, notes FROM records"
+      " UNION ALL SELECT name, name_kana, role, '', '', '', '', '', '', '', '' FROM record_authors"
+      " UNION ALL SELECT barcode, branch, call_number, '', '', '', '', '', '', '', '' FROM copies";
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(c.raw(), sql, -1, &st, nullptr) != SQLITE_OK) {
+    Broken(std::string("cannot read the catalogue: ") + sqlite3_errmsg(c.raw()));
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    for (int i = 0; i < sqlite3_column_count(st); ++i) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+      const std::string_view v(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(st, i)));
+      if (charset::HasControl(v)) {
+        const std::string shown = charset::ForTerminal(v);
+        sqlite3_finalize(st);
+        Broken("an accepted catalogue file stored a control character: '" + shown + "'");
+      }
+    }
+  }
+  sqlite3_finalize(st);
 }
 
 // SHIORI_FUZZ_VERBOSE set: each import's outcome on stderr, for reading what
@@ -382,6 +415,7 @@ void ImportFixture::Catalog(std::string_view bytes, db::ImportFormat format) {
     return;  // the library is as it was
   }
   CheckAccepted("catalogue", s, rep, before, after, kCatalogTables, before.records, after.records);
+  CheckNoControls(*db_);
   if (after.copies < before.copies || after.copies - before.copies > rep.copies) {
     Broken("an accepted catalogue file went from " + std::to_string(before.copies) + " to " +
            std::to_string(after.copies) + " copies with " + std::to_string(rep.copies) +

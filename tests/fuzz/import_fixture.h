@@ -1,7 +1,7 @@
 // The database the import fuzzers write into, and the importers' contract
 // (docs/import-formats.md, db/db.h) checked after every input:
-//   - the status's message is one line, and every problem's reason is one
-//     line of UTF-8;
+//   - the status's message is one line, and every problem's reason and every
+//     warning is one line of UTF-8;
 //   - a refused file (any non-OK Status) changes nothing: every row of every
 //     table, the search index's included, is as it was;
 //   - a refused file is refused as Invalid, with its problems in the report
@@ -9,8 +9,9 @@
 //   - an accepted file has no problems, writes every record it read
 //     (inserted + updated == records), adds exactly `inserted` records, never
 //     removes a copy, adds at most `copies`, keeps the status of every copy
-//     (on loan, held) and of every patron (blocked, password), and leaves the
-//     search index one row per record;
+//     (on loan, held) and of every patron (blocked, password), leaves the
+//     search index one row per record, and (a catalogue) stores no control
+//     character in any record, author or copy;
 //   - the same file imported again is accepted, inserts nothing, and (for a
 //     catalogue) changes nothing at all: a record stored as the file gives it
 //     is left untouched.

@@ -1,6 +1,7 @@
 // End-to-end tests of the device gateway: Shift_JIS for feature phones, the
 // session in URLs for cookie-less phones and in a cookie for everyone else,
-// input decoding by the probe field, CSRF, the exit page.
+// input decoding by the probe field, CSRF, the exit page and the pages `back=` and `next=`
+// may send a patron to.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -360,6 +361,146 @@ TEST_F(Gateway, RedirectsStayOnTheSite) {
                       {kPc, "Cookie: v=" + visitor});
     EXPECT_EQ(p.status, 303);
     EXPECT_EQ(p.Header("location"), "/");
+  }
+}
+
+// ---------------------------------------------------------------- the exit page and the id
+
+// An old au or SoftBank phone sends the address of the page it leaves as the
+// Referer to the site it goes to: /exit must never be reached with the
+// session id in its address, nor give one out. On the demo library, where
+// patrons can log in and add to the cart.
+class ExitPage : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    server_ = new Server();
+    ASSERT_TRUE(server_->Start({"--demo", "--db", dir_->File("e.db")}))
+        << server_->startup_output();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  // A cookie-less phone's session, made by its first POST (文字コード), and
+  // the session's form token.
+  static std::pair<std::string, std::string> PhoneSessionAndToken(const char* ua) {
+    const std::string sid = PhoneSession(*server_, ua);
+    const std::string page = Decoded(server_->Get("/charset?sid=" + sid, {ua}));
+    return {sid, Hidden(page, "_t")};
+  }
+  static TempDir* dir_;
+  static Server* server_;
+};
+TempDir* ExitPage::dir_ = nullptr;
+Server* ExitPage::server_ = nullptr;
+
+const char kAttack[] = "/exit?to=http://evil.example/";
+
+TEST_F(ExitPage, CharsetBackNeverLeadsToTheExitPage) {
+  for (const char* ua : {kDocomo, kAu}) {
+    SCOPED_TRACE(ua);
+    // The link an attacker hands out: the form goes back to the top page instead.
+    auto [sid, token] = PhoneSessionAndToken(ua);
+    HttpResponse form =
+        server_->Get(std::string("/charset?back=") + Hex(kAttack) + "&sid=" + sid, {ua});
+    ASSERT_EQ(form.status, 200);
+    const std::string page = Decoded(form);
+    EXPECT_EQ(Hidden(page, "back"), "/");
+    ASSERT_EQ(sid.size(), 32u) << page;
+    // The form's field rewritten: anything but one of the site's own pages
+    // goes to the top page, and the id goes nowhere near /exit.
+    for (const char* back : {kAttack, "/exit", "/exit?to=https%3A%2F%2Fevil.example%2F",
+                             "/%65xit?to=http://evil.example/", "/exit/", "/EXIT?to=x",
+                             "/style.css", "/healthz", "/nowhere", "https://evil.example/"}) {
+      SCOPED_TRACE(back);
+      HttpResponse p = server_->Post(
+          "/charset", "to=sjis&back=" + Hex(back) + "&_t=" + token + "&sid=" + sid, {ua});
+      ASSERT_EQ(p.status, 303);
+      EXPECT_EQ(p.Header("location"), "/?sid=" + sid);
+      EXPECT_EQ(Decoded(p).find("exit"), std::string::npos);
+    }
+    // The site's own pages still work, without any id of their own.
+    HttpResponse search = server_->Post(
+        "/charset",
+        "to=sjis&back=" + Hex("/search?q=neko&sid=0123456789abcdef0123456789abcdef#top") +
+            "&_t=" + token + "&sid=" + sid,
+        {ua});
+    EXPECT_EQ(search.Header("location"), "/search?q=neko&sid=" + sid);
+  }
+}
+
+TEST_F(ExitPage, LoginNextNeverLeadsToTheExitPage) {
+  for (const char* ua : {kDocomo, kAu}) {
+    SCOPED_TRACE(ua);
+    auto [sid, token] = PhoneSessionAndToken(ua);
+    ASSERT_EQ(sid.size(), 32u);
+    // A failed login does not keep the address in its form either.
+    HttpResponse bad = server_->Post(
+        "/account/login",
+        "card=1000000033&password=wrong1&next=" + Hex(kAttack) + "&_t=" + token + "&sid=" + sid,
+        {ua});
+    EXPECT_EQ(bad.status, 403);
+    EXPECT_EQ(Decoded(bad).find("exit"), std::string::npos) << Decoded(bad);
+    HttpResponse ok = server_->Post(
+        "/account/login",
+        "card=1000000033&password=hon4649&next=" + Hex(kAttack) + "&_t=" + token + "&sid=" + sid,
+        {ua});
+    ASSERT_EQ(ok.status, 303) << Decoded(ok);
+    const std::string location = ok.Header("location");
+    EXPECT_EQ(location.rfind("/account?sid=", 0), 0u) << location;
+    EXPECT_EQ(location.find("exit"), std::string::npos);
+    // What a login is for: back to the page of one's own that asked for it.
+    auto [sid2, token2] = PhoneSessionAndToken(ua);
+    HttpResponse loans = server_->Post("/account/login",
+                                       "card=1000000033&password=hon4649&next=%2Faccount%2Floans"
+                                       "&_t=" +
+                                           token2 + "&sid=" + sid2,
+                                       {ua});
+    EXPECT_EQ(loans.Header("location").rfind("/account/loans?sid=", 0), 0u)
+        << loans.Header("location");
+  }
+}
+
+TEST_F(ExitPage, CartBackNeverLinksToTheExitPage) {
+  auto [sid, token] = PhoneSessionAndToken(kDocomo);
+  HttpResponse r = server_->Post(
+      "/cart/add", "id=1&back=" + Hex(kAttack) + "&_t=" + token + "&sid=" + sid, {kDocomo});
+  ASSERT_EQ(r.status, 200);
+  const std::string page = Decoded(r);
+  EXPECT_NE(page.find("カートに入れました"), std::string::npos) << page;
+  for (const std::string& link : Links(page)) {
+    EXPECT_EQ(link.find("exit"), std::string::npos) << link;
+  }
+}
+
+TEST_F(ExitPage, TheExitPageNeverCarriesTheSessionId) {
+  for (const char* ua : {kDocomo, kAu, kSoftbank}) {
+    SCOPED_TRACE(ua);
+    auto [sid, token] = PhoneSessionAndToken(ua);
+    ASSERT_EQ(sid.size(), 32u);
+    // Reached with the id (a crafted link): sent again without it.
+    HttpResponse r = server_->Get("/exit?to=" + Hex("http://evil.example/") + "&sid=" + sid, {ua});
+    ASSERT_EQ(r.status, 303);
+    const std::string location = r.Header("location");
+    EXPECT_EQ(location.rfind("/exit?to=", 0), 0u) << location;
+    EXPECT_EQ(location.find("sid"), std::string::npos) << location;
+    EXPECT_EQ(Decoded(r).find(sid), std::string::npos);
+    // The page itself, and every link on it, without the id.
+    HttpResponse page = server_->Get(location, {ua});
+    ASSERT_EQ(page.status, 200);
+    const std::string body = Decoded(page);
+    EXPECT_NE(body.find("href=\"http://evil.example/\" rel=\"noreferrer\""), std::string::npos)
+        << body;
+    EXPECT_EQ(body.find("sid"), std::string::npos) << body;
+    for (const std::string& link : Links(body)) EXPECT_EQ(SidOf(link), "") << link;
+    // A refused address with the id: the error page gives no id out either.
+    HttpResponse bad = server_->Get("/exit?to=" + Hex("javascript:alert(1)") + "&sid=" + sid, {ua});
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_EQ(Decoded(bad).find(sid), std::string::npos);
+    // The session itself goes on: the id still opens the cart.
+    HttpResponse cart = server_->Get("/cart?sid=" + sid, {ua});
+    EXPECT_NE(Decoded(cart).find("sid=" + sid), std::string::npos);
   }
 }
 

@@ -2,6 +2,7 @@
 // the server runs on the same file; patrons find the books through the pages
 // from a PC and a feature phone; a bad file changes nothing.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <fstream>
 
@@ -122,6 +123,128 @@ TEST_F(Import, PatronsImportedByStaffCanRegisterOnline) {
                                  "--phone", "0996", "--db", db_});
   EXPECT_NE(add.exit_code, 0) << "a phone number of 4 digits is refused";
   EXPECT_EQ(add.err.find('\n'), add.err.size() - 1) << "one line: " << add.err;
+}
+
+// Bytes no page and no terminal may be given raw: NUL, ESC, DEL, C1 CSI
+// (U+009B), RLO (U+202E), LRI (U+2066), U+FFFF, U+FDD0.
+const char* const kRawControls[] = {"\x1B",         "\x7F",         "\xC2\x9B",    "\xE2\x80\xAE",
+                                    "\xE2\x81\xA6", "\xEF\xBF\xBF", "\xEF\xB7\x90"};
+::testing::AssertionResult NoRawControls(const std::string& text) {
+  if (text.find('\0') != std::string::npos) return ::testing::AssertionFailure() << "a NUL";
+  for (const char* c : kRawControls) {
+    if (text.find(c) != std::string::npos) {
+      return ::testing::AssertionFailure() << "raw " << charset::ForTerminal(c) << " in: " << text;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// The record page's id of `source_id`.
+std::string RecordPath(const std::string& db, const std::string& source_id) {
+  return "/record?id=" + std::to_string(QueryInt(
+                             db, "SELECT id FROM records WHERE source_id = '" + source_id + "'"));
+}
+
+// The attack as a file: the staff command cleans the values it stores and
+// says, on one line each, which line or record and which field it cleaned.
+TEST_F(Import, ControlCharactersInAFileAreStoredCleanedAndEachCleaningIsReported) {
+  std::ofstream(dir_.File("attack.tsv"), std::ios::binary)
+      << std::string("id\ttitle\tauthor\tnotes\tbarcode\tbranch\tcall_number\n") + "z-1\t赤い" +
+             std::string(1, '\0') + "猫\x1B[31mの本\x7F\t猫山\u202E花子\t上巻\r下巻\t" +
+             "3000000201\tchuo\t913.6\u009Bア\n" +
+             "z-2\t\u2066黒い\u2069犬\xEF\xBF\xBF\t\t\t\t\t\n";
+  CommandResult r = RunShiori({"import", "catalog", dir_.File("attack.tsv"), "--db", db_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 records (2 new, 0 updated), 1 copies"), std::string::npos) << r.out;
+  const std::string file = dir_.File("attack.tsv");
+  for (const std::string& line :
+       {file + ":2: warning: title: removed control characters U+0000 U+001B U+007F\n",
+        file + ":2: warning: author: removed control characters U+202E\n",
+        file + ":2: warning: notes: a tab or line break made a space\n",
+        file + ":2: warning: call_number: removed control characters U+009B\n",
+        file + ":3: warning: title: removed control characters U+2066 U+2069 U+FFFF\n"}) {
+    EXPECT_NE(r.err.find(line), std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(NoRawControls(r.out + r.err));
+  EXPECT_EQ(QueryText(db_, "SELECT title FROM records WHERE source_id = 'z-1'"), "赤い猫[31mの本");
+  EXPECT_EQ(QueryText(db_,
+                      "SELECT name FROM record_authors JOIN records ON id = record_id"
+                      " WHERE source_id = 'z-1'"),
+            "猫山花子");
+  EXPECT_EQ(QueryText(db_, "SELECT notes FROM records WHERE source_id = 'z-1'"), "上巻 下巻");
+  EXPECT_EQ(QueryText(db_, "SELECT call_number FROM copies WHERE barcode = '3000000201'"),
+            "913.6ア");
+  EXPECT_EQ(QueryText(db_, "SELECT title FROM records WHERE source_id = 'z-2'"), "黒い犬");
+  EXPECT_NE(SearchPc("猫山花子").find(">赤い猫[31mの本</a>"), std::string::npos);
+
+  // MARCXML carries C1 controls, bidi controls and U+FDD0 (XML refuses C0 and U+FFFF).
+  std::ofstream(dir_.File("attack.xml"), std::ios::binary)
+      << "<collection xmlns=\"http://www.loc.gov/MARC21/slim\"><record>"
+         "<leader>00000nam a2200000 a 4500</leader>"
+         "<controlfield tag=\"001\">z-3</controlfield>"
+         "<datafield tag=\"245\" ind1=\"1\" ind2=\"0\"><subfield code=\"a\">白い&#x9B;"
+         "&#x202E;鳥&#xFDD0;</subfield></datafield>"
+         "</record></collection>";
+  CommandResult x = RunShiori({"import", "catalog", dir_.File("attack.xml"), "--db", db_});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_NE(x.err.find(dir_.File("attack.xml") +
+                       ":1: warning: field 245 $a: removed control characters U+009B U+202E "
+                       "U+FDD0\n"),
+            std::string::npos)
+      << x.err;
+  EXPECT_EQ(QueryText(db_, "SELECT title FROM records WHERE source_id = 'z-3'"), "白い鳥");
+}
+
+// Rows stored before the imports cleaned anything (or written by another
+// tool) still reach no page and no staff terminal raw.
+TEST_F(Import, OlderRowsWithControlCharactersReachNoPageAndNoTerminalRaw) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  const char* sql =
+      "INSERT INTO records(source_id, title, publisher, notes) VALUES('old-1',"
+      " '古い' || char(0) || '猫' || char(27) || '[31mの本' || char(8238) || 'fdp.exe',"
+      " '出水' || char(155) || '書房', '注記' || char(65535) || char(64976) || char(8294));"
+      "INSERT INTO record_authors(record_id, pos, name) SELECT id, 0, '猫山' || char(27) ||"
+      " ']0;title' || char(7) || '花子' FROM records WHERE source_id = 'old-1';"
+      "INSERT INTO copies(barcode, record_id, branch, call_number) SELECT '3000000301', id,"
+      " 'chuo', '913' || char(127) || '.6' FROM records WHERE source_id = 'old-1';";
+  char* err = nullptr;
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_close(db);
+  ASSERT_EQ(
+      QueryInt(db_, "SELECT instr(title, char(0)) > 0 FROM records WHERE source_id = 'old-1'"), 1)
+      << "the raw bytes are stored";
+
+  const std::string path = RecordPath(db_, "old-1");
+  HttpResponse pc = server_.Get(path, {kPc});
+  ASSERT_EQ(pc.status, 200);
+  EXPECT_NE(pc.body.find("<h1>古い猫[31mの本fdp.exe</h1>"), std::string::npos) << pc.body;
+  EXPECT_NE(pc.body.find("出水書房"), std::string::npos);
+  EXPECT_NE(pc.body.find("猫山]0;title花子"), std::string::npos);
+  EXPECT_TRUE(NoRawControls(pc.body));
+  EXPECT_EQ(pc.body.find('\x07'), std::string::npos) << "BEL";
+  HttpResponse phone = server_.Get(path, {kDocomo});
+  ASSERT_EQ(phone.status, 200);
+  auto page = charset::SjisToUtf8(phone.body);
+  ASSERT_TRUE(page.ok());
+  EXPECT_NE(page->find("古い猫[31mの本fdp.exe"), std::string::npos) << *page;
+  EXPECT_TRUE(NoRawControls(*page));
+  EXPECT_EQ(phone.body.find('\x1B'), std::string::npos);
+
+  // The counter: the title and the name go to a terminal as escapes.
+  CommandResult add = RunShiori({"patron", "add", "--card", "5000000301", "--name-kana", "ネコヤマ",
+                                 "--phone", "0996-11-2233", "--db", db_});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  CommandResult out = RunShiori({"circ", "checkout", "5000000301", "3000000301", "--db", db_});
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_TRUE(NoRawControls(out.out + out.err));
+  CommandResult in = RunShiori({"circ", "checkin", "3000000301", "--db", db_});
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  EXPECT_NE(in.out.find("3000000301 「古い\\x00猫\\x1B[31mの本\\u202Efdp.exe」: back on the shelf"),
+            std::string::npos)
+      << in.out;
+  EXPECT_TRUE(NoRawControls(in.out + in.err));
 }
 
 // YAZ and libxml2 are opened on the first MARC import: on a machine without

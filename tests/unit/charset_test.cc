@@ -1,11 +1,13 @@
 // Tests for charset/charset.h: which bytes are well-formed UTF-8, how many code points they
-// hold and how they decode, and the text-as-typed helpers (Trim, IsHiragana, IsKatakana).
+// hold and how they decode, the text-as-typed helpers (Trim, IsHiragana, IsKatakana), and
+// the control characters (ControlOf, WithoutControls, ForTerminal).
 #include "charset/charset.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace shiori::charset {
 namespace {
@@ -120,6 +122,127 @@ TEST(KanaTest, HiraganaAndKatakanaAsWritten) {
     EXPECT_FALSE(IsHiragana(c)) << int(c);
     EXPECT_FALSE(IsKatakana(c)) << int(c);
   }
+}
+
+// ---------------------------------------------------------------- control characters
+
+struct ControlCase {
+  const char* what;
+  char32_t c;
+  Control kind;
+};
+const ControlCase kControlCases[] = {
+    {"NUL", 0x0000, Control::kControl},
+    {"TAB", 0x0009, Control::kBreak},
+    {"LF", 0x000A, Control::kBreak},
+    {"CR", 0x000D, Control::kBreak},
+    {"ESC", 0x001B, Control::kControl},
+    {"DEL", 0x007F, Control::kControl},
+    {"C1 NEL", 0x0085, Control::kControl},
+    {"C1 CSI", 0x009B, Control::kControl},
+    {"LRE", 0x202A, Control::kBidi},
+    {"RLO", 0x202E, Control::kBidi},
+    {"LRI", 0x2066, Control::kBidi},
+    {"PDI", 0x2069, Control::kBidi},
+    {"RLM is a mark, not a control", 0x200F, Control::kNone},
+    {"ZWJ is not a control", 0x200D, Control::kNone},
+    {"U+FDD0", 0xFDD0, Control::kNoncharacter},
+    {"U+FDEF", 0xFDEF, Control::kNoncharacter},
+    {"U+FFFE", 0xFFFE, Control::kNoncharacter},
+    {"U+FFFF", 0xFFFF, Control::kNoncharacter},
+    {"U+1FFFE", 0x1FFFE, Control::kNoncharacter},
+    {"U+10FFFF", 0x10FFFF, Control::kNoncharacter},
+    {"space", 0x0020, Control::kNone},
+    {"NBSP", 0x00A0, Control::kNone},
+    {"ideographic space", 0x3000, Control::kNone},
+    {"猫", 0x732B, Control::kNone},
+    {"U+FFFD", 0xFFFD, Control::kNone},
+    {"full-width Ａ", 0xFF21, Control::kNone},
+};
+
+TEST(ControlTest, KindsOfControlCharacters) {
+  for (const auto& c : kControlCases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(ControlOf(c.c), c.kind);
+  }
+}
+
+// ControlAt looks only at some first bytes: every code point says it was right to.
+TEST(ControlTest, ControlAtAgreesWithControlOfForEveryCodePoint) {
+  for (char32_t c = 0; c <= 0x10FFFF; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    std::string s;
+    AppendUtf8(s, c);
+    s += 'x';
+    size_t len = 0;
+    const Control k = ControlAt(s, 0, &len);
+    ASSERT_EQ(k, ControlOf(c)) << std::hex << static_cast<unsigned>(c);
+    if (k != Control::kNone) {
+      ASSERT_EQ(len, s.size() - 1) << std::hex << static_cast<unsigned>(c);
+    }
+  }
+  size_t len = 0;
+  EXPECT_EQ(ControlAt("\xC2", 0, &len), Control::kNone) << "a truncated character is none";
+}
+
+struct CleanCase {
+  const char* what;
+  std::string in, out;
+  bool breaks;
+  std::vector<char32_t> removed;
+};
+const CleanCase kCleanCases[] = {
+    {"nothing to clean", "吾輩は猫である", "吾輩は猫である", false, {}},
+    {"TAB is a space", "猫\tである", "猫 である", true, {}},
+    {"CR LF is one space", "上巻\r\n下巻", "上巻 下巻", true, {}},
+    {"ESC sequence loses its ESC", "猫\x1B[31m赤", "猫[31m赤", false, {0x1B}},
+    {"NUL inside", B(std::string_view("吾輩\0猫", 10)), "吾輩猫", false, {0}},
+    {"C1 CSI",
+     "a\xC2\x9B"
+     "2Jb",
+     "a2Jb",
+     false,
+     {0x9B}},
+    {"RLO and PDF", "abc\u202Efdp.exe\u202C", "abcfdp.exe", false, {0x202E, 0x202C}},
+    {"isolates", "\u2066x\u2069", "x", false, {0x2066, 0x2069}},
+    {"noncharacters", "a\uFDD0b\uFFFE\xEF\xBF\xBF", "ab", false, {0xFDD0, 0xFFFE, 0xFFFF}},
+    {"one of each removed once",
+     "\x1B"
+     "a\x1B"
+     "b",
+     "ab",
+     false,
+     {0x1B}},
+    {"RLM stays", "\u200F", "\u200F", false, {}},
+    {"invalid bytes stay", "\xFF\x1B", "\xFF", false, {0x1B}},
+};
+
+TEST(ControlTest, WithoutControlsMakesOneLineOfVisibleText) {
+  for (const auto& c : kCleanCases) {
+    SCOPED_TRACE(c.what);
+    ControlsFound f;
+    EXPECT_EQ(WithoutControls(c.in, &f), c.out);
+    EXPECT_EQ(f.breaks, c.breaks);
+    EXPECT_EQ(f.removed, c.removed);
+    EXPECT_EQ(f.any(), c.breaks || !c.removed.empty());
+  }
+}
+
+TEST(ControlTest, ForTerminalShowsEveryControlAsAnEscape) {
+  EXPECT_EQ(ForTerminal("吾輩は猫である"), "吾輩は猫である");
+  EXPECT_EQ(ForTerminal("\x1B[31m赤\x1B[0m"), "\\x1B[31m赤\\x1B[0m");
+  EXPECT_EQ(ForTerminal(B(std::string_view("a\0b", 3))), "a\\x00b");
+  EXPECT_EQ(ForTerminal("a\tb\r\nc\x7F"), "a\\x09b\\x0D\\x0Ac\\x7F");
+  EXPECT_EQ(ForTerminal("\xC2\x9B"
+                        "2J"),
+            "\\u009B2J");
+  EXPECT_EQ(ForTerminal("\u202Efdp.exe"), "\\u202Efdp.exe");
+  EXPECT_EQ(ForTerminal("\xEF\xBF\xBF\xF4\x8F\xBF\xBF"), "\\uFFFF\\U0010FFFF");
+  EXPECT_EQ(ForTerminal("\x9B\xE7\x8C"), "\\x9B\\xE7\\x8C") << "bytes that are not UTF-8";
+  EXPECT_EQ(ForTerminal("C:\\path"), "C:\\path") << "a backslash is text";
+  EXPECT_TRUE(IsValidUtf8(ForTerminal("\xFF\xC0\x80")));
+  EXPECT_EQ(CodePointName(0x1B), "U+001B");
+  EXPECT_EQ(CodePointName(0x1FFFE), "U+1FFFE");
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -519,6 +521,84 @@ TEST_F(ImportTest, FilesThatCannotBeRead) {
   EXPECT_TRUE(s.ok()) << s.message();
 }
 
+// ---------------------------------------------------------------- control characters
+
+// The warnings of a report as "N: reason" lines, for comparing whole.
+std::vector<std::string> Warnings(const ImportReport& rep) {
+  std::vector<std::string> out;
+  for (const auto& w : rep.warnings) out.push_back(std::to_string(w.record) + ": " + w.reason);
+  return out;
+}
+
+// The attack as a file gives it: NUL and an ANSI colour sequence in a title,
+// a right-to-left override in a name, a noncharacter, a CR inside a value, a
+// C1 control (CSI) in a call number. Stored cleaned, each cleaning a warning
+// naming the line and the column; nothing is refused.
+TEST_F(ImportTest, TsvControlCharactersAreCleanedWithAWarningPerLineAndColumn) {
+  const std::string file =
+      std::string("id\ttitle\tauthor\tpublisher\tnotes\tbarcode\tbranch\tcall_number\n") +
+      "c-1\t吾輩" + std::string(1, '\0') + "は猫\x1B[31mである\t夏目\u202E漱石\t新潮社\uFFFF\t" +
+      "上巻\r下巻\t4000000001\tchuo\t913.6\u009Bナ\n" + "c-2\t\u2066猫\u2069の本\t\t\t\t\t\t\n";
+  const ImportReport rep = ImportOk(Write("controls.tsv", file));
+  EXPECT_EQ(rep.inserted, 2);
+  EXPECT_EQ(Warnings(rep), (std::vector<std::string>{
+                               "2: title: removed control characters U+0000 U+001B",
+                               "2: author: removed control characters U+202E",
+                               "2: publisher: removed control characters U+FFFF",
+                               "2: notes: a tab or line break made a space",
+                               "2: call_number: removed control characters U+009B",
+                               "3: title: removed control characters U+2066 U+2069",
+                           }));
+  const RecordDetail c1 = Record("c-1");
+  EXPECT_EQ(c1.title, "吾輩は猫[31mである");
+  ASSERT_EQ(c1.authors.size(), 1u);
+  EXPECT_EQ(c1.authors[0].name, "夏目漱石");
+  EXPECT_EQ(c1.publisher, "新潮社");
+  EXPECT_EQ(c1.notes, "上巻 下巻");
+  ASSERT_EQ(c1.copies.size(), 1u);
+  EXPECT_EQ(c1.copies[0].call_number, "913.6ナ");
+  EXPECT_EQ(Record("c-2").title, "猫の本");
+  EXPECT_EQ(Find("吾輩"), std::vector<int64_t>{IdOf("c-1")});
+  EXPECT_EQ(Find("夏目漱石"), std::vector<int64_t>{IdOf("c-1")});
+
+  // Again: the same warnings, and the records, stored as cleaned, are untouched.
+  const Snapshot before = Take();
+  const ImportReport again = ImportOk(Write("controls.tsv", file));
+  EXPECT_EQ(again.updated, 2);
+  EXPECT_EQ(again.warnings.size(), 6u);
+  EXPECT_TRUE(Take() == before);
+}
+
+// A cleaned id or barcode could be another record's or copy's: refused.
+TEST_F(ImportTest, TsvIdsBarcodesAndBranchesWithControlCharactersAreRefused) {
+  ImportOk(kData + "catalog.tsv");
+  const Snapshot before = Take();
+  const std::string file =
+      "id\ttitle\tbarcode\tbranch\n"
+      "c\x1B-1\t猫\t\t\n"
+      "c-2\t犬\t4000\u202E0002\tchuo\n"
+      "c-3\t鳥\t4000000003\tch\xC2\x85uo\n";
+  Status s;
+  const ImportReport rep = Import(Write("keys.tsv", file), &s);
+  EXPECT_EQ(s.code(), Status::Code::kInvalid);
+  ASSERT_GE(rep.problems.size(), 3u);
+  EXPECT_EQ(rep.problems[0].record, 2);
+  EXPECT_EQ(rep.problems[0].reason,
+            "id 'c\\x1B-1' holds a control character (U+001B); ids, barcodes and branch codes "
+            "are not cleaned");
+  EXPECT_EQ(rep.problems[1].record, 3);
+  EXPECT_TRUE(Contains(rep.problems[1].reason,
+                       "barcode '4000\\u202E0002' holds a control character (U+202E)"));
+  bool branch = false;
+  for (const auto& p : rep.problems) {
+    branch =
+        branch || (p.record == 4 &&
+                   Contains(p.reason, "branch 'ch\\u0085uo' holds a control character (U+0085)"));
+  }
+  EXPECT_TRUE(branch);
+  EXPECT_TRUE(Take() == before);
+}
+
 // ---------------------------------------------------------------- MARC
 
 TEST_F(ImportTest, LocMarc21Sample) {
@@ -602,6 +682,106 @@ TEST_F(ImportTest, Marc8IsConvertedToUtf8) {
   EXPECT_EQ(d.lang, "spa");
   EXPECT_EQ(Find("Márquez").size(), 1u);
   EXPECT_EQ(Find("años").size(), 1u);
+}
+
+// One ISO 2709 record in UTF-8 (leader 09 'a') from (tag, field) pairs: a
+// control field's data, or a data field's indicators and subfields
+// ("10\x1Fa..."), as the file holds them.
+std::string Iso2709(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string dir, data;
+  for (const auto& [tag, body] : fields) {
+    const std::string f = body + "\x1E";
+    char entry[16];
+    std::snprintf(entry, sizeof entry, "%3s%04zu%05zu", tag.c_str(), f.size(), data.size());
+    dir += entry;
+    data += f;
+  }
+  dir += "\x1E";
+  const size_t base = 24 + dir.size();
+  char leader[32];
+  std::snprintf(leader, sizeof leader, "%05zunam a22%05zu   4500", base + data.size() + 1, base);
+  return leader + dir + data + "\x1D";
+}
+
+// The attack in ISO 2709: ESC sequences, NUL, DEL, a C1 control, a bidi
+// override, noncharacters and line breaks inside subfields. Cleaned, with a
+// warning naming the record, the field and the subfield.
+// A subfield as ISO 2709 writes it: the delimiter 0x1F, the code, the value.
+std::string Sf(char code, const std::string& value) { return std::string("\x1F") + code + value; }
+
+TEST_F(ImportTest, MarcControlCharactersAreCleanedWithAWarningPerRecordAndSubfield) {
+  const std::string nul(1, '\0');
+  const std::string mrc =
+      Iso2709(
+          {{"001", "m-1"},
+           {"245", "10" + Sf('a', "吾輩は猫\x1B[2Jである") + Sf('b', "\u202E上巻")},
+           {"100", "1 " + Sf('a', "夏目" + nul + "漱石\x7F")},
+           {"260", "  " + Sf('b', "新潮社\uFFFE") + Sf('c', "2003")},
+           {"500", "  " + Sf('a', "初出\r\nホトトギス\t1905")},
+           {"852", "  " + Sf('p', "4000000011") + Sf('b', "chuo") + Sf('h', "913.6\u009Bナ")}}) +
+      Iso2709({{"001", "m-2"}, {"245", "10" + Sf('a', "\uFDD0雪国")}});
+  const ImportReport rep = ImportOk(Write("controls.mrc", mrc));
+  EXPECT_EQ(rep.inserted, 2);
+  const RecordDetail m1 = Record("m-1");
+  EXPECT_EQ(m1.title, "吾輩は猫[2Jである 上巻");
+  ASSERT_EQ(m1.authors.size(), 1u);
+  EXPECT_EQ(m1.authors[0].name, "夏目漱石") << "a NUL does not end the field";
+  EXPECT_EQ(m1.publisher, "新潮社");
+  EXPECT_EQ(m1.year, 2003);
+  EXPECT_EQ(m1.notes, "初出 ホトトギス 1905");
+  ASSERT_EQ(m1.copies.size(), 1u);
+  EXPECT_EQ(m1.copies[0].call_number, "913.6ナ");
+  EXPECT_EQ(Record("m-2").title, "雪国");
+  const std::vector<std::string> w = Warnings(rep);
+  for (const char* expected : {"1: field 245 $a: removed control characters U+001B",
+                               "1: field 245 $b: removed control characters U+202E",
+                               "1: field 100 $a: removed control characters U+007F",
+                               "1: field 260 $b: removed control characters U+FFFE",
+                               "1: field 500 $a: a tab or line break made a space",
+                               "1: field 852 $h: removed control characters U+009B",
+                               "2: field 245 $a: removed control characters U+FDD0"}) {
+    EXPECT_NE(std::find(w.begin(), w.end(), expected), w.end()) << expected;
+  }
+}
+
+// MARCXML allows fewer of them (no C0 but TAB, LF, CR; no U+FFFE), but C1,
+// bidi controls and U+FDD0.. are well-formed XML.
+TEST_F(ImportTest, MarcXmlControlCharactersAreCleanedToo) {
+  std::string xml = ReadFile(kData + "jp.xml");
+  xml.replace(xml.find("吾輩は猫である"), std::string("吾輩は猫である").size(),
+              "吾輩&#x9B;は&#x202E;猫&#xFDD0;で\n\tある");
+  const ImportReport rep = ImportOk(Write("controls.xml", xml));
+  EXPECT_EQ(Record("test-jp-0001").title, "吾輩は猫で ある");
+  ASSERT_FALSE(rep.warnings.empty());
+  EXPECT_EQ(rep.warnings[0].record, 1);
+  EXPECT_EQ(rep.warnings[0].reason,
+            "field 245 $a: removed control characters U+009B U+202E U+FDD0; a tab or line break "
+            "made a space");
+}
+
+TEST_F(ImportTest, MarcIdsBarcodesAndBranchesWithControlCharactersAreRefused) {
+  const std::string mrc = Iso2709({{"001", "m\x1B-1"}, {"245", "10" + Sf('a', "猫")}}) +
+                          Iso2709({{"001", "m-2"},
+                                   {"245", "10" + Sf('a', "犬")},
+                                   {"852", "  " + Sf('p', "4000\u202E0012") + Sf('b', "chuo")}}) +
+                          Iso2709({{"001", "m-3"},
+                                   {"245", "10" + Sf('a', "鳥")},
+                                   {"949", "  " + Sf('p', "4000000013") + Sf('b', "ch\x1Buo")}});
+  Status s;
+  const ImportReport rep = Import(Write("keys.mrc", mrc), &s);
+  EXPECT_EQ(s.code(), Status::Code::kInvalid);
+  ASSERT_GE(rep.problems.size(), 3u);
+  EXPECT_EQ(rep.problems[0].record, 1);
+  EXPECT_EQ(rep.problems[0].reason,
+            "001 'm\\x1B-1' holds a control character (U+001B); ids, barcodes and branch codes are "
+            "not cleaned");
+  EXPECT_EQ(rep.problems[1].record, 2);
+  EXPECT_TRUE(
+      Contains(rep.problems[1].reason, "field 852 $p '4000\\u202E0012' holds a control character"));
+  EXPECT_EQ(rep.problems[2].record, 3);
+  EXPECT_TRUE(
+      Contains(rep.problems[2].reason, "field 949 $b 'ch\\x1Buo' holds a control character"));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM records"), 0);
 }
 
 // The Japanese records, from jp.mrc (ISO 2709, UTF-8) and jp.xml (MARCXML):
@@ -753,8 +933,8 @@ TEST_F(ImportTest, BrokenMarcIsRefusedAndChangesNothing) {
        1, "does not start with a leader"},
       {"a TSV read as MARC21", kData + "catalog.tsv", 1,
        "the record length 'id\\x09ti' is not five digits"},
-      {"a line break in a value", Write("newline.xml", branch_newline), 1,
-       "unknown branch 'ak une'"},
+      {"a line break in a branch", Write("newline.xml", branch_newline), 1,
+       "field 852 $b 'ak\\x0Aune' holds a control character"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

@@ -34,6 +34,20 @@ TEST(Escape, EscapesEveryMarkupCharacter) {
   EXPECT_EQ(Escape(""), "");
 }
 
+// Text stored before the imports cleaned it: what a page shows of it has no
+// NUL, no terminal sequence, no bidi override and no noncharacter; line
+// breaks and tabs are HTML whitespace and stay.
+TEST(Escape, LeavesOutControlCharacters) {
+  const std::string stored = std::string("<h1>吾輩") + std::string(1, '\0') +
+                             "は\x1B[31m猫\u202Eである\u009B\x7F\uFFFE\uFDD0\u2066\U0010FFFF";
+  EXPECT_EQ(Escape(stored), "&lt;h1&gt;吾輩は[31m猫である");
+  EXPECT_EQ(Escape("上巻\r\n下巻\t"), "上巻\r\n下巻\t");
+  EXPECT_EQ(Escape("\u200F\u200D"), "\u200F\u200D") << "marks and joiners are not controls";
+  Html h;
+  h.Open("a", {{"title", "x\x1B\u202Ey"}}).Text("猫\x1B").Close();
+  EXPECT_EQ(h.Take(), "<a title=\"xy\">猫</a>");
+}
+
 TEST(Html, EscapesTextAndAttributesAndClosesInOrder) {
   Html h;
   h.Open("p", {{"title", "a\"b"}}).Text("<x>").Open("b").Text("&").Close();
