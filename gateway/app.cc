@@ -10,6 +10,7 @@
 
 #include "charset/charset.h"
 #include "db/schema.h"
+#include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "gateway/handlers.h"
 
@@ -100,7 +101,8 @@ struct App::Impl {
     if (now - last > 600 && last_purge.compare_exchange_strong(last, now)) {
       auto n = db::PurgeSessions(ctx.db(), now, SessionLimitsOf(site.cfg));
       if (!n.ok())
-        std::fprintf(stderr, "shiori: session purge: %s\n", n.status().message().c_str());
+        std::fprintf(stderr, "shiori: session purge: %s\n",
+                     LogText(n.status().message(), 1024).c_str());
     }
     return r;
   }
@@ -193,7 +195,7 @@ struct App::Impl {
       const size_t bytes = r.Sent().size();
       if (ctx.profile.budget_bytes && bytes > ctx.profile.budget_bytes) {
         std::fprintf(stderr, "shiori: %s is %zu bytes, over the device budget of %zu\n",
-                     raw.path.c_str(), bytes, ctx.profile.budget_bytes);
+                     LogText(raw.path, kLogPathBytes).c_str(), bytes, ctx.profile.budget_bytes);
       }
     }
     const bool https = raw.Header("x-forwarded-proto") == "https";
@@ -211,7 +213,7 @@ Response App::Handle(Request& req) {
   try {
     r = impl_->Dispatch(req);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "shiori: handler failed: %s\n", e.what());
+    std::fprintf(stderr, "shiori: handler failed: %s\n", LogText(e.what(), 1024).c_str());
     r = Response();
     r.status = 500;
     r.body =

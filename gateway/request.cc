@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "charset/charset.h"
+#include "gateway/access_log.h"
 #include "gateway/clock.h"
 #include "gateway/handlers.h"
 
@@ -122,7 +123,8 @@ Response Html(int status, std::string body) {
 }
 
 Response Failure(Ctx& ctx, const Status& s) {
-  std::fprintf(stderr, "shiori: %s: %s\n", ctx.path.c_str(), s.message().c_str());
+  std::fprintf(stderr, "shiori: %s: %s\n", LogText(ctx.path, kLogPathBytes).c_str(),
+               LogText(s.message(), 1024).c_str());
   if (s.code() == Status::Code::kBusy) {
     Response r = Html(503, pages::RenderError(ctx.page(), "混み合っています",
                                               "ただいま混み合っています。しばらくしてから"

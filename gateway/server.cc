@@ -38,8 +38,8 @@ std::string ErrnoText(int err) {
 }
 
 // One access-log line: time, method, path (query values removed), status,
-// bytes, microseconds. Never a session id, password or card number: those
-// only travel in query values, bodies and cookies, none of which is logged.
+// bytes, microseconds; what the client sent goes through LogText. Never a session id, password or
+// card number: those only travel in query values, bodies and cookies, none of which is logged.
 void LogAccess(AccessLog& log, const Request& req, int status, size_t bytes) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::steady_clock::now() - req.start)
@@ -58,13 +58,13 @@ void LogAccess(AccessLog& log, const Request& req, int status, size_t bytes) {
   line.reserve(96);
   line += ts;
   line += ' ';
-  line += req.method;
+  line += LogText(req.method, kLogMethodBytes);
   line += ' ';
-  for (char c : req.path.substr(0, 200)) line += (c > ' ' && c < 127) ? c : '?';
+  line += LogText(req.path, kLogPathBytes);
   const std::string q = QueryKeysOnly(req.raw_query);
   if (!q.empty()) {
     line += '?';
-    line += q;
+    line += LogText(q, kLogPathBytes);
   }
   char tail[64];
   std::snprintf(tail, sizeof tail, " %d %zu %lldus\n", status, bytes, static_cast<long long>(us));

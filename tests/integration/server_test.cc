@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "tests/integration/fixture.h"
@@ -22,6 +24,54 @@ size_t CountLines(const std::string& s) {
   size_t n = 0;
   for (char c : s) n += c == '\n';
   return n;
+}
+
+// A TCP connection to the server on 127.0.0.1 from the loopback address
+// `from` (all of 127.0.0.0/8 is this machine's), or -1.
+int Connect(int port, const char* from = "127.0.0.1") {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  inet_pton(AF_INET, from, &src.sin_addr);
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(static_cast<uint16_t>(port));
+  dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// False once the server has closed the connection.
+bool Send(int fd, const std::string& bytes) {
+  return send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+}
+
+// Everything the server sends until it closes the connection or `timeout_ms` pass.
+std::string ReadAll(int fd, int timeout_ms) {
+  std::string out;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  char buf[4096];
+  while (std::chrono::steady_clock::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// One request as raw bytes on a new connection; the whole answer.
+std::string Raw(int port, const std::string& request, const char* from = "127.0.0.1") {
+  const int fd = Connect(port, from);
+  if (fd < 0) return "";
+  std::string reply = Send(fd, request) ? ReadAll(fd, 3000) : "";
+  close(fd);
+  return reply;
 }
 
 // One demo server shared by the tests that only read.
@@ -149,6 +199,49 @@ TEST_F(DemoServer, AccessLogHasOneLinePerRequestWithoutQueryValues) {
   EXPECT_EQ(log.find(secret), std::string::npos);
   EXPECT_EQ(log.find("abcdef0123456789"), std::string::npos);
   EXPECT_NE(log.find("GET /?q=&sid= 200 "), std::string::npos) << log;
+}
+
+// Whatever bytes a client puts in its method and path, the server's log
+// stays one line per event, of bounded length, with no byte a terminal acts
+// on: an operator reading it with `journalctl` or `tail` sees text.
+TEST_F(DemoServer, ControlBytesFromAClientReachTheLogEscapedAndCut) {
+  const size_t before = server_->Stderr().size();
+  // A method that would recolour the terminal and set its title.
+  const std::string hostile = "\x1b[31mX\x1b]0;pwn\x07";
+  std::string reply =
+      Raw(server_->port(),
+          hostile + " /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 405", 0), 0u) << reply.substr(0, 200);
+  // A 7 KB path of terminal controls, a backslash and a byte that is not
+  // UTF-8, from a phone whose 5 KB budget the page for it goes over.
+  std::string path = "/";
+  while (path.size() < 7000) path += "\x1b[2J\x07\x7f\xc2\x9b\x01\\\xff\x41";
+  reply =
+      Raw(server_->port(), "GET " + path +
+                               " HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: DoCoMo/1.0/N503i\r\n"
+                               "Connection: close\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 404", 0), 0u) << reply.substr(0, 200);
+  std::string log;
+  for (int i = 0; i < 100; ++i) {  // the access log is written within 50 ms
+    log = server_->Stderr().substr(before);
+    if (log.find(" 404 ") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_NE(log.find("\\x1b[31mX\\x1b]0;pwn\\x07 /healthz 405 "), std::string::npos) << log;
+  EXPECT_NE(log.find("GET /\\x1b[2J\\x07\\x7f\\xc2\\x9b\\x01\\x5c\\xffA"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("...(+"), std::string::npos) << "the long path is cut, and says so";
+  EXPECT_NE(log.find("shiori: /\\x1b[2J"), std::string::npos) << "the device budget's line too";
+  EXPECT_NE(log.find(", over the device budget of 5120\n"), std::string::npos) << log;
+  std::istringstream lines(log);
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    EXPECT_LE(line.size(), 400u) << line.substr(0, 100);
+    for (unsigned char c : line) {
+      ASSERT_TRUE(c >= 0x20 && c != 0x7f) << "byte " << int{c} << " in: " << line.substr(0, 100);
+    }
+  }
+  EXPECT_GE(n, 2);
 }
 
 TEST_F(DemoServer, DemoLibraryIsCreatedWithAccountsPrinted) {
