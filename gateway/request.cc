@@ -110,7 +110,7 @@ Ctx::Ctx(db::Pool& pool, const Site& s, DeviceProfile p, int64_t now)
 Response Ctx::Redirect(std::string_view to) const {
   Response r;
   r.status = 303;
-  (void)r.SetHeader("Location", links.Url(to, {}));
+  (void)r.SetHeader("Location", EncodeUrl(links.Url(to, {})));
   r.body = pages::RenderError(page(), "移動します", "次のページへ移動します。");
   return r;
 }

@@ -130,6 +130,26 @@ TEST_F(Gateway, PcsAndSmartphonesGetUtf8AndNoSessionIdInUrls) {
   }
 }
 
+// A page to go back to may hold any bytes; the redirect's Location carries
+// it percent-encoded, so a space or a kanji neither breaks the header nor
+// changes where the patron lands.
+TEST_F(Gateway, ARedirectToAPageWithASpaceAndKanjiIsPercentEncoded) {
+  HttpResponse r = server_->Get("/charset", {kPc});
+  ASSERT_EQ(r.status, 200);
+  const std::string sid = r.Header("set-cookie").substr(4, 32);
+  const std::string token = Hidden(r.body, "_t");
+  ASSERT_EQ(token.size(), 32u);
+  HttpResponse p = server_->Post(
+      "/charset",
+      "_c=" + Hex("表ソ") + "&_t=" + token + "&to=utf8&back=" + Hex("/search?q=a b猫&p=0"),
+      {kPc, "Cookie: sid=" + sid});
+  EXPECT_EQ(p.status, 303);
+  EXPECT_EQ(p.Header("location"), "/search?q=a%20b%E7%8C%AB&p=0");
+  HttpResponse landed = server_->Get(p.Header("location"), {kPc, "Cookie: sid=" + sid});
+  EXPECT_EQ(landed.status, 200);
+  EXPECT_NE(landed.body.find("value=\"a b猫\""), std::string::npos) << "the search as typed";
+}
+
 TEST_F(Gateway, CookielessDocomoKeepsItsSessionThroughUrlsOnly) {
   // The 文字コード page needs a session (it has a POST form).
   HttpResponse first = server_->Get("/charset?back=/disclaimer", {kDocomo});
