@@ -55,6 +55,19 @@ const Route kRoutes[] = {
     {"GET", "/healthz", Health, Access::kAlwaysOn},
 };
 
+// The methods the route table has for `path`, as an Allow header says them:
+// HEAD wherever GET is (it is answered as GET).
+std::string AllowedMethods(std::string_view path) {
+  std::string out;
+  for (const auto& r : kRoutes) {
+    if (path != r.path) continue;
+    if (!out.empty()) out += ", ";
+    out += r.method;
+    if (std::string_view(r.method) == "GET") out += ", HEAD";
+  }
+  return out;
+}
+
 }  // namespace
 
 struct App::Impl {
@@ -156,7 +169,7 @@ struct App::Impl {
       if (path_known) {
         Response r = Html(405, pages::RenderError(ctx.page(), "この操作はできません",
                                                   "このページはこの方法では開けません。"));
-        (void)r.SetHeader("Allow", method == "GET" ? "POST" : "GET, HEAD");
+        (void)r.SetHeader("Allow", AllowedMethods(req.path));
         return r;
       }
       return Html(404, pages::RenderNotFound(ctx.page()));

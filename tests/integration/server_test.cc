@@ -139,10 +139,32 @@ TEST_F(DemoServer, HeadAnswersLikeGetWithoutBody) {
   EXPECT_TRUE(r.body.empty());
 }
 
-TEST_F(DemoServer, WrongMethodOnAKnownPageIs405) {
+TEST_F(DemoServer, WrongMethodOnAKnownPageIs405WithTheMethodsItTakes) {
   HttpResponse r = server_->Post("/disclaimer", "a=b");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.Header("allow"), "GET, HEAD");
+  struct Case {
+    const char* method;
+    const char* path;
+    const char* allow;
+  } cases[] = {
+      {"PUT", "/disclaimer", "GET, HEAD"},     // a page to read only
+      {"GET", "/account/login", "POST"},       // a form's target only
+      {"PUT", "/account/login", "POST"},       // any other method alike
+      {"DELETE", "/cart/add", "POST"},         // another form's target
+      {"PUT", "/charset", "GET, HEAD, POST"},  // a page with its own form
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.method) + " " + c.path);
+    const std::string reply =
+        Raw(server_->port(), std::string(c.method) + " " + c.path +
+                                 " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                                 "Connection: close\r\n\r\n");
+    EXPECT_EQ(reply.rfind("HTTP/1.1 405", 0), 0u) << reply.substr(0, 200);
+    EXPECT_NE(reply.find("\r\nAllow: " + std::string(c.allow) + "\r\n"), std::string::npos)
+        << reply.substr(0, reply.find("\r\n\r\n"));
+    EXPECT_NE(reply.find("この操作はできません"), std::string::npos);
+  }
 }
 
 TEST_F(DemoServer, HealthzAnswersWhenTheDatabaseDoes) {
