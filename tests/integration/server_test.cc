@@ -10,10 +10,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "tests/integration/fixture.h"
 
@@ -24,6 +26,10 @@ size_t CountLines(const std::string& s) {
   size_t n = 0;
   for (char c : s) n += c == '\n';
   return n;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
 // A TCP connection to the server on 127.0.0.1 from the loopback address
@@ -63,6 +69,13 @@ std::string ReadAll(int fd, int timeout_ms) {
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+// Whether the server has closed `fd` (end of stream or reset), without waiting.
+bool IsClosed(int fd) {
+  char c;
+  const ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
 // One request as raw bytes on a new connection; the whole answer.
@@ -407,6 +420,95 @@ TEST(StartUp, BadConfigurationsAndBusyPortsExitWithOneLine) {
   EXPECT_EQ(CountLines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("cannot listen on " + busy + ": Address already in use"), std::string::npos)
       << r.err;
+}
+
+// A client that sends its headers a byte at a time (Slowloris) resets the
+// idle timeout with every byte; header_timeout counts from the request's
+// start however the bytes come.
+TEST(SlowClients, HeadersTricklingInAreCutOffAtTheHeaderTimeout) {
+  TempDir dir;
+  std::ofstream(dir.File("s.toml")) << "[server]\nheader_timeout = 2\nconnection_timeout = 30\n";
+  Server s;
+  ASSERT_TRUE(s.Start({"--db", dir.File("s.db"), "--config", dir.File("s.toml")}))
+      << s.startup_output();
+
+  // Headers in three pieces well within the limit: served.
+  int fd = Connect(s.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(Send(fd, "GET /healthz HTTP/1.1\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_TRUE(Send(fd, "Host: 127.0.0.1\r\nConnection: close\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_TRUE(Send(fd, "\r\n"));
+  EXPECT_EQ(ReadAll(fd, 3000).rfind("HTTP/1.1 200", 0), 0u);
+  close(fd);
+
+  // A byte of a header every 100 ms: the client is still sending when the
+  // server closes the connection, about 2 s after it opened.
+  fd = Connect(s.port());
+  ASSERT_GE(fd, 0);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(Send(fd, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "));
+  bool closed = false;
+  while (!closed && SecondsSince(start) < 6) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    closed = !Send(fd, "a") || IsClosed(fd);
+  }
+  const double took = SecondsSince(start);
+  close(fd);
+  EXPECT_TRUE(closed) << "still open after 6 s of one byte every 100 ms";
+  EXPECT_GE(took, 1.9);
+  EXPECT_LE(took, 3.0) << "2 s and at most a sweep (250 ms) more";
+  EXPECT_EQ(s.Get("/healthz").status, 200) << "the server goes on";
+  EXPECT_NE(s.Stderr().find("shiori: closed 1 connection(s) whose request headers were not in "
+                            "within 2 s (the first from 127.0.0.1)\n"),
+            std::string::npos)
+      << s.Stderr();
+  EXPECT_EQ(s.Stop(SIGTERM), 0);
+}
+
+// Slow connections from one address take only that address's share, so
+// another client is still served; once they are cut off, the first address
+// is served again.
+TEST(SlowClients, OneAddressHoldsOnlyItsShareOfConnections) {
+  TempDir dir;
+  std::ofstream(dir.File("s.toml")) << "[server]\nthreads = 2\nconnection_limit = 6\n"
+                                       "connections_per_address = 3\nheader_timeout = 4\n";
+  Server s;
+  ASSERT_TRUE(s.Start({"--db", dir.File("s.db"), "--config", dir.File("s.toml")}))
+      << s.startup_output();
+  const std::string healthz =
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+
+  // Six slow connections from 127.0.0.1, as many as the server takes in all.
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<int> slow;
+  for (int i = 0; i < 6; ++i) {
+    const int fd = Connect(s.port());
+    ASSERT_GE(fd, 0);
+    Send(fd, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a");
+    slow.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int refused = 0;
+  for (int fd : slow) refused += IsClosed(fd);
+  EXPECT_EQ(refused, 3) << "three held, the others closed at once";
+
+  // Another address is served at once; the first one is not.
+  EXPECT_EQ(Raw(s.port(), healthz, "127.0.0.2").rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(Raw(s.port(), healthz, "127.0.0.1"), "") << "closed without an answer";
+  ASSERT_LT(SecondsSince(start), 3.5) << "too slow to tell the limits apart";
+
+  // Once header_timeout has cut the slow ones off, 127.0.0.1 is served again.
+  std::string reply;
+  while (reply.empty() && SecondsSince(start) < 8) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    reply = Raw(s.port(), healthz, "127.0.0.1");
+  }
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
+  EXPECT_GE(SecondsSince(start), 3.9);
+  for (int fd : slow) close(fd);
+  EXPECT_EQ(s.Stop(SIGTERM), 0);
 }
 
 // What only import and mail use (YAZ, libxml2, libcurl with OpenSSL) is
