@@ -8,8 +8,9 @@
 #   ROUNDS=3          rounds; each round measures every CONNS value on both servers
 #   CONNS="32 256"    wrk connection counts
 #   THREADS=2         wrk threads
-#   SHIORI_THREADS=   if set, shiori gets a config file with [server] threads = N
-#                     (empty: the server default, one per core)
+#   SHIORI_THREADS=   if set, shiori's config file has [server] threads = N
+#                     (empty: the server default, one per core); the file
+#                     always sets connections_per_address = 0 (wrk is one address)
 #   NGINX_LOG=file    nginx access log: "file" (unbuffered, in $TMP), "buffered"
 #                     (buffer=16k flush=50ms: what shiori's log does, see
 #                     gateway/access_log.h) or "off"
@@ -120,8 +121,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 # start_shiori PORT STDERR_FILE -> sets shiori_pid
 start_shiori() {
   local port=$1 errfile=$2 out="$TMP/shiori.$1.out" i
-  local args=(serve --demo --db "$TMP/bench.db" --listen "127.0.0.1:$port")
-  [[ -n $SHIORI_THREADS ]] && args+=(--config "$TMP/shiori.toml")
+  local args=(serve --demo --db "$TMP/bench.db" --listen "127.0.0.1:$port" --config "$TMP/shiori.toml")
   "$bin" "${args[@]}" >"$out" 2>"$errfile" </dev/null &
   shiori_pid=$!
   pids+=("$shiori_pid")
@@ -168,8 +168,10 @@ cpu_model=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 [[ -n $cpu_model ]] || cpu_model=$(awk -F': *' '/^(Hardware|cpu model|Model)/ {print $2; exit}' /proc/cpuinfo)
 machine="nproc $(nproc), ${cpu_model:-unknown CPU}, Linux $(uname -r)"
 
+# wrk is one client address (127.0.0.1): no per-address limit.
+printf '[server]\nconnections_per_address = 0\n' >"$TMP/shiori.toml"
 if [[ -n $SHIORI_THREADS ]]; then
-  printf '[server]\nthreads = %s\n' "$SHIORI_THREADS" >"$TMP/shiori.toml"
+  printf 'threads = %s\n' "$SHIORI_THREADS" >>"$TMP/shiori.toml"
 fi
 
 # --- shiori --------------------------------------------------------------------

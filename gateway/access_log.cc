@@ -1,10 +1,15 @@
-// The access log's per-thread buffers and flusher (see access_log.h).
+// The access log's per-thread buffers and flusher, and LogText (see
+// access_log.h).
 #include "gateway/access_log.h"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <string>
+
+#include "charset/charset.h"
 
 namespace shiori::gateway {
 
@@ -21,7 +26,60 @@ void WriteAll(int fd, std::string_view s) {
 
 std::atomic<uint64_t> g_serial{0};  // AccessLog::serial_
 
+// Characters of valid UTF-8 that a terminal acts on or that make text read
+// in another order or on another line.
+bool Invisible(char32_t c) {
+  return (c >= 0x80 && c <= 0x9F) || c == 0x200E || c == 0x200F || c == 0x2028 || c == 0x2029 ||
+         (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+void AppendEscaped(std::string& out, std::string_view bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char b : bytes) {
+    out += '\\';
+    out += 'x';
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+}
+
 }  // namespace
+
+std::string LogText(std::string_view s, size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(s.size(), max_bytes) + 8);
+  std::string piece;
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t at = i;
+    const unsigned char b = static_cast<unsigned char>(s[i]);
+    piece.clear();
+    if (b < 0x80) {
+      ++i;
+      if (b < 0x20 || b == 0x7F || b == '\\') {
+        AppendEscaped(piece, s.substr(at, 1));
+      } else {
+        piece += static_cast<char>(b);
+      }
+    } else {
+      const char32_t c = charset::NextCodePoint(s, &i);
+      const std::string_view bytes = s.substr(at, i - at);
+      // U+FFFD stands for an ill-formed sequence unless it was sent as itself.
+      const bool ill_formed = c == 0xFFFD && bytes != "\xEF\xBF\xBD";
+      if (ill_formed || Invisible(c)) {
+        AppendEscaped(piece, bytes);
+      } else {
+        piece.append(bytes);
+      }
+    }
+    if (out.size() + piece.size() > max_bytes) {
+      out += "...(+" + std::to_string(s.size() - at) + " bytes)";
+      return out;
+    }
+    out += piece;
+  }
+  return out;
+}
 
 AccessLog::AccessLog(int fd) : fd_(fd), serial_(++g_serial), flusher_([this] { Run(); }) {}
 

@@ -1,6 +1,7 @@
 // The access log: one line per request on stderr, gathered per thread and
 // written in batches, so that request threads neither take turns on the
-// file nor pay a system call per request.
+// file nor pay a system call per request. And LogText, through which every
+// piece of a request goes before it reaches a log line.
 #ifndef SHIORI_GATEWAY_ACCESS_LOG_H_
 #define SHIORI_GATEWAY_ACCESS_LOG_H_
 
@@ -15,6 +16,24 @@
 #include <vector>
 
 namespace shiori::gateway {
+
+// Longest piece of a request that a log line carries, in bytes written (the
+// cut marker comes on top): a path or a query's keys, a method.
+constexpr size_t kLogPathBytes = 256;
+constexpr size_t kLogMethodBytes = 32;
+
+// `s` as one piece of a log line that cannot end the line, move the cursor,
+// recolour or retitle a terminal, or be mistaken for other text. Written as
+// \xNN (two lower-case hex digits), byte by byte: control bytes (0x00-0x1F)
+// and DEL, the backslash itself (so every backslash in the output starts an
+// escape), bytes that are not part of valid UTF-8, and the UTF-8 of the C1
+// controls (U+0080-U+009F), the line and paragraph separators
+// (U+2028-U+2029) and the bidirectional controls (U+200E-U+200F,
+// U+202A-U+202E, U+2066-U+2069). Printable ASCII and every other character
+// of valid UTF-8 are kept. At most `max_bytes` bytes of output, cut between
+// characters or escapes; a cut piece ends with "...(+N bytes)", N being the
+// input bytes left out. Never fails.
+std::string LogText(std::string_view s, size_t max_bytes);
 
 // Each request thread appends to a buffer of its own and writes it out with
 // one write(2) when it holds kFlushBytes; a flusher thread writes every

@@ -10,6 +10,7 @@
 
 #include "charset/charset.h"
 #include "db/schema.h"
+#include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "gateway/handlers.h"
 
@@ -56,6 +57,19 @@ const Route kRoutes[] = {
     {"GET", "/style.css", Style, Access::kAlwaysOn},
     {"GET", "/healthz", Health, Access::kAlwaysOn},
 };
+
+// The methods the route table has for `path`, as an Allow header says them:
+// HEAD wherever GET is (it is answered as GET).
+std::string AllowedMethods(std::string_view path) {
+  std::string out;
+  for (const auto& r : kRoutes) {
+    if (path != r.path) continue;
+    if (!out.empty()) out += ", ";
+    out += r.method;
+    if (std::string_view(r.method) == "GET") out += ", HEAD";
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -123,7 +137,8 @@ struct App::Impl {
     if (now - last > 600 && last_purge.compare_exchange_strong(last, now)) {
       auto n = db::PurgeSessions(ctx.db(), now, SessionLimitsOf(site.cfg));
       if (!n.ok())
-        std::fprintf(stderr, "shiori: session purge: %s\n", n.status().message().c_str());
+        std::fprintf(stderr, "shiori: session purge: %s\n",
+                     LogText(n.status().message(), 1024).c_str());
     }
     return r;
   }
@@ -177,7 +192,7 @@ struct App::Impl {
       if (path_known) {
         Response r = Html(405, pages::RenderError(ctx.page(), "この操作はできません",
                                                   "このページはこの方法では開けません。"));
-        (void)r.SetHeader("Allow", method == "GET" ? "POST" : "GET, HEAD");
+        (void)r.SetHeader("Allow", AllowedMethods(req.path));
         return r;
       }
       return Html(404, pages::RenderNotFound(ctx.page()));
@@ -215,7 +230,7 @@ struct App::Impl {
       const size_t bytes = r.Sent().size();
       if (ctx.profile.budget_bytes && bytes > ctx.profile.budget_bytes) {
         std::fprintf(stderr, "shiori: %s is %zu bytes, over the device budget of %zu\n",
-                     raw.path.c_str(), bytes, ctx.profile.budget_bytes);
+                     LogText(raw.path, kLogPathBytes).c_str(), bytes, ctx.profile.budget_bytes);
       }
     }
     const bool https = raw.Header("x-forwarded-proto") == "https";
@@ -233,7 +248,7 @@ Response App::Handle(Request& req) {
   try {
     r = impl_->Dispatch(req);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "shiori: handler failed: %s\n", e.what());
+    std::fprintf(stderr, "shiori: handler failed: %s\n", LogText(e.what(), 1024).c_str());
     r = Response();
     r.status = 500;
     r.body =

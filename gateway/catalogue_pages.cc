@@ -138,6 +138,12 @@ Response SearchPage(const Request& req, Ctx& ctx) {
     return Html(200, pages::RenderResults(ctx.page(), v));
   }
   auto r = db::Search(ctx.db(), q);
+  if (r.ok() && r->hits.empty() && q.offset > 0) {
+    // A page past the last one (an old bookmark, a catalogue that has
+    // shrunk, a hand-made link) shows the last page there is.
+    v.offset = q.offset = r->total > 0 ? (r->total - 1) / q.limit * q.limit : 0;
+    if (r->total > 0) r = db::Search(ctx.db(), q);
+  }
   if (!r.ok()) return Failure(ctx, r.status());
   // 「カートに入れる」 per hit where pages have room; phones add from the record page.
   v.cart_buttons = !ctx.profile.feature_phone() && !r->hits.empty();

@@ -23,7 +23,11 @@ struct Config {
   int listen_port = 8080;
   int threads = 0;  // 0: one per core
   int connection_limit = 1000;
-  int connection_timeout_s = 30;  // idle seconds before a connection is closed
+  int connections_per_address = 50;  // most open at once from one client address; 0: no limit
+  int connection_timeout_s = 30;     // idle seconds before a connection is closed
+  // Seconds from a request's start (the connection's accept, or the end of
+  // the previous response on a kept-alive one) until its headers are all in.
+  int header_timeout_s = 10;
   int max_body_bytes = 16384;
   int max_header_bytes = 8192;
   bool maintenance = false;  // when true, the public service is off whatever the database says

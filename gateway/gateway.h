@@ -40,9 +40,12 @@ class App {
 };
 
 // The HTTP server: libmicrohttpd with an internal thread pool in poll mode.
+// Besides libmicrohttpd's own limits (connections in all and per client
+// address, idle time, header and body size), a request's line and headers
+// must arrive within `header_timeout` of its start, however they trickle in.
 class Server {
  public:
-  Server(App& app, const Config& cfg) : app_(app), cfg_(cfg) {}
+  Server(App& app, const Config& cfg);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -60,13 +63,16 @@ class Server {
   struct Hooks;
 
  private:
+  class Deadlines;  // every connection's time limit for its request headers (server.cc)
+
   App& app_;
   const Config& cfg_;
   MHD_Daemon* daemon_ = nullptr;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<int> in_flight_{0};
-  std::unique_ptr<AccessLog> log_;  // started by Start(), written out by Shutdown()
+  std::unique_ptr<AccessLog> log_;        // started by Start(), written out by Shutdown()
+  std::unique_ptr<Deadlines> deadlines_;  // started by Start(), ended after the daemon
 };
 
 }  // namespace shiori::gateway

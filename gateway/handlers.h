@@ -91,7 +91,8 @@ struct Ctx {
   pages::Context page() const {
     return pages::Context{device, links, cfg.rules.library_name, path, page_url};
   }
-  // A same-site redirect (303) that keeps the URL session.
+  // A same-site redirect (303) that keeps the URL session. `to` may hold
+  // any bytes: the Location header gets it through EncodeUrl.
   Response Redirect(std::string_view to) const;
 };
 

@@ -85,6 +85,30 @@ std::string PercentEncode(std::string_view s) {
   return out;
 }
 
+std::string EncodeUrl(std::string_view url) {
+  static const char kHex[] = "0123456789ABCDEF";
+  static constexpr std::string_view kReserved = ":/?#[]@!$&'()*+,;=";
+  std::string out;
+  out.reserve(url.size());
+  for (size_t i = 0; i < url.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(url[i]);
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    const bool reserved = c != 0 && kReserved.find(static_cast<char>(c)) != std::string_view::npos;
+    const bool escape =
+        c == '%' && i + 2 < url.size() && HexValue(url[i + 1]) >= 0 && HexValue(url[i + 2]) >= 0;
+    const bool keep = unreserved || reserved || escape;
+    if (keep) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 Pairs ParseQuery(std::string_view s) {
   Pairs out;
   size_t pos = 0;

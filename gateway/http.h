@@ -54,6 +54,12 @@ struct Response {
 std::string PercentDecode(std::string_view s);
 // Encodes everything but RFC 3986 unreserved characters.
 std::string PercentEncode(std::string_view s);
+// `url` with every byte outside RFC 3986's unreserved and reserved
+// characters percent-encoded (a space, a control byte, every byte of UTF-8
+// beyond ASCII, " < > \ ^ ` { | }), and a '%' that does not start an escape
+// (%XX) as %25: printable ASCII without space, fit for a Location header,
+// naming the same resource. Escapes already there are kept as they are.
+std::string EncodeUrl(std::string_view url);
 // Splits "a=1&b=2" into decoded pairs; empty pieces are skipped.
 Pairs ParseQuery(std::string_view s);
 // Decodes every name and value of `pairs` in place into UTF-8: from

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "charset/charset.h"
+#include "gateway/access_log.h"
 #include "gateway/clock.h"
 #include "gateway/handlers.h"
 
@@ -107,7 +108,7 @@ Ctx::Ctx(db::Pool& pool, const Site& s, DeviceProfile p, int64_t now)
 Response Ctx::Redirect(std::string_view to) const {
   Response r;
   r.status = 303;
-  (void)r.SetHeader("Location", links.Url(to, {}));
+  (void)r.SetHeader("Location", EncodeUrl(links.Url(to, {})));
   r.body = pages::RenderError(page(), "移動します", "次のページへ移動します。");
   return r;
 }
@@ -120,7 +121,8 @@ Response Html(int status, std::string body) {
 }
 
 Response Failure(Ctx& ctx, const Status& s) {
-  std::fprintf(stderr, "shiori: %s: %s\n", ctx.path.c_str(), s.message().c_str());
+  std::fprintf(stderr, "shiori: %s: %s\n", LogText(ctx.path, kLogPathBytes).c_str(),
+               LogText(s.message(), 1024).c_str());
   if (s.code() == Status::Code::kBusy) {
     Response r = Html(503, pages::RenderError(ctx.page(), "混み合っています",
                                               "ただいま混み合っています。しばらくしてから"

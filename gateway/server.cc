@@ -1,5 +1,6 @@
-// The libmicrohttpd server: per-request state, body limits, the one place a
-// response is queued and the access log written, and graceful shutdown.
+// The libmicrohttpd server: per-request state, body limits, the time limit
+// on request headers, the one place a response is queued and the access log
+// written, and graceful shutdown.
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -7,11 +8,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
@@ -37,9 +43,28 @@ std::string ErrnoText(int err) {
   return strerror_r(err, buf, sizeof buf);
 }
 
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The peer's address as text ("" when libmicrohttpd cannot say).
+void PeerText(MHD_Connection* conn, char (&out)[INET6_ADDRSTRLEN]) {
+  out[0] = '\0';
+  const auto* info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (!info || !info->client_addr) return;
+  const sockaddr* sa = info->client_addr;
+  const void* bytes =
+      sa->sa_family == AF_INET6
+          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr)
+          : &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr;
+  if (!inet_ntop(sa->sa_family, bytes, out, sizeof out)) out[0] = '\0';
+}
+
 // One access-log line: time, method, path (query values removed), status,
-// bytes, microseconds. Never a session id, password or card number: those
-// only travel in query values, bodies and cookies, none of which is logged.
+// bytes, microseconds; what the client sent goes through LogText. Never a session id, password or
+// card number: those only travel in query values, bodies and cookies, none of which is logged.
 void LogAccess(AccessLog& log, const Request& req, int status, size_t bytes) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::steady_clock::now() - req.start)
@@ -58,13 +83,13 @@ void LogAccess(AccessLog& log, const Request& req, int status, size_t bytes) {
   line.reserve(96);
   line += ts;
   line += ' ';
-  line += req.method;
+  line += LogText(req.method, kLogMethodBytes);
   line += ' ';
-  for (char c : req.path.substr(0, 200)) line += (c > ' ' && c < 127) ? c : '?';
+  line += LogText(req.path, kLogPathBytes);
   const std::string q = QueryKeysOnly(req.raw_query);
   if (!q.empty()) {
     line += '?';
-    line += q;
+    line += LogText(q, kLogPathBytes);
   }
   char tail[64];
   std::snprintf(tail, sizeof tail, " %d %zu %lldus\n", status, bytes, static_cast<long long>(us));
@@ -106,10 +131,126 @@ MHD_Result CollectHeader(void* cls, MHD_ValueKind, const char* key, const char* 
 
 }  // namespace
 
+// libmicrohttpd's connection timeout counts idle time only: a client that
+// sends a byte of its headers every few seconds never meets it and holds the
+// connection for as long as it likes. Here every open connection has a
+// deadline for its request's headers, counted from the request's start (the
+// connection's accept, or the end of the previous answer on a kept-alive
+// connection) and cleared once the headers are in; a sweeper thread shuts
+// down the socket of a connection past it. libmicrohttpd's thread then reads
+// the end of the stream and closes the connection as if the client had.
+class Server::Deadlines {
+ public:
+  struct Conn {
+    int fd = -1;
+    std::atomic<int64_t> deadline_ms{0};  // steady-clock ms; 0: none (headers in)
+    std::atomic<bool> waiting{false};     // kept alive, no request line of a next request yet
+    char peer[INET6_ADDRSTRLEN] = "";
+  };
+
+  explicit Deadlines(int timeout_s)
+      : timeout_ms_(int64_t{timeout_s} * 1000), sweeper_([this] { Run(); }) {}
+  ~Deadlines() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    sweeper_.join();
+    for (Conn* c : conns_) delete c;
+  }
+
+  // A connection was accepted (libmicrohttpd's thread for it). nullptr when
+  // its descriptor cannot be had; such a connection has no deadline.
+  Conn* Opened(MHD_Connection* conn) {
+    const auto* info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!info) return nullptr;
+    auto* c = new Conn();
+    c->fd = info->connect_fd;
+    PeerText(conn, c->peer);
+    c->deadline_ms.store(SteadyMs() + timeout_ms_);
+    std::lock_guard<std::mutex> lock(mu_);
+    conns_.insert(c);
+    return c;
+  }
+  // libmicrohttpd calls this before it closes the descriptor: once it has
+  // returned, the sweeper no longer touches c->fd.
+  void Closed(Conn* c) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      conns_.erase(c);
+    }
+    delete c;
+  }
+  static void RequestLine(Conn* c) { c->waiting.store(false, std::memory_order_relaxed); }
+  static void HeadersIn(Conn* c) { c->deadline_ms.store(0, std::memory_order_relaxed); }
+  // The answer is sent: the next request on this connection starts now.
+  void Answered(Conn* c) const {
+    c->waiting.store(true, std::memory_order_relaxed);
+    c->deadline_ms.store(SteadyMs() + timeout_ms_, std::memory_order_relaxed);
+  }
+
+ private:
+  void Run() {
+    const auto every = std::chrono::milliseconds(std::clamp<int64_t>(timeout_ms_ / 8, 50, 250));
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!wake_.wait_for(lock, every, [this] { return stopping_; })) {
+      const int64_t now = SteadyMs();
+      int closed = 0;
+      char first[INET6_ADDRSTRLEN] = "";
+      for (Conn* c : conns_) {
+        const int64_t d = c->deadline_ms.load(std::memory_order_relaxed);
+        if (d == 0 || now < d) continue;
+        // A kept-alive connection left waiting is closed without a word:
+        // browsers leave them so and open a new one when they need it. (Read
+        // before the shutdown: the connection's thread reacts to it at once.)
+        const bool quiet = c->waiting.load(std::memory_order_relaxed);
+        c->deadline_ms.store(0, std::memory_order_relaxed);
+        shutdown(c->fd, SHUT_RDWR);
+        if (!quiet && closed++ == 0) std::memcpy(first, c->peer, sizeof first);
+      }
+      if (closed > 0) {
+        std::fprintf(stderr,
+                     "shiori: closed %d connection(s) whose request headers were not in within "
+                     "%lld s (the first from %s)\n",
+                     closed, static_cast<long long>(timeout_ms_ / 1000), first);
+      }
+    }
+  }
+
+  const int64_t timeout_ms_;
+  std::mutex mu_;  // conns_, stopping_; held while a socket is shut down
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::unordered_set<Conn*> conns_;
+  std::thread sweeper_;  // last: started once the members above exist
+};
+
 struct Server::Hooks {
-  static void* UriLog(void* cls, const char* uri, MHD_Connection*) {
+  static Deadlines::Conn* ConnOf(MHD_Connection* conn) {
+    const auto* info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? static_cast<Deadlines::Conn*>(info->socket_context) : nullptr;
+  }
+
+  static void Connection(void* cls, MHD_Connection* conn, void** socket_context,
+                         MHD_ConnectionNotificationCode toe) {
+    auto* self = static_cast<Server*>(cls);
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+      try {
+        *socket_context = self->deadlines_->Opened(conn);
+      } catch (...) {
+        *socket_context = nullptr;  // no exception crosses into libmicrohttpd
+      }
+    } else if (*socket_context) {
+      self->deadlines_->Closed(static_cast<Deadlines::Conn*>(*socket_context));
+      *socket_context = nullptr;
+    }
+  }
+
+  static void* UriLog(void* cls, const char* uri, MHD_Connection* conn) {
     auto* self = static_cast<Server*>(cls);
     self->in_flight_.fetch_add(1);
+    if (auto* c = ConnOf(conn)) Deadlines::RequestLine(c);
     auto* st = new RequestState();
     std::string_view u(uri ? uri : "");
     size_t q = u.find('?');
@@ -118,8 +259,10 @@ struct Server::Hooks {
     return st;
   }
 
-  static void Completed(void* cls, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) {
+  static void Completed(void* cls, MHD_Connection* conn, void** con_cls,
+                        MHD_RequestTerminationCode) {
     auto* self = static_cast<Server*>(cls);
+    if (auto* c = ConnOf(conn)) self->deadlines_->Answered(c);
     delete static_cast<RequestState*>(*con_cls);
     *con_cls = nullptr;
     self->in_flight_.fetch_sub(1);
@@ -135,17 +278,12 @@ struct Server::Hooks {
     try {
       if (!st->headers_seen) {
         st->headers_seen = true;
+        if (auto* c = ConnOf(conn)) Deadlines::HeadersIn(c);
         req.method = method ? method : "";
         MHD_get_connection_values(conn, MHD_HEADER_KIND, CollectHeader, &req);
-        if (const auto* info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS)) {
-          char host[INET6_ADDRSTRLEN] = "";
-          const sockaddr* sa = info->client_addr;
-          const void* bytes =
-              sa->sa_family == AF_INET6
-                  ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr)
-                  : &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr;
-          if (inet_ntop(sa->sa_family, bytes, host, sizeof host)) req.remote = host;
-        }
+        char host[INET6_ADDRSTRLEN];
+        PeerText(conn, host);
+        req.remote = host;
         std::string_view cl = req.Header("content-length");
         if (!cl.empty() && std::strtoull(std::string(cl).c_str(), nullptr, 10) >
                                static_cast<unsigned long long>(self->cfg_.max_body_bytes)) {
@@ -180,8 +318,11 @@ struct Server::Hooks {
   }
 };
 
+Server::Server(App& app, const Config& cfg) : app_(app), cfg_(cfg) {}
+
 Server::~Server() {
   if (daemon_) MHD_stop_daemon(daemon_);
+  deadlines_.reset();  // after the daemon: every connection is closed by now
   if (listen_fd_ >= 0) close(listen_fd_);
   if (log_) log_->Stop();
 }
@@ -217,6 +358,7 @@ Status Server::Start() {
                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   listen_fd_ = fd;
   if (!log_) log_ = std::make_unique<AccessLog>(STDERR_FILENO);
+  deadlines_ = std::make_unique<Deadlines>(cfg_.header_timeout_s);
 
   unsigned threads = cfg_.threads > 0 ? static_cast<unsigned>(cfg_.threads)
                                       : std::max(1u, std::thread::hardware_concurrency());
@@ -228,16 +370,20 @@ Status Server::Start() {
       MHD_OPTION_LISTEN_SOCKET, fd,                      //
       MHD_OPTION_THREAD_POOL_SIZE, threads,              //
       MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(cfg_.connection_limit),
+      // A further connection from an address at its limit is closed at once.
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<unsigned>(cfg_.connections_per_address),
       MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(cfg_.connection_timeout_s),
       // The request line and headers, plus room for libmicrohttpd's own
       // records and the response header. It clears this memory after each
       // request: 16 KiB served 12-18 % fewer requests than 10 KiB at 256
       // keep-alive connections (bench/http_bench.sh).
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(cfg_.max_header_bytes + 2048),
-      MHD_OPTION_URI_LOG_CALLBACK, &Hooks::UriLog, this,     //
-      MHD_OPTION_NOTIFY_COMPLETED, &Hooks::Completed, this,  //
+      MHD_OPTION_URI_LOG_CALLBACK, &Hooks::UriLog, this,       //
+      MHD_OPTION_NOTIFY_COMPLETED, &Hooks::Completed, this,    //
+      MHD_OPTION_NOTIFY_CONNECTION, &Hooks::Connection, this,  //
       MHD_OPTION_END);
   if (!daemon_) {
+    deadlines_.reset();
     close(fd);
     listen_fd_ = -1;
     return Status::Io("cannot start the HTTP server on " + where);
@@ -259,6 +405,7 @@ void Server::Shutdown(int grace_s) {
   }
   MHD_stop_daemon(daemon_);
   daemon_ = nullptr;
+  deadlines_.reset();
   if (log_) log_->Stop();  // every line of the requests just finished
 }
 

@@ -84,6 +84,14 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
     h.Close();
     return detail::EndPage(h, ctx);
   }
+  if (v.hits.empty()) {
+    // Past the last page: nothing to count from.
+    h.Element("p", "このページには結果がありません。");
+    h.Open("p");
+    detail::KeyLink(h, ctx, ctx.links.Url("/search", v.params), "検索結果の最初のページへ", '4');
+    h.Close();
+    return detail::EndPage(h, ctx);
+  }
   const int first = v.offset + 1;
   const int last = v.offset + static_cast<int>(v.hits.size());
   h.Open("p");

@@ -159,6 +159,27 @@ std::string PhoneSession(const Server& server, const char* ua) {
   return SidOf(post.Header("location"));
 }
 
+// A page to go back to may hold any bytes; the redirect's Location carries
+// it percent-encoded, so a space or a kanji neither breaks the header nor
+// changes where the patron lands.
+TEST_F(Gateway, ARedirectToAPageWithASpaceAndKanjiIsPercentEncoded) {
+  HttpResponse r = server_->Get("/charset", {kPc});
+  ASSERT_EQ(r.status, 200);
+  const std::string visitor = SetCookie(r, "v");
+  const std::string token = Hidden(r.body, "_t");
+  ASSERT_FALSE(token.empty());
+  HttpResponse p = server_->Post(
+      "/charset",
+      "_c=" + Hex("表ソ") + "&_t=" + token + "&to=utf8&back=" + Hex("/search?q=a b猫&p=0"),
+      {kPc, "Cookie: v=" + visitor});
+  EXPECT_EQ(p.status, 303);
+  EXPECT_EQ(p.Header("location"), "/search?q=a%20b%E7%8C%AB&p=0");
+  const std::string sid = SetCookie(p, "sid");
+  HttpResponse landed = server_->Get(p.Header("location"), {kPc, "Cookie: sid=" + sid});
+  EXPECT_EQ(landed.status, 200);
+  EXPECT_NE(landed.body.find("value=\"a b猫\""), std::string::npos) << "the search as typed";
+}
+
 TEST_F(Gateway, CookielessDocomoKeepsItsSessionThroughUrlsOnly) {
   // The 文字コード page has a POST form; reading it makes no session yet.
   HttpResponse first = server_->Get("/charset?back=/disclaimer", {kDocomo});

@@ -116,6 +116,34 @@ TEST_F(Search, PhonePagesAreCutToTheBudgetWithNextAndPrevious) {
   EXPECT_NE(second.find("value=\"新潮社\""), std::string::npos) << "the query survives paging";
 }
 
+// A page past the last one (an old bookmark, a catalogue that has shrunk, a
+// hand-made link) shows the last page of the results, not 「1001〜1000件目」.
+TEST_F(Search, APagePastTheLastShowsTheLastPage) {
+  std::smatch m;
+  const std::string first = Pc("新潮社");
+  ASSERT_TRUE(std::regex_search(first, m, std::regex("([0-9]+)件（1〜([0-9]+)件目）"))) << first;
+  const int total = std::stoi(m[1]);
+  const int size = std::stoi(m[2]);
+  ASSERT_GT(total, size) << "more than one page";
+  const int from = (total - 1) / size * size + 1;
+  const std::string want = std::to_string(total) + "件（" + std::to_string(from) + "〜" +
+                           std::to_string(total) + "件目）";
+  for (const char* p : {"999", "1000", "5000"}) {
+    SCOPED_TRACE(p);
+    HttpResponse r =
+        server_->Get("/search?_c=" + Hex("表ソ") + "&q=" + Hex("新潮社") + "&p=" + p, {kPc});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_NE(r.body.find(want), std::string::npos) << r.body;
+    EXPECT_EQ(Titles(r.body).size(), static_cast<size_t>(total - from + 1));
+    EXPECT_NE(r.body.find(">前へ</a>"), std::string::npos);
+    EXPECT_EQ(r.body.find(">次へ</a>"), std::string::npos) << "nothing after the last page";
+  }
+  // No hits at all: the same helpful page on any page number.
+  HttpResponse none = server_->Get("/search?q=zzqqxxnothing&p=40", {kPc});
+  EXPECT_NE(none.body.find("見つかりませんでした"), std::string::npos);
+  EXPECT_EQ(none.body.find("件目"), std::string::npos);
+}
+
 TEST_F(Search, EmptyTooLongAndNoHitQueriesGetHelpfulPages) {
   std::string empty = Pc("");
   EXPECT_NE(empty.find("入力してください"), std::string::npos);

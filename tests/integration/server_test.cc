@@ -4,14 +4,18 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include "tests/integration/fixture.h"
 
@@ -22,6 +26,65 @@ size_t CountLines(const std::string& s) {
   size_t n = 0;
   for (char c : s) n += c == '\n';
   return n;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// A TCP connection to the server on 127.0.0.1 from the loopback address
+// `from` (all of 127.0.0.0/8 is this machine's), or -1.
+int Connect(int port, const char* from = "127.0.0.1") {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  inet_pton(AF_INET, from, &src.sin_addr);
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(static_cast<uint16_t>(port));
+  dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// False once the server has closed the connection.
+bool Send(int fd, const std::string& bytes) {
+  return send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+}
+
+// Everything the server sends until it closes the connection or `timeout_ms` pass.
+std::string ReadAll(int fd, int timeout_ms) {
+  std::string out;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  char buf[4096];
+  while (std::chrono::steady_clock::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// Whether the server has closed `fd` (end of stream or reset), without waiting.
+bool IsClosed(int fd) {
+  char c;
+  const ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+// One request as raw bytes on a new connection; the whole answer.
+std::string Raw(int port, const std::string& request, const char* from = "127.0.0.1") {
+  const int fd = Connect(port, from);
+  if (fd < 0) return "";
+  std::string reply = Send(fd, request) ? ReadAll(fd, 3000) : "";
+  close(fd);
+  return reply;
 }
 
 // One demo server shared by the tests that only read.
@@ -89,10 +152,32 @@ TEST_F(DemoServer, HeadAnswersLikeGetWithoutBody) {
   EXPECT_TRUE(r.body.empty());
 }
 
-TEST_F(DemoServer, WrongMethodOnAKnownPageIs405) {
+TEST_F(DemoServer, WrongMethodOnAKnownPageIs405WithTheMethodsItTakes) {
   HttpResponse r = server_->Post("/disclaimer", "a=b");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.Header("allow"), "GET, HEAD");
+  struct Case {
+    const char* method;
+    const char* path;
+    const char* allow;
+  } cases[] = {
+      {"PUT", "/disclaimer", "GET, HEAD"},     // a page to read only
+      {"GET", "/account/login", "POST"},       // a form's target only
+      {"PUT", "/account/login", "POST"},       // any other method alike
+      {"DELETE", "/cart/add", "POST"},         // another form's target
+      {"PUT", "/charset", "GET, HEAD, POST"},  // a page with its own form
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.method) + " " + c.path);
+    const std::string reply =
+        Raw(server_->port(), std::string(c.method) + " " + c.path +
+                                 " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                                 "Connection: close\r\n\r\n");
+    EXPECT_EQ(reply.rfind("HTTP/1.1 405", 0), 0u) << reply.substr(0, 200);
+    EXPECT_NE(reply.find("\r\nAllow: " + std::string(c.allow) + "\r\n"), std::string::npos)
+        << reply.substr(0, reply.find("\r\n\r\n"));
+    EXPECT_NE(reply.find("この操作はできません"), std::string::npos);
+  }
 }
 
 TEST_F(DemoServer, HealthzAnswersWhenTheDatabaseDoes) {
@@ -149,6 +234,49 @@ TEST_F(DemoServer, AccessLogHasOneLinePerRequestWithoutQueryValues) {
   EXPECT_EQ(log.find(secret), std::string::npos);
   EXPECT_EQ(log.find("abcdef0123456789"), std::string::npos);
   EXPECT_NE(log.find("GET /?q=&sid= 200 "), std::string::npos) << log;
+}
+
+// Whatever bytes a client puts in its method and path, the server's log
+// stays one line per event, of bounded length, with no byte a terminal acts
+// on: an operator reading it with `journalctl` or `tail` sees text.
+TEST_F(DemoServer, ControlBytesFromAClientReachTheLogEscapedAndCut) {
+  const size_t before = server_->Stderr().size();
+  // A method that would recolour the terminal and set its title.
+  const std::string hostile = "\x1b[31mX\x1b]0;pwn\x07";
+  std::string reply =
+      Raw(server_->port(),
+          hostile + " /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 405", 0), 0u) << reply.substr(0, 200);
+  // A 7 KB path of terminal controls, a backslash and a byte that is not
+  // UTF-8, from a phone whose 5 KB budget the page for it goes over.
+  std::string path = "/";
+  while (path.size() < 7000) path += "\x1b[2J\x07\x7f\xc2\x9b\x01\\\xff\x41";
+  reply =
+      Raw(server_->port(), "GET " + path +
+                               " HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: DoCoMo/1.0/N503i\r\n"
+                               "Connection: close\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 404", 0), 0u) << reply.substr(0, 200);
+  std::string log;
+  for (int i = 0; i < 100; ++i) {  // the access log is written within 50 ms
+    log = server_->Stderr().substr(before);
+    if (log.find(" 404 ") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_NE(log.find("\\x1b[31mX\\x1b]0;pwn\\x07 /healthz 405 "), std::string::npos) << log;
+  EXPECT_NE(log.find("GET /\\x1b[2J\\x07\\x7f\\xc2\\x9b\\x01\\x5c\\xffA"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("...(+"), std::string::npos) << "the long path is cut, and says so";
+  EXPECT_NE(log.find("shiori: /\\x1b[2J"), std::string::npos) << "the device budget's line too";
+  EXPECT_NE(log.find(", over the device budget of 5120\n"), std::string::npos) << log;
+  std::istringstream lines(log);
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    EXPECT_LE(line.size(), 400u) << line.substr(0, 100);
+    for (unsigned char c : line) {
+      ASSERT_TRUE(c >= 0x20 && c != 0x7f) << "byte " << int{c} << " in: " << line.substr(0, 100);
+    }
+  }
+  EXPECT_GE(n, 2);
 }
 
 TEST_F(DemoServer, DemoLibraryIsCreatedWithAccountsPrinted) {
@@ -323,6 +451,95 @@ TEST(StartUp, BadConfigurationsAndBusyPortsExitWithOneLine) {
   EXPECT_EQ(CountLines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("cannot listen on " + busy + ": Address already in use"), std::string::npos)
       << r.err;
+}
+
+// A client that sends its headers a byte at a time (Slowloris) resets the
+// idle timeout with every byte; header_timeout counts from the request's
+// start however the bytes come.
+TEST(SlowClients, HeadersTricklingInAreCutOffAtTheHeaderTimeout) {
+  TempDir dir;
+  std::ofstream(dir.File("s.toml")) << "[server]\nheader_timeout = 2\nconnection_timeout = 30\n";
+  Server s;
+  ASSERT_TRUE(s.Start({"--db", dir.File("s.db"), "--config", dir.File("s.toml")}))
+      << s.startup_output();
+
+  // Headers in three pieces well within the limit: served.
+  int fd = Connect(s.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(Send(fd, "GET /healthz HTTP/1.1\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_TRUE(Send(fd, "Host: 127.0.0.1\r\nConnection: close\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_TRUE(Send(fd, "\r\n"));
+  EXPECT_EQ(ReadAll(fd, 3000).rfind("HTTP/1.1 200", 0), 0u);
+  close(fd);
+
+  // A byte of a header every 100 ms: the client is still sending when the
+  // server closes the connection, about 2 s after it opened.
+  fd = Connect(s.port());
+  ASSERT_GE(fd, 0);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(Send(fd, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "));
+  bool closed = false;
+  while (!closed && SecondsSince(start) < 6) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    closed = !Send(fd, "a") || IsClosed(fd);
+  }
+  const double took = SecondsSince(start);
+  close(fd);
+  EXPECT_TRUE(closed) << "still open after 6 s of one byte every 100 ms";
+  EXPECT_GE(took, 1.9);
+  EXPECT_LE(took, 3.0) << "2 s and at most a sweep (250 ms) more";
+  EXPECT_EQ(s.Get("/healthz").status, 200) << "the server goes on";
+  EXPECT_NE(s.Stderr().find("shiori: closed 1 connection(s) whose request headers were not in "
+                            "within 2 s (the first from 127.0.0.1)\n"),
+            std::string::npos)
+      << s.Stderr();
+  EXPECT_EQ(s.Stop(SIGTERM), 0);
+}
+
+// Slow connections from one address take only that address's share, so
+// another client is still served; once they are cut off, the first address
+// is served again.
+TEST(SlowClients, OneAddressHoldsOnlyItsShareOfConnections) {
+  TempDir dir;
+  std::ofstream(dir.File("s.toml")) << "[server]\nthreads = 2\nconnection_limit = 6\n"
+                                       "connections_per_address = 3\nheader_timeout = 4\n";
+  Server s;
+  ASSERT_TRUE(s.Start({"--db", dir.File("s.db"), "--config", dir.File("s.toml")}))
+      << s.startup_output();
+  const std::string healthz =
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+
+  // Six slow connections from 127.0.0.1, as many as the server takes in all.
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<int> slow;
+  for (int i = 0; i < 6; ++i) {
+    const int fd = Connect(s.port());
+    ASSERT_GE(fd, 0);
+    Send(fd, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a");
+    slow.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int refused = 0;
+  for (int fd : slow) refused += IsClosed(fd);
+  EXPECT_EQ(refused, 3) << "three held, the others closed at once";
+
+  // Another address is served at once; the first one is not.
+  EXPECT_EQ(Raw(s.port(), healthz, "127.0.0.2").rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(Raw(s.port(), healthz, "127.0.0.1"), "") << "closed without an answer";
+  ASSERT_LT(SecondsSince(start), 3.5) << "too slow to tell the limits apart";
+
+  // Once header_timeout has cut the slow ones off, 127.0.0.1 is served again.
+  std::string reply;
+  while (reply.empty() && SecondsSince(start) < 8) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    reply = Raw(s.port(), healthz, "127.0.0.1");
+  }
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
+  EXPECT_GE(SecondsSince(start), 3.9);
+  for (int fd : slow) close(fd);
+  EXPECT_EQ(s.Stop(SIGTERM), 0);
 }
 
 // What only import and mail use (YAZ, libxml2, libcurl with OpenSSL) is

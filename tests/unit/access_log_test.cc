@@ -1,6 +1,7 @@
 // The access log's batching: every line of every thread is written once and
 // whole, an idle server's line appears without waiting for more, and Stop()
-// leaves nothing behind.
+// leaves nothing behind. LogText: what a client sent reaches a log line
+// escaped and bounded.
 #include "gateway/access_log.h"
 
 #include <fcntl.h>
@@ -89,6 +90,53 @@ TEST_F(AccessLogFile, AfterStopLinesAreWrittenAtOnce) {
   log.Stop();
   log.Append("GET /healthz 200 3 5us\n");
   EXPECT_EQ(Lines(), (std::vector<std::string>{"GET /healthz 200 3 5us"}));
+}
+
+struct LogTextCase {
+  const char* what;
+  std::string in;
+  size_t max;
+  std::string want;
+};
+
+const LogTextCase kLogTextCases[] = {
+    {"a plain path", "/search", 256, "/search"},
+    {"a terminal's colour and title sequences", "\x1b[31mX\x1b]0;pwn\x07", 256,
+     "\\x1b[31mX\\x1b]0;pwn\\x07"},
+    {"line ends, tab, NUL and DEL", std::string("a\r\nb\t\0\x7f", 7), 256,
+     "a\\x0d\\x0ab\\x09\\x00\\x7f"},
+    {"a backslash is escaped too, so every one starts an escape", "a\\x41", 256, "a\\x5cx41"},
+    {"a space and printable ASCII stay", "GET /a b~", 256, "GET /a b~"},
+    {"kanji and kana stay", "/猫のねこ", 256, "/猫のねこ"},
+    {"a U+FFFD sent as itself stays", "\xef\xbf\xbd", 256, "\xef\xbf\xbd"},
+    {"bytes that are not UTF-8", "\xff\xfe\x61", 256, "\\xff\\xfea"},
+    {"a cut-off character", "\xe7\x8c", 256, "\\xe7\\x8c"},
+    {"an overlong slash", "\xc0\xaf", 256, "\\xc0\\xaf"},
+    {"a UTF-16 surrogate", "\xed\xa0\x80", 256, "\\xed\\xa0\\x80"},
+    {"C1 control CSI", "\xc2\x9b\x32J", 256, "\\xc2\\x9b2J"},
+    {"right-to-left override", "a\xe2\x80\xae\x62", 256, "a\\xe2\\x80\\xaeb"},
+    {"line separator", "a\xe2\x80\xa8\x62", 256, "a\\xe2\\x80\\xa8b"},
+    {"cut at the bound with the bytes left out", std::string(300, 'a'), 256,
+     std::string(256, 'a') + "...(+44 bytes)"},
+    {"an escape is never split", "ab\x01\x01", 7, "ab\\x01...(+1 bytes)"},
+    {"a character is never split", "ab猫", 4, "ab...(+3 bytes)"},
+    {"exactly the bound is not cut", "abcd", 4, "abcd"},
+};
+
+TEST(LogText, EscapesWhatATerminalWouldActOnAndCutsLongPieces) {
+  for (const auto& c : kLogTextCases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(LogText(c.in, c.max), c.want);
+  }
+}
+
+TEST(LogText, NoByteOfAnyInputLeavesAControlByteOrALongLine) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  for (int rep = 0; rep < 40; ++rep) all += all.substr(0, 256);
+  const std::string out = LogText(all, kLogPathBytes);
+  EXPECT_LE(out.size(), kLogPathBytes + 32);
+  for (unsigned char b : out) EXPECT_TRUE(b >= 0x20 && b != 0x7f) << static_cast<int>(b);
 }
 
 }  // namespace

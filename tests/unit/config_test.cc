@@ -51,6 +51,17 @@ void ExpectGuideValues(const Config& c) {
 
 TEST(DefaultConfigTest, IsTheGuidesLibrary) { ExpectGuideValues(DefaultConfig()); }
 
+// A slow or greedy client cannot hold the server with the defaults: headers
+// have a time limit shorter than the idle timeout, and one address a share
+// of the connections.
+TEST(DefaultConfigTest, LimitsSlowAndGreedyClients) {
+  const Config d = DefaultConfig();
+  EXPECT_GE(d.header_timeout_s, 1);
+  EXPECT_LT(d.header_timeout_s, d.connection_timeout_s);
+  EXPECT_GE(d.connections_per_address, 1);
+  EXPECT_LE(d.connections_per_address * 10, d.connection_limit);
+}
+
 TEST(LoadConfigTest, CommittedSampleGivesTheDefaults) {
   const std::string path = SHIORI_SOURCE_DIR "/conf/shiori.toml";
   auto c = LoadConfig(path);
@@ -64,6 +75,8 @@ TEST(LoadConfigTest, CommittedSampleGivesTheDefaults) {
   EXPECT_EQ(c->threads, d.threads);
   EXPECT_EQ(c->connection_limit, d.connection_limit);
   EXPECT_EQ(c->connection_timeout_s, d.connection_timeout_s);
+  EXPECT_EQ(c->connections_per_address, d.connections_per_address);
+  EXPECT_EQ(c->header_timeout_s, d.header_timeout_s);
   EXPECT_EQ(c->max_body_bytes, d.max_body_bytes);
   EXPECT_EQ(c->max_header_bytes, d.max_header_bytes);
   EXPECT_EQ(c->maintenance, d.maintenance);
@@ -278,6 +291,14 @@ const BadFile kBadFiles[] = {
      "name = \"中央図書館\"\n"
      "closed = [\"mon\"]\n",
      ":4: branch.closed: unknown key"},
+    {"header_timeout of zero",
+     "[server]\n"
+     "header_timeout = 0\n",
+     ":2: server.header_timeout: must be between 1 and 3600"},
+    {"connections_per_address below zero",
+     "[server]\n"
+     "connections_per_address = -1\n",
+     ":2: server.connections_per_address: must be between 0 and 100000"},
     {"smtp_security not one of the list",
      "[mail]\n"
      "smtp_security = \"ssl\"\n",

@@ -56,6 +56,28 @@ TEST(Percent, EncodeKeepsOnlyUnreserved) {
   EXPECT_EQ(PercentDecode(PercentEncode("表示 ソフト ～ ①")), "表示 ソフト ～ ①");
 }
 
+TEST(Percent, EncodeUrlLeavesOnlyPrintableAsciiForAHeader) {
+  struct Case {
+    std::string in, want;
+  } cases[] = {
+      {"/search?q=a%20b&p=20", "/search?q=a%20b&p=20"},  // escapes already there stay
+      {"/search?q=a b猫", "/search?q=a%20b%E7%8C%AB"},
+      {"/x?a=1&b=%zz&c=%4", "/x?a=1&b=%25zz&c=%254"},  // a '%' that starts no escape
+      {std::string("/a\r\nSet-Cookie: x=1\0", 20), "/a%0D%0ASet-Cookie:%20x=1%00"},
+      {"/a\"<>\\^`{|}\x7f\xff", "/a%22%3C%3E%5C%5E%60%7B%7C%7D%7F%FF"},
+      {"/record?id=1#top:[]@!$&'()*+,;=-._~", "/record?id=1#top:[]@!$&'()*+,;=-._~"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.in);
+    const std::string out = EncodeUrl(c.in);
+    EXPECT_EQ(out, c.want);
+    for (unsigned char b : out) EXPECT_TRUE(b > 0x20 && b < 0x7f) << static_cast<int>(b);
+    Response r;
+    EXPECT_TRUE(r.SetHeader("Location", out).ok());
+    EXPECT_EQ(EncodeUrl(out), out) << "encoding twice changes nothing";
+  }
+}
+
 TEST(Query, ParsesPairsAndSkipsEmptyPieces) {
   Pairs p = ParseQuery("q=%E7%8C%AB&&page=2&flag&=x");
   ASSERT_EQ(p.size(), 4u);

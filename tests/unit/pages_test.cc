@@ -170,6 +170,22 @@ TEST(Results, OneKanaWithoutHitsIsToldToTypeTwoForAReading) {
   EXPECT_EQ(RenderResults(pc, v).find(hint), std::string::npos);
 }
 
+TEST(Results, APagePastTheLastSaysSoAndLinksTheFirst) {
+  Devices d;
+  FakeSessionLinks links;
+  Context pc{d.pc, links, "出水市立図書館"};
+  ResultsView v;
+  v.query = "ねこ";
+  v.params = {{"q", "ねこ"}};
+  v.total = 12;
+  v.offset = 40;
+  const std::string html = RenderResults(pc, v);
+  EXPECT_NE(html.find("このページには結果がありません。"), std::string::npos) << html;
+  EXPECT_NE(html.find("href=\"/search?sid=S&amp;q=ねこ\""), std::string::npos) << html;
+  EXPECT_EQ(html.find("件目"), std::string::npos) << "no count from 41 to 40";
+  EXPECT_EQ(html.find("見つかりませんでした"), std::string::npos) << "there are results";
+}
+
 TEST(Style, SmallSheetLinkedForSmartphonesAndPcsOnly) {
   EXPECT_LT(StyleSheet().size(), 1536u) << "the budget of the one stylesheet";
   EXPECT_NE(StyleSheet().find("prefers-color-scheme:dark"), std::string_view::npos);
