@@ -344,7 +344,10 @@ Status ReadMarcXml(const MarcLibs& lib, Importer& imp, const std::string& path) 
   if (ret < 0 || !errors.first.empty()) {
     imp.Problem(errors.first.empty() ? recno + 1 : errors.at_record,
                 "not well-formed XML (" +
-                    (errors.first.empty() ? std::string("parse error") : errors.first) + ")" +
+                    // libxml2 quotes the input, cut anywhere (mid-character too)
+                    (errors.first.empty() ? std::string("parse error")
+                                          : charset::ForTerminal(errors.first)) +
+                    ")" +
                     (ret < 0 ? "; the rest of the file is not read" : ""));
   }
   return Status::Ok();
