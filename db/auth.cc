@@ -1,8 +1,6 @@
 // Patron authentication: password registration by name and phone, login
 // with lockout, password changes, the failure counters behind the lockout
 // and staff's unlock of a card. The patron records are in patron.cc.
-#include <sodium.h>
-
 #include <algorithm>
 #include <functional>
 #include <initializer_list>
@@ -10,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/hash.h"
 #include "charset/charset.h"
 #include "db/outbox.h"
 #include "db/patron.h"
@@ -56,13 +55,7 @@ std::string CardKey(std::string_view card) {
 // Keyed BLAKE2b of a throttle key (it may be a session token): hex, or "" for "".
 std::string ThrottleKeyHash(std::string_view key) {
   if (key.empty()) return std::string();
-  static constexpr char kContext[] = "shiori/auth_failures/v1";
-  unsigned char h[32];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                     reinterpret_cast<const unsigned char*>(kContext), sizeof kContext - 1);
-  std::string out(sizeof h * 2, '\0');
-  sodium_bin2hex(out.data(), out.size() + 1, h, sizeof h);
-  return out;
+  return Blake2bHex(key, "shiori/auth_failures/v1");
 }
 
 std::string Minutes(int64_t seconds) {

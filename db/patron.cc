@@ -3,12 +3,11 @@
 // mailbox; the holds that notify by mail). Logins, passwords and the lockout are in auth.cc.
 #include "db/patron.h"
 
-#include <sodium.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/hash.h"
 #include "charset/charset.h"
 #include "db/outbox.h"
 #include "db/sqlite.h"
@@ -260,13 +259,7 @@ std::string NewEmailCode(Random& random) {
 
 // Keyed BLAKE2b of a code, hex: what is kept instead of the code.
 std::string EmailCodeHash(std::string_view code) {
-  static constexpr char kContext[] = "shiori/email_changes/v1";
-  unsigned char h[32];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(code.data()), code.size(),
-                     reinterpret_cast<const unsigned char*>(kContext), sizeof kContext - 1);
-  std::string out(sizeof h * 2, '\0');
-  sodium_bin2hex(out.data(), out.size() + 1, h, sizeof h);
-  return out;
+  return Blake2bHex(code, "shiori/email_changes/v1");
 }
 
 // The patron's address now ("" when none), or nullopt for an unknown patron.

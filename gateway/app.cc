@@ -3,6 +3,8 @@
 // maintenance switch, login, CSRF check, handler, output encoding. The
 // handlers are in catalogue_pages.cc, cart_pages.cc and account_pages.cc
 // (declared in handlers.h).
+#include <sodium.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -99,10 +101,17 @@ struct App::Impl {
     auto key = db::SiteKey(*lease, random);
     // Without a key no visitor token is valid: forms then need a session's
     // token, and the pages say to reload.
-    if (key.ok()) {
-      site.key = std::move(key).value();
-    } else {
+    unsigned char raw[kSiteKeyBytes];
+    size_t raw_len = 0;
+    if (!key.ok()) {
       std::fprintf(stderr, "shiori: site key: %s\n", key.status().message().c_str());
+    } else if (sodium_hex2bin(raw, sizeof raw, key->data(), key->size(), nullptr, &raw_len,
+                              nullptr) == 0 &&
+               raw_len == sizeof raw) {
+      site.key.assign(reinterpret_cast<const char*>(raw), sizeof raw);
+      sodium_memzero(raw, sizeof raw);
+    } else {
+      std::fprintf(stderr, "shiori: site key: not %zu bytes in hex\n", sizeof raw);
     }
   }
 

@@ -41,7 +41,7 @@ struct Site {
   const Clock& clock;
   Random& random;
   std::vector<std::string> top_pages;  // the kept top pages (catalogue_pages.cc)
-  std::string key;                     // db::SiteKey: signs visitor form tokens
+  std::string key;  // db::SiteKey as kSiteKeyBytes raw bytes: signs visitor form tokens
 };
 
 // The page facts of a device in the charset it is sent.

@@ -3,23 +3,11 @@
 
 #include <sodium.h>
 
+#include "base/hash.h"
+
 namespace shiori::gateway {
-namespace {
 
-std::string Hex(const unsigned char* p, size_t n) {
-  std::string out(n * 2, '\0');
-  sodium_bin2hex(out.data(), out.size() + 1, p, n);
-  return out;
-}
-
-}  // namespace
-
-std::string HashToken(std::string_view token) {
-  unsigned char h[32];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(token.data()),
-                     token.size(), nullptr, 0);
-  return Hex(h, sizeof h);
-}
+std::string HashToken(std::string_view token) { return Blake2bHex(token); }
 
 bool IsTokenShaped(std::string_view s) {
   if (s.size() != 32) return false;
@@ -160,16 +148,8 @@ std::string RequestSession::VisitorMac(std::string_view issued) const {
   msg += issued;
   msg += '|';
   msg += bound;
-  unsigned char key[32];
-  if (key_.size() != 64 ||
-      sodium_hex2bin(key, sizeof key, key_.data(), key_.size(), nullptr, nullptr, nullptr) != 0) {
-    return std::string();  // no key: no visitor token is ever valid
-  }
-  unsigned char mac[16];
-  crypto_generichash(mac, sizeof mac, reinterpret_cast<const unsigned char*>(msg.data()),
-                     msg.size(), key, sizeof key);
-  sodium_memzero(key, sizeof key);
-  return Hex(mac, sizeof mac);
+  if (key_.size() != kSiteKeyBytes) return std::string();  // no key: no visitor token is valid
+  return Blake2bHex(msg, key_, 16);
 }
 
 const std::string& RequestSession::FormToken() {

@@ -24,6 +24,8 @@ inline constexpr std::string_view kSessionParam = "sid";
 inline constexpr std::string_view kSessionCookie = "sid";
 // The hidden field with the CSRF token in every POST form.
 inline constexpr std::string_view kCsrfParam = "_t";
+// The size of the site key the visitor tokens are signed with.
+inline constexpr size_t kSiteKeyBytes = 32;
 // The visitor cookie: a random id, stored nowhere, that a visitor's form
 // tokens are bound to before there is a session (devices with cookies only).
 inline constexpr std::string_view kVisitorCookie = "v";
@@ -47,7 +49,9 @@ std::string DeviceKey(const DeviceProfile& p);
 // first need, rotated at login. Not thread-safe; one per request.
 class RequestSession {
  public:
-  // `site_key`: the secret the visitor tokens are signed with (db::SiteKey).
+  // `site_key`: the secret the visitor tokens are signed with, kSiteKeyBytes
+  // raw bytes (db::SiteKey decoded), outliving this object; any other size
+  // makes no visitor token valid.
   RequestSession(db::LazyLease& db, const DeviceProfile& device, const db::SessionLimits& limits,
                  int64_t now, Random& random, std::string_view site_key = {})
       : db_(db), device_(device), limits_(limits), now_(now), random_(random), key_(site_key) {}
@@ -102,7 +106,7 @@ class RequestSession {
   Random& random_;
   std::optional<db::SessionRow> row_;
   std::string token_;
-  std::string key_;
+  std::string_view key_;
   std::string visitor_;          // the visitor cookie's value, or one made for this response
   bool visitor_issued_ = false;  // visitor_ is new: send it
   std::string form_token_;       // the visitor token, once made

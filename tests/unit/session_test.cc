@@ -274,7 +274,7 @@ TEST_F(SessionDb, PurgeRemovesOnlyTimedOutSessions) {
 
 // Visitor tokens: signed, bound to what the client holds, and short-lived.
 TEST_F(SessionDb, AVisitorTokenIsBoundToItsCookieOrPhoneAndExpires) {
-  const std::string key(64, 'a');
+  const std::string key(kSiteKeyBytes, 'a');
   DeviceProfile pc;
   RequestSession first(*db_, pc, limits_, 1000, SystemRandom(), key);
   ASSERT_TRUE(first.Load(Request{}).ok());
@@ -299,7 +299,8 @@ TEST_F(SessionDb, AVisitorTokenIsBoundToItsCookieOrPhoneAndExpires) {
   EXPECT_TRUE(check(pc, 1001, with_cookie("v=" + visitor), key));
   EXPECT_FALSE(check(pc, 1001, Request{}, key)) << "without the cookie (a cross-site post)";
   EXPECT_FALSE(check(pc, 1001, with_cookie("v=" + std::string(32, '0')), key)) << "another visitor";
-  EXPECT_FALSE(check(pc, 1001, with_cookie("v=" + visitor), std::string(64, 'b'))) << "another key";
+  EXPECT_FALSE(check(pc, 1001, with_cookie("v=" + visitor), std::string(kSiteKeyBytes, 'b')))
+      << "another key";
   EXPECT_FALSE(check(pc, 1000 + limits_.absolute_s + 1, with_cookie("v=" + visitor), key))
       << "too old";
   EXPECT_FALSE(check(pc, 1000, with_cookie("v=" + visitor), "")) << "no key, no visitor token";
