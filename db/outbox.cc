@@ -295,13 +295,7 @@ Result<std::optional<std::string>> NoticeSentAt(Connection& c, int64_t hold_id) 
   auto r = s->Step();
   if (!r.ok()) return r.status();
   if (!*r || s->IsNull(0)) return std::optional<std::string>();
-  const std::time_t t = static_cast<std::time_t>(s->Int(0));
-  std::tm tm;
-  localtime_r(&t, &tm);
-  char hm[8];
-  std::strftime(hm, sizeof hm, "%H:%M", &tm);
-  return std::optional<std::string>(
-      JapaneseMonthDay(Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday}) + " " + hm);
+  return std::optional<std::string>(JapaneseDateTime(s->Int(0), false));
 }
 
 }  // namespace shiori::db

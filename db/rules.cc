@@ -3,6 +3,7 @@
 #include "db/rules.h"
 
 #include <cstdio>
+#include <ctime>
 
 namespace shiori::db {
 namespace {
@@ -87,6 +88,16 @@ std::string JapaneseDate(const Date& d) {
   return JapaneseMonthDay(d) + "(" + std::string(WeekdayJa(d)) + ")";
 }
 
+std::string JapaneseDateTime(int64_t unix_seconds, bool weekday) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm;
+  localtime_r(&t, &tm);
+  const Date d{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+  char hm[8];
+  std::snprintf(hm, sizeof hm, "%02d:%02d", tm.tm_hour, tm.tm_min);
+  return (weekday ? JapaneseDate(d) : JapaneseMonthDay(d)) + " " + hm;
+}
+
 bool ClosedDays::IsClosed(const Date& d) const {
   const int wd = d.Weekday();
   for (int w : weekdays) {
@@ -104,7 +115,9 @@ bool ClosedDays::IsClosed(const Date& d) const {
   return false;
 }
 
-Date DueDate(const Date& today, const LibraryRules& rules) { return today.AddDays(rules.loan_days); }
+Date DueDate(const Date& today, const LibraryRules& rules) {
+  return today.AddDays(rules.loan_days);
+}
 
 Result<Date> Renewal(const LoanFacts& loan, const Date& today, const LibraryRules& rules) {
   if (loan.due < today) {

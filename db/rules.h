@@ -38,6 +38,9 @@ std::string_view WeekdayJa(const Date& d);
 // without the weekday, "12月15日".
 std::string JapaneseDate(const Date& d);
 std::string JapaneseMonthDay(const Date& d);
+// A moment (unix seconds) in the process's local time zone (TZ), as patrons
+// read it: "12月15日(火) 17:00"; without the weekday, "12月15日 17:00".
+std::string JapaneseDateTime(int64_t unix_seconds, bool weekday = true);
 
 // When a branch is closed (休館日): weekly rule, yearly ranges such as
 // 12/29-1/3, and fixed dates or ranges.

@@ -2,7 +2,6 @@
 // password and e-mail changes, 貸出中一覧 with 延長, 予約中一覧 and 予約確保一覧
 // with a hold's changes (取り消し, 受取館, 連絡方法). A refusal's message is
 // shown on the page it came from; any other failure is the generic page.
-#include <ctime>
 
 #include "charset/charset.h"
 #include "db/outbox.h"
@@ -44,16 +43,6 @@ Response RegisterPage(Ctx& ctx, pages::RegisterView v, int status = 200) {
   return Html(status, pages::RenderRegister(ctx.page(), v));
 }
 
-// "12月27日(日) 17:00" in local time.
-std::string LocalDateTime(int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm;
-  localtime_r(&tt, &tm);
-  char hm[8];
-  std::strftime(hm, sizeof hm, "%H:%M", &tm);
-  return db::JapaneseDate(db::Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday}) + " " + hm;
-}
-
 pages::EmailView EmailViewFor(Ctx& ctx) {
   pages::EmailView v;
   v.sender = ctx.cfg.mail.from;
@@ -62,7 +51,7 @@ pages::EmailView EmailViewFor(Ctx& ctx) {
   auto pending = db::PendingEmailChange(ctx.db(), *PatronOf(ctx), ctx.clock.Now());
   if (pending.ok() && pending->has_value()) {
     v.pending = (*pending)->address;
-    v.pending_until = LocalDateTime((*pending)->expires_at);
+    v.pending_until = db::JapaneseDateTime((*pending)->expires_at);
   }
   return v;
 }

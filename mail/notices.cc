@@ -9,15 +9,6 @@
 namespace shiori::mail {
 namespace {
 
-// "12月1日(火) 17:00" in local time.
-std::string LocalTime(std::time_t t) {
-  std::tm tm;
-  localtime_r(&t, &tm);
-  char hm[8];
-  std::snprintf(hm, sizeof hm, "%02d:%02d", tm.tm_hour, tm.tm_min);
-  return db::JapaneseDate(db::Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday}) + " " + hm;
-}
-
 Message To(const std::string& to, pages::MailText text) {
   return Message{to, std::move(text.subject), std::move(text.body)};
 }
@@ -33,22 +24,23 @@ Message HoldReadyMessage(const std::string& to, const std::string& title,
 
 Message EmailChangedMessage(const std::string& to, bool to_old_address, std::time_t when,
                             const std::string& library_name, const std::string& site_url) {
-  return To(to, pages::EmailChangedMail(to_old_address, LocalTime(when), library_name, site_url));
+  return To(to, pages::EmailChangedMail(to_old_address, db::JapaneseDateTime(when), library_name,
+                                        site_url));
 }
 
 std::string EmailConfirmPath(const std::string& code) { return "/account/email/confirm?c=" + code; }
 
 Message EmailConfirmMessage(const std::string& to, const std::string& code, std::time_t until,
                             const std::string& library_name, const std::string& site_url) {
-  return To(to, pages::EmailConfirmMail(site_url + EmailConfirmPath(code), LocalTime(until),
-                                        library_name));
+  return To(to, pages::EmailConfirmMail(site_url + EmailConfirmPath(code),
+                                        db::JapaneseDateTime(until), library_name));
 }
 
 Message PasswordNoticeMessage(const std::string& to, bool registered, std::time_t when,
                               std::string_view device_class, const std::string& library_name,
                               const std::string& site_url) {
-  return To(to, pages::PasswordNoticeMail(registered, LocalTime(when), device_class, library_name,
-                                          site_url));
+  return To(to, pages::PasswordNoticeMail(registered, db::JapaneseDateTime(when), device_class,
+                                          library_name, site_url));
 }
 
 }  // namespace shiori::mail

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
+
 namespace shiori::db {
 namespace {
 
@@ -85,6 +88,18 @@ TEST(MayReserve, FirstRefusalFirst) {
       EXPECT_EQ(reason, "");
     }
   }
+}
+
+
+// Notices and pages show moments (a confirmation's deadline, when a notice
+// went out) in the library's local time.
+TEST(JapaneseDateTime, IsTheLocalDateAndTimeAsPatronsReadIt) {
+  setenv("TZ", "JST-9", 1);  // a POSIX rule: needs no tzdata
+  tzset();
+  EXPECT_EQ(JapaneseDateTime(0), "1月1日(木) 09:00");
+  EXPECT_EQ(JapaneseDateTime(0, false), "1月1日 09:00");
+  // 2026-12-15 08:05 UTC is 17:05 in Japan, a Tuesday.
+  EXPECT_EQ(JapaneseDateTime(1797321900), "12月15日(火) 17:05");
 }
 
 }  // namespace
