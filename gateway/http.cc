@@ -13,6 +13,24 @@ int HexValue(char c) {
   return -1;
 }
 
+// True when s[i] starts a well-formed %XX escape.
+bool IsEscapeAt(std::string_view s, size_t i) {
+  return s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0;
+}
+
+// RFC 3986 unreserved: letters, digits, - . _ ~
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+void AppendPercent(std::string& out, unsigned char c) {
+  static const char kHex[] = "0123456789ABCDEF";
+  out += '%';
+  out += kHex[c >> 4];
+  out += kHex[c & 15];
+}
+
 bool IsTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
@@ -58,7 +76,7 @@ std::string PercentDecode(std::string_view s) {
     const char c = s[i];
     if (c == '+') {
       out += ' ';
-    } else if (c == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+    } else if (IsEscapeAt(s, i)) {
       out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
       i += 2;
     } else {
@@ -69,41 +87,29 @@ std::string PercentDecode(std::string_view s) {
 }
 
 std::string PercentEncode(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size() * 3);
   for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
+    if (IsUnreserved(c)) {
       out += static_cast<char>(c);
     } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      AppendPercent(out, c);
     }
   }
   return out;
 }
 
 std::string EncodeUrl(std::string_view url) {
-  static const char kHex[] = "0123456789ABCDEF";
   static constexpr std::string_view kReserved = ":/?#[]@!$&'()*+,;=";
   std::string out;
   out.reserve(url.size());
   for (size_t i = 0; i < url.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(url[i]);
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
     const bool reserved = c != 0 && kReserved.find(static_cast<char>(c)) != std::string_view::npos;
-    const bool escape =
-        c == '%' && i + 2 < url.size() && HexValue(url[i + 1]) >= 0 && HexValue(url[i + 2]) >= 0;
-    const bool keep = unreserved || reserved || escape;
-    if (keep) {
+    if (IsUnreserved(c) || reserved || IsEscapeAt(url, i)) {
       out += static_cast<char>(c);
     } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      AppendPercent(out, c);
     }
   }
   return out;
