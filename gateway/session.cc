@@ -172,7 +172,8 @@ bool RequestSession::CsrfOk(std::string_view token) const {
   if (row_ && device_.cookies != CookieSupport::kYes) return false;
   if (device_.cookies == CookieSupport::kYes && visitor_.empty()) return false;
   const size_t dash = token.find('-');
-  if (dash == 0 || dash == token.npos || dash > 19) return false;
+  // at most 18 digits: the time is read into an int64_t without overflow
+  if (dash == 0 || dash == token.npos || dash > 18) return false;
   int64_t issued = 0;
   for (char ch : token.substr(0, dash)) {
     if (ch < '0' || ch > '9') return false;

@@ -304,6 +304,11 @@ TEST_F(SessionDb, AVisitorTokenIsBoundToItsCookieOrPhoneAndExpires) {
   EXPECT_FALSE(check(pc, 1000 + limits_.absolute_s + 1, with_cookie("v=" + visitor), key))
       << "too old";
   EXPECT_FALSE(check(pc, 1000, with_cookie("v=" + visitor), "")) << "no key, no visitor token";
+  {  // a time too long for a number is no token (and no overflow)
+    RequestSession s(*db_, pc, limits_, 1001, SystemRandom(), key);
+    ASSERT_TRUE(s.Load(with_cookie("v=" + visitor)).ok());
+    EXPECT_FALSE(s.CsrfOk(std::string(19, '9') + token.substr(token.find('-'))));
+  }
 
   // A phone without cookies: bound to the handset.
   DeviceProfile phone = Phone();
