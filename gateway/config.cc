@@ -6,6 +6,8 @@
 #include <functional>
 #include <map>
 
+#include "charset/charset.h"
+
 namespace shiori::gateway {
 namespace {
 
@@ -220,9 +222,7 @@ std::string ClientAddress(const Config& c, std::string_view peer, std::string_vi
   bool trusted = false;
   for (const auto& p : c.trusted_proxies) trusted = trusted || p == peer;
   if (!trusted) return std::string(peer);
-  std::string_view last = forwarded_for.substr(forwarded_for.rfind(',') + 1);
-  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
-  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  const std::string_view last = charset::Trim(forwarded_for.substr(forwarded_for.rfind(',') + 1));
   if (last.empty() || last.size() > 64) return std::string(peer);
   return std::string(last);
 }

@@ -403,5 +403,21 @@ TEST(SetListenTest, Table) {
   }
 }
 
+
+// The address the per-address login limits count: a forged X-Forwarded-For
+// from anyone but a listed proxy changes nothing.
+TEST(ClientAddressTest, OnlyATrustedProxyNamesTheClient) {
+  Config c = DefaultConfig();
+  EXPECT_EQ(ClientAddress(c, "203.0.113.5", "198.51.100.1"), "203.0.113.5") << "none trusted";
+  c.trusted_proxies = {"127.0.0.1"};
+  EXPECT_EQ(ClientAddress(c, "203.0.113.5", "198.51.100.1"), "203.0.113.5") << "not a proxy";
+  EXPECT_EQ(ClientAddress(c, "127.0.0.1", ""), "127.0.0.1");
+  EXPECT_EQ(ClientAddress(c, "127.0.0.1", "198.51.100.1"), "198.51.100.1");
+  // The proxy appends the address it saw: the last entry, whatever came before it.
+  EXPECT_EQ(ClientAddress(c, "127.0.0.1", "10.0.0.1, 198.51.100.9 ,\t203.0.113.7 "), "203.0.113.7");
+  EXPECT_EQ(ClientAddress(c, "127.0.0.1", "198.51.100.1, "), "127.0.0.1") << "an empty entry";
+  EXPECT_EQ(ClientAddress(c, "127.0.0.1", std::string(65, '1')), "127.0.0.1") << "too long";
+}
+
 }  // namespace
 }  // namespace shiori::gateway
