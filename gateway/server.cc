@@ -278,12 +278,16 @@ struct Server::Hooks {
     try {
       if (!st->headers_seen) {
         st->headers_seen = true;
-        if (auto* c = ConnOf(conn)) Deadlines::HeadersIn(c);
         req.method = method ? method : "";
         MHD_get_connection_values(conn, MHD_HEADER_KIND, CollectHeader, &req);
-        char host[INET6_ADDRSTRLEN];
-        PeerText(conn, host);
-        req.remote = host;
+        if (auto* c = ConnOf(conn)) {
+          Deadlines::HeadersIn(c);
+          req.remote = c->peer;  // read once, when the connection was accepted
+        } else {
+          char host[INET6_ADDRSTRLEN];
+          PeerText(conn, host);
+          req.remote = host;
+        }
         std::string_view cl = req.Header("content-length");
         if (!cl.empty() && std::strtoull(std::string(cl).c_str(), nullptr, 10) >
                                static_cast<unsigned long long>(self->cfg_.max_body_bytes)) {
