@@ -48,7 +48,7 @@ std::string DeviceKey(const DeviceProfile& p) {
 
 Status RequestSession::Load(const Request& req) {
   std::string_view cookies = req.Header("cookie");
-  if (device_.cookies != CookieSupport::kNo) {
+  if (device_.cookies == CookieSupport::kYes) {  // a phone's visitor tokens are bound to it
     std::string_view v = CookieValue(cookies, kVisitorCookie);
     if (IsTokenShaped(v)) visitor_ = std::string(v);
   }
