@@ -115,8 +115,14 @@ bool ClosedDays::IsClosed(const Date& d) const {
   return false;
 }
 
-Date DueDate(const Date& today, const LibraryRules& rules) {
-  return today.AddDays(rules.loan_days);
+Date NextOpenDay(const ClosedDays& closed, const Date& d) {
+  Date day = d;
+  for (int run = 0; run < 366 && closed.IsClosed(day); ++run) day = day.AddDays(1);
+  return day;
+}
+
+Date DueDate(const Date& today, const ClosedDays& closed, const LibraryRules& rules) {
+  return NextOpenDay(closed, today.AddDays(rules.loan_days));
 }
 
 Result<Date> Renewal(const LoanFacts& loan, const Date& today, const LibraryRules& rules) {
@@ -133,7 +139,7 @@ Result<Date> Renewal(const LoanFacts& loan, const Date& today, const LibraryRule
                                 : "延長できるのは" + std::to_string(rules.max_renewals) +
                                       "回までです。この資料はすでに延長しています。");
   }
-  const Date next = DueDate(today, rules);
+  const Date next = DueDate(today, loan.closed, rules);
   if (!(loan.due < next)) {
     return Status::Conflict("今日延長しても返却期限が延びないため、延長できません。");
   }

@@ -83,19 +83,28 @@ Date PickupDeadline(const ClosedDays& closed, const Date& set_aside, int open_da
 // copy of each, used by the transactions that enforce them (db/circ.cc,
 // db/holds.cc) and by the pages that decide which buttons to offer.
 
-// The due date of a copy lent on `today`.
-Date DueDate(const Date& today, const LibraryRules& rules);
+// The first day from `d` on (itself included) on which the branch is open;
+// gives up after 366 closed days in a row and returns the date reached.
+Date NextOpenDay(const ClosedDays& closed, const Date& d);
+
+// The due date of a copy lent (or renewed) on `today` at a branch closed on
+// `closed`: loan_days later, moved to the branch's next open day, so a loan
+// never falls due while the library is shut (12-17 + 14 = 12-31, inside
+// 12-29…01-03, gives 01-04 or the first open day after it).
+Date DueDate(const Date& today, const ClosedDays& closed, const LibraryRules& rules);
 
 // What the renewal rule (延長) looks at in a loan.
 struct LoanFacts {
   Date due;
   int renewals = 0;
   bool reserved = false;  // another patron waits for the title
+  ClosedDays closed;      // the lending branch's closed days
 };
 // The new due date if the loan may be renewed today: not overdue, nobody
 // else waiting for the title, renewed fewer than max_renewals times, and the
-// due date would move later (a renewal runs loan_days from today). Otherwise
-// Conflict with the reason in Japanese for the patron.
+// due date would move later (a renewal runs DueDate from today, at the
+// lending branch). Otherwise Conflict with the reason in Japanese for the
+// patron.
 Result<Date> Renewal(const LoanFacts& loan, const Date& today, const LibraryRules& rules);
 
 // What the hold rule (予約) looks at for one title and one patron.
