@@ -1,15 +1,16 @@
 // Circulation at the counter and the loans: the hand-over of a copy that
-// comes free, renewals, and the staff's checkout, checkin, pull-for-hold and
-// daily run; one transaction each. The patron's hold operations are in
-// holds.cc. The contract, and which messages are Japanese, is in db/circ.h.
+// comes free at a branch, renewals, and the staff's checkout, checkin,
+// transit, pull-for-hold, calls and daily run; one transaction each. The
+// patron's hold operations are in holds.cc, the lists staff work from in
+// counter_lists.cc. The contract is in db/circ.h.
 #include "db/circ.h"
 
-#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "charset/charset.h"
 #include "db/circ_internal.h"
 #include "db/patron.h"
 #include "db/rules.h"
@@ -37,11 +38,12 @@ Result<Date> StoredDate(const std::string& s) {
 struct Copy {
   int64_t id = 0;
   int64_t record_id = 0;
-  std::string barcode, branch, branch_name, status, title;
+  std::string barcode, branch, branch_name, status, title, volume, call_number, transit_to;
 };
 
 constexpr char kCopySelect[] =
-    "SELECT k.id, k.record_id, k.barcode, k.branch, b.name, k.status, r.title"
+    "SELECT k.id, k.record_id, k.barcode, k.branch, b.name, k.status, r.title,"
+    " ifnull(r.volume,''), ifnull(k.call_number,''), ifnull(k.transit_to,'')"
     " FROM copies k JOIN records r ON r.id = k.record_id JOIN branches b ON b.code = k.branch ";
 
 Result<std::optional<Copy>> ReadCopy(Stmt& s) {
@@ -56,14 +58,10 @@ Result<std::optional<Copy>> ReadCopy(Stmt& s) {
   k.branch_name = s.Text(4);
   k.status = s.Text(5);
   k.title = s.Text(6);
+  k.volume = s.Text(7);
+  k.call_number = s.Text(8);
+  k.transit_to = s.Text(9);
   return std::optional<Copy>(std::move(k));
-}
-
-Result<std::optional<Copy>> CopyByBarcode(Connection& c, std::string_view barcode) {
-  auto s = c.Prepare(std::string(kCopySelect) + "WHERE k.barcode = ?1");
-  if (!s.ok()) return s.status();
-  s->Bind(1, barcode);
-  return ReadCopy(*s);
 }
 
 Result<std::optional<Copy>> CopyById(Connection& c, int64_t id) {
@@ -73,15 +71,66 @@ Result<std::optional<Copy>> CopyById(Connection& c, int64_t id) {
   return ReadCopy(*s);
 }
 
-Status SetCopyStatus(Connection& c, int64_t copy_id, const char* status) {
-  auto s = c.Prepare("UPDATE copies SET status = ?2 WHERE id = ?1");
+// The copy `barcode` (spaces around it cut, as a scanner may add), or a
+// NotFound for the librarian.
+Result<Copy> CopyByBarcode(Connection& c, std::string_view barcode) {
+  const std::string code(charset::Trim(barcode));
+  auto s = c.Prepare(std::string(kCopySelect) + "WHERE k.barcode = ?1");
   if (!s.ok()) return s.status();
-  return s->Bind(1, copy_id).Bind(2, status).Run();
+  s->Bind(1, code);
+  auto k = ReadCopy(*s);
+  if (!k.ok()) return k.status();
+  if (!k->has_value()) {
+    return Status::NotFound(code.empty() ? "バーコードを入力してください。"
+                                         : "バーコード " + code + " の資料はありません。");
+  }
+  return std::move(**k);
 }
 
+CounterCopy CounterCopyOf(const Copy& k) {
+  return CounterCopy{k.barcode, k.title, k.volume, k.call_number, k.branch, k.branch_name};
+}
+
+std::string BranchName(const LibraryRules& rules, const std::string& code) {
+  const Branch* b = rules.FindBranch(code);
+  return b ? b->name : code;
+}
+
+// The branch staff work at, or Invalid.
+Result<const Branch*> WorkBranch(const LibraryRules& rules, const std::string& code) {
+  const Branch* b = rules.FindBranch(code);
+  if (!b) return Status::Invalid("作業する館 " + code + " は設定にありません。");
+  return b;
+}
+
+// A card number as lists show it: its last four digits.
+std::string CardTail(const std::string& card) {
+  return "…" + card.substr(card.size() > 4 ? card.size() - 4 : 0);
+}
+
+// How staff name a copy's state.
+std::string StatusJa(const std::string& status) {
+  if (status == "shelf") return "在架";
+  if (status == "loan") return "貸出中";
+  if (status == "transit") return "回送中";
+  if (status == "held") return "取置中";
+  if (status == "missing") return "所在不明";
+  return status;
+}
+
+Status SetCopy(Connection& c, int64_t copy_id, const char* status, const std::string& transit_to) {
+  auto s = c.Prepare("UPDATE copies SET status = ?2, transit_to = ?3 WHERE id = ?1");
+  if (!s.ok()) return s.status();
+  std::optional<std::string> to;
+  if (!transit_to.empty()) to = transit_to;
+  return s->Bind(1, copy_id).Bind(2, status).Bind(3, to).Run();
+}
+
+// Whether a waiting hold without a copy on its way wants the title.
 Result<bool> HoldWaits(Connection& c, int64_t record_id) {
-  auto s =
-      c.Prepare("SELECT EXISTS (SELECT 1 FROM holds WHERE record_id = ?1 AND status = 'waiting')");
+  auto s = c.Prepare(
+      "SELECT EXISTS (SELECT 1 FROM holds WHERE record_id = ?1 AND status = 'waiting'"
+      " AND copy_id IS NULL)");
   if (!s.ok()) return s.status();
   s->Bind(1, record_id);
   auto n = ScalarInt(*s);
@@ -89,68 +138,132 @@ Result<bool> HoldWaits(Connection& c, int64_t record_id) {
   return *n != 0;
 }
 
-// The hand-over described in db/circ.h: the copy goes to the first waiting hold on
-// its title, or back to the shelf. Appends what staff must do to `log`.
-// REQUIRES: inside a transaction; the copy is free (no open loan, no ready hold).
-Status HandOver(Connection& c, const Copy& copy, const Date& today, const LibraryRules& rules,
-                std::vector<std::string>& log) {
-  auto s = c.Prepare(
-      "SELECT h.id, h.pickup_branch, b.name, h.contact, p.id, p.card, p.phone, ifnull(p.email,'')"
-      " FROM holds h JOIN patrons p ON p.id = h.patron_id JOIN branches b ON b.code = "
-      "h.pickup_branch"
-      " WHERE h.record_id = ?1 AND h.status = 'waiting' ORDER BY h.seq LIMIT 1");
-  if (!s.ok()) return s.status();
-  s->Bind(1, copy.record_id);
-  auto r = s->Step();
-  if (!r.ok()) return r.status();
-  if (!*r) {
-    SHIORI_RETURN_IF_ERROR(SetCopyStatus(c, copy.id, "shelf"));
-    log.push_back(copy.barcode + " " + Quoted(copy.title) + ": back on the shelf at " +
-                  copy.branch_name);
-    return Status::Ok();
-  }
-  const int64_t hold_id = s->Int(0);
-  const std::string pickup = s->Text(1), pickup_name = s->Text(2), contact = s->Text(3);
-  const int64_t patron_id = s->Int(4);
-  const std::string card = s->Text(5), phone = s->Text(6), email = s->Text(7);
-  s->Reset();
+struct WaitingHold {
+  int64_t id = 0, patron_id = 0;
+  std::string pickup, contact, card, phone, email;
+};
 
+constexpr char kHoldSelect[] =
+    "SELECT h.id, h.patron_id, h.pickup_branch, h.contact, p.card, p.phone, ifnull(p.email,'')"
+    " FROM holds h JOIN patrons p ON p.id = h.patron_id ";
+
+Result<std::optional<WaitingHold>> ReadHold(Stmt& s) {
+  auto r = s.Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return std::optional<WaitingHold>();
+  WaitingHold h{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)};
+  s.Reset();
+  return std::optional<WaitingHold>(std::move(h));
+}
+
+// The hold is ready now at its pickup branch, where copy `k` is: deadline
+// from today, the copy on the hold shelf, the notice queued (取置).
+Status MakeReady(Connection& c, const Copy& k, const WaitingHold& h, const Date& today,
+                 const LibraryRules& rules, CounterResult& out) {
   ClosedDays closed;  // a branch missing from the configuration: every day counts
-  if (const Branch* b = rules.FindBranch(pickup)) closed = b->closed;
+  if (const Branch* b = rules.FindBranch(h.pickup)) closed = b->closed;
   const Date deadline = PickupDeadline(closed, today, rules.pickup_open_days);
   auto up = c.Prepare(
       "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = ?3, pickup_deadline = ?4"
       " WHERE id = ?1 AND status = 'waiting'");
   if (!up.ok()) return up.status();
-  SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id)
-                             .Bind(2, copy.id)
+  SHIORI_RETURN_IF_ERROR(up->Bind(1, h.id)
+                             .Bind(2, k.id)
                              .Bind(3, today.ToString())
                              .Bind(4, deadline.ToString())
                              .Run());
-  const bool transit = copy.branch != pickup;
-  SHIORI_RETURN_IF_ERROR(SetCopyStatus(c, copy.id, transit ? "transit" : "held"));
-  log.push_back(copy.barcode + " " + Quoted(copy.title) + ": ready for hold " +
-                std::to_string(hold_id) + " (card " + card + ") at " + pickup_name + " until " +
-                deadline.ToString());
-  if (transit) log.push_back(copy.barcode + ": send to " + pickup_name);
-  if (contact == "mail" && !email.empty()) {
+  SHIORI_RETURN_IF_ERROR(SetCopy(c, k.id, "held", ""));
+  CopyFate f;
+  f.kind = CopyFate::Kind::kHoldReady;
+  f.branch = h.pickup;
+  f.branch_name = BranchName(rules, h.pickup);
+  f.hold_id = h.id;
+  f.card = h.card;
+  f.deadline = deadline.ToString();
+  f.contact = h.contact;
+  f.phone = h.phone;
+  std::string line = "取置: " + k.barcode + " " + Quoted(k.title) + " 予約" +
+                     std::to_string(h.id) + "（カード" + CardTail(h.card) + "）" + f.branch_name +
+                     "で" + deadline.ToString() + "まで。";
+  if (h.contact == "mail" && !h.email.empty()) {
     auto ins =
         c.Prepare("INSERT INTO outbox(kind, patron_id, hold_id) VALUES('hold_ready', ?1, ?2)");
     if (!ins.ok()) return ins.status();
-    SHIORI_RETURN_IF_ERROR(ins->Bind(1, patron_id).Bind(2, hold_id).Run());
-    log.push_back("hold " + std::to_string(hold_id) + ": mail notice queued");
-  } else if (contact == "mail") {
-    log.push_back("hold " + std::to_string(hold_id) + ": contact is mail but card " + card +
-                  " has no address; call " + phone);
-  } else if (contact == "phone") {
-    log.push_back("hold " + std::to_string(hold_id) + ": call " + phone);
+    SHIORI_RETURN_IF_ERROR(ins->Bind(1, h.patron_id).Bind(2, h.id).Run());
+    f.mail_queued = true;
+    line += "メールで連絡します。";
+  } else if (h.contact == "mail") {
+    line += "メールアドレスがないため電話で連絡してください: " + h.phone;
+  } else if (h.contact == "phone") {
+    line += "電話で連絡してください: " + h.phone;
+  } else {
+    line += "連絡不要。";
   }
+  out.lines.push_back(std::move(line));
+  out.fates.push_back(std::move(f));
   return Status::Ok();
 }
 
-void Append(std::vector<std::string>* log, std::vector<std::string>& lines) {
-  if (!log) return;
-  for (auto& l : lines) log->push_back(std::move(l));
+// The hand-over described in db/circ.h, of copy `k`, free at branch `here`.
+// REQUIRES: inside a transaction; the copy has no open loan and no ready hold.
+Status HandOver(Connection& c, const Copy& k, const std::string& here, const Date& today,
+                const LibraryRules& rules, CounterResult& out) {
+  auto s = c.Prepare(std::string(kHoldSelect) +
+                     "WHERE h.record_id = ?1 AND h.status = 'waiting' AND h.copy_id IS NULL"
+                     " ORDER BY h.seq LIMIT 1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, k.record_id);
+  auto h = ReadHold(*s);
+  if (!h.ok()) return h.status();
+  if (h->has_value() && (*h)->pickup == here) return MakeReady(c, k, **h, today, rules, out);
+
+  CopyFate f;
+  if (h->has_value()) {  // 回送 to the hold's pickup branch; the hold is not ready yet
+    const WaitingHold& w = **h;
+    auto up = c.Prepare("UPDATE holds SET copy_id = ?2 WHERE id = ?1");
+    if (!up.ok()) return up.status();
+    SHIORI_RETURN_IF_ERROR(up->Bind(1, w.id).Bind(2, k.id).Run());
+    SHIORI_RETURN_IF_ERROR(SetCopy(c, k.id, "transit", w.pickup));
+    f.kind = CopyFate::Kind::kTransit;
+    f.branch = w.pickup;
+    f.hold_id = w.id;
+    f.card = w.card;
+    f.contact = w.contact;
+    f.phone = w.phone;
+  } else if (here == k.branch) {  // 配架
+    SHIORI_RETURN_IF_ERROR(SetCopy(c, k.id, "shelf", ""));
+    f.kind = CopyFate::Kind::kShelf;
+    f.branch = here;
+  } else {  // 回送 home
+    SHIORI_RETURN_IF_ERROR(SetCopy(c, k.id, "transit", k.branch));
+    f.kind = CopyFate::Kind::kTransit;
+    f.branch = k.branch;
+  }
+  f.branch_name = BranchName(rules, f.branch);
+  if (f.kind == CopyFate::Kind::kShelf) {
+    out.lines.push_back("配架: " + k.barcode + " " + Quoted(k.title) + "を" + f.branch_name +
+                        "の書架へ。");
+  } else {
+    out.lines.push_back("回送: " + k.barcode + " " + Quoted(k.title) + "を" + f.branch_name +
+                        "へ送ってください（" +
+                        (f.hold_id ? "予約" + std::to_string(f.hold_id) + "、カード" +
+                                         CardTail(f.card)
+                                   : std::string("所蔵館へ戻す")) +
+                        "）。");
+  }
+  out.fates.push_back(std::move(f));
+  return Status::Ok();
+}
+
+Result<std::string> ReplacedCard(Connection& c, const std::string& card) {
+  auto s = c.Prepare(
+      "SELECT p.card FROM replaced_cards r JOIN patrons p ON p.id = r.patron_id"
+      " WHERE r.card = ?1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, card);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  return *r ? s->Text(0) : std::string();
 }
 
 }  // namespace
@@ -166,16 +279,15 @@ Result<int64_t> ScalarInt(Stmt& s) {
   return v;
 }
 
-// Hands over the copy a ready hold had set aside, if it is still set aside.
-Status ReleaseHeldCopy(Connection& c, int64_t copy_id, const Date& today, const LibraryRules& rules,
-                       std::vector<std::string>& log) {
+Status ReleaseHeldCopy(Connection& c, int64_t copy_id, const std::string& at, const Date& today,
+                       const LibraryRules& rules, CounterResult& out) {
   auto copy = CopyById(c, copy_id);
   if (!copy.ok()) return copy.status();
   if (!copy->has_value())
     return Status::Io("hold names copy " + std::to_string(copy_id) + ", which does not exist");
   const Copy& k = **copy;
-  if (k.status != "held" && k.status != "transit") return Status::Ok();  // e.g. lent meanwhile
-  return HandOver(c, k, today, rules, log);
+  if (k.status != "held") return Status::Ok();  // e.g. lent meanwhile
+  return HandOver(c, k, at, today, rules, out);
 }
 
 }  // namespace detail
@@ -189,7 +301,8 @@ Result<Date> RenewLoan(Connection& c, int64_t patron_id, int64_t loan_id, const 
   auto s = c.Prepare(
       "SELECT l.due_on, l.renewals,"
       " EXISTS (SELECT 1 FROM holds h WHERE h.record_id = k.record_id AND h.status = 'waiting'"
-      "         AND h.patron_id <> l.patron_id)"
+      "         AND h.copy_id IS NULL AND h.patron_id <> l.patron_id),"
+      " ifnull(l.branch, k.branch)"
       " FROM loans l JOIN copies k ON k.id = l.copy_id"
       " WHERE l.id = ?1 AND l.patron_id = ?2 AND l.returned_on IS NULL");
   if (!s.ok()) return s.status();
@@ -199,11 +312,11 @@ Result<Date> RenewLoan(Connection& c, int64_t patron_id, int64_t loan_id, const 
   if (!*r) return Status::NotFound("この貸出は見つかりません。");
   auto due = StoredDate(s->Text(0));
   if (!due.ok()) return due.status();
-  const int64_t renewals = s->Int(1);
-  const bool reserved = s->Int(2) != 0;
+  LoanFacts facts{*due, static_cast<int>(s->Int(1)), s->Int(2) != 0, {}};
+  if (const Branch* b = rules.FindBranch(s->Text(3))) facts.closed = b->closed;
   s->Reset();
 
-  auto renewed = Renewal(LoanFacts{*due, static_cast<int>(renewals), reserved}, today, rules);
+  auto renewed = Renewal(facts, today, rules);
   if (!renewed.ok()) return renewed.status();
   const Date next = *renewed;
   auto up = c.Prepare("UPDATE loans SET due_on = ?2, renewals = renewals + 1 WHERE id = ?1");
@@ -213,21 +326,40 @@ Result<Date> RenewLoan(Connection& c, int64_t patron_id, int64_t loan_id, const 
   return next;
 }
 
-Status Checkout(Connection& c, std::string_view card, std::string_view barcode, const Date& today,
-                const LibraryRules& rules, std::vector<std::string>* log) {
+Result<CounterResult> Checkout(Connection& c, std::string_view card, std::string_view barcode,
+                               const std::string& at, const Date& today,
+                               const LibraryRules& rules) {
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
-  std::vector<std::string> lines;
+  CounterResult out;
   auto patron = FindPatronByCard(c, card);
   if (!patron.ok()) return patron.status();
-  if (!patron->has_value()) return Status::NotFound("no patron with card " + std::string(card));
+  const std::string digits = charset::NormalizeDigits(card);
+  if (!patron->has_value()) {
+    auto now_card = ReplacedCard(c, digits);
+    if (!now_card.ok()) return now_card.status();
+    if (!now_card->empty()) {
+      return Status::Conflict("このカードは再発行済みで使えません（新しいカードは末尾" +
+                              CardTail(*now_card).substr(3) + "）。新しいカードで貸出してください。");
+    }
+    return Status::NotFound(digits.empty() ? "カード番号を入力してください。"
+                                           : "カード番号 " + digits + " の利用者はいません。");
+  }
   const PatronRow& p = **patron;
-  if (p.status != "active")
-    return Status::Conflict("card " + p.card + " is " + p.status + "; not lent");
+  if (p.status == "blocked") {
+    return Status::Conflict("このカードは利用停止中のため貸出できません。");
+  }
+  if (p.status != "active") {
+    return Status::Conflict("このカードは有効期限が切れているため貸出できません。");
+  }
   auto copy = CopyByBarcode(c, barcode);
   if (!copy.ok()) return copy.status();
-  if (!copy->has_value()) return Status::NotFound("no copy with barcode " + std::string(barcode));
-  const Copy& k = **copy;
+  const Copy& k = *copy;
+  out.copy = CounterCopyOf(k);
+  out.card = p.card;
+  const std::string branch = at.empty() ? k.branch : at;
+  auto work = WorkBranch(rules, branch);
+  if (!work.ok()) return work.status();
 
   if (k.status == "loan") {
     auto s = c.Prepare(
@@ -237,40 +369,61 @@ Status Checkout(Connection& c, std::string_view card, std::string_view barcode, 
     s->Bind(1, k.id);
     auto r = s->Step();
     if (!r.ok()) return r.status();
-    return Status::Conflict("copy " + k.barcode + " is already on loan" +
-                            (*r ? " to card " + s->Text(0) + " (due " + s->Text(1) + ")" : "") +
-                            "; check it in first");
+    return Status::Conflict("この資料は貸出中です" +
+                            (*r ? "（カード" + CardTail(s->Text(0)) + "、返却期限 " + s->Text(1) +
+                                      "）"
+                                : std::string()) +
+                            "。先に返却処理をしてください。");
   }
-  {
+  if (k.status == "transit") {
+    return Status::Conflict("この資料は" + BranchName(rules, k.transit_to) +
+                            "へ回送中です。回送受入をしてから扱ってください。");
+  }
+  if (k.status == "held") {
     auto s = c.Prepare(
-        "SELECT h.id, h.patron_id, p.card, h.pickup_deadline FROM holds h"
+        "SELECT h.patron_id, p.card, h.pickup_deadline, h.pickup_branch FROM holds h"
         " JOIN patrons p ON p.id = h.patron_id WHERE h.copy_id = ?1 AND h.status = 'ready'");
     if (!s.ok()) return s.status();
     s->Bind(1, k.id);
     auto r = s->Step();
     if (!r.ok()) return r.status();
-    if (*r && s->Int(1) != p.id) {
-      return Status::Conflict("copy " + k.barcode + " is set aside for hold " +
-                              std::to_string(s->Int(0)) + " (card " + s->Text(2) + ", until " +
-                              s->Text(3) + ")");
+    if (*r && s->Int(0) != p.id) {
+      return Status::Conflict("この資料は他の利用者の予約の取置中です（カード" +
+                              CardTail(s->Text(1)) + "、" + s->Text(2) + "まで）。");
+    }
+    if (*r && s->Text(3) != branch) {
+      return Status::Conflict("この資料は" + BranchName(rules, s->Text(3)) +
+                              "の取置棚にあります。" + (*work)->name + "では貸出できません。");
     }
   }
+  if (k.status == "shelf" && k.branch != branch) {
+    return Status::Conflict("この資料は" + k.branch_name + "の書架の資料で、" + (*work)->name +
+                            "にはないはずです。" + k.branch_name + "へ回送してください。");
+  }
 
-  const Date due = DueDate(today, rules);
-  auto ins =
-      c.Prepare("INSERT INTO loans(copy_id, patron_id, loaned_on, due_on) VALUES(?1,?2,?3,?4)");
+  const Date due = DueDate(today, (*work)->closed, rules);
+  auto ins = c.Prepare(
+      "INSERT INTO loans(copy_id, patron_id, loaned_on, due_on, branch) VALUES(?1,?2,?3,?4,?5)");
   if (!ins.ok()) return ins.status();
-  SHIORI_RETURN_IF_ERROR(
-      ins->Bind(1, k.id).Bind(2, p.id).Bind(3, today.ToString()).Bind(4, due.ToString()).Run());
-  SHIORI_RETURN_IF_ERROR(SetCopyStatus(c, k.id, "loan"));
-  lines.push_back("checked out " + k.barcode + " " + Quoted(k.title) + " to card " + p.card +
-                  ", due " + due.ToString());
-  if (k.status == "missing") lines.push_back(k.barcode + ": was marked missing, now found");
+  SHIORI_RETURN_IF_ERROR(ins->Bind(1, k.id)
+                             .Bind(2, p.id)
+                             .Bind(3, today.ToString())
+                             .Bind(4, due.ToString())
+                             .Bind(5, branch)
+                             .Run());
+  SHIORI_RETURN_IF_ERROR(SetCopy(c, k.id, "loan", ""));
+  out.due_on = due.ToString();
+  out.lines.push_back("貸出: " + k.barcode + " " + Quoted(k.title) + " カード" + CardTail(p.card) +
+                      "、返却期限 " + due.ToString());
+  if (k.status == "missing") {
+    out.was_missing = true;
+    out.lines.push_back(k.barcode + ": 所在不明だった資料が見つかりました。");
+  }
 
   // The patron's own hold on the title is served by this loan.
   auto own = c.Prepare(
-      "SELECT id, status, ifnull(copy_id, 0) FROM holds WHERE record_id = ?1 AND patron_id = ?2"
-      " AND status IN ('waiting','ready')");
+      "SELECT id, status, ifnull(copy_id, 0), pickup_branch FROM holds"
+      " WHERE record_id = ?1 AND patron_id = ?2 AND status IN ('waiting','ready')");
   if (!own.ok()) return own.status();
   own->Bind(1, k.record_id).Bind(2, p.id);
   auto r = own->Step();
@@ -278,29 +431,33 @@ Status Checkout(Connection& c, std::string_view card, std::string_view barcode, 
   if (*r) {
     const int64_t hold_id = own->Int(0), held_copy = own->Int(2);
     const bool ready = own->Text(1) == "ready";
+    const std::string pickup = own->Text(3);
     own->Reset();
     auto up = c.Prepare("UPDATE holds SET status = 'fulfilled', closed_at = ?2 WHERE id = ?1");
     if (!up.ok()) return up.status();
     SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id).Bind(2, today.ToString()).Run());
-    lines.push_back("hold " + std::to_string(hold_id) + " fulfilled");
+    out.fulfilled_hold = hold_id;
+    out.lines.push_back("予約" + std::to_string(hold_id) + "はこの貸出で受取済みになりました。");
     if (ready && held_copy != k.id) {
-      SHIORI_RETURN_IF_ERROR(ReleaseHeldCopy(c, held_copy, today, rules, lines));
+      SHIORI_RETURN_IF_ERROR(ReleaseHeldCopy(c, held_copy, pickup, today, rules, out));
     }
   }
   SHIORI_RETURN_IF_ERROR(tx.Commit());
-  Append(log, lines);
-  return Status::Ok();
+  return out;
 }
 
-Status Checkin(Connection& c, std::string_view barcode, const Date& today,
-               const LibraryRules& rules, std::vector<std::string>* log) {
+Result<CounterResult> Checkin(Connection& c, std::string_view barcode, const std::string& at,
+                              const Date& today, const LibraryRules& rules) {
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
-  std::vector<std::string> lines;
+  CounterResult out;
   auto copy = CopyByBarcode(c, barcode);
   if (!copy.ok()) return copy.status();
-  if (!copy->has_value()) return Status::NotFound("no copy with barcode " + std::string(barcode));
-  const Copy& k = **copy;
+  const Copy& k = *copy;
+  out.copy = CounterCopyOf(k);
+  const std::string branch = at.empty() ? k.branch : at;
+  auto work = WorkBranch(rules, branch);
+  if (!work.ok()) return work.status();
   auto s = c.Prepare(
       "SELECT l.id, l.due_on, p.card FROM loans l JOIN patrons p ON p.id = l.patron_id"
       " WHERE l.copy_id = ?1 AND l.returned_on IS NULL");
@@ -308,111 +465,146 @@ Status Checkin(Connection& c, std::string_view barcode, const Date& today,
   s->Bind(1, k.id);
   auto r = s->Step();
   if (!r.ok()) return r.status();
-  if (!*r) return Status::Conflict("copy " + k.barcode + " is not on loan (" + k.status + ")");
+  if (!*r) {
+    return Status::Conflict("この資料は貸出中ではありません（" + StatusJa(k.status) +
+                            (k.status == "transit" ? "。回送受入で受け入れてください" : "") + "）。");
+  }
   const int64_t loan_id = s->Int(0);
   auto due = StoredDate(s->Text(1));
   if (!due.ok()) return due.status();
-  const std::string card = s->Text(2);
+  out.card = s->Text(2);
   s->Reset();
 
   auto up = c.Prepare("UPDATE loans SET returned_on = ?2 WHERE id = ?1");
   if (!up.ok()) return up.status();
   SHIORI_RETURN_IF_ERROR(up->Bind(1, loan_id).Bind(2, today.ToString()).Run());
-  std::string line = "returned " + k.barcode + " " + Quoted(k.title) + " from card " + card;
-  if (*due < today) line += ", " + std::to_string(today.Days() - due->Days()) + " days overdue";
-  lines.push_back(std::move(line));
-  SHIORI_RETURN_IF_ERROR(HandOver(c, k, today, rules, lines));
+  std::string line = "返却: " + k.barcode + " " + Quoted(k.title) + " カード" + CardTail(out.card);
+  if (*due < today) {
+    out.overdue_days = static_cast<int>(today.Days() - due->Days());
+    line += "、" + std::to_string(out.overdue_days) + "日延滞";
+  }
+  out.lines.push_back(std::move(line));
+  SHIORI_RETURN_IF_ERROR(HandOver(c, k, branch, today, rules, out));
   SHIORI_RETURN_IF_ERROR(tx.Commit());
-  Append(log, lines);
-  return Status::Ok();
+  return out;
 }
 
-Status PullForHold(Connection& c, std::string_view hold_id_or_barcode, const Date& today,
-                   const LibraryRules& rules, std::vector<std::string>* log) {
+Result<CounterResult> ReceiveTransit(Connection& c, std::string_view barcode,
+                                     const std::string& at, const Date& today,
+                                     const LibraryRules& rules) {
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
-  std::vector<std::string> lines;
-  const std::string arg(hold_id_or_barcode);
-  auto copy = CopyByBarcode(c, arg);
+  CounterResult out;
+  auto copy = CopyByBarcode(c, barcode);
   if (!copy.ok()) return copy.status();
-  if (copy->has_value()) {
-    const Copy& k = **copy;
-    if (k.status != "shelf" && k.status != "missing") {
-      return Status::Conflict("copy " + k.barcode + " is " + k.status + ", not on the shelf");
-    }
-    auto waits = HoldWaits(c, k.record_id);
-    if (!waits.ok()) return waits.status();
-    if (!*waits) return Status::Conflict("no hold waits for " + Quoted(k.title));
-    if (k.status == "missing") lines.push_back(k.barcode + ": was marked missing, now found");
-    SHIORI_RETURN_IF_ERROR(HandOver(c, k, today, rules, lines));
+  const Copy& k = *copy;
+  out.copy = CounterCopyOf(k);
+  const std::string branch = !at.empty()               ? at
+                             : !k.transit_to.empty() ? k.transit_to
+                                                     : k.branch;
+  auto work = WorkBranch(rules, branch);
+  if (!work.ok()) return work.status();
+  if (k.status != "transit") {
+    return Status::Conflict("この資料は回送中ではありません（" + StatusJa(k.status) + "）。");
+  }
+  if (!k.transit_to.empty() && k.transit_to != branch) {
+    const std::string to = BranchName(rules, k.transit_to);
+    return Status::Conflict("この資料の回送先は" + to + "です。" + to + "へ送ってください。");
+  }
+  out.lines.push_back("回送受入: " + k.barcode + " " + Quoted(k.title) + "（" + (*work)->name + "）");
+  auto s = c.Prepare(std::string(kHoldSelect) +
+                     "WHERE h.copy_id = ?1 AND h.status = 'waiting' ORDER BY h.seq LIMIT 1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, k.id);
+  auto h = ReadHold(*s);
+  if (!h.ok()) return h.status();
+  if (h->has_value() && (*h)->pickup == branch) {
+    SHIORI_RETURN_IF_ERROR(MakeReady(c, k, **h, today, rules, out));
   } else {
-    int64_t hold_id = 0;
-    auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), hold_id);
-    if (arg.empty() || ec != std::errc() || p != arg.data() + arg.size()) {
-      return Status::NotFound("no copy or hold \"" + arg + "\"");
+    if (h->has_value()) {  // the hold no longer wants it here: it queues again
+      auto up = c.Prepare("UPDATE holds SET copy_id = NULL WHERE id = ?1");
+      if (!up.ok()) return up.status();
+      SHIORI_RETURN_IF_ERROR(up->Bind(1, (*h)->id).Run());
     }
-    auto s = c.Prepare(
-        "SELECT h.record_id, h.status, h.pickup_branch, r.title,"
-        " (SELECT w.id FROM holds w WHERE w.record_id = h.record_id AND w.status = 'waiting'"
-        "  ORDER BY w.seq LIMIT 1)"
-        " FROM holds h JOIN records r ON r.id = h.record_id WHERE h.id = ?1");
-    if (!s.ok()) return s.status();
-    s->Bind(1, hold_id);
-    auto r = s->Step();
-    if (!r.ok()) return r.status();
-    if (!*r) return Status::NotFound("no copy or hold \"" + arg + "\"");
-    const int64_t record_id = s->Int(0), first = s->Int(4);
-    const std::string status = s->Text(1), pickup = s->Text(2), title = s->Text(3);
-    s->Reset();
-    if (status != "waiting")
-      return Status::Conflict("hold " + arg + " is " + status + ", not waiting");
-    if (first != hold_id) {
-      return Status::Conflict("hold " + arg + " is not first in line for " + Quoted(title) +
-                              ": hold " + std::to_string(first) + " is");
-    }
-    auto pick = c.Prepare(
-        "SELECT id FROM copies WHERE record_id = ?1 AND status = 'shelf'"
-        " ORDER BY branch = ?2 DESC, id LIMIT 1");
-    if (!pick.ok()) return pick.status();
-    pick->Bind(1, record_id).Bind(2, pickup);
-    auto pr = pick->Step();
-    if (!pr.ok()) return pr.status();
-    if (!*pr) return Status::Conflict("no copy of " + Quoted(title) + " is on the shelf");
-    const int64_t copy_id = pick->Int(0);
-    pick->Reset();
-    auto k = CopyById(c, copy_id);
-    if (!k.ok()) return k.status();
-    if (!k->has_value()) return Status::Io("copy vanished");
-    lines.push_back("take " + (*k)->barcode + " from the shelf at " + (*k)->branch_name);
-    SHIORI_RETURN_IF_ERROR(HandOver(c, **k, today, rules, lines));
+    SHIORI_RETURN_IF_ERROR(HandOver(c, k, branch, today, rules, out));
   }
   SHIORI_RETURN_IF_ERROR(tx.Commit());
-  Append(log, lines);
-  return Status::Ok();
+  return out;
 }
 
-Status DailyRun(Connection& c, const Date& today, const LibraryRules& rules,
-                std::vector<std::string>* log) {
+Result<CounterResult> PullForHold(Connection& c, std::string_view barcode,
+                                  const std::string& at, const Date& today,
+                                  const LibraryRules& rules) {
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
-  std::vector<std::string> lines;
+  CounterResult out;
+  auto copy = CopyByBarcode(c, barcode);
+  if (!copy.ok()) return copy.status();
+  const Copy& k = *copy;
+  out.copy = CounterCopyOf(k);
+  const std::string branch = at.empty() ? k.branch : at;
+  auto work = WorkBranch(rules, branch);
+  if (!work.ok()) return work.status();
+  if (!(k.status == "missing" || (k.status == "shelf" && k.branch == branch))) {
+    return Status::Conflict("この資料は" + (*work)->name + "の書架にありません（" +
+                            StatusJa(k.status) + "、" + k.branch_name + "所蔵）。");
+  }
+  auto waits = HoldWaits(c, k.record_id);
+  if (!waits.ok()) return waits.status();
+  if (!*waits) return Status::Conflict(Quoted(k.title) + "を待っている予約はありません。");
+  if (k.status == "missing") {
+    out.was_missing = true;
+    out.lines.push_back(k.barcode + ": 所在不明だった資料が見つかりました。");
+  }
+  SHIORI_RETURN_IF_ERROR(HandOver(c, k, branch, today, rules, out));
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  return out;
+}
+
+Result<CounterResult> MarkMissing(Connection& c, std::string_view barcode,
+                                  const std::string& at) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  CounterResult out;
+  auto copy = CopyByBarcode(c, barcode);
+  if (!copy.ok()) return copy.status();
+  const Copy& k = *copy;
+  out.copy = CounterCopyOf(k);
+  const std::string branch = at.empty() ? k.branch : at;
+  if (!(k.status == "shelf" && k.branch == branch)) {
+    return Status::Conflict("この資料はこの館の書架の資料ではありません（" + StatusJa(k.status) +
+                            "、" + k.branch_name + "所蔵）。");
+  }
+  SHIORI_RETURN_IF_ERROR(SetCopy(c, k.id, "missing", ""));
+  out.lines.push_back("所在不明: " + k.barcode + " " + Quoted(k.title) + "（" + k.branch_name +
+                      "）。予約は次の資料を待ちます。");
+  SHIORI_RETURN_IF_ERROR(tx.Commit());
+  return out;
+}
+
+Result<std::vector<std::string>> DailyRun(Connection& c, const Date& today,
+                                          const LibraryRules& rules, const std::string& branch) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  CounterResult out;
   struct Expired {
     int64_t hold_id, copy_id;
-    std::string card, deadline;
+    std::string card, deadline, pickup;
   };
   std::vector<Expired> expired;
   {
     auto s = c.Prepare(
-        "SELECT h.id, h.copy_id, p.card, h.pickup_deadline FROM holds h"
+        "SELECT h.id, h.copy_id, p.card, h.pickup_deadline, h.pickup_branch FROM holds h"
         " JOIN patrons p ON p.id = h.patron_id"
-        " WHERE h.status = 'ready' AND h.pickup_deadline < ?1 ORDER BY h.pickup_deadline, h.seq");
+        " WHERE h.status = 'ready' AND h.pickup_deadline < ?1 AND (?2 = '' OR h.pickup_branch = ?2)"
+        " ORDER BY h.pickup_deadline, h.seq");
     if (!s.ok()) return s.status();
-    s->Bind(1, today.ToString());
+    s->Bind(1, today.ToString()).Bind(2, branch);
     while (true) {
       auto r = s->Step();
       if (!r.ok()) return r.status();
       if (!*r) break;
-      expired.push_back({s->Int(0), s->Int(1), s->Text(2), s->Text(3)});
+      expired.push_back({s->Int(0), s->Int(1), s->Text(2), s->Text(3), s->Text(4)});
     }
   }
   auto up = c.Prepare("UPDATE holds SET status = 'expired', closed_at = ?2 WHERE id = ?1");
@@ -420,16 +612,69 @@ Status DailyRun(Connection& c, const Date& today, const LibraryRules& rules,
   for (const auto& e : expired) {
     up->Reset();
     SHIORI_RETURN_IF_ERROR(up->Bind(1, e.hold_id).Bind(2, today.ToString()).Run());
-    lines.push_back("hold " + std::to_string(e.hold_id) + " (card " + e.card +
-                    ") expired, not collected by " + e.deadline);
-    SHIORI_RETURN_IF_ERROR(ReleaseHeldCopy(c, e.copy_id, today, rules, lines));
+    out.lines.push_back("期限切れ: 予約" + std::to_string(e.hold_id) + "（カード" +
+                        CardTail(e.card) + "）は" + e.deadline + "までに受け取られませんでした。");
+    SHIORI_RETURN_IF_ERROR(ReleaseHeldCopy(c, e.copy_id, e.pickup, today, rules, out));
   }
   auto purge = c.Prepare("DELETE FROM hold_requests WHERE created_at < ?1");
   if (!purge.ok()) return purge.status();
   SHIORI_RETURN_IF_ERROR(purge->Bind(1, today.AddDays(-kRequestKeyDays).ToString()).Run());
   SHIORI_RETURN_IF_ERROR(tx.Commit());
-  Append(log, lines);
-  return Status::Ok();
+  return std::move(out.lines);
+}
+
+Result<CounterRenewal> RenewAtCounter(Connection& c, std::string_view barcode, const Date& today,
+                                      const LibraryRules& rules) {
+  auto copy = CopyByBarcode(c, barcode);
+  if (!copy.ok()) return copy.status();
+  auto s = c.Prepare(
+      "SELECT l.id, l.patron_id, p.card FROM loans l JOIN patrons p ON p.id = l.patron_id"
+      " WHERE l.copy_id = ?1 AND l.returned_on IS NULL");
+  if (!s.ok()) return s.status();
+  s->Bind(1, copy->id);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return Status::Conflict("この資料は貸出中ではありません。");
+  CounterRenewal out;
+  out.copy = CounterCopyOf(*copy);
+  const int64_t loan_id = s->Int(0), patron_id = s->Int(1);
+  out.card = s->Text(2);
+  s->Reset();
+  // A return between the two reads makes RenewLoan answer NotFound.
+  auto due = RenewLoan(c, patron_id, loan_id, today, rules);
+  if (!due.ok()) return due.status();
+  out.due_on = due->ToString();
+  return out;
+}
+
+Status CancelHoldAtCounter(Connection& c, int64_t hold_id, const Date& today,
+                           const LibraryRules& rules) {
+  auto s = c.Prepare("SELECT patron_id FROM holds WHERE id = ?1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, hold_id);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return Status::NotFound("予約" + std::to_string(hold_id) + "はありません。");
+  const int64_t patron_id = s->Int(0);
+  s->Reset();
+  return CancelHold(c, patron_id, hold_id, today, rules, CancelledBy::kStaff);
+}
+
+Status RecordCall(Connection& c, int64_t hold_id, bool reached, std::string_view staff,
+                  int64_t now) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  auto s = c.Prepare("SELECT EXISTS (SELECT 1 FROM holds WHERE id = ?1 AND status = 'ready')");
+  if (!s.ok()) return s.status();
+  s->Bind(1, hold_id);
+  auto ready = ScalarInt(*s);
+  if (!ready.ok()) return ready.status();
+  if (!*ready) return Status::NotFound("この予約は取置中ではありません。");
+  auto ins = c.Prepare("INSERT INTO hold_calls(hold_id, at, staff, outcome) VALUES(?1,?2,?3,?4)");
+  if (!ins.ok()) return ins.status();
+  SHIORI_RETURN_IF_ERROR(
+      ins->Bind(1, hold_id).Bind(2, now).Bind(3, staff).Bind(4, reached ? "reached" : "no_answer").Run());
+  return tx.Commit();
 }
 
 }  // namespace shiori::db

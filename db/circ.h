@@ -184,6 +184,10 @@ Status ChangeHoldContact(Connection& c, int64_t patron_id, int64_t hold_id,
 Result<Date> RenewLoan(Connection& c, int64_t patron_id, int64_t loan_id, const Date& today,
                        const LibraryRules& rules);
 
+// The counter functions below work at branch `branch` (the staff session's);
+// "" (the staff command without --branch) means the copy's own branch (for
+// ReceiveTransit, its destination).
+
 // 貸出 at `branch`: lends the copy `barcode` to the patron with card `card`
 // (digits normalised), due DueDate(today) at `branch`. Refused (Conflict)
 // when the card is blocked, expired or replaced by a new one, the copy is on
@@ -238,6 +242,22 @@ Result<CounterResult> MarkMissing(Connection& c, std::string_view barcode,
 Result<std::vector<std::string>> DailyRun(Connection& c, const Date& today,
                                           const LibraryRules& rules,
                                           const std::string& branch = "");
+
+// 延長 at the counter, on the patron's request: the open loan of copy
+// `barcode`, renewed by RenewLoan's rules. Conflict when the copy is not on
+// loan; RenewLoan's refusals otherwise.
+struct CounterRenewal {
+  CounterCopy copy;
+  std::string card;    // the borrower
+  std::string due_on;  // the new due date, YYYY-MM-DD
+};
+Result<CounterRenewal> RenewAtCounter(Connection& c, std::string_view barcode, const Date& today,
+                                      const LibraryRules& rules);
+
+// 予約取消 at the counter, on the patron's request: CancelHold by staff for
+// the hold's own patron. NotFound for an unknown hold.
+Status CancelHoldAtCounter(Connection& c, int64_t hold_id, const Date& today,
+                           const LibraryRules& rules);
 
 // 電話連絡: records a call about a ready hold: reached (連絡済, the hold
 // leaves the phone list) or not (不在, an attempt with its time). NotFound

@@ -5,9 +5,9 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "base/status.h"
+#include "db/circ.h"
 #include "db/rules.h"
 #include "db/sqlite.h"
 
@@ -17,11 +17,11 @@ namespace shiori::db::detail {
 // Io when it gives no row.
 Result<int64_t> ScalarInt(Stmt& s);
 
-// Hands over the copy a ready hold had set aside, if it is still set aside
-// (see "Copy hand-over" in db/circ.h); appends what staff must do to `log`.
-// REQUIRES: inside a transaction.
-Status ReleaseHeldCopy(Connection& c, int64_t copy_id, const Date& today, const LibraryRules& rules,
-                       std::vector<std::string>& log);
+// Hands over, at branch `at` (the hold's pickup branch), the copy a ready
+// hold had set aside, if it is still on the hold shelf (see "Copy hand-over"
+// in db/circ.h); appends its fate to `out`. REQUIRES: inside a transaction.
+Status ReleaseHeldCopy(Connection& c, int64_t copy_id, const std::string& at, const Date& today,
+                       const LibraryRules& rules, CounterResult& out);
 
 }  // namespace shiori::db::detail
 

@@ -10,7 +10,7 @@ Result<std::vector<LoanLine>> PatronLoans(Connection& c, int64_t patron_id, cons
   auto s = c.Prepare(
       "SELECT l.id, r.title, ifnull(r.volume,''), l.due_on, l.renewals,"
       " EXISTS (SELECT 1 FROM holds h WHERE h.record_id = r.id AND h.status = 'waiting'"
-      "         AND h.patron_id <> l.patron_id)"
+      "         AND h.copy_id IS NULL AND h.patron_id <> l.patron_id)"
       " FROM loans l JOIN copies k ON k.id = l.copy_id JOIN records r ON r.id = k.record_id"
       " WHERE l.patron_id = ?1 AND l.returned_on IS NULL ORDER BY l.due_on, l.id");
   if (!s.ok()) return s.status();
@@ -38,7 +38,8 @@ Result<std::vector<HoldLine>> PatronHolds(Connection& c, int64_t patron_id, bool
   auto s = c.Prepare(
       "SELECT h.id, r.title, ifnull(r.volume,''), b.name, h.contact,"
       " (SELECT count(*) FROM holds w WHERE w.record_id = h.record_id AND w.status = 'waiting'"
-      "  AND w.seq <= h.seq), ifnull(h.pickup_deadline,''), ifnull(h.ready_on,''), h.pickup_branch"
+      "  AND w.copy_id IS NULL AND w.seq <= h.seq), ifnull(h.pickup_deadline,''),"
+      " ifnull(h.ready_on,''), h.pickup_branch, h.copy_id IS NOT NULL"
       " FROM holds h JOIN records r ON r.id = h.record_id JOIN branches b ON b.code = "
       "h.pickup_branch"
       " WHERE h.patron_id = ?1 AND h.status = ?2 ORDER BY h.seq");
@@ -55,7 +56,8 @@ Result<std::vector<HoldLine>> PatronHolds(Connection& c, int64_t patron_id, bool
     h.volume = s->Text(2);
     h.branch_name = s->Text(3);
     h.contact = s->Text(4);
-    h.position = ready ? 0 : static_cast<int>(s->Int(5));
+    h.in_transit = !ready && s->Int(9) != 0;
+    h.position = ready || h.in_transit ? 0 : static_cast<int>(s->Int(5));
     h.deadline = s->Text(6);
     h.ready_on = s->Text(7);
     h.branch_code = s->Text(8);

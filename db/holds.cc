@@ -32,20 +32,21 @@ bool ValidContact(std::string_view c) { return c == "mail" || c == "phone" || c 
 
 struct HoldRow {
   int64_t id = 0, record_id = 0, copy_id = 0;  // copy_id 0: none
-  std::string status;
+  std::string status, pickup_branch, contact;
 };
 
 // The patron's hold `hold_id`, or nullopt when there is none or it is another patron's.
 Result<std::optional<HoldRow>> PatronHold(Connection& c, int64_t patron_id, int64_t hold_id) {
   auto s = c.Prepare(
-      "SELECT id, record_id, ifnull(copy_id, 0), status FROM holds WHERE id = ?1 AND patron_id = "
-      "?2");
+      "SELECT id, record_id, ifnull(copy_id, 0), status, pickup_branch, contact FROM holds"
+      " WHERE id = ?1 AND patron_id = ?2");
   if (!s.ok()) return s.status();
   s->Bind(1, hold_id).Bind(2, patron_id);
   auto r = s->Step();
   if (!r.ok()) return r.status();
   if (!*r) return std::optional<HoldRow>();
-  return std::optional<HoldRow>(HoldRow{s->Int(0), s->Int(1), s->Int(2), s->Text(3)});
+  return std::optional<HoldRow>(
+      HoldRow{s->Int(0), s->Int(1), s->Int(2), s->Text(3), s->Text(4), s->Text(5)});
 }
 
 std::string PlacedMessage(int position, bool available_now) {
@@ -138,7 +139,7 @@ Result<HoldResult> PlaceOne(Connection& c, int64_t patron_id, int64_t record_id,
                                .Run());
     auto pos = c.Prepare(
         "SELECT count(*) FROM holds w WHERE w.record_id = ?1 AND w.status = 'waiting'"
-        " AND w.seq <= (SELECT seq FROM holds WHERE id = ?2)");
+        " AND w.copy_id IS NULL AND w.seq <= (SELECT seq FROM holds WHERE id = ?2)");
     if (!pos.ok()) return pos.status();
     pos->Bind(1, record_id).Bind(2, c.LastInsertId());
     auto n = ScalarInt(*pos);
@@ -214,7 +215,7 @@ Result<std::vector<HoldResult>> PlaceHolds(Connection& c, int64_t patron_id,
 }
 
 Status CancelHold(Connection& c, int64_t patron_id, int64_t hold_id, const Date& today,
-                  const LibraryRules& rules) {
+                  const LibraryRules& rules, CancelledBy by) {
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
   auto h = PatronHold(c, patron_id, hold_id);
@@ -226,8 +227,19 @@ Status CancelHold(Connection& c, int64_t patron_id, int64_t hold_id, const Date&
   if (!up.ok()) return up.status();
   SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id).Bind(2, today.ToString()).Run());
   if (hold.status == "ready" && hold.copy_id != 0) {
-    std::vector<std::string> unused;  // the copy's new status tells staff
-    SHIORI_RETURN_IF_ERROR(ReleaseHeldCopy(c, hold.copy_id, today, rules, unused));
+    CounterResult unused;  // the copy's new status tells staff
+    SHIORI_RETURN_IF_ERROR(
+        ReleaseHeldCopy(c, hold.copy_id, hold.pickup_branch, today, rules, unused));
+  }
+  if (by == CancelledBy::kStaff && hold.contact == "mail") {
+    auto p = FindPatronById(c, patron_id);
+    if (!p.ok()) return p.status();
+    if (p->has_value() && !(*p)->email.empty()) {
+      auto ins = c.Prepare(
+          "INSERT INTO outbox(kind, patron_id, hold_id) VALUES('hold_cancelled', ?1, ?2)");
+      if (!ins.ok()) return ins.status();
+      SHIORI_RETURN_IF_ERROR(ins->Bind(1, patron_id).Bind(2, hold_id).Run());
+    }
   }
   return tx.Commit();
 }
@@ -250,6 +262,10 @@ Status ChangeHoldBranch(Connection& c, int64_t patron_id, int64_t hold_id,
         "準備ができた予約の受取場所は変更できません。図書館にお問い合わせください。");
   }
   if ((*h)->status != "waiting") return Status::Conflict(kHoldEnded);
+  if ((*h)->copy_id != 0) {
+    return Status::Conflict(
+        "資料がすでに受取館へ向かっているため、受取館は変更できません。図書館にお問い合わせください。");
+  }
   auto up = c.Prepare("UPDATE holds SET pickup_branch = ?2 WHERE id = ?1");
   if (!up.ok()) return up.status();
   SHIORI_RETURN_IF_ERROR(up->Bind(1, hold_id).Bind(2, branch).Run());

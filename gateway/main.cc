@@ -42,7 +42,8 @@ struct Options {
   std::string import_format = "auto";
   db::PatronInput patron;
   std::string unlock_card;
-  std::string circ_card, circ_item;
+  std::string circ_card, circ_item, circ_branch;
+  int64_t hold_id = 0;
 };
 
 // Staff commands print text from the catalogue, the patrons' records and the
@@ -385,31 +386,55 @@ int PatronImportCommand(const Options& o) {
   return 0;
 }
 
-// `shiori circ ...`: one line per change on stdout, a one-line refusal on stderr.
+// `shiori circ ...` and `shiori hold cancel`: one line per change on stdout,
+// a one-line refusal on stderr. They call the functions the staff pages call.
 int CircCommand(const Options& o, const Clock& clock, const std::string& what) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
   const Config* cfg = &staff->cfg;
-  std::unique_ptr<db::Connection>* conn = &staff->conn;
+  db::Connection& conn = *staff->conn;
   const db::Date today = clock.Today();
   std::vector<std::string> log;
   Status s;
+  auto counter = [&](Result<db::CounterResult> r) {
+    if (r.ok()) {
+      log = std::move(r->lines);
+    } else {
+      s = r.status();
+    }
+  };
   if (what == "checkout") {
-    s = db::Checkout(**conn, o.circ_card, o.circ_item, today, cfg->rules, &log);
+    counter(db::Checkout(conn, o.circ_card, o.circ_item, o.circ_branch, today, cfg->rules));
   } else if (what == "checkin") {
-    s = db::Checkin(**conn, o.circ_item, today, cfg->rules, &log);
+    counter(db::Checkin(conn, o.circ_item, o.circ_branch, today, cfg->rules));
+  } else if (what == "receive") {
+    counter(db::ReceiveTransit(conn, o.circ_item, o.circ_branch, today, cfg->rules));
   } else if (what == "ready") {
-    s = db::PullForHold(**conn, o.circ_item, today, cfg->rules, &log);
+    counter(db::PullForHold(conn, o.circ_item, o.circ_branch, today, cfg->rules));
+  } else if (what == "renew") {
+    auto r = db::RenewAtCounter(conn, o.circ_item, today, cfg->rules);
+    if (r.ok()) {
+      log.push_back("延長: " + r->copy.barcode + " 「" + r->copy.title + "」 新しい返却期限 " +
+                    r->due_on);
+    } else {
+      s = r.status();
+    }
+  } else if (what == "cancel") {
+    s = db::CancelHoldAtCounter(conn, o.hold_id, today, cfg->rules);
+    if (s.ok()) log.push_back("予約" + std::to_string(o.hold_id) + "を取り消しました。");
   } else {
-    s = db::DailyRun(**conn, today, cfg->rules, &log);
-    if (s.ok()) {
+    auto r = db::DailyRun(conn, today, cfg->rules);
+    if (r.ok()) {
+      log = std::move(*r);
       // Failed-login counters whose lock time is over are no longer needed.
-      auto n = db::PurgeAuthFailures(**conn, ThrottleOf(*cfg), clock.Now());
+      auto n = db::PurgeAuthFailures(conn, ThrottleOf(*cfg), clock.Now());
       if (!n.ok()) {
         s = n.status();
       } else if (*n > 0) {
         log.push_back("forgot " + std::to_string(*n) + " failed-login counters past their lock time");
       }
+    } else {
+      s = r.status();
     }
   }
   for (const auto& line : log) Out(line);
@@ -488,18 +513,41 @@ int Main(int argc, char** argv) {
   auto* circ = app.add_subcommand("circ", "circulation at the counter");
   circ->require_subcommand(1);
   circ->fallthrough();
+  auto branch_option = [&o](CLI::App* sc) {
+    sc->add_option("--branch", o.circ_branch,
+                   "the branch where staff work (default: the copy's own branch)");
+  };
   auto* checkout = circ->add_subcommand("checkout", "lend a copy to a patron");
   checkout->fallthrough();
   checkout->add_option("card", o.circ_card, "the patron's card number")->required();
   checkout->add_option("barcode", o.circ_item, "the copy's barcode")->required();
+  branch_option(checkout);
   auto* checkin = circ->add_subcommand("checkin", "take a copy back; it goes to the next hold");
   checkin->fallthrough();
   checkin->add_option("barcode", o.circ_item, "the copy's barcode")->required();
-  auto* ready = circ->add_subcommand("ready", "a copy found on the shelf is set aside for a hold");
+  branch_option(checkin);
+  auto* receive =
+      circ->add_subcommand("receive", "a copy in transit arrived; its hold is ready now");
+  receive->fallthrough();
+  receive->add_option("barcode", o.circ_item, "the copy's barcode")->required();
+  branch_option(receive);
+  auto* ready =
+      circ->add_subcommand("ready", "a copy taken from the shelf goes to the first waiting hold");
   ready->fallthrough();
-  ready->add_option("hold", o.circ_item, "hold id or the copy's barcode")->required();
+  ready->add_option("barcode", o.circ_item, "the copy's barcode")->required();
+  branch_option(ready);
+  auto* renew = circ->add_subcommand("renew", "renew a loan at the patron's request");
+  renew->fallthrough();
+  renew->add_option("barcode", o.circ_item, "the copy's barcode")->required();
   auto* daily = circ->add_subcommand("daily", "expire ready holds past their deadline (cron)");
   daily->fallthrough();
+
+  auto* hold = app.add_subcommand("hold", "holds at the counter");
+  hold->require_subcommand(1);
+  hold->fallthrough();
+  auto* hold_cancel = hold->add_subcommand("cancel", "cancel a hold at the patron's request");
+  hold_cancel->fallthrough();
+  hold_cancel->add_option("hold", o.hold_id, "the hold's number")->required();
 
   // CLI11 reports a mistyped command as "a subcommand is required": name it instead.
   for (int i = 1; i < argc; ++i) {
@@ -515,7 +563,7 @@ int Main(int argc, char** argv) {
     }
     if (!known) {
       Err("shiori: unknown command '" + std::string(a) +
-          "' (commands: init, serve, import, patron, circ, mail, maintenance, backup)");
+          "' (commands: init, serve, import, patron, circ, hold, mail, maintenance, backup)");
       return 2;
     }
     break;
@@ -551,6 +599,9 @@ int Main(int argc, char** argv) {
   if (*checkout) return CircCommand(o, **clock, "checkout");
   if (*checkin) return CircCommand(o, **clock, "checkin");
   if (*ready) return CircCommand(o, **clock, "ready");
+  if (*receive) return CircCommand(o, **clock, "receive");
+  if (*renew) return CircCommand(o, **clock, "renew");
+  if (*hold_cancel) return CircCommand(o, **clock, "cancel");
   if (*daily) return CircCommand(o, **clock, "daily");
   return 2;
 }

@@ -242,12 +242,12 @@ std::string RenderHolds(const Context& ctx, const HoldsView& v) {
         h.Void("br").Text("取置期限 ").Text(x.deadline);
         if (!x.notice.empty()) h.Void("br").Text("お知らせメール送信 ").Text(x.notice);
       } else {
-        h.Void("br")
-            .Text("連絡 ")
-            .Text(x.contact)
-            .Text(" / ")
-            .Text(std::to_string(x.position))
-            .Text("番目");
+        h.Void("br").Text("連絡 ").Text(x.contact).Text(" / ");
+        if (x.position > 0) {
+          h.Text(std::to_string(x.position)).Text("番目");
+        } else {
+          h.Text("回送中（資料が受取館へ向かっています）");
+        }
       }
       h.Close();
     }

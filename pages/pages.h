@@ -287,7 +287,7 @@ std::string RenderLoans(const Context& ctx, const LoansView& v);
 struct HoldLineView {
   int64_t hold_id = 0;
   std::string title, branch, contact;  // contact: メール / 電話 / 連絡不要
-  int position = 0;
+  int position = 0;      // waiting holds: place in the queue; 0: a copy is on its way (回送中)
   std::string deadline;  // ready holds: 12月15日(火)
   std::string notice;    // ready holds: when the mail went out ("12月1日 10:00"), or ""
 };

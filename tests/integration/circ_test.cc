@@ -131,9 +131,10 @@ TEST_F(Circulation, CheckinGivesTheCopyToTheFirstHoldAndDailyPassesItOn) {
                                         "SELECT barcode FROM copies k JOIN records r ON r.id = "
                                         "k.record_id WHERE r.title = '坊っちゃん'");
   ASSERT_FALSE(barcode.empty());
-  CommandResult find = Staff({"circ", "checkin", barcode});
+  // Returned at 高尾野, the first hold's pickup branch: set aside there.
+  CommandResult find = Staff({"circ", "checkin", barcode, "--branch", "takaono"});
   ASSERT_EQ(find.exit_code, 0) << find.err;
-  EXPECT_NE(find.out.find("ready"), std::string::npos) << find.out;
+  EXPECT_NE(find.out.find("取置: " + barcode), std::string::npos) << find.out;
 
   Browser first(server_, false);
   Login(first, "1000000022", "Tsuru77");
@@ -145,13 +146,20 @@ TEST_F(Circulation, CheckinGivesTheCopyToTheFirstHoldAndDailyPassesItOn) {
   ASSERT_TRUE(std::regex_search(ready, m, std::regex("取置期限 ([0-9]+)月([0-9]+)日")));
   EXPECT_EQ(m[1], "1") << "the deadline is in January: the year-end closure is skipped";
 
-  // The day after the deadline, circ daily expires it and the second patron's hold is ready.
+  // The day after the deadline, circ daily expires it and the copy travels
+  // to 中央図書館 for the second patron, whose hold is not ready until it arrives.
   CommandResult daily = Staff({"circ", "daily"}, "2027-01-31");
   ASSERT_EQ(daily.exit_code, 0) << daily.err;
-  EXPECT_NE(daily.out.find("expired"), std::string::npos) << daily.out;
+  EXPECT_NE(daily.out.find("期限切れ"), std::string::npos) << daily.out;
+  EXPECT_NE(daily.out.find("中央図書館へ送ってください"), std::string::npos) << daily.out;
   CommandResult again = Staff({"circ", "daily"}, "2027-01-31");
   ASSERT_EQ(again.exit_code, 0);
-  EXPECT_EQ(again.out.find("expired"), std::string::npos) << "safe to run twice: " << again.out;
+  EXPECT_EQ(again.out.find("期限切れ"), std::string::npos) << "safe to run twice: " << again.out;
+  EXPECT_EQ(second.Get("/account/ready").find("坊っちゃん"), std::string::npos);
+  EXPECT_NE(second.Get("/account/holds").find("回送中"), std::string::npos);
+  CommandResult arrived = Staff({"circ", "receive", barcode}, "2027-02-01");
+  ASSERT_EQ(arrived.exit_code, 0) << arrived.err;
+  EXPECT_NE(arrived.out.find("取置: " + barcode), std::string::npos) << arrived.out;
   EXPECT_NE(second.Get("/account/ready").find("坊っちゃん"), std::string::npos);
 }
 

@@ -241,7 +241,7 @@ TEST_F(Import, OlderRowsWithControlCharactersReachNoPageAndNoTerminalRaw) {
   EXPECT_TRUE(NoRawControls(out.out + out.err));
   CommandResult in = RunShiori({"circ", "checkin", "3000000301", "--db", db_});
   ASSERT_EQ(in.exit_code, 0) << in.err;
-  EXPECT_NE(in.out.find("3000000301 「古い\\x00猫\\x1B[31mの本\\u202Efdp.exe」: back on the shelf"),
+  EXPECT_NE(in.out.find("配架: 3000000301 「古い\\x00猫\\x1B[31mの本\\u202Efdp.exe」を"),
             std::string::npos)
       << in.out;
   EXPECT_TRUE(NoRawControls(in.out + in.err));

@@ -112,8 +112,19 @@ class CircTest : public ::testing::Test {
   }
   // A loan made through Checkout on `day`.
   void Lend(const std::string& card, const std::string& barcode, const char* day) {
-    Status s = Checkout(*c_, card, barcode, D(day), rules_, nullptr);
-    ASSERT_TRUE(s.ok()) << s.message();
+    auto r = Checkout(*c_, card, barcode, "", D(day), rules_);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+  }
+  // The daily run on `day`; its lines are appended to `log`.
+  Status Daily(const char* day, std::vector<std::string>* log = nullptr) {
+    auto r = DailyRun(*c_, D(day), rules_);
+    if (r.ok() && log) log->insert(log->end(), r->begin(), r->end());
+    return r.status();
+  }
+  // A counter result's lines, appended to `log`; its status.
+  Status Lines(Result<CounterResult> r, std::vector<std::string>* log = nullptr) {
+    if (r.ok() && log) log->insert(log->end(), r->lines.begin(), r->lines.end());
+    return r.status();
   }
   // Row counts of every table circulation writes, and the copies' states.
   std::string Snapshot() {
@@ -272,9 +283,9 @@ TEST_F(CircTest, PlaceHoldsSameRequestKeyPlacesNothingMore) {
   // A new token is a new request.
   EXPECT_EQ(Place(a, x, "chuo", "none", "token-2").outcome, HoldOutcome::kAlreadyReserved);
   // Kept two days, then DailyRun forgets it.
-  ASSERT_TRUE(DailyRun(*c_, D("2026-06-03"), rules_, nullptr).ok());
+  ASSERT_TRUE(Daily("2026-06-03", nullptr).ok());
   EXPECT_EQ(Int("SELECT count(*) FROM hold_requests"), 3);
-  ASSERT_TRUE(DailyRun(*c_, D("2026-06-04"), rules_, nullptr).ok());
+  ASSERT_TRUE(Daily("2026-06-04", nullptr).ok());
   EXPECT_EQ(Int("SELECT count(*) FROM hold_requests"), 0);
 }
 
@@ -333,7 +344,7 @@ TEST_F(CircTest, CheckinServesTheQueueAcrossAWeeklyClosure) {
   // Returned on Saturday 2026-06-06; takaono closes Mondays and Tuesdays:
   // Sun 7 (1), Wed 10..Sun 14 (2..6), Wed 17 (7).
   std::vector<std::string> log;
-  ASSERT_TRUE(Checkin(*c_, "B1", D("2026-06-06"), rules_, &log).ok());
+  ASSERT_TRUE(Lines(Checkin(*c_, "B1", "", D("2026-06-06"), rules_), &log).ok());
   EXPECT_EQ(HoldField(h1, "status"), "ready");
   EXPECT_EQ(HoldField(h1, "ready_on"), "2026-06-06");
   EXPECT_EQ(HoldField(h1, "pickup_deadline"), "2026-06-17");
@@ -344,8 +355,9 @@ TEST_F(CircTest, CheckinServesTheQueueAcrossAWeeklyClosure) {
                 " AND sent_at IS NULL AND hold_id = " +
                 std::to_string(h1) + " AND patron_id = " + std::to_string(first)),
             1);
-  ASSERT_GE(log.size(), 3u);
-  EXPECT_NE(log[0].find("returned B1"), std::string::npos) << log[0];
+  ASSERT_GE(log.size(), 2u);
+  EXPECT_NE(log[0].find("返却: B1"), std::string::npos) << log[0];
+  EXPECT_NE(log[1].find("取置: B1"), std::string::npos) << log[1];
   auto ready = PatronHolds(*c_, first, true);
   ASSERT_TRUE(ready.ok());
   ASSERT_EQ(ready->size(), 1u);
@@ -353,36 +365,54 @@ TEST_F(CircTest, CheckinServesTheQueueAcrossAWeeklyClosure) {
 
   // Not collected: on the deadline itself nothing happens, the day after it expires.
   log.clear();
-  ASSERT_TRUE(DailyRun(*c_, D("2026-06-17"), rules_, &log).ok());
+  ASSERT_TRUE(Daily("2026-06-17", &log).ok());
   EXPECT_TRUE(log.empty());
   EXPECT_EQ(HoldField(h1, "status"), "ready");
-  ASSERT_TRUE(DailyRun(*c_, D("2026-06-18"), rules_, &log).ok());
+  ASSERT_TRUE(Daily("2026-06-18", &log).ok());
   EXPECT_EQ(HoldField(h1, "status"), "expired");
   EXPECT_EQ(HoldField(h1, "closed_at"), "2026-06-18");
-  // The second hold gets the copy, its deadline counted from the 18th at
-  // noda (open every day), and the copy travels there.
-  EXPECT_EQ(HoldField(h2, "status"), "ready");
-  EXPECT_EQ(HoldField(h2, "ready_on"), "2026-06-18");
-  EXPECT_EQ(HoldField(h2, "pickup_deadline"), "2026-06-25");
+  // The second hold is picked up at noda: the copy travels there and the
+  // hold is not ready until it arrives; nobody is told yet.
+  EXPECT_EQ(HoldField(h2, "status"), "waiting");
+  EXPECT_EQ(HoldField(h2, "ready_on"), "");
   EXPECT_EQ(CopyStatus("B1"), "transit");
-  bool sent = false, call = false;
-  for (const auto& l : log) {
-    sent |= l.find("send to 野田図書館") != std::string::npos;
-    call |= l.find("call 0996-00-1002") != std::string::npos;
-  }
-  EXPECT_TRUE(sent && call) << ::testing::PrintToString(log);
-  EXPECT_EQ(Int("SELECT count(*) FROM outbox"), 1);  // phone: no mail queued
+  EXPECT_EQ(Text("SELECT transit_to FROM copies WHERE barcode = 'B1'"), "noda");
+  bool sent = false;
+  for (const auto& l : log) sent |= l.find("野田図書館へ送ってください") != std::string::npos;
+  EXPECT_TRUE(sent) << ::testing::PrintToString(log);
+  EXPECT_TRUE(PatronHolds(*c_, second, true)->empty());
+  EXPECT_TRUE((*PatronHolds(*c_, second, false))[0].in_transit);
 
   // Again the same day: nothing changes.
   const std::string before = Snapshot();
   log.clear();
-  ASSERT_TRUE(DailyRun(*c_, D("2026-06-18"), rules_, &log).ok());
+  ASSERT_TRUE(Daily("2026-06-18", &log).ok());
   EXPECT_TRUE(log.empty()) << ::testing::PrintToString(log);
   EXPECT_EQ(Snapshot(), before);
 
-  // Expired too, nobody waits: the copy goes back to the shelf.
-  ASSERT_TRUE(DailyRun(*c_, D("2026-06-26"), rules_, &log).ok());
+  // Received at noda two days later: ready now, deadline counted from then
+  // (noda is open every day), and the phone call is asked for now.
+  EXPECT_EQ(Lines(ReceiveTransit(*c_, "B1", "takaono", D("2026-06-20"), rules_)).code(),
+            Status::Code::kConflict)
+      << "the copy goes to noda, not takaono";
+  log.clear();
+  ASSERT_TRUE(Lines(ReceiveTransit(*c_, "B1", "noda", D("2026-06-20"), rules_), &log).ok());
+  EXPECT_EQ(HoldField(h2, "status"), "ready");
+  EXPECT_EQ(HoldField(h2, "ready_on"), "2026-06-20");
+  EXPECT_EQ(HoldField(h2, "pickup_deadline"), "2026-06-27");
+  EXPECT_EQ(CopyStatus("B1"), "held");
+  bool call = false;
+  for (const auto& l : log) call |= l.find("0996-00-1002") != std::string::npos;
+  EXPECT_TRUE(call) << ::testing::PrintToString(log);
+  EXPECT_EQ(Int("SELECT count(*) FROM outbox"), 1);  // phone: no mail queued
+
+  // Expired too, nobody waits: the copy goes home to takaono, and is shelved
+  // when received there.
+  ASSERT_TRUE(Daily("2026-06-28").ok());
   EXPECT_EQ(HoldField(h2, "status"), "expired");
+  EXPECT_EQ(CopyStatus("B1"), "transit");
+  EXPECT_EQ(Text("SELECT transit_to FROM copies WHERE barcode = 'B1'"), "takaono");
+  ASSERT_TRUE(Lines(ReceiveTransit(*c_, "B1", "takaono", D("2026-06-30"), rules_)).ok());
   EXPECT_EQ(CopyStatus("B1"), "shelf");
 }
 
@@ -393,13 +423,13 @@ TEST_F(CircTest, PickupDeadlineSkipsTheYearEnd) {
   AddPatron("1000");
   Lend("1000", "B1", "2026-12-12");
   Place(p, book, "chuo");
-  ASSERT_TRUE(Checkin(*c_, "B1", D("2026-12-26"), rules_, nullptr).ok());
+  ASSERT_TRUE(Lines(Checkin(*c_, "B1", "", D("2026-12-26"), rules_), nullptr).ok());
   // Sun 12-27 (1); Mon 12-28 and 12-29..01-03 closed; Mon 01-04 closed;
   // Tue 01-05 .. Sun 01-10 (2..7).
   EXPECT_EQ(HoldField(HoldId(p, book), "pickup_deadline"), "2027-01-10");
 }
 
-TEST_F(CircTest, PullForHoldByBarcodeAndByHoldId) {
+TEST_F(CircTest, PullForHoldHandsTheCopyOverWhereItIsTaken) {
   const int64_t book = AddRecord("走れメロス");
   AddCopy(book, "S1", "noda");
   AddCopy(book, "S2", "chuo");
@@ -408,21 +438,29 @@ TEST_F(CircTest, PullForHoldByBarcodeAndByHoldId) {
   Place(b, book, "chuo");
   const int64_t ha = HoldId(a, book), hb = HoldId(b, book);
   std::vector<std::string> log;
-  // Hold b is second in line.
-  Status s = PullForHold(*c_, std::to_string(hb), D("2026-06-02"), rules_, &log);
-  EXPECT_EQ(s.code(), Status::Code::kConflict);
+  // A copy is taken from the shelf of the branch where staff work only.
+  EXPECT_EQ(Lines(PullForHold(*c_, "S1", "chuo", D("2026-06-02"), rules_), &log).code(),
+            Status::Code::kConflict);
   EXPECT_TRUE(log.empty());
-  // By hold id: a copy at the pickup branch is preferred.
-  ASSERT_TRUE(PullForHold(*c_, std::to_string(ha), D("2026-06-02"), rules_, &log).ok());
+  // At the pickup branch: the first hold is ready at once.
+  auto r = PullForHold(*c_, "S2", "chuo", D("2026-06-02"), rules_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->fates.size(), 1u);
+  EXPECT_EQ(r->fates[0].kind, CopyFate::Kind::kHoldReady);
+  EXPECT_EQ(r->fates[0].hold_id, ha);
   EXPECT_EQ(HoldField(ha, "status"), "ready");
   EXPECT_EQ(CopyStatus("S2"), "held");
-  // By barcode: the other copy goes to the next in line, and travels.
-  ASSERT_TRUE(PullForHold(*c_, "S1", D("2026-06-02"), rules_, &log).ok());
-  EXPECT_EQ(HoldField(hb, "status"), "ready");
+  // At another branch: the copy travels to the next hold's pickup branch.
+  r = PullForHold(*c_, "S1", "noda", D("2026-06-02"), rules_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->fates[0].kind, CopyFate::Kind::kTransit);
+  EXPECT_EQ(r->fates[0].branch_name, "中央図書館");
+  EXPECT_EQ(HoldField(hb, "status"), "waiting");
   EXPECT_EQ(CopyStatus("S1"), "transit");
-  // Nobody else waits; unknown input.
-  EXPECT_EQ(PullForHold(*c_, "S1", D("2026-06-02"), rules_, &log).code(), Status::Code::kConflict);
-  EXPECT_EQ(PullForHold(*c_, "nope", D("2026-06-02"), rules_, &log).code(),
+  // In transit, not on the shelf; unknown barcode.
+  EXPECT_EQ(Lines(PullForHold(*c_, "S1", "noda", D("2026-06-02"), rules_)).code(),
+            Status::Code::kConflict);
+  EXPECT_EQ(Lines(PullForHold(*c_, "nope", "noda", D("2026-06-02"), rules_)).code(),
             Status::Code::kNotFound);
 }
 
@@ -431,19 +469,19 @@ TEST_F(CircTest, CheckoutRespectsReadyHolds) {
   AddCopy(book, "Y1", "chuo");
   const int64_t a = AddPatron("1001"), b = AddPatron("1002");
   Place(a, book, "chuo");
-  ASSERT_TRUE(PullForHold(*c_, "Y1", D("2026-06-02"), rules_, nullptr).ok());
+  ASSERT_TRUE(Lines(PullForHold(*c_, "Y1", "", D("2026-06-02"), rules_), nullptr).ok());
   const int64_t ha = HoldId(a, book);
 
   // Set aside for a: b cannot borrow it.
   std::vector<std::string> log;
-  Status s = Checkout(*c_, "1002", "Y1", D("2026-06-03"), rules_, &log);
+  Status s = Lines(Checkout(*c_, "1002", "Y1", "", D("2026-06-03"), rules_), &log);
   EXPECT_EQ(s.code(), Status::Code::kConflict);
-  EXPECT_NE(s.message().find("set aside for hold"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("他の利用者の予約の取置中"), std::string::npos) << s.message();
   EXPECT_TRUE(log.empty());
   EXPECT_EQ(Int("SELECT count(*) FROM loans"), 0);
 
   // a collects it: the hold is fulfilled, due in 14 days.
-  ASSERT_TRUE(Checkout(*c_, "1001", "Y1", D("2026-06-03"), rules_, &log).ok());
+  ASSERT_TRUE(Lines(Checkout(*c_, "1001", "Y1", "", D("2026-06-03"), rules_), &log).ok());
   EXPECT_EQ(HoldField(ha, "status"), "fulfilled");
   EXPECT_EQ(HoldField(ha, "closed_at"), "2026-06-03");
   EXPECT_EQ(CopyStatus("Y1"), "loan");
@@ -451,19 +489,19 @@ TEST_F(CircTest, CheckoutRespectsReadyHolds) {
   EXPECT_EQ(Text("SELECT loaned_on FROM loans"), "2026-06-03");
 
   // Already on loan; unknown card and barcode.
-  EXPECT_EQ(Checkout(*c_, "1002", "Y1", D("2026-06-03"), rules_, &log).code(),
+  EXPECT_EQ(Lines(Checkout(*c_, "1002", "Y1", "", D("2026-06-03"), rules_), &log).code(),
             Status::Code::kConflict);
-  EXPECT_EQ(Checkout(*c_, "9999", "Y1", D("2026-06-03"), rules_, &log).code(),
+  EXPECT_EQ(Lines(Checkout(*c_, "9999", "Y1", "", D("2026-06-03"), rules_), &log).code(),
             Status::Code::kNotFound);
-  EXPECT_EQ(Checkout(*c_, "1002", "ZZ", D("2026-06-03"), rules_, &log).code(),
+  EXPECT_EQ(Lines(Checkout(*c_, "1002", "ZZ", "", D("2026-06-03"), rules_), &log).code(),
             Status::Code::kNotFound);
-  EXPECT_EQ(Checkin(*c_, "ZZ", D("2026-06-03"), rules_, &log).code(), Status::Code::kNotFound);
+  EXPECT_EQ(Lines(Checkin(*c_, "ZZ", "", D("2026-06-03"), rules_), &log).code(), Status::Code::kNotFound);
   // A copy on the shelf is not checked in; a blocked card borrows nothing.
   const int64_t more = AddRecord("伊豆の踊子");
   AddCopy(more, "Y2", "noda");
-  EXPECT_EQ(Checkin(*c_, "Y2", D("2026-06-03"), rules_, &log).code(), Status::Code::kConflict);
+  EXPECT_EQ(Lines(Checkin(*c_, "Y2", "", D("2026-06-03"), rules_), &log).code(), Status::Code::kConflict);
   Sql("UPDATE patrons SET status = 'blocked' WHERE id = " + std::to_string(b));
-  EXPECT_EQ(Checkout(*c_, "1002", "Y2", D("2026-06-03"), rules_, &log).code(),
+  EXPECT_EQ(Lines(Checkout(*c_, "1002", "Y2", "", D("2026-06-03"), rules_), &log).code(),
             Status::Code::kConflict);
   EXPECT_EQ(CopyStatus("Y2"), "shelf");
 }
@@ -474,10 +512,10 @@ TEST_F(CircTest, CheckoutOfAnotherCopyReleasesTheOneSetAside) {
   AddCopy(book, "K2", "chuo");
   const int64_t a = AddPatron("1001"), b = AddPatron("1002");
   Place(a, book, "chuo");
-  ASSERT_TRUE(PullForHold(*c_, "K1", D("2026-06-02"), rules_, nullptr).ok());
+  ASSERT_TRUE(Lines(PullForHold(*c_, "K1", "", D("2026-06-02"), rules_), nullptr).ok());
   Place(b, book, "chuo");
   // a takes K2 from the shelf instead: the hold is fulfilled and K1 goes to b.
-  ASSERT_TRUE(Checkout(*c_, "1001", "K2", D("2026-06-03"), rules_, nullptr).ok());
+  ASSERT_TRUE(Lines(Checkout(*c_, "1001", "K2", "", D("2026-06-03"), rules_), nullptr).ok());
   EXPECT_EQ(HoldField(HoldId(a, book), "status"), "fulfilled");
   EXPECT_EQ(HoldField(HoldId(b, book), "status"), "ready");
   EXPECT_EQ(HoldField(HoldId(b, book), "copy_id"),
@@ -491,7 +529,7 @@ TEST_F(CircTest, RenewLoanRules) {
   AddCopy(book, "R1", "chuo");
   AddCopy(other, "R2", "chuo");
   const int64_t a = AddPatron("1001"), b = AddPatron("1002");
-  Lend("1001", "R1", "2026-06-01");  // due 06-15
+  Lend("1001", "R1", "2026-06-01");  // due 06-16: 06-15 is a Monday, chuo is closed
   Lend("1001", "R2", "2026-06-01");
   const int64_t loan =
       Int("SELECT l.id FROM loans l JOIN copies k ON k.id = l.copy_id WHERE k.barcode = 'R1'");
@@ -521,18 +559,18 @@ TEST_F(CircTest, RenewLoanRules) {
   EXPECT_NE(r.status().message().find("予約"), std::string::npos) << r.status().message();
   ASSERT_TRUE(CancelHold(*c_, b, HoldId(b, other), D("2026-06-10"), rules_).ok());
   // Overdue: not renewable.
-  r = RenewLoan(*c_, a, loan2, D("2026-06-16"), rules_);
+  r = RenewLoan(*c_, a, loan2, D("2026-06-17"), rules_);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("返却期限を過ぎている"), std::string::npos);
   // Due today is not overdue.
-  r = RenewLoan(*c_, a, loan2, D("2026-06-15"), rules_);
+  r = RenewLoan(*c_, a, loan2, D("2026-06-16"), rules_);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r->ToString(), "2026-06-29");
+  EXPECT_EQ(r->ToString(), "2026-06-30");
   // Not the patron's loan; returned.
-  EXPECT_EQ(RenewLoan(*c_, b, loan2, D("2026-06-15"), rules_).status().code(),
+  EXPECT_EQ(RenewLoan(*c_, b, loan2, D("2026-06-16"), rules_).status().code(),
             Status::Code::kNotFound);
-  ASSERT_TRUE(Checkin(*c_, "R2", D("2026-06-16"), rules_, nullptr).ok());
-  EXPECT_EQ(RenewLoan(*c_, a, loan2, D("2026-06-16"), rules_).status().code(),
+  ASSERT_TRUE(Lines(Checkin(*c_, "R2", "", D("2026-06-17"), rules_), nullptr).ok());
+  EXPECT_EQ(RenewLoan(*c_, a, loan2, D("2026-06-17"), rules_).status().code(),
             Status::Code::kNotFound);
 }
 
@@ -544,7 +582,7 @@ TEST_F(CircTest, CancelReadyHoldPassesTheCopyOn) {
   const int64_t a = AddPatron("1001"), b = AddPatron("1002", "b@example.jp");
   Place(a, book, "chuo");
   Place(b, book, "chuo", "mail");
-  ASSERT_TRUE(PullForHold(*c_, "M1", D("2026-06-02"), rules_, nullptr).ok());
+  ASSERT_TRUE(Lines(PullForHold(*c_, "M1", "", D("2026-06-02"), rules_), nullptr).ok());
   const int64_t ha = HoldId(a, book), hb = HoldId(b, book);
   ASSERT_EQ(HoldField(ha, "status"), "ready");
 
@@ -592,7 +630,7 @@ TEST_F(CircTest, ChangeHoldBranchOnlyWhileWaiting) {
   EXPECT_EQ(HoldField(h, "pickup_branch"), "takaono");
   EXPECT_EQ(ChangeHoldBranch(*c_, a, h, "nowhere").code(), Status::Code::kInvalid);
   EXPECT_EQ(ChangeHoldBranch(*c_, b, h, "noda").code(), Status::Code::kNotFound);
-  ASSERT_TRUE(PullForHold(*c_, "L1", D("2026-06-02"), rules_, nullptr).ok());
+  ASSERT_TRUE(Lines(PullForHold(*c_, "L1", "", D("2026-06-02"), rules_), nullptr).ok());
   EXPECT_EQ(CopyStatus("L1"), "transit");  // chuo's copy, picked up at takaono
   Status s = ChangeHoldBranch(*c_, a, h, "chuo");
   EXPECT_EQ(s.code(), Status::Code::kConflict);
@@ -614,7 +652,7 @@ TEST_F(CircTest, ChangeHoldContactNeedsAnAddressForMail) {
   ASSERT_TRUE(ChangeHoldContact(*c_, b, hb, "mail").ok());
   EXPECT_EQ(HoldField(hb, "contact"), "mail");
   // Ready holds too.
-  ASSERT_TRUE(PullForHold(*c_, "C1", D("2026-06-02"), rules_, nullptr).ok());
+  ASSERT_TRUE(Lines(PullForHold(*c_, "C1", "", D("2026-06-02"), rules_), nullptr).ok());
   ASSERT_TRUE(ChangeHoldContact(*c_, a, ha, "none").ok());
   EXPECT_EQ(HoldField(ha, "contact"), "none");
   ASSERT_TRUE(CancelHold(*c_, b, hb, D("2026-06-02"), rules_).ok());
@@ -640,20 +678,20 @@ TEST_F(CircTest, FailingStepLeavesNothingHalfDone) {
       "'injected'); END");
   std::string before = Snapshot();
   std::vector<std::string> log;
-  Status s = Checkin(*c_, "F1", D("2026-06-05"), rules_, &log);
+  Status s = Lines(Checkin(*c_, "F1", "", D("2026-06-05"), rules_), &log);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(Snapshot(), before);
   EXPECT_TRUE(log.empty());
   EXPECT_EQ(Int("SELECT count(*) FROM loans WHERE returned_on IS NULL"), 1);
   Sql("DROP TRIGGER fail_outbox");
-  ASSERT_TRUE(Checkin(*c_, "F1", D("2026-06-05"), rules_, &log).ok());
+  ASSERT_TRUE(Lines(Checkin(*c_, "F1", "", D("2026-06-05"), rules_), &log).ok());
   ASSERT_EQ(HoldField(HoldId(a, book), "status"), "ready");
 
   // DailyRun: the first expiry is written, then handing the copy on fails.
   Sql("CREATE TEMP TRIGGER fail_ready BEFORE UPDATE OF status ON holds WHEN NEW.status = 'ready'"
       " BEGIN SELECT RAISE(ABORT, 'injected'); END");
   before = Snapshot();
-  EXPECT_FALSE(DailyRun(*c_, D("2026-06-30"), rules_, &log).ok());
+  EXPECT_FALSE(Daily("2026-06-30", &log).ok());
   EXPECT_EQ(Snapshot(), before);
   EXPECT_EQ(HoldField(HoldId(a, book), "status"), "ready");
 
@@ -679,13 +717,13 @@ TEST_F(CircTest, FailingStepLeavesNothingHalfDone) {
       "'fulfilled'"
       " BEGIN UPDATE copies SET status = 'bogus' WHERE barcode = 'F2'; END");
   before = Snapshot();
-  s = Checkout(*c_, "1001", "F1", D("2026-06-06"), rules_, &log);
+  s = Lines(Checkout(*c_, "1001", "F1", "", D("2026-06-06"), rules_), &log);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.code(), Status::Code::kConflict) << s.message();
   EXPECT_EQ(Snapshot(), before);
   EXPECT_EQ(Int("SELECT count(*) FROM loans WHERE returned_on IS NULL"), 0);
   Sql("DROP TRIGGER fail_fulfil");
-  ASSERT_TRUE(Checkout(*c_, "1001", "F1", D("2026-06-06"), rules_, &log).ok());
+  ASSERT_TRUE(Lines(Checkout(*c_, "1001", "F1", "", D("2026-06-06"), rules_), &log).ok());
   EXPECT_EQ(HoldField(HoldId(a, book), "status"), "fulfilled");
 }
 

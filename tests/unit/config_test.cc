@@ -68,6 +68,13 @@ TEST(LoadConfigTest, CommittedSampleGivesTheDefaults) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   ExpectGuideValues(*c);
   EXPECT_EQ(c->source, path);
+  // On the configured calendar a loan never falls due while a branch is shut:
+  // lent on 12-17, 14 days is 12-31, inside the year-end closure.
+  for (const auto& b : c->rules.branches) {
+    EXPECT_EQ(db::DueDate(*db::Date::Parse("2026-12-17"), b.closed, c->rules).ToString(),
+              "2027-01-05")
+        << b.code;
+  }
 
   // The sample says "a missing key keeps the built-in default shown here":
   // every value it shows must be the default.

@@ -20,9 +20,45 @@ LibraryRules Rules(int max_renewals = 1, int max_holds = 10) {
   return r;
 }
 
-TEST(DueDate, IsLoanDaysFromToday) {
-  EXPECT_EQ(DueDate(D("2026-12-07"), Rules()), D("2026-12-21"));
-  EXPECT_EQ(DueDate(D("2026-12-25"), Rules()), D("2027-01-08")) << "across the year end";
+// The library's calendar: closed on Mondays and from 12-29 to 01-03.
+ClosedDays Calendar() {
+  ClosedDays c;
+  c.weekdays = {1};
+  c.yearly = {{{12, 29}, {1, 3}}};
+  return c;
+}
+
+TEST(DueDate, IsLoanDaysFromTodayOnAnOpenDay) {
+  const struct {
+    const char* lent;
+    const char* due;
+    const char* what;
+  } cases[] = {
+      {"2026-12-07", "2026-12-22", "12-21 is a Monday: the Tuesday after"},
+      {"2026-12-08", "2026-12-22", "an open Tuesday"},
+      {"2026-12-17", "2027-01-05", "12-31 is closed until 01-03, and 01-04 is a Monday"},
+      {"2026-12-15", "2027-01-05", "the closure's first day"},
+      {"2026-12-20", "2027-01-05", "01-03 is the closure's last day"},
+      {"2026-12-25", "2027-01-08", "across the year end, open"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    const Date due = DueDate(D(c.lent), Calendar(), Rules());
+    EXPECT_EQ(due, D(c.due)) << due.ToString();
+    EXPECT_FALSE(Calendar().IsClosed(due));
+  }
+  EXPECT_EQ(DueDate(D("2026-12-07"), ClosedDays{}, Rules()), D("2026-12-21")) << "never closed";
+  ClosedDays always;
+  always.weekdays = {0, 1, 2, 3, 4, 5, 6};
+  EXPECT_EQ(DueDate(D("2026-12-07"), always, Rules()), D("2026-12-21").AddDays(366))
+      << "a branch closed every day gives up after a year";
+}
+
+TEST(Renewal, MovesPastClosedDaysToo) {
+  LoanFacts loan{D("2026-12-20"), 0, false, Calendar()};
+  auto r = Renewal(loan, D("2026-12-17"), Rules());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(*r, D("2027-01-05"));
 }
 
 TEST(Renewal, TheGuidesRuleAndNothingElse) {
