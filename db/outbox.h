@@ -56,7 +56,7 @@ struct NoticeData {
   OutboxRow row;
   std::string patron_email;  // "" when the patron has none
   std::string hold_status;   // hold_ready: waiting | ready | fulfilled | cancelled | expired
-  std::string title, volume, branch_code, branch_name;  // hold_ready
+  std::string title, volume, branch_code, branch_name;  // hold_ready, hold_cancelled
   std::string deadline;                                 // hold_ready: YYYY-MM-DD
 };
 

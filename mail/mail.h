@@ -132,6 +132,11 @@ Message HoldReadyMessage(const std::string& to, const std::string& title,
                          const std::string& branch_name, const db::Date& deadline,
                          const std::string& library_name, const std::string& site_url);
 
+// 予約を取り消しました: staff cancelled the hold at the patron's request.
+Message HoldCancelledMessage(const std::string& to, const std::string& title,
+                             const std::string& branch_name, const std::string& library_name,
+                             const std::string& site_url);
+
 // メールアドレスの変更, to the old address or the new one; `when` in local time.
 Message EmailChangedMessage(const std::string& to, bool to_old_address, std::time_t when,
                             const std::string& library_name, const std::string& site_url);

@@ -22,6 +22,12 @@ Message HoldReadyMessage(const std::string& to, const std::string& title,
                                      site_url));
 }
 
+Message HoldCancelledMessage(const std::string& to, const std::string& title,
+                             const std::string& branch_name, const std::string& library_name,
+                             const std::string& site_url) {
+  return To(to, pages::HoldCancelledMail(title, branch_name, library_name, site_url));
+}
+
 Message EmailChangedMessage(const std::string& to, bool to_old_address, std::time_t when,
                             const std::string& library_name, const std::string& site_url) {
   return To(to, pages::EmailChangedMail(to_old_address, db::JapaneseDateTime(when), library_name,

@@ -86,6 +86,12 @@ struct Sender {
       return HoldReadyMessage(to, pages::TitleWithVolume(d.title, d.volume), branch, *deadline,
                               library_name, mc.site_url);
     }
+    if (r.kind == "hold_cancelled") {
+      std::string branch = d.branch_name;
+      if (const db::Branch* b = rules.FindBranch(d.branch_code)) branch = b->name;
+      return HoldCancelledMessage(to, pages::TitleWithVolume(d.title, d.volume), branch,
+                                  library_name, mc.site_url);
+    }
     if (r.kind == "email_changed") {
       return EmailChangedMessage(to, r.detail == "old", created, library_name, mc.site_url);
     }

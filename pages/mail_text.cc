@@ -6,6 +6,18 @@
 
 namespace shiori::pages {
 
+MailText HoldCancelledMail(const std::string& title, const std::string& branch_name,
+                           const std::string& library_name, const std::string& site_url) {
+  MailText m;
+  m.subject = "予約を取り消しました";
+  m.body = "お申し出により、図書館で次の予約を取り消しました。\n\n■資料名\n" + title +
+           "\n■受取館\n" + branch_name +
+           "\n\n予約の順番は元に戻せません。お心当たりのない場合は図書館にお問い合わせください。\n"
+           "\n予約中一覧:\n" +
+           site_url + "/account/holds\n\n" + library_name + "\n";
+  return m;
+}
+
 MailText HoldReadyMail(const std::string& title, const std::string& branch_name,
                        const std::string& deadline, const std::string& library_name,
                        const std::string& site_url) {

@@ -26,6 +26,12 @@ MailText HoldReadyMail(const std::string& title, const std::string& branch_name,
                        const std::string& deadline, const std::string& library_name,
                        const std::string& site_url);
 
+// 予約の取消: staff cancelled the hold at the patron's request (at the
+// counter or by phone): the title, the pickup branch, and that the place in
+// the queue is gone; the link to 予約中一覧.
+MailText HoldCancelledMail(const std::string& title, const std::string& branch_name,
+                           const std::string& library_name, const std::string& site_url);
+
 // メールアドレスの変更: to the old address (`to_old_address`: it will no longer
 // get notices) or to the new one; `when` as written ("12月1日(火) 17:00").
 MailText EmailChangedMail(bool to_old_address, const std::string& when,

@@ -727,5 +727,256 @@ TEST_F(CircTest, FailingStepLeavesNothingHalfDone) {
   EXPECT_EQ(HoldField(HoldId(a, book), "status"), "fulfilled");
 }
 
+// ---------------------------------------------------------------- the counter
+
+// A copy returned at noda for a hold picked up at chuo: 回送, not ready, no
+// notice, not in 予約確保一覧; received at chuo: ready from that day (chuo is
+// closed on Mondays), the notice queued only then.
+TEST_F(CircTest, TransitMakesTheHoldReadyOnlyOnArrival) {
+  const int64_t book = AddRecord("こころ");
+  AddCopy(book, "T1", "noda");
+  AddPatron("1000");
+  const int64_t a = AddPatron("1001", "a@example.jp"), b = AddPatron("1002");
+  Lend("1000", "T1", "2026-12-01");
+  Place(a, book, "chuo", "mail");
+  Place(b, book, "chuo", "phone");
+  const int64_t ha = HoldId(a, book), hb = HoldId(b, book);
+
+  auto in = Checkin(*c_, "T1", "noda", D("2026-12-10"), rules_);
+  ASSERT_TRUE(in.ok()) << in.status().message();
+  ASSERT_EQ(in->fates.size(), 1u);
+  EXPECT_EQ(in->fates[0].kind, CopyFate::Kind::kTransit);
+  EXPECT_EQ(in->fates[0].branch_name, "中央図書館");
+  EXPECT_EQ(in->fates[0].hold_id, ha);
+  EXPECT_EQ(HoldField(ha, "status"), "waiting");
+  EXPECT_EQ(Int("SELECT count(*) FROM outbox"), 0);
+  EXPECT_TRUE(PatronHolds(*c_, a, true)->empty());
+  auto waiting = PatronHolds(*c_, a, false);
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_TRUE((*waiting)[0].in_transit);
+  EXPECT_EQ((*waiting)[0].position, 0);
+  EXPECT_EQ((*PatronHolds(*c_, b, false))[0].position, 1) << "b is next for another copy";
+  // The van is on the way: the pickup branch cannot change, another branch
+  // cannot receive it, and nobody can borrow it.
+  EXPECT_EQ(ChangeHoldBranch(*c_, a, ha, "noda").code(), Status::Code::kConflict);
+  auto wrong = ReceiveTransit(*c_, "T1", "takaono", D("2026-12-11"), rules_);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("回送先は中央図書館"), std::string::npos)
+      << wrong.status().message();
+  EXPECT_EQ(Checkout(*c_, "1001", "T1", "chuo", D("2026-12-11"), rules_).status().code(),
+            Status::Code::kConflict);
+  auto transit = TransitsTo(*c_, "chuo");
+  ASSERT_TRUE(transit.ok());
+  ASSERT_EQ(transit->size(), 1u);
+  EXPECT_EQ((*transit)[0].hold_id, ha);
+  EXPECT_EQ((*transit)[0].from_branch_name, "野田図書館");
+
+  // Arrives on Saturday 12-12: 7 open days of chuo from then (Mondays closed).
+  auto got = ReceiveTransit(*c_, "T1", "chuo", D("2026-12-12"), rules_);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  ASSERT_EQ(got->fates.size(), 1u);
+  EXPECT_EQ(got->fates[0].kind, CopyFate::Kind::kHoldReady);
+  EXPECT_TRUE(got->fates[0].mail_queued);
+  EXPECT_EQ(HoldField(ha, "status"), "ready");
+  EXPECT_EQ(HoldField(ha, "ready_on"), "2026-12-12");
+  EXPECT_EQ(HoldField(ha, "pickup_deadline"), "2026-12-20");
+  EXPECT_EQ(CopyStatus("T1"), "held");
+  EXPECT_EQ(Int("SELECT count(*) FROM outbox WHERE kind = 'hold_ready' AND hold_id = " +
+                std::to_string(ha)),
+            1);
+  EXPECT_TRUE(TransitsTo(*c_, "chuo")->empty());
+  EXPECT_EQ(ReceiveTransit(*c_, "T1", "chuo", D("2026-12-12"), rules_).status().code(),
+            Status::Code::kConflict)
+      << "received twice";
+  (void)hb;
+}
+
+// A hold cancelled while its copy travels: the copy goes on and is handed
+// over where it arrives (the next hold there, or home).
+TEST_F(CircTest, ACopyArrivingForACancelledHoldIsHandedOverThere) {
+  const int64_t book = AddRecord("明暗");
+  AddCopy(book, "X1", "noda");
+  const int64_t a = AddPatron("1001");
+  Place(a, book, "chuo");
+  ASSERT_TRUE(PullForHold(*c_, "X1", "noda", D("2026-12-08"), rules_).ok());
+  ASSERT_TRUE(CancelHold(*c_, a, HoldId(a, book), D("2026-12-08"), rules_).ok());
+  EXPECT_EQ(CopyStatus("X1"), "transit");
+  auto got = ReceiveTransit(*c_, "X1", "chuo", D("2026-12-09"), rules_);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(got->fates[0].kind, CopyFate::Kind::kTransit) << "nobody waits: back home";
+  EXPECT_EQ(got->fates[0].branch, "noda");
+  ASSERT_TRUE(ReceiveTransit(*c_, "X1", "", D("2026-12-10"), rules_).ok());
+  EXPECT_EQ(CopyStatus("X1"), "shelf");
+}
+
+TEST_F(CircTest, CheckoutRefusesCopiesNotHereAndCardsNotInUse) {
+  const int64_t book = AddRecord("坑夫");
+  AddCopy(book, "C1", "noda");
+  AddCopy(book, "C2", "chuo", "missing");
+  const int64_t p = AddPatron("1001");
+  auto r = Checkout(*c_, "1001", "C1", "chuo", D("2026-12-08"), rules_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("野田図書館の書架の資料"), std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(Checkout(*c_, "1001", "C1", "nowhere", D("2026-12-08"), rules_).status().code(),
+            Status::Code::kInvalid);
+  // A copy marked missing, in hand: lent and noted.
+  r = Checkout(*c_, "1001", "C2", "chuo", D("2026-12-08"), rules_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->was_missing);
+  EXPECT_EQ(Text("SELECT branch FROM loans"), "chuo");
+  // Blocked, then replaced.
+  Sql("UPDATE patrons SET status = 'blocked' WHERE id = " + std::to_string(p));
+  r = Checkout(*c_, "1001", "C1", "noda", D("2026-12-08"), rules_);
+  EXPECT_NE(r.status().message().find("利用停止中"), std::string::npos) << r.status().message();
+  Sql("UPDATE patrons SET status = 'active', card = '2001' WHERE id = " + std::to_string(p));
+  Sql("INSERT INTO replaced_cards VALUES('1001', " + std::to_string(p) + ", 0)");
+  r = Checkout(*c_, "1001", "C1", "noda", D("2026-12-08"), rules_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kConflict);
+  EXPECT_NE(r.status().message().find("再発行済み"), std::string::npos) << r.status().message();
+  EXPECT_EQ(CopyStatus("C1"), "shelf");
+  ASSERT_TRUE(Checkout(*c_, "2001", "C1", "noda", D("2026-12-08"), rules_).ok());
+}
+
+// 12-17 + 14 days is 12-31, inside chuo's 12-29…01-03 closure; 01-04 is a
+// Monday: due 01-05. A renewal at the counter keeps to the same calendar.
+TEST_F(CircTest, CheckoutAndRenewalDueDatesAreOpenDaysOfTheLendingBranch) {
+  const int64_t book = AddRecord("三四郎"), other = AddRecord("それから");
+  AddCopy(book, "D1", "chuo");
+  AddCopy(other, "D2", "noda");
+  AddPatron("1001");
+  auto r = Checkout(*c_, "1001", "D1", "chuo", D("2026-12-17"), rules_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->due_on, "2027-01-05");
+  // noda has no closed days in these rules: 12-31 it is.
+  EXPECT_EQ(Checkout(*c_, "1001", "D2", "noda", D("2026-12-17"), rules_)->due_on, "2026-12-31");
+  auto renewed = RenewAtCounter(*c_, "D1", D("2026-12-20"), rules_);
+  ASSERT_FALSE(renewed.ok()) << "12-20 + 14 is 01-03, closed: 01-05 again, no later";
+  renewed = RenewAtCounter(*c_, "D1", D("2026-12-28"), rules_);
+  ASSERT_TRUE(renewed.ok()) << renewed.status().message();
+  EXPECT_EQ(renewed->due_on, "2027-01-12") << "12-28 + 14 is a Monday";
+  EXPECT_EQ(renewed->card, "1001");
+  EXPECT_EQ(RenewAtCounter(*c_, "D1", D("2026-12-30"), rules_).status().code(),
+            Status::Code::kConflict)
+      << "once only";
+  EXPECT_EQ(RenewAtCounter(*c_, "nope", D("2026-12-21"), rules_).status().code(),
+            Status::Code::kNotFound);
+}
+
+// The pull list at a branch, 確保 and 見つからない.
+TEST_F(CircTest, PullListOffersOnShelfCopiesForTheOldestHolds) {
+  const int64_t book = AddRecord("門"), lone = AddRecord("行人");
+  AddCopy(book, "P1", "takaono");
+  AddCopy(book, "P2", "takaono");
+  AddCopy(lone, "Q1", "chuo");
+  AddCopy(lone, "Q2", "takaono");
+  const int64_t a = AddPatron("1001"), b = AddPatron("1002"), c = AddPatron("1003");
+  Place(a, book, "noda");
+  Place(b, lone, "chuo");  // chuo has a copy on its own shelf: only chuo lists it
+  Place(c, book, "noda");
+  auto list = PullList(*c_, "takaono");
+  ASSERT_TRUE(list.ok()) << list.status().message();
+  ASSERT_EQ(list->size(), 2u) << "two copies here: the first two holds on 門";
+  EXPECT_EQ((*list)[0].hold_id, HoldId(a, book));
+  EXPECT_EQ((*list)[0].barcode, "P1");
+  EXPECT_EQ((*list)[0].pickup_name, "野田図書館");
+  EXPECT_EQ((*list)[1].hold_id, HoldId(c, book));
+  auto chuo = PullList(*c_, "chuo");
+  ASSERT_EQ(chuo->size(), 1u);
+  EXPECT_EQ((*chuo)[0].barcode, "Q1");
+  EXPECT_EQ(CountsAt(*c_, "takaono", D("2026-12-08"))->pull, 2);
+
+  // P1 is not on the shelf: missing; the line takes P2.
+  auto gone = MarkMissing(*c_, "P1", "takaono");
+  ASSERT_TRUE(gone.ok()) << gone.status().message();
+  EXPECT_EQ(CopyStatus("P1"), "missing");
+  list = PullList(*c_, "takaono");
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].hold_id, HoldId(a, book));
+  EXPECT_EQ((*list)[0].barcode, "P2");
+  EXPECT_EQ(HoldField(HoldId(a, book), "status"), "waiting");
+  EXPECT_EQ(MarkMissing(*c_, "Q1", "takaono").status().code(), Status::Code::kConflict);
+
+  // 確保 at takaono for a noda pickup: transit; the next hold is listed.
+  auto pulled = PullForHold(*c_, "P2", "takaono", D("2026-12-08"), rules_);
+  ASSERT_TRUE(pulled.ok()) << pulled.status().message();
+  EXPECT_EQ(pulled->fates[0].kind, CopyFate::Kind::kTransit);
+  EXPECT_TRUE(PullList(*c_, "takaono")->empty()) << "no copy left on the shelf";
+  // A copy lent at the counter before it was pulled just leaves the list.
+  ASSERT_TRUE(Checkout(*c_, "1003", "Q1", "chuo", D("2026-12-08"), rules_).ok());
+  EXPECT_TRUE(PullList(*c_, "chuo")->empty());
+}
+
+// 取置棚, 電話連絡 and the daily run for one branch.
+TEST_F(CircTest, HoldShelfAndPhoneList) {
+  const int64_t b1 = AddRecord("一"), b2 = AddRecord("二"), b3 = AddRecord("三");
+  AddCopy(b1, "H1", "chuo");
+  AddCopy(b2, "H2", "chuo");
+  AddCopy(b3, "H3", "chuo");
+  const int64_t phone = AddPatron("1001"), mail = AddPatron("1002", "m@example.jp"),
+                none = AddPatron("1003");
+  Place(phone, b1, "chuo", "phone");
+  Place(mail, b2, "chuo", "mail");
+  Place(none, b3, "chuo", "none");
+  for (const char* k : {"H1", "H2", "H3"}) {
+    ASSERT_TRUE(PullForHold(*c_, k, "chuo", D("2026-12-08"), rules_).ok());
+  }
+  auto shelf = HoldShelf(*c_, "chuo", D("2026-12-08"));
+  ASSERT_TRUE(shelf.ok());
+  EXPECT_EQ(shelf->size(), 3u);
+  EXPECT_TRUE(HoldShelf(*c_, "noda", D("2026-12-08"))->empty());
+
+  auto calls = PhoneList(*c_, "chuo");
+  ASSERT_TRUE(calls.ok()) << calls.status().message();
+  ASSERT_EQ(calls->size(), 1u) << "mail is sent, 連絡不要 is never called";
+  const int64_t hp = HoldId(phone, b1);
+  EXPECT_EQ((*calls)[0].hold_id, hp);
+  // A mail notice that failed for good: on the list too.
+  Sql("UPDATE outbox SET status = 'failed'");
+  EXPECT_EQ(PhoneList(*c_, "chuo")->size(), 2u);
+  // 不在 keeps it with the attempt; 連絡済 removes it.
+  ASSERT_TRUE(RecordCall(*c_, hp, false, "tanaka", 1000).ok());
+  calls = PhoneList(*c_, "chuo");
+  EXPECT_EQ((*calls)[0].attempts, 1);
+  EXPECT_EQ((*calls)[0].last_attempt_at, 1000);
+  ASSERT_TRUE(RecordCall(*c_, hp, true, "tanaka", 2000).ok());
+  EXPECT_EQ(PhoneList(*c_, "chuo")->size(), 1u);
+  EXPECT_EQ(RecordCall(*c_, 999999, true, "tanaka", 2000).code(), Status::Code::kNotFound);
+
+  // Past the deadline (12-16 at chuo): listed as expired; the branch's run expires them.
+  shelf = HoldShelf(*c_, "chuo", D("2026-12-17"));
+  EXPECT_TRUE((*shelf)[0].expired);
+  EXPECT_EQ(CountsAt(*c_, "chuo", D("2026-12-17"))->expired, 3);
+  auto other = DailyRun(*c_, D("2026-12-17"), rules_, "noda");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty()) << "another branch's run touches nothing here";
+  auto run = DailyRun(*c_, D("2026-12-17"), rules_, "chuo");
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->size(), 6u) << ::testing::PrintToString(*run);
+  EXPECT_EQ(CopyStatus("H1"), "shelf");
+}
+
+// Staff cancel on the patron's request: a mail hold's patron is told.
+TEST_F(CircTest, CancelAtTheCounterTellsAMailPatron) {
+  const int64_t book = AddRecord("虞美人草");
+  AddCopy(book, "Z1", "chuo", "loan");
+  const int64_t a = AddPatron("1001", "a@example.jp"), b = AddPatron("1002");
+  Place(a, book, "chuo", "mail");
+  Place(b, book, "chuo", "phone");
+  ASSERT_TRUE(CancelHoldAtCounter(*c_, HoldId(a, book), D("2026-12-08"), rules_).ok());
+  EXPECT_EQ(Int("SELECT count(*) FROM outbox WHERE kind = 'hold_cancelled' AND hold_id = " +
+                std::to_string(HoldId(a, book))),
+            1);
+  ASSERT_TRUE(CancelHoldAtCounter(*c_, HoldId(b, book), D("2026-12-08"), rules_).ok());
+  EXPECT_EQ(Int("SELECT count(*) FROM outbox"), 1) << "phone: nobody mailed";
+  EXPECT_EQ(CancelHoldAtCounter(*c_, 424242, D("2026-12-08"), rules_).code(),
+            Status::Code::kNotFound);
+  // The patron's own cancel online sends nothing.
+  Place(a, book, "chuo", "mail");
+  ASSERT_TRUE(CancelHold(*c_, a, HoldId(a, book), D("2026-12-08"), rules_).ok());
+  EXPECT_EQ(Int("SELECT count(*) FROM outbox"), 1);
+}
+
 }  // namespace
 }  // namespace shiori::db
