@@ -496,6 +496,39 @@ TEST_F(ServerMail, TheRunningServerSendsTheNoticeOnce) {
   EXPECT_EQ(server.Stop(SIGTERM), 0);
 }
 
+// Staff cancel a hold at the patron's request (`shiori hold cancel`): the
+// patron, whose contact is mail, is told in Japanese, once.
+TEST_F(ServerMail, AHoldCancelledAtTheCounterIsToldByMail) {
+  ASSERT_TRUE(StartMailbox());
+  const int64_t hold = AnotherWaitingHold();
+  WriteConfig(1);
+  c_.reset();
+  Server server;
+  ASSERT_TRUE(StartServer(server)) << server.startup_output();
+  ASSERT_TRUE(WaitFor(1)) << "the ready hold's notice from the fixture";
+  CommandResult cancel =
+      RunShiori({"hold", "cancel", std::to_string(hold), "--db", dir_.File("mail.db")},
+                {"SHIORI_TODAY=2026-12-26"});
+  ASSERT_EQ(cancel.exit_code, 0) << cancel.err;
+  ASSERT_TRUE(WaitFor(2)) << server.Stderr();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::vector<Mail> mails = Delivered();
+  ASSERT_EQ(mails.size(), 2u);
+  const Mail* told = nullptr;
+  for (const auto& m : mails) {
+    if (m.Subject() == "予約を取り消しました") told = &m;
+  }
+  ASSERT_NE(told, nullptr);
+  EXPECT_NE(told->Text().find("順番は元に戻せません"), std::string::npos) << told->Text();
+  EXPECT_NE(told->Text().find("/account/holds"), std::string::npos);
+  CommandResult again =
+      RunShiori({"hold", "cancel", std::to_string(hold), "--db", dir_.File("mail.db")},
+                {"SHIORI_TODAY=2026-12-26"});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("終了しています"), std::string::npos) << again.err;
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+}
+
 TEST_F(ServerMail, CheckinThenAKilledServerStillSendsTheNoticeOnce) {
   ASSERT_TRUE(StartMailbox());
   // A shelf copy lent to another patron, which 1000000011 reserves by mail.
