@@ -22,7 +22,7 @@ namespace shiori::db {
 
 struct LoanLine {
   int64_t loan_id = 0;
-  std::string title, volume;
+  std::string title, volume, barcode;
   std::string due_on;  // YYYY-MM-DD
   int renewals = 0;
   bool reserved = false;  // another patron waits for this title (予約あり)

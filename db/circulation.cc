@@ -10,7 +10,7 @@ Result<std::vector<LoanLine>> PatronLoans(Connection& c, int64_t patron_id, cons
   auto s = c.Prepare(
       "SELECT l.id, r.title, ifnull(r.volume,''), l.due_on, l.renewals,"
       " EXISTS (SELECT 1 FROM holds h WHERE h.record_id = r.id AND h.status = 'waiting'"
-      "         AND h.copy_id IS NULL AND h.patron_id <> l.patron_id)"
+      "         AND h.copy_id IS NULL AND h.patron_id <> l.patron_id), k.barcode"
       " FROM loans l JOIN copies k ON k.id = l.copy_id JOIN records r ON r.id = k.record_id"
       " WHERE l.patron_id = ?1 AND l.returned_on IS NULL ORDER BY l.due_on, l.id");
   if (!s.ok()) return s.status();
@@ -27,6 +27,7 @@ Result<std::vector<LoanLine>> PatronLoans(Connection& c, int64_t patron_id, cons
     l.due_on = s->Text(3);
     l.renewals = static_cast<int>(s->Int(4));
     l.reserved = s->Int(5) != 0;
+    l.barcode = s->Text(6);
     auto due = Date::Parse(l.due_on);
     l.overdue = due && *due < today;
     out.push_back(std::move(l));
