@@ -24,6 +24,41 @@ Status IndexAll(Connection& c) {
   }
 }
 
+// Whether `table` has a column `column` (migrations replayed by tests).
+Result<bool> HasColumn(Connection& c, const char* table, const char* column) {
+  auto s = c.Prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  if (!s.ok()) return s.status();
+  s->Bind(1, table).Bind(2, column);
+  auto r = s->Step();
+  if (!r.ok()) return r.status();
+  return *r && s->Int(0) > 0;
+}
+
+// Migration 14's new columns, and the transit holds of the old rule put back
+// to waiting for their copy (see the migration).
+Status BackOfficeColumns(Connection& c) {
+  struct Add {
+    const char *table, *column, *sql;
+  };
+  const Add adds[] = {
+      {"copies", "transit_to", "ALTER TABLE copies ADD COLUMN transit_to TEXT REFERENCES branches(code)"},
+      {"loans", "branch", "ALTER TABLE loans ADD COLUMN branch TEXT REFERENCES branches(code)"},
+      {"patrons", "block_reason", "ALTER TABLE patrons ADD COLUMN block_reason TEXT"},
+  };
+  for (const auto& a : adds) {
+    auto has = HasColumn(c, a.table, a.column);
+    if (!has.ok()) return has.status();
+    if (!*has) SHIORI_RETURN_IF_ERROR(c.Exec(a.sql));
+  }
+  return c.Exec(R"sql(
+UPDATE copies SET transit_to =
+  (SELECT h.pickup_branch FROM holds h WHERE h.copy_id = copies.id AND h.status = 'ready')
+  WHERE status = 'transit' AND transit_to IS NULL;
+UPDATE holds SET status = 'waiting', ready_on = NULL, pickup_deadline = NULL
+  WHERE status = 'ready' AND copy_id IN (SELECT id FROM copies WHERE status = 'transit');
+)sql");
+}
+
 struct Migration {
   const char* sql;
   Status (*after)(Connection&);  // C++ part, in the same transaction; may be null
@@ -376,6 +411,102 @@ ALTER TABLE auth_failures_new RENAME TO auth_failures;
 CREATE INDEX auth_failures_last ON auth_failures(last_at);
 )sql",
        nullptr},
+      // 14: the back office (db/staff.cc, db/circ.cc). Staff accounts, their
+      // sessions (cookie only, each working at a branch), their failed logins
+      // and the audit of every staff action. A copy in transit says where it
+      // is going (transit_to); a hold whose copy travels to its pickup branch
+      // stays 'waiting' with copy_id set until the copy is received there, so
+      // holds readied by the old rule with their copy still in the van go
+      // back to that state. A loan remembers its lending branch (due dates
+      // keep to its open days). Patrons get a block reason, replaced cards
+      // are remembered (the old number stays refused), calls to patrons are
+      // recorded, and the outbox is rebuilt as in 7 for 'hold_cancelled'.
+      {R"sql(
+CREATE TABLE IF NOT EXISTS staff(  -- (tests replay migrations)
+  id            INTEGER PRIMARY KEY,
+  login         TEXT NOT NULL UNIQUE,
+  name          TEXT NOT NULL,
+  role          TEXT NOT NULL CHECK(role IN ('counter','admin')),
+  password_hash TEXT NOT NULL,       -- Argon2id string
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL,    -- unix seconds
+  updated_at    INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS staff_sessions(
+  id         INTEGER PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,   -- BLAKE2b of the cookie's token
+  csrf       TEXT NOT NULL,
+  staff_id   INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+  branch     TEXT NOT NULL REFERENCES branches(code),
+  created_at INTEGER NOT NULL,
+  seen_at    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS staff_sessions_staff ON staff_sessions(staff_id);
+CREATE TABLE IF NOT EXISTS staff_failures(
+  key      TEXT PRIMARY KEY,         -- 'login:' + login, or 'source:' + keyed hash of the address
+  failures INTEGER NOT NULL,
+  last_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit(
+  id      INTEGER PRIMARY KEY,
+  at      INTEGER NOT NULL,          -- unix seconds
+  staff   TEXT NOT NULL,             -- the staff login, or 'cli:' + the system user
+  branch  TEXT,                      -- where the staff session works
+  action  TEXT NOT NULL,             -- checkout, checkin, receive, pull, ...
+  card    TEXT,
+  barcode TEXT,
+  outcome TEXT NOT NULL,             -- 'ok', or the refusal as shown
+  detail  TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+
+CREATE TABLE IF NOT EXISTS replaced_cards(
+  card        TEXT PRIMARY KEY,      -- the old number, as digits
+  patron_id   INTEGER NOT NULL REFERENCES patrons(id) ON DELETE CASCADE,
+  replaced_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hold_calls(
+  id      INTEGER PRIMARY KEY,
+  hold_id INTEGER NOT NULL REFERENCES holds(id),
+  at      INTEGER NOT NULL,          -- unix seconds
+  staff   TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK(outcome IN ('reached','no_answer'))
+);
+CREATE INDEX IF NOT EXISTS hold_calls_hold ON hold_calls(hold_id);
+
+CREATE TABLE outbox_new(
+  id               INTEGER PRIMARY KEY,
+  kind             TEXT NOT NULL CHECK(kind IN ('hold_ready','hold_cancelled','email_changed',
+                                               'email_confirm','password_registered',
+                                               'password_changed')),
+  patron_id        INTEGER NOT NULL REFERENCES patrons(id),
+  hold_id          INTEGER REFERENCES holds(id),
+  to_address       TEXT,
+  detail           TEXT,
+  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  status           TEXT NOT NULL DEFAULT 'pending'
+                   CHECK(status IN ('pending','sending','sent','failed','skipped')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  first_try_at     INTEGER,
+  next_try_at      INTEGER,
+  sending_at       INTEGER,
+  claim_token      TEXT,
+  resent_uncertain INTEGER NOT NULL DEFAULT 0,
+  sent_at          INTEGER,
+  message_id       TEXT,
+  last_error       TEXT
+);
+INSERT INTO outbox_new SELECT id, kind, patron_id, hold_id, to_address, detail, created_at,
+  status, attempts, first_try_at, next_try_at, sending_at, claim_token, resent_uncertain,
+  sent_at, message_id, last_error FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox(next_try_at) WHERE status = 'pending';
+CREATE INDEX outbox_sending ON outbox(sending_at) WHERE status = 'sending';
+CREATE INDEX outbox_hold ON outbox(hold_id) WHERE hold_id IS NOT NULL;
+CREATE INDEX outbox_patron_pending ON outbox(patron_id, kind) WHERE status = 'pending';
+)sql",
+       BackOfficeColumns},
   };
   return m;
 }
