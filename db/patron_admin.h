@@ -45,8 +45,9 @@ struct PatronMatches {
 // small kana and spaces do not matter), prefix match. At most `limit` rows
 // (clamped to 1..kPatronFindLimit). Invalid (Japanese) for an empty query, a
 // card number that cannot be one, or a name that is not kana. The name
-// search reads every patron (names are stored as typed, so no index can
-// serve it): a few milliseconds per thousand patrons.
+// search reads and normalises every patron (names are stored as typed, so no
+// index can serve it): `patron find イ` over 30,000 patrons took 0.4 s in
+// the Debug sanitizer build, process start included.
 Result<PatronMatches> FindPatrons(Connection& c, std::string_view query,
                                   int limit = kPatronFindLimit);
 
