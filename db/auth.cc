@@ -12,6 +12,7 @@
 #include "charset/charset.h"
 #include "db/outbox.h"
 #include "db/patron.h"
+#include "db/session.h"
 #include "db/sqlite.h"
 
 namespace shiori::db {
@@ -21,6 +22,8 @@ const char kRegistrationMismatch[] =
     "図書館でカードを作ったときの氏名・電話番号でお試しください。"
     "登録できないときは、お近くの図書館のカウンターにお問い合わせください。";
 const char kLoginMismatch[] = "カード番号またはパスワードが違います。";
+const char kCardBlocked[] =
+    "このカードは現在ご利用いただけません。お近くの図書館のカウンターにお問い合わせください。";
 
 namespace {
 
@@ -253,16 +256,15 @@ bool Matches(const Credentials& p, std::string_view name_kana, std::string_view 
          digits == charset::NormalizeDigits(p.phone);
 }
 
-Status DeleteSessionsOf(Connection& c, int64_t patron_id, std::optional<int64_t> keep) {
-  auto s = c.Prepare("DELETE FROM sessions WHERE patron_id = ?1 AND id IS NOT ?2");
-  if (!s.ok()) return s.status();
-  s->Bind(1, patron_id);
-  if (keep) {
-    s->Bind(2, *keep);
-  } else {
-    s->BindNull(2);
+// Ok for an active card; else the refusal Login and RegisterPassword give
+// the patron, once she has proved who she is.
+Status RefuseInactive(const Credentials& p) {
+  if (p.status == "blocked") return Status::Conflict(kCardBlocked);
+  if (p.status != "active") {
+    return Status::Conflict(
+        "カードの有効期限が切れています。お近くの図書館のカウンターで更新の手続きをしてください。");
   }
-  return s->Run();
+  return Status::Ok();
 }
 
 }  // namespace
@@ -325,7 +327,7 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
   {
     auto p = CredentialsByCard(c, card_key);
     if (!p.ok()) return p.status();
-    if (p->has_value() && Matches(**p, name_kana, phone)) {
+    if (p->has_value() && Matches(**p, name_kana, phone) && RefuseInactive(**p).ok()) {
       auto hh = HashPassword(pw, h);
       if (!hh.ok()) return hh.status();
       hash = std::move(hh).value();
@@ -344,6 +346,9 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
     SHIORI_RETURN_IF_ERROR(tx.Commit());
     return Status::Invalid(kRegistrationMismatch);
   }
+  // Told only now that name and phone proved who asks; not a failure, and
+  // nothing is written (the transaction is rolled back).
+  SHIORI_RETURN_IF_ERROR(RefuseInactive(**p));
   if (!hash) {  // the record changed to match after the first look: rare
     auto hh = HashPassword(pw, h);
     if (!hh.ok()) return hh.status();
@@ -355,7 +360,7 @@ Status RegisterPassword(Connection& c, std::string_view card, std::string_view n
       " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1");
   if (!up.ok()) return up.status();
   SHIORI_RETURN_IF_ERROR(up->Bind(1, id).Bind(2, *hash).Run());
-  SHIORI_RETURN_IF_ERROR(DeleteSessionsOf(c, id, std::nullopt));
+  SHIORI_RETURN_IF_ERROR(EndPatronSessions(c, id).status());
   SHIORI_RETURN_IF_ERROR(QueueToPatron(c, "password_registered", id, device_class, now, limits));
   SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, {&by_key, &by_source}, t, now));
   const Counter login_key{kLoginKey, by_key.key};
@@ -398,14 +403,7 @@ Result<int64_t> Login(Connection& c, std::string_view card, std::string_view pas
     SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, {&by_key, &by_source}, t, now));
     SHIORI_RETURN_IF_ERROR(tx.Commit());
   }
-  if (p->status == "blocked") {
-    return Status::Conflict(
-        "このカードは現在ご利用いただけません。お近くの図書館のカウンターにお問い合わせください。");
-  }
-  if (p->status == "expired") {
-    return Status::Conflict(
-        "カードの有効期限が切れています。お近くの図書館のカウンターで更新の手続きをしてください。");
-  }
+  SHIORI_RETURN_IF_ERROR(RefuseInactive(*p));
   return p->id;
 }
 
@@ -449,7 +447,7 @@ Status ChangePassword(Connection& c, int64_t patron_id, std::string_view current
     return Status::Conflict(
         "パスワードは別の画面で変更されました。新しいパスワードでログインし直してください。");
   }
-  SHIORI_RETURN_IF_ERROR(DeleteSessionsOf(c, patron_id, keep_session_id));
+  SHIORI_RETURN_IF_ERROR(EndPatronSessions(c, patron_id, keep_session_id).status());
   SHIORI_RETURN_IF_ERROR(
       QueueToPatron(c, "password_changed", patron_id, device_class, now, limits));
   SHIORI_RETURN_IF_ERROR(SettleSuccess(c, by_card, {}, t, now));

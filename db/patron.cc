@@ -1,6 +1,8 @@
-// Patron records: staff's records (patron add, import), the lookups by card
-// and id, e-mail addresses (their form; their change, confirmed from the new
-// mailbox; the holds that notify by mail). Logins, passwords and the lockout are in auth.cc.
+// Patron records: staff's records (patron add, import) with the checks and
+// writes the back office shares (patron_internal.h), the lookups by card and
+// id, e-mail addresses (their form; their change, confirmed from the new
+// mailbox; the holds that notify by mail). Logins, passwords and the lockout
+// are in auth.cc; the back office's patron administration in patron_admin.cc.
 #include "db/patron.h"
 
 #include <optional>
@@ -10,6 +12,7 @@
 #include "base/hash.h"
 #include "charset/charset.h"
 #include "db/outbox.h"
+#include "db/patron_internal.h"
 #include "db/sqlite.h"
 
 namespace shiori::db {
@@ -23,20 +26,6 @@ Result<int> MailHoldsToNone(Connection& c, int64_t patron_id) {
   if (!s.ok()) return s.status();
   SHIORI_RETURN_IF_ERROR(s->Bind(1, patron_id).Run());
   return c.Changes();
-}
-
-bool IsKatakanaName(std::string_view normalized) {
-  if (normalized.empty()) return false;
-  const auto* p = reinterpret_cast<const unsigned char*>(normalized.data());
-  size_t i = 0;
-  while (i < normalized.size()) {
-    // NormalizeNameKana output is valid UTF-8; katakana are 3-byte E3 82/83 xx.
-    if (i + 3 > normalized.size() || p[i] != 0xE3) return false;
-    const char32_t c = ((p[i] & 0x0F) << 12) | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
-    if (!((c >= 0x30A1 && c <= 0x30FA) || (c >= 0x30FC && c <= 0x30FE))) return false;
-    i += 3;
-  }
-  return true;
 }
 
 bool AllAsciiDigits(std::string_view s) {
@@ -133,103 +122,153 @@ Status ValidateEmail(std::string_view email) {
 
 // ---------------------------------------------------------------- staff
 
-Result<Upserted> UpsertPatron(Connection& c, const PatronInput& in) {
-  const std::string_view card = charset::Trim(in.card);
-  if (card.size() < 4 || card.size() > 16 || !AllAsciiDigits(card)) {
-    return Status::Invalid("カード番号は半角数字4〜16桁で入力してください。");
+namespace detail {
+
+bool IsKatakanaName(std::string_view normalized) {
+  if (normalized.empty()) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(normalized.data());
+  size_t i = 0;
+  while (i < normalized.size()) {
+    // NormalizeNameKana output is valid UTF-8; katakana are 3-byte E3 82/83 xx.
+    if (i + 3 > normalized.size() || p[i] != 0xE3) return false;
+    const char32_t c = ((p[i] & 0x0F) << 12) | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+    if (!((c >= 0x30A1 && c <= 0x30FA) || (c >= 0x30FC && c <= 0x30FE))) return false;
+    i += 3;
   }
-  const std::string_view name = charset::Trim(in.name_kana);
-  if (!IsKatakanaName(charset::NormalizeNameKana(name))) {
+  return true;
+}
+
+Status CheckCardNumber(std::string_view card, std::string_view field) {
+  const std::string_view digits = charset::Trim(card);
+  if (digits.size() < 4 || digits.size() > 16 || !AllAsciiDigits(digits)) {
+    return Status::Invalid(std::string(field) + "は半角数字4〜16桁で入力してください。");
+  }
+  return Status::Ok();
+}
+
+Result<PatronFields> CheckPatronInput(Connection& c, const PatronInput& in, bool with_card) {
+  PatronFields f;
+  if (with_card) {
+    SHIORI_RETURN_IF_ERROR(CheckCardNumber(in.card));
+    f.card = std::string(charset::Trim(in.card));
+  }
+  f.name_kana = std::string(charset::Trim(in.name_kana));
+  if (!IsKatakanaName(charset::NormalizeNameKana(f.name_kana))) {
     return Status::Invalid("氏名(カナ)はカタカナで入力してください。");
   }
-  const std::string_view phone = charset::Trim(in.phone);
-  const size_t digits = charset::NormalizeDigits(phone).size();
+  f.phone = std::string(charset::Trim(in.phone));
+  const size_t digits = charset::NormalizeDigits(f.phone).size();
   if (digits < 6 || digits > 15) {
     return Status::Invalid("電話番号は6〜15桁の数字で入力してください。");
   }
   // Stored as typed and read out at the counter: no control character.
-  if (charset::HasControl(phone))
+  if (charset::HasControl(f.phone))
     return Status::Invalid("電話番号に使えない文字が含まれています。");
-  const std::string email = NormalizeEmailInput(in.email);
-  if (!email.empty()) SHIORI_RETURN_IF_ERROR(ValidateEmail(email));
-  const std::string_view branch = charset::Trim(in.home_branch);
-  if (!branch.empty()) {
+  f.email = NormalizeEmailInput(in.email);
+  if (!f.email.empty()) SHIORI_RETURN_IF_ERROR(ValidateEmail(f.email));
+  f.home_branch = std::string(charset::Trim(in.home_branch));
+  if (!f.home_branch.empty()) {
     auto b = c.Prepare("SELECT 1 FROM branches WHERE code = ?1");
     if (!b.ok()) return b.status();
-    auto r = b->Bind(1, branch).Step();
+    auto r = b->Bind(1, f.home_branch).Step();
     if (!r.ok()) return r.status();
-    if (!*r) return Status::Invalid("登録館「" + std::string(branch) + "」はありません。");
+    if (!*r) return Status::Invalid("登録館「" + f.home_branch + "」はありません。");
   }
+  return f;
+}
 
-  auto old = c.Prepare("SELECT id, email FROM patrons WHERE card = ?1");
+Status RefuseReplacedCard(Connection& c, std::string_view card, std::string_view field) {
+  auto s = c.Prepare("SELECT 1 FROM replaced_cards WHERE card = ?1");
+  if (!s.ok()) return s.status();
+  auto r = s->Bind(1, card).Step();
+  if (!r.ok()) return r.status();
+  if (*r) return Status::Conflict(std::string(field) + "は再発行済みの旧番号のため使えません。");
+  return Status::Ok();
+}
+
+Result<int64_t> InsertPatron(Connection& c, const PatronFields& f) {
+  auto ins = c.Prepare(
+      "INSERT INTO patrons(card, name_kana, phone, email, home_branch) VALUES(?1,?2,?3,?4,?5)");
+  if (!ins.ok()) return ins.status();
+  SHIORI_RETURN_IF_ERROR(ins->Bind(1, f.card)
+                             .Bind(2, f.name_kana)
+                             .Bind(3, f.phone)
+                             .Bind(4, NonEmpty(f.email))
+                             .Bind(5, NonEmpty(f.home_branch))
+                             .Run());
+  return c.LastInsertId();
+}
+
+Status UpdatePatronFields(Connection& c, int64_t id, const PatronFields& f) {
+  auto old = c.Prepare("SELECT ifnull(email,'') <> '' FROM patrons WHERE id = ?1");
   if (!old.ok()) return old.status();
-  auto found = old->Bind(1, card).Step();
+  auto found = old->Bind(1, id).Step();
   if (!found.ok()) return found.status();
-  if (!*found) {
-    auto ins = c.Prepare(
-        "INSERT INTO patrons(card, name_kana, phone, email, home_branch) VALUES(?1,?2,?3,?4,?5)");
-    if (!ins.ok()) return ins.status();
-    SHIORI_RETURN_IF_ERROR(ins->Bind(1, card)
-                               .Bind(2, name)
-                               .Bind(3, phone)
-                               .Bind(4, NonEmpty(email))
-                               .Bind(5, NonEmpty(branch))
-                               .Run());
-    return Upserted::kInserted;
-  }
-  const int64_t id = old->Int(0);
-  const bool had_email = !old->Text(1).empty();
+  if (!*found) return Status::NotFound("利用者が見つかりません。");
+  const bool had_email = old->Int(0) != 0;
   old->Reset();
   auto up = c.Prepare(
       "UPDATE patrons SET name_kana = ?2, phone = ?3, email = ?4, home_branch = ?5,"
       " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1");
   if (!up.ok()) return up.status();
   SHIORI_RETURN_IF_ERROR(up->Bind(1, id)
-                             .Bind(2, name)
-                             .Bind(3, phone)
-                             .Bind(4, NonEmpty(email))
-                             .Bind(5, NonEmpty(branch))
+                             .Bind(2, f.name_kana)
+                             .Bind(3, f.phone)
+                             .Bind(4, NonEmpty(f.email))
+                             .Bind(5, NonEmpty(f.home_branch))
                              .Run());
-  if (had_email && email.empty()) {
+  if (had_email && f.email.empty()) {
     auto n = MailHoldsToNone(c, id);
     if (!n.ok()) return n.status();
   }
+  return Status::Ok();
+}
+
+const char kPatronColumns[] =
+    "id, card, name_kana, phone, ifnull(email,''), ifnull(home_branch,''), status,"
+    " ifnull(block_reason,''), password_hash IS NOT NULL";
+
+PatronRow ReadPatronRow(const Stmt& s) {
+  PatronRow p;
+  p.id = s.Int(0);
+  p.card = s.Text(1);
+  p.name_kana = s.Text(2);
+  p.phone = s.Text(3);
+  p.email = s.Text(4);
+  p.home_branch = s.Text(5);
+  p.status = s.Text(6);
+  p.block_reason = s.Text(7);
+  p.has_password = s.Int(8) != 0;
+  return p;
+}
+
+}  // namespace detail
+
+Result<Upserted> UpsertPatron(Connection& c, const PatronInput& in) {
+  auto f = detail::CheckPatronInput(c, in, true);
+  if (!f.ok()) return f.status();
+  SHIORI_RETURN_IF_ERROR(detail::RefuseReplacedCard(c, f->card));
+  auto old = c.Prepare("SELECT id FROM patrons WHERE card = ?1");
+  if (!old.ok()) return old.status();
+  auto found = old->Bind(1, f->card).Step();
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    auto id = detail::InsertPatron(c, *f);
+    if (!id.ok()) return id.status();
+    return Upserted::kInserted;
+  }
+  const int64_t id = old->Int(0);
+  old->Reset();
+  SHIORI_RETURN_IF_ERROR(detail::UpdatePatronFields(c, id, *f));
   return Upserted::kUpdated;
 }
 
-namespace {
-
-// The patron the one-parameter query `where` finds, or nullopt.
-template <typename Value>
-Result<std::optional<PatronRow>> FindPatron(Connection& c, const char* where, const Value& v) {
-  auto s = c.Prepare(std::string("SELECT id, card, name_kana, phone, ifnull(email,''),"
-                                 " ifnull(home_branch,''), status, password_hash IS NOT NULL"
-                                 " FROM patrons WHERE ") +
-                     where);
-  if (!s.ok()) return s.status();
-  auto r = s->Bind(1, v).Step();
-  if (!r.ok()) return r.status();
-  if (!*r) return std::optional<PatronRow>();
-  PatronRow p;
-  p.id = s->Int(0);
-  p.card = s->Text(1);
-  p.name_kana = s->Text(2);
-  p.phone = s->Text(3);
-  p.email = s->Text(4);
-  p.home_branch = s->Text(5);
-  p.status = s->Text(6);
-  p.has_password = s->Int(7) != 0;
-  return std::optional<PatronRow>(std::move(p));
-}
-
-}  // namespace
-
 Result<std::optional<PatronRow>> FindPatronByCard(Connection& c, std::string_view card) {
-  return FindPatron(c, "card = ?1", charset::NormalizeDigits(card));
+  return detail::PatronWhere(c, "card = ?1", charset::NormalizeDigits(card));
 }
 
 Result<std::optional<PatronRow>> FindPatronById(Connection& c, int64_t patron_id) {
-  return FindPatron(c, "id = ?1", patron_id);
+  return detail::PatronWhere(c, "id = ?1", patron_id);
 }
 
 namespace {

@@ -39,6 +39,7 @@ struct PatronRow {
   int64_t id = 0;
   std::string card, name_kana, phone, email, home_branch;  // as stored; "" for NULL
   std::string status;                                      // active | expired | blocked
+  std::string block_reason;  // why staff blocked the card (BlockPatron); "" otherwise
   bool has_password = false;
 };
 
@@ -60,10 +61,13 @@ struct PatronInput {
 // given. Staff's address is in force at once (the patron showed the card at
 // the counter); one removed this way turns the patron's active mail holds to
 // 'none', as RemoveEmail does. Invalid (Japanese message naming the field)
-// when a check fails. REQUIRES: inside a transaction (an import wraps many).
+// when a check fails; Conflict (Japanese) for a number replaced by
+// ReplaceCard (db/patron_admin.h), which is never given out again.
+// REQUIRES: inside a transaction (an import wraps many).
 Result<Upserted> UpsertPatron(Connection& c, const PatronInput& p);
 
-// The patron with this card number (NormalizeDigits first), or nullopt.
+// The patron with this card number (NormalizeDigits first), or nullopt. Only
+// the current number: a replaced one finds nobody (see ReplacedCardOf).
 Result<std::optional<PatronRow>> FindPatronByCard(Connection& c, std::string_view card);
 // The patron with this id, or nullopt (for the logged-in patron's own pages).
 Result<std::optional<PatronRow>> FindPatronById(Connection& c, int64_t patron_id);
@@ -133,14 +137,16 @@ struct Throttle {
 // registration and login counters as a success (so a login lock ends too).
 // It never changes the e-mail address (name and phone are known to others:
 // a new address is taken only after a login, see RequestEmailChange).
-// The patron's status is not checked (Login is where a blocked card is told).
 // Returns, in this order of checks:
 //   Invalid  the password breaks `pol` (CheckPassword's message; nothing counted);
 //   Locked   the address, key or card holds the attempt back (the rules
 //            above; the sentence says how many minutes or seconds);
-//   Invalid  card, name or phone do not match, or the card is unknown: one
-//            fixed message that never says which (kRegistrationMismatch);
-//            counted for the card and the key;
+//   Invalid  card, name or phone do not match, or the card is unknown (a
+//            replaced number too): one fixed message that never says which
+//            (kRegistrationMismatch); counted for the card and the key;
+//   Conflict they match but the card is blocked (kCardBlocked) or expired
+//            (the same sentences as Login's): the status is told only to
+//            whoever proved name and phone; nothing counted, nothing written;
 //   Locked   the notice to the patron's address is past `limits`
 //            (kNoticeLimitMessage): nothing registered.
 // The decision and its writes are one transaction; the hash is computed before
@@ -162,10 +168,11 @@ extern const char kRegistrationMismatch[];
 // Login with card number and password (NormalizeDigits / NormalizePassword
 // first). Returns the patron id. Errors:
 //   Locked    the address, key or card holds the attempt back (as above);
-//   Invalid   unknown card, no password registered yet, or a wrong password:
-//             one message, kLoginMismatch "カード番号またはパスワードが違います。";
-//   Conflict  right password but the card is blocked or expired: a sentence
-//             telling the patron to see the counter.
+//   Invalid   unknown card (a replaced number too), no password registered
+//             yet, or a wrong password: one message, kLoginMismatch
+//             "カード番号またはパスワードが違います。";
+//   Conflict  right password but the card is blocked (kCardBlocked) or
+//             expired: a sentence telling the patron to see the counter.
 // Every attempt is counted as a failure for the card and the key before the
 // password is verified, in its own short transaction, so parallel guesses
 // cannot pass the limit; a right password then settles the counters as a
@@ -176,6 +183,8 @@ Result<int64_t> Login(Connection& c, std::string_view card, std::string_view pas
                       std::string_view throttle_key, const Throttle& t, int64_t now,
                       std::string_view source_key = "");
 extern const char kLoginMismatch[];
+// "このカードは現在ご利用いただけません。お近くの図書館のカウンターにお問い合わせください。"
+extern const char kCardBlocked[];
 
 // Password change by a logged-in patron: `current` must verify (a wrong one is
 // Invalid "現在のパスワードが違います。" and counts as a login failure for the

@@ -1,5 +1,6 @@
 // Sessions in SQLite, so several server processes share them: lookup with
-// timeouts, creation, throttled touch, rotation, the patron logged in, purge.
+// timeouts, creation, throttled touch, rotation, the patron logged in (and all of a
+// patron's sessions ended), purge.
 #include "db/session.h"
 
 #include <optional>
@@ -100,6 +101,19 @@ Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t
   SHIORI_RETURN_IF_ERROR(s->Run());
   if (c.Changes() == 0) return Status::NotFound("session " + std::to_string(session_id));
   return Status::Ok();
+}
+
+Result<int> EndPatronSessions(Connection& c, int64_t patron_id, std::optional<int64_t> keep) {
+  auto s = c.Prepare("DELETE FROM sessions WHERE patron_id = ?1 AND id IS NOT ?2");
+  if (!s.ok()) return s.status();
+  s->Bind(1, patron_id);
+  if (keep) {
+    s->Bind(2, *keep);
+  } else {
+    s->BindNull(2);
+  }
+  SHIORI_RETURN_IF_ERROR(s->Run());
+  return c.Changes();
 }
 
 Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits,

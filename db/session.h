@@ -54,6 +54,11 @@ Status DeleteSession(Connection& c, int64_t id);
 // Binds session `session_id` to a patron at login, or unbinds it (nullopt) at
 // logout. NotFound when there is no such session.
 Status SetSessionPatron(Connection& c, int64_t session_id, std::optional<int64_t> patron_id);
+// Ends every session logged in as the patron but `keep` (nullopt: all of
+// them): a new password, a blocked card, a replaced card. Returns how many
+// ended. Runs inside the caller's transaction when one is open.
+Result<int> EndPatronSessions(Connection& c, int64_t patron_id,
+                              std::optional<int64_t> keep = std::nullopt);
 // Deletes every session that has timed out at `now`; returns how many. Each
 // statement deletes at most `batch` rows and commits, so that the write lock
 // is never held for long and requests go on between batches.

@@ -1,5 +1,6 @@
 // shiori's command line: `serve` and the staff commands. Builds the
 // application from the configuration and hands it down; no globals.
+#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "db/import.h"
 #include "db/outbox.h"
 #include "db/patron.h"
+#include "db/patron_admin.h"
 #include "db/schema.h"
 #include "db/session.h"
 #include "db/sqlite.h"
@@ -42,6 +44,7 @@ struct Options {
   std::string import_format = "auto";
   db::PatronInput patron;
   std::string unlock_card;
+  std::string patron_card, new_card, block_reason, find_query;
   std::string circ_card, circ_item, circ_branch;
   int64_t hold_id = 0;
 };
@@ -369,6 +372,137 @@ int PatronUnlockCommand(const Options& o, const Clock& clock) {
   return 0;
 }
 
+// ---------------------------------------------------------------- patron administration
+// `patron block`, `unblock`, `replace`, `find`: the back office's functions
+// (db/patron_admin.h), one line per change, and one audit row per command.
+
+// A card number as the terminal shows it outside `patron find`: its last digits.
+std::string CardTail(const std::string& card) {
+  return "..." + card.substr(card.size() > 4 ? card.size() - 4 : 0);
+}
+
+// Who runs a staff command, for the audit: "cli:" and the system user.
+std::string CliStaff() {
+  const struct passwd* pw = getpwuid(geteuid());
+  return "cli:" + (pw && pw->pw_name ? std::string(pw->pw_name)
+                                     : "uid " + std::to_string(static_cast<long>(geteuid())));
+}
+
+// One row of the `audit` table for a staff command: its outcome is "ok" or
+// the refusal as printed; what the command was given is kept with its
+// control characters as visible escapes (charset::ForTerminal), as any
+// terminal would be shown them. Kept here, inside main.cc, while db::RecordAudit
+// (db/staff.h) is written beside it; the lead switches this to RecordAudit
+// when the two meet. A row that cannot be written is said on stderr and
+// makes the exit non-zero (the change itself stays made).
+int AuditCli(db::Connection& c, const Clock& clock, const std::string& action,
+             const std::string& card, const Status& outcome, const std::string& detail,
+             int exit_code) {
+  auto s = c.Prepare(
+      "INSERT INTO audit(at, staff, branch, action, card, barcode, outcome, detail)"
+      " VALUES(?1, ?2, NULL, ?3, ?4, NULL, ?5, ?6)");
+  Status st = s.ok() ? s->Bind(1, clock.Now())
+                           .Bind(2, CliStaff())
+                           .Bind(3, action)
+                           .Bind(4, db::NonEmpty(card))
+                           .Bind(5, outcome.ok() ? std::string("ok")
+                                                 : charset::ForTerminal(outcome.message()))
+                           .Bind(6, db::NonEmpty(charset::ForTerminal(detail)))
+                           .Run()
+                     : s.status();
+  if (st.ok()) return exit_code;
+  Err("shiori: audit: the row for " + action + " was not written: " + st.message());
+  return 1;
+}
+
+int PatronBlockCommand(const Options& o, const Clock& clock, bool block) {
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  db::Connection& c = *staff->conn;
+  const std::string card = charset::NormalizeDigits(o.patron_card);
+  auto p = db::CardHolder(c, card);
+  Status s = !p.ok() ? p.status()
+             : block ? db::BlockPatron(c, p->id, o.block_reason)
+                     : db::UnblockPatron(c, p->id);
+  // The audit keeps the reason given, or the one an unblock took away.
+  std::string detail(charset::Trim(o.block_reason));
+  if (!block && p.ok() && !p->block_reason.empty()) detail = "was: " + p->block_reason;
+  if (!s.ok()) {
+    Fail(s.message());
+    return AuditCli(c, clock, block ? "patron_block" : "patron_unblock", card, s, detail, 1);
+  }
+  Out("card " + CardTail(card) +
+      (block ? ": blocked (no login, password registration, holds or loans); its sessions ended"
+             : ": unblocked; the card works again"));
+  return AuditCli(c, clock, block ? "patron_block" : "patron_unblock", card, s, detail, 0);
+}
+
+int PatronReplaceCommand(const Options& o, const Clock& clock) {
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  db::Connection& c = *staff->conn;
+  const std::string old = charset::NormalizeDigits(o.patron_card);
+  const std::string next(charset::Trim(o.new_card));
+  auto id = db::ReplaceCard(c, old, next, clock.Now());
+  if (!id.ok()) {
+    Fail(id.status().message());
+    return AuditCli(c, clock, "patron_replace", old, id.status(), "new card " + next, 1);
+  }
+  Out("card " + CardTail(old) + " replaced by " + CardTail(next) + " (patron " +
+      std::to_string(*id) + "); the old number no longer works and the patron's sessions ended");
+  return AuditCli(c, clock, "patron_replace", old, Status::Ok(), "new card " + next, 0);
+}
+
+// One patron as `patron find` prints it: the full card number (staff at the
+// terminal need it), and what the counter asks about.
+std::string PatronLine(const db::PatronRow& p) {
+  std::string line = "id " + std::to_string(p.id) + "  card " + p.card + "  " + p.name_kana +
+                     "  tel " + p.phone + "  mail " + (p.email.empty() ? "-" : p.email) +
+                     "  home " + (p.home_branch.empty() ? "-" : p.home_branch) + "  " + p.status;
+  if (!p.block_reason.empty()) line += " (" + p.block_reason + ")";
+  return line + (p.has_password ? "  password registered" : "  no password");
+}
+
+int PatronFindCommand(const Options& o, const Clock& clock) {
+  auto staff = OpenStaff(o);
+  if (!staff.ok()) return Fail(staff.status().message());
+  db::Connection& c = *staff->conn;
+  const std::string digits = charset::NormalizeDigits(o.find_query);
+  auto m = db::FindPatrons(c, o.find_query);
+  const std::string query(charset::Trim(o.find_query));
+  const std::string detail = "query " + query;
+  if (!m.ok()) {
+    Fail(m.status().message());
+    return AuditCli(c, clock, "patron_find", digits, m.status(), detail, 1);
+  }
+  std::vector<db::PatronRow> rows = std::move(m->rows);
+  if (rows.empty() && !digits.empty()) {
+    // An old number: say so, and show who holds the card now.
+    auto r = db::ReplacedCardOf(c, digits);
+    if (!r.ok()) return Fail(r.status().message());
+    if (r->has_value()) {
+      auto p = db::FindPatronById(c, (*r)->patron_id);
+      if (!p.ok()) return Fail(p.status().message());
+      if (p->has_value()) {
+        Out("card " + digits + ": " + db::kCardReplaced + " now card " + (*p)->card);
+        rows.push_back(std::move(**p));
+      }
+    }
+  }
+  if (rows.empty()) {
+    const Status none = Status::NotFound("no patron found for '" + query + "'");
+    Fail(none.message());
+    return AuditCli(c, clock, "patron_find", digits, none, detail + ": 0 found", 1);
+  }
+  for (const auto& p : rows) Out(PatronLine(p));
+  if (m->more) {
+    Out("(more than " + std::to_string(db::kPatronFindLimit) +
+        " patrons match: type more of the name)");
+  }
+  return AuditCli(c, clock, "patron_find", digits, Status::Ok(),
+                  detail + ": " + std::to_string(rows.size()) + (m->more ? "+" : "") + " found", 0);
+}
+
 int PatronImportCommand(const Options& o) {
   auto staff = OpenStaff(o);
   if (!staff.ok()) return Fail(staff.status().message());
@@ -497,6 +631,24 @@ int Main(int argc, char** argv) {
       patron->add_subcommand("unlock", "let a card locked by failed logins in again at once");
   patron_unlock->fallthrough();
   patron_unlock->add_option("card", o.unlock_card, "card number")->required();
+  auto* patron_block = patron->add_subcommand(
+      "block", "block a card: no login, password registration, holds or loans");
+  patron_block->fallthrough();
+  patron_block->add_option("card", o.patron_card, "card number")->required();
+  patron_block->add_option("--reason", o.block_reason, "why (shown to staff, up to 200 characters)")
+      ->required();
+  auto* patron_unblock = patron->add_subcommand("unblock", "let a blocked card work again");
+  patron_unblock->fallthrough();
+  patron_unblock->add_option("card", o.patron_card, "card number")->required();
+  auto* patron_replace = patron->add_subcommand(
+      "replace", "give a patron a new card for a lost one; the old number stops working");
+  patron_replace->fallthrough();
+  patron_replace->add_option("old_card", o.patron_card, "the lost card's number")->required();
+  patron_replace->add_option("new_card", o.new_card, "the new card's number")->required();
+  auto* patron_find = patron->add_subcommand(
+      "find", "find patrons by card number or the start of the name in kana");
+  patron_find->fallthrough();
+  patron_find->add_option("query", o.find_query, "card number, or name in kana")->required();
   auto* patron_import = patron->add_subcommand("import", "add or update patrons from a TSV file");
   patron_import->fallthrough();
   patron_import->add_option("file", o.import_file, "the TSV file")->required();
@@ -594,6 +746,10 @@ int Main(int argc, char** argv) {
   if (*patron_add) return PatronAddCommand(o);
   if (*patron_import) return PatronImportCommand(o);
   if (*patron_unlock) return PatronUnlockCommand(o, **clock);
+  if (*patron_block) return PatronBlockCommand(o, **clock, true);
+  if (*patron_unblock) return PatronBlockCommand(o, **clock, false);
+  if (*patron_replace) return PatronReplaceCommand(o, **clock);
+  if (*patron_find) return PatronFindCommand(o, **clock);
   if (*mail_send) return MailCommand(o, **clock, true);
   if (*mail_status) return MailCommand(o, **clock, false);
   if (*checkout) return CircCommand(o, **clock, "checkout");
