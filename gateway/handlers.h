@@ -8,6 +8,7 @@
 #define SHIORI_GATEWAY_HANDLERS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -112,6 +113,11 @@ struct Route {
 
 // ---------------------------------------------------------------- answers
 
+// The one exit of either application's Handle: runs `dispatch`, turns an
+// exception from it into a fixed 500 page (the reason in the log), and adds
+// the headers every answer carries (X-Content-Type-Options: nosniff,
+// Referrer-Policy: no-referrer).
+Response Guarded(const std::function<Response()>& dispatch);
 Response Html(int status, std::string body);
 // An infrastructure failure (the database, the OS, a library): the operator
 // reads `s` in the log; the patron gets a generic page in the device's charset

@@ -113,6 +113,23 @@ Response Ctx::Redirect(std::string_view to) const {
   return r;
 }
 
+Response Guarded(const std::function<Response()>& dispatch) {
+  Response r;
+  try {
+    r = dispatch();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "shiori: handler failed: %s\n", LogText(e.what(), 1024).c_str());
+    r = Response();
+    r.status = 500;
+    r.body =
+        "<!DOCTYPE html><html lang=\"ja\"><title>エラー</title><h1>エラー</h1>"
+        "<p>ただいま処理できません。</p></html>";
+  }
+  (void)r.SetHeader("X-Content-Type-Options", "nosniff");
+  (void)r.SetHeader("Referrer-Policy", "no-referrer");
+  return r;
+}
+
 Response Html(int status, std::string body) {
   Response r;
   r.status = status;
