@@ -227,6 +227,12 @@ int Serve(const Options& o, const Clock& clock) {
         Out("  " + a.card + " / " + password + " " + a.name_kana + " (" +
             (a.email.empty() ? "no e-mail" : a.email) + ", tel " + a.phone + ") - " + a.what);
       }
+      auto staff = db::CreateDemoStaff(**conn, cfg->hashing, clock.Now());
+      if (!staff.ok()) return Fail(staff.status().message());
+      Out("demo staff for the staff pages at /staff (login / password):");
+      for (const auto& m : *staff) {
+        Out("  " + m.login + " / " + m.password + " " + m.name + " (" + m.role + ")");
+      }
     } else if (!existed) {
       Out("shiori: created an empty database in " + cfg->db_path);
     }

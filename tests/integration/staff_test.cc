@@ -23,7 +23,7 @@ class StaffServer : public ::testing::Test {
     dir_ = new TempDir();
     db_ = dir_->File("staff.db");
     server_ = new Server();
-    ASSERT_TRUE(server_->Start({"--demo", "--db", db_})) << server_->startup_output();
+    ASSERT_TRUE(server_->Start({"--db", db_})) << server_->startup_output();
     AddStaff("kanri", "管理 花子", "admin", kAdminPassword);
     AddStaff("madoguchi", "窓口 太郎", "counter", kCounterPassword);
   }
@@ -344,6 +344,21 @@ TEST_F(StaffServer, TheStaffCommandsAddDisableAndChangeAPassword) {
                       "SELECT outcome FROM audit WHERE action = 'staff_disable' AND detail = "
                       "'職員ID nobody'"),
             "その職員IDは登録されていません。");
+}
+
+// The demo library prints an admin and a counter member, who log in.
+TEST_F(StaffServer, TheDemoLibraryHasAnAdminAndACounterMember) {
+  TempDir dir;
+  Server s;
+  ASSERT_TRUE(s.Start({"--demo", "--db", dir.File("demo.db")})) << s.startup_output();
+  const std::string& out = s.startup_output();
+  EXPECT_NE(out.find("  kanri / kanri-demo-2026 出水 管理 (admin)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  madoguchi / madoguchi-2026 野田 窓口 (counter)\n"), std::string::npos);
+  StaffBrowser admin(s), counter(s);
+  EXPECT_EQ(admin.Login("kanri", "kanri-demo-2026", "chuo").status, 200);
+  EXPECT_EQ(admin.Get("/staff/audit").status, 200);
+  EXPECT_EQ(counter.Login("madoguchi", "madoguchi-2026", "noda").status, 200);
+  EXPECT_EQ(counter.Get("/staff/audit").status, 403);
 }
 
 TEST_F(StaffServer, ABusyStaffPortIsNamedInOneLine) {
