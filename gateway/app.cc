@@ -3,8 +3,6 @@
 // maintenance switch, login, CSRF check, handler, output encoding. The
 // handlers are in catalogue_pages.cc, cart_pages.cc and account_pages.cc
 // (declared in handlers.h).
-#include <sodium.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -97,22 +95,8 @@ struct App::Impl {
   Impl(const Config& c, db::Pool& p, const Clock& clock, Random& random)
       : site{c, clock, random, {}, {}}, pool(p) {
     KeepTopPages(site, pool);
-    db::LazyLease lease(pool);
-    auto key = db::SiteKey(*lease, random);
-    // Without a key no visitor token is valid: forms then need a session's
-    // token, and the pages say to reload.
-    unsigned char raw[kSiteKeyBytes];
-    size_t raw_len = 0;
-    if (!key.ok()) {
-      std::fprintf(stderr, "shiori: site key: %s\n", key.status().message().c_str());
-    } else if (sodium_hex2bin(raw, sizeof raw, key->data(), key->size(), nullptr, &raw_len,
-                              nullptr) == 0 &&
-               raw_len == sizeof raw) {
-      site.key.assign(reinterpret_cast<const char*>(raw), sizeof raw);
-      sodium_memzero(raw, sizeof raw);
-    } else {
-      std::fprintf(stderr, "shiori: site key: not %zu bytes in hex\n", sizeof raw);
-    }
+    // Without a key no visitor token is valid: forms then need a session's token.
+    site.key = SiteKeyBytes(pool, random);
   }
 
   bool MaintenanceOn(Ctx& ctx) {

@@ -119,6 +119,10 @@ struct Route {
 // Referrer-Policy: no-referrer).
 Response Guarded(const std::function<Response()>& dispatch);
 Response Html(int status, std::string body);
+// The site key (db::SiteKey, made on first use) as kSiteKeyBytes raw bytes,
+// for signing form tokens; "" when it cannot be had, the reason on stderr
+// (no visitor or login-form token is then valid, and the pages say to reload).
+std::string SiteKeyBytes(db::Pool& pool, Random& random);
 // An infrastructure failure (the database, the OS, a library): the operator
 // reads `s` in the log; the patron gets a generic page in the device's charset
 // (503 when the database is busy, else 500), never the message itself. A

@@ -1,10 +1,13 @@
 // The request context and the helpers every page handler shares
 // (gateway/handlers.h): device facts for the pages, same-site links, the
 // answers for a failure and for the login page, paging and small parsers.
+#include <sodium.h>
+
 #include <algorithm>
 #include <cstdio>
 
 #include "charset/charset.h"
+#include "db/schema.h"
 #include "gateway/access_log.h"
 #include "gateway/clock.h"
 #include "gateway/handlers.h"
@@ -128,6 +131,25 @@ Response Guarded(const std::function<Response()>& dispatch) {
   (void)r.SetHeader("X-Content-Type-Options", "nosniff");
   (void)r.SetHeader("Referrer-Policy", "no-referrer");
   return r;
+}
+
+std::string SiteKeyBytes(db::Pool& pool, Random& random) {
+  db::LazyLease lease(pool);
+  auto key = db::SiteKey(*lease, random);
+  if (!key.ok()) {
+    std::fprintf(stderr, "shiori: site key: %s\n", key.status().message().c_str());
+    return std::string();
+  }
+  unsigned char raw[kSiteKeyBytes];
+  size_t raw_len = 0;
+  if (sodium_hex2bin(raw, sizeof raw, key->data(), key->size(), nullptr, &raw_len, nullptr) != 0 ||
+      raw_len != sizeof raw) {
+    std::fprintf(stderr, "shiori: site key: not %zu bytes in hex\n", sizeof raw);
+    return std::string();
+  }
+  std::string bytes(reinterpret_cast<const char*>(raw), sizeof raw);
+  sodium_memzero(raw, sizeof raw);
+  return bytes;
 }
 
 Response Html(int status, std::string body) {

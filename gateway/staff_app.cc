@@ -3,12 +3,9 @@
 // timeout, login and role, CSRF check, handler, cookies and headers. Served
 // on its own listener ([staff] listen); the public App has no /staff route.
 // The handlers are in staff_pages.cc (declared in staff_handlers.h).
-#include <sodium.h>
-
 #include <atomic>
 #include <cstdio>
 
-#include "db/schema.h"
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "gateway/handlers.h"
@@ -70,24 +67,7 @@ struct StaffApp::Impl {
   std::atomic<int64_t> last_purge{0};
 
   Impl(const Config& c, db::Pool& p, const Clock& clock, Random& random)
-      : site{c, clock, random, {}}, pool(p) {
-    db::LazyLease lease(pool);
-    auto key = db::SiteKey(*lease, random);
-    // Without a key no login-form token is valid: the login page then says to
-    // reload, and the log says why.
-    unsigned char raw[kSiteKeyBytes];
-    size_t raw_len = 0;
-    if (!key.ok()) {
-      std::fprintf(stderr, "shiori: site key: %s\n", key.status().message().c_str());
-    } else if (sodium_hex2bin(raw, sizeof raw, key->data(), key->size(), nullptr, &raw_len,
-                              nullptr) == 0 &&
-               raw_len == sizeof raw) {
-      site.key.assign(reinterpret_cast<const char*>(raw), sizeof raw);
-      sodium_memzero(raw, sizeof raw);
-    } else {
-      std::fprintf(stderr, "shiori: site key: not %zu bytes in hex\n", sizeof raw);
-    }
-  }
+      : site{c, clock, random, SiteKeyBytes(p, random)}, pool(p) {}
 
   int64_t IdleSeconds() const { return site.cfg.staff_idle_minutes * int64_t{60}; }
 

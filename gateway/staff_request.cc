@@ -119,16 +119,8 @@ std::string StaffCtx::FormToken() {
 bool StaffCtx::CsrfOk(std::string_view token, bool pre_session) const {
   if (session && TokensEqual(token, session->csrf)) return true;
   if (!pre_session) return false;
-  const size_t dash = token.find('-');
-  // at most 18 digits: the time is read into an int64_t without overflow
-  if (dash == 0 || dash == token.npos || dash > 18) return false;
-  int64_t issued = 0;
-  for (char ch : token.substr(0, dash)) {
-    if (ch < '0' || ch > '9') return false;
-    issued = issued * 10 + (ch - '0');
-  }
-  if (issued > now + 300 || now - issued > kPreTokenSeconds) return false;
-  return TokensEqual(token.substr(dash + 1), PreMac(token.substr(0, dash)));
+  return TimedTokenOk(token, now, kPreTokenSeconds,
+                      [this](std::string_view issued) { return PreMac(issued); });
 }
 
 std::string StaffCtx::Cookie(std::string_view name, std::string_view value) const {
