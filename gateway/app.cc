@@ -58,19 +58,6 @@ const Route kRoutes[] = {
     {"GET", "/healthz", Health, Access::kAlwaysOn},
 };
 
-// The methods the route table has for `path`, as an Allow header says them:
-// HEAD wherever GET is (it is answered as GET).
-std::string AllowedMethods(std::string_view path) {
-  std::string out;
-  for (const auto& r : kRoutes) {
-    if (path != r.path) continue;
-    if (!out.empty()) out += ", ";
-    out += r.method;
-    if (std::string_view(r.method) == "GET") out += ", HEAD";
-  }
-  return out;
-}
-
 }  // namespace
 
 bool IsPageToReturnTo(std::string_view path) {
@@ -185,7 +172,7 @@ struct App::Impl {
       if (path_known) {
         Response r = Html(405, pages::RenderError(ctx.page(), "この操作はできません",
                                                   "このページはこの方法では開けません。"));
-        (void)r.SetHeader("Allow", AllowedMethods(req.path));
+        (void)r.SetHeader("Allow", AllowedMethods(kRoutes, req.path));
         return r;
       }
       return Html(404, pages::RenderNotFound(ctx.page()));

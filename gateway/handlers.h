@@ -135,6 +135,20 @@ Response LoginPage(Ctx& ctx, std::string card, std::string message, int status =
 
 // ---------------------------------------------------------------- helpers
 
+// The methods a route table (of Route or StaffRoute) has for `path`, as an
+// Allow header says them: HEAD wherever GET is (it is answered as GET).
+template <typename RouteT, size_t N>
+std::string AllowedMethods(const RouteT (&routes)[N], std::string_view path) {
+  std::string out;
+  for (const auto& r : routes) {
+    if (path != r.path) continue;
+    if (!out.empty()) out += ", ";
+    out += r.method;
+    if (std::string_view(r.method) == "GET") out += ", HEAD";
+  }
+  return out;
+}
+
 // A same-site path: starts with one '/', no scheme or host, no control byte.
 bool IsLocalPath(std::string_view p);
 // True when `path` (without a query) is a page a patron may be sent back to

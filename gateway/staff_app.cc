@@ -26,18 +26,6 @@ const StaffRoute kStaffRoutes[] = {
     {"GET", "/staff/style.css", StaffStyle, StaffAccess::kOpen, nullptr},
 };
 
-// The methods the route table has for `path`, as an Allow header says them.
-std::string AllowedMethods(std::string_view path) {
-  std::string out;
-  for (const auto& r : kStaffRoutes) {
-    if (path != r.path) continue;
-    if (!out.empty()) out += ", ";
-    out += r.method;
-    if (std::string_view(r.method) == "GET") out += ", HEAD";
-  }
-  return out;
-}
-
 bool MayOpen(const db::StaffMember* m, StaffAccess access) {
   switch (access) {
     case StaffAccess::kOpen:
@@ -115,7 +103,7 @@ struct StaffApp::Impl {
       if (path_known) {
         Response r =
             ctx.Notice(405, "この操作はできません", "このページはこの方法では開けません。");
-        (void)r.SetHeader("Allow", AllowedMethods(req.path));
+        (void)r.SetHeader("Allow", AllowedMethods(kStaffRoutes, req.path));
         return r;
       }
       return ctx.Notice(404, "ページが見つかりません", "お探しのページはありません。");

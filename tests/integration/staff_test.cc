@@ -178,17 +178,17 @@ TEST_F(StaffServer, PostsWithoutTheRightTokenAreRefusedWithAJapanesePage) {
 
 TEST_F(StaffServer, EveryStaffAnswerIsNoStoreAndNeverFramed) {
   StaffBrowser b(*server_);
-  b.Get("/staff");                                 // 303 to the login
-  b.Get("/staff/login");                           // 200
-  b.Get("/staff/style.css");                       // the stylesheet
-  b.Get("/staff/nothing");                         // 404
-  b.PostRaw("/staff/audit", "");                   // 405
-  b.PostRaw("/staff/login", "");                   // 403
-  b.Get("/staff/login?%ff=1");                     // 400: not UTF-8
-  b.Login("madoguchi", "wrong-password", "noda");  // 403, refused
-  b.Login("madoguchi", kCounterPassword, "noda");  // 303 and the dashboard
-  b.Get("/staff/audit");                           // 403 for a counter member
-  b.Post("/staff/logout");                         // 303 and the login page
+  b.Get("/staff");                                                        // 303 to the login
+  b.Get("/staff/login");                                                  // 200
+  b.Get("/staff/style.css");                                              // the stylesheet
+  b.Get("/staff/nothing");                                                // 404
+  EXPECT_EQ(b.PostRaw("/staff/audit", "").Header("allow"), "GET, HEAD");  // 405
+  b.PostRaw("/staff/login", "");                                          // 403
+  b.Get("/staff/login?%ff=1");                                            // 400: not UTF-8
+  b.Login("madoguchi", "wrong-password", "noda");                         // 403, refused
+  b.Login("madoguchi", kCounterPassword, "noda");                         // 303 and the dashboard
+  b.Get("/staff/audit");    // 403 for a counter member
+  b.Post("/staff/logout");  // 303 and the login page
   std::set<long> statuses;
   for (const auto& r : b.answers()) {
     SCOPED_TRACE(std::to_string(r.status) + " " + r.body.substr(0, 200));
