@@ -121,7 +121,8 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 # start_shiori PORT STDERR_FILE -> sets shiori_pid
 start_shiori() {
   local port=$1 errfile=$2 out="$TMP/shiori.$1.out" i
-  local args=(serve --demo --db "$TMP/bench.db" --listen "127.0.0.1:$port" --config "$TMP/shiori.toml")
+  local args=(serve --demo --db "$TMP/bench.db" --listen "127.0.0.1:$port" --staff-listen 127.0.0.1:0
+    --config "$TMP/shiori.toml")
   "$bin" "${args[@]}" >"$out" 2>"$errfile" </dev/null &
   shiori_pid=$!
   pids+=("$shiori_pid")

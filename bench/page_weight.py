@@ -150,8 +150,8 @@ def journey(c):
 
 def start(bin_, work):
     proc = subprocess.Popen([bin_, "serve", "--demo", "--db", os.path.join(work, "demo.db"),
-                             "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
+                             "--listen", "127.0.0.1:0", "--staff-listen", "127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     out, deadline = b"", time.monotonic() + 30
     while time.monotonic() < deadline and proc.poll() is None:
         if select.select([proc.stdout], [], [], 1)[0]:

@@ -52,7 +52,7 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # wrk is one client address: no per-address limit.
 printf '[server]\nconnections_per_address = 0\n' >"$TMP/shiori.toml"
-"$bin" serve --db "$db" --listen "127.0.0.1:$port" --config "$TMP/shiori.toml" >"$TMP/out" 2>"$TMP/err" </dev/null &
+"$bin" serve --db "$db" --listen "127.0.0.1:$port" --staff-listen 127.0.0.1:0 --config "$TMP/shiori.toml" >"$TMP/out" 2>"$TMP/err" </dev/null &
 pid=$!
 for ((i = 0; i < 1200; i++)); do  # a migration of a large catalogue may take a while
   grep -q 'listening on' "$TMP/out" 2>/dev/null && break

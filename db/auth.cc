@@ -11,6 +11,7 @@
 #include "base/hash.h"
 #include "charset/charset.h"
 #include "db/outbox.h"
+#include "db/password_internal.h"
 #include "db/patron.h"
 #include "db/session.h"
 #include "db/sqlite.h"
@@ -24,6 +25,9 @@ const char kRegistrationMismatch[] =
 const char kLoginMismatch[] = "カード番号またはパスワードが違います。";
 const char kCardBlocked[] =
     "このカードは現在ご利用いただけません。お近くの図書館のカウンターにお問い合わせください。";
+const char detail::kDummyHash[] =
+    "$argon2id$v=19$m=19456,t=2,p=1$JqAjfzNbM9HIL27DKJiEzg$"
+    "F7enLktcXr/ChmiBtt0HM/CDstLjgDKdTt1pvzeoXhE";
 
 namespace {
 
@@ -38,16 +42,8 @@ constexpr char kSource[] = "source";
 // A card number never has more digits than this; longer input cannot match
 // and is cut so a counter key stays small.
 constexpr size_t kCardKeyMax = 32;
-// Verified instead of a patron's hash when the card is unknown or has no
-// password yet, so those answers take as long as a wrong password with the
-// default PasswordHashing (card numbers are not told by timing). Its password
-// is not one any policy accepts.
-constexpr char kDummyHash[] =
-    "$argon2id$v=19$m=19456,t=2,p=1$JqAjfzNbM9HIL27DKJiEzg$"
-    "F7enLktcXr/ChmiBtt0HM/CDstLjgDKdTt1pvzeoXhE";
-// Longer passwords cannot be ours (policy max is small); not worth an Argon2 run.
-constexpr size_t kPasswordInputMax = 256;
-
+using detail::kDummyHash;
+using detail::kPasswordInputMax;
 
 std::string CardKey(std::string_view card) {
   std::string k = charset::NormalizeDigits(card);

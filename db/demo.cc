@@ -12,6 +12,7 @@
 #include "db/rules.h"
 #include "db/schema.h"
 #include "db/sqlite.h"
+#include "db/staff.h"
 
 namespace shiori::db {
 namespace {
@@ -289,6 +290,19 @@ Result<std::vector<DemoAccount>> CreateDemoLibrary(Connection& c, const LibraryR
 
   SHIORI_RETURN_IF_ERROR(tx.Commit());
   return accounts;
+}
+
+Result<std::vector<DemoStaff>> CreateDemoStaff(Connection& c, const PasswordHashing& hashing,
+                                               int64_t now) {
+  std::vector<DemoStaff> staff = {
+      {"kanri", "kanri-demo-2026", "出水 管理", std::string(kRoleAdmin)},
+      {"madoguchi", "madoguchi-2026", "野田 窓口", std::string(kRoleCounter)},
+  };
+  for (const auto& s : staff) {
+    auto id = AddStaff(c, {s.login, s.name, s.role}, s.password, hashing, now);
+    if (!id.ok()) return id.status();
+  }
+  return staff;
 }
 
 }  // namespace shiori::db

@@ -1,10 +1,11 @@
 // The demo library (`shiori serve --demo` on a missing database file; the
 // README lists its accounts): the embedded catalogue (db/demo/catalog.tsv),
 // copies over the branches, patrons, and loans and holds in every state,
-// dated from today.
+// dated from today; and two staff accounts for the staff pages.
 #ifndef SHIORI_DB_DEMO_H_
 #define SHIORI_DB_DEMO_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,16 @@ struct DemoAccount {
 Result<std::vector<DemoAccount>> CreateDemoLibrary(Connection& c, const LibraryRules& rules,
                                                    const Date& today,
                                                    const PasswordHashing& hashing);
+
+// The demo's staff accounts for the staff pages: an admin and a counter
+// member.
+struct DemoStaff {
+  std::string login, password, name, role;
+};
+// Adds them (db/staff.h's AddStaff) and returns them. Conflict when one of
+// the logins exists. REQUIRES: no transaction open on `c`.
+Result<std::vector<DemoStaff>> CreateDemoStaff(Connection& c, const PasswordHashing& hashing,
+                                               int64_t now);
 
 }  // namespace shiori::db
 

@@ -3,8 +3,6 @@
 // maintenance switch, login, CSRF check, handler, output encoding. The
 // handlers are in catalogue_pages.cc, cart_pages.cc and account_pages.cc
 // (declared in handlers.h).
-#include <sodium.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -60,19 +58,6 @@ const Route kRoutes[] = {
     {"GET", "/healthz", Health, Access::kAlwaysOn},
 };
 
-// The methods the route table has for `path`, as an Allow header says them:
-// HEAD wherever GET is (it is answered as GET).
-std::string AllowedMethods(std::string_view path) {
-  std::string out;
-  for (const auto& r : kRoutes) {
-    if (path != r.path) continue;
-    if (!out.empty()) out += ", ";
-    out += r.method;
-    if (std::string_view(r.method) == "GET") out += ", HEAD";
-  }
-  return out;
-}
-
 }  // namespace
 
 bool IsPageToReturnTo(std::string_view path) {
@@ -87,32 +72,18 @@ bool IsPageToReturnTo(std::string_view path) {
 
 struct App::Impl {
   Site site;
-  std::unique_ptr<db::Pool> pool;
+  db::Pool& pool;
   std::atomic<int64_t> last_purge{0};
   // The maintenance switch, read from the database at most once a second so
   // that serving a page needs no database at all.
   std::atomic<int64_t> maintenance_read_ms{-1000000};
   std::atomic<bool> maintenance_on{false};
 
-  Impl(const Config& c, std::unique_ptr<db::Pool> p, const Clock& clock, Random& random)
-      : site{c, clock, random, {}, {}}, pool(std::move(p)) {
-    KeepTopPages(site, *pool);
-    db::LazyLease lease(*pool);
-    auto key = db::SiteKey(*lease, random);
-    // Without a key no visitor token is valid: forms then need a session's
-    // token, and the pages say to reload.
-    unsigned char raw[kSiteKeyBytes];
-    size_t raw_len = 0;
-    if (!key.ok()) {
-      std::fprintf(stderr, "shiori: site key: %s\n", key.status().message().c_str());
-    } else if (sodium_hex2bin(raw, sizeof raw, key->data(), key->size(), nullptr, &raw_len,
-                              nullptr) == 0 &&
-               raw_len == sizeof raw) {
-      site.key.assign(reinterpret_cast<const char*>(raw), sizeof raw);
-      sodium_memzero(raw, sizeof raw);
-    } else {
-      std::fprintf(stderr, "shiori: site key: not %zu bytes in hex\n", sizeof raw);
-    }
+  Impl(const Config& c, db::Pool& p, const Clock& clock, Random& random)
+      : site{c, clock, random, {}, {}}, pool(p) {
+    KeepTopPages(site, pool);
+    // Without a key no visitor token is valid: forms then need a session's token.
+    site.key = SiteKeyBytes(pool, random);
   }
 
   bool MaintenanceOn(Ctx& ctx) {
@@ -134,7 +105,7 @@ struct App::Impl {
         raw.Header("user-agent"), raw.Header("sec-ch-ua-mobile"), raw.Header("sec-ch-ua-platform"),
         raw.Header("x-up-subno"), raw.Header("x-jphone-uid"), raw.Header("x-dcmguid")});
     const int64_t now = site.clock.Now();
-    Ctx ctx(*pool, site, std::move(profile), now);
+    Ctx ctx(pool, site, std::move(profile), now);
     ctx.path = raw.path;
     ctx.client = ClientAddress(site.cfg, raw.remote, raw.Header("x-forwarded-for"));
     const std::string query = WithoutParam(raw.raw_query, kSessionParam);
@@ -201,7 +172,7 @@ struct App::Impl {
       if (path_known) {
         Response r = Html(405, pages::RenderError(ctx.page(), "この操作はできません",
                                                   "このページはこの方法では開けません。"));
-        (void)r.SetHeader("Allow", AllowedMethods(req.path));
+        (void)r.SetHeader("Allow", AllowedMethods(kRoutes, req.path));
         return r;
       }
       return Html(404, pages::RenderNotFound(ctx.page()));
@@ -242,31 +213,18 @@ struct App::Impl {
                      LogText(raw.path, kLogPathBytes).c_str(), bytes, ctx.profile.budget_bytes);
       }
     }
-    const bool https = raw.Header("x-forwarded-proto") == "https";
-    for (const auto& c : ctx.session.cookies_to_set(https)) (void)r.SetHeader("Set-Cookie", c);
+    for (const auto& c : ctx.session.cookies_to_set(raw.Https()))
+      (void)r.SetHeader("Set-Cookie", c);
     if (ctx.session.active()) (void)r.SetHeader("Cache-Control", "private, no-store");
   }
 };
 
-App::App(const Config& cfg, std::unique_ptr<db::Pool> pool, const Clock& clock, Random& random)
-    : impl_(std::make_unique<Impl>(cfg, std::move(pool), clock, random)) {}
+App::App(const Config& cfg, db::Pool& pool, const Clock& clock, Random& random)
+    : impl_(std::make_unique<Impl>(cfg, pool, clock, random)) {}
 App::~App() = default;
 
 Response App::Handle(Request& req) {
-  Response r;
-  try {
-    r = impl_->Dispatch(req);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "shiori: handler failed: %s\n", LogText(e.what(), 1024).c_str());
-    r = Response();
-    r.status = 500;
-    r.body =
-        "<!DOCTYPE html><html lang=\"ja\"><title>エラー</title><h1>エラー</h1>"
-        "<p>ただいま処理できません。</p></html>";
-  }
-  (void)r.SetHeader("X-Content-Type-Options", "nosniff");
-  (void)r.SetHeader("Referrer-Policy", "no-referrer");
-  return r;
+  return Guarded([&] { return impl_->Dispatch(req); });
 }
 
 }  // namespace shiori::gateway

@@ -181,7 +181,9 @@ Config DefaultConfig() {
   return c;
 }
 
-Status SetListen(Config& c, std::string_view hp) {
+namespace {
+
+Status ParseListen(std::string_view hp, std::string* host_out, int* port_out) {
   size_t colon = hp.rfind(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == hp.size()) {
     return Status::Invalid("listen address must be HOST:PORT, e.g. 127.0.0.1:8080");
@@ -198,9 +200,19 @@ Status SetListen(Config& c, std::string_view hp) {
     port = port * 10 + (ch - '0');
   }
   if (port > 65535) return Status::Invalid("listen port must be a number from 0 to 65535");
-  c.listen_host = host;
-  c.listen_port = port;
+  *host_out = host;
+  *port_out = port;
   return Status::Ok();
+}
+
+}  // namespace
+
+Status SetListen(Config& c, std::string_view hp) {
+  return ParseListen(hp, &c.listen_host, &c.listen_port);
+}
+
+Status SetStaffListen(Config& c, std::string_view hp) {
+  return ParseListen(hp, &c.staff_listen_host, &c.staff_listen_port);
 }
 
 db::PasswordPolicy PasswordPolicyOf(const Config& c) {
@@ -254,7 +266,7 @@ Result<Config> LoadConfig(const std::string& path) {
   int ops = static_cast<int>(c.hashing.ops_limit);
   int give_up_hours = static_cast<int>(c.mail.give_up_after_s / 3600);
   int confirm_hours = static_cast<int>(c.mail.confirm_valid_s / 3600);
-  std::string listen;
+  std::string listen, staff_listen;
   bool branches_given = false;
 
   const std::map<std::string, Set> sections = {
@@ -302,6 +314,8 @@ Result<Config> LoadConfig(const std::string& path) {
       {"session",
        {{"idle_minutes", i(1, 24 * 60, &c.session_idle_minutes)},
         {"absolute_hours", i(1, 24 * 30, &c.session_absolute_hours)}}},
+      {"staff",
+       {{"listen", str(&staff_listen)}, {"idle_minutes", i(1, 24 * 60, &c.staff_idle_minutes)}}},
       {"mail",
        {{"from", str(&c.mail.from)},
         {"from_name", str(&c.mail.from_name, true)},
@@ -376,6 +390,12 @@ Result<Config> LoadConfig(const std::string& path) {
     Status s = SetListen(c, listen);
     if (!s.ok()) {
       return At(path, root["server"]["listen"].node()->source(), "server.listen", s.message());
+    }
+  }
+  if (!staff_listen.empty()) {
+    Status s = SetStaffListen(c, staff_listen);
+    if (!s.ok()) {
+      return At(path, root["staff"]["listen"].node()->source(), "staff.listen", s.message());
     }
   }
   if (c.password_min > c.password_max) {

@@ -55,6 +55,12 @@ struct Config {
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;
 
+  // [staff]: the back office's pages, on a listener of their own (keep it on
+  // loopback or behind a proxy that admits only the library's network)
+  std::string staff_listen_host = "127.0.0.1";
+  int staff_listen_port = 8081;
+  int staff_idle_minutes = 30;  // a staff session ends after this many idle minutes
+
   // [mail]: the notices' sender, SMTP relay and carrier domains, and the site's address
   mail::Settings mail;
 };
@@ -66,8 +72,10 @@ Config DefaultConfig();
 // "conf/x.toml:12: loans.period_days: must be between 1 and 365".
 Result<Config> LoadConfig(const std::string& path);
 
-// Parses "HOST:PORT" (IPv4 or a name; [v6] in brackets) into the config.
+// Parses "HOST:PORT" (IPv4 or a name; [v6] in brackets) into the config:
+// the public listener's address, or the staff pages' one.
 Status SetListen(Config& c, std::string_view host_port);
+Status SetStaffListen(Config& c, std::string_view host_port);
 
 // The password rules, the failed-login throttle and the session timeouts the
 // configuration sets, as db/ takes them.

@@ -1,6 +1,6 @@
-// gateway: the application (routing table, handlers, maintenance switch) and
-// the libmicrohttpd server that feeds it. Nothing outside gateway/ includes
-// libmicrohttpd.
+// gateway: the applications (the public one and the staff one, each a
+// routing table with its handlers) and the libmicrohttpd server that feeds
+// either. Nothing outside gateway/ includes libmicrohttpd.
 #ifndef SHIORI_GATEWAY_GATEWAY_H_
 #define SHIORI_GATEWAY_GATEWAY_H_
 
@@ -19,33 +19,63 @@ struct MHD_Daemon;
 
 namespace shiori::gateway {
 
-// The web application: one routing table, one entry point.
+// What a Server serves: an application that answers requests.
 // Thread-safety: Handle() may be called from many threads at once.
-class App {
+class RequestHandler {
  public:
-  // REQUIRES: `pool` is open on a migrated database. `clock` and `random`
-  // outlive the App.
-  App(const Config& cfg, std::unique_ptr<db::Pool> pool, const Clock& clock, Random& random);
-  ~App();
+  virtual ~RequestHandler() = default;
+  // Answers one request. Never throws: a handler's exception becomes a 500.
+  // May decode the query and form of `req` in place.
+  virtual Response Handle(Request& req) = 0;
+};
+
+// The public web application (蔵書検索, カート, 利用照会): one routing table
+// (app.cc), one entry point. Decodes the query and form of a request into
+// UTF-8 in place.
+class App : public RequestHandler {
+ public:
+  // REQUIRES: `pool` is open on a migrated database. `pool`, `clock` and
+  // `random` outlive the App.
+  App(const Config& cfg, db::Pool& pool, const Clock& clock, Random& random);
+  ~App() override;
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 
-  // Answers one request. Never throws: a handler's exception becomes a 500.
-  // Decodes the query and form of `req` into UTF-8 in place.
-  Response Handle(Request& req);
+  Response Handle(Request& req) override;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// The HTTP server: libmicrohttpd with an internal thread pool in poll mode.
+// The back office's pages under /staff (職員): their own routing table
+// (staff_app.cc), served on their own listener ([staff] listen). Cookie
+// sessions, each working at a branch; UTF-8 only.
+class StaffApp : public RequestHandler {
+ public:
+  // REQUIRES: as for App; the same pool may serve both.
+  StaffApp(const Config& cfg, db::Pool& pool, const Clock& clock, Random& random);
+  ~StaffApp() override;
+  StaffApp(const StaffApp&) = delete;
+  StaffApp& operator=(const StaffApp&) = delete;
+
+  Response Handle(Request& req) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The HTTP server: libmicrohttpd with an internal thread pool in poll mode,
+// on one listening address, feeding one RequestHandler.
 // Besides libmicrohttpd's own limits (connections in all and per client
 // address, idle time, header and body size), a request's line and headers
 // must arrive within `header_timeout` of its start, however they trickle in.
 class Server {
  public:
-  Server(App& app, const Config& cfg);
+  // Serves `handler` on `host`:`port` with the limits of `cfg` ([server]).
+  // `handler` and `cfg` outlive the Server.
+  Server(RequestHandler& handler, const Config& cfg, std::string host, int port);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -65,8 +95,10 @@ class Server {
  private:
   class Deadlines;  // every connection's time limit for its request headers (server.cc)
 
-  App& app_;
+  RequestHandler& handler_;
   const Config& cfg_;
+  const std::string host_;
+  const int listen_port_;
   MHD_Daemon* daemon_ = nullptr;
   int listen_fd_ = -1;
   int port_ = 0;

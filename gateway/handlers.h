@@ -8,6 +8,7 @@
 #define SHIORI_GATEWAY_HANDLERS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -112,7 +113,16 @@ struct Route {
 
 // ---------------------------------------------------------------- answers
 
+// The one exit of either application's Handle: runs `dispatch`, turns an
+// exception from it into a fixed 500 page (the reason in the log), and adds
+// the headers every answer carries (X-Content-Type-Options: nosniff,
+// Referrer-Policy: no-referrer).
+Response Guarded(const std::function<Response()>& dispatch);
 Response Html(int status, std::string body);
+// The site key (db::SiteKey, made on first use) as kSiteKeyBytes raw bytes,
+// for signing form tokens; "" when it cannot be had, the reason on stderr
+// (no visitor or login-form token is then valid, and the pages say to reload).
+std::string SiteKeyBytes(db::Pool& pool, Random& random);
 // An infrastructure failure (the database, the OS, a library): the operator
 // reads `s` in the log; the patron gets a generic page in the device's charset
 // (503 when the database is busy, else 500), never the message itself. A
@@ -124,6 +134,20 @@ Response LoginPage(Ctx& ctx, std::string card, std::string message, int status =
                    std::string next = "");
 
 // ---------------------------------------------------------------- helpers
+
+// The methods a route table (of Route or StaffRoute) has for `path`, as an
+// Allow header says them: HEAD wherever GET is (it is answered as GET).
+template <typename RouteT, size_t N>
+std::string AllowedMethods(const RouteT (&routes)[N], std::string_view path) {
+  std::string out;
+  for (const auto& r : routes) {
+    if (path != r.path) continue;
+    if (!out.empty()) out += ", ";
+    out += r.method;
+    if (std::string_view(r.method) == "GET") out += ", HEAD";
+  }
+  return out;
+}
 
 // A same-site path: starts with one '/', no scheme or host, no control byte.
 bool IsLocalPath(std::string_view p);

@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <iostream>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -25,6 +27,7 @@
 #include "db/schema.h"
 #include "db/session.h"
 #include "db/sqlite.h"
+#include "db/staff.h"
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
@@ -36,7 +39,7 @@ namespace {
 struct Options {
   std::string config;
   std::string db;
-  std::string listen;
+  std::string listen, staff_listen;
   bool demo = false;
   std::string backup_file;
   std::string maintenance;
@@ -47,6 +50,7 @@ struct Options {
   std::string patron_card, new_card, block_reason, find_query;
   std::string circ_card, circ_item, circ_branch;
   int64_t hold_id = 0;
+  db::StaffInput staff;  // `staff add|passwd|disable LOGIN`
 };
 
 // Staff commands print text from the catalogue, the patrons' records and the
@@ -73,6 +77,7 @@ Result<Config> BuildConfig(const Options& o) {
   if (!c.ok()) return c;
   if (!o.db.empty()) c->db_path = o.db;
   if (!o.listen.empty()) SHIORI_RETURN_IF_ERROR(SetListen(*c, o.listen));
+  if (!o.staff_listen.empty()) SHIORI_RETURN_IF_ERROR(SetStaffListen(*c, o.staff_listen));
   return c;
 }
 
@@ -225,6 +230,12 @@ int Serve(const Options& o, const Clock& clock) {
         Out("  " + a.card + " / " + password + " " + a.name_kana + " (" +
             (a.email.empty() ? "no e-mail" : a.email) + ", tel " + a.phone + ") - " + a.what);
       }
+      auto staff = db::CreateDemoStaff(**conn, cfg->hashing, clock.Now());
+      if (!staff.ok()) return Fail(staff.status().message());
+      Out("demo staff for the staff pages at /staff (login / password):");
+      for (const auto& m : *staff) {
+        Out("  " + m.login + " / " + m.password + " " + m.name + " (" + m.role + ")");
+      }
     } else if (!existed) {
       Out("shiori: created an empty database in " + cfg->db_path);
     }
@@ -232,7 +243,8 @@ int Serve(const Options& o, const Clock& clock) {
   const int threads = cfg->threads > 0
                           ? cfg->threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  auto pool = db::Pool::Open(cfg->db_path, threads + 1);
+  // One pool for both listeners, each with `threads` threads.
+  auto pool = db::Pool::Open(cfg->db_path, 2 * threads + 1);
   if (!pool.ok()) return Fail(pool.status().message());
 
   // Block the stop signals before any thread starts, so only sigwait sees them.
@@ -243,12 +255,19 @@ int Serve(const Options& o, const Clock& clock) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  App app(*cfg, std::move(pool).value(), clock, SystemRandom());
-  Server server(app, *cfg);
+  App app(*cfg, **pool, clock, SystemRandom());
+  StaffApp staff_app(*cfg, **pool, clock, SystemRandom());
+  Server server(app, *cfg, cfg->listen_host, cfg->listen_port);
   Status s = server.Start();
   if (!s.ok()) return Fail(s.message());
+  // The back office on its own listener, after the public one.
+  Server staff_server(staff_app, *cfg, cfg->staff_listen_host, cfg->staff_listen_port);
+  s = staff_server.Start();
+  if (!s.ok()) return Fail("staff pages ([staff] listen): " + s.message());
   Out("shiori: listening on http://" + cfg->listen_host + ":" + std::to_string(server.port()) +
       "/");
+  Out("shiori: staff pages on http://" + cfg->staff_listen_host + ":" +
+      std::to_string(staff_server.port()) + "/staff");
   std::fflush(stdout);
   NoticeSender mailer(*cfg, clock);
 
@@ -256,6 +275,7 @@ int Serve(const Options& o, const Clock& clock) {
   sigwait(&stop, &sig);
   std::fprintf(stderr, "shiori: %s received, finishing requests in flight\n",
                sig == SIGINT ? "SIGINT" : "SIGTERM");
+  staff_server.Shutdown(cfg->connection_timeout_s);
   server.Shutdown(cfg->connection_timeout_s);
   std::fprintf(stderr, "shiori: stopped\n");
   return 0;
@@ -577,6 +597,105 @@ int CircCommand(const Options& o, const Clock& clock, const std::string& what) {
   return 0;
 }
 
+// Who runs a command, as the audit names them: "cli:" and the system user.
+std::string CommandUser() {
+  const uid_t uid = geteuid();
+  passwd pw;
+  passwd* found = nullptr;
+  char buf[1024];
+  if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found && found->pw_name) {
+    return std::string("cli:") + found->pw_name;
+  }
+  return "cli:" + std::to_string(uid);
+}
+
+// One line typed on the terminal without echo, after `prompt` on stderr.
+std::string ReadHidden(const char* prompt) {
+  std::fprintf(stderr, "%s", prompt);
+  std::fflush(stderr);
+  termios old{};
+  const bool quiet = tcgetattr(STDIN_FILENO, &old) == 0;
+  if (quiet) {
+    termios silent = old;
+    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (quiet) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  std::fprintf(stderr, "\n");
+  return line;
+}
+
+// A new staff password: asked twice without echo on a terminal; else the
+// first line of stdin (scripts, tests), without its line end.
+Result<std::string> ReadNewPassword() {
+  if (isatty(STDIN_FILENO)) {
+    const std::string first = ReadHidden("新しいパスワード（10文字以上）: ");
+    if (ReadHidden("もう一度入力してください: ") != first) {
+      return Status::Invalid("2回のパスワードが一致しません。");
+    }
+    return first;
+  }
+  std::string line;
+  if (!std::getline(std::cin, line)) {
+    return Status::Invalid("パスワードを標準入力の1行目に書いてください。");
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// `shiori staff add|passwd|disable LOGIN`: one line on a change, a one-line
+// refusal on stderr; every attempt that reaches the database is audited.
+int StaffCommand(const Options& o, const Clock& clock, const std::string& what) {
+  auto lib = OpenStaff(o);
+  if (!lib.ok()) return Fail(lib.status().message());
+  db::Connection& conn = *lib->conn;
+  const std::string login = db::NormalizeStaffLogin(o.staff.login);
+  db::AuditEntry e;
+  e.at = clock.Now();
+  e.staff = CommandUser();
+  e.action = "staff_" + what;
+  e.detail = "職員ID " + login;
+  std::string done;
+  Status s;
+  if (what == "disable") {
+    auto changed = db::DisableStaff(conn, login, e.at);
+    s = changed.status();
+    if (s.ok())
+      done = "staff " + login +
+             (*changed ? ": disabled, its sessions ended" : ": was disabled already");
+  } else {
+    // Whatever would refuse the change is told before a password is asked for.
+    if (what == "add") {
+      e.detail += "、氏名 " + o.staff.name + "、権限 " + o.staff.role;
+      s = db::CheckNewStaff(conn, o.staff);
+    } else {
+      auto found = db::FindStaff(conn, login);
+      s = !found.ok()          ? found.status()
+          : found->has_value() ? Status::Ok()
+                               : Status::NotFound(db::kStaffUnknownLogin);
+    }
+    if (s.ok()) {
+      auto password = ReadNewPassword();
+      s = password.status();
+      if (s.ok() && what == "add") {
+        s = db::AddStaff(conn, o.staff, *password, lib->cfg.hashing, e.at).status();
+        done = "staff added: " + login + " (" + o.staff.role + ")";
+      } else if (s.ok()) {
+        s = db::SetStaffPassword(conn, login, *password, lib->cfg.hashing, e.at);
+        done = "staff " + login + ": password changed, its sessions ended";
+      }
+    }
+  }
+  e.outcome = db::AuditOutcome(s);
+  if (Status a = db::RecordAudit(conn, e); !a.ok())
+    Err("shiori: audit not written: " + a.message());
+  if (!s.ok()) return Fail(s.message());
+  Out(done);
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -592,6 +711,8 @@ int Main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "serve the catalogue over HTTP");
   serve->fallthrough();
   serve->add_option("--listen", o.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  serve->add_option("--staff-listen", o.staff_listen,
+                    "HOST:PORT of the staff pages (default 127.0.0.1:8081)");
   serve->add_flag("--demo", o.demo, "create the demo library when the database file is missing");
 
   auto* maint =
@@ -701,6 +822,28 @@ int Main(int argc, char** argv) {
   hold_cancel->fallthrough();
   hold_cancel->add_option("hold", o.hold_id, "the hold's number")->required();
 
+  auto* staff = app.add_subcommand("staff", "the back office's staff accounts (職員)");
+  staff->require_subcommand(1);
+  staff->fallthrough();
+  auto* staff_add = staff->add_subcommand("add",
+                                          "add a staff account; its password is asked for (or read "
+                                          "from the first line of stdin)");
+  staff_add->fallthrough();
+  staff_add->add_option("login", o.staff.login, "the login (職員ID): a-z, 0-9, . _ -")->required();
+  staff_add->add_option("--name", o.staff.name, "the name shown on the staff pages")->required();
+  staff_add->add_option("--role", o.staff.role, "counter or admin (admins also read the audit)")
+      ->required()
+      ->check(CLI::IsMember({"counter", "admin"}));
+  auto* staff_passwd = staff->add_subcommand("passwd",
+                                             "set a new password (asked for, or the first line of "
+                                             "stdin); ends the account's sessions");
+  staff_passwd->fallthrough();
+  staff_passwd->add_option("login", o.staff.login, "the login (職員ID)")->required();
+  auto* staff_disable = staff->add_subcommand(
+      "disable", "the account can no longer log in; its sessions end at once");
+  staff_disable->fallthrough();
+  staff_disable->add_option("login", o.staff.login, "the login (職員ID)")->required();
+
   // CLI11 reports a mistyped command as "a subcommand is required": name it instead.
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -715,7 +858,8 @@ int Main(int argc, char** argv) {
     }
     if (!known) {
       Err("shiori: unknown command '" + std::string(a) +
-          "' (commands: init, serve, import, patron, circ, hold, mail, maintenance, backup)");
+          "' (commands: init, serve, import, patron, circ, hold, staff, mail, maintenance, "
+          "backup)");
       return 2;
     }
     break;
@@ -759,6 +903,9 @@ int Main(int argc, char** argv) {
   if (*renew) return CircCommand(o, **clock, "renew");
   if (*hold_cancel) return CircCommand(o, **clock, "cancel");
   if (*daily) return CircCommand(o, **clock, "daily");
+  if (*staff_add) return StaffCommand(o, **clock, "add");
+  if (*staff_passwd) return StaffCommand(o, **clock, "passwd");
+  if (*staff_disable) return StaffCommand(o, **clock, "disable");
   return 2;
 }
 

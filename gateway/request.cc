@@ -1,10 +1,13 @@
 // The request context and the helpers every page handler shares
 // (gateway/handlers.h): device facts for the pages, same-site links, the
 // answers for a failure and for the login page, paging and small parsers.
+#include <sodium.h>
+
 #include <algorithm>
 #include <cstdio>
 
 #include "charset/charset.h"
+#include "db/schema.h"
 #include "gateway/access_log.h"
 #include "gateway/clock.h"
 #include "gateway/handlers.h"
@@ -111,6 +114,42 @@ Response Ctx::Redirect(std::string_view to) const {
   (void)r.SetHeader("Location", EncodeUrl(links.Url(to, {})));
   r.body = pages::RenderError(page(), "移動します", "次のページへ移動します。");
   return r;
+}
+
+Response Guarded(const std::function<Response()>& dispatch) {
+  Response r;
+  try {
+    r = dispatch();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "shiori: handler failed: %s\n", LogText(e.what(), 1024).c_str());
+    r = Response();
+    r.status = 500;
+    r.body =
+        "<!DOCTYPE html><html lang=\"ja\"><title>エラー</title><h1>エラー</h1>"
+        "<p>ただいま処理できません。</p></html>";
+  }
+  (void)r.SetHeader("X-Content-Type-Options", "nosniff");
+  (void)r.SetHeader("Referrer-Policy", "no-referrer");
+  return r;
+}
+
+std::string SiteKeyBytes(db::Pool& pool, Random& random) {
+  db::LazyLease lease(pool);
+  auto key = db::SiteKey(*lease, random);
+  if (!key.ok()) {
+    std::fprintf(stderr, "shiori: site key: %s\n", key.status().message().c_str());
+    return std::string();
+  }
+  unsigned char raw[kSiteKeyBytes];
+  size_t raw_len = 0;
+  if (sodium_hex2bin(raw, sizeof raw, key->data(), key->size(), nullptr, &raw_len, nullptr) != 0 ||
+      raw_len != sizeof raw) {
+    std::fprintf(stderr, "shiori: site key: not %zu bytes in hex\n", sizeof raw);
+    return std::string();
+  }
+  std::string bytes(reinterpret_cast<const char*>(raw), sizeof raw);
+  sodium_memzero(raw, sizeof raw);
+  return bytes;
 }
 
 Response Html(int status, std::string body) {

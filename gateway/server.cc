@@ -18,6 +18,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
@@ -311,7 +312,7 @@ struct Server::Hooks {
       if (req.method == "POST" && ctype.substr(0, 33) == "application/x-www-form-urlencoded") {
         req.form = ParseQuery(req.body);
       }
-      return Queue(conn, *self->log_, req, self->app_.Handle(req));
+      return Queue(conn, *self->log_, req, self->handler_.Handle(req));
     } catch (...) {
       // No exception crosses into libmicrohttpd.
       Response r;
@@ -322,7 +323,8 @@ struct Server::Hooks {
   }
 };
 
-Server::Server(App& app, const Config& cfg) : app_(app), cfg_(cfg) {}
+Server::Server(RequestHandler& handler, const Config& cfg, std::string host, int port)
+    : handler_(handler), cfg_(cfg), host_(std::move(host)), listen_port_(port) {}
 
 Server::~Server() {
   if (daemon_) MHD_stop_daemon(daemon_);
@@ -332,14 +334,14 @@ Server::~Server() {
 }
 
 Status Server::Start() {
-  const std::string where = cfg_.listen_host + ":" + std::to_string(cfg_.listen_port);
+  const std::string where = host_ + ":" + std::to_string(listen_port_);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
   addrinfo* res = nullptr;
-  const std::string port = std::to_string(cfg_.listen_port);
-  int rc = getaddrinfo(cfg_.listen_host.c_str(), port.c_str(), &hints, &res);
+  const std::string port = std::to_string(listen_port_);
+  int rc = getaddrinfo(host_.c_str(), port.c_str(), &hints, &res);
   if (rc != 0) return Status::Invalid("cannot listen on " + where + ": " + gai_strerror(rc));
   int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
   if (fd < 0) {

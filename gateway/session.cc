@@ -21,6 +21,20 @@ bool TokensEqual(std::string_view a, std::string_view b) {
   return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+bool TimedTokenOk(std::string_view token, int64_t now, int64_t max_age_s,
+                  const std::function<std::string(std::string_view issued)>& mac_of) {
+  const size_t dash = token.find('-');
+  // at most 18 digits: the time is read into an int64_t without overflow
+  if (dash == 0 || dash == token.npos || dash > 18) return false;
+  int64_t issued = 0;
+  for (char ch : token.substr(0, dash)) {
+    if (ch < '0' || ch > '9') return false;
+    issued = issued * 10 + (ch - '0');
+  }
+  if (issued > now + 300 || now - issued > max_age_s) return false;
+  return TokensEqual(token.substr(dash + 1), mac_of(token.substr(0, dash)));
+}
+
 std::string_view CookieValue(std::string_view header, std::string_view name) {
   size_t pos = 0;
   while (pos < header.size()) {
@@ -171,17 +185,8 @@ bool RequestSession::CsrfOk(std::string_view token) const {
   // A phone's session is its URL id: only the session's own token will do.
   if (row_ && device_.cookies != CookieSupport::kYes) return false;
   if (device_.cookies == CookieSupport::kYes && visitor_.empty()) return false;
-  const size_t dash = token.find('-');
-  // at most 18 digits: the time is read into an int64_t without overflow
-  if (dash == 0 || dash == token.npos || dash > 18) return false;
-  int64_t issued = 0;
-  for (char ch : token.substr(0, dash)) {
-    if (ch < '0' || ch > '9') return false;
-    issued = issued * 10 + (ch - '0');
-  }
-  if (issued > now_ + 300 || now_ - issued > limits_.absolute_s) return false;
-  const std::string mac = VisitorMac(token.substr(0, dash));
-  return TokensEqual(token.substr(dash + 1), mac);
+  return TimedTokenOk(token, now_, limits_.absolute_s,
+                      [this](std::string_view issued) { return VisitorMac(issued); });
 }
 
 const std::string& RequestSession::csrf() const {

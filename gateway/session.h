@@ -5,6 +5,7 @@
 #define SHIORI_GATEWAY_SESSION_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,12 @@ std::string HashToken(std::string_view token);
 bool IsTokenShaped(std::string_view s);
 // Constant-time comparison of two tokens.
 bool TokensEqual(std::string_view a, std::string_view b);
+// A token of the form "<issued>-<mac>" (issued: unix seconds, at most 18
+// digits): true when its mac is `mac_of(issued)` (never an empty one) and it
+// was issued at most `max_age_s` before `now`, and not more than five
+// minutes after it. The visitors' form tokens and the staff login form's.
+bool TimedTokenOk(std::string_view token, int64_t now, int64_t max_age_s,
+                  const std::function<std::string(std::string_view issued)>& mac_of);
 // The value of cookie `name` in a Cookie header, or "".
 std::string_view CookieValue(std::string_view header, std::string_view name);
 // The device a session is bound to: "class/carrier/model/subscriber". For a

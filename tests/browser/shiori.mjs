@@ -21,7 +21,8 @@ export async function startShiori({ timeoutMs = 30000 } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shiori-browser-'));
   const child = spawn(
     shioriBin(),
-    ['serve', '--demo', '--db', path.join(dir, 'demo.db'), '--listen', '127.0.0.1:0'],
+    ['serve', '--demo', '--db', path.join(dir, 'demo.db'), '--listen', '127.0.0.1:0',
+      '--staff-listen', '127.0.0.1:0'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -65,7 +65,8 @@ class Shiori:
         check(os.path.exists(bin_), f"no shiori binary at {bin_}: set SHIORI_BIN")
         self.db = os.path.join(workdir, "demo.db")
         self.proc = subprocess.Popen(
-            [bin_, "serve", "--demo", "--db", self.db, "--listen", "127.0.0.1:0"],
+            [bin_, "serve", "--demo", "--db", self.db, "--listen", "127.0.0.1:0",
+             "--staff-listen", "127.0.0.1:0"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         out = b""
         deadline = time.monotonic() + 30

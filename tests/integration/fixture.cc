@@ -39,7 +39,7 @@ std::string HidingFolder(const std::string& dir, const Hidden& sonames) {
 // (which must outlive the child).
 pid_t Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
             const std::string& out_path, const std::string& err_path, const Hidden& hidden,
-            const std::string& dir) {
+            const std::string& dir, const std::string& in_path = "/dev/null") {
   std::vector<std::string> child_env = env;  // built before fork: the child only makes syscalls
   if (!hidden.empty()) {
     child_env.push_back("LD_LIBRARY_PATH=" + HidingFolder(dir + "/hidden", hidden));
@@ -48,7 +48,7 @@ pid_t Spawn(const std::vector<std::string>& args, const std::vector<std::string>
   if (pid != 0) return pid;
   int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  int in = open("/dev/null", O_RDONLY);
+  int in = open(in_path.c_str(), O_RDONLY);
   dup2(in, 0);
   dup2(out, 1);
   dup2(err, 2);
@@ -179,25 +179,42 @@ CommandResult RunShiori(const std::vector<std::string>& args, const std::vector<
   return r;
 }
 
+CommandResult RunShioriWithInput(const std::vector<std::string>& args, const std::string& input,
+                                 const std::vector<std::string>& env) {
+  TempDir d;
+  std::ofstream(d.File("in"), std::ios::binary) << input;
+  CommandResult r;
+  pid_t pid = Spawn(args, env, d.File("out"), d.File("err"), {}, d.path(), d.File("in"));
+  r.exit_code = WaitExit(pid, 120);
+  r.out = ReadFile(d.File("out"));
+  r.err = ReadFile(d.File("err"));
+  return r;
+}
+
 Server::~Server() {
   if (pid_ > 0) Stop(SIGKILL);
 }
 
 bool Server::Start(const std::vector<std::string>& args, const std::vector<std::string>& env,
                    const Hidden& hidden) {
-  std::vector<std::string> all = {"serve", "--listen", "127.0.0.1:0"};
+  std::vector<std::string> all = {"serve", "--listen", "127.0.0.1:0", "--staff-listen",
+                                  "127.0.0.1:0"};
   all.insert(all.end(), args.begin(), args.end());
   stderr_path_ = logs_.File("err");
   pid_ = Spawn(all, env, logs_.File("out"), stderr_path_, hidden, logs_.path());
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   const std::string marker = "listening on http://127.0.0.1:";
+  const std::string staff_marker = "staff pages on http://127.0.0.1:";
   while (std::chrono::steady_clock::now() < until) {
     std::string out = ReadFile(logs_.File("out"));
     size_t at = out.find(marker);
-    if (at != std::string::npos && out.find("/\n", at) != std::string::npos) {
+    size_t staff_at = out.find(staff_marker);
+    if (at != std::string::npos && staff_at != std::string::npos &&
+        out.find("/staff\n", staff_at) != std::string::npos) {
       port_ = std::atoi(out.c_str() + at + marker.size());
+      staff_port_ = std::atoi(out.c_str() + staff_at + staff_marker.size());
       startup_ = out.substr(0, at);
-      return port_ > 0;
+      return port_ > 0 && staff_port_ > 0;
     }
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -215,6 +232,10 @@ std::string Server::Url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(port_) + path;
 }
 
+std::string Server::StaffUrl(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(staff_port_) + path;
+}
+
 HttpResponse Server::Get(const std::string& path, const std::vector<std::string>& headers) const {
   return Request(Url(path), "GET", nullptr, headers);
 }
@@ -226,6 +247,16 @@ HttpResponse Server::Head(const std::string& path) const {
 HttpResponse Server::Post(const std::string& path, const std::string& body,
                           const std::vector<std::string>& headers) const {
   return Request(Url(path), "POST", &body, headers);
+}
+
+HttpResponse Server::StaffGet(const std::string& path,
+                              const std::vector<std::string>& headers) const {
+  return Request(StaffUrl(path), "GET", nullptr, headers);
+}
+
+HttpResponse Server::StaffPost(const std::string& path, const std::string& body,
+                               const std::vector<std::string>& headers) const {
+  return Request(StaffUrl(path), "POST", &body, headers);
 }
 
 int Server::Stop(int sig) {

@@ -53,6 +53,9 @@ using Hidden = std::vector<std::string>;
 // NAME=VALUE added to the environment.
 CommandResult RunShiori(const std::vector<std::string>& args,
                         const std::vector<std::string>& env = {}, const Hidden& hidden = {});
+// The same with `input` as its stdin (a file, not a terminal).
+CommandResult RunShioriWithInput(const std::vector<std::string>& args, const std::string& input,
+                                 const std::vector<std::string>& env = {});
 
 // A running `shiori serve`.
 class Server {
@@ -62,14 +65,18 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Starts `shiori serve --listen 127.0.0.1:0 <args>` and waits (at most 60 s)
-  // for its "listening on" line. Returns false, with the output in
-  // startup_output(), when it exits or does not start.
+  // Starts `shiori serve --listen 127.0.0.1:0 --staff-listen 127.0.0.1:0
+  // <args>` and waits (at most 60 s) for its "listening on" and "staff pages
+  // on" lines. Returns false, with the output in startup_output(), when it
+  // exits or does not start.
   bool Start(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
              const Hidden& hidden = {});
   int port() const { return port_; }
+  // The staff pages' port (the second listener).
+  int staff_port() const { return staff_port_; }
   pid_t pid() const { return pid_; }
   std::string Url(const std::string& path) const;
+  std::string StaffUrl(const std::string& path) const;
   // Everything printed on stdout before "listening on" (demo accounts etc.).
   const std::string& startup_output() const { return startup_; }
 
@@ -77,6 +84,11 @@ class Server {
   HttpResponse Head(const std::string& path) const;
   HttpResponse Post(const std::string& path, const std::string& body,
                     const std::vector<std::string>& headers = {}) const;
+  // The same on the staff listener.
+  HttpResponse StaffGet(const std::string& path,
+                        const std::vector<std::string>& headers = {}) const;
+  HttpResponse StaffPost(const std::string& path, const std::string& body,
+                         const std::vector<std::string>& headers = {}) const;
 
   // Sends `sig` and waits (at most 60 s); returns the exit status or -1.
   int Stop(int sig);
@@ -86,6 +98,7 @@ class Server {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int staff_port_ = 0;
   std::string startup_;
   std::string stderr_path_;
   TempDir logs_;

@@ -20,6 +20,9 @@ namespace {
 void ExpectGuideValues(const Config& c) {
   EXPECT_EQ(c.listen_host, "127.0.0.1");
   EXPECT_EQ(c.listen_port, 8080);
+  EXPECT_EQ(c.staff_listen_host, "127.0.0.1");
+  EXPECT_EQ(c.staff_listen_port, 8081);
+  EXPECT_EQ(c.staff_idle_minutes, 30);
   EXPECT_EQ(c.rules.library_name, "出水市立図書館");
   struct Want {
     const char* code;
@@ -134,6 +137,9 @@ TEST_F(ConfigFileTest, ReadsALibrarysOwnCalendar) {
   const std::string path = Write("own.toml",
                                  "[server]\n"
                                  "listen = \"[::1]:8081\"\n"
+                                 "[staff]\n"
+                                 "listen = \"192.0.2.10:9090\"\n"
+                                 "idle_minutes = 15\n"
                                  "[loans]\n"
                                  "period_days = 21\n"
                                  "[passwords]\n"
@@ -149,6 +155,9 @@ TEST_F(ConfigFileTest, ReadsALibrarysOwnCalendar) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->listen_host, "::1");
   EXPECT_EQ(c->listen_port, 8081);
+  EXPECT_EQ(c->staff_listen_host, "192.0.2.10");
+  EXPECT_EQ(c->staff_listen_port, 9090);
+  EXPECT_EQ(c->staff_idle_minutes, 15);
   EXPECT_EQ(c->rules.loan_days, 21);
   EXPECT_EQ(c->hashing.ops_limit, 1u);
   EXPECT_EQ(c->hashing.mem_limit, 8192u << 10);
@@ -213,6 +222,14 @@ struct BadFile {
 };
 
 const BadFile kBadFiles[] = {
+    {"staff listen without a port",
+     "[staff]\n"
+     "listen = \"127.0.0.1\"\n",
+     ":2: staff.listen: listen address must be HOST:PORT"},
+    {"staff idle minutes out of range",
+     "[staff]\n"
+     "idle_minutes = 0\n",
+     ":2: staff.idle_minutes: must be between 1 and 1440"},
     {"unknown key in [server]",
      "# shiori\n"
      "[server]\n"
@@ -390,6 +407,20 @@ const ListenCase kListenCases[] = {
     {"[::1]", false, "", 0},
     {"", false, "", 0},
 };
+
+// The staff pages' address takes the same forms and leaves the public one alone.
+TEST(SetListenTest, StaffAddressIsItsOwn) {
+  for (const auto& t : kListenCases) {
+    SCOPED_TRACE(t.input);
+    Config c = DefaultConfig();
+    Status s = SetStaffListen(c, t.input);
+    EXPECT_EQ(s.ok(), t.ok) << s.message();
+    EXPECT_EQ(c.staff_listen_host, t.ok ? t.host : "127.0.0.1");
+    EXPECT_EQ(c.staff_listen_port, t.ok ? t.port : 8081);
+    EXPECT_EQ(c.listen_host, "127.0.0.1");
+    EXPECT_EQ(c.listen_port, 8080);
+  }
+}
 
 TEST(SetListenTest, Table) {
   for (const auto& t : kListenCases) {
