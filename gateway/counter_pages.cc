@@ -12,6 +12,7 @@
 #include "db/patron.h"
 #include "db/patron_admin.h"
 #include "db/rules.h"
+#include "gateway/handlers.h"
 #include "gateway/staff_handlers.h"
 #include "pages/counter.h"
 
@@ -33,18 +34,6 @@ int RefusalStatus(const Status& s) {
 std::string DateJa(const std::string& ymd) {
   auto d = db::Date::Parse(ymd);
   return d ? db::JapaneseDate(*d) : ymd;
-}
-
-// A positive id in a form field; 0 for anything else.
-int64_t IdParam(const Request& req, std::string_view name) {
-  const std::string_view v = req.Param(name);
-  if (v.empty() || v.size() > 15) return 0;
-  int64_t id = 0;
-  for (char ch : v) {
-    if (ch < '0' || ch > '9') return 0;
-    id = id * 10 + (ch - '0');
-  }
-  return id;
 }
 
 std::string Quoted(const std::string& title) { return "「" + title + "」"; }
@@ -215,7 +204,7 @@ Response StaffRenewPost(const Request& req, StaffCtx& ctx) {
 
 Response StaffHoldCancelPost(const Request& req, StaffCtx& ctx) {
   const std::string card(req.Param("card"));
-  const int64_t hold = IdParam(req, "hold");
+  const int64_t hold = ParseInt(req.Param("hold"), 0, 0, 999999999);
   // Only a hold of the patron whose card is on the page.
   Status s = Status::NotFound("この利用者の予約ではありません。");
   auto p = db::CardHolder(ctx.db(), card);
@@ -398,7 +387,7 @@ Response CallsPage(StaffCtx& ctx, pages::StaffOutcome outcome, int status) {
 Response StaffPhoneList(const Request&, StaffCtx& ctx) { return CallsPage(ctx, {}, 200); }
 
 Response StaffCallPost(const Request& req, StaffCtx& ctx) {
-  const int64_t hold = IdParam(req, "hold");
+  const int64_t hold = ParseInt(req.Param("hold"), 0, 0, 999999999);
   const bool reached = req.Param("reached") == "1";
   const std::string who = ctx.staff() ? ctx.staff()->login : "";
   Status s = db::RecordCall(ctx.db(), hold, reached, who, ctx.now);

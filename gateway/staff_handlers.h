@@ -174,6 +174,22 @@ Response StaffLoginPost(const Request& req, StaffCtx& ctx);
 Response StaffLogoutPost(const Request& req, StaffCtx& ctx);
 Response StaffDashboard(const Request& req, StaffCtx& ctx);
 Response StaffAuditPage(const Request& req, StaffCtx& ctx);
+// The counter (counter_pages.cc): 貸出 with 延長 and 予約取消, 返却, 回送受入,
+// 予約資料の準備, 取置棚 and 電話連絡, each at the session's branch.
+Response StaffCheckoutForm(const Request& req, StaffCtx& ctx);
+Response StaffCheckoutPost(const Request& req, StaffCtx& ctx);
+Response StaffRenewPost(const Request& req, StaffCtx& ctx);
+Response StaffHoldCancelPost(const Request& req, StaffCtx& ctx);
+Response StaffCheckinForm(const Request& req, StaffCtx& ctx);
+Response StaffCheckinPost(const Request& req, StaffCtx& ctx);
+Response StaffReceiveForm(const Request& req, StaffCtx& ctx);
+Response StaffReceivePost(const Request& req, StaffCtx& ctx);
+Response StaffPullList(const Request& req, StaffCtx& ctx);
+Response StaffPullPost(const Request& req, StaffCtx& ctx);
+Response StaffHoldShelf(const Request& req, StaffCtx& ctx);
+Response StaffExpirePost(const Request& req, StaffCtx& ctx);
+Response StaffPhoneList(const Request& req, StaffCtx& ctx);
+Response StaffCallPost(const Request& req, StaffCtx& ctx);
 
 }  // namespace shiori::gateway
 

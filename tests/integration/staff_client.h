@@ -23,8 +23,8 @@ class StaffBrowser {
       : s_(s), headers_(std::move(headers)) {}
 
   HttpResponse Get(const std::string& path);
-  // Submits the POST form of the last page whose action is `action`: its
-  // hidden fields, then `fields` (UTF-8). Follows a 303 with a GET and
+  // Submits the (first) POST form of the last page whose action is `action`:
+  // its hidden fields but those `fields` name, then `fields` (UTF-8). Follows a 303 with a GET and
   // returns the last answer.
   HttpResponse Post(const std::string& action, const Fields& fields = {});
   // POSTs `body` to `path` as it is, with the cookies; follows nothing.
