@@ -311,6 +311,15 @@ struct CallLine {
 };
 Result<std::vector<CallLine>> PhoneList(Connection& c, const std::string& branch);
 
+// 延滞: open loans lent here (or, lent before the lending branch was
+// recorded, of copies of here) due before today, longest overdue first.
+struct OverdueLine {
+  std::string title, volume, barcode, card, name_kana, phone, due_on;
+  int days = 0;  // days past due
+};
+Result<std::vector<OverdueLine>> OverdueLoans(Connection& c, const std::string& branch,
+                                              const Date& today);
+
 // The dashboard's counts at a branch.
 struct BranchCounts {
   int pull = 0;           // PullList

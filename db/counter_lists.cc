@@ -148,6 +148,28 @@ Result<std::vector<CallLine>> PhoneList(Connection& c, const std::string& branch
   });
 }
 
+Result<std::vector<OverdueLine>> OverdueLoans(Connection& c, const std::string& branch,
+                                              const Date& today) {
+  auto s = c.Prepare(
+      "SELECT r.title, ifnull(r.volume,''), k.barcode, p.card, p.name_kana, p.phone, l.due_on"
+      " FROM loans l JOIN copies k ON k.id = l.copy_id JOIN records r ON r.id = k.record_id"
+      " JOIN patrons p ON p.id = l.patron_id"
+      " WHERE l.returned_on IS NULL AND ifnull(l.branch, k.branch) = ?1 AND l.due_on < ?2"
+      " ORDER BY l.due_on, l.id");
+  if (!s.ok()) return s.status();
+  s->Bind(1, branch).Bind(2, today.ToString());
+  return Rows<OverdueLine>(*s, [&today](Stmt& q, OverdueLine& l) {
+    l.title = q.Text(0);
+    l.volume = q.Text(1);
+    l.barcode = q.Text(2);
+    l.card = q.Text(3);
+    l.name_kana = q.Text(4);
+    l.phone = q.Text(5);
+    l.due_on = q.Text(6);
+    if (auto due = Date::Parse(l.due_on)) l.days = static_cast<int>(today.Days() - due->Days());
+  });
+}
+
 Result<BranchCounts> CountsAt(Connection& c, const std::string& branch, const Date& today) {
   BranchCounts n;
   auto pull = PullList(c, branch);
@@ -159,18 +181,17 @@ Result<BranchCounts> CountsAt(Connection& c, const std::string& branch, const Da
   auto calls = PhoneList(c, branch);
   if (!calls.ok()) return calls.status();
   n.calls = static_cast<int>(calls->size());
+  auto overdue = OverdueLoans(c, branch, today);
+  if (!overdue.ok()) return overdue.status();
+  n.overdue_loans = static_cast<int>(overdue->size());
   auto s = c.Prepare(
-      "SELECT (SELECT count(*) FROM holds WHERE status = 'ready' AND pickup_branch = ?1"
-      "        AND pickup_deadline < ?2),"
-      " (SELECT count(*) FROM loans l JOIN copies k ON k.id = l.copy_id"
-      "  WHERE l.returned_on IS NULL AND ifnull(l.branch, k.branch) = ?1 AND l.due_on < ?2)");
+      "SELECT count(*) FROM holds WHERE status = 'ready' AND pickup_branch = ?1"
+      " AND pickup_deadline < ?2");
   if (!s.ok()) return s.status();
   s->Bind(1, branch).Bind(2, today.ToString());
-  auto r = s->Step();
-  if (!r.ok()) return r.status();
-  if (!*r) return Status::Io("no row from the counts");
-  n.expired = static_cast<int>(s->Int(0));
-  n.overdue_loans = static_cast<int>(s->Int(1));
+  auto expired = detail::ScalarInt(*s);
+  if (!expired.ok()) return expired.status();
+  n.expired = static_cast<int>(*expired);
   return n;
 }
 

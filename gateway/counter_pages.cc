@@ -399,4 +399,17 @@ Response StaffCallPost(const Request& req, StaffCtx& ctx) {
   return CallsPage(ctx, std::move(outcome), s.ok() ? 200 : RefusalStatus(s));
 }
 
+// ---------------------------------------------------------------- 延滞
+
+Response StaffOverdue(const Request&, StaffCtx& ctx) {
+  auto lines = db::OverdueLoans(ctx.db(), ctx.branch.code, ctx.today);
+  if (!lines.ok()) return StaffFailure(ctx, lines.status());
+  pages::OverdueView v;
+  for (const auto& l : *lines) {
+    v.lines.push_back({Title(l.title, l.volume), l.barcode, pages::CardTail(l.card), l.name_kana,
+                       l.phone, DateJa(l.due_on), l.days});
+  }
+  return ctx.Page(200, pages::RenderOverdue(ctx.page(), v));
+}
+
 }  // namespace shiori::gateway

@@ -402,34 +402,35 @@ std::string CardTail(const std::string& card) {
 }
 
 // Who runs a staff command, for the audit: "cli:" and the system user.
-std::string CliStaff() {
-  const struct passwd* pw = getpwuid(geteuid());
-  return "cli:" + (pw && pw->pw_name ? std::string(pw->pw_name)
-                                     : "uid " + std::to_string(static_cast<long>(geteuid())));
+std::string CommandUser() {
+  const uid_t uid = geteuid();
+  passwd pw;
+  passwd* found = nullptr;
+  char buf[1024];
+  if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found && found->pw_name) {
+    return std::string("cli:") + found->pw_name;
+  }
+  return "cli:" + std::to_string(uid);
 }
 
-// One row of the `audit` table for a staff command: its outcome is "ok" or
-// the refusal as printed; what the command was given is kept with its
-// control characters as visible escapes (charset::ForTerminal), as any
-// terminal would be shown them. Kept here, inside main.cc, while db::RecordAudit
-// (db/staff.h) is written beside it; the lead switches this to RecordAudit
-// when the two meet. A row that cannot be written is said on stderr and
-// makes the exit non-zero (the change itself stays made).
+// One row of the `audit` table for a staff command (db::RecordAudit): by
+// CommandUser, outcome "ok" or the refusal as printed; what the command was
+// given is kept with its control characters as visible escapes
+// (charset::ForTerminal), as any terminal would be shown them. A row that
+// cannot be written is said on stderr and makes the exit non-zero (the
+// change itself stays made). Returns `exit_code` otherwise.
 int AuditCli(db::Connection& c, const Clock& clock, const std::string& action,
              const std::string& card, const Status& outcome, const std::string& detail,
-             int exit_code) {
-  auto s = c.Prepare(
-      "INSERT INTO audit(at, staff, branch, action, card, barcode, outcome, detail)"
-      " VALUES(?1, ?2, NULL, ?3, ?4, NULL, ?5, ?6)");
-  Status st = s.ok() ? s->Bind(1, clock.Now())
-                           .Bind(2, CliStaff())
-                           .Bind(3, action)
-                           .Bind(4, db::NonEmpty(card))
-                           .Bind(5, outcome.ok() ? std::string("ok")
-                                                 : charset::ForTerminal(outcome.message()))
-                           .Bind(6, db::NonEmpty(charset::ForTerminal(detail)))
-                           .Run()
-                     : s.status();
+             int exit_code, const std::string& barcode = "") {
+  db::AuditEntry e;
+  e.at = clock.Now();
+  e.staff = CommandUser();
+  e.action = action;
+  e.card = card;
+  e.barcode = charset::ForTerminal(barcode);
+  e.outcome = outcome.ok() ? std::string("ok") : charset::ForTerminal(outcome.message());
+  e.detail = charset::ForTerminal(detail);
+  Status st = db::RecordAudit(c, e);
   if (st.ok()) return exit_code;
   Err("shiori: audit: the row for " + action + " was not written: " + st.message());
   return 1;
@@ -592,23 +593,23 @@ int CircCommand(const Options& o, const Clock& clock, const std::string& what) {
     }
   }
   for (const auto& line : log) Out(line);
+  std::string detail;
+  for (const auto& line : log) detail += (detail.empty() ? "" : " / ") + line;
+  if (!o.circ_branch.empty()) detail = "館 " + o.circ_branch + (detail.empty() ? "" : ": ") + detail;
+  const std::string action = what == "ready"    ? "pull"
+                             : what == "cancel" ? "hold_cancel"
+                                                : what;
+  const std::string barcode = what == "daily" || what == "cancel" ? "" : o.circ_item;
+  if (what == "cancel") detail = "予約" + std::to_string(o.hold_id) + (detail.empty() ? "" : " / ") + detail;
+  // The daily run is the library's own job, not a member's action: not audited.
+  int code = s.ok() ? 0 : 1;
+  if (what != "daily") code = AuditCli(conn, clock, action, o.circ_card, s, detail, code, barcode);
   if (!s.ok()) return Fail(s.message());
   if (log.empty()) std::printf("nothing to do\n");
-  return 0;
+  return code;
 }
 
 // Who runs a command, as the audit names them: "cli:" and the system user.
-std::string CommandUser() {
-  const uid_t uid = geteuid();
-  passwd pw;
-  passwd* found = nullptr;
-  char buf[1024];
-  if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found && found->pw_name) {
-    return std::string("cli:") + found->pw_name;
-  }
-  return "cli:" + std::to_string(uid);
-}
-
 // One line typed on the terminal without echo, after `prompt` on stderr.
 std::string ReadHidden(const char* prompt) {
   std::fprintf(stderr, "%s", prompt);

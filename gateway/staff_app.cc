@@ -36,6 +36,7 @@ const StaffRoute kStaffRoutes[] = {
     {"POST", "/staff/shelf/expire", StaffExpirePost, StaffAccess::kCounter, nullptr},
     {"GET", "/staff/calls", StaffPhoneList, StaffAccess::kCounter, "電話連絡"},
     {"POST", "/staff/calls", StaffCallPost, StaffAccess::kCounter, nullptr},
+    {"GET", "/staff/overdue", StaffOverdue, StaffAccess::kCounter, "延滞"},
     {"GET", "/staff/audit", StaffAuditPage, StaffAccess::kAdmin, "操作記録"},
     {"GET", "/staff/style.css", StaffStyle, StaffAccess::kOpen, nullptr},
 };

@@ -190,6 +190,7 @@ Response StaffHoldShelf(const Request& req, StaffCtx& ctx);
 Response StaffExpirePost(const Request& req, StaffCtx& ctx);
 Response StaffPhoneList(const Request& req, StaffCtx& ctx);
 Response StaffCallPost(const Request& req, StaffCtx& ctx);
+Response StaffOverdue(const Request& req, StaffCtx& ctx);
 
 }  // namespace shiori::gateway
 

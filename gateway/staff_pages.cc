@@ -6,6 +6,7 @@
 
 #include "base/random.h"
 #include "charset/charset.h"
+#include "db/circ.h"
 #include "gateway/handlers.h"
 #include "gateway/session.h"
 #include "gateway/staff_handlers.h"
@@ -134,7 +135,15 @@ Response StaffLogoutPost(const Request&, StaffCtx& ctx) {
 }
 
 Response StaffDashboard(const Request&, StaffCtx& ctx) {
-  return ctx.Page(200, pages::RenderStaffDashboard(ctx.page(), {}));
+  auto n = db::CountsAt(ctx.db(), ctx.branch.code, ctx.today);
+  if (!n.ok()) return StaffFailure(ctx, n.status());
+  pages::StaffDashboardView v;
+  v.counts = {{"/staff/pull", "予約資料の準備", n->pull, "件"},
+              {"/staff/receive", "回送受入待ち", n->transit_in, "冊"},
+              {"/staff/calls", "電話連絡", n->calls, "件"},
+              {"/staff/shelf", "取置期限切れ", n->expired, "件"},
+              {"/staff/overdue", "延滞", n->overdue_loans, "冊"}};
+  return ctx.Page(200, pages::RenderStaffDashboard(ctx.page(), v));
 }
 
 Response StaffAuditPage(const Request& req, StaffCtx& ctx) {

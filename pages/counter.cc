@@ -250,4 +250,24 @@ std::string RenderPhoneList(const StaffContext& ctx, const CallsView& v) {
   return detail::EndStaffPage(h, ctx);
 }
 
+std::string RenderOverdue(const StaffContext& ctx, const OverdueView& v) {
+  Html h;
+  detail::BeginStaffPage(h, ctx, "延滞");
+  if (v.lines.empty()) {
+    h.Element("p", "この館で貸し出した資料に延滞はありません。");
+    return detail::EndStaffPage(h, ctx);
+  }
+  h.Element("p", "この館で貸し出し、返却期限を過ぎている資料です。延滞の長い順です。");
+  Table(h, {"資料名", "バーコード", "カード", "氏名（カナ）", "電話番号", "返却期限", "延滞"});
+  for (const auto& l : v.lines) {
+    h.Open("tr");
+    h.Element("td", l.title).Element("td", l.barcode).Element("td", l.card_tail);
+    h.Element("td", l.name_kana).Element("td", l.phone).Element("td", l.due);
+    h.Element("td", std::to_string(l.days) + "日");
+    h.Close();
+  }
+  h.Close().Close();
+  return detail::EndStaffPage(h, ctx);
+}
+
 }  // namespace shiori::pages

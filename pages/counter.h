@@ -105,6 +105,17 @@ struct CallsView {
 // 電話連絡: per line 連絡済 and 不在.
 std::string RenderPhoneList(const StaffContext& ctx, const CallsView& v);
 
+struct OverdueLineView {
+  std::string title, barcode, card_tail, name_kana, phone, due;
+  int days = 0;
+};
+struct OverdueView {
+  std::vector<OverdueLineView> lines;
+};
+// 延滞: loans lent here past their due date, to call about or remind at the
+// counter.
+std::string RenderOverdue(const StaffContext& ctx, const OverdueView& v);
+
 }  // namespace shiori::pages
 
 #endif  // SHIORI_PAGES_COUNTER_H_

@@ -125,9 +125,12 @@ std::string_view StaffActionName(std::string_view action) {
       {"checkin", "返却"},
       {"renew", "延長"},
       {"receive", "回送受入"},
-      {"pull", "予約資料の準備"},
+      {"pull", "予約資料の確保"},
       {"shelf", "取置棚"},
       {"call", "電話連絡"},
+      {"missing", "所在不明"},
+      {"expire", "期限切れの処理"},
+      {"hold_cancel", "予約取消"},
   };
   for (const auto& [code, name] : kNames) {
     if (code == action) return name;
@@ -166,6 +169,17 @@ std::string RenderStaffLogin(const StaffContext& ctx, const StaffLoginView& v) {
 std::string RenderStaffDashboard(const StaffContext& ctx, const StaffDashboardView& v) {
   Html h;
   detail::BeginStaffPage(h, ctx, "ダッシュボード", v.outcome);
+  if (!v.counts.empty()) {
+    h.Element("h2", "今日の作業");
+    h.Open("ul", {{"class", "counts"}});
+    for (const auto& c : v.counts) {
+      h.Open("li").Open("a", {{"href", ctx.links.Url(c.path)}});
+      h.Text(c.words).Text(" ").Element("strong", std::to_string(c.count)).Text(c.unit);
+      h.Close().Close();
+    }
+    h.Close();
+    h.Element("h2", "すべてのページ");
+  }
   h.Open("ul", {{"class", "pages"}});
   for (const auto& item : ctx.menu) {
     if (item.path == ctx.path) continue;  // this page

@@ -71,9 +71,17 @@ std::string RenderStaffLogin(const StaffContext& ctx, const StaffLoginView& v);
 
 // ---------------------------------------------------------------- ダッシュボード
 
-// The start page after the login: a link to every page of the menu by name.
+// The start page after the login: what there is to do today at the branch
+// (each count linking to its page), then a link to every page of the menu.
+struct StaffCountView {
+  std::string path;   // the page that lists them, given to Links::Url
+  std::string words;  // 予約資料の準備, 回送受入待ち ...
+  int count = 0;
+  std::string unit;   // 件, 冊
+};
 struct StaffDashboardView {
   StaffOutcome outcome;
+  std::vector<StaffCountView> counts;  // empty: not shown
 };
 std::string RenderStaffDashboard(const StaffContext& ctx, const StaffDashboardView& v);
 

@@ -120,7 +120,8 @@ TEST_F(Counter, ACopyReturnedElsewhereTravelsAndIsReadyOnlyWhenReceived) {
   EXPECT_NE(r.body.find("回送先は中央図書館"), std::string::npos) << r.body;
 
   StaffBrowser chuo(server_);
-  chuo.Login("chuo1", kPassword, "chuo");
+  HttpResponse dash = chuo.Login("chuo1", kPassword, "chuo");
+  EXPECT_NE(dash.body.find("回送受入待ち <strong>1</strong>冊"), std::string::npos) << dash.body;
   r = chuo.Get("/staff/receive");
   EXPECT_NE(r.body.find(barcode), std::string::npos) << "listed as coming here: " << r.body;
   r = chuo.Post("/staff/receive", {{"barcode", barcode}});
@@ -140,7 +141,13 @@ TEST_F(Counter, ACopyReturnedElsewhereTravelsAndIsReadyOnlyWhenReceived) {
       << "the mail follows now";
   EXPECT_NE(a.Get("/account/ready").find(title), std::string::npos);
 
-  // Audited with who, where and what.
+  dash = chuo.Get("/staff");
+  EXPECT_NE(dash.body.find("回送受入待ち <strong>0</strong>冊"), std::string::npos) << dash.body;
+
+  // Audited with who, where and what; the staff command as its system user.
+  EXPECT_EQ(Int("SELECT count(*) FROM audit WHERE staff LIKE 'cli:%' AND action = 'checkout'"
+                " AND card = '1000000022' AND barcode = '" + barcode + "' AND outcome = 'ok'"),
+            1);
   EXPECT_EQ(Int("SELECT count(*) FROM audit WHERE staff = 'noda1' AND branch = 'noda'"
                 " AND action = 'checkin' AND barcode = '" + barcode + "' AND outcome = 'ok'"),
             1);
@@ -267,6 +274,21 @@ TEST_F(Counter, DueDatesSkipTheYearEndClosure) {
   r = chuo.Post("/staff/renew", {{"barcode", due_today}});
   EXPECT_EQ(r.status, 409) << "once only";
   EXPECT_EQ(Int("SELECT count(*) FROM audit WHERE action = 'renew' AND outcome = 'ok'"), 1);
+
+  // 延滞: the demo's overdue loan is listed at the branch that owns the copy,
+  // and counted on its dashboard.
+  const std::string late = Text(
+      "SELECT k.branch || ' ' || k.barcode FROM loans l JOIN copies k ON k.id = l.copy_id"
+      " WHERE l.returned_on IS NULL AND l.due_on < '2026-12-17' LIMIT 1");
+  ASSERT_FALSE(late.empty());
+  const std::string late_branch = late.substr(0, late.find(' ')),
+                    late_barcode = late.substr(late.find(' ') + 1);
+  StaffBrowser owner(server_);
+  HttpResponse dash = owner.Login(late_branch + "1", kPassword, late_branch);
+  EXPECT_NE(dash.body.find("延滞 <strong>1</strong>冊"), std::string::npos) << dash.body;
+  HttpResponse overdue = owner.Get("/staff/overdue");
+  EXPECT_NE(overdue.body.find(late_barcode), std::string::npos) << overdue.body;
+  EXPECT_NE(overdue.body.find("16日"), std::string::npos) << overdue.body;
   EXPECT_EQ(Int("SELECT count(*) FROM audit WHERE action = 'checkout'"), 2);
 }
 
