@@ -111,6 +111,16 @@ TEST_F(Counter, ACopyReturnedElsewhereTravelsAndIsReadyOnlyWhenReceived) {
   EXPECT_EQ(a.Get("/account/ready").find(title), std::string::npos);
   EXPECT_NE(a.Get("/account/holds").find("回送中"), std::string::npos);
 
+  // 取消 on a card's page cancels that card's holds only.
+  const std::string b_hold = Text(
+      "SELECT h.id FROM holds h JOIN patrons p ON p.id = h.patron_id WHERE p.card = '1000000033'"
+      " AND h.record_id = " + std::to_string(t));
+  noda.Get("/staff/checkout?card=1000000011");
+  r = noda.Post("/staff/hold/cancel", {{"hold", b_hold}});
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_NE(r.body.find("この利用者の予約ではありません"), std::string::npos) << r.body;
+  EXPECT_EQ(HoldStatus("1000000033", t), "waiting");
+
   // Another branch cannot receive it; 中央 can.
   StaffBrowser takaono(server_);
   takaono.Login("takaono1", kPassword, "takaono");
