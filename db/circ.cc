@@ -168,11 +168,8 @@ Status MakeReady(Connection& c, const Copy& k, const WaitingHold& h, const Date&
       "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = ?3, pickup_deadline = ?4"
       " WHERE id = ?1 AND status = 'waiting'");
   if (!up.ok()) return up.status();
-  SHIORI_RETURN_IF_ERROR(up->Bind(1, h.id)
-                             .Bind(2, k.id)
-                             .Bind(3, today.ToString())
-                             .Bind(4, deadline.ToString())
-                             .Run());
+  SHIORI_RETURN_IF_ERROR(
+      up->Bind(1, h.id).Bind(2, k.id).Bind(3, today.ToString()).Bind(4, deadline.ToString()).Run());
   SHIORI_RETURN_IF_ERROR(SetCopy(c, k.id, "held", ""));
   CopyFate f;
   f.kind = CopyFate::Kind::kHoldReady;
@@ -183,9 +180,9 @@ Status MakeReady(Connection& c, const Copy& k, const WaitingHold& h, const Date&
   f.deadline = deadline.ToString();
   f.contact = h.contact;
   f.phone = h.phone;
-  std::string line = "取置: " + k.barcode + " " + Quoted(k.title) + " 予約" +
-                     std::to_string(h.id) + "（カード" + CardTail(h.card) + "）" + f.branch_name +
-                     "で" + deadline.ToString() + "まで。";
+  std::string line = "取置: " + k.barcode + " " + Quoted(k.title) + " 予約" + std::to_string(h.id) +
+                     "（カード" + CardTail(h.card) + "）" + f.branch_name + "で" +
+                     deadline.ToString() + "まで。";
   if (h.contact == "mail" && !h.email.empty()) {
     auto ins =
         c.Prepare("INSERT INTO outbox(kind, patron_id, hold_id) VALUES('hold_ready', ?1, ?2)");
@@ -245,15 +242,35 @@ Status HandOver(Connection& c, const Copy& k, const std::string& here, const Dat
     out.lines.push_back("配架: " + k.barcode + " " + Quoted(k.title) + "を" + f.branch_name +
                         "の書架へ。");
   } else {
-    out.lines.push_back("回送: " + k.barcode + " " + Quoted(k.title) + "を" + f.branch_name +
-                        "へ送ってください（" +
-                        (f.hold_id ? "予約" + std::to_string(f.hold_id) + "、カード" +
-                                         CardTail(f.card)
-                                   : std::string("所蔵館へ戻す")) +
-                        "）。");
+    out.lines.push_back(
+        "回送: " + k.barcode + " " + Quoted(k.title) + "を" + f.branch_name + "へ送ってください（" +
+        (f.hold_id ? "予約" + std::to_string(f.hold_id) + "、カード" + CardTail(f.card)
+                   : std::string("所蔵館へ戻す")) +
+        "）。");
   }
   out.fates.push_back(std::move(f));
   return Status::Ok();
+}
+
+// The start every scan at the counter shares, inside its transaction: the
+// copy `barcode` (its line in `out`) and the branch it is handled at: `at`,
+// or for "" the copy's destination when `destination` and it travels, else
+// its own branch; Invalid for a branch the configuration does not know.
+struct Scan {
+  Copy copy;
+  const Branch* here = nullptr;
+};
+Result<Scan> Scanned(Connection& c, std::string_view barcode, const std::string& at,
+                     const LibraryRules& rules, CounterResult& out, bool destination = false) {
+  auto copy = CopyByBarcode(c, barcode);
+  if (!copy.ok()) return copy.status();
+  out.copy = CounterCopyOf(*copy);
+  const std::string code = !at.empty()                                ? at
+                           : destination && !copy->transit_to.empty() ? copy->transit_to
+                                                                      : copy->branch;
+  auto work = WorkBranch(rules, code);
+  if (!work.ok()) return work.status();
+  return Scan{std::move(*copy), *work};
 }
 
 }  // namespace
@@ -331,14 +348,12 @@ Result<CounterResult> Checkout(Connection& c, std::string_view card, std::string
   if (p.status != "active") {
     return Status::Conflict("このカードは有効期限が切れているため貸出できません。");
   }
-  auto copy = CopyByBarcode(c, barcode);
-  if (!copy.ok()) return copy.status();
-  const Copy& k = *copy;
-  out.copy = CounterCopyOf(k);
+  auto scan = Scanned(c, barcode, at, rules, out);
+  if (!scan.ok()) return scan.status();
+  const Copy& k = scan->copy;
+  const Branch* here = scan->here;
+  const std::string& branch = here->code;
   out.card = p.card;
-  const std::string branch = at.empty() ? k.branch : at;
-  auto work = WorkBranch(rules, branch);
-  if (!work.ok()) return work.status();
 
   if (k.status == "loan") {
     auto s = c.Prepare(
@@ -348,11 +363,11 @@ Result<CounterResult> Checkout(Connection& c, std::string_view card, std::string
     s->Bind(1, k.id);
     auto r = s->Step();
     if (!r.ok()) return r.status();
-    return Status::Conflict("この資料は貸出中です" +
-                            (*r ? "（カード" + CardTail(s->Text(0)) + "、返却期限 " + s->Text(1) +
-                                      "）"
-                                : std::string()) +
-                            "。先に返却処理をしてください。");
+    return Status::Conflict(
+        "この資料は貸出中です" +
+        (*r ? "（カード" + CardTail(s->Text(0)) + "、返却期限 " + s->Text(1) + "）"
+            : std::string()) +
+        "。先に返却処理をしてください。");
   }
   if (k.status == "transit") {
     return Status::Conflict("この資料は" + BranchName(rules, k.transit_to) +
@@ -372,15 +387,15 @@ Result<CounterResult> Checkout(Connection& c, std::string_view card, std::string
     }
     if (*r && s->Text(3) != branch) {
       return Status::Conflict("この資料は" + BranchName(rules, s->Text(3)) +
-                              "の取置棚にあります。" + (*work)->name + "では貸出できません。");
+                              "の取置棚にあります。" + here->name + "では貸出できません。");
     }
   }
   if (k.status == "shelf" && k.branch != branch) {
-    return Status::Conflict("この資料は" + k.branch_name + "の書架の資料で、" + (*work)->name +
+    return Status::Conflict("この資料は" + k.branch_name + "の書架の資料で、" + here->name +
                             "にはないはずです。" + k.branch_name + "へ回送してください。");
   }
 
-  const Date due = DueDate(today, (*work)->closed, rules);
+  const Date due = DueDate(today, here->closed, rules);
   auto ins = c.Prepare(
       "INSERT INTO loans(copy_id, patron_id, loaned_on, due_on, branch) VALUES(?1,?2,?3,?4,?5)");
   if (!ins.ok()) return ins.status();
@@ -430,13 +445,10 @@ Result<CounterResult> Checkin(Connection& c, std::string_view barcode, const std
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
   CounterResult out;
-  auto copy = CopyByBarcode(c, barcode);
-  if (!copy.ok()) return copy.status();
-  const Copy& k = *copy;
-  out.copy = CounterCopyOf(k);
-  const std::string branch = at.empty() ? k.branch : at;
-  auto work = WorkBranch(rules, branch);
-  if (!work.ok()) return work.status();
+  auto scan = Scanned(c, barcode, at, rules, out);
+  if (!scan.ok()) return scan.status();
+  const Copy& k = scan->copy;
+  const std::string& branch = scan->here->code;
   auto s = c.Prepare(
       "SELECT l.id, l.due_on, p.card FROM loans l JOIN patrons p ON p.id = l.patron_id"
       " WHERE l.copy_id = ?1 AND l.returned_on IS NULL");
@@ -446,7 +458,8 @@ Result<CounterResult> Checkin(Connection& c, std::string_view barcode, const std
   if (!r.ok()) return r.status();
   if (!*r) {
     return Status::Conflict("この資料は貸出中ではありません（" + StatusJa(k.status) +
-                            (k.status == "transit" ? "。回送受入で受け入れてください" : "") + "）。");
+                            (k.status == "transit" ? "。回送受入で受け入れてください" : "") +
+                            "）。");
   }
   const int64_t loan_id = s->Int(0);
   auto due = StoredDate(s->Text(1));
@@ -468,21 +481,15 @@ Result<CounterResult> Checkin(Connection& c, std::string_view barcode, const std
   return out;
 }
 
-Result<CounterResult> ReceiveTransit(Connection& c, std::string_view barcode,
-                                     const std::string& at, const Date& today,
-                                     const LibraryRules& rules) {
+Result<CounterResult> ReceiveTransit(Connection& c, std::string_view barcode, const std::string& at,
+                                     const Date& today, const LibraryRules& rules) {
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
   CounterResult out;
-  auto copy = CopyByBarcode(c, barcode);
-  if (!copy.ok()) return copy.status();
-  const Copy& k = *copy;
-  out.copy = CounterCopyOf(k);
-  const std::string branch = !at.empty()               ? at
-                             : !k.transit_to.empty() ? k.transit_to
-                                                     : k.branch;
-  auto work = WorkBranch(rules, branch);
-  if (!work.ok()) return work.status();
+  auto scan = Scanned(c, barcode, at, rules, out, true);
+  if (!scan.ok()) return scan.status();
+  const Copy& k = scan->copy;
+  const std::string& branch = scan->here->code;
   if (k.status != "transit") {
     return Status::Conflict("この資料は回送中ではありません（" + StatusJa(k.status) + "）。");
   }
@@ -490,7 +497,8 @@ Result<CounterResult> ReceiveTransit(Connection& c, std::string_view barcode,
     const std::string to = BranchName(rules, k.transit_to);
     return Status::Conflict("この資料の回送先は" + to + "です。" + to + "へ送ってください。");
   }
-  out.lines.push_back("回送受入: " + k.barcode + " " + Quoted(k.title) + "（" + (*work)->name + "）");
+  out.lines.push_back("回送受入: " + k.barcode + " " + Quoted(k.title) + "（" + scan->here->name +
+                      "）");
   auto s = c.Prepare(std::string(kHoldSelect) +
                      "WHERE h.copy_id = ?1 AND h.status = 'waiting' ORDER BY h.seq LIMIT 1");
   if (!s.ok()) return s.status();
@@ -511,21 +519,17 @@ Result<CounterResult> ReceiveTransit(Connection& c, std::string_view barcode,
   return out;
 }
 
-Result<CounterResult> PullForHold(Connection& c, std::string_view barcode,
-                                  const std::string& at, const Date& today,
-                                  const LibraryRules& rules) {
+Result<CounterResult> PullForHold(Connection& c, std::string_view barcode, const std::string& at,
+                                  const Date& today, const LibraryRules& rules) {
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
   CounterResult out;
-  auto copy = CopyByBarcode(c, barcode);
-  if (!copy.ok()) return copy.status();
-  const Copy& k = *copy;
-  out.copy = CounterCopyOf(k);
-  const std::string branch = at.empty() ? k.branch : at;
-  auto work = WorkBranch(rules, branch);
-  if (!work.ok()) return work.status();
+  auto scan = Scanned(c, barcode, at, rules, out);
+  if (!scan.ok()) return scan.status();
+  const Copy& k = scan->copy;
+  const std::string& branch = scan->here->code;
   if (!(k.status == "missing" || (k.status == "shelf" && k.branch == branch))) {
-    return Status::Conflict("この資料は" + (*work)->name + "の書架にありません（" +
+    return Status::Conflict("この資料は" + scan->here->name + "の書架にありません（" +
                             StatusJa(k.status) + "、" + k.branch_name + "所蔵）。");
   }
   auto waits = HoldWaits(c, k.record_id);
@@ -540,17 +544,15 @@ Result<CounterResult> PullForHold(Connection& c, std::string_view barcode,
   return out;
 }
 
-Result<CounterResult> MarkMissing(Connection& c, std::string_view barcode,
-                                  const std::string& at) {
+Result<CounterResult> MarkMissing(Connection& c, std::string_view barcode, const std::string& at,
+                                  const LibraryRules& rules) {
   Transaction tx(c);
   SHIORI_RETURN_IF_ERROR(tx.begun());
   CounterResult out;
-  auto copy = CopyByBarcode(c, barcode);
-  if (!copy.ok()) return copy.status();
-  const Copy& k = *copy;
-  out.copy = CounterCopyOf(k);
-  const std::string branch = at.empty() ? k.branch : at;
-  if (!(k.status == "shelf" && k.branch == branch)) {
+  auto scan = Scanned(c, barcode, at, rules, out);
+  if (!scan.ok()) return scan.status();
+  const Copy& k = scan->copy;
+  if (!(k.status == "shelf" && k.branch == scan->here->code)) {
     return Status::Conflict("この資料はこの館の書架の資料ではありません（" + StatusJa(k.status) +
                             "、" + k.branch_name + "所蔵）。");
   }
@@ -651,8 +653,11 @@ Status RecordCall(Connection& c, int64_t hold_id, bool reached, std::string_view
   if (!*ready) return Status::NotFound("この予約は取置中ではありません。");
   auto ins = c.Prepare("INSERT INTO hold_calls(hold_id, at, staff, outcome) VALUES(?1,?2,?3,?4)");
   if (!ins.ok()) return ins.status();
-  SHIORI_RETURN_IF_ERROR(
-      ins->Bind(1, hold_id).Bind(2, now).Bind(3, staff).Bind(4, reached ? "reached" : "no_answer").Run());
+  SHIORI_RETURN_IF_ERROR(ins->Bind(1, hold_id)
+                             .Bind(2, now)
+                             .Bind(3, staff)
+                             .Bind(4, reached ? "reached" : "no_answer")
+                             .Run());
   return tx.Commit();
 }
 

@@ -100,11 +100,11 @@ struct CounterCopy {
 // change, for the staff command and the audit's detail.
 struct CounterResult {
   CounterCopy copy;
-  std::string card;            // checkout: the borrower; checkin: who returned it
-  std::string due_on;          // checkout: YYYY-MM-DD
-  int overdue_days = 0;        // checkin: days past due when returned
-  bool was_missing = false;    // the copy was marked missing and is in hand now
-  int64_t fulfilled_hold = 0;  // checkout: the borrower's own hold it served
+  std::string card;             // checkout: the borrower; checkin: who returned it
+  std::string due_on;           // checkout: YYYY-MM-DD
+  int overdue_days = 0;         // checkin: days past due when returned
+  bool was_missing = false;     // the copy was marked missing and is in hand now
+  int64_t fulfilled_hold = 0;   // checkout: the borrower's own hold it served
   std::vector<CopyFate> fates;  // checkin, receive, pull: where the copy goes; checkout:
                                 // where a copy released by the fulfilled hold goes
   std::vector<std::string> lines;
@@ -231,7 +231,7 @@ Result<CounterResult> PullForHold(Connection& c, std::string_view barcode,
 // not found; it is marked 'missing' (holds keep waiting; another copy takes
 // its line). Conflict when the copy is not on the shelf here.
 Result<CounterResult> MarkMissing(Connection& c, std::string_view barcode,
-                                  const std::string& branch);
+                                  const std::string& branch, const LibraryRules& rules);
 
 // `circ daily`: expires every ready hold whose pickup_deadline is before
 // today (status expired, closed_at today) and hands its copy over at the
@@ -305,8 +305,8 @@ Result<std::vector<ShelfLine>> HoldShelf(Connection& c, const std::string& branc
 struct CallLine {
   int64_t hold_id = 0;
   std::string title, volume, card, name_kana, phone, deadline;
-  bool mail_failed = false;  // contact mail, the notice could not be sent
-  int attempts = 0;          // calls without an answer (不在)
+  bool mail_failed = false;     // contact mail, the notice could not be sent
+  int attempts = 0;             // calls without an answer (不在)
   int64_t last_attempt_at = 0;  // unix seconds, 0: none
 };
 Result<std::vector<CallLine>> PhoneList(Connection& c, const std::string& branch);

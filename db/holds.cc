@@ -116,13 +116,13 @@ Result<HoldResult> PlaceOne(Connection& c, int64_t patron_id, int64_t record_id,
   const int64_t lendable = s->Int(0), on_shelf = s->Int(1);
   const bool reserved = s->Int(2) != 0, on_loan = s->Int(3) != 0;
   s->Reset();
-  const HoldVerdict verdict = MayReserve(
-      HoldFacts{static_cast<int>(lendable), reserved, on_loan, *active}, rules);
+  const HoldVerdict verdict =
+      MayReserve(HoldFacts{static_cast<int>(lendable), reserved, on_loan, *active}, rules);
   if (verdict != HoldVerdict::kAllowed) {
-    res.outcome = verdict == HoldVerdict::kNotLendable    ? HoldOutcome::kNotLendable
-                  : verdict == HoldVerdict::kAlreadyHeld  ? HoldOutcome::kAlreadyReserved
-                  : verdict == HoldVerdict::kOnLoan       ? HoldOutcome::kAlreadyOnLoan
-                                                          : HoldOutcome::kLimitReached;
+    res.outcome = verdict == HoldVerdict::kNotLendable   ? HoldOutcome::kNotLendable
+                  : verdict == HoldVerdict::kAlreadyHeld ? HoldOutcome::kAlreadyReserved
+                  : verdict == HoldVerdict::kOnLoan      ? HoldOutcome::kAlreadyOnLoan
+                                                         : HoldOutcome::kLimitReached;
     res.message = HoldRefusal(verdict, rules);
   } else {
     // seq from one place, inside the IMMEDIATE transaction: concurrent
@@ -264,7 +264,8 @@ Status ChangeHoldBranch(Connection& c, int64_t patron_id, int64_t hold_id,
   if ((*h)->status != "waiting") return Status::Conflict(kHoldEnded);
   if ((*h)->copy_id != 0) {
     return Status::Conflict(
-        "資料がすでに受取館へ向かっているため、受取館は変更できません。図書館にお問い合わせください。");
+        "資料がすでに受取館へ向かっているため、受取館は変更できません。図書館にお問い合わせください"
+        "。");
   }
   auto up = c.Prepare("UPDATE holds SET pickup_branch = ?2 WHERE id = ?1");
   if (!up.ok()) return up.status();

@@ -82,8 +82,9 @@ pages::CopyFateView FateView(const db::CounterCopy& copy, const db::CopyFate& f)
     }
     case db::CopyFate::Kind::kTransit:
       v.kind = "回送";
-      v.text = title + "を" + f.branch_name + "へ回送してください" +
-               (f.hold_id ? std::string("（予約の資料です）。") : std::string("（所蔵館へ戻します）。"));
+      v.text =
+          title + "を" + f.branch_name + "へ回送してください" +
+          (f.hold_id ? std::string("（予約の資料です）。") : std::string("（所蔵館へ戻します）。"));
       break;
   }
   return v;
@@ -139,7 +140,7 @@ Status FillPatron(StaffCtx& ctx, const std::string& card, pages::CheckoutView& v
       x.title = Title(h.title, h.volume);
       x.branch = h.branch_name;
       x.ready_here = ready && h.branch_code == ctx.branch.code;
-      x.state = ready           ? "取置中（" + DateJa(h.deadline) + "まで）"
+      x.state = ready          ? "取置中（" + DateJa(h.deadline) + "まで）"
                 : h.in_transit ? std::string("回送中")
                                : "予約中 " + std::to_string(h.position) + "番目";
       pv.holds.push_back(std::move(x));
@@ -180,8 +181,8 @@ Response StaffCheckoutPost(const Request& req, StaffCtx& ctx) {
   pages::StaffOutcome outcome = OutcomeOf(r, "貸出");
   std::vector<pages::CopyFateView> fates;
   if (r.ok()) {
-    outcome.text = "貸出: " + Quoted(Title(r->copy.title, r->copy.volume)) + " 返却期限 " +
-                   DateJa(r->due_on);
+    outcome.text =
+        "貸出: " + Quoted(Title(r->copy.title, r->copy.volume)) + " 返却期限 " + DateJa(r->due_on);
     if (r->was_missing) outcome.text += "（所在不明だった資料です）";
     for (const auto& f : r->fates) fates.push_back(FateView(r->copy, f));
   }
@@ -223,9 +224,10 @@ Response StaffHoldCancelPost(const Request& req, StaffCtx& ctx) {
   ctx.Audit("hold_cancel", s, card, "", "予約" + std::to_string(hold));
   if (!s.ok() && !s.refusal()) return StaffFailure(ctx, s);
   pages::StaffOutcome outcome =
-      s.ok() ? pages::StaffOutcome{"予約を取り消しました。メール連絡の予約には取消をお知らせします。",
-                                   false}
-             : pages::StaffOutcome{s.message(), true};
+      s.ok()
+          ? pages::StaffOutcome{"予約を取り消しました。メール連絡の予約には取消をお知らせします。",
+                                false}
+          : pages::StaffOutcome{s.message(), true};
   return CheckoutPage(ctx, card, std::move(outcome), {}, s.ok() ? 200 : RefusalStatus(s));
 }
 
@@ -261,8 +263,8 @@ Response Scan(const Request& req, StaffCtx& ctx, bool receive) {
     v.incoming = std::move(*in);
   }
   const int status = r.ok() ? 200 : RefusalStatus(r.status());
-  return ctx.Page(status, receive ? pages::RenderReceive(ctx.page(), v)
-                                  : pages::RenderCheckin(ctx.page(), v));
+  return ctx.Page(
+      status, receive ? pages::RenderReceive(ctx.page(), v) : pages::RenderCheckin(ctx.page(), v));
 }
 
 }  // namespace
@@ -305,7 +307,7 @@ Response StaffPullPost(const Request& req, StaffCtx& ctx) {
   const std::string barcode(req.Param("barcode"));
   const bool found = req.Param("found") == "1";
   auto r = found ? db::PullForHold(ctx.db(), barcode, ctx.branch.code, ctx.today, ctx.rules)
-                 : db::MarkMissing(ctx.db(), barcode, ctx.branch.code);
+                 : db::MarkMissing(ctx.db(), barcode, ctx.branch.code, ctx.rules);
   AuditCounter(ctx, found ? "pull" : "missing", r, "", barcode);
   if (!r.ok() && !r.status().refusal()) return StaffFailure(ctx, r.status());
   pages::PullView v;

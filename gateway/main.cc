@@ -167,7 +167,8 @@ int Init(const Options& o) {
   auto cfg = BuildConfig(o);
   if (!cfg.ok()) return Fail(cfg.status().message());
   if (FileExists(cfg->db_path)) {
-    return Fail(cfg->db_path + ": already exists; init only creates a new database (nothing changed)");
+    return Fail(cfg->db_path +
+                ": already exists; init only creates a new database (nothing changed)");
   }
   auto conn = OpenLibrary(*cfg, true);
   if (!conn.ok()) {
@@ -586,7 +587,8 @@ int CircCommand(const Options& o, const Clock& clock, const std::string& what) {
       if (!n.ok()) {
         s = n.status();
       } else if (*n > 0) {
-        log.push_back("forgot " + std::to_string(*n) + " failed-login counters past their lock time");
+        log.push_back("forgot " + std::to_string(*n) +
+                      " failed-login counters past their lock time");
       }
     } else {
       s = r.status();
@@ -595,12 +597,12 @@ int CircCommand(const Options& o, const Clock& clock, const std::string& what) {
   for (const auto& line : log) Out(line);
   std::string detail;
   for (const auto& line : log) detail += (detail.empty() ? "" : " / ") + line;
-  if (!o.circ_branch.empty()) detail = "館 " + o.circ_branch + (detail.empty() ? "" : ": ") + detail;
-  const std::string action = what == "ready"    ? "pull"
-                             : what == "cancel" ? "hold_cancel"
-                                                : what;
+  if (!o.circ_branch.empty())
+    detail = "館 " + o.circ_branch + (detail.empty() ? "" : ": ") + detail;
+  const std::string action = what == "ready" ? "pull" : what == "cancel" ? "hold_cancel" : what;
   const std::string barcode = what == "daily" || what == "cancel" ? "" : o.circ_item;
-  if (what == "cancel") detail = "予約" + std::to_string(o.hold_id) + (detail.empty() ? "" : " / ") + detail;
+  if (what == "cancel")
+    detail = "予約" + std::to_string(o.hold_id) + (detail.empty() ? "" : " / ") + detail;
   // The daily run is the library's own job, not a member's action: not audited.
   int code = s.ok() ? 0 : 1;
   if (what != "daily") code = AuditCli(conn, clock, action, o.circ_card, s, detail, code, barcode);

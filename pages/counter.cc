@@ -128,14 +128,19 @@ std::string RenderCheckout(const StaffContext& ctx, const CheckoutView& v) {
       h.Element("td", x.title).Element("td", x.branch);
       h.Element("td", x.ready_here ? x.state + "（この館の取置棚）" : x.state);
       h.Open("td");
-      LineButton(h, ctx, "/staff/hold/cancel", {{"card", p.card}, {"hold", std::to_string(x.hold_id)}},
-                 "取消", "「" + x.title + "」の予約を取消");
+      LineButton(h, ctx, "/staff/hold/cancel",
+                 {{"card", p.card}, {"hold", std::to_string(x.hold_id)}}, "取消",
+                 "「" + x.title + "」の予約を取消");
       h.Close().Close();
     }
     h.Close().Close();
   }
   h.Close();
-  h.Open("p").Open("a", {{"href", ctx.links.Url("/staff/checkout")}}).Text("別の利用者の貸出").Close().Close();
+  h.Open("p")
+      .Open("a", {{"href", ctx.links.Url("/staff/checkout")}})
+      .Text("別の利用者の貸出")
+      .Close()
+      .Close();
   return detail::EndStaffPage(h, ctx);
 }
 
@@ -178,7 +183,9 @@ std::string RenderPullList(const StaffContext& ctx, const PullView& v) {
     h.Element("p", "この館の書架から準備する予約資料はありません。");
     return detail::EndStaffPage(h, ctx);
   }
-  h.Element("p", "予約の古い順です。書架で見つけたら「確保」、なければ「見つからない」を押してください。");
+  h.Element(
+      "p",
+      "予約の古い順です。書架で見つけたら「確保」、なければ「見つからない」を押してください。");
   Table(h, {"資料名", "請求記号", "バーコード", "受取館", "予約日", "操作"});
   for (const auto& l : v.lines) {
     h.Open("tr");
@@ -231,8 +238,11 @@ std::string RenderPhoneList(const StaffContext& ctx, const CallsView& v) {
     h.Element("p", "電話で連絡する予約はありません。");
     return detail::EndStaffPage(h, ctx);
   }
-  h.Element("p", "用意ができた予約のうち、電話で連絡するものです。つながったら「連絡済」、出なければ「不在」を押してください。");
-  Table(h, {"資料名", "カード", "氏名（カナ）", "電話番号", "引取期限", "理由", "これまで", "操作"});
+  h.Element("p",
+            "用意ができた予約のうち、電話で連絡するものです。つながったら「連絡済」、出なければ「不"
+            "在」を押してください。");
+  Table(h,
+        {"資料名", "カード", "氏名（カナ）", "電話番号", "引取期限", "理由", "これまで", "操作"});
   for (const auto& l : v.lines) {
     h.Open("tr");
     h.Element("td", l.title).Element("td", l.card_tail).Element("td", l.name_kana);

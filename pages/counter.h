@@ -32,19 +32,19 @@ struct CounterLoanView {
 struct CounterHoldView {
   int64_t hold_id = 0;
   std::string title, branch, state;  // state: 取置中（1月5日(火)まで）, 予約中 2番目, 回送中
-  bool ready_here = false;           // set aside at this branch: lend it now
+  bool ready_here = false;  // set aside at this branch: lend it now
 };
 struct CheckoutPatronView {
-  std::string card;          // the whole number: staff have the card in hand
+  std::string card;  // the whole number: staff have the card in hand
   std::string name_kana, home_branch, phone, email;
-  std::string state;         // 利用可 / 利用停止中（理由）/ 有効期限切れ
-  bool usable = true;        // may borrow
+  std::string state;   // 利用可 / 利用停止中（理由）/ 有効期限切れ
+  bool usable = true;  // may borrow
   std::vector<CounterLoanView> loans;
   std::vector<CounterHoldView> holds;
 };
 struct CheckoutView {
   StaffOutcome outcome;
-  std::string card;             // as typed, kept in the card field
+  std::string card;  // as typed, kept in the card field
   bool has_patron = false;
   CheckoutPatronView patron;
   std::vector<CopyFateView> fates;  // a copy released by the loan (rare)
@@ -56,7 +56,8 @@ std::string RenderCheckout(const StaffContext& ctx, const CheckoutView& v);
 // ---------------------------------------------------------------- 返却 and 回送受入
 
 struct IncomingView {
-  std::string barcode, title, from_branch, for_whom;  // for_whom: 予約（カード……1234）or 所蔵館へ戻る
+  std::string barcode, title, from_branch,
+      for_whom;  // for_whom: 予約（カード……1234）or 所蔵館へ戻る
 };
 struct ScanView {
   StaffOutcome outcome;

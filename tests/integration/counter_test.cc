@@ -25,10 +25,10 @@ class Counter : public ::testing::Test {
     ASSERT_TRUE(server_.Start({"--demo", "--db", db_}, {"SHIORI_TODAY=2026-12-17"}))
         << server_.startup_output();
     for (const char* who : {"noda1", "chuo1", "takaono1"}) {
-      CommandResult add = RunShioriWithInput(
-          {"staff", "add", who, "--name", std::string(who) + "さん", "--role", "counter", "--db",
-           db_},
-          std::string(kPassword) + "\n");
+      CommandResult add =
+          RunShioriWithInput({"staff", "add", who, "--name", std::string(who) + "さん", "--role",
+                              "counter", "--db", db_},
+                             std::string(kPassword) + "\n");
       ASSERT_EQ(add.exit_code, 0) << add.err;
     }
   }
@@ -58,9 +58,9 @@ class Counter : public ::testing::Test {
   static std::string branch_login(const std::string& code) { return code + "1"; }
   int64_t Int(const std::string& sql) { return QueryInt(db_, sql); }
   std::string HoldStatus(const std::string& card, int64_t record) {
-    return Text("SELECT h.status FROM holds h JOIN patrons p ON p.id = h.patron_id WHERE p.card = '" +
-                card + "' AND h.record_id = " + std::to_string(record) +
-                " ORDER BY h.id DESC LIMIT 1");
+    return Text(
+        "SELECT h.status FROM holds h JOIN patrons p ON p.id = h.patron_id WHERE p.card = '" +
+        card + "' AND h.record_id = " + std::to_string(record) + " ORDER BY h.id DESC LIMIT 1");
   }
   // A title with a single copy, on the shelf, nobody's hold or loan on it:
   // its record id and the copy's barcode.
@@ -104,7 +104,8 @@ TEST_F(Counter, ACopyReturnedElsewhereTravelsAndIsReadyOnlyWhenReceived) {
   EXPECT_NE(r.body.find("回送（中央図書館へ）"), std::string::npos) << r.body;
   EXPECT_EQ(HoldStatus("1000000011", t), "waiting");
   EXPECT_EQ(Int("SELECT count(*) FROM outbox o JOIN holds h ON h.id = o.hold_id"
-                " WHERE h.record_id = " + std::to_string(t)),
+                " WHERE h.record_id = " +
+                std::to_string(t)),
             0)
       << "nobody is told while the book is in the van";
   const std::string title = Text("SELECT title FROM records WHERE id = " + std::to_string(t));
@@ -114,7 +115,8 @@ TEST_F(Counter, ACopyReturnedElsewhereTravelsAndIsReadyOnlyWhenReceived) {
   // 取消 on a card's page cancels that card's holds only.
   const std::string b_hold = Text(
       "SELECT h.id FROM holds h JOIN patrons p ON p.id = h.patron_id WHERE p.card = '1000000033'"
-      " AND h.record_id = " + std::to_string(t));
+      " AND h.record_id = " +
+      std::to_string(t));
   noda.Get("/staff/checkout?card=1000000011");
   r = noda.Post("/staff/hold/cancel", {{"hold", b_hold}});
   EXPECT_EQ(r.status, 404) << r.body;
@@ -143,10 +145,12 @@ TEST_F(Counter, ACopyReturnedElsewhereTravelsAndIsReadyOnlyWhenReceived) {
   EXPECT_EQ(HoldStatus("1000000011", t), "ready");
   // 7 open days of 中央 from 12-17, Monday 12-21 closed: 12-25.
   EXPECT_EQ(Text("SELECT h.pickup_deadline FROM holds h JOIN patrons p ON p.id = h.patron_id"
-                 " WHERE p.card = '1000000011' AND h.record_id = " + std::to_string(t)),
+                 " WHERE p.card = '1000000011' AND h.record_id = " +
+                 std::to_string(t)),
             "2026-12-25");
   EXPECT_EQ(Int("SELECT count(*) FROM outbox o JOIN holds h ON h.id = o.hold_id"
-                " WHERE o.kind = 'hold_ready' AND h.record_id = " + std::to_string(t)),
+                " WHERE o.kind = 'hold_ready' AND h.record_id = " +
+                std::to_string(t)),
             1)
       << "the mail follows now";
   EXPECT_NE(a.Get("/account/ready").find(title), std::string::npos);
@@ -156,10 +160,12 @@ TEST_F(Counter, ACopyReturnedElsewhereTravelsAndIsReadyOnlyWhenReceived) {
 
   // Audited with who, where and what; the staff command as its system user.
   EXPECT_EQ(Int("SELECT count(*) FROM audit WHERE staff LIKE 'cli:%' AND action = 'checkout'"
-                " AND card = '1000000022' AND barcode = '" + barcode + "' AND outcome = 'ok'"),
+                " AND card = '1000000022' AND barcode = '" +
+                barcode + "' AND outcome = 'ok'"),
             1);
   EXPECT_EQ(Int("SELECT count(*) FROM audit WHERE staff = 'noda1' AND branch = 'noda'"
-                " AND action = 'checkin' AND barcode = '" + barcode + "' AND outcome = 'ok'"),
+                " AND action = 'checkin' AND barcode = '" +
+                barcode + "' AND outcome = 'ok'"),
             1);
   EXPECT_EQ(Int("SELECT count(*) FROM audit WHERE staff = 'takaono1' AND action = 'receive'"
                 " AND outcome <> 'ok'"),
@@ -205,7 +211,8 @@ TEST_F(Counter, PullListTransitAndThePhoneList) {
   EXPECT_NE(calls.body.find("0996-63-1111"), std::string::npos);
   const std::string hold = Text(
       "SELECT h.id FROM holds h JOIN patrons p ON p.id = h.patron_id WHERE p.card = '1000000011'"
-      " AND h.record_id = " + std::to_string(u));
+      " AND h.record_id = " +
+      std::to_string(u));
   r = noda.Post("/staff/calls", {{"hold", hold}, {"reached", "0"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("不在 1回"), std::string::npos) << r.body;
@@ -226,8 +233,8 @@ TEST_F(Counter, PullListTransitAndThePhoneList) {
   const std::string rec = std::to_string(v);
   const std::string x = Text("SELECT min(branch) FROM copies WHERE record_id = " + rec),
                     z = Text("SELECT max(branch) FROM copies WHERE record_id = " + rec);
-  const std::string pickup = Text(
-      "SELECT code FROM branches WHERE code NOT IN ('" + x + "', '" + z + "')");
+  const std::string pickup =
+      Text("SELECT code FROM branches WHERE code NOT IN ('" + x + "', '" + z + "')");
   const std::string first = Text("SELECT barcode FROM copies WHERE record_id = " + rec +
                                  " AND branch = '" + x + "'"),
                     second = Text("SELECT barcode FROM copies WHERE record_id = " + rec +
@@ -245,8 +252,8 @@ TEST_F(Counter, PullListTransitAndThePhoneList) {
   EXPECT_EQ(r.body.find("value=\"" + first + "\""), std::string::npos) << r.body;
   EXPECT_NE(other.Get("/staff/pull").body.find("value=\"" + second + "\""), std::string::npos)
       << "the other branch's copy is listed";
-  EXPECT_EQ(Int("SELECT count(*) FROM audit WHERE action = 'missing' AND barcode = '" + first + "'"),
-            1);
+  EXPECT_EQ(
+      Int("SELECT count(*) FROM audit WHERE action = 'missing' AND barcode = '" + first + "'"), 1);
   EXPECT_EQ(Int("SELECT count(*) FROM audit WHERE action = 'call'"), 2);
 }
 
@@ -264,9 +271,10 @@ TEST_F(Counter, DueDatesSkipTheYearEndClosure) {
   HttpResponse r = chuo.Post("/staff/checkout", {{"barcode", wbc}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("返却期限 1月5日(火)"), std::string::npos) << r.body;
-  EXPECT_EQ(Text("SELECT due_on FROM loans l JOIN copies k ON k.id = l.copy_id WHERE k.barcode = '" +
-                 wbc + "'"),
-            "2027-01-05");
+  EXPECT_EQ(
+      Text("SELECT due_on FROM loans l JOIN copies k ON k.id = l.copy_id WHERE k.barcode = '" +
+           wbc + "'"),
+      "2027-01-05");
   // The same copy again: on loan.
   r = chuo.Post("/staff/checkout", {{"barcode", wbc}});
   EXPECT_EQ(r.status, 409);
@@ -314,16 +322,17 @@ TEST_F(Counter, BlockedAndReplacedCards) {
   Browser b(server_, false);
   b.Get("/account");
   long status = 0;
-  std::string page = b.Post("/account/login", {{"card", "1000000033"}, {"password", "hon4649"}},
-                            &status);
+  std::string page =
+      b.Post("/account/login", {{"card", "1000000033"}, {"password", "hon4649"}}, &status);
   EXPECT_NE(status, 200);
   EXPECT_NE(page.find("カウンター"), std::string::npos) << page;
   b.Get("/account/register");
-  page = b.Post("/account/register", {{"card", "1000000033"},
-                                      {"name", "ノダ ショウタ"},
-                                      {"phone", "0996-84-3333"},
-                                      {"password", "newpw123"},
-                                      {"password2", "newpw123"}},
+  page = b.Post("/account/register",
+                {{"card", "1000000033"},
+                 {"name", "ノダ ショウタ"},
+                 {"phone", "0996-84-3333"},
+                 {"password", "newpw123"},
+                 {"password2", "newpw123"}},
                 &status);
   EXPECT_NE(status, 200) << page;
   StaffBrowser noda(server_);
@@ -332,9 +341,10 @@ TEST_F(Counter, BlockedAndReplacedCards) {
   EXPECT_NE(card.body.find("利用停止中"), std::string::npos) << card.body;
   HttpResponse r = noda.PostRaw("/staff/checkout", "");  // no token: refused before anything
   EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(Int("SELECT count(*) FROM loans l JOIN copies k ON k.id = l.copy_id WHERE k.barcode = '" +
-                wbc + "'"),
-            0);
+  EXPECT_EQ(
+      Int("SELECT count(*) FROM loans l JOIN copies k ON k.id = l.copy_id WHERE k.barcode = '" +
+          wbc + "'"),
+      0);
 
   ASSERT_EQ(Staff({"patron", "unblock", "1000000033"}).exit_code, 0);
   Login(b, "1000000033", "hon4649");

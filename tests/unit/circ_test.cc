@@ -495,11 +495,13 @@ TEST_F(CircTest, CheckoutRespectsReadyHolds) {
             Status::Code::kNotFound);
   EXPECT_EQ(Lines(Checkout(*c_, "1002", "ZZ", "", D("2026-06-03"), rules_), &log).code(),
             Status::Code::kNotFound);
-  EXPECT_EQ(Lines(Checkin(*c_, "ZZ", "", D("2026-06-03"), rules_), &log).code(), Status::Code::kNotFound);
+  EXPECT_EQ(Lines(Checkin(*c_, "ZZ", "", D("2026-06-03"), rules_), &log).code(),
+            Status::Code::kNotFound);
   // A copy on the shelf is not checked in; a blocked card borrows nothing.
   const int64_t more = AddRecord("伊豆の踊子");
   AddCopy(more, "Y2", "noda");
-  EXPECT_EQ(Lines(Checkin(*c_, "Y2", "", D("2026-06-03"), rules_), &log).code(), Status::Code::kConflict);
+  EXPECT_EQ(Lines(Checkin(*c_, "Y2", "", D("2026-06-03"), rules_), &log).code(),
+            Status::Code::kConflict);
   Sql("UPDATE patrons SET status = 'blocked' WHERE id = " + std::to_string(b));
   EXPECT_EQ(Lines(Checkout(*c_, "1002", "Y2", "", D("2026-06-03"), rules_), &log).code(),
             Status::Code::kConflict);
@@ -887,7 +889,7 @@ TEST_F(CircTest, PullListOffersOnShelfCopiesForTheOldestHolds) {
   EXPECT_EQ(CountsAt(*c_, "takaono", D("2026-12-08"))->pull, 2);
 
   // P1 is not on the shelf: missing; the line takes P2.
-  auto gone = MarkMissing(*c_, "P1", "takaono");
+  auto gone = MarkMissing(*c_, "P1", "takaono", rules_);
   ASSERT_TRUE(gone.ok()) << gone.status().message();
   EXPECT_EQ(CopyStatus("P1"), "missing");
   list = PullList(*c_, "takaono");
@@ -895,7 +897,7 @@ TEST_F(CircTest, PullListOffersOnShelfCopiesForTheOldestHolds) {
   EXPECT_EQ((*list)[0].hold_id, HoldId(a, book));
   EXPECT_EQ((*list)[0].barcode, "P2");
   EXPECT_EQ(HoldField(HoldId(a, book), "status"), "waiting");
-  EXPECT_EQ(MarkMissing(*c_, "Q1", "takaono").status().code(), Status::Code::kConflict);
+  EXPECT_EQ(MarkMissing(*c_, "Q1", "takaono", rules_).status().code(), Status::Code::kConflict);
 
   // 確保 at takaono for a noda pickup: transit; the next hold is listed.
   auto pulled = PullForHold(*c_, "P2", "takaono", D("2026-12-08"), rules_);
