@@ -123,9 +123,11 @@ Status FillPatron(StaffCtx& ctx, const std::string& card, pages::CheckoutView& v
   pv.name_kana = p->name_kana;
   if (const db::Branch* b = ctx.rules.FindBranch(p->home_branch)) pv.home_branch = b->name;
   pv.usable = p->status == "active";
-  pv.state = p->status == "active"    ? "利用可"
-             : p->status == "blocked" ? "利用停止中（貸出・予約できません）"
-                                      : "有効期限切れ（貸出できません）";
+  pv.state = p->status == "active" ? "利用可"
+             : p->status == "blocked"
+                 ? "利用停止中（貸出・予約できません）" +
+                       (p->block_reason.empty() ? std::string() : " 理由: " + p->block_reason)
+                 : "有効期限切れ（貸出できません）";
   auto loans = db::PatronLoans(ctx.db(), p->id, ctx.today);
   if (!loans.ok()) return loans.status();
   for (const auto& l : *loans) {

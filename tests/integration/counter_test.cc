@@ -339,6 +339,7 @@ TEST_F(Counter, BlockedAndReplacedCards) {
   noda.Login("noda1", kPassword, "noda");
   HttpResponse card = noda.Get("/staff/checkout?card=1000000033");
   EXPECT_NE(card.body.find("利用停止中"), std::string::npos) << card.body;
+  EXPECT_NE(card.body.find("理由: 長期延滞"), std::string::npos) << card.body;
   HttpResponse r = noda.PostRaw("/staff/checkout", "");  // no token: refused before anything
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(
