@@ -157,6 +157,11 @@ struct StaffCtx {
 // own page and gives everything else to StaffFailure.
 Response StaffFailure(StaffCtx& ctx, const Status& s);
 
+// The HTTP status of a page that shows refusal `s` (the page is shown either
+// way): 404 for NotFound, 400 for Invalid, 409 for a state that forbids the
+// action (Conflict and the rest).
+int StaffRefusalStatus(const Status& s);
+
 // True when `path` is a GET page of the staff route table a member may be
 // sent to after the login (not the login page itself, not the stylesheet).
 bool IsStaffPageToReturnTo(std::string_view path);
