@@ -128,6 +128,13 @@ std::string_view StaffActionName(std::string_view action) {
       {"pull", "予約資料の準備"},
       {"shelf", "取置棚"},
       {"call", "電話連絡"},
+      {"patron_find", "利用者の検索"},
+      {"patron_register", "利用者の登録"},
+      {"patron_change", "変更届"},
+      {"patron_block", "利用停止"},
+      {"patron_unblock", "利用停止の解除"},
+      {"patron_replace", "カード再発行"},
+      {"patron_unlock", "ログイン制限の解除"},
   };
   for (const auto& [code, name] : kNames) {
     if (code == action) return name;
