@@ -19,18 +19,6 @@
 namespace shiori::gateway {
 namespace {
 
-// A refusal's HTTP status: the page is shown either way.
-int RefusalStatus(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kNotFound:
-      return 404;
-    case Status::Code::kInvalid:
-      return 400;
-    default:
-      return 409;
-  }
-}
-
 std::string DateJa(const std::string& ymd) {
   auto d = db::Date::Parse(ymd);
   return d ? db::JapaneseDate(*d) : ymd;
@@ -162,7 +150,7 @@ Response CheckoutPage(StaffCtx& ctx, const std::string& card, pages::StaffOutcom
     if (!s.ok() && !s.refusal()) return StaffFailure(ctx, s);
     if (!s.ok() && outcome.text.empty()) {
       outcome = {s.message(), true};
-      status = RefusalStatus(s);
+      status = StaffRefusalStatus(s);
     }
   }
   v.outcome = std::move(outcome);
@@ -189,7 +177,7 @@ Response StaffCheckoutPost(const Request& req, StaffCtx& ctx) {
     for (const auto& f : r->fates) fates.push_back(FateView(r->copy, f));
   }
   return CheckoutPage(ctx, card, std::move(outcome), std::move(fates),
-                      r.ok() ? 200 : RefusalStatus(r.status()));
+                      r.ok() ? 200 : StaffRefusalStatus(r.status()));
 }
 
 Response StaffRenewPost(const Request& req, StaffCtx& ctx) {
@@ -202,7 +190,8 @@ Response StaffRenewPost(const Request& req, StaffCtx& ctx) {
                                        " 新しい返却期限 " + DateJa(r->due_on),
                                    false}
              : pages::StaffOutcome{r.status().message(), true};
-  return CheckoutPage(ctx, card, std::move(outcome), {}, r.ok() ? 200 : RefusalStatus(r.status()));
+  return CheckoutPage(ctx, card, std::move(outcome), {},
+                      r.ok() ? 200 : StaffRefusalStatus(r.status()));
 }
 
 Response StaffHoldCancelPost(const Request& req, StaffCtx& ctx) {
@@ -230,7 +219,7 @@ Response StaffHoldCancelPost(const Request& req, StaffCtx& ctx) {
           ? pages::StaffOutcome{"予約を取り消しました。メール連絡の予約には取消をお知らせします。",
                                 false}
           : pages::StaffOutcome{s.message(), true};
-  return CheckoutPage(ctx, card, std::move(outcome), {}, s.ok() ? 200 : RefusalStatus(s));
+  return CheckoutPage(ctx, card, std::move(outcome), {}, s.ok() ? 200 : StaffRefusalStatus(s));
 }
 
 // ---------------------------------------------------------------- 返却, 回送受入
@@ -264,7 +253,7 @@ Response Scan(const Request& req, StaffCtx& ctx, bool receive) {
     if (!in.ok()) return StaffFailure(ctx, in.status());
     v.incoming = std::move(*in);
   }
-  const int status = r.ok() ? 200 : RefusalStatus(r.status());
+  const int status = r.ok() ? 200 : StaffRefusalStatus(r.status());
   return ctx.Page(
       status, receive ? pages::RenderReceive(ctx.page(), v) : pages::RenderCheckin(ctx.page(), v));
 }
@@ -323,7 +312,7 @@ Response StaffPullPost(const Request& req, StaffCtx& ctx) {
                      "を所在不明にしました。予約は別の資料を待ちます。",
                  false};
   }
-  return PullPage(ctx, std::move(v), r.ok() ? 200 : RefusalStatus(r.status()));
+  return PullPage(ctx, std::move(v), r.ok() ? 200 : StaffRefusalStatus(r.status()));
 }
 
 // ---------------------------------------------------------------- 取置棚
@@ -400,7 +389,7 @@ Response StaffCallPost(const Request& req, StaffCtx& ctx) {
   pages::StaffOutcome outcome =
       s.ok() ? pages::StaffOutcome{reached ? "連絡済にしました。" : "不在を記録しました。", false}
              : pages::StaffOutcome{s.message(), true};
-  return CallsPage(ctx, std::move(outcome), s.ok() ? 200 : RefusalStatus(s));
+  return CallsPage(ctx, std::move(outcome), s.ok() ? 200 : StaffRefusalStatus(s));
 }
 
 // ---------------------------------------------------------------- 延滞

@@ -2,7 +2,8 @@
 // top to bottom — UTF-8 input, route, session (cookie only) and its idle
 // timeout, login and role, CSRF check, handler, cookies and headers. Served
 // on its own listener ([staff] listen); the public App has no /staff route.
-// The handlers are in staff_pages.cc (declared in staff_handlers.h).
+// The handlers are in staff_pages.cc, counter_pages.cc and patron_pages.cc
+// (declared in staff_handlers.h).
 #include <atomic>
 #include <cstdio>
 
@@ -37,6 +38,15 @@ const StaffRoute kStaffRoutes[] = {
     {"GET", "/staff/calls", StaffPhoneList, StaffAccess::kCounter, "電話連絡"},
     {"POST", "/staff/calls", StaffCallPost, StaffAccess::kCounter, nullptr},
     {"GET", "/staff/overdue", StaffOverdue, StaffAccess::kCounter, "延滞"},
+    {"GET", "/staff/patrons", StaffPatronSearch, StaffAccess::kCounter, "利用者"},
+    {"GET", "/staff/patron", StaffPatronPage, StaffAccess::kCounter, nullptr},
+    {"GET", "/staff/patron/new", StaffPatronNewForm, StaffAccess::kCounter, nullptr},
+    {"POST", "/staff/patron/new", StaffPatronNewPost, StaffAccess::kCounter, nullptr},
+    {"POST", "/staff/patron/change", StaffPatronChangePost, StaffAccess::kCounter, nullptr},
+    {"POST", "/staff/patron/block", StaffPatronBlockPost, StaffAccess::kCounter, nullptr},
+    {"POST", "/staff/patron/unblock", StaffPatronUnblockPost, StaffAccess::kCounter, nullptr},
+    {"POST", "/staff/patron/replace", StaffPatronReplacePost, StaffAccess::kCounter, nullptr},
+    {"POST", "/staff/patron/unlock", StaffPatronUnlockPost, StaffAccess::kCounter, nullptr},
     {"GET", "/staff/audit", StaffAuditPage, StaffAccess::kAdmin, "操作記録"},
     {"GET", "/staff/style.css", StaffStyle, StaffAccess::kOpen, nullptr},
 };

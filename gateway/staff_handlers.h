@@ -2,7 +2,8 @@
 // context a staff handler gets (StaffCtx: the database, the rules, today and
 // now, the member and the branch they work at, the audit), the shape of a
 // staff route, and the handlers: staff_pages.cc (ログイン, ログアウト,
-// ダッシュボード, 操作記録, the stylesheet). The route table and the request
+// ダッシュボード, 操作記録, the stylesheet), counter_pages.cc (the counter)
+// and patron_pages.cc (利用者). The route table and the request
 // path that calls them are in staff_app.cc.
 //
 // A new staff page: its renderer in pages/ (pages/staff.h and the frame of
@@ -157,6 +158,11 @@ struct StaffCtx {
 // own page and gives everything else to StaffFailure.
 Response StaffFailure(StaffCtx& ctx, const Status& s);
 
+// The HTTP status of a page that shows refusal `s` (the page is shown either
+// way): 404 for NotFound, 400 for Invalid, 409 for a state that forbids the
+// action (Conflict and the rest).
+int StaffRefusalStatus(const Status& s);
+
 // True when `path` is a GET page of the staff route table a member may be
 // sent to after the login (not the login page itself, not the stylesheet).
 bool IsStaffPageToReturnTo(std::string_view path);
@@ -191,6 +197,17 @@ Response StaffExpirePost(const Request& req, StaffCtx& ctx);
 Response StaffPhoneList(const Request& req, StaffCtx& ctx);
 Response StaffCallPost(const Request& req, StaffCtx& ctx);
 Response StaffOverdue(const Request& req, StaffCtx& ctx);
+// 利用者 (patron_pages.cc): the search, a patron's page with the 変更届,
+// 利用停止 and its 解除, カード再発行 and ログイン制限の解除, and 新規登録.
+Response StaffPatronSearch(const Request& req, StaffCtx& ctx);
+Response StaffPatronPage(const Request& req, StaffCtx& ctx);
+Response StaffPatronNewForm(const Request& req, StaffCtx& ctx);
+Response StaffPatronNewPost(const Request& req, StaffCtx& ctx);
+Response StaffPatronChangePost(const Request& req, StaffCtx& ctx);
+Response StaffPatronBlockPost(const Request& req, StaffCtx& ctx);
+Response StaffPatronUnblockPost(const Request& req, StaffCtx& ctx);
+Response StaffPatronReplacePost(const Request& req, StaffCtx& ctx);
+Response StaffPatronUnlockPost(const Request& req, StaffCtx& ctx);
 
 }  // namespace shiori::gateway
 

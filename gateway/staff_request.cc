@@ -148,6 +148,17 @@ Response StaffFailure(StaffCtx& ctx, const Status& s) {
                     "連絡してください。");
 }
 
+int StaffRefusalStatus(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kNotFound:
+      return 404;
+    case Status::Code::kInvalid:
+      return 400;
+    default:
+      return 409;
+  }
+}
+
 std::string StaffTimeText(int64_t unix_seconds) {
   const std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm;

@@ -131,6 +131,13 @@ std::string_view StaffActionName(std::string_view action) {
       {"missing", "所在不明"},
       {"expire", "期限切れの処理"},
       {"hold_cancel", "予約取消"},
+      {"patron_find", "利用者の検索"},
+      {"patron_register", "利用者の登録"},
+      {"patron_change", "変更届"},
+      {"patron_block", "利用停止"},
+      {"patron_unblock", "利用停止の解除"},
+      {"patron_replace", "カード再発行"},
+      {"patron_unlock", "ログイン制限の解除"},
   };
   for (const auto& [code, name] : kNames) {
     if (code == action) return name;
