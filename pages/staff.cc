@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "pages/layout.h"
 #include "pages/staff_layout.h"
 
 namespace shiori::pages {
@@ -24,6 +25,7 @@ void BeginStaffPage(Html& h, const StaffContext& ctx, std::string_view title,
   full += " - 職員用 - ";
   full += ctx.library_name;
   h.Element("title", full);
+  h.Void("link", {{"rel", "icon"}, {"href", IconUrl()}});
   // A static file, never through the link builder.
   h.Void("link", {{"rel", "stylesheet"}, {"href", "/staff/style.css"}});
   h.Close();  // head
