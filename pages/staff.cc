@@ -128,8 +128,15 @@ std::string_view StaffActionName(std::string_view action) {
       {"renew", "延長"},
       {"receive", "回送受入"},
       {"pull", "予約資料の準備"},
+      {"missing", "見つからない"},
       {"shelf", "取置棚"},
+      {"expire", "引取期限切れの処理"},
       {"call", "電話連絡"},
+      {"hold_cancel", "予約取消"},
+      {"patron_find", "利用者の検索"},
+      {"patron_block", "利用停止"},
+      {"patron_unblock", "利用停止の解除"},
+      {"patron_replace", "カードの再発行"},
   };
   for (const auto& [code, name] : kNames) {
     if (code == action) return name;
