@@ -190,12 +190,14 @@ StaffApp::~StaffApp() = default;
 Response StaffApp::Handle(Request& req) {
   Response r = Guarded([&] { return impl_->Dispatch(req); });
   // Staff pages hold patrons' data: never kept by a browser or a proxy, never
-  // shown inside another site's frame; no script, no style but our own.
+  // shown inside another site's frame; no script, no style but our own. The
+  // one data: image is the icon (pages' IconUrl), inline as on the public
+  // pages, so that browsers do not ask for /favicon.ico.
   (void)r.SetHeader("Cache-Control", "no-store");
   (void)r.SetHeader("X-Frame-Options", "DENY");
   (void)r.SetHeader("Content-Security-Policy",
-                    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                    "frame-ancestors 'none'; base-uri 'none'");
+                    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   return r;
 }
 

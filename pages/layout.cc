@@ -24,6 +24,8 @@ constexpr std::string_view kIcon =
 
 }  // namespace
 
+std::string_view IconUrl() { return kIcon; }
+
 void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked) {
   h.RawTrusted("<!DOCTYPE html>");
   h.Open("html", {{"lang", "ja"}});
@@ -41,8 +43,7 @@ void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked)
   }
   h.Element("title", full);
   if (linked && !ctx.device.feature_phone) {
-    // A bookmark (栞) as the icon, inline: browsers ask for /favicon.ico otherwise.
-    h.Void("link", {{"rel", "icon"}, {"href", kIcon}});
+    h.Void("link", {{"rel", "icon"}, {"href", IconUrl()}});
     // Not through the link builder: a static file, never with a session id.
     h.Void("link", {{"rel", "stylesheet"}, {"href", "/style.css"}});
   }

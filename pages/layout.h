@@ -29,6 +29,11 @@ void CartButton(Html& h, const Context& ctx, int64_t id, std::string_view back);
 // the escaping builder; false, with nothing written, if it cannot be made.
 bool QrSvg(Html& h, std::string_view text);
 
+// The library's icon, a bookmark (栞), as a data: URL for <link rel="icon">:
+// inline, because browsers ask for /favicon.ico otherwise. Public and staff
+// pages show the same one.
+std::string_view IconUrl();
+
 }  // namespace shiori::pages::detail
 
 #endif  // SHIORI_PAGES_LAYOUT_H_

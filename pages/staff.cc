@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "pages/layout.h"
 #include "pages/staff_layout.h"
 
 namespace shiori::pages {
@@ -24,6 +25,7 @@ void BeginStaffPage(Html& h, const StaffContext& ctx, std::string_view title,
   full += " - 職員用 - ";
   full += ctx.library_name;
   h.Element("title", full);
+  h.Void("link", {{"rel", "icon"}, {"href", IconUrl()}});
   // A static file, never through the link builder.
   h.Void("link", {{"rel", "stylesheet"}, {"href", "/staff/style.css"}});
   h.Close();  // head
@@ -125,18 +127,18 @@ std::string_view StaffActionName(std::string_view action) {
       {"checkin", "返却"},
       {"renew", "延長"},
       {"receive", "回送受入"},
-      {"pull", "予約資料の確保"},
+      {"pull", "予約資料の準備"},
+      {"missing", "見つからない"},
       {"shelf", "取置棚"},
+      {"expire", "引取期限切れの処理"},
       {"call", "電話連絡"},
-      {"missing", "所在不明"},
-      {"expire", "期限切れの処理"},
       {"hold_cancel", "予約取消"},
       {"patron_find", "利用者の検索"},
       {"patron_register", "利用者の登録"},
       {"patron_change", "変更届"},
       {"patron_block", "利用停止"},
       {"patron_unblock", "利用停止の解除"},
-      {"patron_replace", "カード再発行"},
+      {"patron_replace", "カードの再発行"},
       {"patron_unlock", "ログイン制限の解除"},
   };
   for (const auto& [code, name] : kNames) {

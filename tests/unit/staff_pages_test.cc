@@ -145,6 +145,12 @@ TEST_F(StaffPages, AListShowsOnlyACardsLastFourDigits) {
   EXPECT_EQ(CardTail(""), "");
   EXPECT_EQ(StaffActionName("login"), "ログイン");
   EXPECT_EQ(StaffActionName("checkout"), "貸出");
+  // Every action the counter pages and the staff commands audit has a name.
+  for (const char* action :
+       {"checkin", "renew", "receive", "pull", "missing", "expire", "call", "hold_cancel",
+        "patron_find", "patron_block", "patron_unblock", "patron_replace"}) {
+    EXPECT_NE(StaffActionName(action), action) << action;
+  }
   EXPECT_EQ(StaffActionName("something_new"), "something_new");
 }
 
