@@ -290,7 +290,12 @@ std::string_view StaffStyleSheet() {
       ".refused{color:var(--r)}[role=status].refused{border-color:var(--r)}"
       "table{border-collapse:collapse;width:100%}"
       "th,td{border:1px solid #888;padding:.2rem .4rem;text-align:left;vertical-align:top}"
-      "thead th{background:var(--m)}";
+      "thead th{background:var(--m)}"
+      "form.line{display:inline}.slip{border:2px dashed #888;padding:.3rem .8rem;max-width:20rem}"
+      // Printing a page with a 取置票 prints the slip alone.
+      "@media print{body:has(.slip) *{visibility:hidden}"
+      "body:has(.slip) .slip,body:has(.slip) .slip *{visibility:visible}"
+      ".slip{position:absolute;left:0;top:0}}";
   return kCss;
 }
 

@@ -446,6 +446,15 @@ async function walk(t, j) {
   assert.match(slip, /取置票/);
   assert.ok(slip.includes('……0011'), 'the slip has the card\'s last digits');
   assert.ok(!slip.includes('1000000011'), 'never the whole card number');
+  // Printed, the page gives the slip alone.
+  await chuo.page.emulateMedia({ media: 'print' });
+  const printed = await chuo.page.evaluate(() => ({
+    slip: getComputedStyle(document.querySelector('.slip')).visibility,
+    h1: getComputedStyle(document.querySelector('h1')).visibility,
+    nav: getComputedStyle(document.querySelector('nav')).visibility,
+  }));
+  await chuo.page.emulateMedia({ media: 'screen' });
+  assert.deepEqual(printed, { slip: 'visible', h1: 'hidden', nav: 'hidden' }, 'printing shows the slip only');
   assert.equal(await chuo.row(t1.barcode), '', 'received: no longer coming');
   assert.ok((await kyoko.ready()).includes(t1.title), '予約確保一覧 lists the copy on the hold shelf');
 
