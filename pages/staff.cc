@@ -138,7 +138,7 @@ std::string_view StaffActionName(std::string_view action) {
       {"patron_change", "変更届"},
       {"patron_block", "利用停止"},
       {"patron_unblock", "利用停止の解除"},
-      {"patron_replace", "カードの再発行"},
+      {"patron_replace", "カード再発行"},
       {"patron_unlock", "ログイン制限の解除"},
   };
   for (const auto& [code, name] : kNames) {
