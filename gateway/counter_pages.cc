@@ -19,22 +19,7 @@
 namespace shiori::gateway {
 namespace {
 
-std::string DateJa(const std::string& ymd) {
-  auto d = db::Date::Parse(ymd);
-  return d ? db::JapaneseDate(*d) : ymd;
-}
-
 std::string Quoted(const std::string& title) { return "「" + title + "」"; }
-
-std::string Title(const std::string& title, const std::string& volume) {
-  return volume.empty() ? title : title + " " + volume;
-}
-
-const char* ContactJa(std::string_view c) {
-  if (c == "mail") return "メール";
-  if (c == "phone") return "電話";
-  return "連絡不要";
-}
 
 std::string Joined(const std::vector<std::string>& lines) {
   std::string out;
@@ -48,7 +33,7 @@ std::string Joined(const std::vector<std::string>& lines) {
 // What became of a copy, as the counter says it.
 pages::CopyFateView FateView(const db::CounterCopy& copy, const db::CopyFate& f) {
   pages::CopyFateView v;
-  const std::string title = Quoted(Title(copy.title, copy.volume));
+  const std::string title = Quoted(pages::TitleWithVolume(copy.title, copy.volume));
   switch (f.kind) {
     case db::CopyFate::Kind::kShelf:
       v.kind = "配架";
@@ -56,7 +41,7 @@ pages::CopyFateView FateView(const db::CounterCopy& copy, const db::CopyFate& f)
       break;
     case db::CopyFate::Kind::kHoldReady: {
       v.kind = "取置";
-      v.text = title + "は予約の資料です。取置棚へ。引取期限 " + DateJa(f.deadline) + "。";
+      v.text = title + "は予約の資料です。取置棚へ。引取期限 " + DateText(f.deadline) + "。";
       if (f.mail_queued) {
         v.text += "予約者にはメールでお知らせします。";
       } else if (f.contact == "phone" || f.contact == "mail") {
@@ -64,8 +49,9 @@ pages::CopyFateView FateView(const db::CounterCopy& copy, const db::CopyFate& f)
       } else {
         v.text += "連絡は不要です。";
       }
-      v.slip = {"カード " + pages::CardTail(f.card), "資料 " + Title(copy.title, copy.volume),
-                "引取期限 " + DateJa(f.deadline), "受取館 " + f.branch_name};
+      v.slip = {"カード " + pages::CardTail(f.card),
+                "資料 " + pages::TitleWithVolume(copy.title, copy.volume),
+                "引取期限 " + DateText(f.deadline), "受取館 " + f.branch_name};
       break;
     }
     case db::CopyFate::Kind::kTransit:
@@ -83,7 +69,7 @@ pages::CopyFateView FateView(const db::CounterCopy& copy, const db::CopyFate& f)
 pages::StaffOutcome OutcomeOf(const Result<db::CounterResult>& r, std::string_view done) {
   if (!r.ok()) return {r.status().message(), true};
   std::string text(done);
-  text += ": " + Quoted(Title(r->copy.title, r->copy.volume));
+  text += ": " + Quoted(pages::TitleWithVolume(r->copy.title, r->copy.volume));
   if (!r->fates.empty()) {
     const auto& f = r->fates.front();
     text += f.kind == db::CopyFate::Kind::kShelf       ? " → 配架"
@@ -119,7 +105,8 @@ Status FillPatron(StaffCtx& ctx, const std::string& card, pages::CheckoutView& v
   auto loans = db::PatronLoans(ctx.db(), p->id, ctx.today);
   if (!loans.ok()) return loans.status();
   for (const auto& l : *loans) {
-    pv.loans.push_back({Title(l.title, l.volume), l.barcode, DateJa(l.due_on), l.overdue});
+    pv.loans.push_back(
+        {pages::TitleWithVolume(l.title, l.volume), l.barcode, DateText(l.due_on), l.overdue});
   }
   for (bool ready : {true, false}) {
     auto holds = db::PatronHolds(ctx.db(), p->id, ready);
@@ -127,10 +114,10 @@ Status FillPatron(StaffCtx& ctx, const std::string& card, pages::CheckoutView& v
     for (const auto& h : *holds) {
       pages::CounterHoldView x;
       x.hold_id = h.hold_id;
-      x.title = Title(h.title, h.volume);
+      x.title = pages::TitleWithVolume(h.title, h.volume);
       x.branch = h.branch_name;
       x.ready_here = ready && h.branch_code == ctx.branch.code;
-      x.state = ready          ? "取置中（" + DateJa(h.deadline) + "まで）"
+      x.state = ready          ? "取置中（" + DateText(h.deadline) + "まで）"
                 : h.in_transit ? std::string("回送中")
                                : "予約中 " + std::to_string(h.position) + "番目";
       pv.holds.push_back(std::move(x));
@@ -171,8 +158,8 @@ Response StaffCheckoutPost(const Request& req, StaffCtx& ctx) {
   pages::StaffOutcome outcome = OutcomeOf(r, "貸出");
   std::vector<pages::CopyFateView> fates;
   if (r.ok()) {
-    outcome.text =
-        "貸出: " + Quoted(Title(r->copy.title, r->copy.volume)) + " 返却期限 " + DateJa(r->due_on);
+    outcome.text = "貸出: " + Quoted(pages::TitleWithVolume(r->copy.title, r->copy.volume)) +
+                   " 返却期限 " + DateText(r->due_on);
     if (r->was_missing) outcome.text += "（所在不明だった資料です）";
     for (const auto& f : r->fates) fates.push_back(FateView(r->copy, f));
   }
@@ -186,10 +173,12 @@ Response StaffRenewPost(const Request& req, StaffCtx& ctx) {
   ctx.Audit("renew", r.status(), card, barcode, r.ok() ? "新しい返却期限 " + r->due_on : "");
   if (!r.ok() && !r.status().refusal()) return StaffFailure(ctx, r.status());
   pages::StaffOutcome outcome =
-      r.ok() ? pages::StaffOutcome{"延長: " + Quoted(Title(r->copy.title, r->copy.volume)) +
-                                       " 新しい返却期限 " + DateJa(r->due_on),
-                                   false}
-             : pages::StaffOutcome{r.status().message(), true};
+      r.ok()
+          ? pages::StaffOutcome{"延長: " +
+                                    Quoted(pages::TitleWithVolume(r->copy.title, r->copy.volume)) +
+                                    " 新しい返却期限 " + DateText(r->due_on),
+                                false}
+          : pages::StaffOutcome{r.status().message(), true};
   return CheckoutPage(ctx, card, std::move(outcome), {},
                       r.ok() ? 200 : StaffRefusalStatus(r.status()));
 }
@@ -231,7 +220,7 @@ Result<std::vector<pages::IncomingView>> Incoming(StaffCtx& ctx) {
   if (!lines.ok()) return lines.status();
   std::vector<pages::IncomingView> out;
   for (const auto& l : *lines) {
-    out.push_back({l.barcode, Title(l.title, l.volume), l.from_branch_name,
+    out.push_back({l.barcode, pages::TitleWithVolume(l.title, l.volume), l.from_branch_name,
                    l.hold_id ? "予約（カード" + pages::CardTail(l.card) + "）" : "所蔵館へ戻る"});
   }
   return out;
@@ -284,8 +273,8 @@ Response PullPage(StaffCtx& ctx, pages::PullView v, int status) {
   auto lines = db::PullList(ctx.db(), ctx.branch.code);
   if (!lines.ok()) return StaffFailure(ctx, lines.status());
   for (const auto& l : *lines) {
-    v.lines.push_back({Title(l.title, l.volume), l.call_number, l.barcode, l.pickup_name,
-                       DateJa(l.placed_at.substr(0, 10))});
+    v.lines.push_back({pages::TitleWithVolume(l.title, l.volume), l.call_number, l.barcode,
+                       l.pickup_name, DateText(l.placed_at.substr(0, 10))});
   }
   return ctx.Page(status, pages::RenderPullList(ctx.page(), v));
 }
@@ -308,7 +297,7 @@ Response StaffPullPost(const Request& req, StaffCtx& ctx) {
     v.outcome = OutcomeOf(r, "確保");
     for (const auto& f : r->fates) v.fates.push_back(FateView(r->copy, f));
   } else {
-    v.outcome = {"見つからない: " + Quoted(Title(r->copy.title, r->copy.volume)) +
+    v.outcome = {"見つからない: " + Quoted(pages::TitleWithVolume(r->copy.title, r->copy.volume)) +
                      "を所在不明にしました。予約は別の資料を待ちます。",
                  false};
   }
@@ -325,8 +314,9 @@ Response ShelfPage(StaffCtx& ctx, pages::StaffOutcome outcome) {
   pages::ShelfView v;
   v.outcome = std::move(outcome);
   for (const auto& l : *lines) {
-    v.lines.push_back({Title(l.title, l.volume), l.barcode, pages::CardTail(l.card), l.name_kana,
-                       ContactJa(l.contact), DateJa(l.ready_on), DateJa(l.deadline), l.expired});
+    v.lines.push_back({pages::TitleWithVolume(l.title, l.volume), l.barcode,
+                       pages::CardTail(l.card), l.name_kana, ContactName(l.contact),
+                       DateText(l.ready_on), DateText(l.deadline), l.expired});
     if (l.expired) ++v.expired;
   }
   return ctx.Page(200, pages::RenderHoldShelf(ctx.page(), v));
@@ -360,11 +350,11 @@ Response CallsPage(StaffCtx& ctx, pages::StaffOutcome outcome, int status) {
   for (const auto& l : *lines) {
     pages::CallLineView x;
     x.hold_id = l.hold_id;
-    x.title = Title(l.title, l.volume);
+    x.title = pages::TitleWithVolume(l.title, l.volume);
     x.card_tail = pages::CardTail(l.card);
     x.name_kana = l.name_kana;
     x.phone = l.phone;
-    x.deadline = DateJa(l.deadline);
+    x.deadline = DateText(l.deadline);
     x.why = l.mail_failed ? "メールが届かない" : "電話";
     if (l.attempts > 0) {
       x.attempts = "不在 " + std::to_string(l.attempts) + "回（最後 " +
@@ -399,8 +389,8 @@ Response StaffOverdue(const Request&, StaffCtx& ctx) {
   if (!lines.ok()) return StaffFailure(ctx, lines.status());
   pages::OverdueView v;
   for (const auto& l : *lines) {
-    v.lines.push_back({Title(l.title, l.volume), l.barcode, pages::CardTail(l.card), l.name_kana,
-                       l.phone, DateJa(l.due_on), l.days});
+    v.lines.push_back({pages::TitleWithVolume(l.title, l.volume), l.barcode,
+                       pages::CardTail(l.card), l.name_kana, l.phone, DateText(l.due_on), l.days});
   }
   return ctx.Page(200, pages::RenderOverdue(ctx.page(), v));
 }
