@@ -105,8 +105,9 @@ Result<const Branch*> WorkBranch(const LibraryRules& rules, const std::string& c
 }
 
 // A card number as lists show it: its last four digits.
+// (The same notation as the pages' pages::CardTail: "……1234".)
 std::string CardTail(const std::string& card) {
-  return "…" + card.substr(card.size() > 4 ? card.size() - 4 : 0);
+  return "……" + card.substr(card.size() > 4 ? card.size() - 4 : 0);
 }
 
 // How staff name a copy's state.
