@@ -8,34 +8,13 @@
 #include <vector>
 
 #include "pages/staff.h"
+#include "tests/unit/staff_pages_fixture.h"
 
 namespace shiori::pages {
 namespace {
 
-// Links as the staff gateway gives them: the path and its query, the CSRF
-// token in POST forms.
-class FakeStaffLinks : public Links {
- public:
-  std::string Url(std::string_view path, const Query& q) const override {
-    std::string u(path);
-    char sep = '?';
-    for (const auto& [k, v] : q) {
-      u += sep + k + "=" + v;
-      sep = '&';
-    }
-    return u;
-  }
-  void FormFields(Html& h, bool post) const override {
-    if (post) h.Void("input", {{"type", "hidden"}, {"name", "_t"}, {"value", "TOKEN"}});
-  }
-  std::string ExitUrl(std::string_view) const override { return "/staff"; }
-};
-
-size_t Count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
-  return n;
-}
+using testing::Count;
+using testing::FakeStaffLinks;
 
 class StaffPages : public ::testing::Test {
  protected:
