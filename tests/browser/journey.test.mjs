@@ -24,15 +24,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, LANDMARK_RULES, axeSource, launchChromium } from './chromium.mjs';
 import { startShiori } from './shiori.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = path.join(process.env.ARTIFACTS || os.tmpdir(), 'shiori-browser');
 const STEP_MS = 20000;
 
@@ -60,27 +55,6 @@ const VIEWPORTS = [
 
 // Link texts that say nothing out of context.
 const VAGUE_LINKS = new Set(['こちら', 'ここ', 'ここをクリック', '詳細', 'もっと見る', 'click here', 'here', 'more']);
-
-async function launch() {
-  // playwright gives every launch a fresh temporary profile (user-data dir) and removes it.
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    timeout: 60000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
-
-// axe rules about landmarks, failed although "moderate": every page has them.
-const LANDMARK_RULES = new Set(['landmark-one-main', 'region', 'landmark-no-duplicate-main']);
 
 // One patron's visit: the page, what went wrong so far, and the checks run on
 // every page the journey reaches.
@@ -360,7 +334,7 @@ async function walk(t, v, server) {
 
 test('the patron journey in chromium, JavaScript off', { timeout: 280000 }, async (t) => {
   assert.ok(fs.existsSync(CHROMIUM), `no chromium at ${CHROMIUM}`);
-  const browser = await launch();
+  const browser = await launchChromium();
   try {
     for (const device of VIEWPORTS) {
       await t.test(`${device.name} ${device.viewport.width}x${device.viewport.height}`, { timeout: 130000 }, (tt) =>

@@ -29,15 +29,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, LANDMARK_RULES, axeSource, launchChromium } from './chromium.mjs';
 import { startShiori } from './shiori.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = path.join(process.env.ARTIFACTS || os.tmpdir(), 'shiori-browser', 'staff');
 const STEP_MS = 20000;
 // A Thursday in December: 14 days on is 12-31, inside the year-end closure.
@@ -53,28 +48,6 @@ const PC = {
     'Chrome/124.0.0.0 Safari/537.36',
   locale: 'ja-JP',
 };
-
-// axe rules about landmarks, failed although "moderate": every staff page
-// has its header, menu and main.
-const LANDMARK_RULES = new Set(['landmark-one-main', 'region', 'landmark-no-duplicate-main']);
-
-async function launch() {
-  // playwright gives every launch a fresh temporary profile (user-data dir) and removes it.
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    timeout: 60000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
 
 // What the whole journey shares: the staff site, what went wrong so far, the
 // pages seen and the screenshots.
@@ -565,7 +538,7 @@ async function walk(t, j) {
 test('the counter journey through the staff pages in chromium', { timeout: 240000 }, async (t) => {
   assert.ok(fs.existsSync(CHROMIUM), `no chromium at ${CHROMIUM}`);
   const server = await startShiori({ env: { SHIORI_TODAY: TODAY } });
-  const browser = await launch();
+  const browser = await launchChromium();
   const j = new Journey(t, browser, server);
   try {
     await walk(t, j);
