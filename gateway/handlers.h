@@ -26,6 +26,9 @@
 #include "gateway/device.h"
 #include "gateway/http.h"
 #include "gateway/session.h"
+#include "pages/account.h"
+#include "pages/cart.h"
+#include "pages/catalogue.h"
 #include "pages/pages.h"
 
 namespace shiori::gateway {

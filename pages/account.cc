@@ -2,6 +2,7 @@
 // changes, the three lists, and はじめての方へ.
 #include <string>
 
+#include "pages/account.h"
 #include "pages/layout.h"
 
 namespace shiori::pages {

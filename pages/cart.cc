@@ -2,6 +2,7 @@
 // result line per title with the guide's words on preparation.
 #include <string>
 
+#include "pages/cart.h"
 #include "pages/layout.h"
 
 namespace shiori::pages {

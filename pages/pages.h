@@ -4,10 +4,9 @@
 //
 // Thread-safety: renderers are pure functions; an Html builder belongs to one thread.
 //
-// Longer than a header should be (about 330 lines) for a reason: it is the
-// list of every page, each a view struct and its Render function side by
-// side, and reads best whole. Split it by area (catalogue, cart, account,
-// staff) when the staff pages add theirs.
+// The pages of each area are declared beside this header, each a view struct
+// and its Render function side by side: catalogue.h (蔵書検索), cart.h (カート・
+// 予約), account.h (利用照会), staff.h and its neighbours (the back office).
 #ifndef SHIORI_PAGES_PAGES_H_
 #define SHIORI_PAGES_PAGES_H_
 
@@ -111,6 +110,13 @@ class Links {
   virtual std::string ExitUrl(std::string_view url) const = 0;
 };
 
+// The patron logged in to the session: every page names them and offers
+// ログアウト while they are (library PCs are shared).
+struct SignedIn {
+  std::string name_kana;  // as registered, in katakana
+  std::string card_tail;  // the card number's last four digits
+};
+
 // Everything a renderer gets besides its own view model.
 struct Context {
   const Device& device;
@@ -120,9 +126,18 @@ struct Context {
   // This page's absolute address without any session id, for the QR code
   // that smartphones and PCs show in the footer; empty: no QR code.
   std::string_view page_url = "";
+  const SignedIn* signed_in = nullptr;  // nobody logged in: nullptr
 };
 
 // ---------------------------------------------------------------- pages
+
+// Paging of a list to the device's page budget: the offsets of the previous
+// and next pages, or -1 when there is none.
+struct ListPaging {
+  int first = 1;  // number of the first line shown
+  int prev = -1, next = -1;
+};
+
 
 // 文字コード: lets the patron choose Shift_JIS or UTF-8 for this session.
 struct CharsetView {
@@ -133,193 +148,6 @@ std::string RenderCharset(const Context& ctx, const CharsetView& v);
 
 // 外部サイトへ: the exit page in front of an off-site link.
 std::string RenderExit(const Context& ctx, std::string_view url);
-
-// ---------------------------------------------------------------- 蔵書検索
-
-struct HitView {
-  int64_t id = 0;
-  std::string title, volume, authors, publisher;
-  int year = 0;
-  int copies = 0, on_shelf = 0;
-};
-
-struct ResultsView {
-  bool cart_buttons = false;  // a 「カートに入れる」 button per hit (not on tiny pages)
-  std::string back;           // this page's path and query, for the cart to return to
-  std::string query;          // the free words as typed, shown back
-  Links::Query params;        // every search parameter, for paging and sort links
-  std::string sort;           // relevance | newest | title
-  std::string message;        // when set, shown instead of results (empty query, too long)
-  bool one_kana = false;      // the query is one kana: it finds little (db::IsOneKanaQuery)
-  std::vector<HitView> hits;
-  int total = 0;
-  bool capped = false;  // "total件以上"
-  int offset = 0;
-  int page_size = 20;
-};
-std::string RenderResults(const Context& ctx, const ResultsView& v);
-
-struct CopyView {
-  std::string branch, call_number;
-  std::string status;  // shelf | loan | transit | held | missing
-  std::string due;     // "12月15日(火)" when on loan
-};
-
-struct RecordView {
-  std::string back;  // this page, for the cart to return to
-  int64_t id = 0;
-  std::string title, title_kana, volume, authors, publisher, year, isbn, ndc, subjects, notes;
-  std::vector<CopyView> copies;
-};
-std::string RenderRecord(const Context& ctx, const RecordView& v);
-
-struct AdvancedView {
-  std::vector<std::pair<std::string, std::string>> branches;  // code, name
-};
-std::string RenderAdvanced(const Context& ctx, const AdvancedView& v);
-
-// ---------------------------------------------------------------- カート・予約
-
-struct CartLineView {
-  int64_t id = 0;
-  std::string title, authors;
-};
-struct CartView {
-  std::string message;
-  std::vector<CartLineView> items;
-  int limit = 20;
-  std::string back;  // the page the title was added from, for a way back
-};
-std::string RenderCart(const Context& ctx, const CartView& v);
-
-struct ReserveView {
-  std::vector<CartLineView> items;
-  bool has_email = false;                                     // メール offered only then
-  std::vector<std::pair<std::string, std::string>> branches;  // code, name; home branch first
-  std::string branch, contact;                                // chosen (confirm step)
-  std::string branch_name, contact_name;
-  bool confirm = false;     // the second step: everything shown, one button
-  std::string request_key;  // the confirmation's token: a second send places nothing
-  std::string message;
-};
-std::string RenderReserve(const Context& ctx, const ReserveView& v);
-
-struct ReserveLineView {
-  std::string title;
-  bool placed = false;
-  int position = 0;
-  bool on_shelf = false;  // a copy was on the shelf: ready in a few days
-  std::string message;    // why not, when not placed
-};
-struct ReserveResultView {
-  int pickup_days = 7;  // the library's rule, for the explanation
-  std::vector<ReserveLineView> lines;
-  std::string branch_name, contact_name;
-};
-std::string RenderReserveResult(const Context& ctx, const ReserveResultView& v);
-
-// ---------------------------------------------------------------- 利用照会
-
-struct LoginView {
-  std::string card;     // shown back after a failure
-  std::string message;  // why the last attempt failed, or a notice
-  std::string next;     // same-site path to go to after the login (e.g. /reserve)
-};
-std::string RenderLogin(const Context& ctx, const LoginView& v);
-
-struct AccountHomeView {
-  std::string message;  // e.g. "パスワードを変更しました。"
-  int loans = 0, overdue = 0, waiting = 0, ready = 0;
-};
-std::string RenderAccountHome(const Context& ctx, const AccountHomeView& v);
-
-// 新規パスワード登録 sets a password only: the e-mail address is changed
-// after a login (Eメールアドレスの変更), confirmed from its mailbox.
-struct RegisterView {
-  std::string card, name_kana, phone;  // shown back after a failure
-  std::string message;
-  bool done = false;
-  int min_length = 6, max_length = 8;
-};
-std::string RenderRegister(const Context& ctx, const RegisterView& v);
-
-struct PasswordView {
-  std::string message;
-  int min_length = 6, max_length = 8;
-};
-std::string RenderPasswordChange(const Context& ctx, const PasswordView& v);
-
-struct EmailView {
-  std::string current;  // the registered address, empty when none
-  std::string entered;  // what the patron typed (shown back, or to confirm)
-  std::string sender;   // the library's From address, for the carrier filter note
-  std::string message;
-  // A new address waiting for its confirmation ("" when none), and until when
-  // its link works ("12月27日(日) 17:00"): the page says where the mail went
-  // and what to do when it does not arrive.
-  std::string pending, pending_until;
-  bool confirm_removal = false;  // ask before removing: mail holds fall back to the counter
-  int mail_holds = 0;
-};
-std::string RenderEmailChange(const Context& ctx, const EmailView& v);
-
-struct LoanLineView {
-  std::string title, due;  // due: 12月15日(火)
-  bool overdue = false, reserved = false;
-  int64_t loan_id = 0;
-  bool renewable = false;  // shows 「延長」
-};
-// Paging of a list to the device's page budget: the offsets of the previous
-// and next pages, or -1 when there is none.
-struct ListPaging {
-  int first = 1;  // number of the first line shown
-  int prev = -1, next = -1;
-};
-
-struct LoansView {
-  std::string message;              // the result of a renewal
-  std::vector<LoanLineView> loans;  // this page's lines
-  ListPaging paging;
-  int loan_days = 14;
-};
-std::string RenderLoans(const Context& ctx, const LoansView& v);
-
-struct HoldLineView {
-  int64_t hold_id = 0;
-  std::string title, branch, contact;  // contact: メール / 電話 / 連絡不要
-  int position = 0;      // waiting holds: place in the queue; 0: a copy is on its way (回送中)
-  std::string deadline;  // ready holds: 12月15日(火)
-  std::string notice;    // ready holds: when the mail went out ("12月1日 10:00"), or ""
-};
-struct HoldsView {
-  bool ready = false;               // 予約確保一覧 (true) or 予約中一覧
-  std::string message;              // the result of a change
-  std::vector<HoldLineView> holds;  // this page's lines
-  ListPaging paging;
-};
-
-// One hold with its changes: cancel, pickup branch (waiting only), contact.
-struct HoldDetailView {
-  int64_t hold_id = 0;
-  std::string title;
-  bool ready = false;
-  std::string branch_code, contact;                           // current
-  std::vector<std::pair<std::string, std::string>> branches;  // code, name
-  bool has_email = false;
-};
-std::string RenderHoldDetail(const Context& ctx, const HoldDetailView& v);
-
-// A confirmation step (feature phones): what will happen and one button that
-// sends the same form again with confirm=1.
-struct ConfirmView {
-  std::string heading, text, action, button;
-  std::vector<std::pair<std::string, std::string>> fields;
-};
-std::string RenderConfirm(const Context& ctx, const ConfirmView& v);
-std::string RenderHolds(const Context& ctx, const HoldsView& v);
-
-// はじめての方へ: getting a card and registering, for a phone screen.
-std::string RenderGuide(const Context& ctx);
 
 struct TopView {
   std::string query;  // shown back in the field

@@ -2,6 +2,7 @@
 // holdings, and the advanced search form.
 #include <string>
 
+#include "pages/catalogue.h"
 #include "pages/layout.h"
 
 namespace shiori::pages {

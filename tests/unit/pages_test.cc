@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "pages/account.h"
+#include "pages/cart.h"
+#include "pages/catalogue.h"
 #include "pages/mail_text.h"
 
 namespace shiori::pages {
