@@ -23,7 +23,10 @@ namespace shiori::db {
 struct LoanLine {
   int64_t loan_id = 0;
   std::string title, volume, barcode;
-  std::string due_on;  // YYYY-MM-DD
+  std::string due_on;     // YYYY-MM-DD
+  std::string loaned_on;  // YYYY-MM-DD
+  std::string branch_name;     // the copy's own branch (所蔵館)
+  std::string lending_branch;  // the branch code that lent it, whose closed days a renewal skips
   int renewals = 0;
   bool reserved = false;  // another patron waits for this title (予約あり)
   bool overdue = false;   // due before today (延滞)
@@ -38,6 +41,8 @@ struct HoldLine {
   int position = 0;                // waiting: 1 = next in line for the title; 0 in transit
   bool in_transit = false;         // waiting: a copy is on its way to the pickup branch (回送中)
   std::string ready_on, deadline;  // ready: set aside on, collect by (YYYY-MM-DD)
+  std::string placed_on;           // YYYY-MM-DD, local time as the pages show dates
+  std::string authors;             // the record's authors, joined by ・
 };
 // The patron's holds waiting (予約中) or ready for pickup (予約確保), in the order placed.
 Result<std::vector<HoldLine>> PatronHolds(Connection& c, int64_t patron_id, bool ready);

@@ -40,6 +40,7 @@ Response AccountHome(Ctx& ctx, int64_t patron, std::string message) {
 Response RegisterPage(Ctx& ctx, pages::RegisterView v, int status = 200) {
   v.min_length = ctx.cfg.password_min;
   v.max_length = ctx.cfg.password_max;
+  v.card_digits = ctx.cfg.card_digits;
   return Html(status, pages::RenderRegister(ctx.page(), v));
 }
 
@@ -78,6 +79,17 @@ Response CodeUnusable(Ctx& ctx) {
               pages::RenderError(ctx.page(), "このリンクは使えません", db::kEmailCodeUnusable));
 }
 
+// What RenewLoan would answer for loan `l` today: the new due date, or why
+// not. The list offers 延長 and the confirmation names the date by it.
+Result<db::Date> RenewalOf(const db::LoanLine& l, const db::Date& today,
+                           const db::LibraryRules& rules) {
+  const auto due = db::Date::Parse(l.due_on);
+  if (!due) return Status::Conflict("この資料は延長できません。");
+  db::LoanFacts facts{*due, l.renewals, l.reserved, {}};
+  if (const db::Branch* b = rules.FindBranch(l.lending_branch)) facts.closed = b->closed;
+  return db::Renewal(facts, today, rules);
+}
+
 Response LoansView(const Request& req, Ctx& ctx, std::string message, int status = 200) {
   const db::Date today = ctx.clock.Today();
   auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), today);
@@ -85,17 +97,21 @@ Response LoansView(const Request& req, Ctx& ctx, std::string message, int status
   pages::LoansView v;
   v.message = std::move(message);
   v.loan_days = ctx.cfg.rules.loan_days;
+  v.max_renewals = ctx.cfg.rules.max_renewals;
   const Slice slice = SliceOf(req, ctx.profile, loans->size());
   v.paging = slice.paging;
   for (size_t i = slice.from; i < slice.to; ++i) {
     const db::LoanLine& l = (*loans)[i];
-    pages::LoanLineView line{pages::TitleWithVolume(l.title, l.volume), DateText(l.due_on),
-                             l.overdue, l.reserved};
+    pages::LoanLineView line;
+    line.title = pages::TitleWithVolume(l.title, l.volume);
+    line.due = DateText(l.due_on);
+    line.loaned_on = DateText(l.loaned_on);
+    line.branch = l.branch_name;
+    line.overdue = l.overdue;
+    line.reserved = l.reserved;
+    line.renewed = l.renewals > 0;
     line.loan_id = l.loan_id;
-    // The button is offered where RenewLoan would succeed: the same rule.
-    const auto due = db::Date::Parse(l.due_on);
-    line.renewable =
-        due && db::Renewal(db::LoanFacts{*due, l.renewals, l.reserved}, today, ctx.cfg.rules).ok();
+    line.renewable = RenewalOf(l, today, ctx.cfg.rules).ok();
     v.loans.push_back(std::move(line));
   }
   return Html(status, pages::RenderLoans(ctx.page(), v));
@@ -132,7 +148,7 @@ Response HoldList(const Request& req, Ctx& ctx, bool ready, std::string message 
     }
     v.holds.push_back({h.hold_id, pages::TitleWithVolume(h.title, h.volume), h.branch_name,
                        ContactName(h.contact), h.position, DateText(h.deadline),
-                       std::move(notice)});
+                       std::move(notice), DateText(h.placed_on)});
   }
   return Html(status, pages::RenderHolds(ctx.page(), v));
 }
@@ -148,14 +164,23 @@ Response ChangeHold(const Request& req, Ctx& ctx, HoldChange what) {
   const auto& [hold, ready] = **own;
   const std::string title = pages::TitleWithVolume(hold.title, hold.volume);
   const std::string branch(req.Param("branch")), contact(req.Param("contact"));
-  // Feature phones confirm every change on a page of its own.
-  if (ctx.profile.feature_phone() && req.Param("confirm") != "1") {
+  // A cancellation is confirmed on a page of its own on every device: the
+  // place in the queue cannot be had back. Feature phones confirm every change.
+  if ((what == HoldChange::kCancel || ctx.profile.feature_phone()) &&
+      req.Param("confirm") != "1") {
     pages::ConfirmView v;
     v.action = req.path;
     v.fields = {{"id", std::to_string(id)}};
+    v.back = "/account/hold?id=" + std::to_string(id);
+    v.back_label = "やめる（予約はそのまま）";
     if (what == HoldChange::kCancel) {
       v.heading = "予約の取り消し";
-      v.text = "「" + title + "」の予約を取り消します。よろしいですか。";
+      v.text = ready ? "「" + title +
+                           "」の予約を取り消します。取り置いている資料は次の方に回り、"
+                           "取り消しは元に戻せません。よろしいですか。"
+                     : "「" + title +
+                           "」の予約を取り消します。取り消すと、予約の順番は元に戻せません"
+                           "（もう一度予約すると最後尾になります）。よろしいですか。";
       v.button = "取り消す";
     } else if (what == HoldChange::kBranch) {
       const db::Branch* b = ctx.cfg.rules.FindBranch(branch);
@@ -189,9 +214,18 @@ Response ChangeHold(const Request& req, Ctx& ctx, HoldChange what) {
 
 }  // namespace
 
-Response AccountPage(const Request&, Ctx& ctx) {
+Response AccountPage(const Request& req, Ctx& ctx) {
   auto patron = PatronOf(ctx);
-  if (!patron) return LoginPage(ctx, "", "");
+  if (!patron) {
+    // After ログアウト: said, with the login form for whoever comes next.
+    if (req.Param("logout") == "1") {
+      pages::LoginView v;
+      v.notice = "ログアウトしました。";
+      v.card_digits = ctx.cfg.card_digits;
+      return Html(200, pages::RenderLogin(ctx.page(), v));
+    }
+    return LoginPage(ctx, "", "");
+  }
   return AccountHome(ctx, *patron, "");
 }
 
@@ -202,7 +236,8 @@ Response LoginPost(const Request& req, Ctx& ctx) {
                       ctx.client);
   if (!id.ok()) {
     if (!id.status().refusal()) return Failure(ctx, id.status());
-    return LoginPage(ctx, card, id.status().message(), 403, ReturnTo(req.Param("next"), ""));
+    return LoginPage(ctx, card, id.status().message(), 403, ReturnTo(req.Param("next"), ""),
+                     true);
   }
   // A new id at login: whoever knew the old one (a shared URL) is left behind.
   Status s = ctx.session.Rotate();
@@ -215,7 +250,7 @@ Response LoginPost(const Request& req, Ctx& ctx) {
 Response LogoutPost(const Request&, Ctx& ctx) {
   Status s = ctx.session.End();
   if (!s.ok()) return Failure(ctx, s);
-  return ctx.Redirect("/");
+  return ctx.Redirect("/account?logout=1");
 }
 
 Response RegisterForm(const Request&, Ctx& ctx) { return RegisterPage(ctx, {}); }
@@ -348,8 +383,39 @@ Response LoansPage(const Request& req, Ctx& ctx) { return LoansView(req, ctx, ""
 
 Response RenewPost(const Request& req, Ctx& ctx) {
   const db::Date today = ctx.clock.Today();
-  auto due = db::RenewLoan(ctx.db(), *PatronOf(ctx), ParseInt(req.Param("id"), 0, 0, 999999999),
-                           today, ctx.cfg.rules);
+  const int64_t id = ParseInt(req.Param("id"), 0, 0, 999999999);
+  if (req.Param("confirm") != "1") {
+    // A renewal is confirmed first on every device: it can be made only so
+    // many times, and the page says the due date it gives.
+    auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), today);
+    if (!loans.ok()) return Failure(ctx, loans.status());
+    const db::LoanLine* loan = nullptr;
+    for (const auto& l : *loans) {
+      if (l.loan_id == id) loan = &l;
+    }
+    if (!loan) return LoansView(req, ctx, "この貸出は見つかりません。", 404);
+    auto next = RenewalOf(*loan, today, ctx.cfg.rules);
+    if (!next.ok()) {
+      if (!next.status().refusal()) return Failure(ctx, next.status());
+      return LoansView(req, ctx, next.status().message(), 409);
+    }
+    const int left = ctx.cfg.rules.max_renewals - loan->renewals;
+    pages::ConfirmView v;
+    v.heading = "貸出の延長";
+    v.text = "「" + pages::TitleWithVolume(loan->title, loan->volume) +
+             "」の返却期限を延長します。新しい返却期限は" + db::JapaneseDate(*next) + "です。" +
+             (ctx.cfg.rules.max_renewals == 1
+                  ? std::string("延長は1回だけです。")
+                  : "延長はあと" + std::to_string(left) + "回までです。") +
+             "よろしいですか。";
+    v.action = "/account/loans/renew";
+    v.button = "延長する";
+    v.fields = {{"id", std::to_string(id)}};
+    v.back = "/account/loans";
+    v.back_label = "やめる（貸出中一覧へ）";
+    return Html(200, pages::RenderConfirm(ctx.page(), v));
+  }
+  auto due = db::RenewLoan(ctx.db(), *PatronOf(ctx), id, today, ctx.cfg.rules);
   if (!due.ok()) {
     if (!due.status().refusal()) return Failure(ctx, due.status());
     return LoansView(req, ctx, due.status().message(), 409);
@@ -367,6 +433,11 @@ Response HoldDetail(const Request& req, Ctx& ctx) {
   pages::HoldDetailView v;
   v.hold_id = hold.hold_id;
   v.title = pages::TitleWithVolume(hold.title, hold.volume);
+  v.authors = hold.authors;
+  v.placed_on = DateText(hold.placed_on);
+  v.branch_name = hold.branch_name;
+  v.deadline = DateText(hold.deadline);
+  v.position = hold.position;
   v.ready = ready;
   v.branch_code = hold.branch_code;
   v.contact = hold.contact;

@@ -100,16 +100,40 @@ struct App::Impl {
     return maintenance_on.load(std::memory_order_relaxed);
   }
 
-  Response Dispatch(Request& raw) {
-    DeviceProfile profile = DetectDevice(DeviceHeaders{
+  static DeviceProfile DeviceOf(const Request& raw) {
+    return DetectDevice(DeviceHeaders{
         raw.Header("user-agent"), raw.Header("sec-ch-ua-mobile"), raw.Header("sec-ch-ua-platform"),
         raw.Header("x-up-subno"), raw.Header("x-jphone-uid"), raw.Header("x-dcmguid")});
+  }
+
+  // 413 from the headers alone: the device's own charset (the session, and
+  // the patron's choice in it, are not read for a request that is refused).
+  Response TooLarge(const Request& raw) {
+    Ctx ctx(pool, site, DeviceOf(raw), site.clock.Now());
+    ctx.path = raw.path;
+    ctx.shift_jis = ctx.profile.shift_jis;
+    ctx.device = PageDevice(ctx.profile, ctx.shift_jis);
+    Response r = Html(413, pages::RenderError(ctx.page(), "送信できません",
+                                              "送られた内容が大きすぎます。入力を短くして、"
+                                              "もう一度お試しください。"));
+    if (ctx.shift_jis) {
+      r.body = charset::Utf8ToSjis(r.body);
+      r.content_type = kSjisHtml;
+    }
+    return r;
+  }
+
+  Response Dispatch(Request& raw) {
     const int64_t now = site.clock.Now();
-    Ctx ctx(pool, site, std::move(profile), now);
+    Ctx ctx(pool, site, DeviceOf(raw), now);
     ctx.path = raw.path;
     ctx.client = ClientAddress(site.cfg, raw.remote, raw.Header("x-forwarded-for"));
     const std::string query = WithoutParam(raw.raw_query, kSessionParam);
-    ctx.page_url = site.cfg.mail.site_url + raw.path + (query.empty() ? "" : "?" + query);
+    // The QR code that carries a page to a phone: on PCs only (a phone showing
+    // a code of itself is noise, and bytes).
+    if (ctx.profile.device_class == DeviceClass::kPc) {
+      ctx.page_url = site.cfg.mail.site_url + raw.path + (query.empty() ? "" : "?" + query);
+    }
     Response r = Serve(raw, ctx);
     Finish(raw, ctx, r);
     // Timed-out sessions go at most every ten minutes, by whichever request comes.
@@ -126,6 +150,9 @@ struct App::Impl {
   Response Serve(Request& raw, Ctx& ctx) {
     // 1. The session (its id is ASCII, readable before decoding).
     Status s = ctx.session.Load(raw);
+    if (!s.ok()) return Failure(ctx, s);
+
+    s = SignInName(ctx);
     if (!s.ok()) return Failure(ctx, s);
 
     // 2. The output charset: the patron's choice, else the device's.
@@ -225,6 +252,10 @@ App::~App() = default;
 
 Response App::Handle(Request& req) {
   return Guarded([&] { return impl_->Dispatch(req); });
+}
+
+Response App::TooLarge(const Request& req) {
+  return Guarded([&] { return impl_->TooLarge(req); });
 }
 
 }  // namespace shiori::gateway

@@ -12,28 +12,33 @@
 namespace shiori::gateway {
 namespace {
 
-// The top page without a session or a query depends only on the device's
-// carrier, class and charset: it is rendered once per kind and kept.
+// The top page without a login or a query depends only on the device's
+// carrier, kind (feature phone, PC with the QR code, any other) and charset:
+// it is rendered once per kind and kept.
+int TopKind(const DeviceProfile& p) {
+  return p.feature_phone() ? 2 : p.device_class == DeviceClass::kPc ? 1 : 0;
+}
 size_t TopKey(const DeviceProfile& p, bool shift_jis) {
-  return static_cast<size_t>(p.carrier) * 4 + (p.feature_phone() ? 2 : 0) + (shift_jis ? 1 : 0);
+  return static_cast<size_t>(p.carrier) * 6 + static_cast<size_t>(TopKind(p)) * 2 +
+         (shift_jis ? 1 : 0);
 }
 
 }  // namespace
 
 void KeepTopPages(Site& site, db::Pool& pool) {
-  site.top_pages.resize(5 * 4);  // every carrier x feature phone or not x charset
+  site.top_pages.resize(5 * 6);  // every carrier x kind x charset
   for (Carrier carrier :
        {Carrier::kNone, Carrier::kDocomo, Carrier::kAu, Carrier::kSoftbank, Carrier::kWillcom}) {
-    for (bool feature : {false, true}) {
+    for (DeviceClass kind : {DeviceClass::kSmartphone, DeviceClass::kPc, DeviceClass::kFeature}) {
       for (bool sjis : {false, true}) {
         DeviceProfile p;
         p.carrier = carrier;
-        p.device_class = feature ? DeviceClass::kFeature : DeviceClass::kPc;
+        p.device_class = kind;
         p.accesskey_emoji = carrier == Carrier::kDocomo;
         Ctx ctx(pool, site, p, 0);
         ctx.shift_jis = sjis;
         ctx.device = PageDevice(ctx.profile, sjis);
-        ctx.page_url = site.cfg.mail.site_url + "/";
+        if (kind == DeviceClass::kPc) ctx.page_url = site.cfg.mail.site_url + "/";
         // Kept as sent: encoded once here, not at every request.
         const std::string page = pages::RenderTop(ctx.page(), pages::TopView{});
         site.top_pages[TopKey(p, sjis)] = sjis ? charset::Utf8ToSjis(page) : page;
@@ -45,7 +50,7 @@ void KeepTopPages(Site& site, db::Pool& pool) {
 Response Top(const Request& req, Ctx& ctx) {
   pages::TopView v;
   v.query = std::string(req.Param("q"));
-  if (v.query.empty() && !ctx.session.id_in_urls()) {
+  if (v.query.empty() && !ctx.session.id_in_urls() && !ctx.signed_in) {
     Response r;
     r.kept_body = &ctx.site.top_pages[TopKey(ctx.profile, ctx.shift_jis)];
     if (ctx.shift_jis) r.content_type = kSjisHtml;

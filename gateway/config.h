@@ -39,6 +39,7 @@ struct Config {
 
   // [library], [[branch]], [loans], [holds]
   db::LibraryRules rules;
+  int card_digits = 10;  // digits printed under the card's barcode, for the pages' card help
 
   // [passwords]
   int password_min = 6;

@@ -27,6 +27,10 @@ class RequestHandler {
   // Answers one request. Never throws: a handler's exception becomes a 500.
   // May decode the query and form of `req` in place.
   virtual Response Handle(Request& req) = 0;
+  // The answer to a request whose body is over max_body_bytes (413), from its
+  // headers alone: a page in the application's language and the device's
+  // charset. Never throws.
+  virtual Response TooLarge(const Request& req) = 0;
 };
 
 // The public web application (蔵書検索, カート, 利用照会): one routing table
@@ -42,6 +46,7 @@ class App : public RequestHandler {
   App& operator=(const App&) = delete;
 
   Response Handle(Request& req) override;
+  Response TooLarge(const Request& req) override;
 
  private:
   struct Impl;
@@ -60,6 +65,7 @@ class StaffApp : public RequestHandler {
   StaffApp& operator=(const StaffApp&) = delete;
 
   Response Handle(Request& req) override;
+  Response TooLarge(const Request& req) override;
 
  private:
   struct Impl;

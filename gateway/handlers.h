@@ -88,12 +88,15 @@ struct Ctx {
   std::string page_url;  // absolute, without the session id: the QR code's text
   std::string client;    // the client's address (ClientAddress), for throttling
   bool shift_jis = false;
+  // The patron logged in to the session, named on every page (SignInName).
+  std::optional<pages::SignedIn> signed_in;
 
   Ctx(db::Pool& pool, const Site& s, DeviceProfile p, int64_t now);
 
   db::Connection& db() { return *lazy_db; }
   pages::Context page() const {
-    return pages::Context{device, links, cfg.rules.library_name, path, page_url};
+    return pages::Context{device, links, cfg.rules.library_name, path, page_url,
+                          signed_in ? &*signed_in : nullptr};
   }
   // A same-site redirect (303) that keeps the URL session. `to` may hold
   // any bytes: the Location header gets it through EncodeUrl.
@@ -132,9 +135,11 @@ std::string SiteKeyBytes(db::Pool& pool, Random& random);
 // handler shows a refusal's message (Status::refusal()) on its own page and
 // gives everything else to Failure.
 Response Failure(Ctx& ctx, const Status& s);
-// The login page (also what a page of one's own account shows without a login).
+// The login page (also what a page of one's own account shows without a login);
+// `failed`: the card or password was just refused, and the page points to
+// 新規パスワード登録.
 Response LoginPage(Ctx& ctx, std::string card, std::string message, int status = 200,
-                   std::string next = "");
+                   std::string next = "", bool failed = false);
 
 // ---------------------------------------------------------------- helpers
 
@@ -180,6 +185,10 @@ struct Slice {
 Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n);
 // The logged-in patron of the request, if any.
 std::optional<int64_t> PatronOf(Ctx& ctx);
+// Names the logged-in patron on the request's pages (ctx.signed_in): their
+// name and the card's last four digits; nobody when the session has no
+// patron or the patron is gone.
+Status SignInName(Ctx& ctx);
 // The pickup branches, the patron's home branch first.
 std::vector<std::pair<std::string, std::string>> BranchesFor(const Config& cfg,
                                                              const db::PatronRow& p);

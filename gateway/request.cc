@@ -173,8 +173,14 @@ Response Failure(Ctx& ctx, const Status& s) {
                                       "ただいま処理できません。しばらくしてからお試しください。"));
 }
 
-Response LoginPage(Ctx& ctx, std::string card, std::string message, int status, std::string next) {
-  pages::LoginView v{std::move(card), std::move(message), std::move(next)};
+Response LoginPage(Ctx& ctx, std::string card, std::string message, int status, std::string next,
+                   bool failed) {
+  pages::LoginView v;
+  v.card = std::move(card);
+  v.message = std::move(message);
+  v.next = std::move(next);
+  v.failed = failed;
+  v.card_digits = ctx.cfg.card_digits;
   return Html(status, pages::RenderLogin(ctx.page(), v));
 }
 
@@ -252,6 +258,18 @@ Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n) {
 std::optional<int64_t> PatronOf(Ctx& ctx) {
   const db::SessionRow* row = ctx.session.row();
   return row ? row->patron_id : std::nullopt;
+}
+
+Status SignInName(Ctx& ctx) {
+  ctx.signed_in.reset();
+  const auto id = PatronOf(ctx);
+  if (!id) return Status::Ok();
+  auto p = db::FindPatronById(ctx.db(), *id);
+  if (!p.ok()) return p.status();
+  if (!p->has_value()) return Status::Ok();
+  const std::string& card = (*p)->card;
+  ctx.signed_in = pages::SignedIn{(*p)->name_kana, card.size() > 4 ? card.substr(card.size() - 4) : card};
+  return Status::Ok();
 }
 
 std::vector<std::pair<std::string, std::string>> BranchesFor(const Config& cfg,

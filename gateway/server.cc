@@ -114,14 +114,6 @@ MHD_Result Queue(MHD_Connection* conn, AccessLog& log, const Request& req, const
   return ok;
 }
 
-Response Plain(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.content_type = "text/plain; charset=UTF-8";
-  r.body = std::move(body);
-  return r;
-}
-
 MHD_Result CollectHeader(void* cls, MHD_ValueKind, const char* key, const char* value) {
   auto* req = static_cast<Request*>(cls);
   std::string k(key ? key : "");
@@ -292,7 +284,7 @@ struct Server::Hooks {
         std::string_view cl = req.Header("content-length");
         if (!cl.empty() && std::strtoull(std::string(cl).c_str(), nullptr, 10) >
                                static_cast<unsigned long long>(self->cfg_.max_body_bytes)) {
-          return Queue(conn, *self->log_, req, Plain(413, "request body too large\n"));
+          return Queue(conn, *self->log_, req, self->handler_.TooLarge(req));
         }
         return MHD_YES;
       }
@@ -305,8 +297,7 @@ struct Server::Hooks {
         *upload_data_size = 0;
         return MHD_YES;
       }
-      if (st->too_large)
-        return Queue(conn, *self->log_, req, Plain(413, "request body too large\n"));
+      if (st->too_large) return Queue(conn, *self->log_, req, self->handler_.TooLarge(req));
       req.query = ParseQuery(req.raw_query);
       std::string_view ctype = req.Header("content-type");
       if (req.method == "POST" && ctype.substr(0, 33) == "application/x-www-form-urlencoded") {

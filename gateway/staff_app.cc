@@ -187,18 +187,34 @@ StaffApp::StaffApp(const Config& cfg, db::Pool& pool, const Clock& clock, Random
     : impl_(std::make_unique<Impl>(cfg, pool, clock, random)) {}
 StaffApp::~StaffApp() = default;
 
-Response StaffApp::Handle(Request& req) {
-  Response r = Guarded([&] { return impl_->Dispatch(req); });
-  // Staff pages hold patrons' data: never kept by a browser or a proxy, never
-  // shown inside another site's frame; no script, no style but our own. The
-  // one data: image is the icon (pages' IconUrl), inline as on the public
-  // pages, so that browsers do not ask for /favicon.ico.
+namespace {
+
+// Staff pages hold patrons' data: never kept by a browser or a proxy, never
+// shown inside another site's frame; no script, no style but our own. The
+// one data: image is the icon (pages' IconUrl), inline as on the public
+// pages, so that browsers do not ask for /favicon.ico.
+Response WithStaffHeaders(Response r) {
   (void)r.SetHeader("Cache-Control", "no-store");
   (void)r.SetHeader("X-Frame-Options", "DENY");
   (void)r.SetHeader("Content-Security-Policy",
                     "default-src 'none'; style-src 'self'; img-src 'self' data:; "
                     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   return r;
+}
+
+}  // namespace
+
+Response StaffApp::Handle(Request& req) {
+  return WithStaffHeaders(Guarded([&] { return impl_->Dispatch(req); }));
+}
+
+Response StaffApp::TooLarge(const Request& req) {
+  return WithStaffHeaders(Guarded([&] {
+    StaffCtx ctx(impl_->pool, impl_->site, impl_->site.clock.Now());
+    ctx.path = req.path;
+    return ctx.Notice(413, "送信できません",
+                      "送られた内容が大きすぎます。入力を短くして、もう一度お試しください。");
+  }));
 }
 
 }  // namespace shiori::gateway

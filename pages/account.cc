@@ -9,17 +9,29 @@ namespace shiori::pages {
 namespace {
 
 // A labelled field on its own line, with the device's input mode.
+// `describedby`: the id of the field's help, when it has one.
 void Field(Html& h, const Context& ctx, const char* type, const char* name, const char* label,
-           std::string_view value, Input kind, const char* size, const char* maxlength) {
+           std::string_view value, Input kind, const char* size, const char* maxlength,
+           std::string_view describedby = "") {
   const std::string id = std::string("f-") + name;
   h.Element("label", label, {{"for", id}});
   h.Void("br");
   std::vector<Attr> a = {{"type", type},   {"name", name}, {"id", id},
                          {"value", value}, {"size", size}, {"maxlength", maxlength}};
+  if (!describedby.empty()) a.push_back({"aria-describedby", describedby});
   for (const Attr& x : ctx.device.InputAttrs(kind)) a.push_back(x);
   h.Void("input", a);
   h.Void("br");
 }
+
+// The card number's field with its help (where the number is on the card).
+void CardField(Html& h, const Context& ctx, std::string_view value, int digits) {
+  Field(h, ctx, "text", "card", "利用者カードの番号", value, Input::kDigits, "12", "16",
+        "card-help");
+  detail::CardHelp(h, ctx, digits, "card-help");
+}
+
+
 
 void Message(Html& h, const std::string& message) {
   if (!message.empty()) h.Open("p", {{"role", "alert"}}).Element("strong", message).Close();
@@ -49,6 +61,10 @@ void PagingLinks(Html& h, const Context& ctx, std::string_view path, const ListP
   h.Close();
 }
 
+void Notice(Html& h, const std::string& notice) {
+  if (!notice.empty()) h.Open("p", {{"role", "status"}}).Element("strong", notice).Close();
+}
+
 void BackToAccount(Html& h, const Context& ctx) {
   h.Open("p");
   detail::KeyLink(h, ctx, ctx.links.Url("/account"), "利用照会のトップへ", '9');
@@ -60,10 +76,20 @@ void BackToAccount(Html& h, const Context& ctx) {
 std::string RenderLogin(const Context& ctx, const LoginView& v) {
   Html h;
   detail::BeginPage(h, ctx, "利用照会（ログイン）");
+  Notice(h, v.notice);
   Message(h, v.message);
+  if (v.failed) {
+    h.Open("p")
+        .Text("はじめて利用照会をお使いになる方は、先に")
+        .Open("a", {{"href", ctx.links.Url("/account/register")}})
+        .Text("新規パスワード登録")
+        .Close()
+        .Text("をしてください。パスワードを忘れたときも同じところで設定し直せます。")
+        .Close();
+  }
   PostForm(h, ctx, "/account/login");
   if (!v.next.empty()) h.Void("input", {{"type", "hidden"}, {"name", "next"}, {"value", v.next}});
-  Field(h, ctx, "text", "card", "利用者カードの番号", v.card, Input::kDigits, "12", "16");
+  CardField(h, ctx, v.card, v.card_digits);
   Field(h, ctx, "password", "password", "パスワード", "", Input::kAlpha, "10", "16");
   h.Void("input", {{"type", "submit"}, {"value", "ログイン"}});
   h.Close();
@@ -94,9 +120,6 @@ std::string RenderAccountHome(const Context& ctx, const AccountHomeView& v) {
   item("/account/password", "パスワードの変更", '4');
   item("/account/email", "Eメールアドレスの変更", '5');
   h.Close();
-  PostForm(h, ctx, "/account/logout");
-  h.Void("input", {{"type", "submit"}, {"value", "ログアウト"}});
-  h.Close();
   return detail::EndPage(h, ctx);
 }
 
@@ -117,7 +140,7 @@ std::string RenderRegister(const Context& ctx, const RegisterView& v) {
             "図書館でカードを作ったときの氏名（カタカナ）と電話番号を入力してください。"
             "パスワードを忘れたときも、ここで設定し直せます。");
   PostForm(h, ctx, "/account/register");
-  Field(h, ctx, "text", "card", "利用者カードの番号", v.card, Input::kDigits, "12", "16");
+  CardField(h, ctx, v.card, v.card_digits);
   Field(h, ctx, "text", "name", "氏名（カタカナ）", v.name_kana, Input::kKana, "16", "40");
   Field(h, ctx, "tel", "phone", "電話番号", v.phone, Input::kDigits, "14", "20");
   h.Element("p", "パスワード: " + PasswordRule(v.min_length, v.max_length));
@@ -178,8 +201,10 @@ std::string RenderEmailChange(const Context& ctx, const EmailView& v) {
   } else {
     h.Element("p", "携帯電話のメールで受信を制限している方は、図書館からのメール（" + v.sender +
                        "）を受信できるよう設定してください（指定受信）。新しいアドレスには確認の"
-                       "メールが届きます。");
+                       "メールが届きます。設定後もメールが届かない場合は、メールアドレスの誤りの"
+                       "可能性があるので、再度手続きをしてください。");
   }
+  h.Element("p", detail::kPacketFees);
   PostForm(h, ctx, "/account/email");
   Field(h, ctx, "email", "email", "新しいEメールアドレス（空にすると登録を消します）", v.entered,
         Input::kAlpha, "20", "254");
@@ -203,6 +228,8 @@ std::string RenderLoans(const Context& ctx, const LoansView& v) {
       h.Text("返却期限 ").Text(l.due);
       if (l.overdue) h.Text(" ").Element("strong", "延滞");
       if (l.reserved) h.Text(" ").Element("strong", "予約あり");
+      if (l.renewed) h.Text(" 延長済み");
+      h.Void("br").Text("貸出日 ").Text(l.loaned_on).Text(" / ").Text(l.branch);
       if (l.renewable) {
         PostForm(h, ctx, "/account/loans/renew");
         h.Void("input", {{"type", "hidden"}, {"name", "id"}, {"value", std::to_string(l.loan_id)}});
@@ -215,8 +242,11 @@ std::string RenderLoans(const Context& ctx, const LoansView& v) {
     h.Element("p",
               "「延滞」は返却期限を過ぎています。至急お返しください。"
               "「予約あり」は次に待っている人がいます。期限内にお返しください。"
-              "予約がなく期限内の資料は、1回に限り延長できます（延長した日から" +
-                  std::to_string(v.loan_days) + "日）。");
+              "予約がなく期限内の資料は、" +
+                  (v.max_renewals == 1 ? std::string("1回に限り")
+                                       : std::to_string(v.max_renewals) + "回まで") +
+                  "延長できます（延長した日から" + std::to_string(v.loan_days) +
+                  "日）。「延長済み」の資料はもう延長できません。");
     PagingLinks(h, ctx, "/account/loans", v.paging);
   }
   BackToAccount(h, ctx);
@@ -243,7 +273,8 @@ std::string RenderHolds(const Context& ctx, const HoldsView& v) {
         h.Void("br").Text("取置期限 ").Text(x.deadline);
         if (!x.notice.empty()) h.Void("br").Text("お知らせメール送信 ").Text(x.notice);
       } else {
-        h.Void("br").Text("連絡 ").Text(x.contact).Text(" / ");
+        h.Void("br").Text("予約日 ").Text(x.placed_on);
+        h.Void("br").Text("連絡方法 ").Text(x.contact).Text(" / ");
         if (x.position > 0) {
           h.Text(std::to_string(x.position)).Text("番目");
         } else {
@@ -267,6 +298,22 @@ std::string RenderHolds(const Context& ctx, const HoldsView& v) {
 std::string RenderHoldDetail(const Context& ctx, const HoldDetailView& v) {
   Html h;
   detail::BeginPage(h, ctx, v.title);
+  h.Open("dl");
+  auto fact = [&](const char* label, const std::string& value) {
+    if (value.empty()) return;
+    h.Element("dt", label);
+    h.Element("dd", value);
+  };
+  fact("著者", v.authors);
+  fact("予約日", v.placed_on);
+  fact("受取館", v.branch_name);
+  if (v.ready) {
+    fact("取置期限", v.deadline);
+  } else {
+    fact("順番", v.position > 0 ? std::to_string(v.position) + "番目"
+                                : "回送中（資料が受取館へ向かっています）");
+  }
+  h.Close();
   auto select = [&](const char* name, const char* label,
                     const std::vector<std::pair<std::string, std::string>>& options,
                     const std::string& current) {
@@ -322,7 +369,9 @@ std::string RenderConfirm(const Context& ctx, const ConfirmView& v) {
   h.Void("input", {{"type", "hidden"}, {"name", "confirm"}, {"value", "1"}});
   h.Void("input", {{"type", "submit"}, {"value", v.button}});
   h.Close();
-  BackToAccount(h, ctx);
+  h.Open("p");
+  detail::KeyLink(h, ctx, ctx.links.Url(v.back), v.back_label, '9');
+  h.Close();
   return detail::EndPage(h, ctx);
 }
 
@@ -334,13 +383,16 @@ std::string RenderGuide(const Context& ctx) {
             "利用照会には利用者カードが必要です。カードは中央図書館・高尾野図書館・野田図書館の"
             "カウンターで作れます（無料）。申込書にお名前・ご住所などを書き、住所が確認できるもの"
             "（運転免許証・健康保険証・学生証など）をお見せください。");
+  h.Element("p", detail::kPacketFees);
   h.Element("h2", "パスワードの登録");
   h.Element("p",
             "「新規パスワード登録」で、カード番号・氏名（カタカナ）・電話番号を入力し、"
             "パスワードを決めてください。パスワードを忘れたときも同じ画面で設定し直せます。");
   h.Element("h2", "登録できないとき");
   h.Open("ul");
-  h.Element("li", "住所・氏名・電話番号が変わった方は、カードを作ったときのものでお試しください。");
+  h.Element("li",
+            "カードを作ったあとで氏名や電話番号が変わった方は、カードを作ったときのもので"
+            "お試しください。そのあと、お近くの図書館のカウンターで変更届を出してください。");
   h.Element(
       "li",
       "お名前に小さい「ャ」「ュ」「ョ」がある方は、大きい「ヤ」「ユ」「ヨ」でも登録できます。");

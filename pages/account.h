@@ -15,8 +15,11 @@ namespace shiori::pages {
 
 struct LoginView {
   std::string card;     // shown back after a failure
-  std::string message;  // why the last attempt failed, or a notice
+  std::string message;  // why the last attempt failed, or why a login is needed
+  std::string notice;   // a plain notice (ログアウトしました。)
+  bool failed = false;  // the card or password was refused: point to 新規パスワード登録
   std::string next;     // same-site path to go to after the login (e.g. /reserve)
+  int card_digits = 10;  // for the card number's help
 };
 std::string RenderLogin(const Context& ctx, const LoginView& v);
 
@@ -33,6 +36,7 @@ struct RegisterView {
   std::string message;
   bool done = false;
   int min_length = 6, max_length = 8;
+  int card_digits = 10;  // for the card number's help
 };
 std::string RenderRegister(const Context& ctx, const RegisterView& v);
 
@@ -58,7 +62,10 @@ std::string RenderEmailChange(const Context& ctx, const EmailView& v);
 
 struct LoanLineView {
   std::string title, due;  // due: 12月15日(火)
+  std::string loaned_on;   // 貸出日, as due
+  std::string branch;      // 所蔵館: the copy's own branch
   bool overdue = false, reserved = false;
+  bool renewed = false;  // 延長済み
   int64_t loan_id = 0;
   bool renewable = false;  // shows 「延長」
 };
@@ -67,6 +74,7 @@ struct LoansView {
   std::vector<LoanLineView> loans;  // this page's lines
   ListPaging paging;
   int loan_days = 14;
+  int max_renewals = 1;
 };
 std::string RenderLoans(const Context& ctx, const LoansView& v);
 
@@ -76,6 +84,7 @@ struct HoldLineView {
   int position = 0;      // waiting holds: place in the queue; 0: a copy is on its way (回送中)
   std::string deadline;  // ready holds: 12月15日(火)
   std::string notice;    // ready holds: when the mail went out ("12月1日 10:00"), or ""
+  std::string placed_on;  // 予約日: 12月1日(火)
 };
 struct HoldsView {
   bool ready = false;               // 予約確保一覧 (true) or 予約中一覧
@@ -87,19 +96,26 @@ struct HoldsView {
 // One hold with its changes: cancel, pickup branch (waiting only), contact.
 struct HoldDetailView {
   int64_t hold_id = 0;
-  std::string title;
+  std::string title, authors;
   bool ready = false;
+  std::string placed_on;  // 予約日: 12月1日(火)
+  std::string branch_name;  // 受取館
+  std::string deadline;     // ready: 取置期限, 12月15日(火)
+  int position = 0;         // waiting: place in the queue; 0: its copy is on its way (回送中)
   std::string branch_code, contact;                           // current
   std::vector<std::pair<std::string, std::string>> branches;  // code, name
   bool has_email = false;
 };
 std::string RenderHoldDetail(const Context& ctx, const HoldDetailView& v);
 
-// A confirmation step (feature phones): what will happen and one button that
-// sends the same form again with confirm=1.
+// A confirmation step: what will happen (and what cannot be undone) and one
+// button that sends the same form again with confirm=1; a link back changes
+// nothing.
 struct ConfirmView {
   std::string heading, text, action, button;
   std::vector<std::pair<std::string, std::string>> fields;
+  std::string back = "/account";  // where 「やめる」 leads
+  std::string back_label = "やめる（利用照会のトップへ）";
 };
 std::string RenderConfirm(const Context& ctx, const ConfirmView& v);
 std::string RenderHolds(const Context& ctx, const HoldsView& v);

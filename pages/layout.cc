@@ -22,9 +22,52 @@ constexpr std::string_view kIcon =
     "data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 4 6%22%3E"
     "%3Cpath d=%22M0 0h4v6L2 4 0 6z%22 fill=%22%230a4f8f%22/%3E%3C/svg%3E";
 
+// Who is logged in, with ログアウト: on every page while a patron is, since
+// library PCs are shared.
+void SignedInLine(Html& h, const Context& ctx) {
+  h.Open("form", {{"action", ctx.links.Url("/account/logout")}, {"method", "post"}});
+  ctx.links.FormFields(h, true);
+  h.Text(ctx.signed_in->name_kana)
+      .Text(" さん（カード ……")
+      .Text(ctx.signed_in->card_tail)
+      .Text("）でログイン中 ");
+  h.Void("input", {{"type", "submit"}, {"value", "ログアウト"}});
+  h.Close();
+}
+
 }  // namespace
 
 std::string_view IconUrl() { return kIcon; }
+
+void CardHelp(Html& h, const Context& ctx, int digits, std::string_view id) {
+  const std::string n = std::to_string(digits);
+  h.Open("p", {{"id", id}});
+  if (!ctx.device.feature_phone) {
+    // The card as the guide shows it: the library's name, the barcode and the
+    // number under it, marked. Decorative: the sentence beside it says it all.
+    std::string sample;
+    for (int i = 0; i < digits; ++i) sample += static_cast<char>('0' + (i + 1) % 10);
+    h.Open("svg", {{"xmlns", "http://www.w3.org/2000/svg"},
+                   {"viewBox", "0 0 160 96"},
+                   {"width", "160"},
+                   {"height", "96"},
+                   {"aria-hidden", "true"}});
+    h.Empty("rect", {{"x", "1"}, {"y", "1"}, {"width", "158"}, {"height", "94"}, {"rx", "8"},
+                     {"fill", "#fff"}, {"stroke", "#0a4f8f"}, {"stroke-width", "2"}});
+    h.Element("text", std::string(ctx.library_name) + " 利用者カード",
+              {{"x", "10"}, {"y", "20"}, {"font-size", "10"}});
+    h.Empty("path", {{"d", "M20 46h120"}, {"stroke", "#000"}, {"stroke-width", "22"},
+                     {"stroke-dasharray", "2 1 1 2 3 1 1 3 2 1 1 1 2 2"}});
+    h.Empty("rect", {{"x", "16"}, {"y", "62"}, {"width", "128"}, {"height", "20"},
+                     {"fill", "#fde68a"}, {"stroke", "#b45309"}});
+    h.Element("text", sample,
+              {{"x", "80"}, {"y", "76"}, {"font-size", "11"}, {"text-anchor", "middle"}});
+    h.Close();
+    h.Void("br");
+  }
+  h.Text("カード番号は、利用者カードの表、バーコードの下にある" + n + "桁の数字です。");
+  h.Close();
+}
 
 void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked) {
   h.RawTrusted("<!DOCTYPE html>");
@@ -49,17 +92,21 @@ void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked)
   }
   h.Close();  // head
   h.Open("body");
-  // The name as a header on every page but the top one, where it is the h1.
-  if (!ctx.device.feature_phone && title != ctx.library_name && !ctx.library_name.empty()) {
-    if (linked) {
-      h.Open("header").Open("a", {{"href", ctx.links.Url("/")}}).Text(ctx.library_name).Close();
-      h.Close();
-    } else {
-      h.Element("header", ctx.library_name);
+  // The header: the library's name on every page but the top one, where it
+  // is the h1, and who is logged in. Landmarks for screen readers (header,
+  // main, footer); feature phones know none of them and are spared the bytes.
+  const bool name = title != ctx.library_name && !ctx.library_name.empty();
+  const bool who = linked && ctx.signed_in;
+  if (!ctx.device.feature_phone && (name || who)) {
+    h.Open("header");
+    if (name && linked) {
+      h.Open("a", {{"href", ctx.links.Url("/")}}).Text(ctx.library_name).Close();
+    } else if (name) {
+      h.Text(ctx.library_name);
     }
+    if (who) SignedInLine(h, ctx);
+    h.Close();
   }
-  // Landmarks for screen readers (header, main, footer); feature phones know
-  // none of them and are spared the bytes.
   if (!ctx.device.feature_phone) h.Open("main");
   h.Element("h1", title);
 }
@@ -69,6 +116,8 @@ std::string EndPage(Html& h, const Context& ctx, Footer footer) {
   if (footer != Footer::kNone) {
     h.Open("footer");
     h.Void("hr");
+    // Feature phones: at the foot, where the page's own links end.
+    if (ctx.signed_in && ctx.device.feature_phone) SignedInLine(h, ctx);
     if (footer == Footer::kFull) {
       KeyLink(h, ctx, ctx.links.Url("/"), "蔵書検索", '0');
       h.Void("br");

@@ -22,6 +22,16 @@ std::string EndPage(Html& h, const Context& ctx, Footer footer = Footer::kFull);
 // A main link with access key `key` ('0'..'9'), labelled for number-key phones.
 void KeyLink(Html& h, const Context& ctx, std::string_view href, std::string_view text, char key);
 
+// The guide's words on what the network costs the patron: where patrons
+// start (top page, はじめての方へ), on the e-mail page and in ご注意.
+inline constexpr char kPacketFees[] =
+    "インターネット通信やメール受信にかかる通信料・パケット料は自己負担になります。";
+
+// The help under a card-number field, with element id `id` for the field's
+// aria-describedby: where the number is printed on the card and how many
+// `digits` it has; smartphones and PCs also get a small drawing of the card.
+void CardHelp(Html& h, const Context& ctx, int digits, std::string_view id);
+
 // The 「カートに入れる」 form for record `id`; after adding, the cart returns to `back`.
 void CartButton(Html& h, const Context& ctx, int64_t id, std::string_view back);
 

@@ -26,9 +26,7 @@ std::string RenderDisclaimer(const Context& ctx) {
       "p",
       "インターネットサービスの利用により利用者に発生した損害および利用者が第三者に与えた損害は、"
       "図書館はその責を負いません。");
-  h.Element("p",
-            "インターネット通信やメール受信にかかる通信料・パケット料は自己負担になりますので、"
-            "ご注意ください。");
+  h.Element("p", std::string(detail::kPacketFees) + "ご注意ください。");
   return detail::EndPage(h, ctx);
 }
 

@@ -21,13 +21,14 @@ std::string_view StyleSheet() {
       "header,h1:first-child{margin:0 -1rem 1rem;padding:.7rem 1rem;background:var(--a);"
       "color:var(--b);font-weight:700;border:0}"
       "header a{color:inherit;text-decoration:none}"
+      "header [type=submit]{border-color:var(--b)}"
       "h1{font-size:1.5rem;line-height:1.3;margin:1rem 0;padding-bottom:.3rem;"
       "border-bottom:3px solid var(--a)}"
       "h2{font-size:1.2rem}"
       "a{color:var(--a)}"
       "a,label{display:inline-block;padding:10px 0;line-height:24px}"
       "label{max-width:calc(100% - 3rem)}"
-      "a:focus,input:focus,select:focus{outline:3px solid #e59400;outline-offset:2px}"
+      ":focus{outline:3px solid #e59400;outline-offset:2px}"
       "input,select{font:inherit;color:inherit;background:var(--b);min-height:44px;max-width:100%;"
       "padding:.3rem .6rem;border:1px solid var(--l);border-radius:6px;vertical-align:middle}"
       "[type=submit]{background:var(--a);color:var(--b);border-color:var(--a);padding:0 1.2rem;"
@@ -37,7 +38,7 @@ std::string_view StyleSheet() {
       "dt{font-weight:700}dd{margin:0 0 .5rem 1rem}"
       "fieldset{border:1px solid var(--l);border-radius:6px;margin:1rem 0}"
       "hr{display:none}"
-      "footer{margin-top:2rem;padding:.5rem 1rem;background:var(--m);border-radius:8px}";
+      "footer{margin-top:2rem;padding:.5rem 1rem;background:var(--m)}";
   return kCss;
 }
 

@@ -23,7 +23,10 @@ std::string RenderTop(const Context& ctx, const TopView& v) {
   detail::KeyLink(h, ctx, ctx.links.Url("/account"), "利用照会（ログイン）", '2');
   h.Void("br");
   detail::KeyLink(h, ctx, ctx.links.Url("/cart"), "カート", '3');
+  h.Void("br");
+  detail::KeyLink(h, ctx, ctx.links.Url("/account/guide"), "はじめての方へ", '7');
   h.Close();
+  h.Element("p", detail::kPacketFees);
   return detail::EndPage(h, ctx, detail::Footer::kNoSearch);
 }
 
