@@ -23,8 +23,8 @@ namespace shiori::db {
 struct LoanLine {
   int64_t loan_id = 0;
   std::string title, volume, barcode;
-  std::string due_on;     // YYYY-MM-DD
-  std::string loaned_on;  // YYYY-MM-DD
+  std::string due_on;          // YYYY-MM-DD
+  std::string loaned_on;       // YYYY-MM-DD
   std::string branch_name;     // the copy's own branch (所蔵館)
   std::string lending_branch;  // the branch code that lent it, whose closed days a renewal skips
   int renewals = 0;

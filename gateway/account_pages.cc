@@ -147,8 +147,8 @@ Response HoldList(const Request& req, Ctx& ctx, bool ready, std::string message 
       if (sent->has_value()) notice = **sent;
     }
     v.holds.push_back({h.hold_id, pages::TitleWithVolume(h.title, h.volume), h.branch_name,
-                       ContactName(h.contact), h.position, DateText(h.deadline),
-                       std::move(notice), DateText(h.placed_on)});
+                       ContactName(h.contact), h.position, DateText(h.deadline), std::move(notice),
+                       DateText(h.placed_on)});
   }
   return Html(status, pages::RenderHolds(ctx.page(), v));
 }
@@ -166,8 +166,7 @@ Response ChangeHold(const Request& req, Ctx& ctx, HoldChange what) {
   const std::string branch(req.Param("branch")), contact(req.Param("contact"));
   // A cancellation is confirmed on a page of its own on every device: the
   // place in the queue cannot be had back. Feature phones confirm every change.
-  if ((what == HoldChange::kCancel || ctx.profile.feature_phone()) &&
-      req.Param("confirm") != "1") {
+  if ((what == HoldChange::kCancel || ctx.profile.feature_phone()) && req.Param("confirm") != "1") {
     pages::ConfirmView v;
     v.action = req.path;
     v.fields = {{"id", std::to_string(id)}};
@@ -231,13 +230,12 @@ Response AccountPage(const Request& req, Ctx& ctx) {
 
 Response LoginPost(const Request& req, Ctx& ctx) {
   const std::string card(req.Param("card"));
-  auto id = db::Login(ctx.db(), card, req.Param("password"), ThrottleKey(ctx),
-                      ThrottleOf(ctx.cfg, ctx.profile.feature_phone()), ctx.clock.Now(),
-                      ctx.client);
+  auto id =
+      db::Login(ctx.db(), card, req.Param("password"), ThrottleKey(ctx),
+                ThrottleOf(ctx.cfg, ctx.profile.feature_phone()), ctx.clock.Now(), ctx.client);
   if (!id.ok()) {
     if (!id.status().refusal()) return Failure(ctx, id.status());
-    return LoginPage(ctx, card, id.status().message(), 403, ReturnTo(req.Param("next"), ""),
-                     true);
+    return LoginPage(ctx, card, id.status().message(), 403, ReturnTo(req.Param("next"), ""), true);
   }
   // A new id at login: whoever knew the old one (a shared URL) is left behind.
   Status s = ctx.session.Rotate();
@@ -266,11 +264,10 @@ Response RegisterPost(const Request& req, Ctx& ctx) {
     v.message = "パスワードが確認用と一致しません。同じものを2回入力してください。";
     return RegisterPage(ctx, std::move(v), 400);
   }
-  Status s = db::RegisterPassword(ctx.db(), v.card, v.name_kana, v.phone, password,
-                                  ThrottleKey(ctx), PasswordPolicyOf(ctx.cfg), ctx.cfg.hashing,
-                                  ThrottleOf(ctx.cfg, ctx.profile.feature_phone()),
-                                  ctx.clock.Now(), ClassName(ctx.profile.device_class),
-                                  ctx.cfg.mail.limits, ctx.client);
+  Status s = db::RegisterPassword(
+      ctx.db(), v.card, v.name_kana, v.phone, password, ThrottleKey(ctx), PasswordPolicyOf(ctx.cfg),
+      ctx.cfg.hashing, ThrottleOf(ctx.cfg, ctx.profile.feature_phone()), ctx.clock.Now(),
+      ClassName(ctx.profile.device_class), ctx.cfg.mail.limits, ctx.client);
   if (!s.ok()) {
     if (!s.refusal()) return Failure(ctx, s);
     v.message = s.message();
@@ -402,12 +399,12 @@ Response RenewPost(const Request& req, Ctx& ctx) {
     const int left = ctx.cfg.rules.max_renewals - loan->renewals;
     pages::ConfirmView v;
     v.heading = "貸出の延長";
-    v.text = "「" + pages::TitleWithVolume(loan->title, loan->volume) +
-             "」の返却期限を延長します。新しい返却期限は" + db::JapaneseDate(*next) + "です。" +
-             (ctx.cfg.rules.max_renewals == 1
-                  ? std::string("延長は1回だけです。")
-                  : "延長はあと" + std::to_string(left) + "回までです。") +
-             "よろしいですか。";
+    v.text =
+        "「" + pages::TitleWithVolume(loan->title, loan->volume) +
+        "」の返却期限を延長します。新しい返却期限は" + db::JapaneseDate(*next) + "です。" +
+        (ctx.cfg.rules.max_renewals == 1 ? std::string("延長は1回だけです。")
+                                         : "延長はあと" + std::to_string(left) + "回までです。") +
+        "よろしいですか。";
     v.action = "/account/loans/renew";
     v.button = "延長する";
     v.fields = {{"id", std::to_string(id)}};

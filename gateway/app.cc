@@ -101,9 +101,9 @@ struct App::Impl {
   }
 
   static DeviceProfile DeviceOf(const Request& raw) {
-    return DetectDevice(DeviceHeaders{
-        raw.Header("user-agent"), raw.Header("sec-ch-ua-mobile"), raw.Header("sec-ch-ua-platform"),
-        raw.Header("x-up-subno"), raw.Header("x-jphone-uid"), raw.Header("x-dcmguid")});
+    return DetectDevice(DeviceHeaders{raw.Header("user-agent"), raw.Header("sec-ch-ua-mobile"),
+                                      raw.Header("sec-ch-ua-platform"), raw.Header("x-up-subno"),
+                                      raw.Header("x-jphone-uid"), raw.Header("x-dcmguid")});
   }
 
   // 413 from the headers alone: the device's own charset (the session, and

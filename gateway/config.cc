@@ -293,7 +293,8 @@ Result<Config> LoadConfig(const std::string& path) {
                "\"127.0.0.1\"");
          }}}},
       {"database", {{"path", str(&c.db_path)}}},
-      {"library", {{"name", str(&c.rules.library_name)}, {"card_digits", i(4, 16, &c.card_digits)}}},
+      {"library",
+       {{"name", str(&c.rules.library_name)}, {"card_digits", i(4, 16, &c.card_digits)}}},
       {"loans",
        {{"period_days", i(1, 365, &c.rules.loan_days)},
         {"max_renewals", i(0, 10, &c.rules.max_renewals)}}},

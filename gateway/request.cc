@@ -92,7 +92,8 @@ void RequestLinks::FormFields(pages::Html& h, bool post) const {
   if (IdInUrls()) {
     h.Void("input", {{"type", "hidden"}, {"name", kSessionParam}, {"value", session_.token()}});
   }
-  if (post) h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.FormToken()}});
+  if (post)
+    h.Void("input", {{"type", "hidden"}, {"name", kCsrfParam}, {"value", session_.FormToken()}});
 }
 
 std::string RequestLinks::ExitUrl(std::string_view url) const {
@@ -268,7 +269,8 @@ Status SignInName(Ctx& ctx) {
   if (!p.ok()) return p.status();
   if (!p->has_value()) return Status::Ok();
   const std::string& card = (*p)->card;
-  ctx.signed_in = pages::SignedIn{(*p)->name_kana, card.size() > 4 ? card.substr(card.size() - 4) : card};
+  ctx.signed_in =
+      pages::SignedIn{(*p)->name_kana, card.size() > 4 ? card.substr(card.size() - 4) : card};
   return Status::Ok();
 }
 

@@ -1,8 +1,9 @@
 // 利用照会: login, account home, 新規パスワード登録, password and e-mail
 // changes, the three lists, and はじめての方へ.
+#include "pages/account.h"
+
 #include <string>
 
-#include "pages/account.h"
 #include "pages/layout.h"
 
 namespace shiori::pages {
@@ -30,8 +31,6 @@ void CardField(Html& h, const Context& ctx, std::string_view value, int digits) 
         "card-help");
   detail::CardHelp(h, ctx, digits, "card-help");
 }
-
-
 
 void Message(Html& h, const std::string& message) {
   if (!message.empty()) h.Open("p", {{"role", "alert"}}).Element("strong", message).Close();

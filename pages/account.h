@@ -14,11 +14,11 @@ namespace shiori::pages {
 // ---------------------------------------------------------------- 利用照会
 
 struct LoginView {
-  std::string card;     // shown back after a failure
-  std::string message;  // why the last attempt failed, or why a login is needed
-  std::string notice;   // a plain notice (ログアウトしました。)
-  bool failed = false;  // the card or password was refused: point to 新規パスワード登録
-  std::string next;     // same-site path to go to after the login (e.g. /reserve)
+  std::string card;      // shown back after a failure
+  std::string message;   // why the last attempt failed, or why a login is needed
+  std::string notice;    // a plain notice (ログアウトしました。)
+  bool failed = false;   // the card or password was refused: point to 新規パスワード登録
+  std::string next;      // same-site path to go to after the login (e.g. /reserve)
   int card_digits = 10;  // for the card number's help
 };
 std::string RenderLogin(const Context& ctx, const LoginView& v);
@@ -81,9 +81,9 @@ std::string RenderLoans(const Context& ctx, const LoansView& v);
 struct HoldLineView {
   int64_t hold_id = 0;
   std::string title, branch, contact;  // contact: メール / 電話 / 連絡不要
-  int position = 0;      // waiting holds: place in the queue; 0: a copy is on its way (回送中)
-  std::string deadline;  // ready holds: 12月15日(火)
-  std::string notice;    // ready holds: when the mail went out ("12月1日 10:00"), or ""
+  int position = 0;       // waiting holds: place in the queue; 0: a copy is on its way (回送中)
+  std::string deadline;   // ready holds: 12月15日(火)
+  std::string notice;     // ready holds: when the mail went out ("12月1日 10:00"), or ""
   std::string placed_on;  // 予約日: 12月1日(火)
 };
 struct HoldsView {
@@ -98,7 +98,7 @@ struct HoldDetailView {
   int64_t hold_id = 0;
   std::string title, authors;
   bool ready = false;
-  std::string placed_on;  // 予約日: 12月1日(火)
+  std::string placed_on;    // 予約日: 12月1日(火)
   std::string branch_name;  // 受取館
   std::string deadline;     // ready: 取置期限, 12月15日(火)
   int position = 0;         // waiting: place in the queue; 0: its copy is on its way (回送中)

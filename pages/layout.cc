@@ -52,14 +52,26 @@ void CardHelp(Html& h, const Context& ctx, int digits, std::string_view id) {
                    {"width", "160"},
                    {"height", "96"},
                    {"aria-hidden", "true"}});
-    h.Empty("rect", {{"x", "1"}, {"y", "1"}, {"width", "158"}, {"height", "94"}, {"rx", "8"},
-                     {"fill", "#fff"}, {"stroke", "#0a4f8f"}, {"stroke-width", "2"}});
+    h.Empty("rect", {{"x", "1"},
+                     {"y", "1"},
+                     {"width", "158"},
+                     {"height", "94"},
+                     {"rx", "8"},
+                     {"fill", "#fff"},
+                     {"stroke", "#0a4f8f"},
+                     {"stroke-width", "2"}});
     h.Element("text", std::string(ctx.library_name) + " 利用者カード",
               {{"x", "10"}, {"y", "20"}, {"font-size", "10"}});
-    h.Empty("path", {{"d", "M20 46h120"}, {"stroke", "#000"}, {"stroke-width", "22"},
+    h.Empty("path", {{"d", "M20 46h120"},
+                     {"stroke", "#000"},
+                     {"stroke-width", "22"},
                      {"stroke-dasharray", "2 1 1 2 3 1 1 3 2 1 1 1 2 2"}});
-    h.Empty("rect", {{"x", "16"}, {"y", "62"}, {"width", "128"}, {"height", "20"},
-                     {"fill", "#fde68a"}, {"stroke", "#b45309"}});
+    h.Empty("rect", {{"x", "16"},
+                     {"y", "62"},
+                     {"width", "128"},
+                     {"height", "20"},
+                     {"fill", "#fde68a"},
+                     {"stroke", "#b45309"}});
     h.Element("text", sample,
               {{"x", "80"}, {"y", "76"}, {"font-size", "11"}, {"text-anchor", "middle"}});
     h.Close();
