@@ -68,7 +68,7 @@ class Forms(html.parser.HTMLParser):
 class Client:
     def __init__(self, port, ua):
         self.port, self.ua = port, ua
-        self.cookie = None
+        self.cookies = {}  # name -> value: the session's, and a visitor's form-token cookie
         self.wire = 0
         self.charset = "utf-8"
 
@@ -77,8 +77,8 @@ class Client:
         for _ in range(5):
             c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
             headers = {"User-Agent": self.ua}
-            if self.cookie:
-                headers["Cookie"] = self.cookie
+            if self.cookies:
+                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             if body is not None:
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             c.request(method, target, body=body, headers=headers)
@@ -87,8 +87,12 @@ class Client:
             self.wire += len(f"HTTP/1.1 {r.status} {r.reason}\r\n") + 2 + len(data)
             self.wire += sum(len(k) + len(v) + 4 for k, v in r.getheaders())
             for k, v in r.getheaders():
-                if k.lower() == "set-cookie" and v.startswith("sid="):
-                    self.cookie = v.split(";")[0]
+                if k.lower() == "set-cookie":
+                    name, _, value = v.split(";")[0].partition("=")
+                    if value and "Max-Age=0" not in v:
+                        self.cookies[name] = value
+                    else:
+                        self.cookies.pop(name, None)
             ct = r.getheader("Content-Type", "")
             c.close()
             if r.status in (301, 302, 303):
