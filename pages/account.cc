@@ -35,20 +35,6 @@ std::string PasswordRule(int min, int max) {
          "文字（大文字・小文字は区別します）";
 }
 
-// 前へ (key 4) / 次へ (key 6) for a list cut to the page budget.
-void PagingLinks(Html& h, const Context& ctx, std::string_view path, const ListPaging& p) {
-  if (p.prev < 0 && p.next < 0) return;
-  h.Open("p");
-  if (p.prev >= 0) {
-    detail::KeyLink(h, ctx, ctx.links.Url(path, {{"p", std::to_string(p.prev)}}), "前へ", '4');
-  }
-  if (p.prev >= 0 && p.next >= 0) h.Text(" ");
-  if (p.next >= 0) {
-    detail::KeyLink(h, ctx, ctx.links.Url(path, {{"p", std::to_string(p.next)}}), "次へ", '6');
-  }
-  h.Close();
-}
-
 void BackToAccount(Html& h, const Context& ctx) {
   h.Open("p");
   detail::KeyLink(h, ctx, ctx.links.Url("/account"), "利用照会のトップへ", '9');
@@ -217,7 +203,7 @@ std::string RenderLoans(const Context& ctx, const LoansView& v) {
               "「予約あり」は次に待っている人がいます。期限内にお返しください。"
               "予約がなく期限内の資料は、1回に限り延長できます（延長した日から" +
                   std::to_string(v.loan_days) + "日）。");
-    PagingLinks(h, ctx, "/account/loans", v.paging);
+    detail::PagingLinks(h, ctx, "/account/loans", v.paging);
   }
   BackToAccount(h, ctx);
   return detail::EndPage(h, ctx);
@@ -243,7 +229,7 @@ std::string RenderHolds(const Context& ctx, const HoldsView& v) {
         h.Void("br").Text("取置期限 ").Text(x.deadline);
         if (!x.notice.empty()) h.Void("br").Text("お知らせメール送信 ").Text(x.notice);
       } else {
-        h.Void("br").Text("連絡 ").Text(x.contact).Text(" / ");
+        h.Void("br").Text("連絡方法 ").Text(x.contact).Text(" / ");
         if (x.position > 0) {
           h.Text(std::to_string(x.position)).Text("番目");
         } else {
@@ -253,7 +239,7 @@ std::string RenderHolds(const Context& ctx, const HoldsView& v) {
       h.Close();
     }
     h.Close();
-    PagingLinks(h, ctx, v.ready ? "/account/ready" : "/account/holds", v.paging);
+    detail::PagingLinks(h, ctx, v.ready ? "/account/ready" : "/account/holds", v.paging);
     if (v.ready) {
       h.Element("p",
                 "表示の受取館へ、期限内に利用者カードをお持ちのうえお越しください。"

@@ -22,8 +22,17 @@ std::string EndPage(Html& h, const Context& ctx, Footer footer = Footer::kFull);
 // A main link with access key `key` ('0'..'9'), labelled for number-key phones.
 void KeyLink(Html& h, const Context& ctx, std::string_view href, std::string_view text, char key);
 
-// The 「カートに入れる」 form for record `id`; after adding, the cart returns to `back`.
-void CartButton(Html& h, const Context& ctx, int64_t id, std::string_view back);
+// 前へ (key 4) and 次へ (key 6) of a list paged to the device, as links to
+// `path` with p=; nothing when the list fits one page.
+void PagingLinks(Html& h, const Context& ctx, std::string_view path, const ListPaging& p);
+
+// The 「カートに入れる」 form for record `id`; after adding, the patron returns to
+// `back`. A title already in the cart gets a link to the cart instead
+// (「カートに入っています」), not a second add.
+void CartButton(Html& h, const Context& ctx, int64_t id, std::string_view back, bool in_cart);
+// The status line a page shows after 「カートに入れる」 brought the patron back
+// to it: 「カートに入れました（n冊）」 with a link to the cart.
+void CartAdded(Html& h, const Context& ctx, int count);
 
 // The inline SVG QR code of `text` (the page's own address), written through
 // the escaping builder; false, with nothing written, if it cannot be made.

@@ -1,7 +1,10 @@
 // The one stylesheet for smartphones and PCs (feature phones get none): readable
 // type, 44 px tap targets, visible focus, the library's name as a header, a
 // footer box, a reading width on PCs, and dark mode. No class names: it styles
-// the plain markup every device gets. Kept under 1.5 KB (tests check it).
+// the plain markup every device gets. A page's own action is a filled button
+// (a submit, or a link in <strong> such as the cart's 予約する); a button on
+// one line of a list (取り出す, カートに入れる) is outlined. Kept under 1.5 KB
+// (tests check it).
 #include "pages/pages.h"
 
 namespace shiori::pages {
@@ -27,15 +30,18 @@ std::string_view StyleSheet() {
       "a{color:var(--a)}"
       "a,label{display:inline-block;padding:10px 0;line-height:24px}"
       "label{max-width:calc(100% - 3rem)}"
-      "a:focus,input:focus,select:focus{outline:3px solid #e59400;outline-offset:2px}"
-      "input,select{font:inherit;color:inherit;background:var(--b);min-height:44px;max-width:100%;"
-      "padding:.3rem .6rem;border:1px solid var(--l);border-radius:6px;vertical-align:middle}"
-      "[type=submit]{background:var(--a);color:var(--b);border-color:var(--a);padding:0 1.2rem;"
-      "margin:.3rem}"
+      ":focus{outline:3px solid #e59400;outline-offset:2px}"
+      "input,select,fieldset{font:inherit;color:inherit;background:var(--b);min-height:44px;"
+      "max-width:100%;padding:.3rem .6rem;border:1px solid var(--l);border-radius:6px;"
+      "vertical-align:middle}"
+      "[type=submit],strong>a{background:var(--a);color:var(--b);border-color:var(--a);"
+      "padding:0 1.2rem;margin:.3rem}"
+      "strong>a{padding:10px 1.2rem}"
+      "li [type=submit]{background:0;color:var(--a)}"
       "[type=radio],[type=checkbox]{min-height:0;width:1.3rem;height:1.3rem;margin:0 .5rem}"
       "p[role]{padding:.5rem;border-left:4px solid #e59400;background:var(--m)}"
       "dt{font-weight:700}dd{margin:0 0 .5rem 1rem}"
-      "fieldset{border:1px solid var(--l);border-radius:6px;margin:1rem 0}"
+      "fieldset{margin:1rem 0}"
       "hr{display:none}"
       "footer{margin-top:2rem;padding:.5rem 1rem;background:var(--m);border-radius:8px}";
   return kCss;
