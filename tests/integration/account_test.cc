@@ -234,7 +234,7 @@ TEST_F(Account, ListsShowLoansHoldsAndReadyHoldsAsTheGuideDescribes) {
   EXPECT_NE(loans.find("坊っちゃん"), std::string::npos);
   std::string holds = b.Get("/account/holds", &status);
   EXPECT_NE(holds.find("2番目"), std::string::npos) << holds;
-  EXPECT_NE(holds.find("連絡 メール"), std::string::npos);
+  EXPECT_NE(holds.find("連絡方法 メール"), std::string::npos);
   std::string ready = b.Get("/account/ready", &status);
   EXPECT_TRUE(std::regex_search(ready, std::regex("取置期限 [0-9]+月[0-9]+日")));
   EXPECT_NE(ready.find("利用者カード"), std::string::npos) << "bring the card";
