@@ -27,7 +27,7 @@ Result<std::vector<int64_t>> InCart(Ctx& ctx) {
 
 // The count for 「カートに入れました（n冊）」 when the page was reached from
 // 「カートに入れる」 (added=1) and the cart holds something; else 0.
-int CartAdded(const Request& req, const std::vector<int64_t>& in_cart) {
+int CartAddedCount(const Request& req, const std::vector<int64_t>& in_cart) {
   return req.Param("added") == "1" ? static_cast<int>(in_cart.size()) : 0;
 }
 
@@ -166,7 +166,7 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   if (v.cart_buttons || req.Param("added") == "1") {
     auto in_cart = InCart(ctx);
     if (!in_cart.ok()) return Failure(ctx, in_cart.status());
-    v.cart_added = CartAdded(req, *in_cart);
+    v.cart_added = CartAddedCount(req, *in_cart);
     v.in_cart = std::move(in_cart).value();
   }
   v.total = r->total;
@@ -195,7 +195,7 @@ Response RecordPage(const Request& req, Ctx& ctx) {
   auto in_cart = InCart(ctx);
   if (!in_cart.ok()) return Failure(ctx, in_cart.status());
   v.in_cart = std::find(in_cart->begin(), in_cart->end(), d.id) != in_cart->end();
-  v.cart_added = CartAdded(req, *in_cart);
+  v.cart_added = CartAddedCount(req, *in_cart);
   v.id = d.id;
   v.title = d.title;
   v.title_kana = d.title_kana;

@@ -20,7 +20,7 @@ constexpr size_t kOldDocomoBudget = 5 * 1024;
 // Ten titles of the demo catalogue that no demo patron has on loan or reserved.
 const char* const kTen[] = {"こころ", "三四郎", "それから", "津軽", "草枕",
                             "雪国",   "古都",   "金閣寺",   "潮騒", "人間失格"};
-const char kLimitReason[] = "予約できるのはお一人10件までのため、予約できませんでした。";
+const char kLimitReason[] = "予約できるのはお一人10件までです。";
 const char kGuideLoaned[] =
     "予約時点で貸出されてない場合であっても、準備前に貸出される場合があります。";
 const char kGuideMany[] = "予約多数の資料は用意ができるまでに長時間かかります。";
@@ -260,6 +260,7 @@ void Cart::ReserveOneOverTheLimit(Browser& b, bool old_phone, const std::string&
   EXPECT_NE(result.find(refused + "<br><strong>予約できませんでした</strong> " + kLimitReason),
             std::string::npos)
       << result;
+  EXPECT_EQ(Count(result, "予約できませんでした"), 1u) << "said once: " << result;
   EXPECT_NE(result.find("予約できなかった資料はカートに残っています。"), std::string::npos);
   EXPECT_NE(result.find(kGuideLoaned), std::string::npos);
   EXPECT_NE(result.find(kGuideMany), std::string::npos);
