@@ -36,10 +36,16 @@ Status CartRemove(Connection& c, int64_t session_id, int64_t record_id) {
   return s->Bind(1, session_id).Bind(2, record_id).Run();
 }
 
-Status CartClear(Connection& c, int64_t session_id) {
-  auto s = c.Prepare("DELETE FROM cart_items WHERE session_id = ?1");
+Status CartRemoveAll(Connection& c, int64_t session_id, const std::vector<int64_t>& record_ids) {
+  Transaction tx(c);
+  SHIORI_RETURN_IF_ERROR(tx.begun());
+  auto s = c.Prepare("DELETE FROM cart_items WHERE session_id = ?1 AND record_id = ?2");
   if (!s.ok()) return s.status();
-  return s->Bind(1, session_id).Run();
+  for (int64_t id : record_ids) {
+    s->Reset();
+    SHIORI_RETURN_IF_ERROR(s->Bind(1, session_id).Bind(2, id).Run());
+  }
+  return tx.Commit();
 }
 
 Result<std::vector<CartItem>> CartList(Connection& c, int64_t session_id) {
@@ -57,6 +63,20 @@ Result<std::vector<CartItem>> CartList(Connection& c, int64_t session_id) {
     if (!r.ok()) return r.status();
     if (!*r) break;
     out.push_back({s->Int(0), s->Text(1), s->Text(2), s->Text(3)});
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> CartRecordIds(Connection& c, int64_t session_id) {
+  auto s = c.Prepare("SELECT record_id FROM cart_items WHERE session_id = ?1");
+  if (!s.ok()) return s.status();
+  s->Bind(1, session_id);
+  std::vector<int64_t> out;
+  while (true) {
+    auto r = s->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    out.push_back(s->Int(0));
   }
   return out;
 }

@@ -154,6 +154,15 @@ Result<std::vector<HoldResult>> PlaceHolds(Connection& c, int64_t patron_id,
                                            const std::string& request_key,
                                            const LibraryRules& rules, const std::string& now_iso);
 
+// What PlaceHolds would answer for each title now, by the same rules and in
+// the same order, without placing anything: kPlaced for a title that would
+// be placed (position 0, no message), else the refusal with its message.
+// The request's own checks (branch, contact, the card's status) are not
+// made. Reads only; REQUIRES nothing of `c` beyond the section's note.
+Result<std::vector<HoldResult>> CheckHolds(Connection& c, int64_t patron_id,
+                                           const std::vector<int64_t>& record_ids,
+                                           const LibraryRules& rules);
+
 // Who cancels a hold: the patron online, or staff at the counter on the
 // patron's request (then a patron whose hold's contact is mail is told by
 // a 'hold_cancelled' notice).

@@ -2,7 +2,9 @@
 // makes a repeated request answer as the first did), cancelling them, and
 // changing their pickup branch or contact; one transaction each. The
 // contract, and which messages are Japanese, is in db/circ.h.
+#include <algorithm>
 #include <charconv>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,12 +98,30 @@ Result<std::vector<HoldResult>> DecodeResults(std::string_view text) {
   return out;
 }
 
-// One title of a cart. `active` counts the patron's waiting and ready holds.
-Result<HoldResult> PlaceOne(Connection& c, int64_t patron_id, int64_t record_id,
-                            const std::string& pickup_branch, const std::string& contact,
-                            const LibraryRules& rules, const std::string& now_iso, int* active) {
-  HoldResult res;
-  res.record_id = record_id;
+// The patron's holds waiting or ready, all titles.
+Result<int> ActiveHolds(Connection& c, int64_t patron_id) {
+  auto count = c.Prepare(
+      "SELECT count(*) FROM holds WHERE patron_id = ?1 AND status IN ('waiting','ready')");
+  if (!count.ok()) return count.status();
+  count->Bind(1, patron_id);
+  auto n = ScalarInt(*count);
+  if (!n.ok()) return n.status();
+  return static_cast<int>(*n);
+}
+
+// Writes a waiting hold on an allowed title and fills in `res` (position,
+// available now, message). `on_shelf` counts the title's copies on the shelf.
+using Placer = std::function<Status(int64_t record_id, int64_t on_shelf, HoldResult& res)>;
+
+// Judges the titles of one request in order, by MayReserve on the facts read
+// here: a title allowed counts towards the limit of the titles after it, and
+// a title listed again is already held. `place` (null: judge only) writes
+// each allowed title's hold. One result per entry of `record_ids`.
+Result<std::vector<HoldResult>> JudgeTitles(Connection& c, int64_t patron_id,
+                                            const std::vector<int64_t>& record_ids,
+                                            const LibraryRules& rules, const Placer& place) {
+  auto active = ActiveHolds(c, patron_id);
+  if (!active.ok()) return active.status();
   auto s = c.Prepare(
       "SELECT (SELECT count(*) FROM copies WHERE record_id = ?1 AND status <> 'missing'),"
       " (SELECT count(*) FROM copies WHERE record_id = ?1 AND status = 'shelf'),"
@@ -110,47 +130,45 @@ Result<HoldResult> PlaceOne(Connection& c, int64_t patron_id, int64_t record_id,
       " EXISTS (SELECT 1 FROM loans l JOIN copies k ON k.id = l.copy_id"
       "         WHERE k.record_id = ?1 AND l.patron_id = ?2 AND l.returned_on IS NULL)");
   if (!s.ok()) return s.status();
-  s->Bind(1, record_id).Bind(2, patron_id);
-  auto r = s->Step();
-  if (!r.ok()) return r.status();
-  const int64_t lendable = s->Int(0), on_shelf = s->Int(1);
-  const bool reserved = s->Int(2) != 0, on_loan = s->Int(3) != 0;
-  s->Reset();
-  const HoldVerdict verdict =
-      MayReserve(HoldFacts{static_cast<int>(lendable), reserved, on_loan, *active}, rules);
-  if (verdict != HoldVerdict::kAllowed) {
-    res.outcome = verdict == HoldVerdict::kNotLendable   ? HoldOutcome::kNotLendable
-                  : verdict == HoldVerdict::kAlreadyHeld ? HoldOutcome::kAlreadyReserved
-                  : verdict == HoldVerdict::kOnLoan      ? HoldOutcome::kAlreadyOnLoan
-                                                         : HoldOutcome::kLimitReached;
-    res.message = HoldRefusal(verdict, rules);
-  } else {
-    // seq from one place, inside the IMMEDIATE transaction: concurrent
-    // reservations queue one after the other.
-    auto ins = c.Prepare(
-        "INSERT INTO holds(seq, record_id, patron_id, pickup_branch, contact, status, placed_at)"
-        " VALUES((SELECT ifnull(max(seq), 0) + 1 FROM holds), ?1, ?2, ?3, ?4, 'waiting', ?5)");
-    if (!ins.ok()) return ins.status();
-    SHIORI_RETURN_IF_ERROR(ins->Bind(1, record_id)
-                               .Bind(2, patron_id)
-                               .Bind(3, pickup_branch)
-                               .Bind(4, contact)
-                               .Bind(5, now_iso)
-                               .Run());
-    auto pos = c.Prepare(
-        "SELECT count(*) FROM holds w WHERE w.record_id = ?1 AND w.status = 'waiting'"
-        " AND w.copy_id IS NULL AND w.seq <= (SELECT seq FROM holds WHERE id = ?2)");
-    if (!pos.ok()) return pos.status();
-    pos->Bind(1, record_id).Bind(2, c.LastInsertId());
-    auto n = ScalarInt(*pos);
-    if (!n.ok()) return n.status();
-    ++*active;
-    res.outcome = HoldOutcome::kPlaced;
-    res.position = static_cast<int>(*n);
-    res.available_now = on_shelf >= *n;
-    res.message = PlacedMessage(res.position, res.available_now);
+  std::vector<HoldResult> results;
+  std::vector<int64_t> allowed;
+  for (int64_t record_id : record_ids) {
+    s->Reset();
+    s->Bind(1, record_id).Bind(2, patron_id);
+    auto r = s->Step();
+    if (!r.ok()) return r.status();
+    const int64_t lendable = s->Int(0), on_shelf = s->Int(1);
+    const bool again = std::find(allowed.begin(), allowed.end(), record_id) != allowed.end();
+    const bool reserved = s->Int(2) != 0 || again, on_loan = s->Int(3) != 0;
+    s->Reset();
+    HoldResult res;
+    res.record_id = record_id;
+    const HoldVerdict verdict =
+        MayReserve(HoldFacts{static_cast<int>(lendable), reserved, on_loan, *active}, rules);
+    switch (verdict) {
+      case HoldVerdict::kAllowed:
+        res.outcome = HoldOutcome::kPlaced;
+        if (place) SHIORI_RETURN_IF_ERROR(place(record_id, on_shelf, res));
+        ++*active;
+        allowed.push_back(record_id);
+        break;
+      case HoldVerdict::kNotLendable:
+        res.outcome = HoldOutcome::kNotLendable;
+        break;
+      case HoldVerdict::kAlreadyHeld:
+        res.outcome = HoldOutcome::kAlreadyReserved;
+        break;
+      case HoldVerdict::kOnLoan:
+        res.outcome = HoldOutcome::kAlreadyOnLoan;
+        break;
+      case HoldVerdict::kLimitReached:
+        res.outcome = HoldOutcome::kLimitReached;
+        break;
+    }
+    if (verdict != HoldVerdict::kAllowed) res.message = HoldRefusal(verdict, rules);
+    results.push_back(std::move(res));
   }
-  return res;
+  return results;
 }
 
 }  // namespace
@@ -185,26 +203,42 @@ Result<std::vector<HoldResult>> PlaceHolds(Connection& c, int64_t patron_id,
   }
   if (contact == "mail" && (*patron)->email.empty()) return Status::Invalid(kNoMailAddress);
 
-  auto count = c.Prepare(
-      "SELECT count(*) FROM holds WHERE patron_id = ?1 AND status IN ('waiting','ready')");
-  if (!count.ok()) return count.status();
-  count->Bind(1, patron_id);
-  auto n = ScalarInt(*count);
-  if (!n.ok()) return n.status();
-  int active = static_cast<int>(*n);
-
-  std::vector<HoldResult> results;
-  for (int64_t id : record_ids) {
-    auto r = PlaceOne(c, patron_id, id, pickup_branch, contact, rules, now_iso, &active);
-    if (!r.ok()) return r.status();
-    results.push_back(std::move(r).value());
-  }
+  // seq from one place, inside the IMMEDIATE transaction: concurrent
+  // reservations queue one after the other.
+  auto ins = c.Prepare(
+      "INSERT INTO holds(seq, record_id, patron_id, pickup_branch, contact, status, placed_at)"
+      " VALUES((SELECT ifnull(max(seq), 0) + 1 FROM holds), ?1, ?2, ?3, ?4, 'waiting', ?5)");
+  if (!ins.ok()) return ins.status();
+  auto pos = c.Prepare(
+      "SELECT count(*) FROM holds w WHERE w.record_id = ?1 AND w.status = 'waiting'"
+      " AND w.copy_id IS NULL AND w.seq <= (SELECT seq FROM holds WHERE id = ?2)");
+  if (!pos.ok()) return pos.status();
+  auto place = [&](int64_t record_id, int64_t on_shelf, HoldResult& res) -> Status {
+    ins->Reset();
+    SHIORI_RETURN_IF_ERROR(ins->Bind(1, record_id)
+                               .Bind(2, patron_id)
+                               .Bind(3, pickup_branch)
+                               .Bind(4, contact)
+                               .Bind(5, now_iso)
+                               .Run());
+    pos->Reset();
+    pos->Bind(1, record_id).Bind(2, c.LastInsertId());
+    auto n = ScalarInt(*pos);
+    if (!n.ok()) return n.status();
+    res.position = static_cast<int>(*n);
+    res.available_now = on_shelf >= *n;
+    res.message = PlacedMessage(res.position, res.available_now);
+    return Status::Ok();
+  };
+  auto judged = JudgeTitles(c, patron_id, record_ids, rules, place);
+  if (!judged.ok()) return judged.status();
+  std::vector<HoldResult> results = std::move(judged).value();
   if (!request_key.empty()) {
-    auto ins = c.Prepare(
+    auto keep = c.Prepare(
         "INSERT INTO hold_requests(patron_id, request_key, results, created_at) "
         "VALUES(?1,?2,?3,?4)");
-    if (!ins.ok()) return ins.status();
-    SHIORI_RETURN_IF_ERROR(ins->Bind(1, patron_id)
+    if (!keep.ok()) return keep.status();
+    SHIORI_RETURN_IF_ERROR(keep->Bind(1, patron_id)
                                .Bind(2, request_key)
                                .Bind(3, EncodeResults(results))
                                .Bind(4, now_iso)
@@ -212,6 +246,12 @@ Result<std::vector<HoldResult>> PlaceHolds(Connection& c, int64_t patron_id,
   }
   SHIORI_RETURN_IF_ERROR(tx.Commit());
   return results;
+}
+
+Result<std::vector<HoldResult>> CheckHolds(Connection& c, int64_t patron_id,
+                                           const std::vector<int64_t>& record_ids,
+                                           const LibraryRules& rules) {
+  return JudgeTitles(c, patron_id, record_ids, rules, nullptr);
 }
 
 Status CancelHold(Connection& c, int64_t patron_id, int64_t hold_id, const Date& today,

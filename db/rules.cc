@@ -165,8 +165,7 @@ std::string HoldRefusal(HoldVerdict v, const LibraryRules& rules) {
     case HoldVerdict::kOnLoan:
       return "この資料は現在お借りになっているため、予約できません。";
     case HoldVerdict::kLimitReached:
-      return "予約できるのはお一人" + std::to_string(rules.max_holds) +
-             "件までのため、予約できませんでした。";
+      return "予約できるのはお一人" + std::to_string(rules.max_holds) + "件までです。";
   }
   return "";
 }

@@ -79,9 +79,14 @@ struct CartItem {
 // REQUIRES: no transaction open on `c`.
 Status CartAdd(Connection& c, int64_t session_id, int64_t record_id, int64_t now);
 Status CartRemove(Connection& c, int64_t session_id, int64_t record_id);
-Status CartClear(Connection& c, int64_t session_id);
+// Takes each of `record_ids` out of the session's cart (those not in it are
+// no matter). One transaction. REQUIRES: no transaction open on `c`.
+Status CartRemoveAll(Connection& c, int64_t session_id, const std::vector<int64_t>& record_ids);
 // The cart in the order titles were added.
 Result<std::vector<CartItem>> CartList(Connection& c, int64_t session_id);
+// The record ids of the session's cart, in no particular order: what the
+// result list and the record page mark as in the cart.
+Result<std::vector<int64_t>> CartRecordIds(Connection& c, int64_t session_id);
 
 }  // namespace shiori::db
 

@@ -23,6 +23,19 @@ size_t TopKey(const DeviceProfile& p, bool shift_jis) {
          (shift_jis ? 1 : 0);
 }
 
+// The record ids in the session's cart, read only when there is a session
+// (none is made for it).
+Result<std::vector<int64_t>> InCart(Ctx& ctx) {
+  if (!ctx.session.active()) return std::vector<int64_t>();
+  return db::CartRecordIds(ctx.db(), ctx.session.row()->id);
+}
+
+// The count for 「カートに入れました（n冊）」 when the page was reached from
+// 「カートに入れる」 (added=1) and the cart holds something; else 0.
+int CartAddedCount(const Request& req, const std::vector<int64_t>& in_cart) {
+  return req.Param("added") == "1" ? static_cast<int>(in_cart.size()) : 0;
+}
+
 }  // namespace
 
 void KeepTopPages(Site& site, db::Pool& pool) {
@@ -153,7 +166,13 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   // 「カートに入れる」 per hit where pages have room; phones add from the record page.
   v.cart_buttons = !ctx.profile.feature_phone() && !r->hits.empty();
   if (v.cart_buttons) {
-    v.back = "/search?" + WithoutParam(req.raw_query, kSessionParam);
+    v.back = "/search?" + WithoutParam(WithoutParam(req.raw_query, kSessionParam), "added");
+  }
+  if (v.cart_buttons || req.Param("added") == "1") {
+    auto in_cart = InCart(ctx);
+    if (!in_cart.ok()) return Failure(ctx, in_cart.status());
+    v.cart_added = CartAddedCount(req, *in_cart);
+    v.in_cart = std::move(in_cart).value();
   }
   v.total = r->total;
   v.capped = r->capped;
@@ -178,6 +197,10 @@ Response RecordPage(const Request& req, Ctx& ctx) {
   const db::RecordDetail& d = **r;
   pages::RecordView v;
   v.back = "/record?id=" + std::to_string(d.id);
+  auto in_cart = InCart(ctx);
+  if (!in_cart.ok()) return Failure(ctx, in_cart.status());
+  v.in_cart = std::find(in_cart->begin(), in_cart->end(), d.id) != in_cart->end();
+  v.cart_added = CartAddedCount(req, *in_cart);
   v.id = d.id;
   v.title = d.title;
   v.title_kana = d.title_kana;

@@ -177,12 +177,13 @@ int ParseInt(std::string_view s, int fallback, int lo, int hi);
 // How many lines of `line_bytes` fit one page of the device next to the
 // frame (about 1.8 KB in Shift_JIS); `unlimited` where there is no budget.
 int LinesPerPage(const DeviceProfile& p, long line_bytes, int unlimited);
-// The lines [from, to) of a list of `n` the page shows, by the request's `p`.
+// The lines [from, to) of a list of `n` the page shows, by the request's `p`,
+// where a line weighs `line_bytes` on a phone. Default: 400, a line with its form.
 struct Slice {
   size_t from = 0, to = 0;
   pages::ListPaging paging;
 };
-Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n);
+Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n, long line_bytes = 400);
 // The logged-in patron of the request, if any.
 std::optional<int64_t> PatronOf(Ctx& ctx);
 // Names the logged-in patron on the request's pages (ctx.signed_in): their

@@ -243,9 +243,8 @@ int LinesPerPage(const DeviceProfile& p, long line_bytes, int unlimited) {
   return static_cast<int>(std::clamp(n, 3L, 20L));
 }
 
-// A line with its form weighs about 400 bytes on a phone.
-Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n) {
-  const int size = LinesPerPage(profile, 400, 100);
+Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n, long line_bytes) {
+  const int size = LinesPerPage(profile, line_bytes, 100);
   Slice s;
   s.from = std::min(n, static_cast<size_t>(ParseInt(req.Param("p"), 0, 0, 100000)));
   s.to = std::min(n, s.from + static_cast<size_t>(size));

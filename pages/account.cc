@@ -46,20 +46,6 @@ std::string PasswordRule(int min, int max) {
          "文字（大文字・小文字は区別します）";
 }
 
-// 前へ (key 4) / 次へ (key 6) for a list cut to the page budget.
-void PagingLinks(Html& h, const Context& ctx, std::string_view path, const ListPaging& p) {
-  if (p.prev < 0 && p.next < 0) return;
-  h.Open("p");
-  if (p.prev >= 0) {
-    detail::KeyLink(h, ctx, ctx.links.Url(path, {{"p", std::to_string(p.prev)}}), "前へ", '4');
-  }
-  if (p.prev >= 0 && p.next >= 0) h.Text(" ");
-  if (p.next >= 0) {
-    detail::KeyLink(h, ctx, ctx.links.Url(path, {{"p", std::to_string(p.next)}}), "次へ", '6');
-  }
-  h.Close();
-}
-
 void Notice(Html& h, const std::string& notice) {
   if (!notice.empty()) h.Open("p", {{"role", "status"}}).Element("strong", notice).Close();
 }
@@ -246,7 +232,7 @@ std::string RenderLoans(const Context& ctx, const LoansView& v) {
                                        : std::to_string(v.max_renewals) + "回まで") +
                   "延長できます（延長した日から" + std::to_string(v.loan_days) +
                   "日）。「延長済み」の資料はもう延長できません。");
-    PagingLinks(h, ctx, "/account/loans", v.paging);
+    detail::PagingLinks(h, ctx, "/account/loans", v.paging);
   }
   BackToAccount(h, ctx);
   return detail::EndPage(h, ctx);
@@ -283,7 +269,7 @@ std::string RenderHolds(const Context& ctx, const HoldsView& v) {
       h.Close();
     }
     h.Close();
-    PagingLinks(h, ctx, v.ready ? "/account/ready" : "/account/holds", v.paging);
+    detail::PagingLinks(h, ctx, v.ready ? "/account/ready" : "/account/holds", v.paging);
     if (v.ready) {
       h.Element("p",
                 "表示の受取館へ、期限内に利用者カードをお持ちのうえお越しください。"

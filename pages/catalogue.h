@@ -33,6 +33,9 @@ struct ResultsView {
   bool capped = false;  // "total件以上"
   int offset = 0;
   int page_size = 20;
+
+  std::vector<int64_t> in_cart;  // record ids in the session's cart: marked, not added
+  int cart_added = 0;            // 0, or n of the line 「カートに入れました（n冊）」
 };
 std::string RenderResults(const Context& ctx, const ResultsView& v);
 
@@ -47,6 +50,9 @@ struct RecordView {
   int64_t id = 0;
   std::string title, title_kana, volume, authors, publisher, year, isbn, ndc, subjects, notes;
   std::vector<CopyView> copies;
+
+  bool in_cart = false;  // in the session's cart: marked, not added
+  int cart_added = 0;    // 0, or n of the line 「カートに入れました（n冊）」
 };
 std::string RenderRecord(const Context& ctx, const RecordView& v);
 

@@ -168,4 +168,17 @@ void KeyLink(Html& h, const Context& ctx, std::string_view href, std::string_vie
   h.Open("a", {{"href", href}, {"accesskey", k}}).Text(text).Close();
 }
 
+void PagingLinks(Html& h, const Context& ctx, std::string_view path, const ListPaging& p) {
+  if (p.prev < 0 && p.next < 0) return;
+  h.Open("p");
+  if (p.prev >= 0) {
+    KeyLink(h, ctx, ctx.links.Url(path, {{"p", std::to_string(p.prev)}}), "前へ", '4');
+  }
+  if (p.prev >= 0 && p.next >= 0) h.Text(" ");
+  if (p.next >= 0) {
+    KeyLink(h, ctx, ctx.links.Url(path, {{"p", std::to_string(p.next)}}), "次へ", '6');
+  }
+  h.Close();
+}
+
 }  // namespace shiori::pages::detail

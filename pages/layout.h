@@ -32,8 +32,17 @@ inline constexpr char kPacketFees[] =
 // `digits` it has; smartphones and PCs also get a small drawing of the card.
 void CardHelp(Html& h, const Context& ctx, int digits, std::string_view id);
 
-// The 「カートに入れる」 form for record `id`; after adding, the cart returns to `back`.
-void CartButton(Html& h, const Context& ctx, int64_t id, std::string_view back);
+// 前へ (key 4) and 次へ (key 6) of a list paged to the device, as links to
+// `path` with p=; nothing when the list fits one page.
+void PagingLinks(Html& h, const Context& ctx, std::string_view path, const ListPaging& p);
+
+// The 「カートに入れる」 form for record `id`; after adding, the patron returns to
+// `back`. A title already in the cart gets a link to the cart instead
+// (「カートに入っています」), not a second add.
+void CartButton(Html& h, const Context& ctx, int64_t id, std::string_view back, bool in_cart);
+// The status line a page shows after 「カートに入れる」 brought the patron back
+// to it: 「カートに入れました（n冊）」 with a link to the cart.
+void CartAdded(Html& h, const Context& ctx, int count);
 
 // The inline SVG QR code of `text` (the page's own address), written through
 // the escaping builder; false, with nothing written, if it cannot be made.

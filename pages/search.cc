@@ -1,5 +1,6 @@
 // 蔵書検索: the results list (paged to the device), the record page with its
 // holdings, and the advanced search form.
+#include <algorithm>
 #include <string>
 
 #include "pages/catalogue.h"
@@ -61,6 +62,7 @@ const char* StatusText(const std::string& s) {
 std::string RenderResults(const Context& ctx, const ResultsView& v) {
   Html h;
   detail::BeginPage(h, ctx, "検索結果");
+  if (v.cart_added > 0) detail::CartAdded(h, ctx, v.cart_added);
   SearchForm(h, ctx, v.query);
   if (!v.message.empty()) {
     h.Element("p", v.message);
@@ -137,7 +139,10 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
     } else {
       h.Text("貸出中など（").Text(std::to_string(hit.copies)).Text("冊）");
     }
-    if (v.cart_buttons) detail::CartButton(h, ctx, hit.id, v.back);
+    if (v.cart_buttons) {
+      const bool in_cart = std::find(v.in_cart.begin(), v.in_cart.end(), hit.id) != v.in_cart.end();
+      detail::CartButton(h, ctx, hit.id, v.back, in_cart);
+    }
     h.Close();
   }
   h.Close();
@@ -165,6 +170,7 @@ std::string RenderRecord(const Context& ctx, const RecordView& v) {
   Html h;
   const std::string title = TitleWithVolume(v.title, v.volume);
   detail::BeginPage(h, ctx, title);
+  if (v.cart_added > 0) detail::CartAdded(h, ctx, v.cart_added);
   h.Open("dl");
   auto field = [&](const char* label, const std::string& value) {
     if (value.empty()) return;
@@ -180,7 +186,7 @@ std::string RenderRecord(const Context& ctx, const RecordView& v) {
   field("件名", v.subjects);
   field("注記", v.notes);
   h.Close();
-  detail::CartButton(h, ctx, v.id, v.back);
+  detail::CartButton(h, ctx, v.id, v.back, v.in_cart);
   h.Element("h2", "所蔵");
   if (v.copies.empty()) {
     h.Element("p", "この資料の所蔵はありません。");

@@ -1,7 +1,10 @@
 // The one stylesheet for smartphones and PCs (feature phones get none): readable
 // type, 44 px tap targets, visible focus, the library's name as a header, a
 // footer box, a reading width on PCs, and dark mode. No class names: it styles
-// the plain markup every device gets. Kept under 1.5 KB (tests check it).
+// the plain markup every device gets. A page's own action is a filled button
+// (a submit, or a link in <strong> such as the cart's 予約する); a button on
+// one line of a list (取り出す, カートに入れる) is outlined. Kept under 1.5 KB
+// (tests check it).
 #include "pages/pages.h"
 
 namespace shiori::pages {
@@ -17,26 +20,29 @@ std::string_view StyleSheet() {
       "*{box-sizing:border-box}"
       "html{background:var(--m)}"
       "body{margin:0 auto;max-width:46rem;min-height:100vh;padding:0 1rem 1rem;color:var(--f);"
-      "background:var(--b);font:1.0625rem/1.7 sans-serif;overflow-wrap:anywhere}"
+      "background:var(--b);font:1.06rem/1.7 sans-serif;overflow-wrap:anywhere}"
       "header,h1:first-child{margin:0 -1rem 1rem;padding:.7rem 1rem;background:var(--a);"
       "color:var(--b);font-weight:700;border:0}"
       "header a{color:inherit;text-decoration:none}"
       "header [type=submit]{border-color:var(--b)}"
-      "h1{font-size:1.5rem;line-height:1.3;margin:1rem 0;padding-bottom:.3rem;"
+      "h1{font-size:1.5rem;margin:1rem 0;padding-bottom:.3rem;"
       "border-bottom:3px solid var(--a)}"
       "h2{font-size:1.2rem}"
       "a{color:var(--a)}"
       "a,label{display:inline-block;padding:10px 0;line-height:24px}"
       "label{max-width:calc(100% - 3rem)}"
       ":focus{outline:3px solid #e59400;outline-offset:2px}"
-      "input,select{font:inherit;color:inherit;background:var(--b);min-height:44px;max-width:100%;"
-      "padding:.3rem .6rem;border:1px solid var(--l);border-radius:6px;vertical-align:middle}"
-      "[type=submit]{background:var(--a);color:var(--b);border-color:var(--a);padding:0 1.2rem;"
-      "margin:.3rem}"
+      "input,select,fieldset{font:inherit;color:inherit;background:var(--b);min-height:44px;"
+      "max-width:100%;padding:.3rem .6rem;border:1px solid var(--l);border-radius:6px;"
+      "vertical-align:middle}"
+      "[type=submit],strong>a{background:var(--a);color:var(--b);border-color:var(--a);"
+      "padding:0 1.2rem;margin:.3rem}"
+      "strong>a{padding:10px 1.2rem}"
+      "li [type=submit]{background:0;color:var(--a)}"
       "[type=radio],[type=checkbox]{min-height:0;width:1.3rem;height:1.3rem;margin:0 .5rem}"
       "p[role]{padding:.5rem;border-left:4px solid #e59400;background:var(--m)}"
       "dt{font-weight:700}dd{margin:0 0 .5rem 1rem}"
-      "fieldset{border:1px solid var(--l);border-radius:6px;margin:1rem 0}"
+      "fieldset{margin:1rem 0}"
       "hr{display:none}"
       "footer{margin-top:2rem;padding:.5rem 1rem;background:var(--m)}";
   return kCss;

@@ -260,14 +260,21 @@ async function walk(t, v, server) {
   await v.step('search', v.click(button('検索')), { h1: '検索結果' });
   assert.ok((await page.locator('ol li').count()) >= 3, 'several hits for 猫');
   await v.step('record', v.click(link('吾輩は猫である')), { h1: '吾輩は猫である' });
-  await v.step('cart-add', v.click(button('カートに入れる')), { h1: 'カート' });
+  // 「カートに入れる」 leads back to the record, which says so and marks the title.
+  await v.step('cart-add', v.click(button('カートに入れる')), { h1: '吾輩は猫である' });
+  await page.getByRole('status').getByText('カートに入れました（1冊）').waitFor();
+  assert.equal(await button('カートに入れる').count(), 0, 'a title in the cart is not offered again');
+  await link('カートに入っています').waitFor();
+  await v.step('cart', v.click(link('カートを見る')), { h1: 'カート' });
   await page.getByRole('link', { name: '吾輩は猫である' }).waitFor();
+  assert.equal(await link('予約する').count(), 2, '予約する above and below the list');
   // Not logged in yet: 予約する answers 401 with the login form, which leads back.
-  await v.step('reserve-login', v.click(link('予約する'), '/reserve'), { status: 401, h1: '利用照会（ログイン）' });
+  await v.step('reserve-login', v.click(link('予約する').first(), '/reserve'), { status: 401, h1: '利用照会（ログイン）' });
   await page.getByLabel('利用者カードの番号').fill('1000000011');
   await page.getByLabel('パスワード', { exact: true }).fill('neko2026');
   await v.step('reserve', v.click(button('ログイン')), { h1: '予約する' });
   await page.getByLabel('受取館').selectOption({ label: '野田図書館' });
+  await page.getByLabel('メール（kyoko.izumi@docomo.ne.jp）').waitFor();
   await page.getByLabel(/^連絡不要/).check();
   await v.step('reserve-confirm', v.click(button('確認へ進む')), { h1: '予約の確認' });
   await page.getByText('受取館: 野田図書館').waitFor();

@@ -339,17 +339,19 @@ class Patron {
   }
 
   // Reserves record `id` for pickup at `branch` (its name), told by `contact`
-  // (the radio button's words).
+  // (the radio button's first words: メール or 電話, then the address or number).
   async reserve(id, branch, contact) {
     const page = this.page;
     const button = (name) => page.getByRole('button', { name, exact: true });
     await this.go(`/record?id=${id}`);
     await button('カートに入れる').click();
+    await page.getByRole('status').getByText(/^カートに入れました/).waitFor();
+    await page.getByRole('link', { name: 'カートを見る', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'カート' }).waitFor();
-    await page.getByRole('link', { name: '予約する', exact: true }).click();
+    await page.getByRole('link', { name: '予約する', exact: true }).first().click();
     await page.getByRole('heading', { level: 1, name: '予約する' }).waitFor();
     await page.getByLabel('受取館').selectOption({ label: branch });
-    await page.getByLabel(contact, { exact: true }).check();
+    await page.getByLabel(new RegExp(`^${contact}（`)).check();
     await button('確認へ進む').click();
     await page.getByText(`受取館: ${branch}`).waitFor();
     await button('予約する').click();

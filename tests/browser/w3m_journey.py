@@ -3,8 +3,8 @@
 
 For a docomo (DoCoMo/1.0, no cookies, 5 KB), an au and a SoftBank User-Agent,
 w3m (-no-cookie) walks the patron journey against the real shiori on a fresh
-demo library: top page, search 猫, record, カートに入れる, cart, 予約する
-(login), confirm, place, the three lists, 延長, password change and back, a
+demo library: top page, search 猫, record, カートに入れる (back to the record),
+cart, 予約する (login), confirm, place, the three lists, 延長, password change and back, a
 new e-mail address confirmed through its link opened without the session,
 logout. w3m fetches every page (-dump_extra gives the status, the headers and
 the raw bytes; forms are sent with -post as the phone would send them: fields
@@ -377,7 +377,11 @@ def journey(phone):
     phone.learn_session(results)
     record = phone.visit("record", results.link("吾輩は猫である"), h1="吾輩は猫である", shows=("所蔵",), keys="0")
     phone.learn_session(record)
-    cart = phone.submit(record, "カートに入れる", label="cart-add", h1="カート", shows=("吾輩は猫である",), keys="5")
+    added = phone.submit(record, "カートに入れる", label="cart-add", h1="吾輩は猫である",
+                         shows=("カートに入れました（1冊）", "カートに入っています"))
+    phone.learn_session(added)
+    check("カートに入れる" not in added.text, f"{phone.name}: a title in the cart is offered again")
+    cart = phone.visit("cart", added.link("カートを見る"), h1="カート", shows=("吾輩は猫である",), keys="5")
     phone.learn_session(cart)
     check(phone.sid, f"{phone.name}: the cart has no session id in its links")
     login = phone.visit("reserve-login", cart.link("予約する"), status=401, h1="利用照会（ログイン）",

@@ -20,6 +20,32 @@ std::string Hex(std::string_view bytes) {
   return out;
 }
 
+int64_t RecordId(const Server& s, const std::string& title) {
+  HttpResponse r =
+      s.Get("/search?_c=" + Hex("表ソ") + "&q=" + Hex(title), {"User-Agent: Mozilla/5.0"});
+  std::smatch m;
+  std::regex re("href=\"/record\\?id=([0-9]+)\">" + title + "<");
+  return std::regex_search(r.body, m, re) ? std::stoll(m[1]) : 0;
+}
+
+namespace {
+
+// An attribute value as the browser reads it: the builder's escapes undone.
+std::string Unescaped(std::string v) {
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"&lt;", "<"},
+                                 {"&gt;", ">"},
+                                 {"&quot;", "\""},
+                                 {"&#39;", "'"},
+                                 {"&amp;", "&"}}) {
+    for (size_t at = v.find(from); at != std::string::npos; at = v.find(from, at + to.size())) {
+      v.replace(at, from.size(), to);
+    }
+  }
+  return v;
+}
+
+}  // namespace
+
 // GETs `path` (adding the URL session for the phone) and returns the page as UTF-8.
 std::string Browser::Get(const std::string& path, long* status) {
   std::string url = path;
@@ -49,7 +75,7 @@ std::string Browser::Post(const std::string& action,
     rest = rest.substr(0, rest.find("</form>"));
     for (auto it = std::sregex_iterator(rest.begin(), rest.end(), hidden);
          it != std::sregex_iterator(); ++it) {
-      add((*it)[1], (*it)[2]);
+      add((*it)[1], Unescaped((*it)[2]));
     }
   }
   for (const auto& [k, v] : fields) add(k, v);
@@ -89,6 +115,7 @@ void Browser::LearnCookie(const HttpResponse& r) {
 std::string Browser::Take(const HttpResponse& r, long* status) {
   if (status) *status = r.status;
   LearnCookie(r);
+  last_bytes_ = r.body.size();
   std::string page = r.body;
   if (phone_) {
     EXPECT_EQ(r.Header("content-type"), "text/html; charset=Shift_JIS");

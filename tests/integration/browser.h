@@ -4,6 +4,7 @@
 #ifndef SHIORI_TESTS_INTEGRATION_BROWSER_H_
 #define SHIORI_TESTS_INTEGRATION_BROWSER_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,6 +16,9 @@ namespace shiori::test {
 
 // %XX for every byte: how a browser sends bytes in a query or form.
 std::string Hex(std::string_view bytes);
+
+// The record id of the demo catalogue's title `title`, from the search page (0 when not found).
+int64_t RecordId(const Server& s, const std::string& title);
 
 class Browser {
  public:
@@ -33,6 +37,8 @@ class Browser {
   // The session cookie's value ("" when none).
   const std::string& cookie() const { return cookie_; }
   const std::string& last_page() const { return last_; }
+  // The bytes of the last page as the server sent them (Shift_JIS for the phone).
+  size_t last_bytes() const { return last_bytes_; }
 
  private:
   std::vector<std::string> Headers() const;
@@ -43,6 +49,7 @@ class Browser {
   bool phone_;
   std::string ua_;
   std::string sid_, cookie_, visitor_, last_;
+  size_t last_bytes_ = 0;
 };
 
 }  // namespace shiori::test

@@ -227,6 +227,47 @@ TEST_F(CircTest, PlaceHoldsLimitStopsTheRestOfTheCart) {
   EXPECT_EQ(Int("SELECT count(*) FROM holds WHERE status = 'waiting'"), 3);
 }
 
+TEST_F(CircTest, CheckHoldsAnswersAsPlaceHoldsWouldAndPlacesNothing) {
+  rules_.max_holds = 3;
+  const int64_t on_loan = AddRecord("こころ");
+  AddCopy(on_loan, "L1", "chuo");
+  const int64_t held = AddRecord("門");
+  AddCopy(held, "H1", "chuo", "loan");
+  const int64_t none = AddRecord("copies lost");
+  AddCopy(none, "M1", "chuo", "missing");
+  std::vector<int64_t> free;
+  for (int i = 0; i < 3; ++i) {
+    free.push_back(AddRecord("title " + std::to_string(i)));
+    AddCopy(free.back(), "C" + std::to_string(i), "chuo", "loan");
+  }
+  const int64_t a = AddPatron("1001");
+  Lend("1001", "L1", "2026-06-01");
+  ASSERT_EQ(Place(a, held).outcome, HoldOutcome::kPlaced);  // one of three already
+
+  const std::vector<int64_t> cart = {free[0], free[0], on_loan, held, none, free[1], free[2]};
+  auto checked = CheckHolds(*c_, a, cart, rules_);
+  ASSERT_TRUE(checked.ok()) << checked.status().message();
+  EXPECT_EQ(Int("SELECT count(*) FROM holds"), 1) << "nothing placed";
+  auto placed = PlaceHolds(*c_, a, cart, "chuo", "none", "", rules_, kNow);
+  ASSERT_TRUE(placed.ok());
+  ASSERT_EQ(checked->size(), cart.size());
+  ASSERT_EQ(placed->size(), cart.size());
+  const HoldOutcome expected[] = {HoldOutcome::kPlaced,        HoldOutcome::kAlreadyReserved,
+                                  HoldOutcome::kAlreadyOnLoan, HoldOutcome::kAlreadyReserved,
+                                  HoldOutcome::kNotLendable,   HoldOutcome::kPlaced,
+                                  HoldOutcome::kLimitReached};
+  for (size_t i = 0; i < cart.size(); ++i) {
+    EXPECT_EQ((*checked)[i].outcome, expected[i]) << i;
+    EXPECT_EQ((*placed)[i].outcome, expected[i]) << i;
+    EXPECT_EQ((*checked)[i].record_id, cart[i]);
+    if (expected[i] != HoldOutcome::kPlaced) {
+      EXPECT_EQ((*checked)[i].message, (*placed)[i].message) << i;
+    }
+  }
+  EXPECT_EQ((*checked)[0].message, "") << "no message for a title that would be placed";
+  EXPECT_NE((*checked)[6].message.find("3件まで"), std::string::npos) << (*checked)[6].message;
+}
+
 TEST_F(CircTest, PlaceHoldsRefusesTheWholeRequest) {
   const int64_t book = AddRecord("羅生門");
   AddCopy(book, "B1", "chuo");

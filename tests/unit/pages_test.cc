@@ -189,6 +189,34 @@ TEST(Results, APagePastTheLastSaysSoAndLinksTheFirst) {
   EXPECT_EQ(html.find("見つかりませんでした"), std::string::npos) << "there are results";
 }
 
+TEST(Reserve, EachContactNamesWhatItUsesAndRefusedTitlesComeApartBeforeTheButton) {
+  Devices d;
+  FakeSessionLinks links;
+  Context pc{d.pc, links, "出水市立図書館"};
+  ReserveView v;
+  v.items = {{1, "雪国", "", ""}, {2, "古都<1>", "", "この資料はすでに予約しています。"}};
+  v.email = "taro&hanako@example.jp";
+  v.phone = "0996-63-1111";
+  v.branches = {{"chuo", "中央図書館"}};
+  std::string form = RenderReserve(pc, v);
+  EXPECT_NE(form.find(">メール（taro&amp;hanako@example.jp）</label>"), std::string::npos) << form;
+  EXPECT_NE(form.find(">電話（0996-63-1111）</label>"), std::string::npos) << form;
+  EXPECT_NE(form.find("<ol><li>雪国</li></ol>"), std::string::npos) << form;
+  const size_t warned = form.find("古都&lt;1&gt;<br><strong>この資料はすでに予約しています。");
+  EXPECT_NE(warned, std::string::npos) << form;
+  EXPECT_LT(warned, form.find("type=\"submit\"")) << form;
+
+  v.email.clear();
+  form = RenderReserve(pc, v);
+  EXPECT_EQ(form.find("value=\"mail\""), std::string::npos) << "no メール without an address";
+
+  // Nothing left to reserve: no button, a way back to the cart.
+  v.items.erase(v.items.begin());
+  form = RenderReserve(pc, v);
+  EXPECT_EQ(form.find("type=\"submit\""), std::string::npos) << form;
+  EXPECT_NE(form.find("予約できる資料がありません。"), std::string::npos) << form;
+}
+
 TEST(Style, SmallSheetLinkedForSmartphonesAndPcsOnly) {
   EXPECT_LT(StyleSheet().size(), 1536u) << "the budget of the one stylesheet";
   EXPECT_NE(StyleSheet().find("prefers-color-scheme:dark"), std::string_view::npos);
