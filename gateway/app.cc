@@ -129,6 +129,7 @@ struct App::Impl {
     ctx.path = raw.path;
     ctx.client = ClientAddress(site.cfg, raw.remote, raw.Header("x-forwarded-for"));
     const std::string query = WithoutParam(raw.raw_query, kSessionParam);
+    if (raw.method == "GET" && !query.empty()) ctx.here = raw.path + "?" + query;
     // The QR code that carries a page to a phone: on PCs only (a phone showing
     // a code of itself is noise, and bytes).
     if (ctx.profile.device_class == DeviceClass::kPc) {

@@ -85,6 +85,9 @@ struct Ctx {
   RequestLinks links;
   pages::Device device;
   std::string path;
+  // The page as a link back to it: a GET's path and query without the
+  // session id; a POST's path alone (文字コード's way back).
+  std::string here;
   std::string page_url;  // absolute, without the session id: the QR code's text
   std::string client;    // the client's address (ClientAddress), for throttling
   bool shift_jis = false;
@@ -95,7 +98,11 @@ struct Ctx {
 
   db::Connection& db() { return *lazy_db; }
   pages::Context page() const {
-    return pages::Context{device, links, cfg.rules.library_name, path, page_url,
+    return pages::Context{device,
+                          links,
+                          cfg.rules.library_name,
+                          here.empty() ? path : here,
+                          page_url,
                           signed_in ? &*signed_in : nullptr};
   }
   // A same-site redirect (303) that keeps the URL session. `to` may hold

@@ -251,5 +251,26 @@ TEST(AccountPagesTooLarge, ATooLargeFormIsRefusedInJapanese) {
             std::string::npos);
 }
 
+// 文字コード leads back to the page it was chosen on, with its query: the
+// record the patron was reading, not a record page without an id.
+TEST_P(AccountPages, TheCharsetChoiceLeadsBackToThePageWithItsQuery) {
+  Browser b(server_, phone());
+  std::string record = b.Get("/record?id=1");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(record, m, std::regex("<h1>([^<]+)</h1>"))) << record;
+  const std::string title = m[1];
+  ASSERT_TRUE(std::regex_search(record, m, std::regex("href=\"(/charset\\?back=[^\"]+)\"")))
+      << record;
+  std::string link = std::regex_replace(std::string(m[1]), std::regex("&amp;"), "&");
+  EXPECT_NE(link.find("back=%2Frecord%3Fid%3D1"), std::string::npos) << link;
+  EXPECT_EQ(link.find("sid%3D"), std::string::npos) << "the way back carries no session id";
+  b.Get(link.substr(0, link.find("&sid=")));
+  long status = 0;
+  // The charset the Browser reads: the way back is the subject here.
+  std::string back = b.Post("/charset", {{"to", phone() ? "sjis" : "utf8"}}, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(back.find("<h1>" + title + "</h1>"), std::string::npos) << back;
+}
+
 }  // namespace
 }  // namespace shiori::test
