@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -382,6 +383,51 @@ std::string SearchMatchExpression(const SearchQuery& q, bool text_is_isbn) {
   return match;
 }
 
+// The authors and the copies per branch of `hits`, whose ids are the JSON
+// array `ids`: one statement each for the whole page.
+static Status AddAuthorsAndHoldings(Connection& c, const std::string& ids,
+                                    std::vector<SearchHit>* hits) {
+  std::unordered_map<int64_t, SearchHit*> by_id;
+  for (SearchHit& h : *hits) by_id.emplace(h.id, &h);
+  Status err;
+  Stmt* a = c.Cached(kSearchAuthorsSql, &err);
+  if (!a) return err;
+  a->Bind(1, ids);
+  while (true) {
+    auto r = a->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    auto it = by_id.find(a->Int(0));
+    if (it != by_id.end()) it->second->authors.push_back({a->Text(1), "", a->Text(2)});
+  }
+  a->Reset();
+  Stmt* k = c.Cached(kSearchHoldingsSql, &err);
+  if (!k) return err;
+  k->Bind(1, ids);
+  while (true) {
+    auto r = k->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    auto it = by_id.find(k->Int(0));
+    if (it == by_id.end()) continue;
+    BranchHolding b;
+    b.branch_code = k->Text(1);
+    b.branch_name = k->Text(2);
+    b.copies = static_cast<int>(k->Int(3));
+    b.lendable = static_cast<int>(k->Int(4));
+    b.on_shelf = static_cast<int>(k->Int(5));
+    b.in_library = static_cast<int>(k->Int(6));
+    b.on_loan = static_cast<int>(k->Int(7));
+    b.due_on = k->Text(8);
+    b.held = static_cast<int>(k->Int(9));
+    b.in_transit = static_cast<int>(k->Int(10));
+    b.missing = static_cast<int>(k->Int(11));
+    it->second->holdings.push_back(std::move(b));
+  }
+  k->Reset();
+  return Status::Ok();
+}
+
 static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn) {
   // What to match: the full-text expression, and filters on the records.
   std::optional<std::string> isbn = text_as_isbn ? NormalizeIsbn(q.text) : std::nullopt;
@@ -462,6 +508,7 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   if (!d) return err;
   const size_t from = static_cast<size_t>(std::max(0, q.offset));
   const size_t to = std::min(cands.size(), from + static_cast<size_t>(std::max(0, q.limit)));
+  std::string ids = "[";
   for (size_t i = from; i < to; ++i) {
     d->Reset();
     d->Bind(1, cands[i].id);
@@ -474,12 +521,15 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
     h.volume = d->Text(1);
     h.publisher = d->Text(2);
     h.year = static_cast<int>(d->Int(3));
-    h.authors = d->Text(4);
-    h.copies = static_cast<int>(d->Int(5));
-    h.on_shelf = static_cast<int>(d->Int(6));
+    h.holds = static_cast<int>(d->Int(4));
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(h.id);
     out.hits.push_back(std::move(h));
   }
   d->Reset();
+  if (out.hits.empty()) return out;
+  ids += ']';
+  SHIORI_RETURN_IF_ERROR(AddAuthorsAndHoldings(c, ids, &out.hits));
   return out;
 }
 
