@@ -410,19 +410,35 @@ static Status AddAuthorsAndHoldings(Connection& c, const std::string& ids,
     if (!*r) break;
     auto it = by_id.find(k->Int(0));
     if (it == by_id.end()) continue;
-    BranchHolding b;
-    b.branch_code = k->Text(1);
-    b.branch_name = k->Text(2);
-    b.copies = static_cast<int>(k->Int(3));
-    b.lendable = static_cast<int>(k->Int(4));
-    b.on_shelf = static_cast<int>(k->Int(5));
-    b.in_library = static_cast<int>(k->Int(6));
-    b.on_loan = static_cast<int>(k->Int(7));
-    b.due_on = k->Text(8);
-    b.held = static_cast<int>(k->Int(9));
-    b.in_transit = static_cast<int>(k->Int(10));
-    b.missing = static_cast<int>(k->Int(11));
-    it->second->holdings.push_back(std::move(b));
+    std::vector<BranchHolding>& held = it->second->holdings;
+    const std::string branch = k->Text(1);
+    auto b = std::find_if(held.begin(), held.end(),
+                          [&](const BranchHolding& x) { return x.branch_code == branch; });
+    if (b == held.end()) {
+      // Kept by branch code, so the page's order does not depend on the rows'.
+      b = held.insert(std::upper_bound(held.begin(), held.end(), branch,
+                                       [](const std::string& code, const BranchHolding& x) {
+                                         return code < x.branch_code;
+                                       }),
+                      BranchHolding{branch});
+    }
+    const std::string status = k->Text(2);
+    const bool in_library = k->Int(3) != 0;
+    ++b->copies;
+    if (!in_library) ++b->lendable;
+    if (status == "shelf") {
+      ++(in_library ? b->in_library : b->on_shelf);
+    } else if (status == "loan") {
+      ++b->on_loan;
+      const std::string due = k->Text(4);
+      if (!due.empty() && (b->due_on.empty() || due < b->due_on)) b->due_on = due;
+    } else if (status == "held") {
+      ++b->held;
+    } else if (status == "transit") {
+      ++b->in_transit;
+    } else {
+      ++b->missing;
+    }
   }
   k->Reset();
   return Status::Ok();

@@ -171,12 +171,22 @@ Response SearchPage(const Request& req, Ctx& ctx) {
     h.authors = AuthorViews(hit.authors);
     h.year = hit.year;
     h.holds = hit.holds;
-    // The branch searched in first, counted on its own; the others after it.
-    std::stable_partition(hit.holdings.begin(), hit.holdings.end(),
-                          [&](const db::BranchHolding& b) { return b.branch_code == q.branch; });
+    // The branch searched in first, counted on its own; the others after it
+    // in the configuration's order.
+    const auto& branches = ctx.cfg.rules.branches;
+    auto place = [&](const db::BranchHolding& b) {
+      if (b.branch_code == q.branch) return -1;
+      const db::Branch* at = ctx.cfg.rules.FindBranch(b.branch_code);
+      return at ? static_cast<int>(at - branches.data()) : static_cast<int>(branches.size());
+    };
+    std::stable_sort(hit.holdings.begin(), hit.holdings.end(),
+                     [&](const db::BranchHolding& a, const db::BranchHolding& b) {
+                       return place(a) < place(b);
+                     });
     for (const auto& b : hit.holdings) {
       pages::HoldingView k;
-      k.branch = b.branch_name;
+      const db::Branch* named = ctx.cfg.rules.FindBranch(b.branch_code);
+      k.branch = named ? named->name : b.branch_code;
       k.lendable = b.lendable;
       k.on_shelf = b.on_shelf;
       k.in_library = b.in_library;

@@ -577,7 +577,7 @@ INSERT INTO holds(seq, record_id, patron_id, pickup_branch, contact, status, pla
   EXPECT_EQ(h.holds, 2) << "the cancelled hold is not counted";
   ASSERT_EQ(h.holdings.size(), 2u);
   const BranchHolding& chuo = h.holdings[0];
-  EXPECT_EQ(chuo.branch_name, "中央図書館");
+  EXPECT_EQ(chuo.branch_code, "chuo");
   EXPECT_EQ(chuo.copies, 3);
   EXPECT_EQ(chuo.lendable, 2);
   EXPECT_EQ(chuo.on_shelf, 1);
