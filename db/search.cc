@@ -393,14 +393,25 @@ static Status AddAuthorsAndHoldings(Connection& c, const std::string& ids,
   Stmt* a = c.Cached(kSearchAuthorsSql, &err);
   if (!a) return err;
   a->Bind(1, ids);
+  struct Placed {
+    int64_t record_id, pos;
+    AuthorEntry author;
+  };
+  std::vector<Placed> authors;
   while (true) {
     auto r = a->Step();
     if (!r.ok()) return r.status();
     if (!*r) break;
-    auto it = by_id.find(a->Int(0));
-    if (it != by_id.end()) it->second->authors.push_back({a->Text(1), "", a->Text(2)});
+    authors.push_back({a->Int(0), a->Int(1), {a->Text(2), "", a->Text(3)}});
   }
   a->Reset();
+  std::sort(authors.begin(), authors.end(), [](const Placed& x, const Placed& y) {
+    return x.record_id != y.record_id ? x.record_id < y.record_id : x.pos < y.pos;
+  });
+  for (Placed& p : authors) {
+    auto it = by_id.find(p.record_id);
+    if (it != by_id.end()) it->second->authors.push_back(std::move(p.author));
+  }
   Stmt* k = c.Cached(kSearchHoldingsSql, &err);
   if (!k) return err;
   k->Bind(1, ids);
