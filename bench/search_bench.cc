@@ -24,8 +24,8 @@
 // reading (joined: the candidate query db::Search runs when it sorts by
 // something else than relevance or filters by copies, and ran always
 // before e8d0af9),
-// the 20 detail queries, statement preparation, the uncapped count, ranking
-// every match, and the query plans. --fts-variants
+// the detail queries (one per hit, two for the page), statement
+// preparation, the uncapped count, ranking every match, and the query plans. --fts-variants
 // rebuilds the index texts into FTS5 tables with other options (no prefix
 // index, detail=column) in a scratch database and reports their sizes and
 // build times.
@@ -390,8 +390,14 @@ struct Diag {
 
 std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>& qs) {
   std::map<std::string, Diag> out;
-  auto details = c.Prepare(db::kSearchDetailsSql);  // db::Search's, for the same hits
+  // db::Search's detail statements, for the same hits: per hit, then the
+  // authors and the copies per branch for the page at once.
+  auto details = c.Prepare(db::kSearchDetailsSql);
   if (!details.ok()) Die(details.status().message());
+  auto authors = c.Prepare(db::kSearchAuthorsSql);
+  if (!authors.ok()) Die(authors.status().message());
+  auto holdings = c.Prepare(db::kSearchHoldingsSql);
+  if (!holdings.ok()) Die(holdings.status().message());
   for (int round = 0; round < 2; ++round) {  // round 0 warms up
     for (const auto& q : qs) {
       Diag& d = out[q.cls];
@@ -404,10 +410,19 @@ std::map<std::string, Diag> Diagnose(db::Connection& c, const std::vector<Query>
         auto res = db::Search(c, q.Search());
         put("search", Ms(Clock::now() - t0));
         const auto t1 = Clock::now();
+        std::string ids = "[";
         for (const auto& h : res->hits) {
           details->Reset();
           details->Bind(1, h.id);
           while (*details->Step()) {
+          }
+          ids += (ids.size() > 1 ? "," : "") + std::to_string(h.id);
+        }
+        ids += "]";
+        for (db::Stmt* page : {&*authors, &*holdings}) {
+          page->Reset();
+          page->Bind(1, ids);
+          while (*page->Step()) {
           }
         }
         put("details", Ms(Clock::now() - t1));

@@ -91,9 +91,13 @@ Result<Upserted> UpsertRecord(Connection& c, const CatalogRecord& r) {
   // the import time).
   Stmt* known = c.Cached("SELECT 1 FROM copies WHERE barcode = ?1", &err);
   Stmt* add = c.Cached(
-      "INSERT INTO copies(barcode, record_id, branch, call_number) VALUES(?1,?2,?3,?4)", &err);
+      "INSERT INTO copies(barcode, record_id, branch, call_number, in_library)"
+      " VALUES(?1,?2,?3,?4,ifnull(?5,0))",
+      &err);
   Stmt* move = c.Cached(
-      "UPDATE copies SET record_id = ?2, branch = ?3, call_number = ?4 WHERE barcode = ?1", &err);
+      "UPDATE copies SET record_id = ?2, branch = ?3, call_number = ?4,"
+      " in_library = ifnull(?5, in_library) WHERE barcode = ?1",
+      &err);
   if (!known || !add || !move) return err;
   for (const auto& k : r.copies) {
     known->Reset();
@@ -102,7 +106,13 @@ Result<Upserted> UpsertRecord(Connection& c, const CatalogRecord& r) {
     Stmt* w = *exists ? move : add;
     known->Reset();
     w->Reset();
-    Status s = w->Bind(1, k.barcode).Bind(2, *id).Bind(3, k.branch).Bind(4, NonEmpty(k.call_number)).Run();
+    w->Bind(1, k.barcode).Bind(2, *id).Bind(3, k.branch).Bind(4, NonEmpty(k.call_number));
+    if (k.in_library) {
+      w->Bind(5, int64_t{*k.in_library ? 1 : 0});
+    } else {
+      w->BindNull(5);
+    }
+    Status s = w->Run();
     if (!s.ok()) {
       if (s.code() == Status::Code::kConflict) {
         return Status::Invalid("copy " + k.barcode + ": unknown branch '" + k.branch + "'");
@@ -152,8 +162,8 @@ Result<std::optional<RecordDetail>> GetRecord(Connection& c, int64_t id) {
 
   auto k = c.Prepare(
       "SELECT k.barcode, k.branch, b.name, ifnull(k.call_number,''), k.status,"
-      " ifnull((SELECT due_on FROM loans l WHERE l.copy_id = k.id AND l.returned_on IS NULL),'')"
-      " FROM copies k JOIN branches b ON b.code = k.branch WHERE k.record_id = ?1"
+      " ifnull((SELECT due_on FROM loans l WHERE l.copy_id = k.id AND l.returned_on IS NULL),''),"
+      " k.in_library FROM copies k JOIN branches b ON b.code = k.branch WHERE k.record_id = ?1"
       " ORDER BY b.sort, k.barcode");
   if (!k.ok()) return k.status();
   k->Bind(1, id);
@@ -161,8 +171,17 @@ Result<std::optional<RecordDetail>> GetRecord(Connection& c, int64_t id) {
     auto more = k->Step();
     if (!more.ok()) return more.status();
     if (!*more) break;
-    d.copies.push_back({k->Text(0), k->Text(1), k->Text(2), k->Text(3), k->Text(4), k->Text(5)});
+    d.copies.push_back(
+        {k->Text(0), k->Text(1), k->Text(2), k->Text(3), k->Text(4), k->Text(5), k->Int(6) != 0});
   }
+
+  auto h = c.Prepare(
+      "SELECT count(*) FROM holds WHERE record_id = ?1 AND status IN ('waiting','ready')");
+  if (!h.ok()) return h.status();
+  h->Bind(1, id);
+  auto counted = h->Step();
+  if (!counted.ok()) return counted.status();
+  d.holds = *counted ? static_cast<int>(h->Int(0)) : 0;
   return std::optional<RecordDetail>(std::move(d));
 }
 

@@ -37,6 +37,10 @@ struct CopyEntry {
   std::string barcode;
   std::string branch;  // branch code
   std::string call_number;
+  // For use in the library only (館内のみ, 禁帯出): never lent nor set aside
+  // for a hold. nullopt: not given (a new copy is lendable, a known one
+  // keeps its flag).
+  std::optional<bool> in_library;
 };
 
 // A bibliographic record as it is imported.
@@ -52,7 +56,8 @@ struct CatalogRecord {
 };
 
 // Inserts the record or, when its source_id exists, updates it (copies are
-// added or moved by barcode; a copy on loan or held keeps its status), and
+// added or moved by barcode; a copy on loan or held keeps its status, and
+// its in_library flag when the entry does not give one), and
 // keeps the search index in step. Invalid for a bad ISBN or a copy at an
 // unknown branch. REQUIRES: inside a transaction.
 Result<Upserted> UpsertRecord(Connection& c, const CatalogRecord& r);
@@ -68,6 +73,7 @@ struct CopyStatus {
   std::string barcode, branch_code, branch_name, call_number;
   std::string status;  // shelf | loan | transit | held | missing
   std::string due_on;  // when on loan
+  bool in_library = false;  // for use in the library only (館内のみ)
 };
 
 struct RecordDetail {
@@ -77,7 +83,8 @@ struct RecordDetail {
   std::string publisher, publisher_kana;
   int year = 0;
   std::string isbn, ndc, lang, subjects, notes;
-  std::vector<CopyStatus> copies;
+  std::vector<CopyStatus> copies;  // in the branches' order, then by barcode
+  int holds = 0;                   // holds waiting or ready (予約)
 };
 // The record page: record `id` with every copy's status, or nullopt.
 Result<std::optional<RecordDetail>> GetRecord(Connection& c, int64_t id);
@@ -105,16 +112,25 @@ bool IsOneKanaQuery(std::string_view text);
 // publisher, subjects, other. For tools that time the same query.
 inline constexpr char kSearchRank[] =
     "shiori_rank(records_fts, 10.0, 8.0, 5.0, 4.0, 2.0, 2.0, 1.0)";
-// What db::Search shows of each hit: title, volume, publisher, year, the
-// authors joined by ・, copies, copies on the shelf; ?1 is the record id.
-// For tools that time the same query.
+// What db::Search shows of each hit, three statements for a page of hits:
+// per hit (?1 the record id) its title, volume, publisher, year and holds
+// waiting or ready; for the page's hits at once (?1 a JSON array of their
+// ids) their authors with roles and places, and their copies with their
+// branch, state and due date; db::Search orders the authors and counts the
+// copies per branch (a join from json_each without ORDER BY or GROUP BY:
+// measured, the cheapest for a page). For tools that time the same queries.
 inline constexpr char kSearchDetailsSql[] =
     "SELECT title, ifnull(volume,''), ifnull(publisher,''), ifnull(year,0),"
-    " (SELECT group_concat(name, '・') FROM (SELECT name FROM record_authors"
-    "   WHERE record_id = r.id ORDER BY pos)),"
-    " (SELECT count(*) FROM copies WHERE record_id = r.id),"
-    " (SELECT count(*) FROM copies WHERE record_id = r.id AND status = 'shelf')"
+    " (SELECT count(*) FROM holds WHERE record_id = r.id AND status IN ('waiting','ready'))"
     " FROM records r WHERE id = ?1";
+inline constexpr char kSearchAuthorsSql[] =
+    "SELECT a.record_id, a.pos, a.name, ifnull(a.role,'')"
+    " FROM json_each(?1) j JOIN record_authors a ON a.record_id = j.value";
+inline constexpr char kSearchHoldingsSql[] =
+    "SELECT k.record_id, k.branch, k.status, k.in_library,"
+    " CASE WHEN k.status = 'loan' THEN (SELECT l.due_on FROM loans l"
+    "   WHERE l.copy_id = k.id AND l.returned_on IS NULL) END"
+    " FROM json_each(?1) j JOIN copies k ON k.record_id = j.value";
 
 struct SearchQuery {
   std::string text;  // free words over every field, or an ISBN
@@ -134,12 +150,27 @@ struct SearchQuery {
 // time the same query.
 std::string SearchMatchExpression(const SearchQuery& q, bool text_is_isbn);
 
+// What one branch holds of a title, counted by state.
+struct BranchHolding {
+  std::string branch_code;
+  int copies = 0;      // every copy at the branch
+  int lendable = 0;    // copies that may be lent (not 館内のみ)
+  int on_shelf = 0;    // lendable copies on the shelf
+  int in_library = 0;  // 館内のみ copies on the shelf
+  int on_loan = 0;
+  std::string due_on;  // the earliest due date of those on loan, YYYY-MM-DD
+  int held = 0;        // set aside for a patron's hold (取置)
+  int in_transit = 0;
+  int missing = 0;
+};
+
 struct SearchHit {
   int64_t id = 0;
-  std::string title, volume, authors, publisher;
+  std::string title, volume, publisher;
+  std::vector<AuthorEntry> authors;  // name and role only
   int year = 0;
-  int copies = 0;
-  int on_shelf = 0;
+  std::vector<BranchHolding> holdings;  // the branches with copies, by branch code
+  int holds = 0;                        // holds waiting or ready (予約)
 };
 
 struct SearchResult {

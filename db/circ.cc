@@ -26,6 +26,9 @@ using detail::ScalarInt;
 // Reservation request keys are kept this many days (back button, double tap).
 constexpr int kRequestKeyDays = 2;
 
+// A copy for use in the library only, scanned to be lent or set aside.
+constexpr char kInLibraryOnly[] = "この資料は館内でのご利用のみです（貸出できません）。";
+
 std::string Quoted(const std::string& title) { return "「" + title + "」"; }
 
 Result<Date> StoredDate(const std::string& s) {
@@ -40,11 +43,12 @@ struct Copy {
   int64_t id = 0;
   int64_t record_id = 0;
   std::string barcode, branch, branch_name, status, title, volume, call_number, transit_to;
+  bool in_library = false;  // for use in the library only (館内のみ)
 };
 
 constexpr char kCopySelect[] =
     "SELECT k.id, k.record_id, k.barcode, k.branch, b.name, k.status, r.title,"
-    " ifnull(r.volume,''), ifnull(k.call_number,''), ifnull(k.transit_to,'')"
+    " ifnull(r.volume,''), ifnull(k.call_number,''), ifnull(k.transit_to,''), k.in_library"
     " FROM copies k JOIN records r ON r.id = k.record_id JOIN branches b ON b.code = k.branch ";
 
 Result<std::optional<Copy>> ReadCopy(Stmt& s) {
@@ -62,6 +66,7 @@ Result<std::optional<Copy>> ReadCopy(Stmt& s) {
   k.volume = s.Text(7);
   k.call_number = s.Text(8);
   k.transit_to = s.Text(9);
+  k.in_library = s.Int(10) != 0;
   return std::optional<Copy>(std::move(k));
 }
 
@@ -204,15 +209,19 @@ Status MakeReady(Connection& c, const Copy& k, const WaitingHold& h, const Date&
 }
 
 // The hand-over described in db/circ.h, of copy `k`, free at branch `here`.
+// A copy for use in the library only goes to no hold: to its shelf.
 // REQUIRES: inside a transaction; the copy has no open loan and no ready hold.
 Status HandOver(Connection& c, const Copy& k, const std::string& here, const Date& today,
                 const LibraryRules& rules, CounterResult& out) {
-  auto s = c.Prepare(std::string(kHoldSelect) +
-                     "WHERE h.record_id = ?1 AND h.status = 'waiting' AND h.copy_id IS NULL"
-                     " ORDER BY h.seq LIMIT 1");
-  if (!s.ok()) return s.status();
-  s->Bind(1, k.record_id);
-  auto h = ReadHold(*s);
+  Result<std::optional<WaitingHold>> h = std::optional<WaitingHold>();
+  if (!k.in_library) {
+    auto s = c.Prepare(std::string(kHoldSelect) +
+                       "WHERE h.record_id = ?1 AND h.status = 'waiting' AND h.copy_id IS NULL"
+                       " ORDER BY h.seq LIMIT 1");
+    if (!s.ok()) return s.status();
+    s->Bind(1, k.record_id);
+    h = ReadHold(*s);
+  }
   if (!h.ok()) return h.status();
   if (h->has_value() && (*h)->pickup == here) return MakeReady(c, k, **h, today, rules, out);
 
@@ -355,6 +364,7 @@ Result<CounterResult> Checkout(Connection& c, std::string_view card, std::string
   const Branch* here = scan->here;
   const std::string& branch = here->code;
   out.card = p.card;
+  if (k.in_library) return Status::Conflict(kInLibraryOnly);
 
   if (k.status == "loan") {
     auto s = c.Prepare(
@@ -533,6 +543,7 @@ Result<CounterResult> PullForHold(Connection& c, std::string_view barcode, const
     return Status::Conflict("この資料は" + scan->here->name + "の書架にありません（" +
                             StatusJa(k.status) + "、" + k.branch_name + "所蔵）。");
   }
+  if (k.in_library) return Status::Conflict(kInLibraryOnly);
   auto waits = HoldWaits(c, k.record_id);
   if (!waits.ok()) return waits.status();
   if (!*waits) return Status::Conflict(Quoted(k.title) + "を待っている予約はありません。");

@@ -61,7 +61,9 @@ Result<std::vector<HoldLine>> PatronHolds(Connection& c, int64_t patron_id, bool
 //
 // Where a copy is: on the shelf of its own branch ('shelf'), lent ('loan'),
 // on the hold shelf of a ready hold's pickup branch ('held'), in the van to
-// copies.transit_to ('transit'), or not found ('missing').
+// copies.transit_to ('transit'), or not found ('missing'). A copy for use in
+// the library only (館内のみ, copies.in_library) is never lent, never given
+// to a hold and not counted as lendable for one.
 //
 // Copy hand-over: when a copy comes free at a branch (returned there, pulled
 // from its shelf, received there from the van, its ready hold cancelled or
@@ -75,8 +77,9 @@ Result<std::vector<HoldLine>> PatronHolds(Connection& c, int64_t patron_id, bool
 //   stays 'waiting' with copy_id set (回送): it is not ready, nobody is told,
 //   and no other copy is given to it. Receiving the copy there makes it ready
 //   then, the deadline counted from that day;
-// - no hold waits: back to the shelf when here is the copy's own branch,
-//   otherwise 'transit' home (配架 / 回送).
+// - no hold waits, or the copy is for use in the library only: back to the
+//   shelf when here is the copy's own branch, otherwise 'transit' home
+//   (配架 / 回送).
 
 // Where a copy that came free goes (the counter's outcome for it).
 struct CopyFate {
@@ -120,7 +123,7 @@ enum class HoldOutcome {
   kAlreadyReserved,  // the patron already has a waiting or ready hold on the title
   kAlreadyOnLoan,    // the patron has a copy of the title on loan
   kLimitReached,     // the patron's waiting + ready holds reached rules.max_holds
-  kNotLendable,      // no such title, or it has no copy other than 'missing' ones
+  kNotLendable,      // no such title, or no copy but 'missing' or 館内のみ ones
 };
 
 struct HoldResult {
@@ -128,7 +131,7 @@ struct HoldResult {
   HoldOutcome outcome = HoldOutcome::kNotLendable;
   int position = 0;            // kPlaced: place in the title's queue of waiting holds (1 = next)
   std::string message;         // Japanese, one sentence or two, for the result line
-  bool available_now = false;  // kPlaced: enough copies on the shelf for the queue up to
+  bool available_now = false;  // kPlaced: enough lendable copies on the shelf for the queue up to
                                // this hold: ready in a few days (数日でご用意できます)
 };
 
@@ -204,9 +207,10 @@ Result<Date> RenewLoan(Connection& c, int64_t patron_id, int64_t loan_id, const 
 
 // 貸出 at `branch`: lends the copy `barcode` to the patron with card `card`
 // (digits normalised), due DueDate(today) at `branch`. Refused (Conflict)
-// when the card is blocked, expired or replaced by a new one, the copy is on
-// loan, in transit, set aside for another patron's hold, or set aside or on
-// the shelf at another branch (not here). A copy on the shelf here may be
+// when the card is blocked, expired or replaced by a new one, the copy is
+// for use in the library only (館内のみ), on loan, in transit, set aside
+// for another patron's hold, or set aside or on the shelf at another branch
+// (not here). A copy on the shelf here may be
 // lent even when others wait for the title (the guide: 準備前に貸出される
 // 場合があります); a 'missing' copy in hand is lent and noted. The
 // patron's own waiting or ready hold on the title is fulfilled (status
@@ -235,8 +239,9 @@ Result<CounterResult> ReceiveTransit(Connection& c, std::string_view barcode,
 
 // 確保 on the pull list at `branch`: staff took copy `barcode` from this
 // branch's shelf (or found a copy marked missing) for the waiting holds; it
-// is handed over here. Conflict when the copy is not on the shelf here or no
-// hold waits for the title; NotFound as above.
+// is handed over here. Conflict when the copy is not on the shelf here, is
+// for use in the library only, or no hold waits for the title; NotFound as
+// above.
 Result<CounterResult> PullForHold(Connection& c, std::string_view barcode,
                                   const std::string& branch, const Date& today,
                                   const LibraryRules& rules);
@@ -284,8 +289,9 @@ Status RecordCall(Connection& c, int64_t hold_id, bool reached, std::string_view
 
 // 予約資料の準備: a waiting hold that a copy on this branch's shelf can fill,
 // oldest hold first. Per title, as many of its first waiting holds (without a
-// copy travelling to them) as this branch has copies on the shelf; a hold
-// whose pickup branch has a copy on its own shelf is listed only there.
+// copy travelling to them) as this branch has lendable copies on the shelf
+// (not 館内のみ); a hold whose pickup branch has one on its own shelf is
+// listed only there.
 struct PullLine {
   int64_t hold_id = 0;
   std::string title, volume, call_number, barcode;  // the copy to take (this branch's)

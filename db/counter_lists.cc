@@ -14,12 +14,12 @@ namespace {
 
 // The pull list's holds (see PullList in db/circ.h): per title, the first
 // waiting holds without a copy on the way, as many as this branch (?1) has
-// copies on its shelf; a hold whose pickup branch has a copy on its own
-// shelf only there.
+// lendable copies on its shelf (not 館内のみ); a hold whose pickup branch
+// has one on its own shelf only there.
 constexpr char kPullSql[] = R"sql(
 WITH here AS (
   SELECT record_id, count(*) AS n, min(id) AS copy_id FROM copies
-  WHERE branch = ?1 AND status = 'shelf' GROUP BY record_id),
+  WHERE branch = ?1 AND status = 'shelf' AND in_library = 0 GROUP BY record_id),
 queue AS (
   SELECT h.id, h.record_id, h.pickup_branch, h.placed_at, h.seq,
          row_number() OVER (PARTITION BY h.record_id ORDER BY h.seq) AS place
@@ -33,7 +33,7 @@ FROM queue q JOIN here ON here.record_id = q.record_id
   JOIN branches b ON b.code = q.pickup_branch
 WHERE q.place <= here.n
   AND (q.pickup_branch = ?1 OR NOT EXISTS (SELECT 1 FROM copies o WHERE o.record_id = q.record_id
-       AND o.branch = q.pickup_branch AND o.status = 'shelf'))
+       AND o.branch = q.pickup_branch AND o.status = 'shelf' AND o.in_library = 0))
 ORDER BY q.seq
 )sql";
 

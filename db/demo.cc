@@ -61,8 +61,9 @@ Result<std::vector<DemoRecord>> LoadCatalogue(Connection& c, const LibraryRules&
       " ndc, lang, subjects) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
   auto author = c.Prepare(
       "INSERT INTO record_authors(record_id, pos, name, name_kana, role) VALUES(?1,?2,?3,?4,?5)");
-  auto copy =
-      c.Prepare("INSERT INTO copies(barcode, record_id, branch, call_number) VALUES(?1,?2,?3,?4)");
+  auto copy = c.Prepare(
+      "INSERT INTO copies(barcode, record_id, branch, call_number, in_library)"
+      " VALUES(?1,?2,?3,?4,?5)");
   if (!rec.ok()) return rec.status();
   if (!author.ok()) return author.status();
   if (!copy.ok()) return copy.status();
@@ -122,21 +123,28 @@ Result<std::vector<DemoRecord>> LoadCatalogue(Connection& c, const LibraryRules&
       SHIORI_RETURN_IF_ERROR(author->Run());
     }
 
-    // One to three copies, spread over the branches.
+    // One to three copies, spread over the branches; a dictionary (NDC
+    // 813) has one more at the first branch, for use in the library only
+    // (館内のみ).
     const int copies = 1 + (n % 3 == 0) + (n % 7 == 0);
+    const bool dictionary = f[8].substr(0, 3) == "813";
     // Call number: class and the first kana of the author (or title) reading.
     const std::string kana_initial = FirstChar(!f[4].empty() ? f[4] : !f[1].empty() ? f[1] : f[0]);
-    for (int k = 0; k < copies; ++k) {
-      const auto& b = rules.branches[(n + static_cast<size_t>(k)) % rules.branches.size()];
+    for (int k = 0; k < copies + dictionary; ++k) {
+      const bool reference = k == copies;
+      const auto& b = reference
+                          ? rules.branches[0]
+                          : rules.branches[(n + static_cast<size_t>(k)) % rules.branches.size()];
       copy->Reset();
       copy->Bind(1, std::to_string(barcode++))
           .Bind(2, id)
           .Bind(3, b.code)
-          .Bind(4, std::string(f[8]) + " " + kana_initial);
+          .Bind(4, std::string(f[8]) + " " + kana_initial)
+          .Bind(5, int64_t{reference});
       SHIORI_RETURN_IF_ERROR(copy->Run());
     }
     SHIORI_RETURN_IF_ERROR(IndexRecord(c, id));
-    out.push_back({id, copies});
+    out.push_back({id, copies + dictionary});
   }
   if (out.size() < 20) return Status::Invalid("demo catalogue: too few records");
   return out;

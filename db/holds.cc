@@ -123,8 +123,10 @@ Result<std::vector<HoldResult>> JudgeTitles(Connection& c, int64_t patron_id,
   auto active = ActiveHolds(c, patron_id);
   if (!active.ok()) return active.status();
   auto s = c.Prepare(
-      "SELECT (SELECT count(*) FROM copies WHERE record_id = ?1 AND status <> 'missing'),"
-      " (SELECT count(*) FROM copies WHERE record_id = ?1 AND status = 'shelf'),"
+      "SELECT (SELECT count(*) FROM copies WHERE record_id = ?1 AND status <> 'missing'"
+      "         AND in_library = 0),"
+      " (SELECT count(*) FROM copies WHERE record_id = ?1 AND status = 'shelf'"
+      "         AND in_library = 0),"
       " EXISTS (SELECT 1 FROM holds WHERE record_id = ?1 AND patron_id = ?2"
       "         AND status IN ('waiting','ready')),"
       " EXISTS (SELECT 1 FROM loans l JOIN copies k ON k.id = l.copy_id"

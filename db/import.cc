@@ -254,13 +254,18 @@ Result<bool> Importer::Unchanged(const CatalogRecord& r) {
   if (!same || n != r.authors.size()) return false;
 
   Stmt* cp = c_.Cached(
-      "SELECT record_id = ?2 AND branch = ?3 AND ifnull(call_number,'') = ?4 FROM copies"
-      " WHERE barcode = ?1",
+      "SELECT record_id = ?2 AND branch = ?3 AND ifnull(call_number,'') = ?4"
+      " AND in_library = ifnull(?5, in_library) FROM copies WHERE barcode = ?1",
       &err);
   if (!cp) return err;
   for (const auto& k : r.copies) {
     cp->Reset();
     cp->Bind(1, k.barcode).Bind(2, id).Bind(3, k.branch).Bind(4, k.call_number);
+    if (k.in_library) {
+      cp->Bind(5, int64_t{*k.in_library ? 1 : 0});
+    } else {
+      cp->BindNull(5);
+    }
     auto found = cp->Step();
     if (!found.ok()) return found.status();
     same = *found && cp->Int(0) == 1;

@@ -59,12 +59,13 @@ enum Col {
   kBarcode,  // from here on: the copy on this row
   kBranch,
   kCallNumber,
+  kInLibrary,
   kColumns
 };
 constexpr std::string_view kColumnNames[kColumns] = {
-    "id",          "isbn",      "title",          "title_kana", "volume",     "author",
-    "author_kana", "publisher", "publisher_kana", "year",       "ndc",        "lang",
-    "subjects",    "notes",     "barcode",        "branch",     "call_number"};
+    "id",          "isbn",      "title",          "title_kana", "volume",      "author",
+    "author_kana", "publisher", "publisher_kana", "year",       "ndc",         "lang",
+    "subjects",    "notes",     "barcode",        "branch",     "call_number", "in_library"};
 
 bool IsBibliographic(int col) { return col != kId && col < kBarcode; }
 
@@ -126,6 +127,7 @@ class TsvReader {
       seen[col] = true;
       cols_.push_back(col);
     }
+    in_library_column_ = seen[kInLibrary];
     for (int required : {kId, kTitle}) {
       if (!seen[required]) {
         imp_.Problem(1, "the header has no '" + std::string(kColumnNames[required]) + "' column");
@@ -170,9 +172,19 @@ class TsvReader {
     if (!v[kBarcode].empty()) {
       copy =
           CopyEntry{std::string(v[kBarcode]), std::string(v[kBranch]), std::string(v[kCallNumber])};
+      if (in_library_column_) {  // else each copy keeps its flag
+        const std::string_view f = v[kInLibrary];
+        if (f.empty() || f == "0" || f == "1") {
+          copy->in_library = f == "1";
+        } else {
+          why.push_back("in_library '" + std::string(f) + "' is not 0 or 1");
+        }
+      }
       if (std::string r = imp_.CheckCopy(lineno, *copy); !r.empty()) why.push_back(r);
     } else if (!v[kBranch].empty() || !v[kCallNumber].empty()) {
       why.push_back("branch or call_number without a barcode");
+    } else if (!v[kInLibrary].empty()) {
+      why.push_back("in_library without a barcode");
     }
 
     // Rows of the record being read must agree with its first row.
@@ -334,6 +346,7 @@ class TsvReader {
   const std::string& path_;
   uint64_t bytes_ = 0;
   std::vector<int> cols_;  // header position -> Col (-1: unknown)
+  bool in_library_column_ = false;
   std::vector<std::string_view> fields_;
   std::string cleaned_[kColumns];  // this row's values cleaned of control characters
   std::unique_ptr<Pending> pending_;

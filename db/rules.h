@@ -109,7 +109,7 @@ Result<Date> Renewal(const LoanFacts& loan, const Date& today, const LibraryRule
 
 // What the hold rule (予約) looks at for one title and one patron.
 struct HoldFacts {
-  int lendable_copies = 0;  // copies that are not missing
+  int lendable_copies = 0;    // copies that are not missing nor 館内のみ
   bool already_held = false;  // the patron's own hold on it, waiting or ready
   bool on_loan = false;       // the patron has a copy of it now
   int active_holds = 0;       // the patron's holds waiting or ready, all titles

@@ -59,6 +59,14 @@ UPDATE holds SET status = 'waiting', ready_on = NULL, pickup_deadline = NULL
 )sql");
 }
 
+// Migration 15: copies for use in the library only (館内のみ, 禁帯出).
+Status ReferenceCopies(Connection& c) {
+  auto has = HasColumn(c, "copies", "in_library");
+  if (!has.ok()) return has.status();
+  if (*has) return Status::Ok();
+  return c.Exec("ALTER TABLE copies ADD COLUMN in_library INTEGER NOT NULL DEFAULT 0");
+}
+
 struct Migration {
   const char* sql;
   Status (*after)(Connection&);  // C++ part, in the same transaction; may be null
@@ -507,6 +515,9 @@ CREATE INDEX outbox_hold ON outbox(hold_id) WHERE hold_id IS NOT NULL;
 CREATE INDEX outbox_patron_pending ON outbox(patron_id, kind) WHERE status = 'pending';
 )sql",
        BackOfficeColumns},
+      // 15: a copy may be for use in the library only (館内のみ): it is
+      // never lent nor set aside for a hold (copies.in_library = 1).
+      {"", ReferenceCopies},
   };
   return m;
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -382,6 +383,78 @@ std::string SearchMatchExpression(const SearchQuery& q, bool text_is_isbn) {
   return match;
 }
 
+// The authors and the copies per branch of `hits`, whose ids are the JSON
+// array `ids`: one statement each for the whole page.
+static Status AddAuthorsAndHoldings(Connection& c, const std::string& ids,
+                                    std::vector<SearchHit>* hits) {
+  std::unordered_map<int64_t, SearchHit*> by_id;
+  for (SearchHit& h : *hits) by_id.emplace(h.id, &h);
+  Status err;
+  Stmt* a = c.Cached(kSearchAuthorsSql, &err);
+  if (!a) return err;
+  a->Bind(1, ids);
+  struct Placed {
+    int64_t record_id, pos;
+    AuthorEntry author;
+  };
+  std::vector<Placed> authors;
+  while (true) {
+    auto r = a->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    authors.push_back({a->Int(0), a->Int(1), {a->Text(2), "", a->Text(3)}});
+  }
+  a->Reset();
+  std::sort(authors.begin(), authors.end(), [](const Placed& x, const Placed& y) {
+    return x.record_id != y.record_id ? x.record_id < y.record_id : x.pos < y.pos;
+  });
+  for (Placed& p : authors) {
+    auto it = by_id.find(p.record_id);
+    if (it != by_id.end()) it->second->authors.push_back(std::move(p.author));
+  }
+  Stmt* k = c.Cached(kSearchHoldingsSql, &err);
+  if (!k) return err;
+  k->Bind(1, ids);
+  while (true) {
+    auto r = k->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    auto it = by_id.find(k->Int(0));
+    if (it == by_id.end()) continue;
+    std::vector<BranchHolding>& held = it->second->holdings;
+    const std::string branch = k->Text(1);
+    auto b = std::find_if(held.begin(), held.end(),
+                          [&](const BranchHolding& x) { return x.branch_code == branch; });
+    if (b == held.end()) {
+      // Kept by branch code, so the page's order does not depend on the rows'.
+      b = held.insert(std::upper_bound(held.begin(), held.end(), branch,
+                                       [](const std::string& code, const BranchHolding& x) {
+                                         return code < x.branch_code;
+                                       }),
+                      BranchHolding{branch});
+    }
+    const std::string status = k->Text(2);
+    const bool in_library = k->Int(3) != 0;
+    ++b->copies;
+    if (!in_library) ++b->lendable;
+    if (status == "shelf") {
+      ++(in_library ? b->in_library : b->on_shelf);
+    } else if (status == "loan") {
+      ++b->on_loan;
+      const std::string due = k->Text(4);
+      if (!due.empty() && (b->due_on.empty() || due < b->due_on)) b->due_on = due;
+    } else if (status == "held") {
+      ++b->held;
+    } else if (status == "transit") {
+      ++b->in_transit;
+    } else {
+      ++b->missing;
+    }
+  }
+  k->Reset();
+  return Status::Ok();
+}
+
 static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn) {
   // What to match: the full-text expression, and filters on the records.
   std::optional<std::string> isbn = text_as_isbn ? NormalizeIsbn(q.text) : std::nullopt;
@@ -462,6 +535,7 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   if (!d) return err;
   const size_t from = static_cast<size_t>(std::max(0, q.offset));
   const size_t to = std::min(cands.size(), from + static_cast<size_t>(std::max(0, q.limit)));
+  std::string ids = "[";
   for (size_t i = from; i < to; ++i) {
     d->Reset();
     d->Bind(1, cands[i].id);
@@ -474,12 +548,15 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
     h.volume = d->Text(1);
     h.publisher = d->Text(2);
     h.year = static_cast<int>(d->Int(3));
-    h.authors = d->Text(4);
-    h.copies = static_cast<int>(d->Int(5));
-    h.on_shelf = static_cast<int>(d->Int(6));
+    h.holds = static_cast<int>(d->Int(4));
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(h.id);
     out.hits.push_back(std::move(h));
   }
   d->Reset();
+  if (out.hits.empty()) return out;
+  ids += ']';
+  SHIORI_RETURN_IF_ERROR(AddAuthorsAndHoldings(c, ids, &out.hits));
   return out;
 }
 

@@ -36,6 +36,12 @@ int CartAddedCount(const Request& req, const std::vector<int64_t>& in_cart) {
   return req.Param("added") == "1" ? static_cast<int>(in_cart.size()) : 0;
 }
 
+std::vector<pages::AuthorView> AuthorViews(const std::vector<db::AuthorEntry>& authors) {
+  std::vector<pages::AuthorView> out;
+  for (const auto& a : authors) out.push_back({a.name, a.role});
+  return out;
+}
+
 }  // namespace
 
 void KeepTopPages(Site& site, db::Pool& pool) {
@@ -137,7 +143,11 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   q.sort = v.sort == "newest"  ? db::SearchQuery::Sort::kNewest
            : v.sort == "title" ? db::SearchQuery::Sort::kTitle
                                : db::SearchQuery::Sort::kRelevance;
-  v.page_size = q.limit = LinesPerPage(ctx.profile, 320, 20);  // a hit: ~320 bytes
+  // A hit weighs about 260 bytes on a phone, and up to 50 more for each
+  // branch that holds it (「野田 貸出中（返却予定12月15日(火)）」 is 41 in
+  // Shift_JIS) and for 「予約 n件」.
+  const long hit_bytes = 260 + 50 * (static_cast<long>(ctx.cfg.rules.branches.size()) + 1);
+  v.page_size = q.limit = LinesPerPage(ctx.profile, hit_bytes, 20);
   v.offset = q.offset = ParseInt(req.Param("p"), 0, 0, db::kSearchCandidates);
 
   size_t longest = 0;
@@ -177,8 +187,41 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   v.total = r->total;
   v.capped = r->capped;
   for (auto& hit : r->hits) {
-    v.hits.push_back({hit.id, std::move(hit.title), std::move(hit.volume), std::move(hit.authors),
-                      std::move(hit.publisher), hit.year, hit.copies, hit.on_shelf});
+    pages::HitView h;
+    h.id = hit.id;
+    h.title = std::move(hit.title);
+    h.volume = std::move(hit.volume);
+    h.publisher = std::move(hit.publisher);
+    h.authors = AuthorViews(hit.authors);
+    h.year = hit.year;
+    h.holds = hit.holds;
+    // The branch searched in first, counted on its own; the others after it
+    // in the configuration's order.
+    const auto& branches = ctx.cfg.rules.branches;
+    auto place = [&](const db::BranchHolding& b) {
+      if (b.branch_code == q.branch) return -1;
+      const db::Branch* at = ctx.cfg.rules.FindBranch(b.branch_code);
+      return at ? static_cast<int>(at - branches.data()) : static_cast<int>(branches.size());
+    };
+    std::stable_sort(hit.holdings.begin(), hit.holdings.end(),
+                     [&](const db::BranchHolding& a, const db::BranchHolding& b) {
+                       return place(a) < place(b);
+                     });
+    for (const auto& b : hit.holdings) {
+      pages::HoldingView k;
+      const db::Branch* named = ctx.cfg.rules.FindBranch(b.branch_code);
+      k.branch = named ? named->name : b.branch_code;
+      k.lendable = b.lendable;
+      k.on_shelf = b.on_shelf;
+      k.in_library = b.in_library;
+      k.on_loan = b.on_loan;
+      k.held = b.held;
+      k.in_transit = b.in_transit;
+      k.missing = b.missing;
+      if (auto due = db::Date::Parse(b.due_on)) k.due = db::JapaneseDate(*due);
+      h.holdings.push_back(std::move(k));
+    }
+    v.hits.push_back(std::move(h));
   }
   return Html(200, pages::RenderResults(ctx.page(), v));
 }
@@ -205,11 +248,7 @@ Response RecordPage(const Request& req, Ctx& ctx) {
   v.title = d.title;
   v.title_kana = d.title_kana;
   v.volume = d.volume;
-  for (const auto& a : d.authors) {
-    if (!v.authors.empty()) v.authors += "、";
-    v.authors += a.name;
-    if (!a.role.empty()) v.authors += "（" + a.role + "）";
-  }
+  v.authors = AuthorViews(d.authors);
   v.publisher = d.publisher;
   v.year = d.year ? std::to_string(d.year) : "";
   v.isbn = d.isbn;
@@ -221,8 +260,9 @@ Response RecordPage(const Request& req, Ctx& ctx) {
     if (auto date = db::Date::Parse(c.due_on)) {
       due = db::JapaneseDate(*date);
     }
-    v.copies.push_back({c.branch_name, c.call_number, c.status, due});
+    v.copies.push_back({c.branch_name, c.call_number, c.status, due, c.in_library});
   }
+  v.holds = d.holds;
   return Html(200, pages::RenderRecord(ctx.page(), v));
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -13,11 +14,38 @@ namespace shiori::pages {
 
 // ---------------------------------------------------------------- 蔵書検索
 
+struct AuthorView {
+  std::string name;
+  std::string role;  // 著, 訳, 絵 ... ; empty when not given
+};
+// Authors as the result list and the record page name them, joined by 、
+// (a name may hold ・): each name with its role right after it
+// (レイチェル・カーソン著、青樹簗一訳), a role in Latin letters (as MARC may
+// give it) in parentheses (John Smith（composer）), a name without a role
+// alone.
+std::string AuthorsText(const std::vector<AuthorView>& authors);
+
+// What one branch holds of a title (db::BranchHolding).
+struct HoldingView {
+  std::string branch;  // the branch's name: 中央図書館
+  int lendable = 0;    // copies that may be lent
+  int on_shelf = 0;    // of those, on the shelf
+  int in_library = 0;  // 館内のみ copies on the shelf
+  int on_loan = 0, held = 0, in_transit = 0, missing = 0;
+  std::string due;  // "12月15日(火)": the earliest due date of the copies on loan
+};
+// The branch's line in the result list, short enough for a phone:
+// 「中央 在架1/2冊」「野田 貸出中（返却予定12月15日(火)）」「高尾野 館内のみ」.
+// The name loses a trailing 図書館.
+std::string HoldingText(const HoldingView& b);
+
 struct HitView {
   int64_t id = 0;
-  std::string title, volume, authors, publisher;
+  std::string title, volume, publisher;
+  std::vector<AuthorView> authors;
   int year = 0;
-  int copies = 0, on_shelf = 0;
+  std::vector<HoldingView> holdings;  // one line each, in this order
+  int holds = 0;                      // holds waiting or ready: 「予約 n件」
 };
 
 struct ResultsView {
@@ -41,15 +69,18 @@ std::string RenderResults(const Context& ctx, const ResultsView& v);
 
 struct CopyView {
   std::string branch, call_number;
-  std::string status;  // shelf | loan | transit | held | missing
-  std::string due;     // "12月15日(火)" when on loan
+  std::string status;       // shelf | loan | transit | held | missing
+  std::string due;          // "12月15日(火)" when on loan
+  bool in_library = false;  // for use in the library only: 館内のみ when on the shelf
 };
 
 struct RecordView {
   std::string back;  // this page, for the cart to return to
   int64_t id = 0;
-  std::string title, title_kana, volume, authors, publisher, year, isbn, ndc, subjects, notes;
-  std::vector<CopyView> copies;
+  std::string title, title_kana, volume, publisher, year, isbn, ndc, subjects, notes;
+  std::vector<AuthorView> authors;
+  std::vector<CopyView> copies;  // grouped by branch
+  int holds = 0;                 // holds waiting or ready: 「予約 n件」
 
   bool in_cart = false;  // in the session's cart: marked, not added
   int cart_added = 0;    // 0, or n of the line 「カートに入れました（n冊）」

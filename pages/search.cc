@@ -2,6 +2,7 @@
 // holdings, and the advanced search form.
 #include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "pages/catalogue.h"
 #include "pages/layout.h"
@@ -53,11 +54,60 @@ const char* StatusText(const std::string& s) {
   if (s == "shelf") return "在架";
   if (s == "loan") return "貸出中";
   if (s == "transit") return "回送中";
-  if (s == "held") return "予約取置中";
+  if (s == "held") return "取置中";
   return "所在不明";
 }
 
+// 「予約 n件」: holds waiting or ready.
+std::string HoldsText(int holds) { return "予約 " + std::to_string(holds) + "件"; }
+
+bool EndsWith(std::string_view s, std::string_view tail) {
+  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+}
+
 }  // namespace
+
+std::string AuthorsText(const std::vector<AuthorView>& authors) {
+  std::string out;
+  for (const AuthorView& a : authors) {
+    if (!out.empty()) out += "、";
+    out += a.name;
+    if (a.role.empty()) continue;
+    const bool letters = static_cast<unsigned char>(a.role[0]) < 0x80;
+    out += letters ? "（" + a.role + "）" : a.role;
+  }
+  return out;
+}
+
+std::string HoldingText(const HoldingView& b) {
+  std::string_view name = b.branch;
+  if (EndsWith(name, "図書館") && name.size() > std::string_view("図書館").size()) {
+    name.remove_suffix(std::string_view("図書館").size());
+  }
+  std::string out(name);
+  // Lendable copies (or, with none, reference copies away from the shelf)
+  // by the state a patron can act on first.
+  if (b.lendable > 0 || b.in_library == 0) {
+    out += ' ';
+    if (b.on_shelf > 0) {
+      out += "在架" + std::to_string(b.on_shelf) + "/" + std::to_string(b.lendable) + "冊";
+    } else if (b.on_loan > 0) {
+      out += "貸出中";
+      if (!b.due.empty()) out += "（返却予定" + b.due + "）";
+    } else if (b.held > 0) {
+      out += "取置中";
+    } else if (b.in_transit > 0) {
+      out += "回送中";
+    } else {
+      out += "所在不明";
+    }
+  }
+  if (b.in_library > 0) {
+    out += " 館内のみ";
+    if (b.lendable > 0 || b.in_library > 1) out += std::to_string(b.in_library) + "冊";
+  }
+  return out;
+}
 
 std::string RenderResults(const Context& ctx, const ResultsView& v) {
   Html h;
@@ -126,18 +176,27 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
         .Text(title)
         .Close();
     h.Void("br");
-    std::string line = hit.authors;
+    std::string line = AuthorsText(hit.authors);
     if (!hit.publisher.empty()) line += (line.empty() ? "" : " ") + hit.publisher;
     if (hit.year) line += " " + std::to_string(hit.year);
     if (!line.empty()) h.Text(line).Void("br");
-    if (hit.on_shelf > 0) {
-      h.Text("在架 ")
-          .Text(std::to_string(hit.on_shelf))
-          .Text("/")
-          .Text(std::to_string(hit.copies))
-          .Text("冊");
-    } else {
-      h.Text("貸出中など（").Text(std::to_string(hit.copies)).Text("冊）");
+    // Where the copies are: a short line per branch, then the holds.
+    bool first_line = true;
+    auto next_line = [&] {
+      if (!first_line) h.Void("br");
+      first_line = false;
+    };
+    for (const HoldingView& b : hit.holdings) {
+      next_line();
+      h.Text(HoldingText(b));
+    }
+    if (hit.holdings.empty()) {
+      next_line();
+      h.Text("所蔵なし");
+    }
+    if (hit.holds > 0) {
+      next_line();
+      h.Text(HoldsText(hit.holds));
     }
     if (v.cart_buttons) {
       const bool in_cart = std::find(v.in_cart.begin(), v.in_cart.end(), hit.id) != v.in_cart.end();
@@ -178,7 +237,7 @@ std::string RenderRecord(const Context& ctx, const RecordView& v) {
     h.Element("dd", value);
   };
   field("書名ヨミ", v.title_kana);
-  field("著者", v.authors);
+  field("著者", AuthorsText(v.authors));
   field("出版者", v.publisher);
   field("出版年", v.year);
   field("ISBN", v.isbn);
@@ -195,14 +254,15 @@ std::string RenderRecord(const Context& ctx, const RecordView& v) {
     for (const auto& c : v.copies) {
       h.Open("li");
       h.Text(c.branch);
-      if (!c.call_number.empty()) h.Text(" ").Text(c.call_number);
+      if (!c.call_number.empty()) h.Text(" 請求記号 ").Text(c.call_number);
       h.Void("br");
-      h.Text(StatusText(c.status));
+      h.Text(c.in_library && c.status == "shelf" ? "館内のみ" : StatusText(c.status));
       if (c.status == "loan" && !c.due.empty()) h.Text("（返却予定 ").Text(c.due).Text("）");
       h.Close();
     }
     h.Close();
   }
+  if (v.holds > 0) h.Element("p", HoldsText(v.holds));
   return detail::EndPage(h, ctx);
 }
 

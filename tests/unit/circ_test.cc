@@ -1020,5 +1020,83 @@ TEST_F(CircTest, CancelAtTheCounterTellsAMailPatron) {
   EXPECT_EQ(Int("SELECT count(*) FROM outbox"), 1);
 }
 
+// ---------------------------------------------------------------- 館内のみ
+
+// A reference copy (館内のみ, 禁帯出) stays in the library: the counter
+// refuses to lend it, a hold is never given it, and it does not make a hold
+// "ready in a few days".
+TEST_F(CircTest, AReferenceCopyIsNeverLent) {
+  const int64_t book = AddRecord("広辞苑");
+  AddCopy(book, "R1", "chuo");
+  Sql("UPDATE copies SET in_library = 1 WHERE barcode = 'R1'");
+  AddPatron("1001");
+  const std::string before = Snapshot();
+  auto r = Checkout(*c_, "1001", "R1", "chuo", D("2026-06-02"), rules_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kConflict);
+  EXPECT_EQ(r.status().message(), "この資料は館内でのご利用のみです（貸出できません）。");
+  EXPECT_EQ(Snapshot(), before) << "nothing written";
+}
+
+TEST_F(CircTest, AHoldOnATitleWithOnlyAReferenceCopyIsRefused) {
+  const int64_t book = AddRecord("広辞苑");
+  AddCopy(book, "R1", "chuo");
+  Sql("UPDATE copies SET in_library = 1 WHERE barcode = 'R1'");
+  HoldResult r = Place(AddPatron("1001"), book);
+  EXPECT_EQ(r.outcome, HoldOutcome::kNotLendable);
+  EXPECT_EQ(r.message, "この資料は予約できません。");
+}
+
+TEST_F(CircTest, AReferenceCopyOnTheShelfDoesNotMakeAHoldReadySoon) {
+  const int64_t book = AddRecord("広辞苑");
+  AddCopy(book, "R1", "chuo");
+  AddCopy(book, "L1", "noda", "loan");
+  Sql("UPDATE copies SET in_library = 1 WHERE barcode = 'R1'");
+  HoldResult r = Place(AddPatron("1001"), book);
+  ASSERT_EQ(r.outcome, HoldOutcome::kPlaced);
+  EXPECT_FALSE(r.available_now) << r.message;
+  EXPECT_NE(r.message.find("資料が返却されしだい"), std::string::npos) << r.message;
+  auto pull = PullList(*c_, "chuo");
+  ASSERT_TRUE(pull.ok());
+  EXPECT_TRUE(pull->empty()) << "the reference copy is not to be taken for the hold";
+  auto pulled = PullForHold(*c_, "R1", "chuo", D("2026-06-02"), rules_);
+  ASSERT_FALSE(pulled.ok());
+  EXPECT_EQ(pulled.status().code(), Status::Code::kConflict);
+  EXPECT_EQ(CopyStatus("R1"), "shelf");
+}
+
+// A copy lent before it was marked 館内のみ comes back to its shelf (or home),
+// not to the hold that waits for the title; the lendable copy goes to it.
+TEST_F(CircTest, AReturnedReferenceCopyGoesToNoHold) {
+  const int64_t book = AddRecord("広辞苑");
+  AddCopy(book, "R1", "chuo");
+  AddCopy(book, "L1", "noda");
+  AddPatron("1001");
+  const int64_t waiting = AddPatron("1002");
+  Lend("1001", "R1", "2026-06-01");
+  Lend("1001", "L1", "2026-06-01");
+  Sql("UPDATE copies SET in_library = 1 WHERE barcode = 'R1'");
+  ASSERT_EQ(Place(waiting, book, "noda").outcome, HoldOutcome::kPlaced);
+  const int64_t hold = HoldId(waiting, book);
+
+  auto back = Checkin(*c_, "R1", "noda", D("2026-06-05"), rules_);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  ASSERT_EQ(back->fates.size(), 1u);
+  EXPECT_EQ(back->fates[0].kind, CopyFate::Kind::kTransit);
+  EXPECT_EQ(back->fates[0].branch, "chuo") << "home, not to the hold";
+  EXPECT_EQ(back->fates[0].hold_id, 0);
+  EXPECT_EQ(HoldField(hold, "status"), "waiting");
+  EXPECT_EQ(HoldField(hold, "copy_id"), "");
+  auto home = ReceiveTransit(*c_, "R1", "chuo", D("2026-06-06"), rules_);
+  ASSERT_TRUE(home.ok()) << home.status().message();
+  EXPECT_EQ(CopyStatus("R1"), "shelf");
+  EXPECT_EQ(HoldField(hold, "status"), "waiting");
+
+  auto lendable = Checkin(*c_, "L1", "noda", D("2026-06-06"), rules_);
+  ASSERT_TRUE(lendable.ok()) << lendable.status().message();
+  EXPECT_EQ(HoldField(hold, "status"), "ready");
+  EXPECT_EQ(CopyStatus("L1"), "held");
+}
+
 }  // namespace
 }  // namespace shiori::db

@@ -381,6 +381,25 @@ TEST_F(DbFileTest, MigrateBringsNewFileToLatestAndIsIdempotent) {
   EXPECT_EQ(Scalar(*again, "SELECT count(*) FROM branches"), 1);
 }
 
+// Migration 15 adds copies.in_library; run again over a file that has it
+// (as the tests replaying migrations do), it keeps every copy's flag.
+TEST_F(DbFileTest, ReferenceCopiesMigrationRunsAgainWithoutLosingFlags) {
+  auto c = OpenMigrated("ref.db");
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->Exec("INSERT INTO branches(code, name, sort) VALUES('chuo', '中央図書館', 0);"
+                      " INSERT INTO records(id, title) VALUES(1, '広辞苑');"
+                      " INSERT INTO copies(barcode, record_id, branch) VALUES('a', 1, 'chuo');"
+                      " INSERT INTO copies(barcode, record_id, branch, in_library)"
+                      "  VALUES('b', 1, 'chuo', 1);"
+                      " PRAGMA user_version = 14")
+                  .ok());
+  Status s = Migrate(*c);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(Scalar(*c, "PRAGMA user_version"), LatestSchemaVersion());
+  EXPECT_EQ(Scalar(*c, "SELECT sum(in_library) FROM copies"), 1);
+  EXPECT_EQ(Scalar(*c, "SELECT in_library FROM copies WHERE barcode = 'a'"), 0);
+}
+
 TEST_F(DbFileTest, MigrateRefusesAFileFromANewerProgram) {
   const int newer = LatestSchemaVersion() + 1;
   {

@@ -263,6 +263,40 @@ TEST_F(ImportTest, TsvChangesToAuthorsAndCopiesAreWritten) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM copies"), 4);
 }
 
+TEST_F(ImportTest, TsvInLibraryMarksReferenceCopiesAndAFileWithoutItKeepsThem) {
+  const std::string h = "id\ttitle\tbarcode\tbranch\tin_library\n";
+  ImportOk(Write("ref.tsv", h + "d-1\t広辞苑\t2900000001\tchuo\t1\n"
+                                "d-1\t広辞苑\t2900000002\tnoda\t\n"));
+  auto flag = [&](const char* barcode) {
+    return Scalar(std::string("SELECT in_library FROM copies WHERE barcode = '") + barcode + "'");
+  };
+  EXPECT_EQ(flag("2900000001"), 1);
+  EXPECT_EQ(flag("2900000002"), 0);
+  RecordDetail d = Record("d-1");
+  ASSERT_EQ(d.copies.size(), 2u);
+  EXPECT_TRUE(d.copies[0].in_library);
+  EXPECT_FALSE(d.copies[1].in_library);
+
+  // Without the column (and from MARC, which has no such field) the flag stays.
+  ImportOk(Write("plain.tsv", "id\ttitle\tbarcode\tbranch\nd-1\t広辞苑\t2900000001\tchuo\n"));
+  EXPECT_EQ(flag("2900000001"), 1);
+  // Given as 0 it is lendable again, though nothing else of the record changed.
+  ImportOk(Write("lend.tsv", h + "d-1\t広辞苑\t2900000001\tchuo\t0\n"));
+  EXPECT_EQ(flag("2900000001"), 0);
+
+  const Snapshot before = Take();
+  Status s;
+  ImportReport rep = Import(Write("bad.tsv", h + "d-1\t広辞苑\t2900000001\tchuo\t禁帯出\n"
+                                                 "d-2\t大辞林\t\t\t1\n"),
+                            &s);
+  EXPECT_FALSE(s.ok()) << "refused";
+  ASSERT_EQ(rep.problems.size(), 2u);
+  EXPECT_TRUE(Contains(rep.problems[0].reason, "in_library '禁帯出' is not 0 or 1"));
+  EXPECT_TRUE(Contains(rep.problems[1].reason, "in_library without a barcode"));
+  EXPECT_TRUE(Take() == before) << "a refused file changes nothing";
+  EXPECT_EQ(flag("2900000001"), 0);
+}
+
 TEST_F(ImportTest, TsvSearchFindsByReadingAndByIsbn10) {
   ImportOk(kData + "catalog.tsv");
   const std::vector<int64_t> neko{IdOf("t-001")};

@@ -217,6 +217,80 @@ TEST(Reserve, EachContactNamesWhatItUsesAndRefusedTitlesComeApartBeforeTheButton
   EXPECT_NE(form.find("予約できる資料がありません。"), std::string::npos) << form;
 }
 
+// A branch's line in the result list: the state a patron can act on first.
+TEST(Results, EachBranchLineSaysWhatThatBranchHas) {
+  struct Case {
+    HoldingView b;
+    const char* line;
+  } cases[] = {
+      {{"中央図書館", 2, 1, 0, 1, 0, 0, 0, "12月15日(火)"}, "中央 在架1/2冊"},
+      {{"野田図書館", 2, 0, 0, 2, 0, 0, 0, "12月15日(火)"}, "野田 貸出中（返却予定12月15日(火)）"},
+      {{"野田図書館", 1, 0, 0, 0, 1, 0, 0, ""}, "野田 取置中"},
+      {{"高尾野図書館", 1, 0, 0, 0, 0, 1, 0, ""}, "高尾野 回送中"},
+      {{"高尾野図書館", 1, 0, 0, 0, 0, 0, 1, ""}, "高尾野 所在不明"},
+      {{"中央図書館", 0, 0, 1, 0, 0, 0, 0, ""}, "中央 館内のみ"},
+      {{"中央図書館", 1, 1, 1, 0, 0, 0, 0, ""}, "中央 在架1/1冊 館内のみ1冊"},
+      {{"図書館", 1, 1, 0, 0, 0, 0, 0, ""}, "図書館 在架1/1冊"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(HoldingText(c.b), c.line);
+}
+
+TEST(Results, AuthorsKeepTheirRolesAfterTheirNames) {
+  EXPECT_EQ(AuthorsText({{"レイチェル・カーソン", "著"}, {"青樹簗一", "訳"}}),
+            "レイチェル・カーソン著、青樹簗一訳");
+  EXPECT_EQ(AuthorsText({{"夏目漱石", ""}}), "夏目漱石");
+  EXPECT_EQ(AuthorsText({{"John Smith", "composer"}}), "John Smith（composer）");
+}
+
+TEST(Results, AHitShowsALinePerBranchAndItsHoldsOnPcAndPhone) {
+  Devices d;
+  FakeSessionLinks links;
+  ResultsView v;
+  v.query = "門";
+  v.total = 1;
+  HitView hit;
+  hit.id = 6;
+  hit.title = "門";
+  hit.authors = {{"夏目漱石", "著"}};
+  hit.holdings = {{"野田図書館", 1, 0, 0, 1, 0, 0, 0, "12月17日(木)"},
+                  {"中央図書館", 1, 1, 0, 0, 0, 0, 0, ""}};
+  hit.holds = 2;
+  v.hits = {hit};
+  for (const Context& ctx :
+       {Context{d.pc, links, "出水市立図書館"}, Context{d.docomo, links, "出水市立図書館"}}) {
+    const std::string html = RenderResults(ctx, v);
+    EXPECT_NE(html.find("夏目漱石著<br>野田 貸出中（返却予定12月17日(木)）<br>中央 在架1/1冊<br>"
+                        "予約 2件"),
+              std::string::npos)
+        << html;
+  }
+}
+
+TEST(Record, CopiesShowCallNumberAndStateAndTheHoldsAreCounted) {
+  Devices d;
+  FakeSessionLinks links;
+  Context pc{d.pc, links, "出水市立図書館"};
+  RecordView v;
+  v.id = 401;
+  v.title = "広辞苑";
+  v.authors = {{"新村出", "編"}};
+  v.copies = {{"中央図書館", "813.1 シ", "shelf", "", true},
+              {"高尾野図書館", "813.1 シ", "loan", "12月15日(火)", false},
+              {"野田図書館", "", "held", "", false}};
+  v.holds = 2;
+  const std::string html = RenderRecord(pc, v);
+  EXPECT_NE(html.find("<dd>新村出編</dd>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<li>中央図書館 請求記号 813.1 シ<br>館内のみ</li>"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<li>高尾野図書館 請求記号 813.1 シ<br>貸出中（返却予定 12月15日(火)）</li>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<li>野田図書館<br>取置中</li>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<p>予約 2件</p>"), std::string::npos) << html;
+  v.holds = 0;
+  EXPECT_EQ(RenderRecord(pc, v).find("予約"), std::string::npos) << "no holds, no line";
+}
+
 TEST(Style, SmallSheetLinkedForSmartphonesAndPcsOnly) {
   EXPECT_LT(StyleSheet().size(), 1536u) << "the budget of the one stylesheet";
   EXPECT_NE(StyleSheet().find("prefers-color-scheme:dark"), std::string_view::npos);

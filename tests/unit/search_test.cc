@@ -533,5 +533,63 @@ TEST_F(SearchDb, EveryFieldOfAnOldVersionLeavesTheIndexWhenTheRecordChanges) {
   for (const char* word : {"旧題", "べつじん", "1999"}) EXPECT_EQ(total(word), 1) << word;
 }
 
+// Each hit says what each branch holds, counted on its own, with the
+// earliest due date there, its authors with their roles, and its holds.
+TEST_F(SearchDb, AHitCountsItsCopiesPerBranchWithTheEarliestDueDate) {
+  LibraryRules rules;
+  rules.branches = {{"chuo", "中央図書館", {}}, {"noda", "野田図書館", {}}};
+  ASSERT_TRUE(SyncBranches(*c_, rules).ok());
+  CatalogRecord r;
+  r.source_id = "s1";
+  r.title = "沈黙の春";
+  r.authors = {{"レイチェル・カーソン", "", "著"}, {"青樹簗一", "", "訳"}};
+  r.copies = {{"c1", "chuo", ""},
+              {"c2", "chuo", "", true},
+              {"c3", "chuo", ""},
+              {"n1", "noda", ""},
+              {"n2", "noda", ""}};
+  {
+    Transaction tx(*c_);
+    ASSERT_TRUE(tx.begun().ok());
+    ASSERT_TRUE(UpsertRecord(*c_, r).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  ASSERT_TRUE(c_->Exec(R"sql(
+UPDATE copies SET status = 'loan' WHERE barcode IN ('c3', 'n1', 'n2');
+INSERT INTO patrons(id, card, name_kana, phone) VALUES(1, '1001', 'テスト', '0'), (2, '1002', 'テスト', '0'),
+  (3, '1003', 'テスト', '0');
+INSERT INTO loans(copy_id, patron_id, loaned_on, due_on) VALUES
+  ((SELECT id FROM copies WHERE barcode = 'n1'), 1, '2026-12-01', '2026-12-15'),
+  ((SELECT id FROM copies WHERE barcode = 'n2'), 1, '2026-11-20', '2026-12-04'),
+  ((SELECT id FROM copies WHERE barcode = 'c3'), 1, '2026-12-02', '2026-12-16');
+INSERT INTO holds(seq, record_id, patron_id, pickup_branch, contact, status, placed_at) VALUES
+  (1, 1, 2, 'chuo', 'none', 'waiting', 'x'), (2, 1, 3, 'chuo', 'none', 'waiting', 'x'),
+  (3, 1, 1, 'chuo', 'none', 'cancelled', 'x');
+)sql")
+                  .ok());
+  auto res = Search(*c_, Words("沈黙"));
+  ASSERT_TRUE(res.ok()) << res.status().message();
+  ASSERT_EQ(res->hits.size(), 1u);
+  const SearchHit& h = res->hits[0];
+  ASSERT_EQ(h.authors.size(), 2u);
+  EXPECT_EQ(h.authors[1].name, "青樹簗一");
+  EXPECT_EQ(h.authors[1].role, "訳");
+  EXPECT_EQ(h.holds, 2) << "the cancelled hold is not counted";
+  ASSERT_EQ(h.holdings.size(), 2u);
+  const BranchHolding& chuo = h.holdings[0];
+  EXPECT_EQ(chuo.branch_code, "chuo");
+  EXPECT_EQ(chuo.copies, 3);
+  EXPECT_EQ(chuo.lendable, 2);
+  EXPECT_EQ(chuo.on_shelf, 1);
+  EXPECT_EQ(chuo.in_library, 1);
+  EXPECT_EQ(chuo.on_loan, 1);
+  EXPECT_EQ(chuo.due_on, "2026-12-16");
+  const BranchHolding& noda = h.holdings[1];
+  EXPECT_EQ(noda.branch_code, "noda");
+  EXPECT_EQ(noda.on_shelf, 0);
+  EXPECT_EQ(noda.on_loan, 2);
+  EXPECT_EQ(noda.due_on, "2026-12-04") << "the earliest of the branch's loans";
+}
+
 }  // namespace
 }  // namespace shiori::db
