@@ -284,10 +284,8 @@ std::string RenderHoldDetail(const Context& ctx, const HoldDetailView& v) {
   Html h;
   detail::BeginPage(h, ctx, v.title);
   h.Open("dl");
-  auto fact = [&](const char* label, const std::string& value) {
-    if (value.empty()) return;
-    h.Element("dt", label);
-    h.Element("dd", value);
+  auto fact = [&](std::string_view label, std::string_view value) {
+    detail::Fact(h, label, value);
   };
   fact("著者", v.authors);
   fact("予約日", v.placed_on);

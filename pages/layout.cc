@@ -39,6 +39,12 @@ void SignedInLine(Html& h, const Context& ctx) {
 
 std::string_view IconUrl() { return kIcon; }
 
+void Fact(Html& h, std::string_view label, std::string_view value) {
+  if (value.empty()) return;
+  h.Element("dt", label);
+  h.Element("dd", value);
+}
+
 void CardHelp(Html& h, const Context& ctx, int digits, std::string_view id) {
   const std::string n = std::to_string(digits);
   h.Open("p", {{"id", id}});

@@ -22,6 +22,10 @@ std::string EndPage(Html& h, const Context& ctx, Footer footer = Footer::kFull);
 // A main link with access key `key` ('0'..'9'), labelled for number-key phones.
 void KeyLink(Html& h, const Context& ctx, std::string_view href, std::string_view text, char key);
 
+// One term of a description list (<dt>label<dd>value), nothing when `value`
+// is empty: a record's and a hold's facts.
+void Fact(Html& h, std::string_view label, std::string_view value);
+
 // The guide's words on what the network costs the patron: where patrons
 // start (top page, はじめての方へ), on the e-mail page and in ご注意.
 inline constexpr char kPacketFees[] =

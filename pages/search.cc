@@ -231,10 +231,8 @@ std::string RenderRecord(const Context& ctx, const RecordView& v) {
   detail::BeginPage(h, ctx, title);
   if (v.cart_added > 0) detail::CartAdded(h, ctx, v.cart_added);
   h.Open("dl");
-  auto field = [&](const char* label, const std::string& value) {
-    if (value.empty()) return;
-    h.Element("dt", label);
-    h.Element("dd", value);
+  auto field = [&](std::string_view label, std::string_view value) {
+    detail::Fact(h, label, value);
   };
   field("書名ヨミ", v.title_kana);
   field("著者", AuthorsText(v.authors));
