@@ -516,10 +516,12 @@ Result<CounterResult> ReceiveTransit(Connection& c, std::string_view barcode, co
   s->Bind(1, k.id);
   auto h = ReadHold(*s);
   if (!h.ok()) return h.status();
-  if (h->has_value() && (*h)->pickup == branch) {
+  // A copy marked 館内のみ while it travelled (a catalogue import) is given
+  // to no hold: the hold queues again for a copy that may be lent.
+  if (h->has_value() && (*h)->pickup == branch && !k.in_library) {
     SHIORI_RETURN_IF_ERROR(MakeReady(c, k, **h, today, rules, out));
   } else {
-    if (h->has_value()) {  // the hold no longer wants it here: it queues again
+    if (h->has_value()) {  // the hold no longer wants it here, or cannot have it: it queues again
       auto up = c.Prepare("UPDATE holds SET copy_id = NULL WHERE id = ?1");
       if (!up.ok()) return up.status();
       SHIORI_RETURN_IF_ERROR(up->Bind(1, (*h)->id).Run());

@@ -98,7 +98,7 @@ Response LoansView(const Request& req, Ctx& ctx, std::string message, int status
   v.message = std::move(message);
   v.loan_days = ctx.cfg.rules.loan_days;
   v.max_renewals = ctx.cfg.rules.max_renewals;
-  const Slice slice = SliceOf(req, ctx.profile, loans->size());
+  const Slice slice = SliceOf(req, ctx, loans->size());
   v.paging = slice.paging;
   for (size_t i = slice.from; i < slice.to; ++i) {
     const db::LoanLine& l = (*loans)[i];
@@ -109,7 +109,7 @@ Response LoansView(const Request& req, Ctx& ctx, std::string message, int status
     line.branch = l.branch_name;
     line.overdue = l.overdue;
     line.reserved = l.reserved;
-    line.renewed = l.renewals > 0;
+    line.renewals = l.renewals;
     line.loan_id = l.loan_id;
     line.renewable = RenewalOf(l, today, ctx.cfg.rules).ok();
     v.loans.push_back(std::move(line));
@@ -136,7 +136,7 @@ Response HoldList(const Request& req, Ctx& ctx, bool ready, std::string message 
   pages::HoldsView v;
   v.ready = ready;
   v.message = std::move(message);
-  const Slice slice = SliceOf(req, ctx.profile, holds->size());
+  const Slice slice = SliceOf(req, ctx, holds->size());
   v.paging = slice.paging;
   for (size_t i = slice.from; i < slice.to; ++i) {
     const db::HoldLine& h = (*holds)[i];
@@ -381,33 +381,39 @@ Response LoansPage(const Request& req, Ctx& ctx) { return LoansView(req, ctx, ""
 Response RenewPost(const Request& req, Ctx& ctx) {
   const db::Date today = ctx.clock.Today();
   const int64_t id = ParseInt(req.Param("id"), 0, 0, 999999999);
-  if (req.Param("confirm") != "1") {
-    // A renewal is confirmed first on every device: it can be made only so
-    // many times, and the page says the due date it gives.
-    auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), today);
-    if (!loans.ok()) return Failure(ctx, loans.status());
-    const db::LoanLine* loan = nullptr;
-    for (const auto& l : *loans) {
-      if (l.loan_id == id) loan = &l;
-    }
-    if (!loan) return LoansView(req, ctx, "この貸出は見つかりません。", 404);
-    auto next = RenewalOf(*loan, today, ctx.cfg.rules);
-    if (!next.ok()) {
-      if (!next.status().refusal()) return Failure(ctx, next.status());
-      return LoansView(req, ctx, next.status().message(), 409);
-    }
-    const int left = ctx.cfg.rules.max_renewals - loan->renewals;
+  auto loans = db::PatronLoans(ctx.db(), *PatronOf(ctx), today);
+  if (!loans.ok()) return Failure(ctx, loans.status());
+  const db::LoanLine* loan = nullptr;
+  for (const auto& l : *loans) {
+    if (l.loan_id == id) loan = &l;
+  }
+  if (!loan) return LoansView(req, ctx, "この貸出は見つかりません。", 404);
+  auto next = RenewalOf(*loan, today, ctx.cfg.rules);
+  if (!next.ok()) {
+    if (!next.status().refusal()) return Failure(ctx, next.status());
+    return LoansView(req, ctx, next.status().message(), 409);
+  }
+  // A renewal is confirmed first on every device: it can be made only so
+  // many times, and the page says the due date it gives. The confirmation
+  // carries that date: when the date a renewal would give has changed since
+  // (the page was left open past midnight), it asks again.
+  const bool confirmed = req.Param("confirm") == "1";
+  if (!confirmed || req.Param("due") != next->ToString()) {
+    const int max = ctx.cfg.rules.max_renewals;
     pages::ConfirmView v;
     v.heading = "貸出の延長";
     v.text =
+        std::string(confirmed ? "延長した場合の返却期限が変わりました。もう一度お確かめください。"
+                              : "") +
         "「" + pages::TitleWithVolume(loan->title, loan->volume) +
         "」の返却期限を延長します。新しい返却期限は" + db::JapaneseDate(*next) + "です。" +
-        (ctx.cfg.rules.max_renewals == 1 ? std::string("延長は1回だけです。")
-                                         : "延長はあと" + std::to_string(left) + "回までです。") +
+        (max == 1 ? std::string("延長は1回だけです。")
+                  : "延長は" + std::to_string(max) + "回までで、これが" +
+                        std::to_string(loan->renewals + 1) + "回目です。") +
         "よろしいですか。";
     v.action = "/account/loans/renew";
     v.button = "延長する";
-    v.fields = {{"id", std::to_string(id)}};
+    v.fields = {{"id", std::to_string(id)}, {"due", next->ToString()}};
     v.back = "/account/loans";
     v.back_label = "やめる（貸出中一覧へ）";
     return Html(200, pages::RenderConfirm(ctx.page(), v));

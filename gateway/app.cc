@@ -128,7 +128,9 @@ struct App::Impl {
     Ctx ctx(pool, site, DeviceOf(raw), now);
     ctx.path = raw.path;
     ctx.client = ClientAddress(site.cfg, raw.remote, raw.Header("x-forwarded-for"));
-    const std::string query = WithoutParam(raw.raw_query, kSessionParam);
+    // The page's own address for links back to it and its QR code: without
+    // the session id, and without the cart's one-time status line (added=1).
+    const std::string query = WithoutParam(WithoutParam(raw.raw_query, kSessionParam), "added");
     if (raw.method == "GET" && !query.empty()) ctx.here = raw.path + "?" + query;
     // The QR code that carries a page to a phone: on PCs only (a phone showing
     // a code of itself is noise, and bytes).
@@ -151,9 +153,6 @@ struct App::Impl {
   Response Serve(Request& raw, Ctx& ctx) {
     // 1. The session (its id is ASCII, readable before decoding).
     Status s = ctx.session.Load(raw);
-    if (!s.ok()) return Failure(ctx, s);
-
-    s = SignInName(ctx);
     if (!s.ok()) return Failure(ctx, s);
 
     // 2. The output charset: the patron's choice, else the device's.
@@ -188,13 +187,16 @@ struct App::Impl {
       if (method == r.method) route = &r;
     }
 
-    // 5. The maintenance switch, once, before any public handler.
+    // 5. The maintenance switch, once, before any public handler; then who
+    //    is logged in, named on every page (not on the stylesheet or /healthz).
     if (!route || route->access != Access::kAlwaysOn) {
       if (MaintenanceOn(ctx)) {
         Response r = Html(503, pages::RenderMaintenance(ctx.page()));
         (void)r.SetHeader("Retry-After", "3600");
         return r;
       }
+      s = SignInName(ctx);
+      if (!s.ok()) return Failure(ctx, s);
     }
     if (!route) {
       if (path_known) {

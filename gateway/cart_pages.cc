@@ -49,7 +49,7 @@ Response CartView(const Request& req, Ctx& ctx, std::string message, int status 
     Status s = ctx.session.Ensure();
     if (!s.ok()) return Failure(ctx, s);
   }
-  const Slice slice = SliceOf(req, ctx.profile, lines->size(), kCartLineBytes);
+  const Slice slice = SliceOf(req, ctx, lines->size(), kCartLineBytes);
   pages::CartView v;
   v.message = std::move(message);
   v.count = lines->size();

@@ -106,6 +106,7 @@ Response CharsetSet(const Request& req, Ctx& ctx) {
 // the session id: an address that came with one is sent again without it.
 Response Exit(const Request& req, Ctx& ctx) {
   ctx.links.LeaveOutSessionId();
+  ctx.signed_in.reset();  // its ログアウト form would go without the session id
   std::string_view to = req.Param("to");
   if (!IsHttpUrl(to)) {
     return Html(
@@ -147,7 +148,7 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   // branch that holds it (「野田 貸出中（返却予定12月15日(火)）」 is 41 in
   // Shift_JIS) and for 「予約 n件」.
   const long hit_bytes = 260 + 50 * (static_cast<long>(ctx.cfg.rules.branches.size()) + 1);
-  v.page_size = q.limit = LinesPerPage(ctx.profile, hit_bytes, 20);
+  v.page_size = q.limit = LinesPerPage(ctx, hit_bytes, 20);
   v.offset = q.offset = ParseInt(req.Param("p"), 0, 0, db::kSearchCandidates);
 
   size_t longest = 0;

@@ -181,16 +181,18 @@ std::string WithoutParam(std::string_view raw_query, std::string_view name);
 bool IsHttpUrl(std::string_view u);
 // A decimal number in [lo, hi] (clamped), or `fallback` when `s` is not one.
 int ParseInt(std::string_view s, int fallback, int lo, int hi);
-// How many lines of `line_bytes` fit one page of the device next to the
-// frame (about 1.8 KB in Shift_JIS); `unlimited` where there is no budget.
-int LinesPerPage(const DeviceProfile& p, long line_bytes, int unlimited);
+// How many lines of `line_bytes` fit one page of the request's device next
+// to the frame (about 1.8 KB in Shift_JIS, 0.4 KB more with the logged-in
+// patron's line and its ログアウト form); `unlimited` where there is no budget.
+int LinesPerPage(const Ctx& ctx, long line_bytes, int unlimited);
 // The lines [from, to) of a list of `n` the page shows, by the request's `p`,
-// where a line weighs `line_bytes` on a phone. Default: 400, a line with its form.
+// where a line weighs `line_bytes` on a phone. Default: 500, a line with its
+// form (a session id in its action and hidden fields on cookie-less phones).
 struct Slice {
   size_t from = 0, to = 0;
   pages::ListPaging paging;
 };
-Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n, long line_bytes = 400);
+Slice SliceOf(const Request& req, const Ctx& ctx, size_t n, long line_bytes = 500);
 // The logged-in patron of the request, if any.
 std::optional<int64_t> PatronOf(Ctx& ctx);
 // Names the logged-in patron on the request's pages (ctx.signed_in): their

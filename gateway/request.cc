@@ -237,14 +237,16 @@ int ParseInt(std::string_view s, int fallback, int lo, int hi) {
   return std::clamp(v, lo, hi);
 }
 
-int LinesPerPage(const DeviceProfile& p, long line_bytes, int unlimited) {
-  if (!p.budget_bytes) return unlimited;
-  const long n = (static_cast<long>(p.budget_bytes) - 1800) / line_bytes;
+int LinesPerPage(const Ctx& ctx, long line_bytes, int unlimited) {
+  const size_t budget = ctx.profile.budget_bytes;
+  if (!budget) return unlimited;
+  const long frame = ctx.signed_in ? 2200 : 1800;
+  const long n = (static_cast<long>(budget) - frame) / line_bytes;
   return static_cast<int>(std::clamp(n, 3L, 20L));
 }
 
-Slice SliceOf(const Request& req, const DeviceProfile& profile, size_t n, long line_bytes) {
-  const int size = LinesPerPage(profile, line_bytes, 100);
+Slice SliceOf(const Request& req, const Ctx& ctx, size_t n, long line_bytes) {
+  const int size = LinesPerPage(ctx, line_bytes, 100);
   Slice s;
   s.from = std::min(n, static_cast<size_t>(ParseInt(req.Param("p"), 0, 0, 100000)));
   s.to = std::min(n, s.from + static_cast<size_t>(size));

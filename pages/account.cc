@@ -213,7 +213,11 @@ std::string RenderLoans(const Context& ctx, const LoansView& v) {
       h.Text("返却期限 ").Text(l.due);
       if (l.overdue) h.Text(" ").Element("strong", "延滞");
       if (l.reserved) h.Text(" ").Element("strong", "予約あり");
-      if (l.renewed) h.Text(" 延長済み");
+      if (l.renewals > 0 && l.renewals >= v.max_renewals) {
+        h.Text(" 延長済み");
+      } else if (l.renewals > 0) {
+        h.Text(" 延長").Text(std::to_string(l.renewals)).Text("回");
+      }
       h.Void("br").Text("貸出日 ").Text(l.loaned_on).Text(" / ").Text(l.branch);
       if (l.renewable) {
         PostForm(h, ctx, "/account/loans/renew");
@@ -225,13 +229,15 @@ std::string RenderLoans(const Context& ctx, const LoansView& v) {
     }
     h.Close();
     h.Element("p",
-              "「延滞」は返却期限を過ぎています。至急お返しください。"
-              "「予約あり」は次に待っている人がいます。期限内にお返しください。"
-              "予約がなく期限内の資料は、" +
-                  (v.max_renewals == 1 ? std::string("1回に限り")
-                                       : std::to_string(v.max_renewals) + "回まで") +
-                  "延長できます（延長した日から" + std::to_string(v.loan_days) +
-                  "日）。「延長済み」の資料はもう延長できません。");
+              std::string("「延滞」は返却期限を過ぎています。至急お返しください。"
+                          "「予約あり」は次に待っている人がいます。期限内にお返しください。") +
+                  (v.max_renewals <= 0
+                       ? std::string("延長はできません。")
+                       : "予約がなく期限内の資料は、" +
+                             (v.max_renewals == 1 ? std::string("1回に限り")
+                                                  : std::to_string(v.max_renewals) + "回まで") +
+                             "延長できます（延長した日から" + std::to_string(v.loan_days) +
+                             "日）。「延長済み」の資料はもう延長できません。"));
     detail::PagingLinks(h, ctx, "/account/loans", v.paging);
   }
   BackToAccount(h, ctx);

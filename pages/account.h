@@ -65,7 +65,7 @@ struct LoanLineView {
   std::string loaned_on;   // 貸出日, as due
   std::string branch;      // 所蔵館: the copy's own branch
   bool overdue = false, reserved = false;
-  bool renewed = false;  // 延長済み
+  int renewals = 0;  // times renewed: 延長済み at the library's limit, else 延長n回
   int64_t loan_id = 0;
   bool renewable = false;  // shows 「延長」
 };

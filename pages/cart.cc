@@ -64,7 +64,7 @@ std::string RenderCart(const Context& ctx, const CartView& v) {
   Html h;
   detail::BeginPage(h, ctx, "カート");
   if (!v.message.empty()) h.Open("p", {{"role", "status"}}).Element("strong", v.message).Close();
-  if (v.items.empty()) {
+  if (v.count == 0) {
     h.Element("p", "カートは空です。検索結果や資料の画面で「カートに入れる」を押してください。");
     return detail::EndPage(h, ctx);
   }

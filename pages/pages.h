@@ -122,9 +122,11 @@ struct Context {
   const Device& device;
   const Links& links;
   std::string_view library_name;
-  std::string_view path = "/";  // the page being rendered, for "back" links
-  // This page's absolute address without any session id, for the QR code
-  // that smartphones and PCs show in the footer; empty: no QR code.
+  // The page being rendered, with a GET's query (no session id), for the
+  // links that lead back to it (文字コード).
+  std::string_view path = "/";
+  // This page's absolute address without any session id, for the QR code a
+  // PC's footer shows; empty: no QR code.
   std::string_view page_url = "";
   const SignedIn* signed_in = nullptr;  // nobody logged in: nullptr
 };

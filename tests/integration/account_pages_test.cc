@@ -110,6 +110,14 @@ TEST_P(AccountPages, RenewingAsksFirstAndTheListThenSaysRenewed) {
                       " WHERE p.card = '1000000055' AND l.returned_on IS NULL"),
             due_before);
 
+  // A confirmation whose date is no longer the one a renewal gives (left
+  // open past midnight) asks again and renews nothing.
+  std::string again = b.Post("/account/loans/renew", {{"due", "2000-01-01"}}, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_TRUE(Has(again, "延長した場合の返却期限が変わりました")) << again;
+  EXPECT_EQ(Int("SELECT sum(renewals) FROM loans l JOIN patrons p ON p.id = l.patron_id"
+                " WHERE p.card = '1000000055'"),
+            0);
   std::string done = b.Post("/account/loans/renew", {}, &status);
   EXPECT_EQ(status, 200);
   EXPECT_TRUE(Has(done, "延長しました。")) << done;
@@ -210,6 +218,29 @@ TEST_P(AccountPages, TheGuidesSentencesAreOnThePagesPatronsUse) {
     HttpResponse raw = server_.Get("/account/guide", {kDocomo});
     EXPECT_NE(raw.Header("content-type").find("Shift_JIS"), std::string::npos);
     EXPECT_TRUE(Has(raw.body, charset::Utf8ToSjis(fees)));
+  }
+}
+
+// The logged-in line and its ログアウト form cost every page of a
+// cookie-less phone some 400 bytes: the lists and results are cut to make
+// room, and the oldest docomo's pages stay within its 5 KB.
+TEST(AccountPagesBudget, LoggedInPagesOfTheOldestDocomoStayWithin5Kb) {
+  TempDir dir;
+  Server server;
+  ASSERT_TRUE(server.Start({"--demo", "--db", dir.File("b.db")})) << server.startup_output();
+  Browser b(server, true, "DoCoMo/1.0/N503i");
+  b.Get("/account");
+  long status = 0;
+  b.Post("/account/login", {{"card", "1000000011"}, {"password", "neko2026"}}, &status);
+  ASSERT_EQ(status, 200);
+  for (const char* path :
+       {"/", "/search?q=%82%CC", "/search?q=%94%4C", "/account", "/account/loans", "/account/holds",
+        "/account/ready", "/account/email", "/account/password", "/cart"}) {
+    SCOPED_TRACE(path);
+    std::string page = b.Get(path, &status);
+    EXPECT_EQ(status, 200);
+    EXPECT_TRUE(Has(page, "でログイン中")) << page;
+    EXPECT_LE(b.last_bytes(), 5u * 1024) << page;
   }
 }
 

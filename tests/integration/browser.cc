@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "charset/charset.h"
@@ -56,7 +57,8 @@ std::string Browser::Get(const std::string& path, long* status) {
 }
 
 // Submits the POST form of the last page whose action is `action`, with
-// `fields` (UTF-8) added to its hidden fields, encoded as the page's charset.
+// `fields` (UTF-8) added to its hidden fields (a given field replaces the
+// hidden one of its name), encoded as the page's charset.
 std::string Browser::Post(const std::string& action,
                           const std::vector<std::pair<std::string, std::string>>& fields,
                           long* status) {
@@ -75,7 +77,10 @@ std::string Browser::Post(const std::string& action,
     rest = rest.substr(0, rest.find("</form>"));
     for (auto it = std::sregex_iterator(rest.begin(), rest.end(), hidden);
          it != std::sregex_iterator(); ++it) {
-      add((*it)[1], Unescaped((*it)[2]));
+      const std::string name = (*it)[1];
+      const bool given =
+          std::any_of(fields.begin(), fields.end(), [&](const auto& f) { return f.first == name; });
+      if (!given) add(name, Unescaped((*it)[2]));
     }
   }
   for (const auto& [k, v] : fields) add(k, v);

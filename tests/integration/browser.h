@@ -28,8 +28,8 @@ class Browser {
   // GETs `path` (adding the URL session for the phone) and returns the page as UTF-8.
   std::string Get(const std::string& path, long* status = nullptr);
   // Submits the POST form of the last page whose action is `action`, with
-  // `fields` (UTF-8) added to its hidden fields, encoded in the page's
-  // charset; follows a 303.
+  // `fields` (UTF-8) added to its hidden fields (a given field replaces the
+  // hidden one of its name), encoded in the page's charset; follows a 303.
   std::string Post(const std::string& action,
                    const std::vector<std::pair<std::string, std::string>>& fields,
                    long* status = nullptr);

@@ -1038,6 +1038,29 @@ TEST_F(CircTest, AReferenceCopyIsNeverLent) {
   EXPECT_EQ(Snapshot(), before) << "nothing written";
 }
 
+// A copy marked 館内のみ by an import while it travelled to a hold is not
+// made ready on arrival: the hold queues again, the copy goes home.
+TEST_F(CircTest, ACopyMarkedReferenceInTransitIsNotMadeReady) {
+  const int64_t book = AddRecord("こころ");
+  AddCopy(book, "T1", "noda");
+  AddPatron("1000");
+  const int64_t a = AddPatron("1001");
+  Lend("1000", "T1", "2026-12-01");
+  Place(a, book, "chuo", "phone");
+  const int64_t ha = HoldId(a, book);
+  ASSERT_TRUE(Checkin(*c_, "T1", "noda", D("2026-12-10"), rules_).ok());
+  ASSERT_EQ(CopyStatus("T1"), "transit");
+  Sql("UPDATE copies SET in_library = 1 WHERE barcode = 'T1'");
+  auto got = ReceiveTransit(*c_, "T1", "chuo", D("2026-12-12"), rules_);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(HoldField(ha, "status"), "waiting");
+  EXPECT_EQ(
+      Int("SELECT count(*) FROM holds WHERE copy_id IS NOT NULL AND id = " + std::to_string(ha)), 0)
+      << "the hold waits for a copy that may be lent";
+  EXPECT_EQ(CopyStatus("T1"), "transit") << "sent home to noda";
+  EXPECT_EQ(Int("SELECT count(*) FROM outbox"), 0);
+}
+
 TEST_F(CircTest, AHoldOnATitleWithOnlyAReferenceCopyIsRefused) {
   const int64_t book = AddRecord("広辞苑");
   AddCopy(book, "R1", "chuo");
