@@ -50,19 +50,29 @@ Status CartRemoveAll(Connection& c, int64_t session_id, const std::vector<int64_
 
 Result<std::vector<CartItem>> CartList(Connection& c, int64_t session_id) {
   auto s = c.Prepare(
-      "SELECT r.id, r.title, ifnull(r.volume,''),"
-      " ifnull((SELECT group_concat(name, '・') FROM (SELECT name FROM record_authors"
-      "   WHERE record_id = r.id ORDER BY pos)), '')"
+      "SELECT r.id, r.title, ifnull(r.volume,'')"
       " FROM cart_items i JOIN records r ON r.id = i.record_id WHERE i.session_id = ?1"
       " ORDER BY i.added_at, r.id");
   if (!s.ok()) return s.status();
+  auto a = c.Prepare(
+      "SELECT name, ifnull(role,'') FROM record_authors WHERE record_id = ?1 ORDER BY pos");
+  if (!a.ok()) return a.status();
   s->Bind(1, session_id);
   std::vector<CartItem> out;
   while (true) {
     auto r = s->Step();
     if (!r.ok()) return r.status();
     if (!*r) break;
-    out.push_back({s->Int(0), s->Text(1), s->Text(2), s->Text(3)});
+    CartItem item{s->Int(0), s->Text(1), s->Text(2), {}};
+    a->Reset();
+    a->Bind(1, item.record_id);
+    while (true) {
+      auto ar = a->Step();
+      if (!ar.ok()) return ar.status();
+      if (!*ar) break;
+      item.authors.push_back({a->Text(0), "", a->Text(1)});
+    }
+    out.push_back(std::move(item));
   }
   return out;
 }

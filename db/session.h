@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "db/catalog.h"
 #include "db/sqlite.h"
 
 namespace shiori::db {
@@ -71,7 +72,8 @@ Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limit
 inline constexpr int kCartLimit = 20;
 struct CartItem {
   int64_t record_id = 0;
-  std::string title, volume, authors;
+  std::string title, volume;
+  std::vector<AuthorEntry> authors;  // in order, name and role (no reading)
 };
 // Adds a title to the session's cart. Adding one already there changes
 // nothing (OK). Conflict when the cart holds kCartLimit titles; NotFound for

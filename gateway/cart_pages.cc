@@ -24,7 +24,8 @@ Result<std::vector<pages::CartLineView>> CartLines(Ctx& ctx, bool judge) {
   std::vector<int64_t> ids;
   for (auto& it : *items) {
     ids.push_back(it.record_id);
-    out.push_back({it.record_id, pages::TitleWithVolume(it.title, it.volume), it.authors, ""});
+    out.push_back({it.record_id, pages::TitleWithVolume(it.title, it.volume),
+                   pages::AuthorsText(AuthorViews(it.authors)), ""});
   }
   const std::optional<int64_t> patron = PatronOf(ctx);
   if (judge && patron && !ids.empty()) {

@@ -36,12 +36,6 @@ int CartAddedCount(const Request& req, const std::vector<int64_t>& in_cart) {
   return req.Param("added") == "1" ? static_cast<int>(in_cart.size()) : 0;
 }
 
-std::vector<pages::AuthorView> AuthorViews(const std::vector<db::AuthorEntry>& authors) {
-  std::vector<pages::AuthorView> out;
-  for (const auto& a : authors) out.push_back({a.name, a.role});
-  return out;
-}
-
 }  // namespace
 
 void KeepTopPages(Site& site, db::Pool& pool) {

@@ -202,6 +202,8 @@ Status SignInName(Ctx& ctx);
 // The pickup branches, the patron's home branch first.
 std::vector<std::pair<std::string, std::string>> BranchesFor(const Config& cfg,
                                                              const db::PatronRow& p);
+// A record's authors as the pages show them (name and role).
+std::vector<pages::AuthorView> AuthorViews(const std::vector<db::AuthorEntry>& authors);
 // メール, 電話 or 連絡不要 for a hold's contact code.
 const char* ContactName(std::string_view contact);
 // "2026-12-15" as "12月15日(火)"; as stored when it is not a date.

@@ -262,6 +262,12 @@ std::optional<int64_t> PatronOf(Ctx& ctx) {
   return row ? row->patron_id : std::nullopt;
 }
 
+std::vector<pages::AuthorView> AuthorViews(const std::vector<db::AuthorEntry>& authors) {
+  std::vector<pages::AuthorView> out;
+  for (const auto& a : authors) out.push_back({a.name, a.role});
+  return out;
+}
+
 Status SignInName(Ctx& ctx) {
   ctx.signed_in.reset();
   const auto id = PatronOf(ctx);

@@ -178,6 +178,18 @@ TEST_F(Cart, ADocomoPhoneLandsBackOnTheRecordPageItAddedFrom) {
   EXPECT_LE(old.last_bytes(), kOldDocomoBudget);
 }
 
+// The cart names a title's authors as the result list and the record page
+// do: each role after its name.
+TEST_F(Cart, TheCartNamesAuthorsWithTheirRoles) {
+  Browser pc(server_, false);
+  const int64_t id = RecordId(server_, "沈黙の春");
+  ASSERT_GT(id, 0);
+  pc.Get("/record?id=" + std::to_string(id));
+  pc.Post("/cart/add", {});
+  std::string cart = pc.Get("/cart");
+  EXPECT_NE(cart.find("レイチェル・カーソン著、青樹簗一訳"), std::string::npos) << cart;
+}
+
 TEST_F(Cart, AFullCartOrAnUnknownTitleSaysWhyInJapanese) {
   Browser pc(server_, false);
   std::string page = pc.Get("/search?q=" + Hex("新潮社"));
