@@ -47,8 +47,7 @@ Response RegisterPage(Ctx& ctx, pages::RegisterView v, int status = 200) {
 pages::EmailView EmailViewFor(Ctx& ctx) {
   pages::EmailView v;
   v.sender = ctx.cfg.mail.from;
-  auto p = db::FindPatronById(ctx.db(), *PatronOf(ctx));
-  if (p.ok() && p->has_value()) v.current = (*p)->email;
+  if (ctx.patron) v.current = ctx.patron->email;
   auto pending = db::PendingEmailChange(ctx.db(), *PatronOf(ctx), ctx.clock.Now());
   if (pending.ok() && pending->has_value()) {
     v.pending = (*pending)->address;
@@ -431,8 +430,8 @@ Response HoldDetail(const Request& req, Ctx& ctx) {
   if (!own.ok()) return Failure(ctx, own.status());
   if (!own->has_value()) return Html(404, pages::RenderNotFound(ctx.page()));
   const auto& [hold, ready] = **own;
-  auto patron = db::FindPatronById(ctx.db(), *PatronOf(ctx));
-  if (!patron.ok() || !patron->has_value()) return Failure(ctx, patron.status());
+  if (!ctx.patron) return LoginPage(ctx, "", "ログインしてください。", 401);
+  const db::PatronRow& patron = *ctx.patron;
   pages::HoldDetailView v;
   v.hold_id = hold.hold_id;
   v.title = pages::TitleWithVolume(hold.title, hold.volume);
@@ -444,8 +443,8 @@ Response HoldDetail(const Request& req, Ctx& ctx) {
   v.ready = ready;
   v.branch_code = hold.branch_code;
   v.contact = hold.contact;
-  v.branches = BranchesFor(ctx.cfg, **patron);
-  v.has_email = !(*patron)->email.empty();
+  v.branches = BranchesFor(ctx.cfg, patron);
+  v.has_email = !patron.email.empty();
   return Html(200, pages::RenderHoldDetail(ctx.page(), v));
 }
 

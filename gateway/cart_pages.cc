@@ -71,18 +71,17 @@ std::string ContactWithDetail(std::string_view contact, const db::PatronRow& p) 
 }
 
 Response ReserveStep(const Request& req, Ctx& ctx, bool confirm) {
-  auto patron = db::FindPatronById(ctx.db(), *PatronOf(ctx));
-  if (!patron.ok()) return Failure(ctx, patron.status());
-  if (!patron->has_value()) return LoginPage(ctx, "", "ログインしてください。", 401);
+  if (!ctx.patron) return LoginPage(ctx, "", "ログインしてください。", 401);
+  const db::PatronRow& patron = *ctx.patron;
   auto lines = CartLines(ctx, true);
   if (!lines.ok()) return Failure(ctx, lines.status());
   if (lines->empty())
     return CartView(req, ctx, "カートが空です。予約する資料をカートに入れてください。");
   pages::ReserveView v;
   v.items = std::move(lines).value();
-  v.email = (*patron)->email;
-  v.phone = (*patron)->phone;
-  v.branches = BranchesFor(ctx.cfg, **patron);
+  v.email = patron.email;
+  v.phone = patron.phone;
+  v.branches = BranchesFor(ctx.cfg, patron);
   if (confirm) {
     v.branch = std::string(req.Param("branch"));
     v.contact = std::string(req.Param("contact"));
@@ -95,7 +94,7 @@ Response ReserveStep(const Request& req, Ctx& ctx, bool confirm) {
     }
     v.confirm = true;
     v.branch_name = b->name;
-    v.contact_name = ContactWithDetail(v.contact, **patron);
+    v.contact_name = ContactWithDetail(v.contact, patron);
     v.request_key = NewToken(ctx.site.random);
   }
   return Html(200, pages::RenderReserve(ctx.page(), v));
@@ -135,9 +134,8 @@ Response ReserveForm(const Request& req, Ctx& ctx) { return ReserveStep(req, ctx
 Response ReserveConfirm(const Request& req, Ctx& ctx) { return ReserveStep(req, ctx, true); }
 
 Response ReservePlace(const Request& req, Ctx& ctx) {
-  auto patron = db::FindPatronById(ctx.db(), *PatronOf(ctx));
-  if (!patron.ok()) return Failure(ctx, patron.status());
-  if (!patron->has_value()) return LoginPage(ctx, "", "ログインしてください。", 401);
+  if (!ctx.patron) return LoginPage(ctx, "", "ログインしてください。", 401);
+  const db::PatronRow& patron = *ctx.patron;
   auto lines = CartLines(ctx, false);
   if (!lines.ok()) return Failure(ctx, lines.status());
   std::vector<int64_t> ids;
@@ -149,7 +147,7 @@ Response ReservePlace(const Request& req, Ctx& ctx) {
   std::tm tm;
   gmtime_r(&now, &tm);
   std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  auto results = db::PlaceHolds(ctx.db(), (*patron)->id, ids, branch, contact,
+  auto results = db::PlaceHolds(ctx.db(), patron.id, ids, branch, contact,
                                 IsTokenShaped(key) ? key : "", ctx.cfg.rules, iso);
   if (!results.ok()) {
     if (!results.status().refusal()) return Failure(ctx, results.status());
@@ -161,7 +159,7 @@ Response ReservePlace(const Request& req, Ctx& ctx) {
   v.pickup_days = ctx.cfg.rules.pickup_open_days;
   const db::Branch* b = ctx.cfg.rules.FindBranch(branch);
   v.branch_name = b ? b->name : branch;
-  v.contact_name = ContactWithDetail(contact, **patron);
+  v.contact_name = ContactWithDetail(contact, patron);
   std::vector<int64_t> placed;
   for (const auto& hr : *results) {
     pages::ReserveLineView l;

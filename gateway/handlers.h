@@ -91,7 +91,9 @@ struct Ctx {
   std::string page_url;  // absolute, without the session id: the QR code's text
   std::string client;    // the client's address (ClientAddress), for throttling
   bool shift_jis = false;
-  // The patron logged in to the session, named on every page (SignInName).
+  // The patron logged in to the session as read at the request's start, and
+  // as every page names them (SignInName); handlers read the row from here.
+  std::optional<db::PatronRow> patron;
   std::optional<pages::SignedIn> signed_in;
 
   Ctx(db::Pool& pool, const Site& s, DeviceProfile p, int64_t now);
@@ -195,9 +197,9 @@ struct Slice {
 Slice SliceOf(const Request& req, const Ctx& ctx, size_t n, long line_bytes = 500);
 // The logged-in patron of the request, if any.
 std::optional<int64_t> PatronOf(Ctx& ctx);
-// Names the logged-in patron on the request's pages (ctx.signed_in): their
-// name and the card's last four digits; nobody when the session has no
-// patron or the patron is gone.
+// Reads the logged-in patron (ctx.patron) and names them on the request's
+// pages (ctx.signed_in): their name and the card's last four digits; nobody
+// when the session has no patron or the patron is gone.
 Status SignInName(Ctx& ctx);
 // The pickup branches, the patron's home branch first.
 std::vector<std::pair<std::string, std::string>> BranchesFor(const Config& cfg,

@@ -269,15 +269,15 @@ std::vector<pages::AuthorView> AuthorViews(const std::vector<db::AuthorEntry>& a
 }
 
 Status SignInName(Ctx& ctx) {
+  ctx.patron.reset();
   ctx.signed_in.reset();
   const auto id = PatronOf(ctx);
   if (!id) return Status::Ok();
   auto p = db::FindPatronById(ctx.db(), *id);
   if (!p.ok()) return p.status();
   if (!p->has_value()) return Status::Ok();
-  const std::string& card = (*p)->card;
-  ctx.signed_in =
-      pages::SignedIn{(*p)->name_kana, card.size() > 4 ? card.substr(card.size() - 4) : card};
+  ctx.patron = std::move(**p);
+  ctx.signed_in = pages::SignedIn{ctx.patron->name_kana, pages::CardTail(ctx.patron->card)};
   return Status::Ok();
 }
 

@@ -67,6 +67,12 @@ std::string TitleWithVolume(std::string_view title, std::string_view volume) {
   return out;
 }
 
+std::string CardTail(std::string_view card) {
+  if (card.empty()) return std::string();
+  if (card.size() <= 4) return std::string(card);
+  return "……" + std::string(card.substr(card.size() - 4));
+}
+
 void Html::WriteAttrs(const Attr* begin, const Attr* end) {
   for (const Attr* a = begin; a != end; ++a) {
     out_ += ' ';

@@ -28,7 +28,7 @@ void SignedInLine(Html& h, const Context& ctx) {
   h.Open("form", {{"action", ctx.links.Url("/account/logout")}, {"method", "post"}});
   ctx.links.FormFields(h, true);
   h.Text(ctx.signed_in->name_kana)
-      .Text(" さん（カード ……")
+      .Text(" さん（カード ")
       .Text(ctx.signed_in->card_tail)
       .Text("）でログイン中 ");
   h.Void("input", {{"type", "submit"}, {"value", "ログアウト"}});

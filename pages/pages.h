@@ -38,6 +38,10 @@ std::string Escape(std::string_view s);
 // (巻次) after a space when there is one: "銀河鉄道の夜 上".
 std::string TitleWithVolume(std::string_view title, std::string_view volume);
 
+// A card number as pages show it: only its last four digits, "……1234"
+// (the whole number when it has four or fewer). "" for "".
+std::string CardTail(std::string_view card);
+
 // Builds HTML that is escaped by default. Tags are closed in order: Close()
 // ends the innermost open element, Take() closes whatever is still open.
 class Html {
@@ -114,7 +118,7 @@ class Links {
 // ログアウト while they are (library PCs are shared).
 struct SignedIn {
   std::string name_kana;  // as registered, in katakana
-  std::string card_tail;  // the card number's last four digits
+  std::string card_tail;  // the card number as CardTail shows it: "……1234"
 };
 
 // Everything a renderer gets besides its own view model.
@@ -139,7 +143,6 @@ struct ListPaging {
   int first = 1;  // number of the first line shown
   int prev = -1, next = -1;
 };
-
 
 // 文字コード: lets the patron choose Shift_JIS or UTF-8 for this session.
 struct CharsetView {

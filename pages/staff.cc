@@ -110,12 +110,6 @@ void StaffForm(Html& h, const StaffContext& ctx, const StaffFormView& f) {
 
 // ---------------------------------------------------------------- helpers
 
-std::string CardTail(std::string_view card) {
-  if (card.empty()) return std::string();
-  if (card.size() <= 4) return std::string(card);
-  return "……" + std::string(card.substr(card.size() - 4));
-}
-
 std::string_view StaffActionName(std::string_view action) {
   static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
       {"login", "ログイン"},

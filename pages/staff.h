@@ -49,10 +49,6 @@ struct StaffOutcome {
   bool refused = false;  // drawn as a refusal; the words say what to do
 };
 
-// A card number as lists show it: only its last four digits, "……1234"
-// (the whole number when it has four or fewer). "" for "".
-std::string CardTail(std::string_view card);
-
 // The audit's action codes in words: "login" → "ログイン", "checkout" →
 // "貸出" ...; an unknown code as it is.
 std::string_view StaffActionName(std::string_view action);
@@ -77,7 +73,7 @@ struct StaffCountView {
   std::string path;   // the page that lists them, given to Links::Url
   std::string words;  // 予約資料の準備, 回送受入待ち ...
   int count = 0;
-  std::string unit;   // 件, 冊
+  std::string unit;  // 件, 冊
 };
 struct StaffDashboardView {
   StaffOutcome outcome;
