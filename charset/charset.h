@@ -170,9 +170,17 @@ Result<std::vector<std::string>> Utf8ToIso2022Jp(std::string_view utf8, size_t m
 // Invalid UTF-8 bytes are dropped. Never fails.
 std::u32string FoldForSearch(std::string_view utf8);
 
+// Readings as patrons type them, on text FoldForSearch has folded (hiragana):
+// the particles as written and as spoken are one (は/わ, へ/え, を/お), small
+// kana are large (ゃ -> や, っ -> つ, ゕ -> か, ゖ -> け), ゔ and ヷ..ヺ are the
+// ば-line, ぢ/じ, づ/ず, ゐ/い, ゑ/え are one, and the long vowel mark ー is
+// dropped (こんぴゅーたー and こんぴゅーた meet). For readings only: a title
+// keeps its kana as written.
+void FoldReading(std::u32string& folded);
+
 enum class CharClass {
-  kCjk,        // kanji, kana, 々〆ー: indexed as runs (db/search.cc: bigrams, kanji, kana trigrams)
-  kWord,       // letters and digits of other scripts: indexed as words
+  kCjk,   // kanji, kana, 々〆ー: indexed as runs (db/search.cc: bigrams, kanji, kana trigrams)
+  kWord,  // letters and digits of other scripts: indexed as words
   kSeparator,  // spaces, punctuation, symbols (・ included)
 };
 // Class of a folded code point.

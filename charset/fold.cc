@@ -6,6 +6,7 @@
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -53,6 +54,74 @@ std::u32string FoldForSearch(std::string_view utf8) {
     result += static_cast<char32_t>(c);
   }
   return result;
+}
+
+void FoldReading(std::u32string& f) {
+  size_t out = 0;
+  for (size_t i = 0; i < f.size(); ++i) {
+    char32_t c = f[i];
+    if (c == U'ー') continue;
+    if (c == U'ゔ' || (c >= U'ヷ' && c <= U'ヺ')) {
+      // ゔぁ ゔぃ ゔぇ ゔぉ -> ば び べ ぼ; ゔ alone -> ぶ; ヷ ヸ ヹ ヺ -> ば び べ ぼ.
+      static constexpr char32_t kVa[] = {U'ば', U'び', U'べ', U'ぼ'};
+      if (c != U'ゔ') {
+        f[out++] = kVa[c - U'ヷ'];
+        continue;
+      }
+      const char32_t next = i + 1 < f.size() ? f[i + 1] : 0;
+      const char32_t* small = std::char_traits<char32_t>::find(U"ぁぃぇぉ", 4, next);
+      if (small) {
+        f[out++] = kVa[small - U"ぁぃぇぉ"];
+        ++i;
+      } else {
+        f[out++] = U'ぶ';
+      }
+      continue;
+    }
+    switch (c) {
+      case U'ぁ':
+      case U'ぃ':
+      case U'ぅ':
+      case U'ぇ':
+      case U'ぉ':
+      case U'っ':
+      case U'ゃ':
+      case U'ゅ':
+      case U'ょ':
+        c += 1;  // the large kana follows its small one
+        break;
+      case U'ゎ':
+      case U'は':
+        c = U'わ';
+        break;
+      case U'ゕ':
+        c = U'か';
+        break;
+      case U'ゖ':
+        c = U'け';
+        break;
+      case U'ぢ':
+        c = U'じ';
+        break;
+      case U'づ':
+        c = U'ず';
+        break;
+      case U'ゐ':
+        c = U'い';
+        break;
+      case U'ゑ':
+      case U'へ':
+        c = U'え';
+        break;
+      case U'を':
+        c = U'お';
+        break;
+      default:
+        break;
+    }
+    f[out++] = c;
+  }
+  f.resize(out);
 }
 
 bool IsKana(char32_t c) {

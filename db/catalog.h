@@ -71,8 +71,8 @@ Status IndexRecord(Connection& c, int64_t id, const CatalogRecord& r);
 
 struct CopyStatus {
   std::string barcode, branch_code, branch_name, call_number;
-  std::string status;  // shelf | loan | transit | held | missing
-  std::string due_on;  // when on loan
+  std::string status;       // shelf | loan | transit | held | missing
+  std::string due_on;       // when on loan
   bool in_library = false;  // for use in the library only (館内のみ)
 };
 
@@ -97,12 +97,20 @@ Result<std::optional<RecordDetail>> GetRecord(Connection& c, int64_t id);
 // the text follows the reading mark U+001F), kana trigrams (db/tokenizer.cc
 // TokenizePart), words for letters and digits. For tests and tools.
 std::vector<std::string> SearchTokens(std::string_view text, bool document);
+// The columns a part of the query is matched in, as FTS5 column filters
+// ("{title title_reading} : "; empty: every column): `all` of them, and the
+// same split into those without readings (`plain`) and those with
+// (`reading`; empty: no split).
+struct MatchColumns {
+  std::string all, plain, reading;
+};
 // The FTS5 expression db::Search matches for the words of `text`: each run
-// of kanji/kana or of letters/digits one phrase, prefixed by `columns`
-// ("{title title_reading} : "), ANDed; a lone kana beside other words is
-// left out. A one-kanji run is that kanji's own term, so 猫 finds 黒猫 and
-// 猫町. For tests and tools.
-std::string FtsMatchExpression(std::string_view text, const std::string& columns);
+// of kanji/kana or of letters/digits one phrase in `columns.all`, ANDed; a
+// lone kana beside other words is left out. A one-kanji run is that kanji's
+// own term, so 猫 finds 黒猫 and 猫町. A run that charset::FoldReading
+// changes (わがはいはねこである, こんぴゅーた) is matched as typed in
+// `columns.plain` OR as read in `columns.reading`. For tests and tools.
+std::string FtsMatchExpression(std::string_view text, const MatchColumns& columns);
 // True when the words of `text` are one hiragana or katakana (full or half
 // width, spaces around): the index keeps no single kana, so such a query
 // finds nothing and the page says to type two.
@@ -177,6 +185,10 @@ struct SearchResult {
   std::vector<SearchHit> hits;
   int total = 0;        // matches found
   bool capped = false;  // true: at least `total`; the search stopped looking
+  // Not empty: the query as typed found nothing, and these hits are what a
+  // more forgiving search found (Search); the words as the first hit has
+  // them, to say 「もしかして: 坊っちゃん」.
+  std::string did_you_mean;
 };
 
 // Ranked search. Kanji and kana are matched as bigrams (a one-character word
@@ -185,6 +197,12 @@ struct SearchResult {
 // rest) runs over at most `kSearchCandidates` matches, newest records first,
 // so every query costs about the same; `capped` says when there were more.
 // A query with nothing to match or filter finds nothing (an empty result).
+// Variant kanji and readings are folded (charset::FoldForSearch,
+// charset::FoldReading); a record whose whole title (with or without its
+// volume, or its reading) is the query comes first, however many match.
+// When the free words, title or author find nothing, they are tried once
+// more with っ and ー dropped, small kana large, and 斉 as 斎, and each hit
+// must hold the words so relaxed: such hits say so in `did_you_mean`.
 Result<SearchResult> Search(Connection& c, const SearchQuery& q);
 inline constexpr int kSearchCandidates = 1000;
 

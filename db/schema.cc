@@ -518,6 +518,24 @@ CREATE INDEX outbox_patron_pending ON outbox(patron_id, kind) WHERE status = 'pe
       // 15: a copy may be for use in the library only (館内のみ): it is
       // never lent nor set aside for a hold (copies.in_library = 1).
       {"", ReferenceCopies},
+      // 16: the search index again, with variant kanji and readings folded
+      // (charset::FoldForSearch, charset::FoldReading), and the keys of
+      // whole titles that put an exact title first (db/search.cc). Rebuilt
+      // from records.
+      {R"sql(
+DROP TABLE records_fts;
+CREATE VIRTUAL TABLE records_fts USING fts5(
+  title, title_reading, author, author_reading, publisher, subjects, other,
+  content='', tokenize='shiori');
+INSERT INTO records_fts(records_fts, rank) VALUES('hashsize', 33554432);
+CREATE TABLE IF NOT EXISTS title_keys(  -- (tests replay migrations)
+  key       INTEGER NOT NULL,          -- a folded whole title's hash
+  record_id INTEGER NOT NULL,         -- (a key without its record finds nothing)
+  PRIMARY KEY (key, record_id)
+) WITHOUT ROWID;
+DELETE FROM title_keys;
+)sql",
+       IndexAll},
   };
   return m;
 }

@@ -94,7 +94,59 @@ void YearInFunction(sqlite3_context* ctx, int, sqlite3_value** args) {
 
 struct IndexText {
   std::string title, title_reading, author, author_reading, publisher, subjects, other;
+  std::vector<int64_t> title_keys;  // TitleKeysOf
 };
+
+// ---------------------------------------------------------------- exact titles
+
+// A title as a key: search folding, readings folded further when `reading`,
+// separators dropped (吾輩は猫である, 吾輩 は 猫 で ある), as a 64-bit FNV-1a
+// hash. Equal keys are checked against the record's text again (KeyedTitle).
+std::u32string TitleKeyText(std::string_view text, bool reading) {
+  std::u32string f = charset::FoldForSearch(text);
+  if (reading) charset::FoldReading(f);
+  f.erase(std::remove_if(
+              f.begin(), f.end(),
+              [](char32_t c) { return charset::Classify(c) == charset::CharClass::kSeparator; }),
+          f.end());
+  return f;
+}
+
+int64_t TitleKeyHash(const std::u32string& key) {
+  uint64_t h = 14695981039346656037ULL;
+  for (char32_t c : key) {
+    for (int b = 0; b < 4; ++b) {
+      h ^= (c >> (8 * b)) & 0xFF;
+      h *= 1099511628211ULL;
+    }
+  }
+  return static_cast<int64_t>(h);
+}
+
+// The keys a record's title is found by as a whole: the title, the title
+// with its volume, and the title's reading. Empty texts give none.
+std::vector<std::u32string> TitleKeyTexts(const std::string& title, const std::string& volume,
+                                          const std::string& title_kana) {
+  std::vector<std::u32string> keys;
+  auto add = [&](std::u32string k) {
+    if (!k.empty() && std::find(keys.begin(), keys.end(), k) == keys.end()) {
+      keys.push_back(std::move(k));
+    }
+  };
+  add(TitleKeyText(title, false));
+  if (!volume.empty()) add(TitleKeyText(title + " " + volume, false));
+  if (!title_kana.empty()) add(TitleKeyText(title_kana, true));
+  return keys;
+}
+
+std::vector<int64_t> TitleKeysOf(const std::string& title, const std::string& volume,
+                                 const std::string& title_kana) {
+  std::vector<int64_t> out;
+  for (const auto& k : TitleKeyTexts(title, volume, title_kana)) out.push_back(TitleKeyHash(k));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 // Control characters (a tab or a stray U+001F in imported data) as spaces:
 // U+001F is the reading mark of the index text and must come only from here.
@@ -131,6 +183,7 @@ IndexText MakeIndexText(const IndexFields& f) {
   // The ISBN is not a word of the index: records_isbn finds it (a term per
   // book would only grow the index).
   t.other = NoControls(f.notes) + " " + NoControls(f.ndc) + " " + NoControls(f.year);
+  t.title_keys = TitleKeysOf(f.title, f.volume, f.title_kana);
   t.author_reading = kReadingMark;
   for (const auto& [name, kana] : f.authors) {
     t.author += NoControls(name) + " / ";
@@ -182,15 +235,24 @@ Status WriteIndex(Connection& c, int64_t id, const IndexText& t, bool remove) {
                " publisher, subjects, other) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
       &err);
   if (!s) return err;
-  return s->Bind(1, id)
-      .Bind(2, t.title)
-      .Bind(3, t.title_reading)
-      .Bind(4, t.author)
-      .Bind(5, t.author_reading)
-      .Bind(6, t.publisher)
-      .Bind(7, t.subjects)
-      .Bind(8, t.other)
-      .Run();
+  SHIORI_RETURN_IF_ERROR(s->Bind(1, id)
+                             .Bind(2, t.title)
+                             .Bind(3, t.title_reading)
+                             .Bind(4, t.author)
+                             .Bind(5, t.author_reading)
+                             .Bind(6, t.publisher)
+                             .Bind(7, t.subjects)
+                             .Bind(8, t.other)
+                             .Run());
+  Stmt* k = c.Cached(remove ? "DELETE FROM title_keys WHERE key = ?1 AND record_id = ?2"
+                            : "INSERT OR IGNORE INTO title_keys(key, record_id) VALUES(?1, ?2)",
+                     &err);
+  if (!k) return err;
+  for (int64_t key : t.title_keys) {
+    k->Reset();
+    SHIORI_RETURN_IF_ERROR(k->Bind(1, key).Bind(2, id).Run());
+  }
+  return Status::Ok();
 }
 
 // ---------------------------------------------------------------- ISBN
@@ -286,25 +348,232 @@ struct Candidate {
   double score;
   int year;
   std::string title_kana;
+  bool exact = false;  // its whole title is the query (ExactTitles)
 };
 
 }  // namespace
 
-static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn);
+// ---------------------------------------------------------------- once more
+
+// A text as the second try compares it: search folding, then っ, ー and
+// separators dropped, 斉 as 斎 (patrons confuse them in 斎藤/斉藤; they are
+// different characters, so only here), and readings' folding
+// (charset::FoldReading: small kana large, particles as spoken). `at` holds
+// the byte range in the text each character came from.
+struct RelaxedText {
+  std::u32string s;
+  std::vector<std::pair<size_t, size_t>> at;
+};
+
+void RelaxAppend(RelaxedText& out, char32_t c, size_t from, size_t to) {
+  if (c == U'っ' || c == U'ー' || charset::Classify(c) == charset::CharClass::kSeparator) return;
+  if (c == U'斉') c = U'斎';
+  std::u32string one(1, c);
+  charset::FoldReading(one);
+  for (char32_t x : one) {
+    out.s += x;
+    out.at.emplace_back(from, to);
+  }
+}
+
+RelaxedText Relax(std::string_view text) {
+  RelaxedText out;
+  std::vector<std::pair<size_t, size_t>> chars;  // each code point's bytes
+  for (size_t i = 0; i < text.size();) {
+    const size_t from = i;
+    charset::NextCodePoint(text, &i);
+    chars.emplace_back(from, i);
+  }
+  const std::u32string whole = charset::FoldForSearch(text);
+  if (whole.size() == chars.size()) {  // one folded character per character
+    for (size_t k = 0; k < whole.size(); ++k)
+      RelaxAppend(out, whole[k], chars[k].first, chars[k].second);
+    return out;
+  }
+  for (const auto& [from, to] : chars) {
+    for (char32_t c : charset::FoldForSearch(text.substr(from, to - from)))
+      RelaxAppend(out, c, from, to);
+  }
+  return out;
+}
+
+// The second try: its FTS5 expression, and what each hit must hold.
+struct Relaxation {
+  enum class Where { kAny, kTitle, kAuthor };
+  struct Part {
+    Where where;
+    std::vector<std::u32string> words;  // relaxed (Relax), each found in one field
+  };
+  std::string match;
+  std::vector<Part> parts;
+};
+
+// A word of the query as pieces the index can find whatever was left out:
+// its runs of kanji (or letters) as typed, with 斎 and 斉 either way, and its
+// runs of kana without っ and ー, as typed or as read. Kana of one letter
+// are no term and are left to the check of the hits.
+std::string RelaxedPieces(const std::u32string& folded, const MatchColumns& cols) {
+  std::string expr;
+  size_t i = 0;
+  while (i < folded.size()) {
+    const bool kana = charset::IsKana(folded[i]);
+    size_t j = i + 1;
+    while (j < folded.size() && charset::IsKana(folded[j]) == kana) ++j;
+    std::u32string piece = folded.substr(i, j - i);
+    i = j;
+    std::string e;
+    if (kana) {
+      piece.erase(std::remove_if(piece.begin(), piece.end(),
+                                 [](char32_t c) { return c == U'っ' || c == U'ー'; }),
+                  piece.end());
+      if (piece.size() < 2) continue;
+      const std::string p = charset::ToUtf8(piece);
+      e = "(" + cols.plain + '"' + p + "\" OR " + cols.reading + '"' + kReadingMark + p + "\")";
+    } else {
+      std::u32string sai = piece, sei = piece;
+      std::replace(sai.begin(), sai.end(), U'斉', U'斎');
+      std::replace(sei.begin(), sei.end(), U'斎', U'斉');
+      e = cols.all + '"' + charset::ToUtf8(sai) + '"';
+      if (sei != sai) e = "(" + e + " OR " + cols.all + '"' + charset::ToUtf8(sei) + "\")";
+    }
+    if (!expr.empty()) expr += " AND ";
+    expr += e;
+  }
+  return expr;
+}
+
+Relaxation RelaxQuery(const SearchQuery& q, bool text_is_isbn) {
+  Relaxation r;
+  auto add = [&](const std::string& text, Relaxation::Where where, const MatchColumns& cols) {
+    if (text.empty()) return;
+    Relaxation::Part part{where, {}};
+    // Words: the text between separators.
+    const std::u32string f = charset::FoldForSearch(text);
+    size_t i = 0;
+    while (i < f.size()) {
+      while (i < f.size() && charset::Classify(f[i]) == charset::CharClass::kSeparator) ++i;
+      size_t j = i;
+      while (j < f.size() && charset::Classify(f[j]) != charset::CharClass::kSeparator) ++j;
+      if (j > i) {
+        const std::u32string word = f.substr(i, j - i);
+        const std::string e = RelaxedPieces(word, cols);
+        if (!e.empty()) {
+          if (!r.match.empty()) r.match += " AND ";
+          r.match += e;
+        }
+        RelaxedText w = Relax(charset::ToUtf8(word));
+        if (!w.s.empty()) part.words.push_back(std::move(w.s));
+      }
+      i = j;
+    }
+    if (!part.words.empty()) r.parts.push_back(std::move(part));
+  };
+  if (!text_is_isbn) {
+    add(q.text, Relaxation::Where::kAny,
+        {"", "{title author publisher subjects other} : ",
+         "{title_reading author_reading publisher} : "});
+  }
+  add(q.title, Relaxation::Where::kTitle,
+      {"{title title_reading} : ", "title : ", "title_reading : "});
+  add(q.author, Relaxation::Where::kAuthor,
+      {"{author author_reading} : ", "author : ", "author_reading : "});
+  if (r.match.empty()) return r;
+  // The other fields as the first try had them.
+  SearchQuery rest;
+  rest.publisher = q.publisher;
+  rest.subject = q.subject;
+  const std::string others = SearchMatchExpression(rest, true);
+  if (!others.empty()) r.match += " AND " + others;
+  return r;
+}
+
+// Whether record `id` holds every word of `relax`, each in a field its part
+// may look in; `said` gets the words as the record has them. false when the
+// record is gone.
+Result<bool> HoldsRelaxed(Connection& c, int64_t id, const Relaxation& relax, std::string* said) {
+  Status err;
+  Stmt* s = c.Cached(
+      "SELECT title || ' ' || ifnull(volume,''), ifnull(title_kana,''), ifnull(publisher,''),"
+      " ifnull(publisher_kana,''), ifnull(subjects,''), ifnull((SELECT group_concat(name ||"
+      " char(31) || ifnull(name_kana,''), char(30)) FROM record_authors WHERE record_id = r.id),"
+      " '') FROM records r WHERE id = ?1",
+      &err);
+  if (!s) return err;
+  s->Bind(1, id);
+  auto row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    s->Reset();
+    return false;
+  }
+  struct Field {
+    std::string text;
+    Relaxation::Where where;
+  };
+  std::vector<Field> fields = {{s->Text(0), Relaxation::Where::kTitle},
+                               {s->Text(1), Relaxation::Where::kTitle},
+                               {s->Text(2), Relaxation::Where::kAny},
+                               {s->Text(3), Relaxation::Where::kAny},
+                               {s->Text(4), Relaxation::Where::kAny}};
+  const std::string authors = s->Text(5);
+  s->Reset();
+  for (size_t from = 0; from <= authors.size() && !authors.empty();) {
+    size_t end = authors.find('\x1E', from);
+    if (end == std::string::npos) end = authors.size();
+    const std::string one = authors.substr(from, end - from);
+    const size_t mark = one.find('\x1F');
+    fields.push_back({one.substr(0, mark), Relaxation::Where::kAuthor});
+    if (mark != std::string::npos)
+      fields.push_back({one.substr(mark + 1), Relaxation::Where::kAuthor});
+    from = end + 1;
+  }
+  std::vector<RelaxedText> relaxed;
+  relaxed.reserve(fields.size());
+  for (const Field& f : fields) relaxed.push_back(Relax(f.text));
+  std::string words;
+  for (const auto& part : relax.parts) {
+    for (const std::u32string& w : part.words) {
+      bool found = false;
+      for (size_t k = 0; k < fields.size() && !found; ++k) {
+        if (part.where != Relaxation::Where::kAny && fields[k].where != part.where) continue;
+        const size_t at = relaxed[k].s.find(w);
+        if (at == std::u32string::npos) continue;
+        found = true;
+        const size_t from = relaxed[k].at[at].first, to = relaxed[k].at[at + w.size() - 1].second;
+        if (!words.empty()) words += ' ';
+        words += fields[k].text.substr(from, to - from);
+      }
+      if (!found) return false;
+    }
+  }
+  if (said) *said = std::move(words);
+  return true;
+}
+
+static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn,
+                                       const Relaxation* relax);
 
 Result<SearchResult> Search(Connection& c, const SearchQuery& q) {
   // Free words that read as an ISBN are tried as one first; digits that are
   // no book's ISBN are then searched as words.
-  auto r = SearchOnce(c, q, true);
-  if (!r.ok() || r->total > 0 || !NormalizeIsbn(q.text)) return r;
-  return SearchOnce(c, q, false);
+  auto r = SearchOnce(c, q, true, nullptr);
+  const bool isbn_text = NormalizeIsbn(q.text).has_value();
+  if (r.ok() && r->total == 0 && isbn_text) r = SearchOnce(c, q, false, nullptr);
+  if (!r.ok() || r->total > 0) return r;
+  // Nothing: once more, more forgiving, and the page says so.
+  const Relaxation relax = RelaxQuery(q, false);
+  if (relax.match.empty() || relax.match == SearchMatchExpression(q, false)) return r;
+  auto again = SearchOnce(c, q, false, &relax);
+  if (!again.ok() || again->total == 0) return again.ok() ? r : again;
+  return again;
 }
 
 // The candidates of a search that matches words or reads records: the
 // newest kSearchCandidates + 1 that pass its filters, with their scores.
+// With `only_id`, only that record, if it passes.
 static Status MatchCandidates(Connection& c, const SearchQuery& q, const std::string& match,
                               const std::optional<std::string>& isbn, bool kept_years,
-                              std::vector<Candidate>* cands) {
+                              std::vector<Candidate>* cands, int64_t only_id = 0) {
   const bool by_year = q.year_from || q.year_to;
   const bool by_copies = !q.branch.empty() || q.on_shelf_only;
   std::string sql;
@@ -330,6 +599,7 @@ static Status MatchCandidates(Connection& c, const SearchQuery& q, const std::st
         " WHERE 1";
   }
   if (isbn) sql += " AND r.isbn = ?2";  // (index_only has no isbn)
+  if (only_id) sql += match.empty() ? " AND r.id = ?6" : " AND records_fts.rowid = ?6";
   if (kept_years) {
     // (records_fts.rowid, not r.id: SQLite tests it before the join's lookup)
     sql += match.empty() ? " AND shiori_year_in(r.id, ?3, ?4)"
@@ -357,6 +627,7 @@ static Status MatchCandidates(Connection& c, const SearchQuery& q, const std::st
   if (q.year_from || kept_years) st->Bind(3, int64_t{q.year_from});
   if (q.year_to || kept_years) st->Bind(4, int64_t{q.year_to});
   if (!q.branch.empty()) st->Bind(5, q.branch);
+  if (only_id) st->Bind(6, only_id);
   while (true) {
     auto r = st->Step();
     if (!r.ok()) return r.status();
@@ -369,17 +640,21 @@ static Status MatchCandidates(Connection& c, const SearchQuery& q, const std::st
 
 std::string SearchMatchExpression(const SearchQuery& q, bool text_is_isbn) {
   std::string match;
-  auto add = [&](std::string_view text, const std::string& columns) {
+  auto add = [&](std::string_view text, const MatchColumns& columns) {
     std::string e = FtsMatchExpression(text, columns);
     if (e.empty()) return;
     if (!match.empty()) match += " AND ";
     match += e;
   };
-  if (!text_is_isbn) add(q.text, "");
-  add(q.title, "{title title_reading} : ");
-  add(q.author, "{author author_reading} : ");
-  add(q.publisher, "publisher : ");
-  add(q.subject, "subjects : ");
+  // (The publisher column holds the name and its reading.)
+  if (!text_is_isbn) {
+    add(q.text, {"", "{title author publisher subjects other} : ",
+                 "{title_reading author_reading publisher} : "});
+  }
+  add(q.title, {"{title title_reading} : ", "title : ", "title_reading : "});
+  add(q.author, {"{author author_reading} : ", "author : ", "author_reading : "});
+  add(q.publisher, {"publisher : ", "publisher : ", "publisher : "});
+  add(q.subject, {"subjects : ", "", ""});
   return match;
 }
 
@@ -455,10 +730,57 @@ static Status AddAuthorsAndHoldings(Connection& c, const std::string& ids,
   return Status::Ok();
 }
 
-static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn) {
+// The records whose whole title is the query's text (or its title field),
+// folded as the index folds, newest first: at most kExactTitles. Found by
+// title_keys whatever the number of matches, so a known item is first even
+// when its words are in a great many records.
+constexpr int kExactTitles = 20;
+
+static Result<std::vector<int64_t>> ExactTitles(Connection& c, const SearchQuery& q,
+                                                bool text_is_isbn) {
+  std::vector<int64_t> out;
+  const std::string& text = !q.text.empty() && !text_is_isbn ? q.text : q.title;
+  if (text.empty() || (!q.text.empty() && !q.title.empty())) return out;
+  const std::u32string keys[2] = {TitleKeyText(text, false), TitleKeyText(text, true)};
+  if (keys[0].empty()) return out;
+  Status err;
+  Stmt* find = c.Cached(
+      "SELECT record_id FROM title_keys WHERE key IN (?1, ?2) ORDER BY record_id DESC LIMIT ?3",
+      &err);
+  Stmt* rec = c.Cached(
+      "SELECT title, ifnull(volume,''), ifnull(title_kana,'') FROM records WHERE id = ?1", &err);
+  if (!find || !rec) return err;
+  find->Bind(1, TitleKeyHash(keys[0])).Bind(2, TitleKeyHash(keys[1])).Bind(3, kExactTitles);
+  std::vector<int64_t> ids;
+  while (true) {
+    auto r = find->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    ids.push_back(find->Int(0));
+  }
+  find->Reset();
+  for (int64_t id : ids) {  // the hash said so; the text must too
+    rec->Reset();
+    rec->Bind(1, id);
+    auto r = rec->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) continue;
+    const auto texts = TitleKeyTexts(rec->Text(0), rec->Text(1), rec->Text(2));
+    if (std::find(texts.begin(), texts.end(), keys[0]) != texts.end() ||
+        std::find(texts.begin(), texts.end(), keys[1]) != texts.end()) {
+      out.push_back(id);
+    }
+  }
+  rec->Reset();
+  return out;
+}
+
+static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool text_as_isbn,
+                                       const Relaxation* relax) {
   // What to match: the full-text expression, and filters on the records.
   std::optional<std::string> isbn = text_as_isbn ? NormalizeIsbn(q.text) : std::nullopt;
-  const std::string match = SearchMatchExpression(q, isbn.has_value());
+  const bool text_is_isbn = isbn.has_value();
+  const std::string match = relax ? relax->match : SearchMatchExpression(q, text_is_isbn);
   if (!q.isbn.empty()) {
     isbn = NormalizeIsbn(q.isbn);
     if (!isbn) return SearchResult{};  // not an ISBN: nothing has it
@@ -501,12 +823,42 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
   // One row more than the cap was asked for: its presence says there are more.
   out.capped = cands.size() > static_cast<size_t>(kSearchCandidates);
   if (cands.size() > static_cast<size_t>(kSearchCandidates)) cands.resize(kSearchCandidates);
+  std::unordered_map<int64_t, std::string> said;  // the second try's words per hit
+  if (relax) {
+    std::vector<Candidate> held;
+    for (Candidate& k : cands) {
+      std::string words;
+      auto holds = HoldsRelaxed(c, k.id, *relax, &words);
+      if (!holds.ok()) return holds.status();
+      if (!*holds) continue;
+      said.emplace(k.id, std::move(words));
+      held.push_back(std::move(k));
+    }
+    cands.swap(held);
+  } else if (!match.empty()) {
+    // Exact titles are candidates whatever their age, when they pass.
+    auto exact = ExactTitles(c, q, text_is_isbn);
+    if (!exact.ok()) return exact.status();
+    for (int64_t id : *exact) {
+      auto it =
+          std::find_if(cands.begin(), cands.end(), [&](const Candidate& k) { return k.id == id; });
+      if (it == cands.end()) {
+        const size_t before = cands.size();
+        SHIORI_RETURN_IF_ERROR(MatchCandidates(c, q, match, isbn, kept_years, &cands, id));
+        if (cands.size() == before) continue;  // filtered out
+        it = cands.end() - 1;
+      }
+      it->exact = true;
+    }
+  }
   out.total = static_cast<int>(cands.size());
 
   switch (q.sort) {
     case SearchQuery::Sort::kRelevance:
-      // bm25 is negative: lower is better. Ties: newer record first.
+      // An exact title first; bm25 is negative: lower is better. Ties: newer
+      // record first.
       std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+        if (a.exact != b.exact) return a.exact;
         return a.score != b.score ? a.score < b.score : a.id > b.id;
       });
       break;
@@ -554,6 +906,7 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
     out.hits.push_back(std::move(h));
   }
   d->Reset();
+  if (relax && !cands.empty()) out.did_you_mean = said[cands.front().id];
   if (out.hits.empty()) return out;
   ids += ']';
   SHIORI_RETURN_IF_ERROR(AddAuthorsAndHoldings(c, ids, &out.hits));

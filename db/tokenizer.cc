@@ -53,7 +53,8 @@ using charset::IsKana;
 // else separates.
 template <typename Emit>
 int TokenizePart(std::string_view text, bool document, bool reading, Emit&& emit) {
-  const std::u32string f = charset::FoldForSearch(text);
+  std::u32string f = charset::FoldForSearch(text);
+  if (reading) charset::FoldReading(f);
   std::string tok;
   auto gram = [&](size_t k, size_t n, bool colocated) {  // f[k] .. f[k + n - 1]
     tok.clear();
@@ -351,7 +352,11 @@ Status RegisterTokenizer(Connection& c, bool rank_length_cache) {
 
 }  // namespace detail
 
-std::string FtsMatchExpression(std::string_view text, const std::string& columns) {
+namespace {
+
+// The segments of a query: its runs of kanji and kana, and its words, as
+// FoldForSearch leaves them; separators dropped.
+std::vector<std::u32string> QuerySegments(std::string_view text) {
   const std::u32string f = charset::FoldForSearch(text);
   std::vector<std::u32string> segs;
   size_t i = 0;
@@ -362,6 +367,13 @@ std::string FtsMatchExpression(std::string_view text, const std::string& columns
     if (cls != CharClass::kSeparator) segs.push_back(f.substr(i, j - i));
     i = j;
   }
+  return segs;
+}
+
+}  // namespace
+
+std::string FtsMatchExpression(std::string_view text, const MatchColumns& columns) {
+  std::vector<std::u32string> segs = QuerySegments(text);
   // A kana typed alone beside other words (ル・グウィン, 吾輩 は 猫) is left
   // out: within a run a kana is no term, so it would find nothing.
   auto lone_kana = [](const std::u32string& s) { return s.size() == 1 && IsKana(s[0]); };
@@ -370,10 +382,19 @@ std::string FtsMatchExpression(std::string_view text, const std::string& columns
   for (const auto& s : segs) {
     if (others && lone_kana(s)) continue;
     if (!expr.empty()) expr += " AND ";
-    expr += columns;
-    std::string seg;
-    for (char32_t c : s) charset::AppendUtf8(seg, c);
-    expr += '"' + seg + '"';  // segments hold letters, digits, kanji, kana: no quote
+    // Segments hold letters, digits, kanji and kana: no quote to escape.
+    const std::string seg = charset::ToUtf8(s);
+    std::u32string as_read = s;
+    charset::FoldReading(as_read);
+    if (as_read == s || columns.reading.empty()) {
+      expr += columns.all + '"' + seg + '"';
+    } else {
+      // Readings fold further (FoldReading): the segment as typed in the
+      // other columns, or as read in the readings. The reading mark makes
+      // the tokenizer fold the phrase as it folded the readings.
+      expr += "(" + columns.plain + '"' + seg + "\" OR " + columns.reading + '"' + kReadingMark +
+              seg + "\")";
+    }
   }
   return expr;
 }
