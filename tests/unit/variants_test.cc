@@ -247,8 +247,10 @@ TEST_F(VariantsTest, Cheap) {
               ns_text, ns_names, ns_variants);
   RecordProperty("ns_per_char_text", std::to_string(ns_text));
   RecordProperty("ns_per_char_variants", std::to_string(ns_variants));
-  EXPECT_LT(ns_text, 500.0);  // generous: sanitizer builds, a shared machine
-  EXPECT_LT(ns_variants, 2000.0);
+  // Generous bounds, for sanitizer builds (some 80 and 600 ns) on a shared
+  // machine: they catch a lookup that scans the table.
+  EXPECT_LT(ns_text, 1000.0);
+  EXPECT_LT(ns_variants, 5000.0);
 }
 
 }  // namespace
