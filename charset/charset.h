@@ -166,7 +166,10 @@ Result<std::vector<std::string>> Utf8ToIso2022Jp(std::string_view utf8, size_t m
 //    so the Shift_JIS variants fold like their CP932 twins;
 // 2. ICU NFKC with case folding (NFKC_Casefold): full-width ASCII to ASCII,
 //    half-width katakana to full-width (ｶﾞ -> ガ), ① -> 1, upper to lower case;
-// 3. katakana to hiragana (ネコ -> ねこ; ヽヾ -> ゝゞ; ヷ..ヺ stay).
+//    variation selectors dropped (葛󠄀 -> 葛);
+// 3. katakana to hiragana (ネコ -> ねこ; ヽヾ -> ゝゞ; ヷ..ヺ stay);
+// 4. variant kanji to their canonical form (charset/variants.h: 鷗 -> 鴎,
+//    澤 -> 沢, 邊 -> 辺; 斎 and 斉 stay apart).
 // Invalid UTF-8 bytes are dropped. Never fails.
 std::u32string FoldForSearch(std::string_view utf8);
 

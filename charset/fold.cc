@@ -12,6 +12,7 @@
 
 #include "charset/charset.h"
 #include "charset/icu_internal.h"
+#include "charset/variants.h"
 
 namespace shiori::charset {
 
@@ -51,7 +52,7 @@ std::u32string FoldForSearch(std::string_view utf8) {
     UChar32 c;
     U16_NEXT(out.data(), i, len, c);
     if ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE) c -= 0x60;
-    result += static_cast<char32_t>(c);
+    result += FoldKanjiVariant(static_cast<char32_t>(c));
   }
   return result;
 }

@@ -188,6 +188,30 @@ TEST_F(ForgivingSearch, NothingFoundIsTriedOnceMoreAndSaysWhatItFound) {
   EXPECT_EQ(r.did_you_mean, "");
 }
 
+TEST_F(ForgivingSearch, VariantKanjiFindEachOtherAndDistinctOnesDoNot) {
+  Put("ogai", "雁", "ガン", "森鷗外", "モリ オウガイ");
+  Put("kenji", "銀河鉄道の夜", "ギンガ テツドウ ノ ヨル", "宮沢賢治", "ミヤザワ ケンジ");
+  Put("elmer", "エルマーのぼうけん", "エルマー ノ ボウケン", "渡辺茂男", "ワタナベ シゲオ");
+  Put("saki", "長崎の歴史", "ナガサキ ノ レキシ");
+  Put("sai", "埼玉の歴史", "サイタマ ノ レキシ");
+  Put("osaka", "大阪の町", "オオサカ ノ マチ");
+  Put("takasaki", "髙﨑の祭り", "タカサキ ノ マツリ");
+  Put("kuzu", "葛\xF3\xA0\x84\x80飾の本", "カツシカ ノ ホン");  // 葛 with a variation selector
+  EXPECT_EQ(Titles(Find("森鴎外")), std::vector<std::string>{"雁"});
+  EXPECT_EQ(Titles(Find("森鷗外")), std::vector<std::string>{"雁"});
+  EXPECT_EQ(Titles(Find("宮澤賢治")), std::vector<std::string>{"銀河鉄道の夜"});
+  EXPECT_EQ(Titles(Find("渡邊茂男")), std::vector<std::string>{"エルマーのぼうけん"});
+  EXPECT_EQ(Titles(Find("渡邉茂男")), std::vector<std::string>{"エルマーのぼうけん"});
+  EXPECT_EQ(Titles(Find("高崎")), std::vector<std::string>{"髙﨑の祭り"});
+  EXPECT_EQ(Titles(Find("葛飾")), std::vector<std::string>{"葛\xF3\xA0\x84\x80飾の本"});
+  // The display keeps the record's characters.
+  EXPECT_EQ(Find("森鴎外").hits.at(0).authors.at(0).name, "森鷗外");
+  // 崎 is not 埼, 坂 is not 阪: not even a second try joins them.
+  EXPECT_EQ(Titles(Find("長埼")), std::vector<std::string>{});
+  EXPECT_EQ(Titles(Find("埼玉")), std::vector<std::string>{"埼玉の歴史"});
+  EXPECT_EQ(Titles(Find("大坂の町")), std::vector<std::string>{});
+}
+
 TEST_F(ForgivingSearch, ReadingsWithLettersAndDigitsAreSearchable) {
   Put("sdgs", "SDGs経済入門", "SDGsケイザイ ニュウモン");
   Put("vol", "第23巻の謎", "ダイ23カン ノ ナゾ");
