@@ -181,6 +181,8 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   }
   v.total = r->total;
   v.capped = r->capped;
+  v.did_you_mean = std::move(r->did_you_mean);
+  v.did_you_mean_link = !q.text.empty() && q.title.empty() && q.author.empty();
   for (auto& hit : r->hits) {
     pages::HitView h;
     h.id = hit.id;

@@ -18,11 +18,10 @@ struct AuthorView {
   std::string name;
   std::string role;  // 著, 訳, 絵 ... ; empty when not given
 };
-// Authors as the result list and the record page name them, joined by 、
-// (a name may hold ・): each name with its role right after it
-// (レイチェル・カーソン著、青樹簗一訳), a role in Latin letters (as MARC may
-// give it) in parentheses (John Smith（composer）), a name without a role
-// alone.
+// Authors as the result list, the record page and the cart name them
+// (a name may hold ・): each name with its role after a space, the names
+// apart by " ; " as catalogues print them (レイチェル・カーソン 著 ; 青樹簗一
+// 訳), a name without a role alone.
 std::string AuthorsText(const std::vector<AuthorView>& authors);
 
 // What one branch holds of a title (db::BranchHolding).
@@ -56,6 +55,11 @@ struct ResultsView {
   std::string sort;           // relevance | newest | title
   std::string message;        // when set, shown instead of results (empty query, too long)
   bool one_kana = false;      // the query is one kana: it finds little (db::IsOneKanaQuery)
+  // Not empty: the words as typed found nothing and the hits are a second
+  // try's (db::SearchResult::did_you_mean): 「もしかして: 坊っちゃん」, a link
+  // that searches it when `query` was all that was asked.
+  std::string did_you_mean;
+  bool did_you_mean_link = false;
   std::vector<HitView> hits;
   int total = 0;
   bool capped = false;  // "total件以上"

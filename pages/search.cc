@@ -70,11 +70,9 @@ bool EndsWith(std::string_view s, std::string_view tail) {
 std::string AuthorsText(const std::vector<AuthorView>& authors) {
   std::string out;
   for (const AuthorView& a : authors) {
-    if (!out.empty()) out += "、";
+    if (!out.empty()) out += " ; ";
     out += a.name;
-    if (a.role.empty()) continue;
-    const bool letters = static_cast<unsigned char>(a.role[0]) < 0x80;
-    out += letters ? "（" + a.role + "）" : a.role;
+    if (!a.role.empty()) out += " " + a.role;
   }
   return out;
 }
@@ -144,6 +142,19 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
     detail::KeyLink(h, ctx, ctx.links.Url("/search", v.params), "検索結果の最初のページへ", '4');
     h.Close();
     return detail::EndPage(h, ctx);
+  }
+  if (!v.did_you_mean.empty()) {
+    h.Element("p", "入力されたことばでは見つかりませんでした。");
+    h.Open("p").Text("もしかして: ");
+    if (v.did_you_mean_link) {
+      h.Open("a", {{"href", ctx.links.Url("/search", With(Without(v.params, "p"), "q",
+                                                           v.did_you_mean))}})
+          .Text(v.did_you_mean)
+          .Close();
+    } else {
+      h.Element("strong", v.did_you_mean);
+    }
+    h.Close();
   }
   const int first = v.offset + 1;
   const int last = v.offset + static_cast<int>(v.hits.size());

@@ -187,7 +187,7 @@ TEST_F(Cart, TheCartNamesAuthorsWithTheirRoles) {
   pc.Get("/record?id=" + std::to_string(id));
   pc.Post("/cart/add", {});
   std::string cart = pc.Get("/cart");
-  EXPECT_NE(cart.find("レイチェル・カーソン著、青樹簗一訳"), std::string::npos) << cart;
+  EXPECT_NE(cart.find("レイチェル・カーソン 著 ; 青樹簗一 訳"), std::string::npos) << cart;
 }
 
 TEST_F(Cart, AFullCartOrAnUnknownTitleSaysWhyInJapanese) {

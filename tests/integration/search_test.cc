@@ -81,6 +81,50 @@ TEST_F(Search, OneKanjiKanaAndHalfWidthKanaFindTheCatBooks) {
   EXPECT_TRUE(Has(Titles(Pc("ﾈｺ")), "吾輩は猫である"));
 }
 
+// What patrons type: old and new kanji, readings as written and as spoken,
+// kana large for small, okurigana left out. From a PC, and from a cookie-less
+// Shift_JIS phone where the phone can type it (鷗 is not in Shift_JIS: 鴎
+// must find it).
+TEST_F(Search, WhatPatronsTypeFindsTheBooksTheyMean) {
+  const std::vector<std::string> ogai = {"阿部一族・舞姫", "山椒大夫・高瀬舟", "雁"};
+  const std::vector<std::string> kenji = {"銀河鉄道の夜", "注文の多い料理店", "風の又三郎",
+                                          "セロ弾きのゴーシュ", "新編宮沢賢治詩集"};
+  const struct {
+    const char* typed;
+    std::vector<std::string> expected;
+    const char* did_you_mean;  // nullptr: found as typed
+  } rows[] = {
+      {"森鴎外", ogai, nullptr},
+      {"森鷗外", ogai, nullptr},
+      {"宮澤賢治", kenji, nullptr},
+      {"渡邊茂男", {"エルマーのぼうけん"}, nullptr},
+      {"渡邉茂男", {"エルマーのぼうけん"}, nullptr},
+      {"わがはいはねこである", {"吾輩は猫である"}, nullptr},
+      {"ぼつちやん", {"坊っちゃん"}, nullptr},
+      {"坊ちゃん", {"坊っちゃん"}, "坊っちゃん"},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.typed);
+    const std::string pc = Pc(row.typed);
+    for (const std::string& t : row.expected) EXPECT_TRUE(Has(Titles(pc), t)) << t;
+    const bool said = pc.find("もしかして") != std::string::npos;
+    EXPECT_EQ(said, row.did_you_mean != nullptr);
+    if (row.did_you_mean) {
+      EXPECT_NE(pc.find("もしかして: <a href=\"/search?q=" + Hex(row.did_you_mean)),
+                std::string::npos);
+      EXPECT_NE(pc.find("入力されたことばでは見つかりませんでした。"), std::string::npos);
+    }
+    auto typeable = charset::SjisToUtf8(charset::Utf8ToSjis(row.typed));
+    if (!typeable.ok() || *typeable != row.typed) continue;
+    const std::string phone = Phone(row.typed);
+    for (const std::string& t : row.expected) EXPECT_NE(phone.find(t), std::string::npos) << t;
+    EXPECT_EQ(phone.find("もしかして") != std::string::npos, row.did_you_mean != nullptr);
+  }
+  // 森鷗外 cannot be typed on the phone: 森鴎外 finds him, shown as the record has it.
+  const std::string phone = Phone("森鴎外");
+  EXPECT_NE(phone.find("阿部一族・舞姫"), std::string::npos);
+}
+
 TEST_F(Search, AnAuthorsReadingFindsTheKanjiName) {
   for (const char* q : {"みやざわけんじ", "ミヤザワ ケンジ", "宮沢賢治", "宮沢"}) {
     SCOPED_TRACE(q);

@@ -237,9 +237,9 @@ TEST(Results, EachBranchLineSaysWhatThatBranchHas) {
 
 TEST(Results, AuthorsKeepTheirRolesAfterTheirNames) {
   EXPECT_EQ(AuthorsText({{"レイチェル・カーソン", "著"}, {"青樹簗一", "訳"}}),
-            "レイチェル・カーソン著、青樹簗一訳");
+            "レイチェル・カーソン 著 ; 青樹簗一 訳");
   EXPECT_EQ(AuthorsText({{"夏目漱石", ""}}), "夏目漱石");
-  EXPECT_EQ(AuthorsText({{"John Smith", "composer"}}), "John Smith（composer）");
+  EXPECT_EQ(AuthorsText({{"John Smith", "composer"}}), "John Smith composer");
 }
 
 TEST(Results, AHitShowsALinePerBranchAndItsHoldsOnPcAndPhone) {
@@ -259,7 +259,7 @@ TEST(Results, AHitShowsALinePerBranchAndItsHoldsOnPcAndPhone) {
   for (const Context& ctx :
        {Context{d.pc, links, "出水市立図書館"}, Context{d.docomo, links, "出水市立図書館"}}) {
     const std::string html = RenderResults(ctx, v);
-    EXPECT_NE(html.find("夏目漱石著<br>野田 貸出中（返却予定12月17日(木)）<br>中央 在架1/1冊<br>"
+    EXPECT_NE(html.find("夏目漱石 著<br>野田 貸出中（返却予定12月17日(木)）<br>中央 在架1/1冊<br>"
                         "予約 2件"),
               std::string::npos)
         << html;
