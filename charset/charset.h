@@ -169,7 +169,10 @@ Result<std::vector<std::string>> Utf8ToIso2022Jp(std::string_view utf8, size_t m
 //    variation selectors dropped (葛󠄀 -> 葛);
 // 3. katakana to hiragana (ネコ -> ねこ; ヽヾ -> ゝゞ; ヷ..ヺ stay);
 // 4. variant kanji to their canonical form (charset/variants.h: 鷗 -> 鴎,
-//    澤 -> 沢, 邊 -> 辺; 斎 and 斉 stay apart).
+//    澤 -> 沢, 邊 -> 辺; 斎 and 斉 stay apart);
+// 5. iteration marks written out (すゝめ -> すすめ, みすゞ -> みすず, 佐々木 ->
+//    佐佐木), and a ケ, ヶ, か or が between two kanji as one (霞が関, 霞ヶ関;
+//    一か月, 一ヵ月).
 // Invalid UTF-8 bytes are dropped. Never fails.
 std::u32string FoldForSearch(std::string_view utf8);
 

@@ -54,6 +54,28 @@ std::u32string FoldForSearch(std::string_view utf8) {
     if ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE) c -= 0x60;
     result += FoldKanjiVariant(static_cast<char32_t>(c));
   }
+  // Iteration marks written out (學問のすゝめ, 金子みすゞ, 佐々木 / 佐佐木),
+  // and the ケ of place names as it is read (霞ヶ関, 霞ケ関, 霞が関; 一ヵ月,
+  // 一か月): a small or large ケ, か or が between two kanji is ゖ.
+  auto kanji = [](char32_t c) {
+    return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+  };
+  static constexpr std::u32string_view kVoiceable = U"かきくけこさしすせそたちつてとはひふへほ";
+  for (size_t i = 1; i < result.size(); ++i) {
+    const char32_t prev = result[i - 1];
+    char32_t& c = result[i];
+    if (c == U'ゝ' && prev >= U'ぁ' && prev <= U'ゖ') {
+      c = prev;
+    } else if (c == U'ゞ' && kVoiceable.find(prev) != std::u32string_view::npos) {
+      c = prev + 1;
+    } else if (c == U'々' && kanji(prev)) {
+      c = prev;
+    } else if ((c == U'ゖ' || c == U'ゕ' || c == U'け' || c == U'か' || c == U'が') &&
+               kanji(prev) && i + 1 < result.size() && kanji(result[i + 1])) {
+      c = U'ゖ';
+    }
+  }
   return result;
 }
 

@@ -386,8 +386,18 @@ RelaxedText Relax(std::string_view text) {
   }
   const std::u32string whole = charset::FoldForSearch(text);
   if (whole.size() == chars.size()) {  // one folded character per character
-    for (size_t k = 0; k < whole.size(); ++k)
+    for (size_t k = 0; k < whole.size(); ++k) {
+      // ゔぁ ゔぃ ゔぇ ゔぉ read as one: ば び べ ぼ (FoldReading), not ぶ and a vowel.
+      static constexpr std::u32string_view kSmall = U"ぁぃぇぉ";
+      if (whole[k] == U'ゔ' && k + 1 < whole.size() &&
+          kSmall.find(whole[k + 1]) != std::u32string_view::npos) {
+        RelaxAppend(out, U"ばびべぼ"[kSmall.find(whole[k + 1])], chars[k].first,
+                    chars[k + 1].second);
+        ++k;
+        continue;
+      }
       RelaxAppend(out, whole[k], chars[k].first, chars[k].second);
+    }
     return out;
   }
   for (const auto& [from, to] : chars) {
@@ -433,8 +443,18 @@ std::string RelaxedPieces(const std::u32string& folded, const MatchColumns& cols
       std::u32string sai = piece, sei = piece;
       std::replace(sai.begin(), sai.end(), U'斉', U'斎');
       std::replace(sei.begin(), sei.end(), U'斎', U'斉');
-      e = cols.all + '"' + charset::ToUtf8(sai) + '"';
-      if (sei != sai) e = "(" + e + " OR " + cols.all + '"' + charset::ToUtf8(sei) + "\")";
+      // The run as typed, or its kanji each a term with a っ or so between
+      // (引越し finds 引っ越し): the check of the hits decides.
+      auto either = [&](const std::u32string& run) {
+        std::string phrase = cols.all + '"' + charset::ToUtf8(run) + '"';
+        if (run.size() < 2) return phrase;
+        std::string near = cols.all + "NEAR(";
+        for (char32_t k : run) near += '"' + charset::ToUtf8(std::u32string(1, k)) + "\" ";
+        near += ", " + std::to_string(run.size() - 1) + ")";
+        return "(" + phrase + " OR " + near + ")";
+      };
+      e = either(sai);
+      if (sei != sai) e = "(" + e + " OR " + either(sei) + ")";
     }
     if (!expr.empty()) expr += " AND ";
     expr += e;
@@ -843,6 +863,7 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
       auto it =
           std::find_if(cands.begin(), cands.end(), [&](const Candidate& k) { return k.id == id; });
       if (it == cands.end()) {
+        if (!out.capped) continue;  // every match is a candidate: this one does not pass
         const size_t before = cands.size();
         SHIORI_RETURN_IF_ERROR(MatchCandidates(c, q, match, isbn, kept_years, &cands, id));
         if (cands.size() == before) continue;  // filtered out

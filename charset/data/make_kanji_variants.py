@@ -56,6 +56,10 @@ OLD_STYLE = "jp-old-style.txt"  # 旧字体 list (Kawabata): 亜 亞
 # ideographs that NFKC leaves as they are, and 𠮟, the form the 常用漢字表
 # prints for 叱, which no other table relates.
 JISX0213 = ("jisx0213-variants.txt", "jisx0213/variant", ["欅﨔", "返﨤", "叱𠮟"])
+# Pairs of koseki-variants.txt read although no Japanese character set holds
+# the variant: names patrons meet in print (𠮷野家, 𠮷田), which the mail
+# encoder also writes as 吉 (charset/iso2022jp.cc).
+KOSEKI_OUTSIDE_SETS = {frozenset("吉𠮷")}
 
 # Relations of the sources left out, as written (either order). Each is a
 # pair of characters that are different characters for a reader today,
@@ -321,7 +325,8 @@ def build(root):
         na, nb = nfkc_char(a), nfkc_char(b)
         if na is None or nb is None or na == nb:
             continue
-        if name == "koseki-variants.txt" and not (in_japanese_sets(na) and in_japanese_sets(nb)):
+        if (name == "koseki-variants.txt" and not (in_japanese_sets(na) and in_japanese_sets(nb))
+                and frozenset((na, nb)) not in KOSEKI_OUTSIDE_SETS):
             continue  # a variant no Japanese character set holds
         key = frozenset((na, nb))
         if key in excluded:
