@@ -7,9 +7,20 @@
 //   search_bench --tsv DIR/catalog.tsv --queries DIR/queries.tsv --db FILE
 //                [--out result.json] [--rounds 3] [--diag] [--fts-variants] [--reuse]
 //                [--pragma 'cache_size=-65536' ...] [--no-length-cache] [--slowest N]
+//                [--known N]
 //
+// --known N (after the queries, on the loaded or reused database) picks N
+// records at random (a fixed seed) and searches each by its whole title as
+// stored, then by its title and volume (records with a volume), then by its
+// reading in hiragana without word spaces (records with one): limit 20,
+// relevance. Per pass: how often the record is on that first page and at
+// rank 1, the latency (the same rounds as the queries), and the misses: how
+// many are titles more than 20 records share (db::ExactTitleKeys; db::Search
+// puts only the newest 20 exact titles first), the first five with their
+// rank in the whole ranking ("known_item" in the JSON lists them all).
 // --slowest N lists the N queries of each class with the highest median time
-// (with their hit counts): the queries that make a class's p99.
+// (with their hit counts): the queries that make a class's p99; with
+// --known, the N slowest known-item searches of each pass too.
 // --no-length-cache makes shiori_rank ask FTS5 for every row's length, as
 // bm25 does, instead of its per-connection copy
 // (db::OpenOptions::rank_length_cache).
@@ -40,10 +51,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <iostream>
 #include <map>
 #include <numeric>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -690,6 +703,227 @@ std::vector<std::string> FtsVariants(db::Connection& c, const std::string& path,
   return out;
 }
 
+// ---------------------------------------------------------------- known items
+
+// Known-item search: a patron types a book's exact title (or its title with
+// its volume, or its reading in hiragana) and expects it on the first page.
+constexpr uint64_t kKnownSeed = 20240601;
+
+// A reading as a patron types it: katakana as hiragana (ヽヾ as ゝゞ; ヷ..ヺ
+// and ー stay), word spaces left out.
+std::string TypedReading(const std::string& kana) {
+  std::string out;
+  for (char32_t c : charset::ToUtf32(kana)) {
+    if (c == U' ' || c == U'\u3000') continue;
+    if ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE) c -= 0x60;
+    charset::AppendUtf8(out, c);
+  }
+  return out;
+}
+
+struct KnownMiss {
+  int64_t id = 0;
+  std::string query;
+  int rank = 0;  // among every ranked candidate (kSearchCandidates); 0: absent
+  int total = 0;
+  bool capped = false;
+  int64_t same_key = 0;  // records whose whole title is the query (title_keys)
+};
+
+struct KnownPass {
+  std::string name;
+  size_t searches = 0, first_page = 0, rank1 = 0;
+  size_t shared = 0;       // searched titles that more than 20 records share
+  size_t miss_shared = 0;  // misses among those
+  std::vector<double> ms;  // every measured search
+  std::vector<KnownMiss> misses;
+  // Every search by its median time: the slowest (with --slowest).
+  struct Timed {
+    double ms;
+    std::string query;
+    int total;
+    bool capped;
+    int64_t same_key;
+    int rank;  // on the first page; 0: not there
+  };
+  std::vector<Timed> timed;
+};
+
+std::vector<KnownPass> KnownItems(db::Connection& c, int n, int rounds) {
+  std::vector<int64_t> ids;
+  {
+    auto s = c.Prepare("SELECT id FROM records ORDER BY id");
+    if (!s.ok()) Die(s.status().message());
+    while (*s->Step()) ids.push_back(s->Int(0));
+  }
+  std::vector<int64_t> picked;
+  std::mt19937_64 rng(kKnownSeed);
+  std::sample(ids.begin(), ids.end(), std::back_inserter(picked), n, rng);
+  struct Known {
+    int64_t id;
+    std::string title, volume, kana;
+  };
+  std::vector<Known> books;
+  {
+    auto s = c.Prepare(
+        "SELECT title, ifnull(volume,''), ifnull(title_kana,'') FROM records WHERE id = ?1");
+    if (!s.ok()) Die(s.status().message());
+    for (int64_t id : picked) {
+      s->Reset();
+      s->Bind(1, id);
+      if (!*s->Step()) Die("record " + std::to_string(id) + " is gone");
+      books.push_back({id, s->Text(0), s->Text(1), s->Text(2)});
+    }
+  }
+  auto same_key = c.Prepare(
+      "SELECT count(DISTINCT record_id) FROM title_keys WHERE key IN (?1, ?2)");
+  if (!same_key.ok()) Die(same_key.status().message());
+
+  const std::vector<std::pair<std::string, std::function<std::string(const Known&)>>> passes = {
+      {"title", [](const Known& b) { return b.title; }},
+      {"title + volume",
+       [](const Known& b) { return b.volume.empty() ? "" : b.title + " " + b.volume; }},
+      {"reading (hiragana)",
+       [](const Known& b) { return b.kana.empty() ? "" : TypedReading(b.kana); }},
+  };
+  std::vector<KnownPass> out;
+  for (const auto& [name, text_of] : passes) {
+    KnownPass p;
+    p.name = name;
+    for (const Known& b : books) {
+      db::SearchQuery q;
+      q.text = text_of(b);
+      if (q.text.empty()) continue;
+      q.limit = 20;
+      q.sort = db::SearchQuery::Sort::kRelevance;
+      ++p.searches;
+      int rank = 0, total = 0;
+      bool capped = false;
+      std::vector<double> mine;
+      for (int r = 0; r <= rounds; ++r) {  // round 0 warms up and gives the page
+        const auto t0 = Clock::now();
+        auto res = db::Search(c, q);
+        const auto t1 = Clock::now();
+        if (!res.ok()) Die("search '" + q.text + "': " + res.status().message());
+        if (r > 0) {
+          p.ms.push_back(Ms(t1 - t0));
+          mine.push_back(Ms(t1 - t0));
+          continue;
+        }
+        total = res->total;
+        capped = res->capped;
+        for (size_t i = 0; i < res->hits.size(); ++i) {
+          if (res->hits[i].id == b.id) rank = static_cast<int>(i) + 1;
+        }
+      }
+      const auto keys = db::ExactTitleKeys(q.text);
+      same_key->Reset();
+      same_key->Bind(1, keys[0]).Bind(2, keys[1]);
+      if (!*same_key->Step()) Die("title_keys count");
+      const int64_t shared = same_key->Int(0);
+      if (shared > 20) ++p.shared;
+      p.timed.push_back({Pct(mine, 50), q.text, total, capped, shared, rank});
+      if (rank == 1) ++p.rank1;
+      if (rank >= 1) {
+        ++p.first_page;
+        continue;
+      }
+      if (shared > 20) ++p.miss_shared;
+      // Where it is after the first page: the whole ranking.
+      KnownMiss m{b.id, q.text, 0, 0, false, shared};
+      db::SearchQuery all = q;
+      all.limit = db::kSearchCandidates;
+      auto res = db::Search(c, all);
+      if (!res.ok()) Die("search '" + q.text + "': " + res.status().message());
+      for (size_t i = 0; i < res->hits.size(); ++i) {
+        if (res->hits[i].id == b.id) m.rank = static_cast<int>(i) + 1;
+      }
+      m.total = res->total;
+      m.capped = res->capped;
+      p.misses.push_back(std::move(m));
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+double Share(size_t k, size_t n) { return n ? 100.0 * k / n : 0; }
+
+void PrintKnownItems(std::vector<KnownPass>& passes, int n, int slowest) {
+  std::printf(
+      "\nknown-item search: %d records picked at random (seed %llu), each searched by its exact"
+      " text (limit 20, relevance); latency over the measured rounds, ms\n",
+      n, static_cast<unsigned long long>(kKnownSeed));
+  std::printf(
+      "| pass | searches | first page | rank 1 | p50 | p99 | max | misses: title of > 20"
+      " records | other misses | titles of > 20 records | first page, titles of <= 20 |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const auto& p : passes) {
+    const Stats s = Summarise(p.ms);
+    const size_t few = p.searches - p.shared, few_found = few - (p.misses.size() - p.miss_shared);
+    std::printf(
+        "| %s | %zu | %zu (%.1f%%) | %.1f%% | %.3f | %.3f | %.2f | %zu | %zu | %zu | %zu of %zu"
+        " (%.1f%%) |\n",
+        p.name.c_str(), p.searches, p.first_page, Share(p.first_page, p.searches),
+        Share(p.rank1, p.searches), s.p50, s.p99, s.max, p.miss_shared,
+        p.misses.size() - p.miss_shared, p.shared, few_found, few, Share(few_found, few));
+  }
+  for (const auto& p : passes) {
+    if (p.misses.empty()) continue;
+    // The other misses first: a title of > 20 records is the known limit.
+    std::vector<KnownMiss> ms = p.misses;
+    std::stable_partition(ms.begin(), ms.end(), [](const KnownMiss& m) { return m.same_key <= 20; });
+    std::printf("misses, %s (first 5 of %zu, others before titles of > 20 records): rank in the"
+                " whole ranking, matches, records with that whole title\n",
+                p.name.c_str(), ms.size());
+    for (size_t i = 0; i < ms.size() && i < 5; ++i) {
+      const KnownMiss& m = ms[i];
+      const std::string rank = m.rank ? "rank " + std::to_string(m.rank) : "absent";
+      std::printf("  record %lld  %-10s  %d%s matches  %lld same title  %s\n",
+                  static_cast<long long>(m.id), rank.c_str(), m.total, m.capped ? "+" : "",
+                  static_cast<long long>(m.same_key), m.query.c_str());
+    }
+  }
+  if (slowest <= 0) return;
+  std::printf("slowest known-item searches per pass (median ms, matches, records with that whole"
+              " title, rank on the first page):\n");
+  for (auto& p : passes) {
+    auto& t = p.timed;
+    const size_t k = std::min(t.size(), static_cast<size_t>(slowest));
+    std::partial_sort(t.begin(), t.begin() + k, t.end(),
+                      [](const auto& a, const auto& b) { return a.ms > b.ms; });
+    for (size_t i = 0; i < k; ++i) {
+      std::printf("  %-18s %8.3f  %5d%s  %5lld  %-6s  %s\n", p.name.c_str(), t[i].ms, t[i].total,
+                  t[i].capped ? "+" : " ", static_cast<long long>(t[i].same_key),
+                  t[i].rank ? std::to_string(t[i].rank).c_str() : "-", t[i].query.c_str());
+    }
+  }
+}
+
+void WriteKnownItems(std::ostream& o, const std::vector<KnownPass>& passes, int n) {
+  o << "{\"records\":" << n << ",\"seed\":" << kKnownSeed << ",\"limit\":20,\"passes\":[";
+  for (size_t k = 0; k < passes.size(); ++k) {
+    const KnownPass& p = passes[k];
+    const Stats s = Summarise(p.ms);
+    o << (k ? "," : "") << "{\"pass\":" << JsonStr(p.name) << ",\"searches\":" << p.searches
+      << ",\"first_page\":" << p.first_page
+      << ",\"first_page_pct\":" << Share(p.first_page, p.searches) << ",\"rank1\":" << p.rank1
+      << ",\"rank1_pct\":" << Share(p.rank1, p.searches) << ",\"p50\":" << s.p50
+      << ",\"p99\":" << s.p99 << ",\"mean\":" << s.mean << ",\"max\":" << s.max
+      << ",\"titles_over_20\":" << p.shared << ",\"misses\":" << p.misses.size()
+      << ",\"misses_titles_over_20\":" << p.miss_shared << ",\"missed\":[";
+    for (size_t i = 0; i < p.misses.size(); ++i) {
+      const KnownMiss& m = p.misses[i];
+      o << (i ? "," : "") << "{\"id\":" << m.id << ",\"query\":" << JsonStr(m.query)
+        << ",\"rank\":" << m.rank << ",\"total\":" << m.total
+        << ",\"capped\":" << (m.capped ? "true" : "false") << ",\"same_title\":" << m.same_key
+        << "}";
+    }
+    o << "]}";
+  }
+  o << "]}";
+}
+
 void PrintPhase(const char* name, const Phase& ph) {
   std::printf("\n%s: db::Search latency, ms (first page of 20, ranked, capped count)\n", name);
   std::printf("| class | n | p50 | p99 | mean | max |\n|---|---:|---:|---:|---:|---:|\n");
@@ -751,7 +985,7 @@ int main(int argc, char** argv) {
   int rounds = 3;
   bool diag = false, variants = false, reuse = false;
   db::OpenOptions open_options;
-  int slowest = 0;
+  int slowest = 0, known = 0;
   std::vector<std::string> pragmas;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -773,6 +1007,8 @@ int main(int argc, char** argv) {
       diag = true;
     else if (a == "--slowest")
       slowest = std::stoi(next());
+    else if (a == "--known")
+      known = std::stoi(next());
     else if (a == "--fts-variants")
       variants = true;
     else if (a == "--reuse")
@@ -911,6 +1147,11 @@ int main(int argc, char** argv) {
   const Phase optimized = RunQueries(c, qs, rounds);
   PrintPhase(reuse ? "reused database" : "after optimize", optimized);
   PrintSlowest(optimized, qs, slowest);
+  std::vector<KnownPass> known_items;
+  if (known > 0) {
+    known_items = KnownItems(c, known, rounds);
+    PrintKnownItems(known_items, known, slowest);
+  }
   const long rss_peak = PeakRssKb();
   std::printf("\npeak RSS: %.1f MB (%.1f MB before the load, %.1f MB after it)\n",
               rss_peak / 1024.0, rss_before / 1024.0, rss_load / 1024.0);
@@ -1000,7 +1241,12 @@ int main(int argc, char** argv) {
       }
       o << "}";
     }
-    o << "}}\n";
+    o << "}";
+    if (known > 0) {
+      o << ",\"known_item\":";
+      WriteKnownItems(o, known_items, known);
+    }
+    o << "}\n";
   }
   return 0;
 }

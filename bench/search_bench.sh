@@ -14,6 +14,9 @@
 #                           given; kana = NormalizerNFKC150 with unify_kana and
 #                           readings without word spaces (shiori's folding)
 #   DIAG=1                  search_bench --diag (where the time goes); 0 to skip
+#   KNOWN=0                 search_bench --known KNOWN: that many records searched by
+#                           their exact title, title and volume, and reading (is the
+#                           book on the first page?); 0 to skip
 #   VARIANTS_FTS=0          1: search_bench --fts-variants (index size with other
 #                           FTS5 options; rebuilds the index four times)
 #   REUSE=0                 1: query the databases a previous run left (no load,
@@ -40,6 +43,7 @@ SEED=${SEED:-20240601}
 ROUNDS=${ROUNDS:-3}
 VARIANTS=${VARIANTS:-"auto kana"}
 DIAG=${DIAG:-1}
+KNOWN=${KNOWN:-0}
 VARIANTS_FTS=${VARIANTS_FTS:-0}
 REUSE=${REUSE:-0}
 
@@ -50,6 +54,7 @@ command -v groonga >/dev/null || die "groonga not found; apt-get install -y groo
   die "enamdict/edict not found; apt-get install -y enamdict edict"
 for n in $SIZES; do [[ $n =~ ^[1-9][0-9]*$ ]] || die "SIZES must be record counts, got '$n'"; done
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
+[[ $KNOWN =~ ^[0-9]+$ ]] || die "KNOWN must be a number of records, got '$KNOWN'"
 for v in $VARIANTS; do [[ $v == auto || $v == kana ]] || die "VARIANTS: auto and/or kana, got '$v'"; done
 
 grn_pid=
@@ -94,6 +99,7 @@ for n in $SIZES; do
   diag=(); [[ $DIAG == 1 ]] && diag+=(--diag)
   [[ $VARIANTS_FTS == 1 ]] && diag+=(--fts-variants)
   [[ $REUSE == 1 ]] && diag+=(--reuse)
+  [[ $KNOWN != 0 ]] && diag+=(--known "$KNOWN")
   "$bin" --tsv "$dir/catalog.tsv" --queries "$dir/queries.tsv" --db "$dir/shiori.db" \
     --out "$dir/shiori.json" --rounds "$ROUNDS" "${diag[@]}" | tee "$dir/shiori.txt"
   echo '```'

@@ -10,6 +10,7 @@
 #ifndef SHIORI_DB_CATALOG_H_
 #define SHIORI_DB_CATALOG_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -205,6 +206,13 @@ struct SearchResult {
 // must hold the words so relaxed: such hits say so in `did_you_mean`.
 Result<SearchResult> Search(Connection& c, const SearchQuery& q);
 inline constexpr int kSearchCandidates = 1000;
+// The keys of table title_keys that db::Search looks the free words `text`
+// up by to put an exact title first: `text` folded as a title and as a
+// reading (the two may be equal). SELECT count(DISTINCT record_id) FROM
+// title_keys WHERE key IN (both) counts the records whose whole title is
+// `text` (before the check against their text); db::Search puts the newest
+// 20 of them first. For tools that count titles shared by many records.
+std::array<int64_t, 2> ExactTitleKeys(std::string_view text);
 
 }  // namespace shiori::db
 

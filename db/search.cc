@@ -750,6 +750,11 @@ static Status AddAuthorsAndHoldings(Connection& c, const std::string& ids,
   return Status::Ok();
 }
 
+// (ExactTitles' keys, for tools.)
+std::array<int64_t, 2> ExactTitleKeys(std::string_view text) {
+  return {TitleKeyHash(TitleKeyText(text, false)), TitleKeyHash(TitleKeyText(text, true))};
+}
+
 // The records whose whole title is the query's text (or its title field),
 // folded as the index folds, newest first: at most kExactTitles. Found by
 // title_keys whatever the number of matches, so a known item is first even
