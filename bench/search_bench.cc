@@ -51,8 +51,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <iterator>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -733,7 +733,10 @@ struct KnownMiss {
 struct KnownPass {
   std::string name;
   size_t searches = 0, first_page = 0, rank1 = 0;
-  size_t shared = 0;       // searched titles that more than 20 records share
+  size_t shared = 0;  // searched titles that more than 20 records share
+  // Misses whose first page is 20 records of that very title: the book
+  // cannot be told from its namesakes by its title alone.
+  size_t namesakes_only = 0;
   size_t miss_shared = 0;  // misses among those
   std::vector<double> ms;  // every measured search
   std::vector<KnownMiss> misses;
@@ -775,9 +778,12 @@ std::vector<KnownPass> KnownItems(db::Connection& c, int n, int rounds) {
       books.push_back({id, s->Text(0), s->Text(1), s->Text(2)});
     }
   }
-  auto same_key = c.Prepare(
-      "SELECT count(DISTINCT record_id) FROM title_keys WHERE key IN (?1, ?2)");
+  auto same_key =
+      c.Prepare("SELECT count(DISTINCT record_id) FROM title_keys WHERE key IN (?1, ?2)");
   if (!same_key.ok()) Die(same_key.status().message());
+  auto namesake =
+      c.Prepare("SELECT count(*) FROM title_keys WHERE key IN (?1, ?2) AND record_id = ?3");
+  if (!namesake.ok()) Die(namesake.status().message());
 
   const std::vector<std::pair<std::string, std::function<std::string(const Known&)>>> passes = {
       {"title", [](const Known& b) { return b.title; }},
@@ -798,6 +804,8 @@ std::vector<KnownPass> KnownItems(db::Connection& c, int n, int rounds) {
       q.sort = db::SearchQuery::Sort::kRelevance;
       ++p.searches;
       int rank = 0, total = 0;
+      size_t namesakes = 0, page = 0;  // hits of the first page whose whole title is the query
+      const auto keys = db::ExactTitleKeys(q.text);
       bool capped = false;
       std::vector<double> mine;
       for (int r = 0; r <= rounds; ++r) {  // round 0 warms up and gives the page
@@ -812,11 +820,14 @@ std::vector<KnownPass> KnownItems(db::Connection& c, int n, int rounds) {
         }
         total = res->total;
         capped = res->capped;
+        page = res->hits.size();
         for (size_t i = 0; i < res->hits.size(); ++i) {
           if (res->hits[i].id == b.id) rank = static_cast<int>(i) + 1;
+          namesake->Reset();
+          namesake->Bind(1, keys[0]).Bind(2, keys[1]).Bind(3, res->hits[i].id);
+          if (*namesake->Step() && namesake->Int(0) > 0) ++namesakes;
         }
       }
-      const auto keys = db::ExactTitleKeys(q.text);
       same_key->Reset();
       same_key->Bind(1, keys[0]).Bind(2, keys[1]);
       if (!*same_key->Step()) Die("title_keys count");
@@ -829,6 +840,7 @@ std::vector<KnownPass> KnownItems(db::Connection& c, int n, int rounds) {
         continue;
       }
       if (shared > 20) ++p.miss_shared;
+      if (page == 20 && namesakes == page) ++p.namesakes_only;
       // Where it is after the first page: the whole ranking.
       KnownMiss m{b.id, q.text, 0, 0, false, shared};
       db::SearchQuery all = q;
@@ -855,16 +867,18 @@ void PrintKnownItems(std::vector<KnownPass>& passes, int n, int slowest) {
       " text (limit 20, relevance); latency over the measured rounds, ms\n",
       n, static_cast<unsigned long long>(kKnownSeed));
   std::printf(
-      "| pass | searches | first page | rank 1 | p50 | p99 | max | misses: title of > 20"
-      " records | other misses | titles of > 20 records | first page, titles of <= 20 |\n"
-      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      "| pass | searches | first page | first page, or 20 of that very title on it | rank 1 |"
+      " p50 | p99 | max | misses: title of > 20 records | other misses | titles of > 20"
+      " records | first page, titles of <= 20 |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& p : passes) {
     const Stats s = Summarise(p.ms);
     const size_t few = p.searches - p.shared, few_found = few - (p.misses.size() - p.miss_shared);
     std::printf(
-        "| %s | %zu | %zu (%.1f%%) | %.1f%% | %.3f | %.3f | %.2f | %zu | %zu | %zu | %zu of %zu"
-        " (%.1f%%) |\n",
+        "| %s | %zu | %zu (%.1f%%) | %zu (%.1f%%) | %.1f%% | %.3f | %.3f | %.2f | %zu | %zu | %zu |"
+        " %zu of %zu (%.1f%%) |\n",
         p.name.c_str(), p.searches, p.first_page, Share(p.first_page, p.searches),
+        p.first_page + p.namesakes_only, Share(p.first_page + p.namesakes_only, p.searches),
         Share(p.rank1, p.searches), s.p50, s.p99, s.max, p.miss_shared,
         p.misses.size() - p.miss_shared, p.shared, few_found, few, Share(few_found, few));
   }
@@ -872,10 +886,12 @@ void PrintKnownItems(std::vector<KnownPass>& passes, int n, int slowest) {
     if (p.misses.empty()) continue;
     // The other misses first: a title of > 20 records is the known limit.
     std::vector<KnownMiss> ms = p.misses;
-    std::stable_partition(ms.begin(), ms.end(), [](const KnownMiss& m) { return m.same_key <= 20; });
-    std::printf("misses, %s (first 5 of %zu, others before titles of > 20 records): rank in the"
-                " whole ranking, matches, records with that whole title\n",
-                p.name.c_str(), ms.size());
+    std::stable_partition(ms.begin(), ms.end(),
+                          [](const KnownMiss& m) { return m.same_key <= 20; });
+    std::printf(
+        "misses, %s (first 5 of %zu, others before titles of > 20 records): rank in the"
+        " whole ranking, matches, records with that whole title\n",
+        p.name.c_str(), ms.size());
     for (size_t i = 0; i < ms.size() && i < 5; ++i) {
       const KnownMiss& m = ms[i];
       const std::string rank = m.rank ? "rank " + std::to_string(m.rank) : "absent";
@@ -885,8 +901,9 @@ void PrintKnownItems(std::vector<KnownPass>& passes, int n, int slowest) {
     }
   }
   if (slowest <= 0) return;
-  std::printf("slowest known-item searches per pass (median ms, matches, records with that whole"
-              " title, rank on the first page):\n");
+  std::printf(
+      "slowest known-item searches per pass (median ms, matches, records with that whole"
+      " title, rank on the first page):\n");
   for (auto& p : passes) {
     auto& t = p.timed;
     const size_t k = std::min(t.size(), static_cast<size_t>(slowest));
@@ -906,7 +923,7 @@ void WriteKnownItems(std::ostream& o, const std::vector<KnownPass>& passes, int 
     const KnownPass& p = passes[k];
     const Stats s = Summarise(p.ms);
     o << (k ? "," : "") << "{\"pass\":" << JsonStr(p.name) << ",\"searches\":" << p.searches
-      << ",\"first_page\":" << p.first_page
+      << ",\"first_page\":" << p.first_page << ",\"namesakes_only\":" << p.namesakes_only
       << ",\"first_page_pct\":" << Share(p.first_page, p.searches) << ",\"rank1\":" << p.rank1
       << ",\"rank1_pct\":" << Share(p.rank1, p.searches) << ",\"p50\":" << s.p50
       << ",\"p99\":" << s.p99 << ",\"mean\":" << s.mean << ",\"max\":" << s.max

@@ -109,6 +109,9 @@ std::u32string TitleKeyText(std::string_view text, bool reading) {
               f.begin(), f.end(),
               [](char32_t c) { return charset::Classify(c) == charset::CharClass::kSeparator; }),
           f.end());
+  // A reading's key starts with the reading mark, so that a title typed in
+  // kana meets titles and readings each folded its own way, never the other's.
+  if (reading && !f.empty()) f.insert(f.begin(), static_cast<char32_t>(kReadingMark));
   return f;
 }
 
@@ -868,9 +871,14 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
       auto it =
           std::find_if(cands.begin(), cands.end(), [&](const Candidate& k) { return k.id == id; });
       if (it == cands.end()) {
-        if (!out.capped) continue;  // every match is a candidate: this one does not pass
+        // Its title is the words, so only the other fields and the filters
+        // need asking (a title of one kana, which the index holds no term
+        // for, is found so too).
+        const bool words_only = q.author.empty() && q.publisher.empty() && q.subject.empty();
+        if (!words_only && !out.capped) continue;  // every match is a candidate: not this one
         const size_t before = cands.size();
-        SHIORI_RETURN_IF_ERROR(MatchCandidates(c, q, match, isbn, kept_years, &cands, id));
+        SHIORI_RETURN_IF_ERROR(MatchCandidates(c, q, words_only ? std::string() : match, isbn,
+                                               kept_years, &cands, id));
         if (cands.size() == before) continue;  // filtered out
         it = cands.end() - 1;
       }

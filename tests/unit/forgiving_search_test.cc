@@ -152,6 +152,15 @@ TEST_F(ForgivingSearch, AnExactTitleComesFirstBeyondTheRankedCandidates) {
   EXPECT_EQ(t->total, 0);
 }
 
+TEST_F(ForgivingSearch, ATitleOfOneKanaIsFoundByItsReading) {
+  // One kana is no term of the index; the whole title finds it.
+  Put("a", "亜", "ア");
+  Put("other", "亜細亜の旅", "アジア ノ タビ");
+  SearchResult r = Find("あ");
+  ASSERT_EQ(r.hits.size(), 1u);
+  EXPECT_EQ(r.hits[0].title, "亜");
+}
+
 TEST_F(ForgivingSearch, ATitleWithItsVolumeIsExactToo) {
   Put("v1", "日本の歴史", "ニホン ノ レキシ", "", "", "1");
   Put("v2", "日本の歴史", "ニホン ノ レキシ", "", "", "2");

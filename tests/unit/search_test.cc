@@ -263,7 +263,7 @@ TEST_F(SearchDb, TheIndexOfAnOlderDatabaseIsRebuiltByTheMigrations) {
   Add(0, 3, 2000);  // 日本の話, read ニホン ノ ハナシ
   for (const auto& k : cases) {
     SCOPED_TRACE(k.version);
-    ASSERT_TRUE(c_->Exec(std::string("DROP TABLE records_fts;"
+    ASSERT_TRUE(c_->Exec(std::string("DROP TABLE records_fts; DELETE FROM title_keys;"
                                      " CREATE VIRTUAL TABLE records_fts USING fts5(title,"
                                      " title_reading, author, author_reading, publisher, subjects,"
                                      " other, content='', tokenize='shiori'") +
