@@ -14,6 +14,9 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "charset/charset.h"
 #include "db/catalog.h"
@@ -30,6 +33,26 @@ constexpr int kProgressEvery = 1000;
 using charset::ToUtf8;
 
 bool IsHalfwidthKana(char32_t c) { return c >= 0xFF65 && c <= 0xFF9F; }
+
+// A copy's branch as a file may name it: the name as configured, and with
+// or without 図書館 or 館 at its end (中央図書館, 中央館, 中央).
+std::vector<std::string> BranchNameForms(std::string_view name) {
+  name = charset::Trim(name);
+  std::string_view base = name;
+  for (std::string_view end : {std::string_view("図書館"), std::string_view("館")}) {
+    if (base.size() > end.size() && base.substr(base.size() - end.size()) == end) {
+      base.remove_suffix(end.size());
+      break;
+    }
+  }
+  std::vector<std::string> forms{std::string(name)};
+  if (base.empty()) return forms;
+  for (std::string_view end : {"", "館", "図書館"}) {
+    std::string f = std::string(base) + std::string(end);
+    if (f != name) forms.push_back(std::move(f));
+  }
+  return forms;
+}
 
 }  // namespace
 
@@ -118,14 +141,30 @@ std::string Importer::Clean(int where, std::string_view field, std::string_view 
 Status Importer::Begin() {
   tx_.emplace(c_);
   SHIORI_RETURN_IF_ERROR(tx_->begun());
-  auto s = c_.Prepare("SELECT code FROM branches");
+  auto s = c_.Prepare("SELECT code, name FROM branches ORDER BY sort");
   if (!s.ok()) return s.status();
+  std::vector<std::pair<std::string, std::string>> all;  // code, name
   while (true) {
     auto row = s->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    branches_.insert(s->Text(0));
+    all.emplace_back(s->Text(0), s->Text(1));
   }
+  // Codes first, then the names as configured, then their other forms: a
+  // code or a whole name is never taken for another branch's short form.
+  for (const auto& [code, name] : all) branches_[code] = code;
+  for (const auto& [code, name] : all) {
+    const std::string exact(charset::Trim(name));
+    if (!exact.empty()) branches_.emplace(exact, code);
+  }
+  std::unordered_map<std::string, std::string> forms;  // "" when two branches share it
+  for (const auto& [code, name] : all) {
+    for (std::string& f : BranchNameForms(name)) {
+      auto [it, fresh] = forms.emplace(std::move(f), code);
+      if (!fresh && it->second != code) it->second.clear();
+    }
+  }
+  for (auto& [form, code] : forms) branches_.emplace(form, std::move(code));
   return Status::Ok();
 }
 
@@ -136,9 +175,16 @@ void Importer::Problem(int where, std::string reason) {
   rep_.problems.push_back({where, std::move(reason)});
 }
 
-std::string Importer::CheckCopy(int where, const CopyEntry& k) {
+std::string Importer::CheckCopy(int where, CopyEntry& k) {
   if (k.branch.empty()) return "barcode '" + k.barcode + "' has no branch";
-  if (!branches_.count(k.branch)) return "unknown branch '" + k.branch + "'";
+  auto branch = branches_.find(k.branch);
+  if (branch == branches_.end()) {
+    return "unknown branch '" + k.branch + "': not the code or name of a configured branch";
+  }
+  if (branch->second.empty()) {
+    return "branch '" + k.branch + "' could be more than one configured branch: give its code";
+  }
+  k.branch = branch->second;
   auto [first, fresh] = barcodes_.Add(k.barcode, where);
   if (!fresh) {
     return "barcode '" + k.barcode + "' already appears on " + unit_ + " " + std::to_string(*first);

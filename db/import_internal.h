@@ -14,7 +14,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -85,7 +84,8 @@ class Importer {
            uint64_t file_size, std::string unit)
       : c_(c), rep_(report), progress_(progress), size_(file_size), unit_(std::move(unit)) {}
 
-  // Opens the transaction and reads the branches copies may name.
+  // Opens the transaction and reads the branches copies may name, by code
+  // and by name (docs/import-formats.md, "Branches").
   Status Begin();
 
   // `reason` becomes one line: control characters (a newline in a MARCXML
@@ -100,9 +100,9 @@ class Importer {
   // was removed.
   std::string Clean(int where, std::string_view field, std::string_view value);
 
-  // Checks one copy against the branches and the barcodes already in the file;
-  // empty when it is fine.
-  std::string CheckCopy(int where, const CopyEntry& k);
+  // Checks one copy against the branches and the barcodes already in the
+  // file; empty when it is fine. A branch given by its name becomes its code.
+  std::string CheckCopy(int where, CopyEntry& k);
 
   // Writes record `r` (first read at `where`) unless a problem has been found.
   // `counted`: false when this adds copies to a record already counted (TSV
@@ -147,7 +147,9 @@ class Importer {
   std::string unit_;  // "line" (TSV) or "record" (MARC)
   std::optional<Transaction> tx_;
   int64_t rewritten_ = 0;  // records UpsertRecord wrote (not those left as they were)
-  std::unordered_set<std::string> branches_;
+  // A branch's code, its name and the name with or without 図書館 or 館 at
+  // its end -> the code; "" for a name form that two branches share.
+  std::unordered_map<std::string, std::string> branches_;
   SeenKeys<int> barcodes_;  // -> where first seen
 };
 

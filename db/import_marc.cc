@@ -137,7 +137,7 @@ class MarcReader {
                       std::to_string(*first));
       }
     }
-    for (const auto& k : r.copies) {
+    for (auto& k : r.copies) {
       if (std::string w = imp_.CheckCopy(recno, k); !w.empty()) why.push_back(w);
     }
     for (auto& w : why) imp_.Problem(recno, std::move(w));

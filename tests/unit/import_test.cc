@@ -310,6 +310,43 @@ TEST_F(ImportTest, TsvSearchFindsByReadingAndByIsbn10) {
   EXPECT_EQ(Find("むらかみはるき"), std::vector<int64_t>{IdOf("t-003")});
 }
 
+// A branch name that two branches could be is refused with its reason; a
+// whole name or a code is never taken for another branch's short name.
+TEST_F(ImportTest, TsvBranchNamesMatchExactlyOrWithoutTheirEndingWhenThatIsUnambiguous) {
+  LibraryRules rules;
+  rules.branches = {{"chuo", "中央図書館", {}},
+                    {"takaono", "高尾野図書館", {}},
+                    {"noda", "野田図書館", {}},
+                    {"chuo-kodomo", "中央館", {}}};
+  ASSERT_TRUE(SyncBranches(*db_, rules).ok());
+  const std::string h = "id\ttitle\tbarcode\tbranch\n";
+  const ImportReport rep = ImportOk(Write("names.tsv", h + "n-1\t猫\t3200000001\t中央図書館\n"
+                                                           "n-1\t猫\t3200000002\t中央館\n"
+                                                           "n-1\t猫\t3200000003\t高尾野館\n"));
+  EXPECT_EQ(rep.copies, 3);
+  auto branch = [&](const std::string& barcode) {
+    return Text("SELECT branch FROM copies WHERE barcode = '" + barcode + "'");
+  };
+  EXPECT_EQ(branch("3200000001"), "chuo");
+  EXPECT_EQ(branch("3200000002"), "chuo-kodomo") << "a whole name is that branch's";
+  EXPECT_EQ(branch("3200000003"), "takaono");
+
+  const Snapshot before = Take();
+  Status s;
+  const ImportReport bad = Import(Write("ambiguous.tsv", h + "n-2\t犬\t3200000004\t中央\n"
+                                                             "n-3\t鳥\t3200000005\t阿久根図書館\n"),
+                                  &s);
+  EXPECT_EQ(s.code(), Status::Code::kInvalid);
+  ASSERT_EQ(bad.problems.size(), 2u);
+  EXPECT_EQ(bad.problems[0].record, 2);
+  EXPECT_EQ(bad.problems[0].reason,
+            "branch '中央' could be more than one configured branch: give its code");
+  EXPECT_EQ(bad.problems[1].record, 3);
+  EXPECT_EQ(bad.problems[1].reason,
+            "unknown branch '阿久根図書館': not the code or name of a configured branch");
+  EXPECT_TRUE(Take() == before);
+}
+
 TEST_F(ImportTest, TsvWithABadRowIsRefusedAndChangesNothing) {
   ImportOk(kData + "catalog.tsv");
   const Snapshot before = Take();
@@ -445,7 +482,8 @@ TEST_F(ImportTest, TsvReportsEveryProblem) {
   EXPECT_EQ(rep.problems[0].record, 3);
   EXPECT_EQ(rep.problems[0].reason, "missing title");
   EXPECT_EQ(rep.problems[1].record, 4);
-  EXPECT_EQ(rep.problems[1].reason, "unknown branch 'akune'");
+  EXPECT_EQ(rep.problems[1].reason,
+            "unknown branch 'akune': not the code or name of a configured branch");
   EXPECT_EQ(rep.problems[2].record, 4);
   EXPECT_EQ(rep.problems[2].reason, "year 'soon' is not 1 to 4 digits");
   EXPECT_EQ(rep.problems[3].record, 5);
