@@ -32,7 +32,8 @@ constexpr int kProgressEvery = 1000;
 
 using charset::ToUtf8;
 
-bool IsHalfwidthKana(char32_t c) { return c >= 0xFF65 && c <= 0xFF9F; }
+// Full-width ASCII and half-width katakana: what NFKC changes in a reading.
+bool IsHalfOrFullWidth(char32_t c) { return c >= 0xFF01 && c <= 0xFF9F; }
 
 // A copy's branch as a file may name it: the name as configured, and with
 // or without 図書館 or 館 at its end (中央図書館, 中央館, 中央).
@@ -60,14 +61,14 @@ std::vector<std::string> BranchNameForms(std::string_view name) {
 
 std::string Katakana(std::string_view s) {
   std::u32string in;
-  bool halfwidth = false;
+  bool nfkc = false;
   ForEachChar(s, [&](char32_t c) {
-    halfwidth = halfwidth || IsHalfwidthKana(c);
+    nfkc = nfkc || IsHalfOrFullWidth(c);
     in += c;
   });
-  // Half-width kana need NFKC (ｶﾞ is two characters, ガ one); the search
-  // folding does it and gives hiragana, which the loop below turns back.
-  if (halfwidth) in = charset::FoldForSearch(s);
+  // Half-width kana need NFKC (ｶﾞ is two characters, ガ one), and so do
+  // full-width letters and digits (ＳＤＧｓ is stored as SDGs).
+  if (nfkc) in = charset::ToUtf32(charset::Nfkc(s));
   std::u32string out;
   bool gap = false;
   for (char32_t c : in) {

@@ -56,8 +56,16 @@ inline bool IsSpace(char32_t c) { return c == ' ' || c == 0x3000; }
 // As written, ー and ・ included.
 inline bool IsKana(char32_t c) { return charset::IsHiragana(c) || charset::IsKatakana(c); }
 
+// Letters and digits a reading may hold beside its kana (JAPAN/MARC keeps
+// them: SDGsケイザイ, ダイ23カン): ASCII and full-width A-Z, a-z, 0-9.
+inline bool IsLatinOrDigit(char32_t c) {
+  if (c >= 0xFF10 && c <= 0xFF5A) c -= 0xFF10 - '0';  // full-width to ASCII
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
 // A reading as stored: katakana (hiragana converted, half-width widened),
-// commas and runs of spaces made one ASCII space, trimmed.
+// letters and digits as half-width ASCII in the case given (NFKC), commas
+// and runs of spaces made one ASCII space, trimmed.
 std::string Katakana(std::string_view s);
 
 // True when `s` is one or more ASCII digits and nothing else.

@@ -18,14 +18,18 @@ namespace {
 
 using charset::Trim;
 
-// TSV rule: a reading holds only kana (ー and ・ included) and spaces.
+// TSV rule: a reading holds only kana (ー and ・ included), letters and
+// digits (ASCII or full-width) and spaces.
 bool IsReadingText(std::string_view s) {
   bool ok = true;
   ForEachChar(s, [&](char32_t c) {
-    if (!IsKana(c) && !IsSpace(c)) ok = false;
+    if (!IsKana(c) && !IsLatinOrDigit(c) && !IsSpace(c)) ok = false;
   });
   return ok;
 }
+
+constexpr std::string_view kNotAReading =
+    "' is not a reading (kana, ー, ・, letters, digits and spaces)";
 
 std::vector<std::string_view> Split(std::string_view s, std::string_view sep) {
   std::vector<std::string_view> out;
@@ -246,7 +250,7 @@ class TsvReader {
     for (int col : {kTitleKana, kPublisherKana}) {
       if (!IsReadingText(v[col])) {
         why.push_back(std::string(kColumnNames[col]) + " '" + std::string(v[col]) +
-                      "' is not a reading: only kana, ー, ・ and spaces");
+                      std::string(kNotAReading));
       }
     }
     r.title_kana = Katakana(v[kTitleKana]);
@@ -299,7 +303,7 @@ class TsvReader {
       for (size_t i = 0; i < readings.size(); ++i) {
         if (!IsReadingText(readings[i])) {
           why.push_back("author_kana '" + std::string(Trim(readings[i])) +
-                        "' is not a reading: only kana, ー, ・ and spaces");
+                        std::string(kNotAReading));
         } else if (i < r.authors.size()) {
           r.authors[i].name_kana = Katakana(readings[i]);
         }
