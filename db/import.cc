@@ -32,6 +32,14 @@ constexpr int kProgressEvery = 1000;
 
 using charset::ToUtf8;
 
+// A problem's or warning's reason as one line: control characters (a newline
+// in a MARCXML value) become spaces.
+void OneLine(std::string& reason) {
+  for (char& ch : reason) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = ' ';
+  }
+}
+
 // Full-width ASCII and half-width katakana: what NFKC changes in a reading.
 bool IsHalfOrFullWidth(char32_t c) { return c >= 0xFF01 && c <= 0xFF9F; }
 
@@ -170,10 +178,18 @@ Status Importer::Begin() {
 }
 
 void Importer::Problem(int where, std::string reason) {
-  for (char& ch : reason) {
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = ' ';
-  }
+  OneLine(reason);
   rep_.problems.push_back({where, std::move(reason)});
+}
+
+void Importer::Warn(int where, std::string reason) {
+  OneLine(reason);
+  rep_.warnings.push_back({where, std::move(reason)});
+}
+
+void Importer::Skip(int where, std::string reason) {
+  Warn(where, std::move(reason));
+  ++rep_.skipped;
 }
 
 std::string Importer::CheckCopy(int where, CopyEntry& k) {
@@ -217,6 +233,55 @@ Status Importer::Add(int where, const CatalogRecord& r, bool counted) {
   return Status::Ok();
 }
 
+Status Importer::AddCopies(int where, const std::string& source_id, std::vector<CopyEntry> copies) {
+  if (Failed()) return Status::Ok();
+  Status err;
+  Stmt* rec = c_.Cached(
+      "SELECT id, title, ifnull(title_kana,''), ifnull(volume,''), ifnull(publisher,''),"
+      " ifnull(publisher_kana,''), ifnull(year,0), ifnull(isbn,''), ifnull(ndc,''),"
+      " ifnull(lang,''), ifnull(subjects,''), ifnull(notes,'') FROM records WHERE source_id = ?1",
+      &err);
+  if (!rec) return err;
+  rec->Bind(1, source_id);
+  auto row = rec->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) {  // the first row of the id was not written: no record to add to
+    rec->Reset();
+    Problem(where, "no record '" + source_id + "' to add the copies to");
+    return Status::Ok();
+  }
+  CatalogRecord r;
+  const int64_t id = rec->Int(0);
+  r.source_id = source_id;
+  r.title = rec->Text(1);
+  r.title_kana = rec->Text(2);
+  r.volume = rec->Text(3);
+  r.publisher = rec->Text(4);
+  r.publisher_kana = rec->Text(5);
+  r.year = static_cast<int>(rec->Int(6));
+  r.isbn = rec->Text(7);
+  r.ndc = rec->Text(8);
+  r.lang = rec->Text(9);
+  r.subjects = rec->Text(10);
+  r.notes = rec->Text(11);
+  rec->Reset();
+  Stmt* au = c_.Cached(
+      "SELECT name, ifnull(name_kana,''), ifnull(role,'') FROM record_authors"
+      " WHERE record_id = ?1 ORDER BY pos",
+      &err);
+  if (!au) return err;
+  au->Bind(1, id);
+  while (true) {
+    auto more = au->Step();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    r.authors.push_back({au->Text(0), au->Text(1), au->Text(2)});
+  }
+  au->Reset();
+  r.copies = std::move(copies);
+  return Add(where, r, false);
+}
+
 void Importer::Read(uint64_t bytes) {
   ++rep_.records;
   if (progress_ && rep_.records % kProgressEvery == 0) progress_(rep_.records, Fraction(bytes));
@@ -228,7 +293,7 @@ Status Importer::Finish(const std::string& path) {
   if (Failed()) return Refuse(path);
   Status s = tx_->Commit();
   if (!s.ok()) {
-    rep_.inserted = rep_.updated = rep_.copies = 0;
+    rep_.inserted = rep_.updated = rep_.skipped = rep_.copies = 0;
     return s;
   }
   MergeIndexAfterALoad();
@@ -251,7 +316,7 @@ void Importer::MergeIndexAfterALoad() {
 }
 
 Status Importer::Refuse(const std::string& path) {
-  rep_.inserted = rep_.updated = rep_.copies = 0;
+  rep_.inserted = rep_.updated = rep_.skipped = rep_.copies = 0;
   const ImportProblem& p = rep_.problems.front();
   std::string msg = path + ": refused, " + std::to_string(rep_.problems.size()) +
                     (rep_.problems.size() == 1 ? " problem" : " problems") + "; ";
@@ -397,7 +462,7 @@ Status ImportCatalog(Connection& c, const std::string& path, ImportFormat format
       break;
   }
   if (!s.ok()) {  // the transaction rolls back
-    rep.inserted = rep.updated = rep.copies = 0;
+    rep.inserted = rep.updated = rep.skipped = rep.copies = 0;
     return s;
   }
   return imp.Finish(path);

@@ -33,7 +33,7 @@ template <typename V>
 class SeenKeys {
  public:
   // Adds `key` with `v`; or, when it is there, returns what it was added with.
-  std::pair<const V*, bool> Add(std::string_view key, V v) {
+  std::pair<V*, bool> Add(std::string_view key, V v) {
     auto [it, fresh] = map_.emplace(std::pmr::string(key, &arena_), std::move(v));
     return {&it->second, fresh};
   }
@@ -84,8 +84,10 @@ std::string ControlInKey(std::string_view field, std::string_view value);
 // ---------------------------------------------------------------- the import
 
 // State shared by the readers: the transaction, what the file has used so far
-// and the report. Records are written as they are read until the first problem;
-// from then on they are only checked, and Finish() rolls everything back.
+// and the report. Records are written as they are read until the first problem
+// (which refuses the file); from then on they are only checked, and Finish()
+// rolls everything back. A warning (a value left out or cleaned, a record
+// skipped) refuses nothing.
 class Importer {
  public:
   Importer(Connection& c, ImportReport& report, const std::function<void(int, double)>& progress,
@@ -96,9 +98,17 @@ class Importer {
   // and by name (docs/import-formats.md, "Branches").
   Status Begin();
 
-  // `reason` becomes one line: control characters (a newline in a MARCXML
-  // value) turn into spaces.
+  // A problem refuses the file. `reason` becomes one line: control
+  // characters (a newline in a MARCXML value) turn into spaces.
   void Problem(int where, std::string reason);
+
+  // A value the record is imported without (or with another way of reading
+  // it); one line, as Problem's.
+  void Warn(int where, std::string reason);
+
+  // A record that cannot stand (no id, no title): left out with a warning and
+  // counted as skipped. Call once per record, after Read().
+  void Skip(int where, std::string reason);
 
   bool Failed() const { return !rep_.problems.empty(); }
 
@@ -118,6 +128,12 @@ class Importer {
   // as the file has it is left alone (it counts as updated): rewriting it
   // would only take it out of the search index and put it back.
   Status Add(int where, const CatalogRecord& r, bool counted);
+
+  // Adds `copies` to the record stored under `source_id` (written earlier from
+  // this file), its fields and authors as they are stored: the copies of a
+  // row whose bibliography differs from the first row of its id. Nothing is
+  // counted but the copies.
+  Status AddCopies(int where, const std::string& source_id, std::vector<CopyEntry> copies);
 
   // A record has been read (accepted or not); `bytes` of the file are behind us.
   void Read(uint64_t bytes);
@@ -216,8 +232,12 @@ struct MarcRecord {
 };
 
 // Maps one MARC record onto a catalogue record (import_marc_map.cc;
-// docs/import-formats.md has the table); problems that reject it go to `why`.
-void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::string>& why);
+// docs/import-formats.md has the table): problems that refuse the file go to
+// `why` (then `r` is not filled), values it is imported without or with
+// another way to `warnings`. A record without a title is left with an empty
+// r.title, for the caller to skip.
+void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::string>& why,
+             std::vector<std::string>& warnings);
 
 }  // namespace shiori::db::detail
 

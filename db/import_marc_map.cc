@@ -213,7 +213,8 @@ std::string ReadingOf(const MarcField* f, std::string_view codes) {
 
 }  // namespace
 
-void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::string>& why) {
+void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::string>& why,
+             std::vector<std::string>& warnings) {
   for (const auto& f : m.fields) {
     bool ok = charset::IsValidUtf8(f.data);
     for (const auto& s : f.subfields) ok = ok && charset::IsValidUtf8(s.second);
@@ -273,7 +274,6 @@ void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::
     if (r.volume.empty()) r.volume = TrimIsbd(t->Join("np"));
     r.title_kana = ReadingOf(forms.reading, "ab");
   }
-  if (r.title.empty()) why.push_back("no title (245 $a)");
   if (r.title_kana.empty()) {
     for (const auto& f : m.fields) {
       if (f.tag != "246") continue;
@@ -333,6 +333,7 @@ void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::
       const auto isbn = NormalizeIsbn(a.substr(0, n));
       if (!isbn) {
         Append(bad_isbns, "invalid ISBN: " + TrimIsbd(a));
+        warnings.push_back("020 $a '" + TrimIsbd(a) + "' is not a valid ISBN; kept in the notes");
       } else if (r.isbn.empty()) {
         r.isbn = *isbn;
       }
