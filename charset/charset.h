@@ -326,6 +326,12 @@ std::string HalfWidthAscii(std::string_view utf8);
 // What a password typed on a phone becomes before checking and hashing: HalfWidthAscii.
 std::string NormalizePassword(std::string_view utf8);
 
+// ICU NFKC, nothing more: full-width ASCII to ASCII (ＳＤＧｓ -> SDGs),
+// half-width katakana to full-width (ｶﾞ -> ガ), ① -> 1; case and kana kept as
+// they are. Invalid UTF-8 bytes are dropped. A catalogue import's readings go
+// through it (db/import.cc).
+std::string Nfkc(std::string_view utf8);
+
 }  // namespace shiori::charset
 
 #endif  // SHIORI_CHARSET_CHARSET_H_

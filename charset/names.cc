@@ -1,5 +1,6 @@
 // Normalisation of what patrons type when they prove who they are: names in
-// kana, phone numbers, passwords typed in full-width.
+// kana, phone numbers, passwords typed in full-width; and NFKC, for the
+// readings a catalogue import stores.
 #include <unicode/unorm2.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
@@ -169,5 +170,20 @@ std::string HalfWidthAscii(std::string_view utf8) {
 namespace shiori::charset {
 
 std::string NormalizePassword(std::string_view utf8) { return HalfWidthAscii(utf8); }
+
+std::string Nfkc(std::string_view utf8) {
+  UErrorCode err = U_ZERO_ERROR;
+  const UNormalizer2* nfkc = unorm2_getNFKCInstance(&err);
+  const std::vector<UChar> u = detail::Normalize(nfkc, err, detail::ToUtf16(utf8));
+  std::string out;
+  out.reserve(u.size() * 3);
+  const auto n = static_cast<int32_t>(u.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U16_NEXT(u.data(), i, n, c);
+    AppendUtf8(out, static_cast<char32_t>(c));
+  }
+  return out;
+}
 
 }  // namespace shiori::charset

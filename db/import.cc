@@ -14,6 +14,9 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "charset/charset.h"
 #include "db/catalog.h"
@@ -29,7 +32,36 @@ constexpr int kProgressEvery = 1000;
 
 using charset::ToUtf8;
 
-bool IsHalfwidthKana(char32_t c) { return c >= 0xFF65 && c <= 0xFF9F; }
+// A problem's or warning's reason as one line: control characters (a newline
+// in a MARCXML value) become spaces.
+void OneLine(std::string& reason) {
+  for (char& ch : reason) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = ' ';
+  }
+}
+
+// Full-width ASCII and half-width katakana: what NFKC changes in a reading.
+bool IsHalfOrFullWidth(char32_t c) { return c >= 0xFF01 && c <= 0xFF9F; }
+
+// A copy's branch as a file may name it: the name as configured, and with
+// or without 図書館 or 館 at its end (中央図書館, 中央館, 中央).
+std::vector<std::string> BranchNameForms(std::string_view name) {
+  name = charset::Trim(name);
+  std::string_view base = name;
+  for (std::string_view end : {std::string_view("図書館"), std::string_view("館")}) {
+    if (base.size() > end.size() && base.substr(base.size() - end.size()) == end) {
+      base.remove_suffix(end.size());
+      break;
+    }
+  }
+  std::vector<std::string> forms{std::string(name)};
+  if (base.empty()) return forms;
+  for (std::string_view end : {"", "館", "図書館"}) {
+    std::string f = std::string(base) + std::string(end);
+    if (f != name) forms.push_back(std::move(f));
+  }
+  return forms;
+}
 
 }  // namespace
 
@@ -37,14 +69,14 @@ bool IsHalfwidthKana(char32_t c) { return c >= 0xFF65 && c <= 0xFF9F; }
 
 std::string Katakana(std::string_view s) {
   std::u32string in;
-  bool halfwidth = false;
+  bool nfkc = false;
   ForEachChar(s, [&](char32_t c) {
-    halfwidth = halfwidth || IsHalfwidthKana(c);
+    nfkc = nfkc || IsHalfOrFullWidth(c);
     in += c;
   });
-  // Half-width kana need NFKC (ｶﾞ is two characters, ガ one); the search
-  // folding does it and gives hiragana, which the loop below turns back.
-  if (halfwidth) in = charset::FoldForSearch(s);
+  // Half-width kana need NFKC (ｶﾞ is two characters, ガ one), and so do
+  // full-width letters and digits (ＳＤＧｓ is stored as SDGs).
+  if (nfkc) in = charset::ToUtf32(charset::Nfkc(s));
   std::u32string out;
   bool gap = false;
   for (char32_t c : in) {
@@ -118,27 +150,58 @@ std::string Importer::Clean(int where, std::string_view field, std::string_view 
 Status Importer::Begin() {
   tx_.emplace(c_);
   SHIORI_RETURN_IF_ERROR(tx_->begun());
-  auto s = c_.Prepare("SELECT code FROM branches");
+  auto s = c_.Prepare("SELECT code, name FROM branches ORDER BY sort");
   if (!s.ok()) return s.status();
+  std::vector<std::pair<std::string, std::string>> all;  // code, name
   while (true) {
     auto row = s->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    branches_.insert(s->Text(0));
+    all.emplace_back(s->Text(0), s->Text(1));
   }
+  // Codes first, then the names as configured, then their other forms: a
+  // code or a whole name is never taken for another branch's short form.
+  for (const auto& [code, name] : all) branches_[code] = code;
+  for (const auto& [code, name] : all) {
+    const std::string exact(charset::Trim(name));
+    if (!exact.empty()) branches_.emplace(exact, code);
+  }
+  std::unordered_map<std::string, std::string> forms;  // "" when two branches share it
+  for (const auto& [code, name] : all) {
+    for (std::string& f : BranchNameForms(name)) {
+      auto [it, fresh] = forms.emplace(std::move(f), code);
+      if (!fresh && it->second != code) it->second.clear();
+    }
+  }
+  for (auto& [form, code] : forms) branches_.emplace(form, std::move(code));
   return Status::Ok();
 }
 
 void Importer::Problem(int where, std::string reason) {
-  for (char& ch : reason) {
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = ' ';
-  }
+  OneLine(reason);
   rep_.problems.push_back({where, std::move(reason)});
 }
 
-std::string Importer::CheckCopy(int where, const CopyEntry& k) {
+void Importer::Warn(int where, std::string reason) {
+  OneLine(reason);
+  rep_.warnings.push_back({where, std::move(reason)});
+}
+
+void Importer::Skip(int where, std::string reason) {
+  Warn(where, std::move(reason));
+  ++rep_.skipped;
+}
+
+std::string Importer::CheckCopy(int where, CopyEntry& k) {
   if (k.branch.empty()) return "barcode '" + k.barcode + "' has no branch";
-  if (!branches_.count(k.branch)) return "unknown branch '" + k.branch + "'";
+  auto branch = branches_.find(k.branch);
+  if (branch == branches_.end()) {
+    return "unknown branch '" + k.branch + "': not the code or name of a configured branch";
+  }
+  if (branch->second.empty()) {
+    return "branch '" + k.branch + "' could be more than one configured branch: give its code";
+  }
+  k.branch = branch->second;
   auto [first, fresh] = barcodes_.Add(k.barcode, where);
   if (!fresh) {
     return "barcode '" + k.barcode + "' already appears on " + unit_ + " " + std::to_string(*first);
@@ -170,6 +233,55 @@ Status Importer::Add(int where, const CatalogRecord& r, bool counted) {
   return Status::Ok();
 }
 
+Status Importer::AddCopies(int where, const std::string& source_id, std::vector<CopyEntry> copies) {
+  if (Failed()) return Status::Ok();
+  Status err;
+  Stmt* rec = c_.Cached(
+      "SELECT id, title, ifnull(title_kana,''), ifnull(volume,''), ifnull(publisher,''),"
+      " ifnull(publisher_kana,''), ifnull(year,0), ifnull(isbn,''), ifnull(ndc,''),"
+      " ifnull(lang,''), ifnull(subjects,''), ifnull(notes,'') FROM records WHERE source_id = ?1",
+      &err);
+  if (!rec) return err;
+  rec->Bind(1, source_id);
+  auto row = rec->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) {  // the first row of the id was not written: no record to add to
+    rec->Reset();
+    Problem(where, "no record '" + source_id + "' to add the copies to");
+    return Status::Ok();
+  }
+  CatalogRecord r;
+  const int64_t id = rec->Int(0);
+  r.source_id = source_id;
+  r.title = rec->Text(1);
+  r.title_kana = rec->Text(2);
+  r.volume = rec->Text(3);
+  r.publisher = rec->Text(4);
+  r.publisher_kana = rec->Text(5);
+  r.year = static_cast<int>(rec->Int(6));
+  r.isbn = rec->Text(7);
+  r.ndc = rec->Text(8);
+  r.lang = rec->Text(9);
+  r.subjects = rec->Text(10);
+  r.notes = rec->Text(11);
+  rec->Reset();
+  Stmt* au = c_.Cached(
+      "SELECT name, ifnull(name_kana,''), ifnull(role,'') FROM record_authors"
+      " WHERE record_id = ?1 ORDER BY pos",
+      &err);
+  if (!au) return err;
+  au->Bind(1, id);
+  while (true) {
+    auto more = au->Step();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    r.authors.push_back({au->Text(0), au->Text(1), au->Text(2)});
+  }
+  au->Reset();
+  r.copies = std::move(copies);
+  return Add(where, r, false);
+}
+
 void Importer::Read(uint64_t bytes) {
   ++rep_.records;
   if (progress_ && rep_.records % kProgressEvery == 0) progress_(rep_.records, Fraction(bytes));
@@ -181,7 +293,7 @@ Status Importer::Finish(const std::string& path) {
   if (Failed()) return Refuse(path);
   Status s = tx_->Commit();
   if (!s.ok()) {
-    rep_.inserted = rep_.updated = rep_.copies = 0;
+    rep_.inserted = rep_.updated = rep_.skipped = rep_.copies = 0;
     return s;
   }
   MergeIndexAfterALoad();
@@ -204,7 +316,7 @@ void Importer::MergeIndexAfterALoad() {
 }
 
 Status Importer::Refuse(const std::string& path) {
-  rep_.inserted = rep_.updated = rep_.copies = 0;
+  rep_.inserted = rep_.updated = rep_.skipped = rep_.copies = 0;
   const ImportProblem& p = rep_.problems.front();
   std::string msg = path + ": refused, " + std::to_string(rep_.problems.size()) +
                     (rep_.problems.size() == 1 ? " problem" : " problems") + "; ";
@@ -350,7 +462,7 @@ Status ImportCatalog(Connection& c, const std::string& path, ImportFormat format
       break;
   }
   if (!s.ok()) {  // the transaction rolls back
-    rep.inserted = rep.updated = rep.copies = 0;
+    rep.inserted = rep.updated = rep.skipped = rep.copies = 0;
     return s;
   }
   return imp.Finish(path);

@@ -14,7 +14,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -34,7 +33,7 @@ template <typename V>
 class SeenKeys {
  public:
   // Adds `key` with `v`; or, when it is there, returns what it was added with.
-  std::pair<const V*, bool> Add(std::string_view key, V v) {
+  std::pair<V*, bool> Add(std::string_view key, V v) {
     auto [it, fresh] = map_.emplace(std::pmr::string(key, &arena_), std::move(v));
     return {&it->second, fresh};
   }
@@ -57,8 +56,16 @@ inline bool IsSpace(char32_t c) { return c == ' ' || c == 0x3000; }
 // As written, ー and ・ included.
 inline bool IsKana(char32_t c) { return charset::IsHiragana(c) || charset::IsKatakana(c); }
 
+// Letters and digits a reading may hold beside its kana (JAPAN/MARC keeps
+// them: SDGsケイザイ, ダイ23カン): ASCII and full-width A-Z, a-z, 0-9.
+inline bool IsLatinOrDigit(char32_t c) {
+  if (c >= 0xFF10 && c <= 0xFF5A) c -= 0xFF10 - '0';  // full-width to ASCII
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
 // A reading as stored: katakana (hiragana converted, half-width widened),
-// commas and runs of spaces made one ASCII space, trimmed.
+// letters and digits as half-width ASCII in the case given (NFKC), commas
+// and runs of spaces made one ASCII space, trimmed.
 std::string Katakana(std::string_view s);
 
 // True when `s` is one or more ASCII digits and nothing else.
@@ -77,20 +84,31 @@ std::string ControlInKey(std::string_view field, std::string_view value);
 // ---------------------------------------------------------------- the import
 
 // State shared by the readers: the transaction, what the file has used so far
-// and the report. Records are written as they are read until the first problem;
-// from then on they are only checked, and Finish() rolls everything back.
+// and the report. Records are written as they are read until the first problem
+// (which refuses the file); from then on they are only checked, and Finish()
+// rolls everything back. A warning (a value left out or cleaned, a record
+// skipped) refuses nothing.
 class Importer {
  public:
   Importer(Connection& c, ImportReport& report, const std::function<void(int, double)>& progress,
            uint64_t file_size, std::string unit)
       : c_(c), rep_(report), progress_(progress), size_(file_size), unit_(std::move(unit)) {}
 
-  // Opens the transaction and reads the branches copies may name.
+  // Opens the transaction and reads the branches copies may name, by code
+  // and by name (docs/import-formats.md, "Branches").
   Status Begin();
 
-  // `reason` becomes one line: control characters (a newline in a MARCXML
-  // value) turn into spaces.
+  // A problem refuses the file. `reason` becomes one line: control
+  // characters (a newline in a MARCXML value) turn into spaces.
   void Problem(int where, std::string reason);
+
+  // A value the record is imported without (or with another way of reading
+  // it); one line, as Problem's.
+  void Warn(int where, std::string reason);
+
+  // A record that cannot stand (no id, no title): left out with a warning and
+  // counted as skipped. Call once per record, after Read().
+  void Skip(int where, std::string reason);
 
   bool Failed() const { return !rep_.problems.empty(); }
 
@@ -100,9 +118,9 @@ class Importer {
   // was removed.
   std::string Clean(int where, std::string_view field, std::string_view value);
 
-  // Checks one copy against the branches and the barcodes already in the file;
-  // empty when it is fine.
-  std::string CheckCopy(int where, const CopyEntry& k);
+  // Checks one copy against the branches and the barcodes already in the
+  // file; empty when it is fine. A branch given by its name becomes its code.
+  std::string CheckCopy(int where, CopyEntry& k);
 
   // Writes record `r` (first read at `where`) unless a problem has been found.
   // `counted`: false when this adds copies to a record already counted (TSV
@@ -110,6 +128,12 @@ class Importer {
   // as the file has it is left alone (it counts as updated): rewriting it
   // would only take it out of the search index and put it back.
   Status Add(int where, const CatalogRecord& r, bool counted);
+
+  // Adds `copies` to the record stored under `source_id` (written earlier from
+  // this file), its fields and authors as they are stored: the copies of a
+  // row whose bibliography differs from the first row of its id. Nothing is
+  // counted but the copies.
+  Status AddCopies(int where, const std::string& source_id, std::vector<CopyEntry> copies);
 
   // A record has been read (accepted or not); `bytes` of the file are behind us.
   void Read(uint64_t bytes);
@@ -147,7 +171,9 @@ class Importer {
   std::string unit_;  // "line" (TSV) or "record" (MARC)
   std::optional<Transaction> tx_;
   int64_t rewritten_ = 0;  // records UpsertRecord wrote (not those left as they were)
-  std::unordered_set<std::string> branches_;
+  // A branch's code, its name and the name with or without 図書館 or 館 at
+  // its end -> the code; "" for a name form that two branches share.
+  std::unordered_map<std::string, std::string> branches_;
   SeenKeys<int> barcodes_;  // -> where first seen
 };
 
@@ -206,8 +232,12 @@ struct MarcRecord {
 };
 
 // Maps one MARC record onto a catalogue record (import_marc_map.cc;
-// docs/import-formats.md has the table); problems that reject it go to `why`.
-void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::string>& why);
+// docs/import-formats.md has the table): problems that refuse the file go to
+// `why` (then `r` is not filled), values it is imported without or with
+// another way to `warnings`. A record without a title is left with an empty
+// r.title, for the caller to skip.
+void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::string>& why,
+             std::vector<std::string>& warnings);
 
 }  // namespace shiori::db::detail
 

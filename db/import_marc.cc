@@ -127,8 +127,8 @@ class MarcReader {
     std::vector<std::string> keys;  // MapMarc stops early when `why` is not empty
     CleanControls(recno, m, keys);
     CatalogRecord r;
-    std::vector<std::string> why;
-    MapMarc(m, recno, r, why);
+    std::vector<std::string> why, warnings;
+    MapMarc(m, recno, r, why, warnings);
     why.insert(why.begin(), keys.begin(), keys.end());
     if (why.empty()) {
       auto [first, fresh] = source_ids_.Add(r.source_id, recno);
@@ -137,11 +137,18 @@ class MarcReader {
                       std::to_string(*first));
       }
     }
-    for (const auto& k : r.copies) {
+    // A skipped record's copies are checked too: a file that cannot place
+    // its copies is refused.
+    for (auto& k : r.copies) {
       if (std::string w = imp_.CheckCopy(recno, k); !w.empty()) why.push_back(w);
     }
     for (auto& w : why) imp_.Problem(recno, std::move(w));
     if (!why.empty()) return Status::Ok();
+    if (r.title.empty()) {
+      imp_.Skip(recno, "no title (245 $a); the record is skipped, with its copies");
+      return Status::Ok();
+    }
+    for (auto& w : warnings) imp_.Warn(recno, std::move(w));
     return imp_.Add(recno, r, true);
   }
 

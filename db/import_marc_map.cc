@@ -24,20 +24,30 @@ using charset::Trim;
 // Kanji and kana, for joining "夏目, 漱石" into 夏目漱石.
 bool IsCjk(char32_t c) { return IsKana(c) || charset::Classify(c) == charset::CharClass::kCjk; }
 
-// MARC rule: text is a reading when it has kana and no other letters
-// (ASCII digits, punctuation and spaces may stand beside them).
+// MARC rule: text is a reading when it has kana and, besides them, only
+// letters and digits (ASCII or full-width: SDGsケイザイ), ASCII punctuation
+// and spaces; no kanji.
 bool LooksLikeReading(std::string_view s) {
   bool kana = false, other = false;
   ForEachChar(s, [&](char32_t c) {
     if (IsKana(c)) {
       kana = true;
-    } else if (c < 0x80) {
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) other = true;
-    } else if (!(IsSpace(c) || c == 0x3001 || c == 0x3002 || c == 0xFF0C)) {
+    } else if (c >= 0x80 && !IsLatinOrDigit(c) &&
+               !(IsSpace(c) || c == 0x3001 || c == 0x3002 || c == 0xFF0C)) {
       other = true;
     }
   });
   return kana && !other;
+}
+
+// True when `s` has a Latin letter, ASCII or full-width.
+bool HasLatinLetter(std::string_view s) {
+  bool letter = false;
+  ForEachChar(s, [&](char32_t c) {
+    if (c >= 0xFF21 && c <= 0xFF5A) c -= 0xFF21 - 'A';  // full-width to ASCII
+    letter = letter || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  });
+  return letter;
 }
 
 bool IsAllKatakana(std::string_view s) {
@@ -187,7 +197,10 @@ Forms Decide(const MarcField* field, const MarcField* alt, std::string_view code
   if (fr && !ar) return {alt, field};
   if (!fr && ar) return {field, alt};
   if (fr && ar) {
-    // Both in kana (a title written in kana): the katakana one is the reading.
+    // Both in kana (a title written in kana). Letters in one only: it is the
+    // script (Tokyo ガイド, とうきょう がいど). Else the katakana one is the reading.
+    const bool fl = HasLatinLetter(f), al = HasLatinLetter(a);
+    if (fl != al) return fl ? Forms{field, alt} : Forms{alt, field};
     if (IsAllKatakana(f) && !IsAllKatakana(a)) return {alt, field};
     return {field, alt};
   }
@@ -200,7 +213,8 @@ std::string ReadingOf(const MarcField* f, std::string_view codes) {
 
 }  // namespace
 
-void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::string>& why) {
+void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::string>& why,
+             std::vector<std::string>& warnings) {
   for (const auto& f : m.fields) {
     bool ok = charset::IsValidUtf8(f.data);
     for (const auto& s : f.subfields) ok = ok && charset::IsValidUtf8(s.second);
@@ -260,7 +274,6 @@ void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::
     if (r.volume.empty()) r.volume = TrimIsbd(t->Join("np"));
     r.title_kana = ReadingOf(forms.reading, "ab");
   }
-  if (r.title.empty()) why.push_back("no title (245 $a)");
   if (r.title_kana.empty()) {
     for (const auto& f : m.fields) {
       if (f.tag != "246") continue;
@@ -320,6 +333,7 @@ void MapMarc(const MarcRecord& m, int recno, CatalogRecord& r, std::vector<std::
       const auto isbn = NormalizeIsbn(a.substr(0, n));
       if (!isbn) {
         Append(bad_isbns, "invalid ISBN: " + TrimIsbd(a));
+        warnings.push_back("020 $a '" + TrimIsbd(a) + "' is not a valid ISBN; kept in the notes");
       } else if (r.isbn.empty()) {
         r.isbn = *isbn;
       }

@@ -1,6 +1,6 @@
 // The catalogue TSV reader: UTF-8, tab-separated, a header row naming the
-// columns, one row per copy, the rows of one record agreeing with each
-// other. The rules are in docs/import-formats.md.
+// columns, one row per copy, a record's bibliography from the first row of
+// its id. The rules are in docs/import-formats.md.
 #include <algorithm>
 #include <istream>
 #include <memory>
@@ -18,14 +18,18 @@ namespace {
 
 using charset::Trim;
 
-// TSV rule: a reading holds only kana (ー and ・ included) and spaces.
+// TSV rule: a reading holds only kana (ー and ・ included), letters and
+// digits (ASCII or full-width) and spaces.
 bool IsReadingText(std::string_view s) {
   bool ok = true;
   ForEachChar(s, [&](char32_t c) {
-    if (!IsKana(c) && !IsSpace(c)) ok = false;
+    if (!IsKana(c) && !IsLatinOrDigit(c) && !IsSpace(c)) ok = false;
   });
   return ok;
 }
+
+constexpr std::string_view kNotAReading =
+    "' is not a reading (kana, ー, ・, letters, digits and spaces); left out";
 
 std::vector<std::string_view> Split(std::string_view s, std::string_view sep) {
   std::vector<std::string_view> out;
@@ -148,16 +152,15 @@ class TsvReader {
                                std::to_string(cols_.size()));
       return Status::Ok();
     }
-    // Control characters: an identifying value with one is refused, any
-    // other value is cleaned (with a warning).
-    std::vector<std::string> why;
+    // Control characters: an identifying value with one refuses the file,
+    // any other value is cleaned (with a warning).
     std::string_view v[kColumns];
     for (size_t i = 0; i < cols_.size(); ++i) {
       const int col = cols_[i];
       v[col] = Trim(fields_[i]);
       if (IsKey(col)) {
         if (std::string r = ControlInKey(kColumnNames[col], v[col]); !r.empty()) {
-          why.push_back(std::move(r));
+          imp_.Problem(lineno, std::move(r));
         }
       } else if (charset::HasControl(v[col])) {
         cleaned_[col] = imp_.Clean(lineno, kColumnNames[col], v[col]);
@@ -165,9 +168,9 @@ class TsvReader {
       }
     }
     const std::string_view id = v[kId];
-    if (id.empty()) why.push_back("missing id");
 
-    // The copy on this row.
+    // The copy on this row. Its branch and barcode are checked on every row,
+    // a skipped one's too: a file that cannot place its copies is refused.
     std::optional<CopyEntry> copy;
     if (!v[kBarcode].empty()) {
       copy =
@@ -177,65 +180,94 @@ class TsvReader {
         if (f.empty() || f == "0" || f == "1") {
           copy->in_library = f == "1";
         } else {
-          why.push_back("in_library '" + std::string(f) + "' is not 0 or 1");
+          imp_.Warn(lineno, "in_library '" + std::string(f) +
+                                "' is not 0 or 1; left out (the copy keeps its setting, a new "
+                                "copy is lendable)");
         }
       }
-      if (std::string r = imp_.CheckCopy(lineno, *copy); !r.empty()) why.push_back(r);
+      if (std::string r = imp_.CheckCopy(lineno, *copy); !r.empty()) imp_.Problem(lineno, r);
     } else if (!v[kBranch].empty() || !v[kCallNumber].empty()) {
-      why.push_back("branch or call_number without a barcode");
+      imp_.Warn(lineno, "branch or call_number without a barcode; left out");
     } else if (!v[kInLibrary].empty()) {
-      why.push_back("in_library without a barcode");
+      imp_.Warn(lineno, "in_library without a barcode; left out");
     }
 
-    // Rows of the record being read must agree with its first row.
+    // More rows of the record being read: they add their copies, and the
+    // first row's bibliography is the record's.
     if (pending_ && id == pending_->id) {
-      for (int col = 0; col < kColumns; ++col) {
-        if (IsBibliographic(col) && v[col] != pending_->bib[col]) {
-          why.push_back("column '" + std::string(kColumnNames[col]) + "' differs from line " +
-                        std::to_string(pending_->line) + " of the same id");
+      if (pending_->skipped) return Status::Ok();
+      if (pending_->counted) {  // the rows right after the id's first
+        std::string differ;
+        for (int col = 0; col < kColumns; ++col) {
+          if (IsBibliographic(col) && v[col] != pending_->bib[col]) {
+            differ += (differ.empty() ? "'" : ", '") + std::string(kColumnNames[col]) + "'";
+          }
         }
+        if (!differ.empty()) {
+          const bool one = differ.find(',') == std::string::npos;
+          imp_.Warn(lineno, (one ? "column " : "columns ") + differ +
+                                (one ? " differs" : " differ") + " from line " +
+                                std::to_string(pending_->line) + " of the same id; line " +
+                                std::to_string(pending_->line) + "'s are kept");
+        }
+      } else if (BibHash(v) != pending_->first_hash) {
+        DiffersFromFirst(lineno, pending_->first_line);
       }
-      if (copy && why.empty()) pending_->rec.copies.push_back(std::move(*copy));
-      Report(lineno, why);
+      if (copy) pending_->rec.copies.push_back(std::move(*copy));
       return Status::Ok();
     }
 
     SHIORI_RETURN_IF_ERROR(Flush());
     if (id.empty()) {
-      Report(lineno, why);
+      imp_.Read(bytes_);
+      imp_.Skip(lineno, "missing id; the row is skipped");
       return Status::Ok();
     }
     auto p = std::make_unique<Pending>();
     p->id = std::string(id);
     p->line = lineno;
-    for (int col = 0; col < kColumns; ++col) {
-      if (IsBibliographic(col)) p->bib[col] = std::string(v[col]);
-    }
-    const size_t hash = BibHash(*p);
-    auto [seen, fresh] = ids_.Add(p->id, IdInfo{lineno, hash});
+    const size_t hash = BibHash(v);
+    auto [seen, fresh] = ids_.Add(p->id, IdInfo{lineno, hash, false});
+    p->first_line = seen->line;
+    p->first_hash = seen->bib_hash;
     if (fresh) {
+      for (int col = 0; col < kColumns; ++col) {
+        if (IsBibliographic(col)) p->bib[col] = std::string(v[col]);
+      }
       imp_.Read(bytes_);
+      if (v[kTitle].empty()) {
+        imp_.Skip(lineno, "missing title; the record is skipped, with the copies of its rows");
+        seen->skipped = true;
+        p->skipped = true;
+      } else {
+        Parse(lineno, v, p->rec);
+      }
+    } else if (seen->skipped) {
+      p->skipped = true;  // its first row had no title
     } else {
-      // More rows of an id read earlier: they add copies and must agree.
+      // More rows of an id read earlier: they add copies to the record as
+      // its first row gave it.
       p->counted = false;
-      if (seen->bib_hash != hash) {
-        why.push_back("the bibliographic columns differ from line " + std::to_string(seen->line) +
-                      " of the same id");
+      if (seen->bib_hash == hash) {
+        Parse(0, v, p->rec);  // the first row's values again: warned of there
+      } else {
+        DiffersFromFirst(lineno, seen->line);
+        p->stored = true;
       }
     }
-    Parse(v, why, p->rec);
     p->rec.source_id = p->id;
-    if (copy && why.empty()) p->rec.copies.push_back(std::move(*copy));
-    Report(lineno, why);
+    if (copy && !p->skipped) p->rec.copies.push_back(std::move(*copy));
     pending_ = std::move(p);
     return Status::Ok();
   }
 
-  // The bibliographic columns of a row into `r`, with a reason per bad value.
-  static void Parse(const std::string_view (&v)[kColumns], std::vector<std::string>& why,
-                    CatalogRecord& r) {
+  // The bibliographic columns of a row (with a title) into `r`. A value that
+  // breaks its rule is left out, with a warning at `lineno` (none when it is 0).
+  void Parse(int lineno, const std::string_view (&v)[kColumns], CatalogRecord& r) {
+    auto warn = [&](std::string reason) {
+      if (lineno > 0) imp_.Warn(lineno, std::move(reason));
+    };
     r.title = std::string(v[kTitle]);
-    if (r.title.empty()) why.push_back("missing title");
     r.volume = std::string(v[kVolume]);
     r.publisher = std::string(v[kPublisher]);
     r.ndc = std::string(v[kNdc]);
@@ -244,17 +276,18 @@ class TsvReader {
     r.notes = std::string(v[kNotes]);
 
     for (int col : {kTitleKana, kPublisherKana}) {
-      if (!IsReadingText(v[col])) {
-        why.push_back(std::string(kColumnNames[col]) + " '" + std::string(v[col]) +
-                      "' is not a reading: only kana, ー, ・ and spaces");
+      std::string& kana = col == kTitleKana ? r.title_kana : r.publisher_kana;
+      if (IsReadingText(v[col])) {
+        kana = Katakana(v[col]);
+      } else {
+        warn(std::string(kColumnNames[col]) + " '" + std::string(v[col]) +
+             std::string(kNotAReading));
       }
     }
-    r.title_kana = Katakana(v[kTitleKana]);
-    r.publisher_kana = Katakana(v[kPublisherKana]);
 
     if (!v[kYear].empty()) {
       if (v[kYear].size() > 4 || !AllDigits(v[kYear])) {
-        why.push_back("year '" + std::string(v[kYear]) + "' is not 1 to 4 digits");
+        warn("year '" + std::string(v[kYear]) + "' is not 1 to 4 digits; left out");
       } else {
         r.year = std::stoi(std::string(v[kYear]));
       }
@@ -263,17 +296,16 @@ class TsvReader {
       if (auto isbn = NormalizeIsbn(v[kIsbn])) {
         r.isbn = *isbn;
       } else {
-        why.push_back("ISBN '" + std::string(v[kIsbn]) +
-                      "' is not valid (10 or 13 digits with a correct check digit)");
+        warn("ISBN '" + std::string(v[kIsbn]) +
+             "' is not valid (10 or 13 digits with a correct check digit); left out");
       }
     }
 
     // Authors: "夏目漱石 ; 村上春樹（訳）", readings in the same order.
     if (!v[kAuthor].empty()) {
-      const auto names = Split(v[kAuthor], " ; ");
-      for (size_t i = 0; i < names.size(); ++i) {
+      for (std::string_view name : Split(v[kAuthor], " ; ")) {
         AuthorEntry a;
-        std::string_view name = Trim(names[i]);
+        name = Trim(name);
         constexpr std::string_view kOpen = "（", kClose = "）";
         if (name.size() > kClose.size() && name.substr(name.size() - kClose.size()) == kClose) {
           const size_t open = name.rfind(kOpen);
@@ -284,53 +316,70 @@ class TsvReader {
           }
         }
         a.name = std::string(name);
-        if (a.name.empty()) why.push_back("author " + std::to_string(i + 1) + " is empty");
         r.authors.push_back(std::move(a));
       }
     }
     if (!v[kAuthorKana].empty()) {
       const auto readings = Split(v[kAuthorKana], " ; ");
       if (readings.size() != r.authors.size()) {
-        why.push_back("author_kana gives " + std::to_string(readings.size()) +
-                      (readings.size() == 1 ? " reading for " : " readings for ") +
-                      std::to_string(r.authors.size()) +
-                      (r.authors.size() == 1 ? " author" : " authors"));
-      }
-      for (size_t i = 0; i < readings.size(); ++i) {
-        if (!IsReadingText(readings[i])) {
-          why.push_back("author_kana '" + std::string(Trim(readings[i])) +
-                        "' is not a reading: only kana, ー, ・ and spaces");
-        } else if (i < r.authors.size()) {
-          r.authors[i].name_kana = Katakana(readings[i]);
+        warn("author_kana gives " + std::to_string(readings.size()) +
+             (readings.size() == 1 ? " reading for " : " readings for ") +
+             std::to_string(r.authors.size()) + (r.authors.size() == 1 ? " author" : " authors") +
+             "; the readings are left out");
+      } else {
+        for (size_t i = 0; i < readings.size(); ++i) {
+          if (IsReadingText(readings[i])) {
+            r.authors[i].name_kana = Katakana(readings[i]);
+          } else {
+            warn("author_kana '" + std::string(Trim(readings[i])) + std::string(kNotAReading));
+          }
         }
       }
     }
+    // An empty name ("夏目漱石 ;  ; 森鴎外") goes, with its reading.
+    size_t kept = 0;
+    for (size_t i = 0; i < r.authors.size(); ++i) {
+      if (r.authors[i].name.empty()) {
+        warn("author " + std::to_string(i + 1) + " is empty; left out");
+        continue;
+      }
+      if (kept != i) r.authors[kept] = std::move(r.authors[i]);
+      ++kept;
+    }
+    r.authors.resize(kept);
   }
 
   struct Pending {
     std::string id;
     int line = 0;
-    std::string bib[kColumns];  // the first row's bibliographic values
+    std::string bib[kColumns];  // the id's first row's bibliographic values (when it is that row)
+    int first_line = 0;         // the id's first row
+    size_t first_hash = 0;      // and its BibHash
     CatalogRecord rec;
-    bool counted = true;  // false: more copies of a record written earlier
+    bool counted = true;   // false: more copies of a record written earlier
+    bool skipped = false;  // the record has no title: nothing is written
+    bool stored = false;   // only rec.copies count: they go to the record as stored
   };
   struct IdInfo {
-    int line;
-    size_t bib_hash;
+    int line;         // the id's first row
+    size_t bib_hash;  // of that row's bibliographic columns
+    bool skipped;     // that row had no title
   };
 
-  static size_t BibHash(const Pending& p) {
+  // The bibliographic columns of a row, for telling rows apart.
+  static size_t BibHash(const std::string_view (&v)[kColumns]) {
     std::string all;
     for (int col = 0; col < kColumns; ++col) {
       if (!IsBibliographic(col)) continue;
-      all += p.bib[col];
+      all += v[col];
       all += '\x1f';
     }
     return std::hash<std::string>()(all);
   }
 
-  void Report(int lineno, std::vector<std::string>& why) {
-    for (auto& w : why) imp_.Problem(lineno, std::move(w));
+  void DiffersFromFirst(int lineno, int first) {
+    imp_.Warn(lineno, "the bibliographic columns differ from line " + std::to_string(first) +
+                          " of the same id; line " + std::to_string(first) + "'s are kept");
   }
 
   Status Flush() {
@@ -338,6 +387,11 @@ class TsvReader {
     // Once a problem is found nothing is written (Importer::Add), so a record
     // with a bad row needs no mark of its own.
     std::unique_ptr<Pending> p = std::move(pending_);
+    if (p->skipped) return Status::Ok();
+    if (p->stored) {
+      if (p->rec.copies.empty()) return Status::Ok();
+      return imp_.AddCopies(p->line, p->id, std::move(p->rec.copies));
+    }
     return imp_.Add(p->line, p->rec, p->counted);
   }
 

@@ -345,8 +345,8 @@ int ImportCatalogCommand(const Options& o) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // FILE:N: reason — N is the line (TSV) or the record number (MARC), as
   // docs/import-formats.md says; a problem of the file as a whole has none.
-  // Values cleaned of control characters first, as warnings, whatever the
-  // outcome.
+  // The warnings first (values cleaned or left out, records skipped),
+  // whatever the outcome.
   auto where = [&](int n) { return o.import_file + (n ? ":" + std::to_string(n) : "") + ": "; };
   for (const auto& w : report.warnings) Err(where(w.record) + "warning: " + w.reason);
   if (!s.ok()) {
@@ -355,13 +355,12 @@ int ImportCatalogCommand(const Options& o) {
   }
   char took[32];
   std::snprintf(took, sizeof took, "%.1f", secs);
+  const size_t warnings = report.warnings.size();
   Out(o.import_file + ": " + std::to_string(report.records) + " records (" +
-      std::to_string(report.inserted) + " new, " + std::to_string(report.updated) + " updated), " +
-      std::to_string(report.copies) + " copies in " + took + " s" +
-      (report.warnings.empty() ? ""
-                               : ", " + std::to_string(report.warnings.size()) +
-                                     (report.warnings.size() == 1 ? " value" : " values") +
-                                     " cleaned of control characters"));
+      std::to_string(report.inserted) + " new, " + std::to_string(report.updated) + " updated, " +
+      std::to_string(report.skipped) + " skipped), " + std::to_string(report.copies) +
+      " copies in " + took + " s, " + std::to_string(warnings) +
+      (warnings == 1 ? " warning" : " warnings"));
   return 0;
 }
 

@@ -6,15 +6,16 @@
 //     table, the search index's included, is as it was;
 //   - a refused file is refused as Invalid, with its problems in the report
 //     and inserted, updated and copies 0;
-//   - an accepted file has no problems, writes every record it read
-//     (inserted + updated == records), adds exactly `inserted` records, never
+//   - an accepted file has no problems, writes or skips (with a warning)
+//     every record it read (inserted + updated + skipped == records), adds
+//     exactly `inserted` records, never
 //     removes a copy, adds at most `copies`, keeps the status of every copy
 //     (on loan, held) and of every patron (blocked, password), leaves the
 //     search index one row per record, and (a catalogue) stores no control
 //     character in any record, author or copy;
-//   - the same file imported again is accepted, inserts nothing, and (for a
-//     catalogue) changes nothing at all: a record stored as the file gives it
-//     is left untouched.
+//   - the same file imported again is accepted, inserts nothing, skips and
+//     warns as before, and (for a catalogue) changes nothing at all: a record
+//     stored as the file gives it is left untouched.
 // A broken rule prints what broke and aborts, so libFuzzer keeps the input.
 // With SHIORI_FUZZ_VERBOSE set, each import's outcome is printed too.
 #ifndef SHIORI_TESTS_FUZZ_IMPORT_FIXTURE_H_

@@ -37,7 +37,8 @@ class Import : public ::testing::Test {
     std::ofstream(dir_.File("catalog.tsv")) << kCatalog;
     CommandResult r = RunShiori({"import", "catalog", dir_.File("catalog.tsv"), "--db", db_});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.out.find("3 records (3 new, 0 updated), 4 copies"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("3 records (3 new, 0 updated, 0 skipped), 4 copies"), std::string::npos)
+        << r.out;
     EXPECT_EQ(r.err, "") << "quiet when not on a terminal";
   }
   std::string SearchPc(const std::string& q) {
@@ -86,23 +87,79 @@ TEST_F(Import, ImportedTextIsEscapedOnThePage) {
   EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;の本"), std::string::npos);
 }
 
-TEST_F(Import, ABadRowRefusesTheWholeFileAndChangesNothing) {
-  std::ofstream(dir_.File("bad.tsv")) << "id\ttitle\tyear\tisbn\tbarcode\tbranch\n"
-                                         "y-1\t新しい本\t2021\t\t3000000100\tchuo\n"
-                                         "y-2\t壊れた行\t20x1\t\t3000000101\tchuo\n";
-  CommandResult r = RunShiori({"import", "catalog", dir_.File("bad.tsv"), "--db", db_});
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("bad.tsv:3: "), std::string::npos) << "the line of the bad row: " << r.err;
-  EXPECT_NE(r.err.find("nothing was imported"), std::string::npos) << r.err;
-  EXPECT_NE(SearchPc("新しい本").find("見つかりませんでした"), std::string::npos)
-      << "the good row before it did not land either";
+// A bad ISBN, a bad year and a reading in kanji, on three records: the
+// three are imported without those values, each with a warning line naming
+// the file and the line, and the summary counts them.
+TEST_F(Import, BadValuesCostTheValueAndAWarningLineEach) {
+  const std::string file = dir_.File("values.tsv");
+  std::ofstream(file) << "id\ttitle\ttitle_kana\tyear\tisbn\tbarcode\tbranch\n"
+                         "y-1\t白い鳥\tシロイ トリ\t2021\t978-4-09-999001-4\t3000000100\tchuo\n"
+                         "y-2\t赤い鳥\tアカイ トリ\t20x1\t\t3000000101\t高尾野図書館\n"
+                         "y-3\t青い鳥\t青い トリ\t2019\t\t3000000102\t野田\n";
+  CommandResult r = RunShiori({"import", "catalog", file, "--db", db_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err,
+            file +
+                ":2: warning: ISBN '978-4-09-999001-4' is not valid (10 or 13 digits with a "
+                "correct check digit); left out\n" +
+                file + ":3: warning: year '20x1' is not 1 to 4 digits; left out\n" + file +
+                ":4: warning: title_kana '青い トリ' is not a reading (kana, ー, ・, letters, "
+                "digits and spaces); left out\n");
+  EXPECT_NE(r.out.find("values.tsv: 3 records (3 new, 0 updated, 0 skipped), 3 copies in "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(" s, 3 warnings\n"), std::string::npos) << r.out;
+  for (const char* title : {"白い鳥", "赤い鳥", "青い鳥"}) {
+    EXPECT_NE(SearchPc(title).find(std::string(">") + title + "</a>"), std::string::npos) << title;
+  }
+  EXPECT_EQ(QueryText(db_, "SELECT ifnull(isbn, '') FROM records WHERE source_id = 'y-1'"), "");
+  EXPECT_EQ(QueryInt(db_, "SELECT ifnull(year, 0) FROM records WHERE source_id = 'y-2'"), 0);
+  EXPECT_EQ(QueryText(db_, "SELECT ifnull(title_kana, '') FROM records WHERE source_id = 'y-3'"),
+            "");
+  EXPECT_EQ(QueryText(db_,
+                      "SELECT group_concat(branch, ' ') FROM (SELECT branch FROM copies"
+                      " WHERE barcode IN ('3000000101', '3000000102') ORDER BY barcode)"),
+            "takaono noda")
+      << "branches given by name";
+}
+
+// A file whose copies cannot be placed -- an unknown branch, a barcode twice
+// -- is refused whole: nothing of it lands, its good rows neither.
+TEST_F(Import, AnUnknownBranchOrABarcodeTwiceRefusesTheWholeFileAndChangesNothing) {
+  const std::string rows =
+      "id\ttitle\tyear\tbarcode\tbranch\n"
+      "y-1\t新しい本\t2021\t3000000100\tchuo\n"
+      "y-2\t壊れた行\t20x1\t3000000101\tchuo\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {"branch.tsv", rows + "y-3\t三冊目\t2020\t3000000102\t阿久根図書館\n"},
+      {"barcode.tsv", rows + "y-3\t三冊目\t2020\t3000000100\tnoda\n"}};
+  for (const auto& [name, tsv] : cases) {
+    SCOPED_TRACE(name);
+    std::ofstream(dir_.File(name)) << tsv;
+    CommandResult r = RunShiori({"import", "catalog", dir_.File(name), "--db", db_});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find(dir_.File(name) + ":4: " +
+                         (name == "branch.tsv"
+                              ? "unknown branch '阿久根図書館': not the code or name of a "
+                                "configured branch\n"
+                              : "barcode '3000000100' already appears on line 2\n")),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find(dir_.File(name) + ":3: warning: year '20x1'"), std::string::npos)
+        << "the warnings are listed too: " << r.err;
+    EXPECT_NE(r.err.find("nothing was imported"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(SearchPc("新しい本").find("見つかりませんでした"), std::string::npos)
+        << "the good row before it did not land either";
+    EXPECT_EQ(QueryInt(db_, "SELECT count(*) FROM records WHERE source_id LIKE 'y-%'"), 0);
+  }
   EXPECT_NE(SearchPc("猫").find(">黒猫の旅</a>"), std::string::npos) << "what was there stays";
 }
 
 TEST_F(Import, ReimportUpdatesInsteadOfDuplicating) {
   CommandResult r = RunShiori({"import", "catalog", dir_.File("catalog.tsv"), "--db", db_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("(0 new, 3 updated)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(0 new, 3 updated, 0 skipped)"), std::string::npos) << r.out;
   std::string page = SearchPc("出水の鶴");
   EXPECT_NE(page.find("1件"), std::string::npos) << "one record, not two";
 }
@@ -155,7 +212,9 @@ TEST_F(Import, ControlCharactersInAFileAreStoredCleanedAndEachCleaningIsReported
              "z-2\t\u2066黒い\u2069犬\xEF\xBF\xBF\t\t\t\t\t\n";
   CommandResult r = RunShiori({"import", "catalog", dir_.File("attack.tsv"), "--db", db_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("2 records (2 new, 0 updated), 1 copies"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 records (2 new, 0 updated, 0 skipped), 1 copies"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(" s, 5 warnings\n"), std::string::npos) << r.out;
   const std::string file = dir_.File("attack.tsv");
   for (const std::string& line :
        {file + ":2: warning: title: removed control characters U+0000 U+001B U+007F\n",
@@ -269,7 +328,7 @@ TEST_F(Import, WithoutYazOrLibxml2AMarcFileIsRefusedAndNothingChanges) {
   CommandResult tsv = RunShiori({"import", "catalog", dir_.File("catalog.tsv"), "--db", db_}, {},
                                 {"libyaz.so.5", "libxml2.so.2"});
   EXPECT_EQ(tsv.exit_code, 0) << tsv.err;
-  EXPECT_NE(tsv.out.find("(0 new, 3 updated)"), std::string::npos) << tsv.out;
+  EXPECT_NE(tsv.out.find("(0 new, 3 updated, 0 skipped)"), std::string::npos) << tsv.out;
 
   CommandResult ok = RunShiori({"import", "catalog", marc, "--db", db_});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;

@@ -67,7 +67,9 @@ TEST_F(StartingALibrary, TheDocumentedStepsEndWithASearchAndARegisteredPatron) {
 
   r = Shiori({"import", "catalog", dir_.File("catalog.tsv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("2 records (2 new, 0 updated), 2 copies"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 records (2 new, 0 updated, 0 skipped), 2 copies"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(" s, 0 warnings\n"), std::string::npos) << r.out;
 
   r = Shiori({"patron", "import", dir_.File("patrons.tsv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -140,5 +140,27 @@ TEST(NormalizePasswordTest, Table) {
   }
 }
 
+const Case kNfkcCases[] = {
+    {"full-width letters and digits, case kept", "ＳＤＧｓケイザイ ダイ２３カン",
+     "SDGsケイザイ ダイ23カン"},
+    {"half-width katakana widened, voiced marks joined", "ｹｲｻﾞｲ ﾊﾟﾝ", "ケイザイ パン"},
+    {"half-width prolonged mark and middle dot", "ｽｰﾊﾟｰ･ﾏﾝ", "スーパー・マン"},
+    {"ideographic space", "ア　イ", "ア イ"},
+    {"hiragana and katakana stay", "ねこ ネコ", "ねこ ネコ"},
+    {"circled digit", "①", "1"},
+    {"invalid byte dropped",
+     "ab\xFF"
+     "c",
+     "abc"},
+    {"empty", "", ""},
+};
+
+TEST(NfkcTest, Table) {
+  for (const auto& c : kNfkcCases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(Nfkc(c.in), c.want);
+  }
+}
+
 }  // namespace
 }  // namespace shiori::charset
