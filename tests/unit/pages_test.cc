@@ -279,7 +279,7 @@ TEST(Record, CopiesShowCallNumberAndStateAndTheHoldsAreCounted) {
               {"野田図書館", "", "held", "", false}};
   v.holds = 2;
   const std::string html = RenderRecord(pc, v);
-  EXPECT_NE(html.find("<dd>新村出編</dd>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<dd>新村出 編</dd>"), std::string::npos) << html;
   EXPECT_NE(html.find("<li>中央図書館 請求記号 813.1 シ<br>館内のみ</li>"), std::string::npos)
       << html;
   EXPECT_NE(html.find("<li>高尾野図書館 請求記号 813.1 シ<br>貸出中（返却予定 12月15日(火)）</li>"),
