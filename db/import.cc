@@ -233,14 +233,16 @@ Status Importer::Add(int where, const CatalogRecord& r, bool counted) {
   return Status::Ok();
 }
 
+// A record's stored fields by its source id, in CatalogRecord's order.
+constexpr char kRecordBySourceSql[] =
+    "SELECT id, title, ifnull(title_kana,''), ifnull(volume,''), ifnull(publisher,''),"
+    " ifnull(publisher_kana,''), ifnull(year,0), ifnull(isbn,''), ifnull(ndc,''),"
+    " ifnull(lang,''), ifnull(subjects,''), ifnull(notes,'') FROM records WHERE source_id = ?1";
+
 Status Importer::AddCopies(int where, const std::string& source_id, std::vector<CopyEntry> copies) {
   if (Failed()) return Status::Ok();
   Status err;
-  Stmt* rec = c_.Cached(
-      "SELECT id, title, ifnull(title_kana,''), ifnull(volume,''), ifnull(publisher,''),"
-      " ifnull(publisher_kana,''), ifnull(year,0), ifnull(isbn,''), ifnull(ndc,''),"
-      " ifnull(lang,''), ifnull(subjects,''), ifnull(notes,'') FROM records WHERE source_id = ?1",
-      &err);
+  Stmt* rec = c_.Cached(kRecordBySourceSql, &err);
   if (!rec) return err;
   rec->Bind(1, source_id);
   auto row = rec->Step();
@@ -327,11 +329,7 @@ Status Importer::Refuse(const std::string& path) {
 
 Result<bool> Importer::Unchanged(const CatalogRecord& r) {
   Status err;
-  Stmt* rec = c_.Cached(
-      "SELECT id, title, ifnull(title_kana,''), ifnull(volume,''), ifnull(publisher,''),"
-      " ifnull(publisher_kana,''), ifnull(year,0), ifnull(isbn,''), ifnull(ndc,''),"
-      " ifnull(lang,''), ifnull(subjects,''), ifnull(notes,'') FROM records WHERE source_id = ?1",
-      &err);
+  Stmt* rec = c_.Cached(kRecordBySourceSql, &err);
   if (!rec) return err;
   rec->Bind(1, r.source_id);
   auto row = rec->Step();

@@ -14,6 +14,7 @@
 #include "db/rules.h"
 #include "db/schema.h"
 #include "db/sqlite.h"
+#include "tests/unit/catalogue_db.h"
 
 namespace shiori::db {
 namespace {
@@ -43,23 +44,8 @@ TEST(FoldReading, ParticlesSmallKanaVoicingAndTheLongVowelAsPatronsTypeThem) {
   EXPECT_NE(Folded("ガン"), Folded("カン"));
 }
 
-class ForgivingSearch : public ::testing::Test {
+class ForgivingSearch : public CatalogueDb {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/shiori-forgiving-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    auto c = Connection::Open(dir_ + "/s.db");
-    ASSERT_TRUE(c.ok());
-    c_ = std::move(c).value();
-    ASSERT_TRUE(Migrate(*c_).ok());
-    LibraryRules rules;
-    rules.branches = {{"chuo", "中央図書館", {}}};
-    ASSERT_TRUE(SyncBranches(*c_, rules).ok());
-  }
-  void TearDown() override {
-    c_.reset();
-    ASSERT_EQ(std::system(("rm -rf " + dir_).c_str()), 0);
-  }
   void Put(const std::string& id, const std::string& title, const std::string& kana,
            const std::string& author = "", const std::string& author_kana = "",
            const std::string& volume = "") {
@@ -88,8 +74,6 @@ class ForgivingSearch : public ::testing::Test {
     for (const auto& h : r.hits) t.push_back(h.title);
     return t;
   }
-  std::string dir_;
-  std::unique_ptr<Connection> c_;
 };
 
 TEST_F(ForgivingSearch, AReadingIsFoundAsWrittenAndAsSpoken) {

@@ -11,6 +11,7 @@
 #include "db/rules.h"
 #include "db/schema.h"
 #include "db/sqlite.h"
+#include "tests/unit/catalogue_db.h"
 
 namespace shiori::db {
 namespace {
@@ -84,23 +85,8 @@ TEST(Isbn, TenAndThirteenDigitFormsAreOneBook) {
   }
 }
 
-class SearchDb : public ::testing::Test {
+class SearchDb : public CatalogueDb {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/shiori-search-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    auto c = Connection::Open(dir_ + "/s.db");
-    ASSERT_TRUE(c.ok());
-    c_ = std::move(c).value();
-    ASSERT_TRUE(Migrate(*c_).ok());
-    LibraryRules rules;
-    rules.branches = {{"chuo", "中央図書館", {}}};
-    ASSERT_TRUE(SyncBranches(*c_, rules).ok());
-  }
-  void TearDown() override {
-    c_.reset();
-    ASSERT_EQ(std::system(("rm -rf " + dir_).c_str()), 0);
-  }
   // `n` records "日本の話 i" with `year`, imported oldest first.
   void Add(int from, int n, int year) {
     Transaction tx(*c_);
@@ -143,8 +129,6 @@ class SearchDb : public ::testing::Test {
     ASSERT_TRUE(UpsertRecord(*c_, r).ok());
     ASSERT_TRUE(tx.Commit().ok());
   }
-  std::string dir_;
-  std::unique_ptr<Connection> c_;
 };
 
 TEST_F(SearchDb, OneKanjiIsFoundAnywhereInATitleButASingleKanaNowhere) {

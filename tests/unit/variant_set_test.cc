@@ -23,6 +23,7 @@
 #include "db/rules.h"
 #include "db/schema.h"
 #include "db/sqlite.h"
+#include "tests/unit/catalogue_db.h"
 
 namespace shiori::db {
 namespace {
@@ -466,18 +467,11 @@ const std::vector<MustNot>& MustNots() {
 
 // ---------------------------------------------------------------- fixture
 
-class VariantSet : public ::testing::Test {
+class VariantSet : public CatalogueDb {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/shiori-varset-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    auto c = Connection::Open(dir_ + "/s.db");
-    ASSERT_TRUE(c.ok());
-    c_ = std::move(c).value();
-    ASSERT_TRUE(Migrate(*c_).ok());
-    LibraryRules rules;
-    rules.branches = {{"chuo", "中央図書館", {}}};
-    ASSERT_TRUE(SyncBranches(*c_, rules).ok());
+    CatalogueDb::SetUp();
+    if (HasFatalFailure()) return;
     Transaction tx(*c_);
     ASSERT_TRUE(tx.begun().ok());
     for (const Book& b : Catalogue()) {
@@ -500,10 +494,6 @@ class VariantSet : public ::testing::Test {
       title_of_[s->Text(1)] = s->Text(2);
     }
     ASSERT_EQ(title_of_.size(), Catalogue().size());
-  }
-  void TearDown() override {
-    c_.reset();
-    ASSERT_EQ(std::system(("rm -rf " + dir_).c_str()), 0);
   }
 
   SearchResult Find(const std::string& text, const std::string& author = "") {
@@ -538,8 +528,6 @@ class VariantSet : public ::testing::Test {
     return out.str();
   }
 
-  std::string dir_;
-  std::unique_ptr<Connection> c_;
   std::map<int64_t, std::string> source_of_;
   std::map<std::string, std::string> title_of_;
 };
