@@ -286,6 +286,16 @@ Status ReadIso2709(const MarcLibs& lib, Importer& imp, std::istream& in, const s
                              "file is not read");
       break;
     }
+    // MARC 21 fixes the indicator count and the subfield code length at 2,
+    // and the directory's field length and start at 4 and 5 digits; YAZ
+    // reads past a field's end when given others.
+    if (buf[10] != '2' || buf[11] != '2' || buf[20] != '4' || buf[21] != '5') {
+      imp.Read(offset);
+      imp.Problem(recno, "bad leader: '" + Escaped(std::string_view(buf.data() + 10, 2)) +
+                             "' and '" + Escaped(std::string_view(buf.data() + 20, 2)) +
+                             "' at 10-11 and 20-21, where MARC 21 has '22' and '45'");
+      continue;
+    }
     const std::string_view base_text(buf.data() + 12, 5);
     const size_t base = AllDigits(base_text) ? std::stoul(std::string(base_text)) : 0;
     if (base <= 24 || base >= len || buf[base - 1] != 0x1E) {
@@ -354,8 +364,7 @@ Status ReadMarcXml(const MarcLibs& lib, Importer& imp, const std::string& path) 
                     // libxml2 quotes the input, cut anywhere (mid-character too)
                     (errors.first.empty() ? std::string("parse error")
                                           : charset::ForTerminal(errors.first)) +
-                    ")" +
-                    (ret < 0 ? "; the rest of the file is not read" : ""));
+                    ")" + (ret < 0 ? "; the rest of the file is not read" : ""));
   }
   return Status::Ok();
 }

@@ -1183,6 +1183,8 @@ TEST_F(ImportTest, BrokenMarcIsRefusedAndChangesNothing) {
   in_xml.resize(in_xml.find("</record>", in_xml.find("test-jp-0002")));
   std::string bad_base = jp;
   bad_base.replace(815 + 12, 5, "00100");
+  std::string bad_codes = jp;
+  bad_codes[815 + 11] = '9';  // the second record's subfield code length
   std::string bad_utf8 = jp;
   bad_utf8.replace(bad_utf8.find("吾輩"), 3, "\xE5\x90\xFF");
   std::string bad_tag = bad_utf8;
@@ -1209,6 +1211,8 @@ TEST_F(ImportTest, BrokenMarcIsRefusedAndChangesNothing) {
        "is not five digits"},
       {"leader alone", Write("leader.mrc", jp.substr(0, 24)), 1, "truncated"},
       {"bad base address", Write("base.mrc", bad_base), 2, "base address"},
+      {"subfield codes of 9 bytes", Write("codes.mrc", bad_codes), 2,
+       "where MARC 21 has '22' and '45'"},
       {"invalid UTF-8", Write("utf8.mrc", bad_utf8), 1, "field 245 is not valid UTF-8"},
       {"invalid UTF-8 in the tag too", Write("tag.mrc", bad_tag), 1,
        "field 2\\xE55 is not valid UTF-8"},
