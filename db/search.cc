@@ -885,8 +885,6 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
       it->exact = true;
     }
   }
-  out.total = static_cast<int>(cands.size());
-
   switch (q.sort) {
     case SearchQuery::Sort::kRelevance:
       // An exact title first; bm25 is negative: lower is better. Ties: newer
@@ -915,6 +913,12 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
       break;
     }
   }
+  // Exact titles that joined a capped list push its last candidates out:
+  // the count stays 「1,000件以上」.
+  if (out.capped && cands.size() > static_cast<size_t>(kSearchCandidates)) {
+    cands.resize(kSearchCandidates);
+  }
+  out.total = static_cast<int>(cands.size());
 
   Status err;
   Stmt* d = c.Cached(kSearchDetailsSql, &err);

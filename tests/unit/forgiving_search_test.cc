@@ -122,6 +122,7 @@ TEST_F(ForgivingSearch, AnExactTitleComesFirstBeyondTheRankedCandidates) {
   ASSERT_FALSE(r.hits.empty());
   EXPECT_EQ(r.hits[0].title, "猫");
   EXPECT_TRUE(r.capped);
+  EXPECT_EQ(r.total, kSearchCandidates) << "「1,000件以上」, not one more";
   // Also as typed with spaces, by its reading, and in the title field.
   EXPECT_EQ(Find("ねこ").hits.at(0).title, "猫");
   SearchQuery q;
