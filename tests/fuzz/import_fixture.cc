@@ -65,6 +65,7 @@ const std::set<std::string> kCatalogTables = {"records",
                                               "records_fts_idx",
                                               "records_fts_docsize",
                                               "records_fts_config",
+                                              "title_keys",
                                               "catalog_version"};
 const std::set<std::string> kPatronTables = {"patrons", "holds"};
 
