@@ -243,7 +243,8 @@ struct App::Impl {
                      LogText(raw.path, kLogPathBytes).c_str(), bytes, ctx.profile.budget_bytes);
       }
     }
-    for (const auto& c : ctx.session.cookies_to_set(raw.Https()))
+    for (const auto& c : ctx.session.cookies_to_set(
+             ViaHttps(site.cfg, raw.remote, raw.Header("x-forwarded-proto"))))
       (void)r.SetHeader("Set-Cookie", c);
     if (ctx.session.active()) (void)r.SetHeader("Cache-Control", "private, no-store");
   }

@@ -3,6 +3,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -229,11 +230,21 @@ db::Throttle ThrottleOf(const Config& c, bool feature_phone) {
   return t;
 }
 
+namespace {
+
+bool TrustedProxy(const Config& c, std::string_view peer) {
+  return std::find(c.trusted_proxies.begin(), c.trusted_proxies.end(), peer) !=
+         c.trusted_proxies.end();
+}
+
+}  // namespace
+
+bool ViaHttps(const Config& c, std::string_view peer, std::string_view forwarded_proto) {
+  return forwarded_proto == "https" && TrustedProxy(c, peer);
+}
+
 std::string ClientAddress(const Config& c, std::string_view peer, std::string_view forwarded_for) {
-  if (forwarded_for.empty()) return std::string(peer);
-  bool trusted = false;
-  for (const auto& p : c.trusted_proxies) trusted = trusted || p == peer;
-  if (!trusted) return std::string(peer);
+  if (forwarded_for.empty() || !TrustedProxy(c, peer)) return std::string(peer);
   const std::string_view last = charset::Trim(forwarded_for.substr(forwarded_for.rfind(',') + 1));
   if (last.empty() || last.size() > 64) return std::string(peer);
   return std::string(last);

@@ -47,10 +47,10 @@ struct Config {
   db::PasswordHashing hashing;
   int max_failures = 5;   // wrong logins or registrations before a session or device is locked
   int lock_minutes = 15;  // how long the lock lasts
-  int card_delay_max_seconds = 60;    // a card's longest wait between attempts after failures
-  int source_max_failures = 30;       // failures from one client address ...
+  int card_delay_max_seconds = 60;      // a card's longest wait between attempts after failures
+  int source_max_failures = 30;         // failures from one client address ...
   int phone_source_max_failures = 300;  // ... or one carrier gateway address (feature phones)
-  int source_window_minutes = 10;     // ... within this many minutes
+  int source_window_minutes = 10;       // ... within this many minutes
 
   // [session]
   int session_idle_minutes = 30;
@@ -88,6 +88,10 @@ db::SessionLimits SessionLimitsOf(const Config& c);
 // and `forwarded_for` (X-Forwarded-For) names one — then its last entry, the
 // address the proxy saw.
 std::string ClientAddress(const Config& c, std::string_view peer, std::string_view forwarded_for);
+// Whether the client reached the reverse proxy over HTTPS: `peer` is one of
+// the trusted proxies and `forwarded_proto` (X-Forwarded-Proto) is "https".
+// Cookies are then sent Secure. From any other peer the header says nothing.
+bool ViaHttps(const Config& c, std::string_view peer, std::string_view forwarded_proto);
 
 }  // namespace shiori::gateway
 

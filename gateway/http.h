@@ -30,9 +30,6 @@ struct Request {
   std::string_view Header(std::string_view lower_name) const;
   // The first value of `name` in the form, then in the query; "" when absent.
   std::string_view Param(std::string_view name) const;
-  // True when the client reached the reverse proxy over HTTPS (the proxy
-  // says so in X-Forwarded-Proto): cookies are then sent Secure.
-  bool Https() const { return Header("x-forwarded-proto") == "https"; }
 };
 
 struct Response {

@@ -89,7 +89,7 @@ struct StaffApp::Impl {
     StaffCtx ctx(pool, site, now);
     ctx.path = req.path;
     ctx.client = ClientAddress(site.cfg, req.remote, req.Header("x-forwarded-for"));
-    ctx.https = req.Https();
+    ctx.https = ViaHttps(site.cfg, req.remote, req.Header("x-forwarded-proto"));
     Response r = Serve(req, ctx);
     for (const auto& c : ctx.cookies) (void)r.SetHeader("Set-Cookie", c);
     // Idle sessions and old failure counters go at most every ten minutes.

@@ -193,6 +193,32 @@ TEST(AccountSpraying, OneAddressIsRefusedAfterItsFailuresAcrossCards) {
   EXPECT_EQ(other.status, 303) << "another client behind the same proxy logs in";
 }
 
+// A visitor's cookies are Secure when the library's proxy says the client
+// came over HTTPS, and only then: the same header sent straight to shiori
+// (or from a proxy not listed) changes nothing.
+TEST(ForwardedProto, OnlyATrustedProxyMakesCookiesSecure) {
+  TempDir dir;
+  const std::string conf = dir.File("s.toml");
+  {
+    std::ofstream f(conf);
+    f << "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n";
+  }
+  const std::string pc = "User-Agent: Mozilla/5.0 (Windows NT 10.0) Firefox/120.0";
+  for (const bool trusted : {false, true}) {
+    SCOPED_TRACE(trusted ? "127.0.0.1 listed" : "no proxy listed");
+    Server server;
+    std::vector<std::string> args = {"--demo", "--db", dir.File(trusted ? "t.db" : "u.db")};
+    if (trusted) args.insert(args.end(), {"--config", conf});
+    ASSERT_TRUE(server.Start(args)) << server.startup_output();
+    HttpResponse https = server.Get("/account", {pc, "X-Forwarded-Proto: https"});
+    const std::string cookies = https.Header("set-cookie");
+    ASSERT_NE(cookies.find("v="), std::string::npos) << cookies;
+    EXPECT_EQ(cookies.find("; Secure") != std::string::npos, trusted) << cookies;
+    HttpResponse http = server.Get("/account", {pc, "X-Forwarded-Proto: http"});
+    EXPECT_EQ(http.Header("set-cookie").find("; Secure"), std::string::npos);
+  }
+}
+
 TEST_F(Account, PasswordChangeEndsOtherSessionsAndTheOldPasswordStopsWorking) {
   Browser pc(*server_, false), phone(*server_, true);
   long status = 0;

@@ -457,5 +457,16 @@ TEST(ClientAddressTest, OnlyATrustedProxyNamesTheClient) {
   EXPECT_EQ(ClientAddress(c, "127.0.0.1", std::string(65, '1')), "127.0.0.1") << "too long";
 }
 
+// Secure cookies: only a listed proxy says the client came over HTTPS.
+TEST(ViaHttpsTest, OnlyATrustedProxySaysHttps) {
+  Config c = DefaultConfig();
+  EXPECT_FALSE(ViaHttps(c, "127.0.0.1", "https")) << "none trusted";
+  c.trusted_proxies = {"127.0.0.1"};
+  EXPECT_TRUE(ViaHttps(c, "127.0.0.1", "https"));
+  EXPECT_FALSE(ViaHttps(c, "127.0.0.1", "http"));
+  EXPECT_FALSE(ViaHttps(c, "127.0.0.1", ""));
+  EXPECT_FALSE(ViaHttps(c, "203.0.113.5", "https")) << "not a proxy";
+}
+
 }  // namespace
 }  // namespace shiori::gateway
