@@ -34,6 +34,16 @@ void AppendUtf8(std::string& out, char32_t c) {
   }
 }
 
+namespace {
+
+// CJK unified ideographs (the extensions and the compatibility block too).
+bool IsKanji(char32_t c) {
+  return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+}  // namespace
+
 std::u32string FoldForSearch(std::string_view utf8) {
   // UTF-16 with the JIS variants mapped to their CP932 twins first (both are BMP).
   std::vector<UChar> in = detail::ToUtf16(utf8);
@@ -57,10 +67,6 @@ std::u32string FoldForSearch(std::string_view utf8) {
   // Iteration marks written out (學問のすゝめ, 金子みすゞ, 佐々木 / 佐佐木),
   // and the ケ of place names as it is read (霞ヶ関, 霞ケ関, 霞が関; 一ヵ月,
   // 一か月): a small or large ケ, か or が between two kanji is ゖ.
-  auto kanji = [](char32_t c) {
-    return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
-           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
-  };
   static constexpr std::u32string_view kVoiceable = U"かきくけこさしすせそたちつてとはひふへほ";
   for (size_t i = 1; i < result.size(); ++i) {
     const char32_t prev = result[i - 1];
@@ -69,10 +75,10 @@ std::u32string FoldForSearch(std::string_view utf8) {
       c = prev;
     } else if (c == U'ゞ' && kVoiceable.find(prev) != std::u32string_view::npos) {
       c = prev + 1;
-    } else if (c == U'々' && kanji(prev)) {
+    } else if (c == U'々' && IsKanji(prev)) {
       c = prev;
     } else if ((c == U'ゖ' || c == U'ゕ' || c == U'け' || c == U'か' || c == U'が') &&
-               kanji(prev) && i + 1 < result.size() && kanji(result[i + 1])) {
+               IsKanji(prev) && i + 1 < result.size() && IsKanji(result[i + 1])) {
       c = U'ゖ';
     }
   }
@@ -156,8 +162,7 @@ bool IsKana(char32_t c) {
 
 CharClass Classify(char32_t c) {
   if (IsKana(c) || c == 0x3005 || c == 0x3006 ||  // 々 〆
-      (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
-      (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF)) {
+      IsKanji(c)) {
     return CharClass::kCjk;
   }
   if (u_isalnum(static_cast<UChar32>(c))) return CharClass::kWord;
