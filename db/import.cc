@@ -233,39 +233,34 @@ Status Importer::Add(int where, const CatalogRecord& r, bool counted) {
   return Status::Ok();
 }
 
-// A record's stored fields by its source id, in CatalogRecord's order.
-constexpr char kRecordBySourceSql[] =
-    "SELECT id, title, ifnull(title_kana,''), ifnull(volume,''), ifnull(publisher,''),"
-    " ifnull(publisher_kana,''), ifnull(year,0), ifnull(isbn,''), ifnull(ndc,''),"
-    " ifnull(lang,''), ifnull(subjects,''), ifnull(notes,'') FROM records WHERE source_id = ?1";
-
-Status Importer::AddCopies(int where, const std::string& source_id, std::vector<CopyEntry> copies) {
-  if (Failed()) return Status::Ok();
+Result<int64_t> Importer::Stored(const std::string& source_id, CatalogRecord* r) {
   Status err;
-  Stmt* rec = c_.Cached(kRecordBySourceSql, &err);
+  Stmt* rec = c_.Cached(
+      "SELECT id, title, ifnull(title_kana,''), ifnull(volume,''), ifnull(publisher,''),"
+      " ifnull(publisher_kana,''), ifnull(year,0), ifnull(isbn,''), ifnull(ndc,''),"
+      " ifnull(lang,''), ifnull(subjects,''), ifnull(notes,'') FROM records WHERE source_id = ?1",
+      &err);
   if (!rec) return err;
   rec->Bind(1, source_id);
   auto row = rec->Step();
   if (!row.ok()) return row.status();
-  if (!*row) {  // the first row of the id was not written: no record to add to
+  if (!*row) {
     rec->Reset();
-    Problem(where, "no record '" + source_id + "' to add the copies to");
-    return Status::Ok();
+    return int64_t{0};
   }
-  CatalogRecord r;
   const int64_t id = rec->Int(0);
-  r.source_id = source_id;
-  r.title = rec->Text(1);
-  r.title_kana = rec->Text(2);
-  r.volume = rec->Text(3);
-  r.publisher = rec->Text(4);
-  r.publisher_kana = rec->Text(5);
-  r.year = static_cast<int>(rec->Int(6));
-  r.isbn = rec->Text(7);
-  r.ndc = rec->Text(8);
-  r.lang = rec->Text(9);
-  r.subjects = rec->Text(10);
-  r.notes = rec->Text(11);
+  r->source_id = source_id;
+  r->title = rec->Text(1);
+  r->title_kana = rec->Text(2);
+  r->volume = rec->Text(3);
+  r->publisher = rec->Text(4);
+  r->publisher_kana = rec->Text(5);
+  r->year = static_cast<int>(rec->Int(6));
+  r->isbn = rec->Text(7);
+  r->ndc = rec->Text(8);
+  r->lang = rec->Text(9);
+  r->subjects = rec->Text(10);
+  r->notes = rec->Text(11);
   rec->Reset();
   Stmt* au = c_.Cached(
       "SELECT name, ifnull(name_kana,''), ifnull(role,'') FROM record_authors"
@@ -277,9 +272,21 @@ Status Importer::AddCopies(int where, const std::string& source_id, std::vector<
     auto more = au->Step();
     if (!more.ok()) return more.status();
     if (!*more) break;
-    r.authors.push_back({au->Text(0), au->Text(1), au->Text(2)});
+    r->authors.push_back({au->Text(0), au->Text(1), au->Text(2)});
   }
   au->Reset();
+  return id;
+}
+
+Status Importer::AddCopies(int where, const std::string& source_id, std::vector<CopyEntry> copies) {
+  if (Failed()) return Status::Ok();
+  CatalogRecord r;
+  auto id = Stored(source_id, &r);
+  if (!id.ok()) return id.status();
+  if (*id == 0) {  // the first row of the id was not written: no record to add to
+    Problem(where, "no record '" + source_id + "' to add the copies to");
+    return Status::Ok();
+  }
   r.copies = std::move(copies);
   return Add(where, r, false);
 }
@@ -328,41 +335,23 @@ Status Importer::Refuse(const std::string& path) {
 }
 
 Result<bool> Importer::Unchanged(const CatalogRecord& r) {
-  Status err;
-  Stmt* rec = c_.Cached(kRecordBySourceSql, &err);
-  if (!rec) return err;
-  rec->Bind(1, r.source_id);
-  auto row = rec->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return false;
-  const int64_t id = rec->Int(0);
-  const bool fields = rec->Text(1) == r.title && rec->Text(2) == r.title_kana &&
-                      rec->Text(3) == r.volume && rec->Text(4) == r.publisher &&
-                      rec->Text(5) == r.publisher_kana && rec->Int(6) == r.year &&
-                      rec->Text(7) == r.isbn && rec->Text(8) == r.ndc && rec->Text(9) == r.lang &&
-                      rec->Text(10) == r.subjects && rec->Text(11) == r.notes;
-  rec->Reset();
-  if (!fields) return false;
-
-  Stmt* au = c_.Cached(
-      "SELECT name, ifnull(name_kana,''), ifnull(role,'') FROM record_authors"
-      " WHERE record_id = ?1 ORDER BY pos",
-      &err);
-  if (!au) return err;
-  au->Bind(1, id);
-  size_t n = 0;
-  bool same = true;
-  while (same) {
-    auto more = au->Step();
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    same = n < r.authors.size() && au->Text(0) == r.authors[n].name &&
-           au->Text(1) == r.authors[n].name_kana && au->Text(2) == r.authors[n].role;
-    ++n;
+  CatalogRecord was;
+  auto stored = Stored(r.source_id, &was);
+  if (!stored.ok()) return stored.status();
+  const int64_t id = *stored;
+  if (id == 0) return false;
+  const bool fields = was.title == r.title && was.title_kana == r.title_kana &&
+                      was.volume == r.volume && was.publisher == r.publisher &&
+                      was.publisher_kana == r.publisher_kana && was.year == r.year &&
+                      was.isbn == r.isbn && was.ndc == r.ndc && was.lang == r.lang &&
+                      was.subjects == r.subjects && was.notes == r.notes;
+  if (!fields || was.authors.size() != r.authors.size()) return false;
+  for (size_t n = 0; n < r.authors.size(); ++n) {
+    const AuthorEntry &a = was.authors[n], &b = r.authors[n];
+    if (a.name != b.name || a.name_kana != b.name_kana || a.role != b.role) return false;
   }
-  au->Reset();
-  if (!same || n != r.authors.size()) return false;
 
+  Status err;
   Stmt* cp = c_.Cached(
       "SELECT record_id = ?2 AND branch = ?3 AND ifnull(call_number,'') = ?4"
       " AND in_library = ifnull(?5, in_library) FROM copies WHERE barcode = ?1",
@@ -378,7 +367,7 @@ Result<bool> Importer::Unchanged(const CatalogRecord& r) {
     }
     auto found = cp->Step();
     if (!found.ok()) return found.status();
-    same = *found && cp->Int(0) == 1;
+    const bool same = *found && cp->Int(0) == 1;
     cp->Reset();
     if (!same) return false;
   }

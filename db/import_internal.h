@@ -162,6 +162,10 @@ class Importer {
   // `r.isbn` is already ISBN-13 digits, as the readers make it.
   Result<bool> Unchanged(const CatalogRecord& r);
 
+  // The record stored under `source_id` into `r`: its fields and authors
+  // (not its copies). Its id, or 0 when there is none.
+  Result<int64_t> Stored(const std::string& source_id, CatalogRecord* r);
+
   double Fraction(uint64_t bytes) const;
 
   Connection& c_;
