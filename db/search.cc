@@ -136,8 +136,11 @@ std::vector<std::u32string> TitleKeyTexts(const std::string& title, const std::s
       keys.push_back(std::move(k));
     }
   };
-  add(TitleKeyText(title, false));
-  if (!volume.empty()) add(TitleKeyText(title + " " + volume, false));
+  // Folding never reaches across the space between title and volume, so
+  // the title's key with the volume's after it is the key of both.
+  const std::u32string t = TitleKeyText(title, false);
+  add(t);
+  if (!volume.empty()) add(t + TitleKeyText(volume, false));
   if (!title_kana.empty()) add(TitleKeyText(title_kana, true));
   return keys;
 }
