@@ -67,6 +67,14 @@ Status ReferenceCopies(Connection& c) {
   return c.Exec("ALTER TABLE copies ADD COLUMN in_library INTEGER NOT NULL DEFAULT 0");
 }
 
+Status SessionLayout(Connection& c) {
+  auto has = HasColumn(c, "sessions", "layout");
+  if (!has.ok()) return has.status();
+  if (*has) return Status::Ok();
+  return c.Exec(
+      "ALTER TABLE sessions ADD COLUMN layout TEXT CHECK(layout IN ('keitai','smart','pc'))");
+}
+
 struct Migration {
   const char* sql;
   Status (*after)(Connection&);  // C++ part, in the same transaction; may be null
@@ -536,6 +544,9 @@ CREATE TABLE IF NOT EXISTS title_keys(  -- (tests replay migrations)
 DELETE FROM title_keys;
 )sql",
        IndexAll},
+      // 17: the version of the pages a session chose (ケータイ版, スマホ版,
+      // PC版); NULL: the one its device gets.
+      {"", SessionLayout},
   };
   return m;
 }

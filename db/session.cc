@@ -22,7 +22,7 @@ Result<std::optional<SessionRow>> FindSession(Connection& c, std::string_view to
                                               int64_t now, const SessionLimits& limits) {
   Status err;
   Stmt* s = c.Cached(
-      "SELECT id, csrf, device, patron_id, cookie_ok, charset, created_at, seen_at"
+      "SELECT id, csrf, device, patron_id, cookie_ok, charset, created_at, seen_at, layout"
       " FROM sessions WHERE token_hash = ?1",
       &err);
   if (!s) return err;
@@ -39,6 +39,7 @@ Result<std::optional<SessionRow>> FindSession(Connection& c, std::string_view to
   row.charset = s->OptText(5);
   row.created_at = s->Int(6);
   row.seen_at = s->Int(7);
+  row.layout = s->OptText(8);
   s->Reset();
   if (TimedOut(row, now, limits)) {
     SHIORI_RETURN_IF_ERROR(DeleteSession(c, row.id));
@@ -80,6 +81,12 @@ Status SetSessionCharset(Connection& c, int64_t id, std::optional<std::string> c
   auto s = c.Prepare("UPDATE sessions SET charset = ?2 WHERE id = ?1");
   if (!s.ok()) return s.status();
   return s->Bind(1, id).Bind(2, charset).Run();
+}
+
+Status SetSessionLayout(Connection& c, int64_t id, std::optional<std::string> layout) {
+  auto s = c.Prepare("UPDATE sessions SET layout = ?2 WHERE id = ?1");
+  if (!s.ok()) return s.status();
+  return s->Bind(1, id).Bind(2, layout).Run();
 }
 
 Status DeleteSession(Connection& c, int64_t id) {

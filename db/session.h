@@ -28,6 +28,7 @@ struct SessionRow {
   std::optional<int64_t> patron_id;
   bool cookie_ok = false;
   std::optional<std::string> charset;  // "sjis" | "utf8"
+  std::optional<std::string> layout;   // "keitai" | "smart" | "pc"
   int64_t created_at = 0;
   int64_t seen_at = 0;
 };
@@ -51,6 +52,9 @@ Status TouchSession(Connection& c, const SessionRow& s, int64_t now, bool cookie
 Status RotateSession(Connection& c, int64_t id, std::string_view new_token_hash,
                      std::string_view new_csrf);
 Status SetSessionCharset(Connection& c, int64_t id, std::optional<std::string> charset);
+// The version of the pages the session chose ("keitai", "smart", "pc"); nullopt:
+// the one its device gets.
+Status SetSessionLayout(Connection& c, int64_t id, std::optional<std::string> layout);
 Status DeleteSession(Connection& c, int64_t id);
 // Binds session `session_id` to a patron at login, or unbinds it (nullopt) at
 // logout. NotFound when there is no such session.

@@ -164,8 +164,9 @@ Response ChangeHold(const Request& req, Ctx& ctx, HoldChange what) {
   const std::string title = pages::TitleWithVolume(hold.title, hold.volume);
   const std::string branch(req.Param("branch")), contact(req.Param("contact"));
   // A cancellation is confirmed on a page of its own on every device: the
-  // place in the queue cannot be had back. Feature phones confirm every change.
-  if ((what == HoldChange::kCancel || ctx.profile.feature_phone()) && req.Param("confirm") != "1") {
+  // place in the queue cannot be had back. ケータイ版 confirms every change.
+  if ((what == HoldChange::kCancel || ctx.layout == Layout::kKeypad) &&
+      req.Param("confirm") != "1") {
     pages::ConfirmView v;
     v.action = req.path;
     v.fields = {{"id", std::to_string(id)}};

@@ -23,6 +23,8 @@ const Route kRoutes[] = {
     {"GET", "/disclaimer", Disclaimer, Access::kPublic},
     {"GET", "/charset", CharsetForm, Access::kPublic},
     {"POST", "/charset", CharsetSet, Access::kPublic},
+    {"GET", "/version", VersionForm, Access::kPublic},
+    {"POST", "/version", VersionSet, Access::kPublic},
     {"GET", "/exit", Exit, Access::kPublic},
     {"GET", "/search", SearchPage, Access::kPublic},
     {"GET", "/search/advanced", AdvancedPage, Access::kPublic},
@@ -112,7 +114,8 @@ struct App::Impl {
     Ctx ctx(pool, site, DeviceOf(raw), site.clock.Now());
     ctx.path = raw.path;
     ctx.shift_jis = ctx.profile.shift_jis;
-    ctx.device = PageDevice(ctx.profile, ctx.shift_jis);
+    ctx.layout = NativeLayout(ctx.profile);
+    ctx.device = PageDevice(ctx.profile, ctx.shift_jis, ctx.layout);
     Response r = Html(413, pages::RenderError(ctx.page(), "送信できません",
                                               "送られた内容が大きすぎます。入力を短くして、"
                                               "もう一度お試しください。"));
@@ -132,12 +135,7 @@ struct App::Impl {
     // the session id, and without the cart's one-time status line (added=1).
     const std::string query = WithoutParam(WithoutParam(raw.raw_query, kSessionParam), "added");
     if (raw.method == "GET" && !query.empty()) ctx.here = raw.path + "?" + query;
-    // The QR code that carries a page to a phone: on PCs only (a phone showing
-    // a code of itself is noise, and bytes).
-    if (ctx.profile.device_class == DeviceClass::kPc) {
-      ctx.page_url = site.cfg.mail.site_url + raw.path + (query.empty() ? "" : "?" + query);
-    }
-    Response r = Serve(raw, ctx);
+    Response r = Serve(raw, ctx, query);
     Finish(raw, ctx, r);
     // Timed-out sessions go at most every ten minutes, by whichever request comes.
     int64_t last = last_purge.load();
@@ -150,15 +148,27 @@ struct App::Impl {
     return r;
   }
 
-  Response Serve(Request& raw, Ctx& ctx) {
+  // `query`: the page's query without the session id, for the QR code.
+  Response Serve(Request& raw, Ctx& ctx, const std::string& query) {
     // 1. The session (its id is ASCII, readable before decoding).
     Status s = ctx.session.Load(raw);
     if (!s.ok()) return Failure(ctx, s);
 
-    // 2. The output charset: the patron's choice, else the device's.
+    // 2. The output charset and the version of the pages: the patron's
+    //    choice, else the device's. ケータイ版 pages lists short on any device.
     const db::SessionRow* row = ctx.session.row();
     ctx.shift_jis = row && row->charset ? *row->charset == "sjis" : ctx.profile.shift_jis;
-    ctx.device = PageDevice(ctx.profile, ctx.shift_jis);
+    ctx.layout = NativeLayout(ctx.profile);
+    if (row && row->layout) ctx.layout = LayoutFromName(*row->layout).value_or(ctx.layout);
+    if (ctx.layout == Layout::kKeypad && !ctx.profile.budget_bytes) {
+      ctx.profile.budget_bytes = kKeypadBudgetBytes;
+    }
+    ctx.device = PageDevice(ctx.profile, ctx.shift_jis, ctx.layout);
+    // The QR code that carries a page to a phone: on PC版 only (a phone
+    // showing a code of itself is noise, and bytes).
+    if (ctx.layout == Layout::kPc) {
+      ctx.page_url = site.cfg.mail.site_url + raw.path + (query.empty() ? "" : "?" + query);
+    }
 
     // 3. Input decoding: the probe field tells how the form was encoded;
     //    without it, the output charset is what the browser was given.

@@ -13,13 +13,12 @@ namespace shiori::gateway {
 namespace {
 
 // The top page without a login or a query depends only on the device's
-// carrier, kind (feature phone, PC with the QR code, any other) and charset:
-// it is rendered once per kind and kept.
-int TopKind(const DeviceProfile& p) {
-  return p.feature_phone() ? 2 : p.device_class == DeviceClass::kPc ? 1 : 0;
-}
-size_t TopKey(const DeviceProfile& p, bool shift_jis) {
-  return static_cast<size_t>(p.carrier) * 6 + static_cast<size_t>(TopKind(p)) * 2 +
+// carrier (a carrier's phone is a feature phone), the version of the pages
+// and the charset: it is rendered once per kind and kept.
+constexpr Layout kLayouts[] = {Layout::kKeypad, Layout::kSmartphone, Layout::kPc};
+constexpr size_t kLayoutCount = std::size(kLayouts);
+size_t TopKey(Carrier carrier, Layout layout, bool shift_jis) {
+  return (static_cast<size_t>(carrier) * kLayoutCount + static_cast<size_t>(layout)) * 2 +
          (shift_jis ? 1 : 0);
 }
 
@@ -39,22 +38,24 @@ int CartAddedCount(const Request& req, const std::vector<int64_t>& in_cart) {
 }  // namespace
 
 void KeepTopPages(Site& site, db::Pool& pool) {
-  site.top_pages.resize(5 * 6);  // every carrier x kind x charset
-  for (Carrier carrier :
-       {Carrier::kNone, Carrier::kDocomo, Carrier::kAu, Carrier::kSoftbank, Carrier::kWillcom}) {
-    for (DeviceClass kind : {DeviceClass::kSmartphone, DeviceClass::kPc, DeviceClass::kFeature}) {
+  constexpr Carrier kCarriers[] = {Carrier::kNone, Carrier::kDocomo, Carrier::kAu,
+                                   Carrier::kSoftbank, Carrier::kWillcom};
+  site.top_pages.resize(std::size(kCarriers) * kLayoutCount * 2);
+  for (Carrier carrier : kCarriers) {
+    for (Layout layout : kLayouts) {
       for (bool sjis : {false, true}) {
         DeviceProfile p;
         p.carrier = carrier;
-        p.device_class = kind;
+        p.device_class = carrier == Carrier::kNone ? DeviceClass::kPc : DeviceClass::kFeature;
         p.accesskey_emoji = carrier == Carrier::kDocomo;
         Ctx ctx(pool, site, p, 0);
         ctx.shift_jis = sjis;
-        ctx.device = PageDevice(ctx.profile, sjis);
-        if (kind == DeviceClass::kPc) ctx.page_url = site.cfg.mail.site_url + "/";
+        ctx.layout = layout;
+        ctx.device = PageDevice(ctx.profile, sjis, layout);
+        if (layout == Layout::kPc) ctx.page_url = site.cfg.mail.site_url + "/";
         // Kept as sent: encoded once here, not at every request.
         const std::string page = pages::RenderTop(ctx.page(), pages::TopView{});
-        site.top_pages[TopKey(p, sjis)] = sjis ? charset::Utf8ToSjis(page) : page;
+        site.top_pages[TopKey(carrier, layout, sjis)] = sjis ? charset::Utf8ToSjis(page) : page;
       }
     }
   }
@@ -65,7 +66,7 @@ Response Top(const Request& req, Ctx& ctx) {
   v.query = std::string(req.Param("q"));
   if (v.query.empty() && !ctx.session.id_in_urls() && !ctx.signed_in) {
     Response r;
-    r.kept_body = &ctx.site.top_pages[TopKey(ctx.profile, ctx.shift_jis)];
+    r.kept_body = &ctx.site.top_pages[TopKey(ctx.profile.carrier, ctx.layout, ctx.shift_jis)];
     if (ctx.shift_jis) r.content_type = kSjisHtml;
     return r;
   }
@@ -91,6 +92,38 @@ Response CharsetSet(const Request& req, Ctx& ctx) {
   }
   Status s = ctx.session.Ensure();  // the first state change of a visitor makes the session
   if (s.ok()) s = db::SetSessionCharset(ctx.db(), ctx.session.row()->id, std::string(to));
+  if (!s.ok()) return Failure(ctx, s);
+  return ctx.Redirect(ReturnTo(req.Param("back"), "/"));
+}
+
+pages::PageVersion VersionOf(Layout l) {
+  return l == Layout::kKeypad       ? pages::PageVersion::kKeitai
+         : l == Layout::kSmartphone ? pages::PageVersion::kSmart
+                                    : pages::PageVersion::kPc;
+}
+
+Response VersionForm(const Request& req, Ctx& ctx) {
+  pages::VersionView v;
+  v.now = VersionOf(ctx.layout);
+  v.native = VersionOf(NativeLayout(ctx.profile));
+  v.chosen = ctx.session.row() && ctx.session.row()->layout;
+  v.back = ReturnTo(req.Param("back"), "/");
+  return Html(200, pages::RenderVersion(ctx.page(), v));
+}
+
+// to=keitai|smart|pc chooses a version for the session; to=auto gives the
+// device its own again.
+Response VersionSet(const Request& req, Ctx& ctx) {
+  const std::string_view to = req.Param("to");
+  if (to != "auto" && !LayoutFromName(to)) {
+    return Html(400, pages::RenderError(ctx.page(), "選んでください",
+                                        "ケータイ版・スマホ版・PC版のどれかを選んでください。"));
+  }
+  Status s = ctx.session.Ensure();  // the first state change of a visitor makes the session
+  if (s.ok()) {
+    s = db::SetSessionLayout(ctx.db(), ctx.session.row()->id,
+                             to == "auto" ? std::nullopt : std::optional<std::string>(to));
+  }
   if (!s.ok()) return Failure(ctx, s);
   return ctx.Redirect(ReturnTo(req.Param("back"), "/"));
 }
@@ -169,7 +202,7 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   }
   if (!r.ok()) return Failure(ctx, r.status());
   // 「カートに入れる」 per hit where pages have room; phones add from the record page.
-  v.cart_buttons = !ctx.profile.feature_phone() && !r->hits.empty();
+  v.cart_buttons = ctx.layout != Layout::kKeypad && !r->hits.empty();
   if (v.cart_buttons) {
     v.back = "/search?" + WithoutParam(WithoutParam(req.raw_query, kSessionParam), "added");
   }

@@ -3,6 +3,7 @@
 // no regex and no allocation except the subscriber id: this runs per request.
 #include "gateway/device.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "charset/charset.h"
@@ -118,6 +119,44 @@ void SetFeature(DeviceProfile& p, Carrier carrier, CookieSupport cookies, uint32
   p.accesskey_emoji = carrier == Carrier::kDocomo;
 }
 
+// ガラホ: Android keypad phones, by the model token their browsers send.
+// Sorted (binary search). Sources and the phones of the same makers that
+// are smartphones (KYV4x, A2xxSH, 901KC, SH-0xK...): docs/devices.md.
+constexpr std::string_view kKeypadModels[] = {
+    "KYF31", "KYF32", "KYF33", "KYF35", "KYF36", "KYF37", "KYF38", "KYF39", "KYF41", "KYF42",
+    "SH-01J", "SH-02K", "SH-02L", "SHF31", "SHF32", "SHF33", "SHF34",
+};
+
+bool KeypadModel(std::string_view model) {
+  return std::binary_search(std::begin(kKeypadModels), std::end(kKeypadModels), model);
+}
+
+// The model token of an Android UA: the field of the first parenthesised
+// group that comes before " Build/" or that follows the "Android x.y" field
+// ("Mozilla/5.0 (Linux; Android 5.1; KYF31 Build/...)" -> "KYF31"); empty
+// when there is none.
+std::string_view AndroidModel(std::string_view ua) {
+  size_t open = ua.find('(');
+  if (open == ua.npos) return {};
+  std::string_view group = ua.substr(open + 1);
+  group = group.substr(0, group.find(')'));
+  bool after_android = false;
+  while (!group.empty()) {
+    size_t semi = group.find(';');
+    std::string_view field = Trim(group.substr(0, semi));
+    size_t build = field.find(" Build/");
+    if (build != field.npos) return Trim(field.substr(0, build));
+    if (StartsWith(field, "Android")) {
+      after_android = true;
+    } else if (after_android && field.size() > 2 && field[2] != '-' && field != "wv") {
+      return field;  // not a language tag ("ja-jp") nor the WebView mark
+    }
+    if (semi == group.npos) break;
+    group.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
 // The profile the User-Agent alone gives (subscriber not set).
 DeviceProfile FromUserAgent(std::string_view ua) {
   DeviceProfile p;
@@ -189,7 +228,14 @@ DeviceProfile FromUserAgent(std::string_view ua) {
   } else if (Contains(ua, "iPhone") || Contains(ua, "iPod")) {
     p.device_class = DeviceClass::kSmartphone;
   } else if (Contains(ua, "Android")) {
-    p.device_class = Contains(ua, "Mobile") ? DeviceClass::kSmartphone : DeviceClass::kTablet;
+    const std::string_view model = AndroidModel(ua);
+    if (KeypadModel(model)) {
+      p.device_class = DeviceClass::kKeypad;
+      p.budget_bytes = kKeypadBudgetBytes;
+      p.model = std::string(model);
+    } else {
+      p.device_class = Contains(ua, "Mobile") ? DeviceClass::kSmartphone : DeviceClass::kTablet;
+    }
   }
   return p;
 }
@@ -208,7 +254,7 @@ DeviceProfile DetectDevice(const DeviceHeaders& h) {
     DeviceClass ch = mobile == "?1"          ? DeviceClass::kSmartphone
                      : platform == "Android" ? DeviceClass::kTablet
                                              : p.device_class;
-    if (ch != p.device_class) {
+    if (ch != p.device_class && p.device_class != DeviceClass::kKeypad) {
       p = DeviceProfile{};  // carrier, cookies, budget, charset: those of a non-feature device
       p.device_class = ch;
     }
@@ -234,6 +280,8 @@ std::string_view ClassName(DeviceClass c) {
   switch (c) {
     case DeviceClass::kFeature:
       return "feature";
+    case DeviceClass::kKeypad:
+      return "keypad";
     case DeviceClass::kSmartphone:
       return "smartphone";
     case DeviceClass::kTablet:
@@ -258,6 +306,39 @@ std::string_view CarrierName(Carrier c) {
       return "-";
   }
   return "-";
+}
+
+Layout NativeLayout(const DeviceProfile& p) {
+  switch (p.device_class) {
+    case DeviceClass::kFeature:
+    case DeviceClass::kKeypad:
+      return Layout::kKeypad;
+    case DeviceClass::kSmartphone:
+    case DeviceClass::kTablet:
+      return Layout::kSmartphone;
+    case DeviceClass::kPc:
+      return Layout::kPc;
+  }
+  return Layout::kPc;
+}
+
+std::string_view LayoutName(Layout l) {
+  switch (l) {
+    case Layout::kKeypad:
+      return "keitai";
+    case Layout::kSmartphone:
+      return "smart";
+    case Layout::kPc:
+      return "pc";
+  }
+  return "pc";
+}
+
+std::optional<Layout> LayoutFromName(std::string_view name) {
+  for (Layout l : {Layout::kKeypad, Layout::kSmartphone, Layout::kPc}) {
+    if (name == LayoutName(l)) return l;
+  }
+  return std::nullopt;
 }
 
 }  // namespace shiori::gateway

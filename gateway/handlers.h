@@ -48,8 +48,9 @@ struct Site {
   std::string key;  // db::SiteKey as kSiteKeyBytes raw bytes: signs visitor form tokens
 };
 
-// The page facts of a device in the charset it is sent.
-pages::Device PageDevice(const DeviceProfile& p, bool shift_jis);
+// The page facts of a device in the charset it is sent and the version of
+// the pages it is given.
+pages::Device PageDevice(const DeviceProfile& p, bool shift_jis, Layout layout);
 
 // Same-site links and form fields for one request: the session id when the
 // device needs it, the charset probe, the CSRF token.
@@ -91,6 +92,7 @@ struct Ctx {
   std::string page_url;  // absolute, without the session id: the QR code's text
   std::string client;    // the client's address (ClientAddress), for throttling
   bool shift_jis = false;
+  Layout layout = Layout::kPc;  // the version of the pages (ケータイ版, スマホ版, PC版)
   // The patron logged in to the session as read at the request's start, and
   // as every page names them (SignInName); handlers read the row from here.
   std::optional<db::PatronRow> patron;
@@ -219,6 +221,8 @@ Response Top(const Request& req, Ctx& ctx);
 Response Disclaimer(const Request& req, Ctx& ctx);
 Response CharsetForm(const Request& req, Ctx& ctx);
 Response CharsetSet(const Request& req, Ctx& ctx);
+Response VersionForm(const Request& req, Ctx& ctx);
+Response VersionSet(const Request& req, Ctx& ctx);
 Response Exit(const Request& req, Ctx& ctx);
 Response SearchPage(const Request& req, Ctx& ctx);
 Response AdvancedPage(const Request& req, Ctx& ctx);

@@ -33,10 +33,11 @@ const std::vector<pages::Attr> kDigitsOther = {{"inputmode", "numeric"}};
 
 }  // namespace
 
-pages::Device PageDevice(const DeviceProfile& p, bool shift_jis) {
+pages::Device PageDevice(const DeviceProfile& p, bool shift_jis, Layout layout) {
   pages::Device d;
-  d.feature_phone = p.feature_phone();
-  d.accesskey_labels = p.feature_phone();
+  d.keypad = layout == Layout::kKeypad;
+  d.viewport = !p.feature_phone();
+  d.accesskey_labels = d.keypad;
   d.accesskey_emoji = p.accesskey_emoji && shift_jis;
   d.charset = shift_jis ? "Shift_JIS" : "UTF-8";
   d.budget_bytes = p.budget_bytes;

@@ -48,7 +48,7 @@ void Fact(Html& h, std::string_view label, std::string_view value) {
 void CardHelp(Html& h, const Context& ctx, int digits, std::string_view id) {
   const std::string n = std::to_string(digits);
   h.Open("p", {{"id", id}});
-  if (!ctx.device.feature_phone) {
+  if (!ctx.device.keypad) {
     // The card as the guide shows it: the library's name, the barcode and the
     // number under it, marked. Decorative: the sentence beside it says it all.
     std::string sample;
@@ -94,7 +94,7 @@ void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked)
   // The http-equiv form is the one every i-mode browser reads.
   const std::string ct = std::string("text/html; charset=") + std::string(ctx.device.charset);
   h.Void("meta", {{"http-equiv", "Content-Type"}, {"content", ct}});
-  if (!ctx.device.feature_phone) {
+  if (ctx.device.viewport) {
     h.Void("meta", {{"name", "viewport"}, {"content", "width=device-width,initial-scale=1"}});
   }
   std::string full(title);
@@ -103,7 +103,7 @@ void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked)
     full += ctx.library_name;
   }
   h.Element("title", full);
-  if (linked && !ctx.device.feature_phone) {
+  if (linked && !ctx.device.keypad) {
     h.Void("link", {{"rel", "icon"}, {"href", IconUrl()}});
     // Not through the link builder: a static file, never with a session id.
     h.Void("link", {{"rel", "stylesheet"}, {"href", "/style.css"}});
@@ -115,7 +115,7 @@ void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked)
   // main, footer); feature phones know none of them and are spared the bytes.
   const bool name = title != ctx.library_name && !ctx.library_name.empty();
   const bool who = linked && ctx.signed_in;
-  if (!ctx.device.feature_phone && (name || who)) {
+  if (!ctx.device.keypad && (name || who)) {
     h.Open("header");
     if (name && linked) {
       h.Open("a", {{"href", ctx.links.Url("/")}}).Text(ctx.library_name).Close();
@@ -125,7 +125,7 @@ void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked)
     if (who) SignedInLine(h, ctx);
     h.Close();
   }
-  if (!ctx.device.feature_phone) h.Open("main");
+  if (!ctx.device.keypad) h.Open("main");
   h.Element("h1", title);
 }
 
@@ -135,7 +135,7 @@ std::string EndPage(Html& h, const Context& ctx, Footer footer) {
     h.Open("footer");
     h.Void("hr");
     // Feature phones: at the foot, where the page's own links end.
-    if (ctx.signed_in && ctx.device.feature_phone) SignedInLine(h, ctx);
+    if (ctx.signed_in && ctx.device.keypad) SignedInLine(h, ctx);
     if (footer == Footer::kFull) {
       KeyLink(h, ctx, ctx.links.Url("/"), "蔵書検索", '0');
       h.Void("br");
@@ -147,9 +147,13 @@ std::string EndPage(Html& h, const Context& ctx, Footer footer) {
     h.Open("a", {{"href", ctx.links.Url("/charset", {{"back", std::string(ctx.path)}})}})
         .Text("文字コード")
         .Close();
+    h.Text(" ");
+    h.Open("a", {{"href", ctx.links.Url("/version", {{"back", std::string(ctx.path)}})}})
+        .Text("表示切替（ケータイ版・スマホ版・PC版）")
+        .Close();
     h.Void("br");
     h.Text(ctx.library_name);
-    if (!ctx.device.feature_phone && !ctx.page_url.empty()) {
+    if (!ctx.device.keypad && !ctx.page_url.empty()) {
       Html qr;
       if (QrSvg(qr, ctx.page_url)) {
         h.Open("p", {{"class", "qr"}}).Text("携帯電話で開く（QRコード）").Void("br");

@@ -86,7 +86,10 @@ enum class Input { kDigits, kKana, kAlpha };
 // What a page needs to know of the device; the gateway fills it from the
 // request's device profile. Attribute lists hold static strings.
 struct Device {
-  bool feature_phone = false;          // tiny screen, number keys, no CSS
+  // ケータイ版: one narrow column, main links numbered for the keys, no
+  // stylesheet, no landmarks nor drawings (feature phones and ガラホ).
+  bool keypad = false;
+  bool viewport = true;                // a browser that scales (all but carrier feature phones)
   bool accesskey_labels = false;       // show [1] or the number-key emoji before main links
   bool accesskey_emoji = false;        // docomo: number keys as emoji (private use area)
   std::string_view charset = "UTF-8";  // the label of the bytes the gateway will send
@@ -150,6 +153,17 @@ struct CharsetView {
   std::string back;  // same-site path to return to
 };
 std::string RenderCharset(const Context& ctx, const CharsetView& v);
+
+// 表示切替: lets the patron choose the version of the pages for this session
+// (ケータイ版, スマホ版, PC版), or the one the device gets by itself.
+enum class PageVersion { kKeitai, kSmart, kPc };
+struct VersionView {
+  PageVersion now = PageVersion::kPc;     // the pages as shown
+  PageVersion native = PageVersion::kPc;  // what the device gets by itself
+  bool chosen = false;                    // `now` was chosen, not the device's own
+  std::string back;                       // same-site path to return to
+};
+std::string RenderVersion(const Context& ctx, const VersionView& v);
 
 // 外部サイトへ: the exit page in front of an off-site link.
 std::string RenderExit(const Context& ctx, std::string_view url);

@@ -82,9 +82,11 @@ struct Devices {
   Device docomo;
   Device au;
   Devices() {
-    docomo.feature_phone = docomo.accesskey_labels = docomo.accesskey_emoji = true;
+    docomo.keypad = docomo.accesskey_labels = docomo.accesskey_emoji = true;
+    docomo.viewport = false;
     docomo.charset = "Shift_JIS";
-    au.feature_phone = au.accesskey_labels = true;
+    au.keypad = au.accesskey_labels = true;
+    au.viewport = false;
     au.charset = "Shift_JIS";
   }
 };
@@ -327,7 +329,7 @@ namespace {
 
 TEST(Qr, SmartphonesAndPcsGetTheQrCodeOfThePageAndPhonesDoNot) {
   Device pc, phone;
-  phone.feature_phone = phone.accesskey_labels = true;
+  phone.keypad = phone.accesskey_labels = true;
   class PlainLinks : public Links {
    public:
     std::string Url(std::string_view path, const Query&) const override {
