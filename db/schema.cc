@@ -41,7 +41,8 @@ Status BackOfficeColumns(Connection& c) {
     const char *table, *column, *sql;
   };
   const Add adds[] = {
-      {"copies", "transit_to", "ALTER TABLE copies ADD COLUMN transit_to TEXT REFERENCES branches(code)"},
+      {"copies", "transit_to",
+       "ALTER TABLE copies ADD COLUMN transit_to TEXT REFERENCES branches(code)"},
       {"loans", "branch", "ALTER TABLE loans ADD COLUMN branch TEXT REFERENCES branches(code)"},
       {"patrons", "block_reason", "ALTER TABLE patrons ADD COLUMN block_reason TEXT"},
   };

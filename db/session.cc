@@ -123,8 +123,7 @@ Result<int> EndPatronSessions(Connection& c, int64_t patron_id, std::optional<in
   return c.Changes();
 }
 
-Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits,
-                          int batch) {
+Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits, int batch) {
   auto s = c.Prepare(
       "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions"
       " WHERE seen_at < ?1 OR created_at < ?2 LIMIT ?3)");

@@ -68,8 +68,7 @@ Result<int> EndPatronSessions(Connection& c, int64_t patron_id,
 // statement deletes at most `batch` rows and commits, so that the write lock
 // is never held for long and requests go on between batches.
 // REQUIRES: no transaction open on `c`.
-Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits,
-                          int batch = 500);
+Result<int> PurgeSessions(Connection& c, int64_t now, const SessionLimits& limits, int batch = 500);
 
 // ---------------------------------------------------------------- cart
 

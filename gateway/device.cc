@@ -119,16 +119,33 @@ void SetFeature(DeviceProfile& p, Carrier carrier, CookieSupport cookies, uint32
   p.accesskey_emoji = carrier == Carrier::kDocomo;
 }
 
-// ガラホ: Android keypad phones, by the model token their browsers send.
-// Sorted (binary search). Sources and the phones of the same makers that
-// are smartphones (KYV4x, A2xxSH, 901KC, SH-0xK...): docs/devices.md.
+// ガラホ: Android keypad phones, by the whole model token their browsers
+// send (never a part of it: 220733SH and SBM203SH are smartphones). au's
+// SHFnn and KYFnn (its ケータイ category), SoftBank's and Y!mobile's NPnnnSH,
+// NPAnnnSH, NPnnnKC, NPnnnSI, and docomo's one by one: its prefixes hold
+// smartphones too (SH-02L is a ガラホ, SH-01L a smartphone). Sources, and the
+// smartphones of the same makers that must not match: docs/devices.md.
 constexpr std::string_view kKeypadModels[] = {
-    "KYF31", "KYF32", "KYF33", "KYF35", "KYF36", "KYF37", "KYF38", "KYF39", "KYF41", "KYF42",
-    "SH-01J", "SH-02K", "SH-02L", "SHF31", "SHF32", "SHF33", "SHF34",
+    // sorted: binary search
+    "F-01M", "F-02J",  "F-03L",  "F-05G",  "KY-42C", "KYY31",
+    "P-01J", "SH-01J", "SH-02K", "SH-02L", "SH-06G",
 };
 
-bool KeypadModel(std::string_view model) {
-  return std::binary_search(std::begin(kKeypadModels), std::end(kKeypadModels), model);
+bool Digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool KeypadModel(std::string_view m) {
+  if (m.size() == 5 && (StartsWith(m, "SHF") || StartsWith(m, "KYF")) && Digits(m.substr(3))) {
+    return true;
+  }
+  if (StartsWith(m, "NP")) {
+    std::string_view r = m.substr(2);
+    if (StartsWith(r, "A")) r.remove_prefix(1);
+    const std::string_view maker = r.size() == 5 ? r.substr(3) : "";
+    return Digits(r.substr(0, 3)) && (maker == "SH" || maker == "KC" || maker == "SI");
+  }
+  return std::binary_search(std::begin(kKeypadModels), std::end(kKeypadModels), m);
 }
 
 // The model token of an Android UA: the field of the first parenthesised

@@ -40,9 +40,10 @@ std::string RenderVersion(const Context& ctx, const VersionView& v) {
   Html h;
   detail::BeginPage(h, ctx, "表示切替");
   h.Element("p", std::string("いまは") + std::string(VersionName(v.now)) + "で表示しています。");
-  h.Element("p", "ケータイ版は番号キーで選べる小さな画面、スマホ版は指で押しやすい画面、"
-                 "PC版はパソコン向けの画面です。選んだ表示は、ログアウトするか、"
-                 "しばらく使わないと元に戻ります。");
+  h.Element("p",
+            "ケータイ版は番号キーで選べる小さな画面、スマホ版は指で押しやすい画面、"
+            "PC版はパソコン向けの画面です。選んだ表示は、ログアウトするか、"
+            "しばらく使わないと元に戻ります。");
   h.Open("form", {{"action", ctx.links.Url("/version")}, {"method", "post"}});
   ctx.links.FormFields(h, true);
   h.Void("input", {{"type", "hidden"}, {"name", "back"}, {"value", v.back}});
@@ -58,8 +59,8 @@ std::string RenderVersion(const Context& ctx, const VersionView& v) {
   radio("keitai", "v-keitai", "ケータイ版", pick && v.now == PageVersion::kKeitai);
   radio("smart", "v-smart", "スマホ版", pick && v.now == PageVersion::kSmart);
   radio("pc", "v-pc", "PC版", pick && v.now == PageVersion::kPc);
-  radio("auto", "v-auto",
-        "この端末に合わせる（" + std::string(VersionName(v.native)) + "）", !pick);
+  radio("auto", "v-auto", "この端末に合わせる（" + std::string(VersionName(v.native)) + "）",
+        !pick);
   h.Void("input", {{"type", "submit"}, {"value", "切り替える"}});
   h.Close();
   return detail::EndPage(h, ctx);

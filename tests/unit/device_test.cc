@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,9 +42,9 @@ std::vector<std::string> SplitTabs(const std::string& line) {
   }
 }
 
-// Reads the table; a malformed line is a test failure, not a skipped row.
-std::vector<UaRow> LoadUserAgents() {
-  const std::string path = SHIORI_SOURCE_DIR "/tests/data/user_agents.tsv";
+// Reads a table of tests/data; a malformed line is a test failure, not a skipped row.
+std::vector<UaRow> LoadUserAgents(const std::string& name = "user_agents.tsv") {
+  const std::string path = SHIORI_SOURCE_DIR "/tests/data/" + name;
   std::ifstream in(path);
   EXPECT_TRUE(in.is_open()) << path;
   std::vector<UaRow> rows;
@@ -68,24 +69,29 @@ std::vector<UaRow> LoadUserAgents() {
   return rows;
 }
 
+// The profile a row says the User-Agent gives.
+void ExpectRow(const UaRow& r) {
+  SCOPED_TRACE("line " + std::to_string(r.line) + ": " + r.ua);
+  DeviceHeaders h;
+  h.user_agent = r.ua;
+  DeviceProfile p = DetectDevice(h);
+  const bool feature = r.klass == "feature";
+  EXPECT_EQ(ClassName(p.device_class), r.klass);
+  EXPECT_EQ(CarrierName(p.carrier), r.carrier);
+  EXPECT_EQ(CookieName(p.cookies), r.cookies);
+  EXPECT_EQ(p.budget_bytes, r.budget_kb * 1024);
+  EXPECT_EQ(p.feature_phone(), feature);
+  EXPECT_EQ(p.shift_jis, feature);
+  EXPECT_EQ(p.accesskey_emoji, r.carrier == "docomo");
+  EXPECT_TRUE(p.subscriber.empty());
+}
+
 TEST(DeviceTable, EveryUserAgentInTheTable) {
   std::vector<UaRow> rows = LoadUserAgents();
   ASSERT_GE(rows.size(), 60u) << "the table must not be (nearly) empty";
   std::set<std::string> classes, carriers;
   for (const UaRow& r : rows) {
-    SCOPED_TRACE("line " + std::to_string(r.line) + ": " + r.ua);
-    DeviceHeaders h;
-    h.user_agent = r.ua;
-    DeviceProfile p = DetectDevice(h);
-    const bool feature = r.klass == "feature";
-    EXPECT_EQ(ClassName(p.device_class), r.klass);
-    EXPECT_EQ(CarrierName(p.carrier), r.carrier);
-    EXPECT_EQ(CookieName(p.cookies), r.cookies);
-    EXPECT_EQ(p.budget_bytes, feature ? r.budget_kb * 1024 : 0u);
-    EXPECT_EQ(p.feature_phone(), feature);
-    EXPECT_EQ(p.shift_jis, feature);
-    EXPECT_EQ(p.accesskey_emoji, r.carrier == "docomo");
-    EXPECT_TRUE(p.subscriber.empty());
+    ExpectRow(r);
     classes.insert(r.klass);
     carriers.insert(r.carrier);
   }
@@ -93,8 +99,59 @@ TEST(DeviceTable, EveryUserAgentInTheTable) {
   EXPECT_EQ(carriers, (std::set<std::string>{"docomo", "au", "softbank", "willcom", "-"}));
 }
 
+// ガラホ get the keypad class by their model token; the smartphones and
+// tablets of the same makers, whose tokens look alike, keep theirs.
+TEST(DeviceTable, GarahoAndTheSmartphonesOfTheSameMakers) {
+  std::vector<UaRow> rows = LoadUserAgents("keypad_user_agents.tsv");
+  std::map<std::string, int> count;
+  for (const UaRow& r : rows) {
+    ExpectRow(r);
+    ++count[r.klass];
+    if (r.klass == "keypad") {
+      DeviceHeaders h;
+      h.user_agent = r.ua;
+      DeviceProfile p = DetectDevice(h);
+      EXPECT_FALSE(p.model.empty()) << r.ua;
+      EXPECT_NE(r.ua.find(p.model + " Build/"), std::string::npos) << "the whole token: " << r.ua;
+    }
+  }
+  EXPECT_GE(count["keypad"], 25);
+  EXPECT_GE(count["smartphone"], 100);
+  EXPECT_GE(count["tablet"], 5);
+  EXPECT_EQ(count.size(), 3u) << "keypad, smartphone and tablet only";
+}
+
+// A ガラホ whose newer WebView sends Client Hints stays a ガラホ: the model
+// token says more than "?1".
+TEST(DeviceTable, ClientHintsDoNotMakeAGarahoASmartphone) {
+  DeviceHeaders h;
+  h.user_agent =
+      "Mozilla/5.0 (Linux; Android 10; KY-42C Build/1.050GC.0120.a; wv) AppleWebKit/537.36 "
+      "(KHTML, like Gecko) Version/4.0 Chrome/74.0.3729.136 Mobile Safari/537.36";
+  h.ch_ua_mobile = "?1";
+  h.ch_ua_platform = "\"Android\"";
+  EXPECT_EQ(DetectDevice(h).device_class, DeviceClass::kKeypad);
+  // A token that only contains a ガラホ's, or a locale field before it.
+  h.ch_ua_mobile = "";
+  h.user_agent = "Mozilla/5.0 (Linux; Android 12; SBM203SH) Mobile Safari/537.36";
+  EXPECT_EQ(DetectDevice(h).device_class, DeviceClass::kSmartphone);
+  h.user_agent = "Mozilla/5.0 (Linux; U; Android 4.4.2; ja-jp; SHF31 Build/S1) Mobile Safari";
+  EXPECT_EQ(DetectDevice(h).device_class, DeviceClass::kKeypad);
+  h.user_agent = "Mozilla/5.0 (Linux; Android 10; NPA205SH) Mobile Safari/537.36";
+  EXPECT_EQ(DetectDevice(h).device_class, DeviceClass::kKeypad);
+  for (const char* ua : {"Mozilla/5.0 (Linux; Android 10; NP805) Mobile Safari/537.36",
+                         "Mozilla/5.0 (Linux; Android 10; NPA2055SH) Mobile Safari/537.36",
+                         "Mozilla/5.0 (Linux; Android 10; SHF3) Mobile Safari/537.36",
+                         "Mozilla/5.0 (Linux; Android 10; KYF3X) Mobile Safari/537.36",
+                         "Mozilla/5.0 (Linux; Android 10; K) Mobile Safari/537.36"}) {
+    h.user_agent = ua;
+    EXPECT_EQ(DetectDevice(h).device_class, DeviceClass::kSmartphone) << ua;
+  }
+}
+
 TEST(DeviceNames, AreStable) {
   EXPECT_EQ(ClassName(DeviceClass::kFeature), "feature");
+  EXPECT_EQ(ClassName(DeviceClass::kKeypad), "keypad");
   EXPECT_EQ(ClassName(DeviceClass::kSmartphone), "smartphone");
   EXPECT_EQ(ClassName(DeviceClass::kTablet), "tablet");
   EXPECT_EQ(ClassName(DeviceClass::kPc), "pc");
@@ -278,7 +335,6 @@ TEST(DeviceEdgeCases, TruncatedUserAgentsNeverCrash) {
   }
 }
 
-
 // The model binds a feature phone's session (gateway/session.h DeviceKey): it
 // must be the same on every request of one handset, whatever else its
 // User-Agent carries that day (serial numbers, cache and screen tokens).
@@ -299,7 +355,8 @@ TEST(DeviceModel, IsTheHandsetWhateverElseTheUserAgentCarries) {
       {"Vodafone/1.0/V905SH/SHJ001 Browser/VF-NetFront/3.3", "V905SH"},
       {"J-PHONE/4.0/J-SH51/SNJSHA3029293 SH/0001aa Profile/MIDP-1.0", "J-SH51"},
       {"MOT-V980/80.2F.2E. MIB/2.2.1 Profile/MIDP-2.0", "MOT-V980"},
-      {"Mozilla/3.0(WILLCOM;KYOCERA/WX310K/2;1.2.2.16.000000/0.1/C100) Opera 7.0", "KYOCERA/WX310K"},
+      {"Mozilla/3.0(WILLCOM;KYOCERA/WX310K/2;1.2.2.16.000000/0.1/C100) Opera 7.0",
+       "KYOCERA/WX310K"},
       {"J-PHONE/1.0", ""},
       {"Mozilla/5.0 (Linux; Android 13; SH-53C) AppleWebKit/537.36 Mobile Safari/537.36", ""},
   };
@@ -307,8 +364,12 @@ TEST(DeviceModel, IsTheHandsetWhateverElseTheUserAgentCarries) {
     EXPECT_EQ(DetectDevice(DeviceHeaders{c.ua}).model, c.model) << c.ua;
   }
   // Hostile tokens are not kept: too long, or with control bytes.
-  EXPECT_EQ(DetectDevice(DeviceHeaders{"KDDI-" + std::string(40, 'A') + " UP.Browser/6"}).model, "");
-  EXPECT_EQ(DetectDevice(DeviceHeaders{"KDDI-SA\x1b" "31 UP.Browser/6"}).model, "");
+  EXPECT_EQ(DetectDevice(DeviceHeaders{"KDDI-" + std::string(40, 'A') + " UP.Browser/6"}).model,
+            "");
+  EXPECT_EQ(DetectDevice(DeviceHeaders{"KDDI-SA\x1b"
+                                       "31 UP.Browser/6"})
+                .model,
+            "");
 }
 
 }  // namespace
