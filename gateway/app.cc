@@ -57,6 +57,7 @@ const Route kRoutes[] = {
     {"POST", "/account/holds/branch", HoldBranchPost, Access::kPatron},
     {"POST", "/account/holds/contact", HoldContactPost, Access::kPatron},
     {"GET", "/style.css", Style, Access::kAlwaysOn},
+    {"GET", "/favicon.ico", Favicon, Access::kAlwaysOn},
     {"GET", "/healthz", Health, Access::kAlwaysOn},
 };
 

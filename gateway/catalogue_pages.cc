@@ -306,6 +306,16 @@ Response Style(const Request&, Ctx&) {
   return r;
 }
 
+// Pages without the stylesheet (ケータイ版) name no icon either, and a
+// browser then asks for /favicon.ico: nothing, for a day, and no error.
+Response Favicon(const Request&, Ctx&) {
+  Response r;
+  r.status = 204;
+  r.content_type = "image/x-icon";
+  (void)r.SetHeader("Cache-Control", "public, max-age=86400");
+  return r;
+}
+
 Response Health(const Request&, Ctx& ctx) {
   Response r;
   r.content_type = "text/plain; charset=UTF-8";

@@ -228,6 +228,7 @@ Response SearchPage(const Request& req, Ctx& ctx);
 Response AdvancedPage(const Request& req, Ctx& ctx);
 Response RecordPage(const Request& req, Ctx& ctx);
 Response Style(const Request& req, Ctx& ctx);
+Response Favicon(const Request& req, Ctx& ctx);
 Response Health(const Request& req, Ctx& ctx);
 
 // cart_pages.cc

@@ -125,7 +125,8 @@ void BeginPage(Html& h, const Context& ctx, std::string_view title, bool linked)
     if (who) SignedInLine(h, ctx);
     h.Close();
   }
-  if (!ctx.device.keypad) h.Open("main");
+  // The main landmark on every browser that knows it (ガラホ included).
+  if (ctx.device.viewport) h.Open("main");
   h.Element("h1", title);
 }
 

@@ -87,9 +87,11 @@ enum class Input { kDigits, kKana, kAlpha };
 // request's device profile. Attribute lists hold static strings.
 struct Device {
   // ケータイ版: one narrow column, main links numbered for the keys, no
-  // stylesheet, no landmarks nor drawings (feature phones and ガラホ).
+  // stylesheet, no header nor drawings (feature phones and ガラホ).
   bool keypad = false;
-  bool viewport = true;                // a browser that scales (all but carrier feature phones)
+  // A browser of today (all but carrier feature phones): the viewport meta
+  // tag and the main landmark.
+  bool viewport = true;
   bool accesskey_labels = false;       // show [1] or the number-key emoji before main links
   bool accesskey_emoji = false;        // docomo: number keys as emoji (private use area)
   std::string_view charset = "UTF-8";  // the label of the bytes the gateway will send

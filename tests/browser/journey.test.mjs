@@ -1,11 +1,13 @@
 // The patron journey in a real browser: Debian's chromium driven by
-// playwright-core with JavaScript off, at a phone and a PC viewport, against the
-// real shiori on a fresh demo library. Fails on a console error, an HTTP error
-// the journey did not expect, a broken same-site link or any off-site link, a
-// page without exactly one h1 or lang="ja", a field without a label (the
-// journey fills every field by its label), a link or button under 44 px or a
-// page wider than the screen, and on a serious or critical axe-core violation.
-// Screenshots of every page go to $ARTIFACTS/shiori-browser/{phone,pc}/
+// playwright-core with JavaScript off, as a smartphone, a ガラホ and a PC,
+// against the real shiori on a fresh demo library. Fails on a console error,
+// an HTTP error the journey did not expect, a broken same-site link or any
+// off-site link, a page without exactly one h1 or lang="ja", a field without a
+// label (the journey fills every field by its label), a link or button under
+// 44 px on a touch screen, a page wider than the screen, a tabindex, a ガラホ
+// page with a stylesheet, a drawing or a number-key link without its [n]
+// label, and on a serious or critical axe-core violation.
+// Screenshots of every page go to $ARTIFACTS/shiori-browser/{phone,garaho,pc}/
 // (default: the temporary directory), never into the tree.
 //
 //   (cd tests/browser && npm ci)   # once; ./setup.sh test does it
@@ -41,6 +43,18 @@ const VIEWPORTS = [
     userAgent:
       'Mozilla/5.0 (Linux; Android 13; SH-M24) AppleWebKit/537.36 (KHTML, like Gecko) ' +
       'Chrome/124.0.0.0 Mobile Safari/537.36',
+  },
+  {
+    // A ガラホ: a flip phone with a D-pad and number keys, no touch screen,
+    // and the Android WebView of its day (AQUOS ケータイ SH-02L, docomo).
+    name: 'garaho',
+    keypad: true,
+    viewport: { width: 320, height: 480 },
+    isMobile: true,
+    hasTouch: false,
+    userAgent:
+      'Mozilla/5.0 (Linux; Android 8.1.0; SH-02L Build/S3080; wv) AppleWebKit/537.36 ' +
+      '(KHTML, like Gecko) Version/4.0 Chrome/67.0.3396.127 Mobile Safari/537.36',
   },
   {
     name: 'pc',
@@ -149,6 +163,16 @@ class Visit {
         .filter((e) => e.offsetParent !== null && !['radio', 'checkbox'].includes(e.type))
         .map((e) => ({ what: e.outerHTML.slice(0, 80), h: e.getBoundingClientRect().height }))
         .filter((e) => e.h < 44),
+      // The D-pad moves through focusable elements in the order they are read.
+      tabindex: [...document.querySelectorAll('[tabindex]')].map((e) => e.outerHTML.slice(0, 80)),
+      // Number keys: the links bound to a key, and the label written before each.
+      keys: [...document.querySelectorAll('a[accesskey]')].map((a) => ({
+        key: a.accessKey,
+        text: a.textContent.trim(),
+        label: (a.previousSibling?.textContent || '').slice(-3),
+      })),
+      sheet: document.querySelectorAll('link[rel=stylesheet]').length,
+      svg: document.querySelectorAll('svg').length,
     }));
     for (const l of facts.links) {
       const u = new URL(l.href);
@@ -161,9 +185,20 @@ class Visit {
       if (VAGUE_LINKS.has(l.text)) this.problems.push(`${label}: vague link text 「${l.text}」: ${l.href}`);
       await this.checkLink(label, l.href);
     }
-    // The stylesheet's promises: nothing wider than the screen, 44 px to tap.
+    // The stylesheet's promises: nothing wider than the screen, 44 px to tap
+    // (a ガラホ has no touch screen and no stylesheet: it moves by D-pad).
     if (facts.overflow > 0) this.problems.push(`${label}: ${facts.overflow}px wider than the viewport`);
-    for (const s of facts.small) this.problems.push(`${label}: tap target ${s.h}px high: ${s.what}`);
+    for (const e of facts.tabindex) this.problems.push(`${label}: tabindex changes the reading order: ${e}`);
+    if (this.device.keypad) {
+      if (facts.sheet || facts.svg) this.problems.push(`${label}: a stylesheet or drawing on a ガラホ page`);
+      if (facts.keys.length === 0) this.problems.push(`${label}: no link bound to a number key`);
+      for (const k of facts.keys) {
+        if (k.label !== `[${k.key}]`) this.problems.push(`${label}: key ${k.key} not shown before 「${k.text}」`);
+      }
+      this.keyed = (this.keyed || 0) + facts.keys.length;
+    } else {
+      for (const s of facts.small) this.problems.push(`${label}: tap target ${s.h}px high: ${s.what}`);
+    }
     await this.axe(label, response);
   }
 
@@ -344,6 +379,7 @@ async function walk(t, v, server) {
 
   for (const [what, pages] of v.minor) t.diagnostic(`axe ${what} (${pages} pages)`);
   t.diagnostic(`${device.name}: ${v.shots} pages, ${v.checkedLinks.size} links checked, ${v.qrs || 0} QR codes read, screenshots in ${v.dir}`);
+  if (device.keypad) t.diagnostic(`${device.name}: ${v.keyed} links bound to number keys`);
   // The QR code carries a page from a PC to a phone; a phone shows none of itself.
   if (device.isMobile) {
     assert.equal(v.qrs || 0, 0, 'no QR code on a smartphone page');
@@ -353,7 +389,7 @@ async function walk(t, v, server) {
   assert.deepEqual(v.problems, [], `problems seen at the ${device.name} viewport`);
 }
 
-test('the patron journey in chromium, JavaScript off', { timeout: 280000 }, async (t) => {
+test('the patron journey in chromium, JavaScript off', { timeout: 420000 }, async (t) => {
   assert.ok(fs.existsSync(CHROMIUM), `no chromium at ${CHROMIUM}`);
   const browser = await launchChromium();
   try {
