@@ -31,13 +31,15 @@ DEMO_PACKAGES=(
 # Testing and measuring it: GoogleTest, clang for the fuzzers, the SMTP sink,
 # glibc's charmaps (locales: the CP932 table tests read WINDOWS-31J from it),
 # Chromium with Node.js for the browser journey, w3m, zbar for reading the QR
-# codes, and the benchmarks' peers (nginx, wrk, Google Benchmark, sqlite3).
+# codes, the benchmarks' peers (nginx, wrk, Google Benchmark, sqlite3), and
+# openssl for the self-signed certificate of the HTTPS test (nginx with
+# conf/nginx-shiori.conf in front of the server, tests/integration/tls_test.cc).
 TEST_PACKAGES=(
   git googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   curl python3 python3-aiosmtpd locales sqlite3
   chromium fonts-ipafont-gothic nodejs npm w3m zbar-tools
-  wrk nginx-light
+  wrk nginx-light openssl
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }
