@@ -3,6 +3,7 @@
 // maintenance switch, login, CSRF check, handler, output encoding. The
 // handlers are in catalogue_pages.cc, cart_pages.cc and account_pages.cc
 // (declared in handlers.h).
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -166,8 +167,9 @@ struct App::Impl {
     }
     ctx.device = PageDevice(ctx.profile, ctx.shift_jis, ctx.layout);
     // The QR code that carries a page to a phone: on PC版 only (a phone
-    // showing a code of itself is noise, and bytes).
-    if (ctx.layout == Layout::kPc) {
+    // showing a code of itself is noise, and bytes), and never to a feature
+    // phone, which cannot draw it.
+    if (ctx.layout == Layout::kPc && !ctx.profile.feature_phone()) {
       ctx.page_url = site.cfg.mail.site_url + raw.path + (query.empty() ? "" : "?" + query);
     }
 
@@ -254,10 +256,19 @@ struct App::Impl {
                      LogText(raw.path, kLogPathBytes).c_str(), bytes, ctx.profile.budget_bytes);
       }
     }
-    for (const auto& c : ctx.session.cookies_to_set(
-             ViaHttps(site.cfg, raw.remote, raw.Header("x-forwarded-proto"))))
-      (void)r.SetHeader("Set-Cookie", c);
-    if (ctx.session.active()) (void)r.SetHeader("Cache-Control", "private, no-store");
+    const auto cookies =
+        ctx.session.cookies_to_set(ViaHttps(site.cfg, raw.remote, raw.Header("x-forwarded-proto")));
+    for (const auto& c : cookies) (void)r.SetHeader("Set-Cookie", c);
+    // A page seen in a session is nobody else's and is not kept. A file the
+    // same for everyone (the stylesheet, the icon) keeps its own caching,
+    // unless a cookie rides on it.
+    auto& h = r.headers;
+    const auto own = [](const auto& kv) { return kv.first == "Cache-Control"; };
+    const bool shared = std::any_of(h.begin(), h.end(), own) && cookies.empty();
+    if (ctx.session.active() && !shared) {
+      h.erase(std::remove_if(h.begin(), h.end(), own), h.end());
+      (void)r.SetHeader("Cache-Control", "private, no-store");
+    }
   }
 };
 

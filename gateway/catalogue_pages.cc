@@ -52,7 +52,9 @@ void KeepTopPages(Site& site, db::Pool& pool) {
         ctx.shift_jis = sjis;
         ctx.layout = layout;
         ctx.device = PageDevice(ctx.profile, sjis, layout);
-        if (layout == Layout::kPc) ctx.page_url = site.cfg.mail.site_url + "/";
+        if (layout == Layout::kPc && carrier == Carrier::kNone) {
+          ctx.page_url = site.cfg.mail.site_url + "/";
+        }
         // Kept as sent: encoded once here, not at every request.
         const std::string page = pages::RenderTop(ctx.page(), pages::TopView{});
         site.top_pages[TopKey(carrier, layout, sjis)] = sjis ? charset::Utf8ToSjis(page) : page;
@@ -119,6 +121,8 @@ Response VersionSet(const Request& req, Ctx& ctx) {
     return Html(400, pages::RenderError(ctx.page(), "選んでください",
                                         "ケータイ版・スマホ版・PC版のどれかを選んでください。"));
   }
+  // A visitor without a session already has the device's own version.
+  if (to == "auto" && !ctx.session.active()) return ctx.Redirect(ReturnTo(req.Param("back"), "/"));
   Status s = ctx.session.Ensure();  // the first state change of a visitor makes the session
   if (s.ok()) {
     s = db::SetSessionLayout(ctx.db(), ctx.session.row()->id,

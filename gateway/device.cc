@@ -148,25 +148,40 @@ bool KeypadModel(std::string_view m) {
   return std::binary_search(std::begin(kKeypadModels), std::end(kKeypadModels), m);
 }
 
-// The model token of an Android UA: the field of the first parenthesised
-// group that comes before " Build/" or that follows the "Android x.y" field
-// ("Mozilla/5.0 (Linux; Android 5.1; KYF31 Build/...)" -> "KYF31"); empty
-// when there is none.
+// "ja", "ja-jp", "en_US": a locale field of an old Android UA.
+bool Locale(std::string_view f) {
+  auto letters = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    });
+  };
+  if (f.size() == 2) return letters(f);
+  return f.size() == 5 && (f[2] == '-' || f[2] == '_') && letters(f.substr(0, 2)) &&
+         letters(f.substr(3));
+}
+
+// The model token of an Android UA, from its first parenthesised group: the
+// field before " Build/" ("Mozilla/5.0 (Linux; Android 5.1; KYF31
+// Build/...)" -> "KYF31"), else the first field after "Android x.y" that is
+// neither a locale nor "wv"; empty when there is none.
 std::string_view AndroidModel(std::string_view ua) {
   size_t open = ua.find('(');
   if (open == ua.npos) return {};
   std::string_view group = ua.substr(open + 1);
   group = group.substr(0, group.find(')'));
+  if (size_t build = group.find(" Build/"); build != group.npos) {
+    size_t semi = group.rfind(';', build);
+    size_t from = semi == group.npos ? 0 : semi + 1;
+    return Trim(group.substr(from, build - from));
+  }
   bool after_android = false;
   while (!group.empty()) {
     size_t semi = group.find(';');
     std::string_view field = Trim(group.substr(0, semi));
-    size_t build = field.find(" Build/");
-    if (build != field.npos) return Trim(field.substr(0, build));
     if (StartsWith(field, "Android")) {
       after_android = true;
-    } else if (after_android && field.size() > 2 && field[2] != '-' && field != "wv") {
-      return field;  // not a language tag ("ja-jp") nor the WebView mark
+    } else if (after_android && !field.empty() && field != "wv" && !Locale(field)) {
+      return field;
     }
     if (semi == group.npos) break;
     group.remove_prefix(semi + 1);
@@ -248,7 +263,6 @@ DeviceProfile FromUserAgent(std::string_view ua) {
     const std::string_view model = AndroidModel(ua);
     if (KeypadModel(model)) {
       p.device_class = DeviceClass::kKeypad;
-      p.budget_bytes = kKeypadBudgetBytes;
       p.model = std::string(model);
     } else {
       p.device_class = Contains(ua, "Mobile") ? DeviceClass::kSmartphone : DeviceClass::kTablet;

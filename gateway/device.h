@@ -71,9 +71,9 @@ struct DeviceHeaders {
 //   SoftBank ("SoftBank/", "Vodafone/", "J-PHONE/", "MOT-", "Semulator", "Vemulator"),
 //   WILLCOM ("(WILLCOM" or "(DDIPOCKET"); smartphone for iPhone, iPod, Android with
 //   "Mobile", Windows Phone; tablet for iPad and Android without "Mobile"; else pc.
-//   keypad for an Android UA whose model token (the field of the first parenthesised
-//   group before " Build/") is a ガラホ model of the list in device.cc, whatever else
-//   it says. Client Hints win over the UA, but not over a ガラホ model:
+//   keypad for an Android UA whose model token (in the first parenthesised group, the
+//   field before " Build/", else the first after "Android x.y" that is not a locale or
+//   "wv") is a ガラホ model of the list in device.cc, whatever else it says. Client Hints win over the UA, but not over a ガラホ model:
 //   Sec-CH-UA-Mobile "?1" is a smartphone, "?0" with platform Android is a tablet.
 // - cookies: docomo: kProbe only for "DoCoMo/2.0" with a c500 cache token, else kNo;
 //   au, SoftBank, WILLCOM: kProbe; others kYes.

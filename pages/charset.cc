@@ -12,13 +12,14 @@ struct Choice {
   bool checked;
 };
 
-// A POST form to `action` of radio buttons named "to", one per choice, and
-// 切り替える; `back` is where the patron returns.
+// A POST form to `action` of radio buttons named "to" in a group named
+// `legend`, one per choice, and 切り替える; `back` is where the patron returns.
 void ChoiceForm(Html& h, const Context& ctx, std::string_view action, std::string_view back,
-                const std::vector<Choice>& choices) {
+                std::string_view legend, const std::vector<Choice>& choices) {
   h.Open("form", {{"action", ctx.links.Url(action)}, {"method", "post"}});
   ctx.links.FormFields(h, true);
   h.Void("input", {{"type", "hidden"}, {"name", "back"}, {"value", back}});
+  h.Open("fieldset").Element("legend", legend);
   for (const Choice& c : choices) {
     std::vector<Attr> a = {{"type", "radio"}, {"name", "to"}, {"value", c.value}, {"id", c.id}};
     if (c.checked) a.push_back({"checked", "", true});
@@ -26,6 +27,7 @@ void ChoiceForm(Html& h, const Context& ctx, std::string_view action, std::strin
     h.Element("label", c.label, {{"for", c.id}});
     h.Void("br");
   }
+  h.Close();  // fieldset
   h.Void("input", {{"type", "submit"}, {"value", "切り替える"}});
   h.Close();
 }
@@ -42,7 +44,7 @@ std::string RenderCharset(const Context& ctx, const CharsetView& v) {
   h.Element(
       "p", v.shift_jis_now ? "いまはShift_JISで表示しています。" : "いまはUTF-8で表示しています。");
   h.Element("p", "文字化けするときは、もう一方をお選びください。携帯電話はShift_JISです。");
-  ChoiceForm(h, ctx, "/charset", v.back,
+  ChoiceForm(h, ctx, "/charset", v.back, "文字コード",
              {{"sjis", "cs-sjis", "Shift_JIS（携帯電話）", v.shift_jis_now},
               {"utf8", "cs-utf8", "UTF-8（スマートフォン・パソコン）", !v.shift_jis_now}});
   return detail::EndPage(h, ctx);
@@ -57,7 +59,7 @@ std::string RenderVersion(const Context& ctx, const VersionView& v) {
             "PC版はパソコン向けの画面です。選んだ表示は、ログアウトするか、"
             "しばらく使わないと元に戻ります。");
   const bool pick = v.chosen;
-  ChoiceForm(h, ctx, "/version", v.back,
+  ChoiceForm(h, ctx, "/version", v.back, "表示",
              {{"keitai", "v-keitai", "ケータイ版", pick && v.now == PageVersion::kKeitai},
               {"smart", "v-smart", "スマホ版", pick && v.now == PageVersion::kSmart},
               {"pc", "v-pc", "PC版", pick && v.now == PageVersion::kPc},

@@ -143,18 +143,69 @@ TEST_F(Keypad, TheSwitchMovesOneSessionBetweenVersionsOnEveryDevice) {
       std::string page = b.Post("/version", {{"to", to}}, &status);
       ASSERT_EQ(status, 200) << page;
       const std::string want = to == "auto" ? k.native : to;
-      EXPECT_EQ(VersionOf(page), want) << "back on the page it came from";
-      EXPECT_TRUE(Has(page, "検索")) << page;
-      EXPECT_EQ(VersionOf(b.Get("/")), want) << "the kept top page too";
-      EXPECT_EQ(VersionOf(b.Get("/search?q=%E7%8C%AB")), want);
+      // A feature phone's PC版 has no QR code (it cannot draw one): it
+      // looks like its スマホ版, the page above says which it is.
+      const std::string shown = k.phone && want == "pc" ? "smart" : want;
+      EXPECT_EQ(VersionOf(page), shown);
+      EXPECT_TRUE(Has(page, "value=\"neko\"")) << "back on the page it came from: " << page;
+      EXPECT_EQ(VersionOf(b.Get("/")), shown) << "the top page too";
+      EXPECT_EQ(VersionOf(b.Get("/search?q=%E7%8C%AB")), shown);
       if (k.phone) {
-        EXPECT_FALSE(b.sid().empty()) << "the session still rides in the URL";
+        EXPECT_TRUE(Has(b.last_page(), "sid=" + b.sid())) << "the session still rides in URLs";
       }
       // The form says what is shown now.
       const std::string names[] = {"ケータイ版", "スマホ版", "PC版"};
       const std::string now = want == "keitai" ? names[0] : want == "smart" ? names[1] : names[2];
       EXPECT_TRUE(Has(b.Get("/version"), "いまは" + now + "で表示しています。"));
     }
+  }
+}
+
+// The switch is a state change: without the form's token it changes nothing.
+TEST_F(Keypad, TheSwitchNeedsTheFormsToken) {
+  Browser b(*server_, false, kGaraho[0]);
+  b.Get("/version");
+  long status = 0;
+  std::string page = b.Post("/version", {{"to", "pc"}, {"_t", "forged"}}, &status);
+  EXPECT_EQ(status, 403);
+  EXPECT_TRUE(Has(page, "もう一度操作してください")) << page;
+  EXPECT_EQ(VersionOf(b.Get("/")), "keitai");
+}
+
+// A ガラホ shown スマホ版 gets a smartphone's list: a cart button a hit,
+// no key labels.
+TEST_F(Keypad, AGarahoOnSmartphonePagesGetsASmartphonesList) {
+  Browser b(*server_, false, kGaraho[1]);
+  const std::string many = "/search?q=%E6%96%B0%E6%BD%AE%E7%A4%BE";  // 新潮社
+  std::string keitai = b.Get(many);
+  EXPECT_FALSE(Has(keitai, "カートに入れる"));
+  EXPECT_TRUE(Has(keitai, "[6]<a"));
+  b.Get("/version");
+  std::string smart = b.Post("/version", {{"to", "smart"}, {"back", many}});
+  EXPECT_EQ(VersionOf(smart), "smart");
+  EXPECT_TRUE(Has(smart, "カートに入れる")) << smart;
+  EXPECT_FALSE(Has(smart, "[6]<a"));
+}
+
+// Pages without the stylesheet name no icon, so a WebView asks for
+// /favicon.ico: nothing, kept for a day even within a session (as the
+// stylesheet is), while the session's pages are kept by nobody.
+TEST_F(Keypad, TheIconAndTheStylesheetStayCachedInASession) {
+  Browser b(*server_, false, kGaraho[0]);
+  b.Get("/version");
+  b.Post("/version", {{"to", "smart"}});
+  ASSERT_FALSE(b.cookie().empty());
+  const std::vector<std::string> h = {std::string("User-Agent: ") + kGaraho[0],
+                                      "Cookie: sid=" + b.cookie()};
+  for (const char* path : {"/favicon.ico", "/style.css", "/"}) {
+    SCOPED_TRACE(path);
+    HttpResponse r = server_->Get(path, h);
+    int n = 0;
+    for (const auto& [name, value] : r.headers) n += name == "cache-control";
+    EXPECT_EQ(n, 1);
+    EXPECT_EQ(r.Header("cache-control"),
+              std::string(path) == "/" ? "private, no-store" : "public, max-age=86400");
+    EXPECT_EQ(r.status, std::string(path) == "/favicon.ico" ? 204 : 200);
   }
 }
 

@@ -139,6 +139,15 @@ TEST(DeviceTable, ClientHintsDoNotMakeAGarahoASmartphone) {
   EXPECT_EQ(DetectDevice(h).device_class, DeviceClass::kKeypad);
   h.user_agent = "Mozilla/5.0 (Linux; Android 10; NPA205SH) Mobile Safari/537.36";
   EXPECT_EQ(DetectDevice(h).device_class, DeviceClass::kKeypad);
+  // Without " Build/": the first field after Android that is no locale.
+  h.user_agent = "Mozilla/5.0 (Linux; Android 8.1.0; SH-02L) Mobile Safari/537.36";
+  EXPECT_EQ(DetectDevice(h).device_class, DeviceClass::kKeypad);
+  EXPECT_EQ(DetectDevice(h).model, "SH-02L");
+  h.user_agent = "Mozilla/5.0 (Linux; U; Android 4.4.2; ja_JP; KY-42C; wv) Mobile Safari/537.36";
+  EXPECT_EQ(DetectDevice(h).model, "KY-42C");
+  // " Build/" in a later field wins over an earlier field.
+  h.user_agent = "Mozilla/5.0 (Linux; Android 8.1.0; Foo; F-03L Build/V14R074A) Mobile Safari";
+  EXPECT_EQ(DetectDevice(h).model, "F-03L");
   for (const char* ua : {"Mozilla/5.0 (Linux; Android 10; NP805) Mobile Safari/537.36",
                          "Mozilla/5.0 (Linux; Android 10; NPA2055SH) Mobile Safari/537.36",
                          "Mozilla/5.0 (Linux; Android 10; SHF3) Mobile Safari/537.36",
