@@ -99,13 +99,31 @@ void LogAccess(AccessLog& log, const Request& req, int status, size_t bytes) {
   log.Append(line);
 }
 
+// The client's Accept-Encoding: its one header's value, or several joined
+// by commas (RFC 9110 5.3) in `joined`.
+std::string_view AcceptEncoding(const Request& req, std::string& joined) {
+  std::string_view first;
+  int n = 0;
+  for (const auto& [k, v] : req.headers) {
+    if (k != "accept-encoding") continue;
+    if (n++ == 0) {
+      first = v;
+    } else {
+      if (n == 2) joined = first;
+      joined += ", ";
+      joined += v;
+    }
+  }
+  return n > 1 ? std::string_view(joined) : first;
+}
+
 MHD_Result Queue(MHD_Connection* conn, AccessLog& log, const Request& req, const Response& resp) {
   // Compressed here for both listeners, to the clients that ask for it (a
   // kept page's gzip form was made when it was kept). A body that outlives
   // the server (a page kept by the App) is sent from where it is; any other
   // is copied by libmicrohttpd.
-  std::string packed;
-  const Wire wire = ForClient(resp, req.Header("accept-encoding"), packed);
+  std::string packed, joined;
+  const Wire wire = ForClient(resp, AcceptEncoding(req, joined), packed);
   const std::string& sent = *wire.bytes;
   MHD_Response* r =
       MHD_create_response_from_buffer(sent.size(), const_cast<char*>(sent.data()),

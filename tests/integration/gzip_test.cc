@@ -174,6 +174,13 @@ TEST_F(Gzip, QZeroAndOtherCodingsGetPlainBytes) {
     EXPECT_EQ(r.Header("content-encoding"), "gzip");
     EXPECT_EQ(Gunzip(r.body), plain);
   }
+  // Two header lines are one list.
+  HttpResponse two = server_->Get("/", {kPc, "Accept-Encoding: br", "Accept-Encoding: gzip"});
+  EXPECT_EQ(two.Header("content-encoding"), "gzip");
+  EXPECT_EQ(Gunzip(two.body), plain);
+  HttpResponse refused =
+      server_->Get("/", {kPc, "Accept-Encoding: *", "Accept-Encoding: gzip;q=0"});
+  EXPECT_EQ(refused.Header("content-encoding"), "");
 }
 
 TEST_F(Gzip, AHeadAnswersWithTheHeadersOfItsGet) {
