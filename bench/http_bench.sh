@@ -16,7 +16,9 @@
 #                     (buffer=16k flush=50ms: what shiori's log does, see
 #                     gateway/access_log.h) or "off"
 #   NGINX_MODE=return how nginx holds the body: "return" (return 200 '...', from
-#                     the config in memory) or "file" (static file via try_files);
+#                     the config in memory) or "file" (static file via try_files;
+#                     with GZIP=1 also gzip_static with shiori's own gzip bytes
+#                     beside it, so that nginx compresses nothing either);
 #                     a body containing '$' forces "file"
 #   LOG_CHECK=1       before the rounds, measure shiori once per CONNS with its
 #                     access log to a file and to /dev/null (0 to skip)
@@ -207,6 +209,10 @@ split_idle=$(rss_split "$main_pid")
 curl -sS --max-time 10 -o "$TMP/body" -D "$TMP/headers" "http://127.0.0.1:$port/" || die "cannot fetch / from shiori"
 head -1 "$TMP/headers" | grep -q ' 200' || { cat "$TMP/headers" >&2; die "shiori answered / without 200"; }
 body_bytes=$(wc -c <"$TMP/body")
+if [[ $GZIP == 1 ]]; then  # shiori's gzip form, for nginx's gzip_static in "file" mode
+  curl -sS --max-time 10 -H "Accept-Encoding: gzip" -o "$TMP/body.gz" "http://127.0.0.1:$port/" ||
+    die "cannot fetch / from shiori with gzip"
+fi
 
 # --- nginx ---------------------------------------------------------------------
 port2=$(free_port)
@@ -238,6 +244,7 @@ sed -e "s|@PREFIX@|$ng|g" -e "s|@PORT@|$port2|g" -e "s|@ACCESS_LOG@|$ng_log|g" -
         printf "';\n"
       else
         printf '            types { }\n            root %s;\n            try_files /index.html =404;\n' "$ng/html"
+        if [[ $GZIP == 1 ]]; then printf '            gzip_static on;\n'; fi
       fi
     else
       printf '%s\n' "$line"
@@ -245,6 +252,9 @@ sed -e "s|@PREFIX@|$ng|g" -e "s|@PORT@|$port2|g" -e "s|@ACCESS_LOG@|$ng_log|g" -
   done <"$ng/template.conf"
 } >"$ng/nginx.conf"
 cp "$TMP/body" "$ng/html/index.html"
+# nginx's worker (nobody when run as root) must reach the file: mktemp made $TMP 0700.
+[[ $NGINX_MODE == file ]] && chmod o+x "$TMP"
+if [[ $GZIP == 1 ]]; then cp "$TMP/body.gz" "$ng/html/index.html.gz"; fi
 timeout 10 nginx -t -q -p "$ng" -c "$ng/nginx.conf" -e "$ng/error.log" || { cat "$ng/error.log" >&2 || true; die "nginx rejected $ng/nginx.conf"; }
 nginx -p "$ng" -c "$ng/nginx.conf" -e "$ng/error.log" </dev/null >"$ng/stdout" 2>&1 &
 nginx_pid=$!
@@ -283,7 +293,11 @@ max_c=$(tr ' ' '\n' <<<"$CONNS" | grep -v '^$' | sort -n | tail -1)
 echo "# shiori vs nginx, GET / ($body_bytes bytes)"
 echo
 if [[ $GZIP == 1 ]]; then
-  echo "- gzip: wrk sends Accept-Encoding: gzip; shiori sends its kept gzip form ($sent1 bytes), nginx compresses each answer at gzip_comp_level $gzip_level ($sent2 bytes); both checked to inflate to the page"
+  if [[ $NGINX_MODE == file ]]; then
+    echo "- gzip: wrk sends Accept-Encoding: gzip; shiori sends its kept gzip form ($sent1 bytes), nginx the same bytes from index.html.gz (gzip_static, $sent2 bytes); both checked to inflate to the page"
+  else
+    echo "- gzip: wrk sends Accept-Encoding: gzip; shiori sends its kept gzip form ($sent1 bytes), nginx compresses each answer at gzip_comp_level $gzip_level ($sent2 bytes); both checked to inflate to the page"
+  fi
 else
   echo "- gzip: off (GZIP=0): no Accept-Encoding, the plain page from both ($sent1 / $sent2 bytes)"
 fi
