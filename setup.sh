@@ -24,7 +24,7 @@ ROOT=$(pwd)
 DEMO_PACKAGES=(
   build-essential cmake pkg-config ca-certificates
   libmicrohttpd-dev libsqlite3-dev libicu-dev libsodium-dev libcurl4-openssl-dev
-  libtomlplusplus-dev libcli11-dev libfmt-dev libyaz-dev libqrencode-dev
+  libtomlplusplus-dev libcli11-dev libfmt-dev libyaz-dev libqrencode-dev zlib1g-dev
   libyaz5 libxml2 libcurl4
 )
 

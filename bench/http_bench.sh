@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# HTTP throughput of shiori's top page against nginx returning the same bytes.
+# HTTP throughput of shiori's top page against nginx returning the same bytes,
+# gzip-compressed by both (as browsers ask for it) unless GZIP=0.
 #
 #   bench/http_bench.sh [PATH/TO/shiori]       (default: build/gateway/shiori)
 #
@@ -15,10 +16,17 @@
 #                     (buffer=16k flush=50ms: what shiori's log does, see
 #                     gateway/access_log.h) or "off"
 #   NGINX_MODE=return how nginx holds the body: "return" (return 200 '...', from
-#                     the config in memory) or "file" (static file via try_files);
+#                     the config in memory) or "file" (static file via try_files;
+#                     with GZIP=1 also gzip_static with shiori's own gzip bytes
+#                     beside it, so that nginx compresses nothing either);
 #                     a body containing '$' forces "file"
 #   LOG_CHECK=1       before the rounds, measure shiori once per CONNS with its
 #                     access log to a file and to /dev/null (0 to skip)
+#   GZIP=1            wrk sends Accept-Encoding: gzip and nginx compresses the
+#                     page (gzip on, gzip_comp_level as shiori's kGzipLevel in
+#                     gateway/http.h, gzip_vary on); both answers are checked to
+#                     be gzip and to inflate to the same page before the rounds.
+#                     0: no Accept-Encoding, the plain page from both
 #
 # Everything runs on 127.0.0.1 in a temporary directory that is removed at exit.
 # shiori's access log (stderr) goes to a file in that directory for the rounds,
@@ -39,6 +47,7 @@ SHIORI_THREADS=${SHIORI_THREADS:-}
 NGINX_LOG=${NGINX_LOG:-file}
 NGINX_MODE=${NGINX_MODE:-return}
 LOG_CHECK=${LOG_CHECK:-1}
+GZIP=${GZIP:-1}
 
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a positive whole number of seconds"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
@@ -52,6 +61,11 @@ done
 [[ $NGINX_LOG == file || $NGINX_LOG == buffered || $NGINX_LOG == off ]] ||
   die "NGINX_LOG must be 'file', 'buffered' or 'off'"
 [[ $NGINX_MODE == return || $NGINX_MODE == file ]] || die "NGINX_MODE must be 'return' or 'file'"
+[[ $GZIP == 0 || $GZIP == 1 ]] || die "GZIP must be 0 or 1"
+gzip_level=$(sed -n 's/.*kGzipLevel = \([0-9]\);.*/\1/p' "$root/gateway/http.h")
+[[ -n $gzip_level ]] || die "cannot read kGzipLevel from gateway/http.h"
+wrk_headers=()
+[[ $GZIP == 1 ]] && wrk_headers=(-H "Accept-Encoding: gzip")
 
 need() {  # need COMMAND PACKAGE
   command -v "$1" >/dev/null 2>&1 && return 0
@@ -65,6 +79,7 @@ need wrk wrk
 need nginx nginx-light
 need curl curl
 need timeout coreutils
+need gzip gzip
 [[ -x $bin ]] || die "$bin: not an executable; build shiori first (cmake -S . -B build && cmake --build build) or pass its path"
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 [[ -f $here/nginx.conf.in ]] || die "$here/nginx.conf.in is missing"
@@ -137,7 +152,7 @@ start_shiori() {
 # run_wrk URL CONNS DURATION -> sets w_rps w_p99_ms w_errs w_non2xx w_stall
 run_wrk() {
   local url=$1 c=$2 d=$3 out
-  out=$(timeout -k 5 $((d + 30)) wrk -t"$THREADS" -c"$c" -d"${d}s" --latency "$url" 2>&1) || {
+  out=$(timeout -k 5 $((d + 30)) wrk -t"$THREADS" -c"$c" -d"${d}s" --latency "${wrk_headers[@]}" "$url" 2>&1) || {
     echo "$out" >&2
     die "wrk failed or ran over time against $url"
   }
@@ -194,6 +209,10 @@ split_idle=$(rss_split "$main_pid")
 curl -sS --max-time 10 -o "$TMP/body" -D "$TMP/headers" "http://127.0.0.1:$port/" || die "cannot fetch / from shiori"
 head -1 "$TMP/headers" | grep -q ' 200' || { cat "$TMP/headers" >&2; die "shiori answered / without 200"; }
 body_bytes=$(wc -c <"$TMP/body")
+if [[ $GZIP == 1 ]]; then  # shiori's gzip form, for nginx's gzip_static in "file" mode
+  curl -sS --max-time 10 -H "Accept-Encoding: gzip" -o "$TMP/body.gz" "http://127.0.0.1:$port/" ||
+    die "cannot fetch / from shiori with gzip"
+fi
 
 # --- nginx ---------------------------------------------------------------------
 port2=$(free_port)
@@ -207,7 +226,13 @@ case $NGINX_LOG in
   buffered) ng_log="$ng/access.log combined buffer=16k flush=50ms" ;;  # shiori's policy (gateway/access_log.h)
   *) ng_log=off ;;
 esac
-sed -e "s|@PREFIX@|$ng|g" -e "s|@PORT@|$port2|g" -e "s|@ACCESS_LOG@|$ng_log|g" \
+if [[ $GZIP == 1 ]]; then
+  # text/html is always among gzip_types.
+  ng_gzip="gzip on; gzip_comp_level $gzip_level; gzip_vary on; gzip_min_length 0;"
+else
+  ng_gzip="gzip off;"
+fi
+sed -e "s|@PREFIX@|$ng|g" -e "s|@PORT@|$port2|g" -e "s|@ACCESS_LOG@|$ng_log|g" -e "s|@GZIP@|$ng_gzip|g" \
   "$here/nginx.conf.in" >"$ng/template.conf"
 {
   while IFS= read -r line || [[ -n $line ]]; do
@@ -219,6 +244,7 @@ sed -e "s|@PREFIX@|$ng|g" -e "s|@PORT@|$port2|g" -e "s|@ACCESS_LOG@|$ng_log|g" \
         printf "';\n"
       else
         printf '            types { }\n            root %s;\n            try_files /index.html =404;\n' "$ng/html"
+        if [[ $GZIP == 1 ]]; then printf '            gzip_static on;\n'; fi
       fi
     else
       printf '%s\n' "$line"
@@ -226,6 +252,9 @@ sed -e "s|@PREFIX@|$ng|g" -e "s|@PORT@|$port2|g" -e "s|@ACCESS_LOG@|$ng_log|g" \
   done <"$ng/template.conf"
 } >"$ng/nginx.conf"
 cp "$TMP/body" "$ng/html/index.html"
+# nginx's worker (nobody when run as root) must reach the file: mktemp made $TMP 0700.
+[[ $NGINX_MODE == file ]] && chmod o+x "$TMP"
+if [[ $GZIP == 1 ]]; then cp "$TMP/body.gz" "$ng/html/index.html.gz"; fi
 timeout 10 nginx -t -q -p "$ng" -c "$ng/nginx.conf" -e "$ng/error.log" || { cat "$ng/error.log" >&2 || true; die "nginx rejected $ng/nginx.conf"; }
 nginx -p "$ng" -c "$ng/nginx.conf" -e "$ng/error.log" </dev/null >"$ng/stdout" 2>&1 &
 nginx_pid=$!
@@ -238,12 +267,40 @@ done
 [[ -f $ng/body ]] || die "nginx did not answer on 127.0.0.1:$port2 (see $ng/error.log)"
 cmp -s "$TMP/body" "$ng/body" || die "nginx does not return the same bytes as shiori (see $ng/nginx.conf)"
 
+# What wrk is sent: with GZIP=1 both must answer gzip, with Vary, inflating to
+# the very page; with GZIP=0 both answer plain.
+check_answer() {  # check_answer NAME URL
+  local name=$1 url=$2 f="$TMP/check.$1"
+  curl -sS --max-time 10 "${wrk_headers[@]}" -o "$f.body" -D "$f.headers" "$url" || die "cannot fetch / from $name"
+  if [[ $GZIP == 1 ]]; then
+    grep -qi '^content-encoding: gzip' "$f.headers" || { cat "$f.headers" >&2; die "$name did not answer gzip"; }
+    grep -qi '^vary: accept-encoding' "$f.headers" || { cat "$f.headers" >&2; die "$name sent no Vary: Accept-Encoding"; }
+    gzip -dc <"$f.body" >"$f.inflated" || die "$name's gzip body does not inflate"
+    cmp -s "$f.inflated" "$TMP/body" || die "$name's gzip body does not inflate to the page"
+  else
+    ! grep -qi '^content-encoding:' "$f.headers" || { cat "$f.headers" >&2; die "$name answered compressed without being asked"; }
+    cmp -s "$f.body" "$TMP/body" || die "$name's plain answer is not the page"
+  fi
+  wc -c <"$f.body"
+}
+
 url1="http://127.0.0.1:$port/"
 url2="http://127.0.0.1:$port2/"
+sent1=$(check_answer shiori "$url1")
+sent2=$(check_answer nginx "$url2")
 max_c=$(tr ' ' '\n' <<<"$CONNS" | grep -v '^$' | sort -n | tail -1)
 
 echo "# shiori vs nginx, GET / ($body_bytes bytes)"
 echo
+if [[ $GZIP == 1 ]]; then
+  if [[ $NGINX_MODE == file ]]; then
+    echo "- gzip: wrk sends Accept-Encoding: gzip; shiori sends its kept gzip form ($sent1 bytes), nginx the same bytes from index.html.gz (gzip_static, $sent2 bytes); both checked to inflate to the page"
+  else
+    echo "- gzip: wrk sends Accept-Encoding: gzip; shiori sends its kept gzip form ($sent1 bytes), nginx compresses each answer at gzip_comp_level $gzip_level ($sent2 bytes); both checked to inflate to the page"
+  fi
+else
+  echo "- gzip: off (GZIP=0): no Accept-Encoding, the plain page from both ($sent1 / $sent2 bytes)"
+fi
 echo "- machine: $machine"
 echo "- load average before: $load_before"
 echo "- shiori: $bin, threads ${SHIORI_THREADS:-default (one per core)}, access log to a file"
@@ -328,8 +385,8 @@ echo "| after the load | $(mb "$rss_after") | $split_after |"
 echo "| peak (VmHWM) of that process | $(mb "$rss_peak") | |"
 echo "| the first start (created the demo library), idle | $(mb "$rss_create") | |"
 echo
-echo "- command: \`$(env | grep -E '^(DURATION|ROUNDS|CONNS|THREADS|SHIORI_THREADS|NGINX_LOG|NGINX_MODE|LOG_CHECK)=' | sort | sed -E 's/^([A-Z_]+)=(.*)$/\1="\2"/' | tr '\n' ' ')bench/http_bench.sh ${1:-}\`"
-echo "- wrk: \`wrk -t$THREADS -c<conns> -d${DURATION}s --latency http://127.0.0.1:<port>/\`"
+echo "- command: \`$(env | grep -E '^(DURATION|ROUNDS|CONNS|THREADS|SHIORI_THREADS|NGINX_LOG|NGINX_MODE|LOG_CHECK|GZIP)=' | sort | sed -E 's/^([A-Z_]+)=(.*)$/\1="\2"/' | tr '\n' ' ')bench/http_bench.sh ${1:-}\`"
+echo "- wrk: \`wrk -t$THREADS -c<conns> -d${DURATION}s --latency ${wrk_headers[*]:+-H 'Accept-Encoding: gzip' }http://127.0.0.1:<port>/\`"
 echo "- machine: $machine"
 echo "- load average before: $load_before; after: $load_after"
 echo "- shiori access log lines written: $(wc -l <"$TMP/access.log")"

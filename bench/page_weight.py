@@ -4,12 +4,16 @@ per device class. Run by bench/page_weight.sh, which says how.
 
 Each device walks the same journey on its own fresh demo library, as that
 device would: feature phones without cookies (the session in URLs and forms,
-forms sent in Shift_JIS), smartphones and PCs with the session cookie, UTF-8.
-For each page: the body bytes of the page the patron ends on (what counts
-against a phone's page cache). The last rows: the stylesheet, and the whole
-journey on the wire (status lines, headers and bodies, redirects included).
+forms sent in Shift_JIS), smartphones and PCs with the session cookie, UTF-8,
+and asking for gzip as their browsers do (Accept-Encoding: gzip, deflate, br;
+the feature phones ask for nothing). For each page: the body bytes of the page
+the patron ends on, uncompressed (what counts against a phone's page cache).
+The last rows: the stylesheet, and the whole journey on the wire (status
+lines, headers and bodies as sent, redirects included), once without
+Accept-Encoding and once as the device asks.
 """
 
+import gzip
 import html.parser
 import http.client
 import os
@@ -21,15 +25,16 @@ import tempfile
 import time
 import urllib.parse
 
-DEVICES = [
-    ("docomo 1.0", "DoCoMo/1.0/N503i"),
-    ("FOMA", "DoCoMo/2.0 N905i(c100;TB;W24H16)"),
-    ("au", "KDDI-SA31 UP.Browser/6.2.0.7.3.129 (GUI) MMP/2.0"),
-    ("SoftBank", "SoftBank/1.0/910T/TJ001/SN000000000000000 Browser/NetFront/3.3"),
+BROWSER_CODINGS = "gzip, deflate, br"  # what Chrome, Safari and Firefox send
+DEVICES = [  # name, User-Agent, Accept-Encoding (None: the header is not sent)
+    ("docomo 1.0", "DoCoMo/1.0/N503i", None),
+    ("FOMA", "DoCoMo/2.0 N905i(c100;TB;W24H16)", None),
+    ("au", "KDDI-SA31 UP.Browser/6.2.0.7.3.129 (GUI) MMP/2.0", None),
+    ("SoftBank", "SoftBank/1.0/910T/TJ001/SN000000000000000 Browser/NetFront/3.3", None),
     ("smartphone", "Mozilla/5.0 (Linux; Android 13; SH-M24) AppleWebKit/537.36 (KHTML, like Gecko) "
-                   "Chrome/124.0.0.0 Mobile Safari/537.36"),
+                   "Chrome/124.0.0.0 Mobile Safari/537.36", BROWSER_CODINGS),
     ("PC", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-           "Chrome/124.0.0.0 Safari/537.36"),
+           "Chrome/124.0.0.0 Safari/537.36", BROWSER_CODINGS),
 ]
 
 
@@ -66,8 +71,9 @@ class Forms(html.parser.HTMLParser):
 
 
 class Client:
-    def __init__(self, port, ua):
-        self.port, self.ua = port, ua
+    def __init__(self, port, ua, codings=None):
+        self.port, self.ua, self.codings = port, ua, codings
+        self.sent = 0  # the last response's body bytes as sent
         self.cookies = {}  # name -> value: the session's, and a visitor's form-token cookie
         self.wire = 0
         self.charset = "utf-8"
@@ -77,6 +83,8 @@ class Client:
         for _ in range(5):
             c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
             headers = {"User-Agent": self.ua}
+            if self.codings is not None:
+                headers["Accept-Encoding"] = self.codings
             if self.cookies:
                 headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             if body is not None:
@@ -84,6 +92,7 @@ class Client:
             c.request(method, target, body=body, headers=headers)
             r = c.getresponse()
             data = r.read()
+            self.sent = len(data)
             self.wire += len(f"HTTP/1.1 {r.status} {r.reason}\r\n") + 2 + len(data)
             self.wire += sum(len(k) + len(v) + 4 for k, v in r.getheaders())
             for k, v in r.getheaders():
@@ -94,7 +103,12 @@ class Client:
                     else:
                         self.cookies.pop(name, None)
             ct = r.getheader("Content-Type", "")
+            encoding = r.getheader("Content-Encoding", "")
             c.close()
+            if encoding == "gzip":
+                data = gzip.decompress(data)
+            elif encoding:
+                raise RuntimeError(f"{target}: Content-Encoding {encoding} not asked for")
             if r.status in (301, 302, 303):
                 method, target, body = "GET", r.getheader("Location"), None
                 continue
@@ -170,33 +184,46 @@ def start(bin_, work):
 
 def main():
     bin_ = sys.argv[1]
-    columns, rows, totals, style = [], {}, [], []
+    columns, rows, plain_wire, wire, style = [], {}, [], [], []
     with tempfile.TemporaryDirectory(prefix="shiori-weight-") as root:
-        for name, ua in DEVICES:
-            work = os.path.join(root, str(len(columns)))
-            os.makedirs(work)
-            proc, port = start(bin_, work)
-            try:
-                c = Client(port, ua)
-                for page, status, data in journey(c):
-                    rows.setdefault(page, []).append(f"{len(data):,}" + ("" if status < 400 else f" ({status})"))
-                totals.append(f"{c.wire:,}")
-                sheet = ""
-                if name in ("smartphone", "PC"):
-                    status, data = Client(port, ua).request("GET", "/style.css")
-                    sheet = f"{len(data):,}" if status == 200 else f"not served ({status})"
-                style.append(sheet or "none")
-                columns.append(name)
-            finally:
-                proc.terminate()
-                proc.wait(10)
+        for name, ua, codings in DEVICES:
+            # Twice, each on a fresh library: without Accept-Encoding, then as the device asks.
+            for asks in (None, codings) if codings else (None,):
+                work = os.path.join(root, f"{len(columns)}-{asks is not None}")
+                os.makedirs(work)
+                proc, port = start(bin_, work)
+                try:
+                    c = Client(port, ua, asks)
+                    pages = [(page, status, data) for page, status, data in journey(c)]
+                    (wire if asks else plain_wire).append(c.wire)
+                    if asks or not codings:
+                        for page, status, data in pages:
+                            rows.setdefault(page, []).append(
+                                f"{len(data):,}" + ("" if status < 400 else f" ({status})"))
+                    if not codings:
+                        wire.append(c.wire)
+                    if asks and name in ("smartphone", "PC"):
+                        sheet = Client(port, ua, asks)
+                        status, data = sheet.request("GET", "/style.css")
+                        style.append(f"{len(data):,} ({sheet.sent:,} sent)" if status == 200
+                                     else f"not served ({status})")
+                    elif not codings:
+                        style.append("none")
+                finally:
+                    proc.terminate()
+                    proc.wait(10)
+            columns.append(name)
     print("| page | " + " | ".join(columns) + " |")
     print("| --- |" + " ---: |" * len(columns))
     for page, values in rows.items():
         print(f"| {page} | " + " | ".join(values) + " |")
     print("| stylesheet /style.css (once, cached) | " + " | ".join(style) + " |")
-    print("| whole journey on the wire (headers, redirects) | " + " | ".join(totals) + " |")
-
+    print("| Accept-Encoding sent | " +
+          " | ".join(f"`{c}`" if c else "none" for _, _, c in DEVICES) + " |")
+    print("| whole journey on the wire, no Accept-Encoding | " +
+          " | ".join(f"{n:,}" for n in plain_wire) + " |")
+    print("| **whole journey on the wire, as the device asks** | " +
+          " | ".join(f"**{n:,}**" for n in wire) + " |")
 
 if __name__ == "__main__":
     main()

@@ -2,8 +2,10 @@
 # Page weight: prints, for every page of the patron journey (search, record,
 # cart, reservation, the three lists, password change, logout) and each device
 # class (docomo 1.0, FOMA, au, SoftBank, smartphone, PC), the bytes shiori
-# sends, as a Markdown table. Each device walks the journey on its own fresh
-# demo library on a loopback port.
+# sends, as a Markdown table: each page uncompressed, then the whole journey on
+# the wire without Accept-Encoding and as the device asks (smartphones and PCs
+# for gzip, the phones for nothing). Each device walks the journey on its own
+# fresh demo library on a loopback port.
 #
 #   bench/page_weight.sh [path/to/shiori]    (default: build/gateway/shiori)
 #

@@ -44,7 +44,7 @@ struct Site {
   Config cfg;
   const Clock& clock;
   Random& random;
-  std::vector<std::string> top_pages;  // the kept top pages (catalogue_pages.cc)
+  std::vector<KeptBody> top_pages;  // the kept top pages, plain and gzip (catalogue_pages.cc)
   std::string key;  // db::SiteKey as kSiteKeyBytes raw bytes: signs visitor form tokens
 };
 

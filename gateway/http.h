@@ -32,22 +32,69 @@ struct Request {
   std::string_view Param(std::string_view name) const;
 };
 
+// A body kept in memory for the server's lifetime (the top pages, the
+// stylesheets) with its gzip form, made together once: a kept page is never
+// compressed again at a request. It is made from its plain bytes on purpose
+// without `explicit` — `kept = page;` keeps a page and its gzip form, so the
+// code that renders and indexes kept pages (KeepTopPages) is written as if it
+// kept plain strings.
+struct KeptBody {
+  KeptBody() = default;
+  KeptBody(std::string plain_bytes);  // NOLINT(google-explicit-constructor)
+  std::string plain;
+  std::string gzip;  // Gzip(plain): empty when that would not be smaller
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "text/html; charset=UTF-8";
   std::string body;
   // Instead of `body`: bytes that outlive the server (a page the App keeps),
-  // sent without a copy.
-  const std::string* kept_body = nullptr;
+  // sent without a copy, plain or gzip.
+  const KeptBody* kept_body = nullptr;
   Pairs headers;
 
-  // The bytes sent: *kept_body when set, else body.
-  const std::string& Sent() const { return kept_body ? *kept_body : body; }
+  // The plain (uncompressed) bytes: kept_body->plain when set, else body.
+  const std::string& Sent() const { return kept_body ? kept_body->plain : body; }
 
   // Adds a header. Refuses names or values with CR, LF or NUL (header
   // injection) and names that are not tokens; the response is unchanged then.
   Status SetHeader(std::string_view name, std::string_view value);
 };
+
+// Compression (gzip, RFC 9110 8.4.1.3). A client gets gzip when its
+// Accept-Encoding accepts it and the response is text (Compressible) and
+// smaller so; any other client gets the plain bytes. Every compressible
+// response carries `Vary: Accept-Encoding`, compressed or not.
+
+// True when an Accept-Encoding value accepts gzip: "gzip" or "x-gzip" with a
+// weight above zero, or, when neither is named, "*" with one. Codings are
+// case-insensitive; a missing q is 1; a malformed element counts for nothing.
+bool AcceptsGzip(std::string_view accept_encoding);
+// text/html, text/css and text/plain, whatever their parameters.
+bool Compressible(std::string_view content_type);
+// The gzip form of `plain` (zlib level kGzipLevel, windowBits 15 with the
+// gzip header, no name or time in it), or "" when it would not be smaller on
+// the wire than `plain` (counting the Content-Encoding header it needs) or
+// compression fails.
+// Level 6 (zlib's default): a PC's search page of 11,183 bytes becomes 2,624
+// in 0.10 ms; level 4 gives 2,675 in 0.086 ms, level 1 2,816 in 0.058 ms
+// (one core of a 2-core AMD EPYC, per call, the deflate state reused).
+// Patrons on mobile data pay for bytes; the kept pages are compressed once.
+inline constexpr int kGzipLevel = 6;
+std::string Gzip(std::string_view plain);
+
+// What goes on the wire for `resp` to a client that sent `accept_encoding`
+// (the same for a HEAD as for its GET).
+struct Wire {
+  const std::string* bytes = nullptr;  // the body sent
+  bool gzip = false;                   // Content-Encoding: gzip
+  bool vary = false;                   // Vary: Accept-Encoding
+  bool kept = false;                   // *bytes outlives the server (no copy needed)
+};
+// `scratch` holds the bytes of a body compressed for this response and must
+// outlive the use of the result.
+Wire ForClient(const Response& resp, std::string_view accept_encoding, std::string& scratch);
 
 // Decodes %XX and '+' (as space) in a query or form component. Malformed
 // escapes are kept as they are. The result is bytes in the sender's charset.

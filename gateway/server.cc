@@ -64,8 +64,9 @@ void PeerText(MHD_Connection* conn, char (&out)[INET6_ADDRSTRLEN]) {
 }
 
 // One access-log line: time, method, path (query values removed), status,
-// bytes, microseconds; what the client sent goes through LogText. Never a session id, password or
-// card number: those only travel in query values, bodies and cookies, none of which is logged.
+// bytes of the body as sent (compressed when it was), microseconds; what the client sent goes
+// through LogText. Never a session id, password or card number: those only travel in query values,
+// bodies and cookies, none of which is logged.
 void LogAccess(AccessLog& log, const Request& req, int status, size_t bytes) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::steady_clock::now() - req.start)
@@ -98,19 +99,43 @@ void LogAccess(AccessLog& log, const Request& req, int status, size_t bytes) {
   log.Append(line);
 }
 
+// The client's Accept-Encoding: its one header's value, or several joined
+// by commas (RFC 9110 5.3) in `joined`.
+std::string_view AcceptEncoding(const Request& req, std::string& joined) {
+  std::string_view first;
+  int n = 0;
+  for (const auto& [k, v] : req.headers) {
+    if (k != "accept-encoding") continue;
+    if (n++ == 0) {
+      first = v;
+    } else {
+      if (n == 2) joined = first;
+      joined += ", ";
+      joined += v;
+    }
+  }
+  return n > 1 ? std::string_view(joined) : first;
+}
+
 MHD_Result Queue(MHD_Connection* conn, AccessLog& log, const Request& req, const Response& resp) {
-  // A body that outlives the server (a page kept by the App) is sent from
-  // where it is; any other is copied by libmicrohttpd.
-  const std::string& sent = resp.Sent();
-  MHD_Response* r = MHD_create_response_from_buffer(
-      sent.size(), const_cast<char*>(sent.data()),
-      resp.kept_body ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
+  // Compressed here for both listeners, to the clients that ask for it (a
+  // kept page's gzip form was made when it was kept). A body that outlives
+  // the server (a page kept by the App) is sent from where it is; any other
+  // is copied by libmicrohttpd.
+  std::string packed, joined;
+  const Wire wire = ForClient(resp, AcceptEncoding(req, joined), packed);
+  const std::string& sent = *wire.bytes;
+  MHD_Response* r =
+      MHD_create_response_from_buffer(sent.size(), const_cast<char*>(sent.data()),
+                                      wire.kept ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
   if (!r) return MHD_NO;
   MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type.c_str());
+  if (wire.gzip) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+  if (wire.vary) MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
   for (const auto& [k, v] : resp.headers) MHD_add_response_header(r, k.c_str(), v.c_str());
   MHD_Result ok = MHD_queue_response(conn, static_cast<unsigned>(resp.status), r);
   MHD_destroy_response(r);
-  LogAccess(log, req, resp.status, sent.size());
+  LogAccess(log, req, resp.status, sent.size());  // the body's bytes as sent
   return ok;
 }
 

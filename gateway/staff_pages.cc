@@ -65,7 +65,8 @@ std::string AuditLogin(std::string_view typed) {
 Response StaffStyle(const Request&, StaffCtx&) {
   Response r;
   r.content_type = "text/css; charset=UTF-8";
-  r.body = std::string(pages::StaffStyleSheet());
+  static const KeptBody sheet(std::string(pages::StaffStyleSheet()));  // and its gzip form
+  r.kept_body = &sheet;
   return r;
 }
 

@@ -240,8 +240,8 @@ HttpResponse Server::Get(const std::string& path, const std::vector<std::string>
   return Request(Url(path), "GET", nullptr, headers);
 }
 
-HttpResponse Server::Head(const std::string& path) const {
-  return Request(Url(path), "HEAD", nullptr, {});
+HttpResponse Server::Head(const std::string& path, const std::vector<std::string>& headers) const {
+  return Request(Url(path), "HEAD", nullptr, headers);
 }
 
 HttpResponse Server::Post(const std::string& path, const std::string& body,

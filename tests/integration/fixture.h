@@ -81,7 +81,7 @@ class Server {
   const std::string& startup_output() const { return startup_; }
 
   HttpResponse Get(const std::string& path, const std::vector<std::string>& headers = {}) const;
-  HttpResponse Head(const std::string& path) const;
+  HttpResponse Head(const std::string& path, const std::vector<std::string>& headers = {}) const;
   HttpResponse Post(const std::string& path, const std::string& body,
                     const std::vector<std::string>& headers = {}) const;
   // The same on the staff listener.

@@ -1,7 +1,9 @@
-// Unit tests of the request/response helpers: header injection, percent-coding, query parsing.
+// Unit tests of the request/response helpers: header injection, percent-coding, query parsing,
+// and gzip: which Accept-Encoding values accept it and when a body goes out compressed.
 #include "gateway/http.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 namespace shiori::gateway {
 namespace {
@@ -105,6 +107,176 @@ TEST(Request, ParamPrefersTheFormOverTheQuery) {
   r.headers = {{"user-agent", "DoCoMo/2.0"}};
   EXPECT_EQ(r.Header("user-agent"), "DoCoMo/2.0");
   EXPECT_EQ(r.Header("cookie"), "");
+}
+
+// The bytes a gzip body inflates to ("<error>" when it is not gzip).
+std::string Gunzip(const std::string& gz) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return "<error>";
+  std::string out(1 << 20, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  z.avail_in = static_cast<uInt>(gz.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = inflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : "<error>";
+}
+
+// A page as text as the server sends it: repetitive markup, some kanji.
+std::string SomePage() {
+  std::string page = "<!DOCTYPE html><html lang=\"ja\"><body><ol>";
+  for (int i = 0; i < 40; ++i) {
+    page += "<li><a href=\"/record?id=" + std::to_string(1000 + i) +
+            "\">吾輩は猫である</a> 夏目漱石</li>";
+  }
+  return page + "</ol></body></html>";
+}
+
+TEST(Gzip, AcceptEncodingIsReadAsRfc9110Says) {
+  struct Case {
+    const char* value;
+    bool gzip;
+  } cases[] = {
+      {"", false},  // old feature phones send none
+      {"gzip", true},
+      {"gzip, deflate, br", true},  // smartphone and PC browsers
+      {"deflate, gzip;q=1.0, *;q=0.5", true},
+      {"br, deflate", false},
+      {"identity", false},
+      {"GZIP", true},  // codings are case-insensitive
+      {"x-gzip", true},
+      {"X-Gzip;Q=0.5", true},
+      {"gzip;q=0", false},  // q=0: not acceptable
+      {"gzip; q=0.000", false},
+      {"gzip;q=0.001", true},
+      {"gzip ; q = 0.5", true},  // spaces around ; and =
+      {"gzip;q=1", true},
+      {"gzip;q=1.000", true},
+      {"*", true},  // any coding
+      {"br, *;q=0.1", true},
+      {"*;q=0", false},
+      {"gzip;q=0, *", false},  // gzip named and refused: * does not bring it back
+      {"*, gzip;q=0", false},
+      {"x-gzip;q=0, *", false},
+      {"gzip;q=0, x-gzip", false},  // gzip's own name decides
+      {"gzip;q=abc", false},        // a malformed weight: the element counts for nothing
+      {"gzip;q=1.5", false},
+      {"gzip;q=0.5000", false},
+      {"gzip;q=2", false},
+      {"gzipx, xgzip, gzi", false},  // tokens, not substrings
+      {", ,gzip,", true},            // empty elements are skipped
+      {"gzip;level=9", true},        // other parameters are ignored
+      {"\tgzip\t", true},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string("Accept-Encoding: ") + c.value);
+    EXPECT_EQ(AcceptsGzip(c.value), c.gzip);
+  }
+}
+
+TEST(Gzip, TextIsCompressibleAndNothingElse) {
+  EXPECT_TRUE(Compressible("text/html; charset=UTF-8"));
+  EXPECT_TRUE(Compressible("text/html; charset=Shift_JIS"));
+  EXPECT_TRUE(Compressible("text/css; charset=UTF-8"));
+  EXPECT_TRUE(Compressible("text/plain; charset=UTF-8"));
+  EXPECT_TRUE(Compressible("Text/HTML"));
+  EXPECT_FALSE(Compressible("image/png"));
+  EXPECT_FALSE(Compressible("image/svg+xml"));
+  EXPECT_FALSE(Compressible("application/octet-stream"));
+  EXPECT_FALSE(Compressible("text/htmlx"));
+}
+
+TEST(Gzip, CompressesOnlyWhenThatIsSmaller) {
+  const std::string page = SomePage();
+  const std::string gz = Gzip(page);
+  ASSERT_FALSE(gz.empty());
+  EXPECT_LT(gz.size(), page.size() / 4);
+  EXPECT_EQ(Gunzip(gz), page);
+  // Too short, or not compressible (every byte different): plain it stays.
+  EXPECT_EQ(Gzip(""), "");
+  EXPECT_EQ(Gzip("ok\n"), "");
+  EXPECT_EQ(Gzip("ok\nmaintenance: off\n"), "");
+  std::string noise;
+  uint32_t x = 12345;
+  for (int i = 0; i < 2000; ++i) {
+    x = x * 1103515245 + 12345;
+    noise += static_cast<char>(x >> 24);
+  }
+  EXPECT_EQ(Gzip(noise), "");
+}
+
+TEST(Gzip, ForClientSendsGzipOnlyToThoseWhoAskAndVariesAlways) {
+  Response r;
+  r.body = SomePage();
+  std::string scratch;
+  Wire plain = ForClient(r, "", scratch);
+  EXPECT_EQ(plain.bytes, &r.body);
+  EXPECT_FALSE(plain.gzip);
+  EXPECT_TRUE(plain.vary);
+  EXPECT_FALSE(plain.kept);
+
+  Wire packed = ForClient(r, "gzip, deflate, br", scratch);
+  EXPECT_TRUE(packed.gzip);
+  EXPECT_TRUE(packed.vary);
+  EXPECT_EQ(Gunzip(*packed.bytes), r.body);
+
+  EXPECT_FALSE(ForClient(r, "gzip;q=0", scratch).gzip);
+
+  // A Shift_JIS page is bytes like any other.
+  Response sjis;
+  sjis.content_type = "text/html; charset=Shift_JIS";
+  sjis.body = std::string(40, '\x94') + std::string(400, '\x4c');
+  Wire s = ForClient(sjis, "gzip", scratch);
+  EXPECT_TRUE(s.gzip);
+  EXPECT_EQ(Gunzip(*s.bytes), sjis.body);
+
+  // Not text: neither compressed nor varied.
+  Response png;
+  png.content_type = "image/png";
+  png.body = SomePage();
+  Wire p = ForClient(png, "gzip", scratch);
+  EXPECT_FALSE(p.gzip);
+  EXPECT_FALSE(p.vary);
+  EXPECT_EQ(p.bytes, &png.body);
+
+  // Too short to gain: plain, still varied.
+  Response tiny;
+  tiny.content_type = "text/plain; charset=UTF-8";
+  tiny.body = "ok\n";
+  Wire t = ForClient(tiny, "gzip", scratch);
+  EXPECT_FALSE(t.gzip);
+  EXPECT_TRUE(t.vary);
+  EXPECT_EQ(*t.bytes, "ok\n");
+}
+
+TEST(Gzip, AKeptBodyIsCompressedOnceAndSentFromWhereItIs) {
+  const KeptBody kept = SomePage();  // kept as a page is: from its plain bytes
+  EXPECT_EQ(kept.plain, SomePage());
+  EXPECT_EQ(Gunzip(kept.gzip), kept.plain);
+  Response r;
+  r.kept_body = &kept;
+  EXPECT_EQ(&r.Sent(), &kept.plain) << "the device budget is checked on the plain bytes";
+  std::string scratch;
+  Wire packed = ForClient(r, "gzip", scratch);
+  EXPECT_EQ(packed.bytes, &kept.gzip) << "the kept gzip form, not a new one";
+  EXPECT_TRUE(packed.kept);
+  EXPECT_TRUE(packed.gzip);
+  EXPECT_TRUE(scratch.empty());
+  Wire plain = ForClient(r, "", scratch);
+  EXPECT_EQ(plain.bytes, &kept.plain);
+  EXPECT_TRUE(plain.kept);
+  EXPECT_FALSE(plain.gzip);
+  EXPECT_TRUE(plain.vary);
+
+  const KeptBody small = std::string("ok\n");
+  EXPECT_TRUE(small.gzip.empty());
+  r.kept_body = &small;
+  r.content_type = "text/plain";
+  Wire s = ForClient(r, "gzip", scratch);
+  EXPECT_EQ(s.bytes, &small.plain);
+  EXPECT_FALSE(s.gzip);
 }
 
 }  // namespace
