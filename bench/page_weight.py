@@ -31,6 +31,9 @@ DEVICES = [  # name, User-Agent, Accept-Encoding (None: the header is not sent)
     ("FOMA", "DoCoMo/2.0 N905i(c100;TB;W24H16)", None),
     ("au", "KDDI-SA31 UP.Browser/6.2.0.7.3.129 (GUI) MMP/2.0", None),
     ("SoftBank", "SoftBank/1.0/910T/TJ001/SN000000000000000 Browser/NetFront/3.3", None),
+    ("ガラホ", "Mozilla/5.0 (Linux; Android 8.1.0; SH-02L Build/S3080; wv) AppleWebKit/537.36 "
+              "(KHTML, like Gecko) Version/4.0 Chrome/67.0.3396.127 Mobile Safari/537.36",
+     "gzip, deflate"),  # what the Android WebView sends
     ("smartphone", "Mozilla/5.0 (Linux; Android 13; SH-M24) AppleWebKit/537.36 (KHTML, like Gecko) "
                    "Chrome/124.0.0.0 Mobile Safari/537.36", BROWSER_CODINGS),
     ("PC", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -207,7 +210,7 @@ def main():
                         status, data = sheet.request("GET", "/style.css")
                         style.append(f"{len(data):,} ({sheet.sent:,} sent)" if status == 200
                                      else f"not served ({status})")
-                    elif not codings:
+                    elif not codings or (asks and name == "ガラホ"):
                         style.append("none")
                 finally:
                     proc.terminate()

@@ -58,6 +58,8 @@ const Route kRoutes[] = {
     {"POST", "/account/holds/branch", HoldBranchPost, Access::kPatron},
     {"POST", "/account/holds/contact", HoldContactPost, Access::kPatron},
     {"GET", "/style.css", Style, Access::kAlwaysOn},
+    {"GET", "/icon.svg", Icon, Access::kAlwaysOn},
+    {"GET", "/card.svg", Card, Access::kAlwaysOn},
     {"GET", "/favicon.ico", Favicon, Access::kAlwaysOn},
     {"GET", "/healthz", Health, Access::kAlwaysOn},
 };
@@ -86,6 +88,7 @@ struct App::Impl {
   Impl(const Config& c, db::Pool& p, const Clock& clock, Random& random)
       : site{c, clock, random, {}, {}}, pool(p) {
     KeepTopPages(site, pool);
+    site.card = pages::CardDrawing(c.rules.library_name, c.card_digits);
     // Without a key no visitor token is valid: forms then need a session's token.
     site.key = SiteKeyBytes(pool, random);
   }

@@ -310,6 +310,27 @@ Response Style(const Request&, Ctx&) {
   return r;
 }
 
+// The icon smartphone and PC pages link: a file, so that each page does
+// not carry it.
+Response Icon(const Request&, Ctx&) {
+  Response r;
+  r.content_type = "image/svg+xml";
+  static const KeptBody icon(std::string(pages::IconSvg()));
+  r.kept_body = &icon;
+  (void)r.SetHeader("Cache-Control", "public, max-age=86400");
+  return r;
+}
+
+// The drawing of the card beside the card-number fields, made once from the
+// configuration.
+Response Card(const Request&, Ctx& ctx) {
+  Response r;
+  r.content_type = "image/svg+xml";
+  r.kept_body = &ctx.site.card;
+  (void)r.SetHeader("Cache-Control", "public, max-age=86400");
+  return r;
+}
+
 // Pages without the stylesheet (ケータイ版) name no icon either, and a
 // browser then asks for /favicon.ico: nothing, for a day, and no error.
 Response Favicon(const Request&, Ctx&) {

@@ -151,9 +151,8 @@ bool KeypadModel(std::string_view m) {
 // "ja", "ja-jp", "en_US": a locale field of an old Android UA.
 bool Locale(std::string_view f) {
   auto letters = [](std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
   };
   if (f.size() == 2) return letters(f);
   return f.size() == 5 && (f[2] == '-' || f[2] == '_') && letters(f.substr(0, 2)) &&

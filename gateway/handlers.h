@@ -45,6 +45,7 @@ struct Site {
   const Clock& clock;
   Random& random;
   std::vector<KeptBody> top_pages;  // the kept top pages, plain and gzip (catalogue_pages.cc)
+  KeptBody card;  // /card.svg: the drawing of the library's card (pages::CardDrawing)
   std::string key;  // db::SiteKey as kSiteKeyBytes raw bytes: signs visitor form tokens
 };
 
@@ -228,6 +229,8 @@ Response SearchPage(const Request& req, Ctx& ctx);
 Response AdvancedPage(const Request& req, Ctx& ctx);
 Response RecordPage(const Request& req, Ctx& ctx);
 Response Style(const Request& req, Ctx& ctx);
+Response Icon(const Request& req, Ctx& ctx);
+Response Card(const Request& req, Ctx& ctx);
 Response Favicon(const Request& req, Ctx& ctx);
 Response Health(const Request& req, Ctx& ctx);
 

@@ -117,7 +117,7 @@ bool AcceptsGzip(std::string_view accept_encoding) {
 bool Compressible(std::string_view content_type) {
   const std::string_view type = TrimOws(content_type.substr(0, content_type.find(';')));
   return EqualsNoCase(type, "text/html") || EqualsNoCase(type, "text/css") ||
-         EqualsNoCase(type, "text/plain");
+         EqualsNoCase(type, "text/plain") || EqualsNoCase(type, "image/svg+xml");
 }
 
 namespace {

@@ -114,7 +114,7 @@ Response Ctx::Redirect(std::string_view to) const {
   Response r;
   r.status = 303;
   (void)r.SetHeader("Location", EncodeUrl(links.Url(to, {})));
-  r.body = pages::RenderError(page(), "移動します", "次のページへ移動します。");
+  r.body = pages::RenderMoved(page(), links.Url(to, {}));
   return r;
 }
 

@@ -156,8 +156,8 @@ std::vector<std::string> RequestSession::cookies_to_set(bool https) const {
 
 std::string RequestSession::VisitorMac(std::string_view issued) const {
   // What the client holds: its visitor cookie, or (phones) its device.
-  std::string bound = device_.cookies == CookieSupport::kYes ? "v:" + visitor_
-                                                             : "d:" + DeviceKey(device_);
+  std::string bound =
+      device_.cookies == CookieSupport::kYes ? "v:" + visitor_ : "d:" + DeviceKey(device_);
   std::string msg = "shiori/form/v1|";
   msg += issued;
   msg += '|';

@@ -2,9 +2,10 @@
 // form (naming the address or number each contact choice uses) and its
 // confirmation (warning of the titles that will be refused), and the result
 // line per title with the guide's words on preparation.
+#include "pages/cart.h"
+
 #include <string>
 
-#include "pages/cart.h"
 #include "pages/layout.h"
 
 namespace shiori::pages {

@@ -1,5 +1,6 @@
 // 文字コード (choose Shift_JIS or UTF-8 for the session), 表示切替 (ケータイ版,
-// スマホ版 or PC版 for the session) and 外部サイトへ (the exit page).
+// スマホ版 or PC版 for the session), the body of a redirect and 外部サイトへ
+// (the exit page).
 #include "pages/layout.h"
 
 namespace shiori::pages {
@@ -66,6 +67,17 @@ std::string RenderVersion(const Context& ctx, const VersionView& v) {
               {"auto", "v-auto", "この端末に合わせる（" + std::string(VersionName(v.native)) + "）",
                !pick}});
   return detail::EndPage(h, ctx);
+}
+
+std::string RenderMoved(const Context& ctx, std::string_view url) {
+  Html h;
+  h.RawTrusted("<!DOCTYPE html>");
+  h.Open("html", {{"lang", "ja"}}).Open("head");
+  const std::string ct = std::string("text/html; charset=") + std::string(ctx.device.charset);
+  h.Void("meta", {{"http-equiv", "Content-Type"}, {"content", ct}});
+  h.Element("title", "移動します").Close();
+  h.Open("body").Open("p").Element("a", "次のページへ", {{"href", url}});
+  return h.Take();
 }
 
 std::string RenderExit(const Context& ctx, std::string_view url) {

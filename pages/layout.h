@@ -52,9 +52,9 @@ void CartAdded(Html& h, const Context& ctx, int count);
 // the escaping builder; false, with nothing written, if it cannot be made.
 bool QrSvg(Html& h, std::string_view text);
 
-// The library's icon, a bookmark (栞), as a data: URL for <link rel="icon">:
-// inline, because browsers ask for /favicon.ico otherwise. Public and staff
-// pages show the same one.
+// The library's icon, a bookmark (栞), as a data: URL for the staff pages'
+// <link rel="icon">: inline, because browsers ask for /favicon.ico otherwise.
+// The public pages link the same drawing as a file (IconSvg, /icon.svg).
 std::string_view IconUrl();
 
 }  // namespace shiori::pages::detail

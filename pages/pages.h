@@ -167,6 +167,10 @@ struct VersionView {
 };
 std::string RenderVersion(const Context& ctx, const VersionView& v);
 
+// The body of a redirect (303), which browsers do not show: a title and a
+// link to `url` for one that does not follow.
+std::string RenderMoved(const Context& ctx, std::string_view url);
+
 // 外部サイトへ: the exit page in front of an off-site link.
 std::string RenderExit(const Context& ctx, std::string_view url);
 
@@ -178,6 +182,13 @@ std::string RenderTop(const Context& ctx, const TopView& v);
 // The stylesheet smartphone and PC pages link as /style.css (under 1.5 KB);
 // feature-phone pages do not link it. A constant: serve it with a long max-age.
 std::string_view StyleSheet();
+// The library's icon, a bookmark (栞), that smartphone and PC pages link as
+// /icon.svg. A constant, like the stylesheet.
+std::string_view IconSvg();
+// The drawing of the library's card beside a card-number field (smartphone
+// and PC pages link it as /card.svg): the library's name, the barcode and a
+// sample number of `digits` digits under it, marked. An SVG document.
+std::string CardDrawing(std::string_view library_name, int digits);
 std::string RenderNotFound(const Context& ctx);
 std::string RenderDisclaimer(const Context& ctx);
 // The 503 notice while the public service is off; links nowhere.

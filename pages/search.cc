@@ -147,8 +147,8 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
     h.Element("p", "入力されたことばでは見つかりませんでした。");
     h.Open("p").Text("もしかして: ");
     if (v.did_you_mean_link) {
-      h.Open("a", {{"href", ctx.links.Url("/search", With(Without(v.params, "p"), "q",
-                                                           v.did_you_mean))}})
+      h.Open("a", {{"href",
+                    ctx.links.Url("/search", With(Without(v.params, "p"), "q", v.did_you_mean))}})
           .Text(v.did_you_mean)
           .Close();
     } else {

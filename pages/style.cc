@@ -48,4 +48,42 @@ std::string_view StyleSheet() {
   return kCss;
 }
 
+std::string CardDrawing(std::string_view library_name, int digits) {
+  std::string sample;
+  for (int i = 0; i < digits; ++i) sample += static_cast<char>('0' + (i + 1) % 10);
+  Html h;
+  h.Open("svg", {{"xmlns", "http://www.w3.org/2000/svg"},
+                 {"viewBox", "0 0 160 96"},
+                 {"width", "160"},
+                 {"height", "96"}});
+  h.Empty("rect", {{"x", "1"},
+                   {"y", "1"},
+                   {"width", "158"},
+                   {"height", "94"},
+                   {"rx", "8"},
+                   {"fill", "#fff"},
+                   {"stroke", "#0a4f8f"},
+                   {"stroke-width", "2"}});
+  h.Element("text", std::string(library_name) + " 利用者カード",
+            {{"x", "10"}, {"y", "20"}, {"font-size", "10"}});
+  h.Empty("path", {{"d", "M20 46h120"},
+                   {"stroke", "#000"},
+                   {"stroke-width", "22"},
+                   {"stroke-dasharray", "2 1 1 2 3 1 1 3 2 1 1 1 2 2"}});
+  h.Empty("rect", {{"x", "16"},
+                   {"y", "62"},
+                   {"width", "128"},
+                   {"height", "20"},
+                   {"fill", "#fde68a"},
+                   {"stroke", "#b45309"}});
+  h.Element("text", sample,
+            {{"x", "80"}, {"y", "76"}, {"font-size", "11"}, {"text-anchor", "middle"}});
+  return h.Take();
+}
+
+std::string_view IconSvg() {
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 4 6\">"
+         "<path d=\"M0 0h4v6L2 4 0 6z\" fill=\"#0a4f8f\"/></svg>";
+}
+
 }  // namespace shiori::pages

@@ -205,8 +205,15 @@ TEST_P(AccountPages, TheGuidesSentencesAreOnThePagesPatronsUse) {
     EXPECT_TRUE(Has(page, "バーコードの下にある10桁の数字です")) << page;
     EXPECT_TRUE(Has(page, "aria-describedby=\"card-help\""));
     // A drawing of the card where there is a screen for it; one line on a phone.
-    EXPECT_EQ(Has(page, "<svg"), !phone());
+    EXPECT_EQ(Has(page, "<img src=\"/card.svg\" width=\"160\" height=\"96\" alt=\"\">"), !phone());
   }
+  // The drawing: the library's card with a sample number of its digits.
+  HttpResponse card = server_.Get("/card.svg");
+  EXPECT_EQ(card.status, 200);
+  EXPECT_EQ(card.Header("content-type"), "image/svg+xml");
+  EXPECT_EQ(card.Header("cache-control"), "public, max-age=86400");
+  EXPECT_TRUE(Has(card.body, ">出水市立図書館 利用者カード</text>")) << card.body;
+  EXPECT_TRUE(Has(card.body, ">1234567890</text>"));
   Login(b, "1000000011", "neko2026");
   std::string email = b.Get("/account/email");
   EXPECT_TRUE(Has(email, fees));
