@@ -114,7 +114,8 @@ Response Ctx::Redirect(std::string_view to) const {
   Response r;
   r.status = 303;
   (void)r.SetHeader("Location", EncodeUrl(links.Url(to, {})));
-  r.body = pages::RenderMoved(page(), links.Url(to, {}));
+  // Browsers of today follow it unseen; an old phone's may show the body.
+  if (profile.feature_phone()) r.body = pages::RenderMoved(page(), links.Url(to, {}));
   return r;
 }
 

@@ -167,8 +167,8 @@ struct VersionView {
 };
 std::string RenderVersion(const Context& ctx, const VersionView& v);
 
-// The body of a redirect (303), which browsers do not show: a title and a
-// link to `url` for one that does not follow.
+// The body of a redirect (303) to a feature phone, which may not follow it
+// at once: a title and a link to `url`. Other browsers get none.
 std::string RenderMoved(const Context& ctx, std::string_view url);
 
 // 外部サイトへ: the exit page in front of an off-site link.

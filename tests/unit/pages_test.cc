@@ -91,6 +91,19 @@ struct Devices {
   }
 };
 
+// What an old phone shows if it stops at a redirect: a link onwards, in its
+// charset, the address escaped.
+TEST(Moved, APhoneThatStopsAtARedirectGetsALinkOnwards) {
+  Devices d;
+  FakeSessionLinks links;
+  Context ctx{d.docomo, links, "出水市立図書館"};
+  const std::string html = RenderMoved(ctx, "/cart?a=1&b=\"2");
+  EXPECT_NE(html.find("charset=Shift_JIS"), std::string::npos) << html;
+  EXPECT_NE(html.find("<a href=\"/cart?a=1&amp;b=&quot;2\">次のページへ</a>"), std::string::npos)
+      << html;
+  EXPECT_LT(html.size(), 400u);
+}
+
 TEST(Top, SearchFormOnKeyOneAndEveryLinkGoesThroughTheLinkBuilder) {
   Devices d;
   FakeSessionLinks links;
