@@ -304,7 +304,7 @@ Response RecordPage(const Request& req, Ctx& ctx) {
 Response Style(const Request&, Ctx&) {
   Response r;
   r.content_type = "text/css; charset=UTF-8";
-  static const KeptBody sheet(std::string(pages::StyleSheet()));
+  static const KeptBody sheet{std::string(pages::StyleSheet())};
   r.kept_body = &sheet;
   (void)r.SetHeader("Cache-Control", "public, max-age=86400");
   return r;
@@ -315,7 +315,7 @@ Response Style(const Request&, Ctx&) {
 Response Icon(const Request&, Ctx&) {
   Response r;
   r.content_type = "image/svg+xml";
-  static const KeptBody icon(std::string(pages::IconSvg()));
+  static const KeptBody icon{std::string(pages::IconSvg())};
   r.kept_body = &icon;
   (void)r.SetHeader("Cache-Control", "public, max-age=86400");
   return r;

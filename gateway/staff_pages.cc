@@ -65,7 +65,7 @@ std::string AuditLogin(std::string_view typed) {
 Response StaffStyle(const Request&, StaffCtx&) {
   Response r;
   r.content_type = "text/css; charset=UTF-8";
-  static const KeptBody sheet(std::string(pages::StaffStyleSheet()));  // and its gzip form
+  static const KeptBody sheet{std::string(pages::StaffStyleSheet())};  // and its gzip form
   r.kept_body = &sheet;
   return r;
 }
