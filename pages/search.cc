@@ -246,12 +246,42 @@ std::string RenderRecord(const Context& ctx, const RecordView& v) {
     detail::Fact(h, label, value);
   };
   field("書名ヨミ", v.title_kana);
-  field("著者", AuthorsText(v.authors));
+  // Each author a link that searches them; the role (著, 訳 ...) stays text.
+  if (!v.authors.empty()) {
+    h.Element("dt", "著者");
+    h.Open("dd");
+    bool sep = false;
+    for (const AuthorView& a : v.authors) {
+      if (sep) h.Text(" ; ");
+      sep = true;
+      h.Open("a", {{"href", ctx.links.Url("/search", {{"author", a.name}})}}).Text(a.name).Close();
+      if (!a.role.empty()) h.Text(" ").Text(a.role);
+    }
+    h.Close();
+  }
   field("出版者", v.publisher);
   field("出版年", v.year);
   field("ISBN", v.isbn);
   field("分類", v.ndc);
-  field("件名", v.subjects);
+  // Each heading (' ; ' apart) a link that searches it.
+  if (!v.subjects.empty()) {
+    h.Element("dt", "件名");
+    h.Open("dd");
+    std::string_view rest = v.subjects;
+    bool sep = false;
+    while (!rest.empty()) {
+      const size_t at = rest.find(" ; ");
+      std::string_view heading = rest.substr(0, at);
+      rest = at == std::string_view::npos ? std::string_view() : rest.substr(at + 3);
+      if (heading.empty()) continue;
+      if (sep) h.Text(" ; ");
+      sep = true;
+      h.Open("a", {{"href", ctx.links.Url("/search", {{"subject", std::string(heading)}})}})
+          .Text(heading)
+          .Close();
+    }
+    h.Close();
+  }
   field("注記", v.notes);
   h.Close();
   detail::CartButton(h, ctx, v.id, v.back, v.in_cart);

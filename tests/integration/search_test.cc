@@ -225,6 +225,36 @@ TEST_F(Search, RecordPageShowsEveryCopyWithBranchAndStatus) {
   EXPECT_EQ(server_->Get("/record?id=abc", {kPc}).status, 404);
 }
 
+TEST_F(Search, TheAuthorOnARecordPageSearchesTheirOtherBooks) {
+  std::smatch m;
+  std::string results = Pc("吾輩は猫である");
+  ASSERT_TRUE(
+      std::regex_search(results, m, std::regex("href=\"(/record\\?id=[0-9]+)\">吾輩は猫である<")));
+  const std::string record_path = m[1];
+  HttpResponse record = server_->Get(record_path, {kPc});
+  ASSERT_TRUE(std::regex_search(
+      record.body, m, std::regex("<dd><a href=\"(/search\\?author=[^\"]+)\">夏目漱石</a>")))
+      << record.body;
+  HttpResponse r = server_->Get(std::regex_replace(m[1].str(), std::regex("&amp;"), "&"), {kPc});
+  ASSERT_EQ(r.status, 200);
+  std::vector<std::string> t = Titles(r.body);
+  EXPECT_TRUE(Has(t, "こころ")) << r.body;
+  EXPECT_TRUE(Has(t, "それから"));
+  EXPECT_FALSE(Has(t, "人間失格")) << "only his books";
+
+  // On an i-mode phone the link carries the charset probe (the name goes in
+  // Shift_JIS), and the search finds his books there too.
+  std::string p = charset::SjisToUtf8(server_->Get(record_path, {kDocomo}).body).value();
+  ASSERT_TRUE(std::regex_search(
+      p, m, std::regex("<a href=\"(/search\\?author=[^\"]+&amp;_c=[^\"]+)\">夏目漱石</a>")))
+      << p;
+  HttpResponse found =
+      server_->Get(std::regex_replace(m[1].str(), std::regex("&amp;"), "&"), {kDocomo});
+  std::string f = charset::SjisToUtf8(found.body).value();
+  EXPECT_FALSE(Titles(f).empty()) << f;
+  EXPECT_EQ(f.find("人間失格"), std::string::npos);
+}
+
 TEST_F(Search, ALoanedCopyShowsItsDueDateWithTheWeekday) {
   // The demo lends 坊っちゃん (its only copy) to card 1000000011.
   std::smatch m;
