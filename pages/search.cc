@@ -161,6 +161,8 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
   h.Open("p");
   h.Text(Thousands(v.total)).Text(v.capped ? "件以上" : "件");
   h.Text("（").Text(std::to_string(first)).Text("〜").Text(std::to_string(last)).Text("件目）");
+  h.Text(" ");
+  detail::KeyLink(h, ctx, ctx.links.Url("/search/advanced"), "詳しく探す", '5');
   h.Close();
   // Sort order: the current one as text, the others as links.
   h.Open("p");

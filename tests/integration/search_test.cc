@@ -160,6 +160,22 @@ TEST_F(Search, PhonePagesAreCutToTheBudgetWithNextAndPrevious) {
   EXPECT_NE(second.find("value=\"新潮社\""), std::string::npos) << "the query survives paging";
 }
 
+TEST_F(Search, DetailedSearchIsOneKeyAwayFromTheTopPageAndEveryResultList) {
+  const std::regex advanced("<a href=\"(/search/advanced[^\"]*)\" accesskey=\"5\">詳しく探す</a>");
+  std::smatch m;
+  for (const char* ua : {kPc, kDocomo}) {
+    HttpResponse top = server_->Get("/", {ua});
+    ASSERT_EQ(top.status, 200);
+    const std::string html = ua == kPc ? top.body : charset::SjisToUtf8(top.body).value();
+    ASSERT_TRUE(std::regex_search(html, m, advanced)) << html;
+    EXPECT_EQ(server_->Get(m[1], {ua}).status, 200);
+  }
+  EXPECT_TRUE(std::regex_search(Pc("新潮社"), advanced));
+  std::string phone = Phone("新潮社");  // within 5 KB, checked there
+  EXPECT_TRUE(std::regex_search(phone, advanced)) << phone;
+  EXPECT_EQ(phone.find("accesskey=\"5\""), phone.rfind("accesskey=\"5\"")) << "one key 5";
+}
+
 // A page past the last one (an old bookmark, a catalogue that has shrunk, a
 // hand-made link) shows the last page of the results, not 「1001〜1000件目」.
 TEST_F(Search, APagePastTheLastShowsTheLastPage) {
