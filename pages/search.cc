@@ -218,21 +218,41 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
     h.Close();
   }
   h.Close();
-  // 前へ (key 4) and 次へ (key 6), like the arrows on a phone's keypad.
+  // 前へ (key 4) and 次へ (key 6), like the arrows on a phone's keypad; on
+  // スマホ版 and PC版 the page numbers between them: the first, the last and
+  // two either side of this one, this one as text.
   const bool prev = v.offset > 0;
   const bool next = last < v.total;
   if (prev || next) {
-    h.Open("p");
-    if (prev) {
-      const int p = std::max(0, v.offset - v.page_size);
-      detail::KeyLink(h, ctx, ctx.links.Url("/search", With(v.params, "p", std::to_string(p))),
-                      "前へ", '4');
+    auto at = [&](int offset) {
+      return ctx.links.Url("/search", With(v.params, "p", std::to_string(offset)));
+    };
+    if (ctx.device.keypad) {
+      h.Open("p");
+    } else {
+      h.Open("nav", {{"aria-label", "検索結果のページ"}});
     }
-    if (prev && next) h.Text(" ");
-    if (next) {
-      detail::KeyLink(h, ctx, ctx.links.Url("/search", With(v.params, "p", std::to_string(last))),
-                      "次へ", '6');
+    if (prev) detail::KeyLink(h, ctx, at(std::max(0, v.offset - v.page_size)), "前へ", '4');
+    if (!ctx.device.keypad && v.page_size > 0) {
+      const int pages = (v.total + v.page_size - 1) / v.page_size;
+      const int current = v.offset / v.page_size + 1;
+      int shown = 0;  // the last number written
+      for (int n = 1; n <= pages; ++n) {
+        if (n != 1 && n != pages && (n < current - 2 || n > current + 2)) continue;
+        if (prev || shown > 0) h.Text(" ");
+        if (shown > 0 && n > shown + 1) h.Text("… ");
+        shown = n;
+        if (n == current && v.offset % v.page_size == 0) {
+          h.Element("strong", std::to_string(n), {{"aria-current", "page"}});
+        } else {
+          h.Open("a", {{"href", at((n - 1) * v.page_size)}}).Text(std::to_string(n)).Close();
+        }
+      }
+      if (next) h.Text(" ");
+    } else if (prev && next) {
+      h.Text(" ");
     }
+    if (next) detail::KeyLink(h, ctx, at(last), "次へ", '6');
     h.Close();
   }
   return detail::EndPage(h, ctx);

@@ -176,6 +176,27 @@ TEST_F(Search, DetailedSearchIsOneKeyAwayFromTheTopPageAndEveryResultList) {
   EXPECT_EQ(phone.find("accesskey=\"5\""), phone.rfind("accesskey=\"5\"")) << "one key 5";
 }
 
+TEST_F(Search, APcReachesAnyNearPageAndTheLastInOneStep) {
+  const std::string first = Pc("新潮社");  // 153 hits: 8 pages of 20
+  EXPECT_NE(first.find("<strong aria-current=\"page\">1</strong>"), std::string::npos) << first;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(first, m, std::regex("<a href=\"([^\"]*&amp;p=40[^\"]*)\">3</a>")))
+      << first;
+  HttpResponse third =
+      server_->Get(std::regex_replace(m[1].str(), std::regex("&amp;"), "&"), {kPc});
+  ASSERT_EQ(third.status, 200);
+  EXPECT_NE(third.body.find("153件（41〜60件目）"), std::string::npos) << third.body;
+  EXPECT_NE(third.body.find("<strong aria-current=\"page\">3</strong>"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(third.body, std::regex(">1</a> <a [^>]*>2</a>")));
+  EXPECT_TRUE(std::regex_search(third.body, std::regex(">5</a> … <a [^>]*p=140[^>]*>8</a> ")))
+      << "the last page, after a gap";
+  EXPECT_EQ(third.body.find(">6</a>"), std::string::npos) << "not every page";
+  // ケータイ版 keeps 前へ and 次へ only.
+  const std::string phone = Phone("新潮社");
+  EXPECT_EQ(phone.find("aria-current"), std::string::npos);
+  EXPECT_FALSE(std::regex_search(phone, std::regex(">2</a>")));
+}
+
 // A page past the last one (an old bookmark, a catalogue that has shrunk, a
 // hand-made link) shows the last page of the results, not 「1001〜1000件目」.
 TEST_F(Search, APagePastTheLastShowsTheLastPage) {
