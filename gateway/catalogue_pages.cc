@@ -171,10 +171,14 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   if (ctx.cfg.rules.FindBranch(req.Param("branch"))) q.branch = std::string(req.Param("branch"));
   q.on_shelf_only = req.Param("shelf") == "1";
   std::string_view sort = req.Param("sort");
-  v.sort = sort == "newest" || sort == "title" ? std::string(sort) : "relevance";
-  q.sort = v.sort == "newest"  ? db::SearchQuery::Sort::kNewest
-           : v.sort == "title" ? db::SearchQuery::Sort::kTitle
-                               : db::SearchQuery::Sort::kRelevance;
+  v.sort = sort == "newest" || sort == "oldest" || sort == "title" || sort == "author"
+               ? std::string(sort)
+               : "relevance";
+  q.sort = v.sort == "newest"   ? db::SearchQuery::Sort::kNewest
+           : v.sort == "oldest" ? db::SearchQuery::Sort::kOldest
+           : v.sort == "title"  ? db::SearchQuery::Sort::kTitle
+           : v.sort == "author" ? db::SearchQuery::Sort::kAuthor
+                                : db::SearchQuery::Sort::kRelevance;
   // A hit weighs about 260 bytes on a phone, and up to 50 more for each
   // branch that holds it (「野田 貸出中（返却予定12月15日(火)）」 is 41 in
   // Shift_JIS) and for 「予約 n件」.

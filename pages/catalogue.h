@@ -52,7 +52,7 @@ struct ResultsView {
   std::string back;           // this page's path and query, for the cart to return to
   std::string query;          // the free words as typed, shown back
   Links::Query params;        // every search parameter, for paging and sort links
-  std::string sort;           // relevance | newest | title
+  std::string sort;           // relevance | newest | oldest | title | author
   std::string message;        // when set, shown instead of results (empty query, too long)
   bool one_kana = false;      // the query is one kana: it finds little (db::IsOneKanaQuery)
   // Not empty: the words as typed found nothing and the hits are a second

@@ -166,8 +166,11 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
   h.Close();
   // Sort order: the current one as text, the others as links.
   h.Open("p");
-  const std::pair<const char*, const char*> sorts[] = {
-      {"relevance", "関連順"}, {"newest", "新しい順"}, {"title", "書名順"}};
+  const std::pair<const char*, const char*> sorts[] = {{"relevance", "関連順"},
+                                                       {"newest", "新しい順"},
+                                                       {"oldest", "古い順"},
+                                                       {"title", "書名順"},
+                                                       {"author", "著者順"}};
   bool sep = false;
   for (const auto& [key, label] : sorts) {
     if (sep) h.Text(" | ");

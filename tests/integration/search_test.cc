@@ -197,6 +197,39 @@ TEST_F(Search, APcReachesAnyNearPageAndTheLastInOneStep) {
   EXPECT_FALSE(std::regex_search(phone, std::regex(">2</a>")));
 }
 
+TEST_F(Search, OldestFirstAndByAuthorsReading) {
+  // 著者順 lists 芥川龍之介 (アクタガワ) before 夏目漱石 (ナツメ), page after page.
+  std::vector<std::string> all;
+  for (int p = 0; p < 160; p += 20) {
+    HttpResponse r =
+        server_->Get("/search?q=" + Hex("新潮社") + "&sort=author&p=" + std::to_string(p), {kPc});
+    ASSERT_EQ(r.status, 200);
+    if (p == 0) EXPECT_NE(r.body.find("<strong>著者順</strong>"), std::string::npos);
+    for (const std::string& t : Titles(r.body)) all.push_back(t);
+  }
+  ASSERT_EQ(all.size(), 153u);
+  auto pos = [&](const char* s) { return std::find(all.begin(), all.end(), s) - all.begin(); };
+  for (const char* akutagawa : {"羅生門・鼻", "蜘蛛の糸・杜子春", "河童・或阿呆の一生"}) {
+    for (const char* natsume : {"吾輩は猫である", "坊っちゃん"}) {
+      EXPECT_LT(pos(akutagawa), pos(natsume)) << akutagawa << " " << natsume;
+    }
+  }
+  EXPECT_LT(pos("坊っちゃん"), static_cast<long>(all.size()));
+  // 古い順: the years rise.
+  HttpResponse old = server_->Get("/search?q=" + Hex("夏目漱石") + "&sort=oldest", {kPc});
+  EXPECT_NE(old.body.find("<strong>古い順</strong>"), std::string::npos);
+  std::vector<int> years;
+  std::string b = old.body;
+  std::regex year(" ([12][0-9]{3})<br>");
+  for (auto it = std::sregex_iterator(b.begin(), b.end(), year); it != std::sregex_iterator();
+       ++it) {
+    years.push_back(std::stoi((*it)[1]));
+  }
+  ASSERT_GE(years.size(), 5u) << b;
+  EXPECT_TRUE(std::is_sorted(years.begin(), years.end()));
+  EXPECT_LT(years.front(), years.back());
+}
+
 // A page past the last one (an old bookmark, a catalogue that has shrunk, a
 // hand-made link) shows the last page of the results, not 「1001〜1000件目」.
 TEST_F(Search, APagePastTheLastShowsTheLastPage) {
