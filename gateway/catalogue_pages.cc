@@ -170,6 +170,17 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   q.year_to = ParseInt(req.Param("to"), 0, 0, 9999);
   if (ctx.cfg.rules.FindBranch(req.Param("branch"))) q.branch = std::string(req.Param("branch"));
   q.on_shelf_only = req.Param("shelf") == "1";
+  // Said back under the count, and offered again to narrow by.
+  v.title = q.title;
+  v.author = q.author;
+  v.publisher = q.publisher;
+  v.subject = q.subject;
+  v.isbn = q.isbn;
+  v.year_from = q.year_from;
+  v.year_to = q.year_to;
+  v.branch = q.branch;
+  v.on_shelf = q.on_shelf_only;
+  for (const auto& b : ctx.cfg.rules.branches) v.branches.emplace_back(b.code, b.name);
   std::string_view sort = req.Param("sort");
   v.sort = sort == "newest" || sort == "oldest" || sort == "title" || sort == "author"
                ? std::string(sort)

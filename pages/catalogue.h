@@ -66,6 +66,14 @@ struct ResultsView {
   int offset = 0;
   int page_size = 20;
 
+  // The conditions besides the free words, as the search used them: said in
+  // words under the count, and on スマホ版 and PC版 offered to narrow by.
+  std::string title, author, publisher, subject, isbn;
+  int year_from = 0, year_to = 0;
+  std::string branch;  // a configured branch's code, or empty
+  bool on_shelf = false;
+  std::vector<std::pair<std::string, std::string>> branches;  // code, name: every branch
+
   std::vector<int64_t> in_cart;  // record ids in the session's cart: marked, not added
   int cart_added = 0;            // 0, or n of the line 「カートに入れました（n冊）」
 };

@@ -65,6 +65,88 @@ bool EndsWith(std::string_view s, std::string_view tail) {
   return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
 }
 
+// A branch's name without a trailing 図書館: 中央図書館 -> 中央.
+std::string_view ShortBranch(std::string_view name) {
+  if (EndsWith(name, "図書館") && name.size() > std::string_view("図書館").size()) {
+    name.remove_suffix(std::string_view("図書館").size());
+  }
+  return name;
+}
+
+// 「書名: 坊っちゃん、所蔵館: 中央、在架のみ」: what the search asked besides
+// the free words (which the search field shows), empty when nothing.
+std::string Conditions(const ResultsView& v) {
+  std::string out;
+  auto add = [&](std::string_view label, std::string_view value) {
+    if (!out.empty()) out += "、";
+    out += label;
+    if (!value.empty()) out += std::string(": ") + std::string(value);
+  };
+  if (!v.title.empty()) add("書名", v.title);
+  if (!v.author.empty()) add("著者", v.author);
+  if (!v.publisher.empty()) add("出版者", v.publisher);
+  if (!v.subject.empty()) add("件名", v.subject);
+  if (!v.isbn.empty()) add("ISBN", v.isbn);
+  if (v.year_from || v.year_to) {
+    std::string years;
+    if (v.year_from) years += std::to_string(v.year_from) + "年";
+    years += v.year_from && v.year_to ? "〜" : v.year_from ? "以降" : "";
+    if (v.year_to) years += std::to_string(v.year_to) + "年" + (v.year_from ? "" : "まで");
+    add("出版年", years);
+  }
+  for (const auto& [code, name] : v.branches) {
+    if (code == v.branch) add("所蔵館", ShortBranch(name));
+  }
+  if (v.on_shelf) add("在架のみ", "");
+  return out;
+}
+
+// 絞り込み: the words kept as hidden fields, the branch, the years and
+// 在架のみ offered again (スマホ版 and PC版).
+void NarrowForm(Html& h, const Context& ctx, const ResultsView& v) {
+  h.Open("form", {{"action", ctx.links.Url("/search")}, {"method", "get"}});
+  ctx.links.FormFields(h, false);
+  for (const auto& [key, value] : v.params) {
+    if (key == "branch" || key == "from" || key == "to" || key == "shelf" || key == "p") continue;
+    h.Void("input", {{"type", "hidden"}, {"name", key}, {"value", value}});
+  }
+  h.Element("label", "所蔵館", {{"for", "n-branch"}});
+  h.Text(" ");
+  h.Open("select", {{"name", "branch"}, {"id", "n-branch"}});
+  h.Element("option", "すべての館", {{"value", ""}});
+  for (const auto& [code, name] : v.branches) {
+    if (code == v.branch) {
+      h.Element("option", name, {{"value", code}, {"selected", "", true}});
+    } else {
+      h.Element("option", name, {{"value", code}});
+    }
+  }
+  h.Close();
+  h.Void("br");
+  const std::string from = v.year_from ? std::to_string(v.year_from) : "";
+  const std::string to = v.year_to ? std::to_string(v.year_to) : "";
+  auto year = [&](const char* name, const char* id, const char* label, const std::string& value) {
+    h.Element("label", label, {{"for", id}});
+    h.Text(" ");
+    std::vector<Attr> a = {{"type", "text"}, {"name", name}, {"id", id},
+                           {"value", value}, {"size", "4"},  {"maxlength", "4"}};
+    for (const Attr& x : ctx.device.InputAttrs(Input::kDigits)) a.push_back(x);
+    h.Void("input", a);
+  };
+  year("from", "n-from", "出版年（から）", from);
+  h.Text(" ");
+  year("to", "n-to", "出版年（まで）", to);
+  h.Void("br");
+  std::vector<Attr> shelf = {
+      {"type", "checkbox"}, {"name", "shelf"}, {"value", "1"}, {"id", "n-shelf"}};
+  if (v.on_shelf) shelf.push_back({"checked", "", true});
+  h.Void("input", shelf);
+  h.Element("label", "在架のものだけ", {{"for", "n-shelf"}});
+  h.Void("br");
+  h.Void("input", {{"type", "submit"}, {"value", "絞り込む"}});
+  h.Close();
+}
+
 }  // namespace
 
 std::string AuthorsText(const std::vector<AuthorView>& authors) {
@@ -78,11 +160,7 @@ std::string AuthorsText(const std::vector<AuthorView>& authors) {
 }
 
 std::string HoldingText(const HoldingView& b) {
-  std::string_view name = b.branch;
-  if (EndsWith(name, "図書館") && name.size() > std::string_view("図書館").size()) {
-    name.remove_suffix(std::string_view("図書館").size());
-  }
-  std::string out(name);
+  std::string out(ShortBranch(b.branch));
   // Lendable copies (or, with none, reference copies away from the shelf)
   // by the state a patron can act on first.
   if (b.lendable > 0 || b.in_library == 0) {
@@ -164,6 +242,9 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
   h.Text(" ");
   detail::KeyLink(h, ctx, ctx.links.Url("/search/advanced"), "詳しく探す", '5');
   h.Close();
+  const std::string conditions = Conditions(v);
+  if (!conditions.empty()) h.Element("p", "条件: " + conditions);
+  if (!ctx.device.keypad && !v.branches.empty()) NarrowForm(h, ctx, v);
   // Sort order: the current one as text, the others as links.
   h.Open("p");
   const std::pair<const char*, const char*> sorts[] = {{"relevance", "関連順"},

@@ -230,6 +230,51 @@ TEST_F(Search, OldestFirstAndByAuthorsReading) {
   EXPECT_LT(years.front(), years.back());
 }
 
+TEST_F(Search, TheListSaysItsConditionsAndNarrowsWithoutRetypingTheWords) {
+  const std::string first = Pc("新潮社");
+  // The narrowing form keeps the words as a hidden field and offers the rest.
+  const size_t at = first.find("<select name=\"branch\" id=\"n-branch\">");
+  ASSERT_NE(at, std::string::npos) << first;
+  const size_t form = first.rfind("<form", at);
+  const std::string narrow = first.substr(form, first.find("</form>", at) - form);
+  EXPECT_NE(narrow.find("<input type=\"hidden\" name=\"q\" value=\"新潮社\">"), std::string::npos)
+      << narrow;
+  for (const char* field :
+       {"<option value=\"chuo\">中央図書館</option>", "name=\"from\"", "name=\"to\"",
+        "name=\"shelf\" value=\"1\"", "<label for=\"n-shelf\">"}) {
+    EXPECT_NE(narrow.find(field), std::string::npos) << field;
+  }
+  // Sent as the form sends it: the words and the new conditions together.
+  std::string query;
+  std::regex hidden("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
+  for (auto it = std::sregex_iterator(narrow.begin(), narrow.end(), hidden);
+       it != std::sregex_iterator(); ++it) {
+    query += std::string(query.empty() ? "" : "&") + (*it)[1].str() + "=" + Hex((*it)[2].str());
+  }
+  HttpResponse r = server_->Get("/search?" + query + "&branch=chuo&from=&to=&shelf=1", {kPc});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("<p>条件: 所蔵館: 中央、在架のみ</p>"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("value=\"新潮社\""), std::string::npos) << "the words kept";
+  EXPECT_NE(r.body.find("<option value=\"chuo\" selected>"), std::string::npos);
+  EXPECT_NE(r.body.find("value=\"1\" id=\"n-shelf\" checked>"), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("([0-9]+)件（1〜")));
+  EXPECT_LT(std::stoi(m[1]), 153) << "fewer than the words alone";
+  EXPECT_GT(std::stoi(m[1]), 0);
+  // Every condition said in words, on a phone too (which has no form: 詳しく探す is its way).
+  HttpResponse adv =
+      server_->Get("/search?adv=1&author=" + Hex("夏目漱石") + "&from=1985&to=1990", {kPc});
+  EXPECT_NE(adv.body.find("<p>条件: 著者: 夏目漱石、出版年: 1985年〜1990年</p>"), std::string::npos)
+      << adv.body;
+  HttpResponse phone = server_->Get("/search?adv=1&author=" + Hex(charset::Utf8ToSjis("夏目漱石")) +
+                                        "&from=1985&_c=" + Hex("\x95\x5C\x83\x5C"),
+                                    {kDocomo});
+  EXPECT_LE(phone.body.size(), 5u * 1024);
+  const std::string p = charset::SjisToUtf8(phone.body).value();
+  EXPECT_NE(p.find("<p>条件: 著者: 夏目漱石、出版年: 1985年以降</p>"), std::string::npos) << p;
+  EXPECT_EQ(p.find("n-branch"), std::string::npos) << "no narrowing form in ケータイ版";
+}
+
 // A page past the last one (an old bookmark, a catalogue that has shrunk, a
 // hand-made link) shows the last page of the results, not 「1001〜1000件目」.
 TEST_F(Search, APagePastTheLastShowsTheLastPage) {
