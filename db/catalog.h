@@ -148,7 +148,10 @@ struct SearchQuery {
   int year_from = 0, year_to = 0;
   std::string branch;          // only titles with a copy at this branch
   bool on_shelf_only = false;  // only titles with a copy on the shelf (at `branch` if given)
-  enum class Sort { kRelevance, kNewest, kTitle } sort = Sort::kRelevance;
+  // kOldest: the oldest year first, records without a year last. kAuthor: by
+  // the first author's reading in the Japanese order, records without one
+  // after those with one.
+  enum class Sort { kRelevance, kNewest, kTitle, kOldest, kAuthor } sort = Sort::kRelevance;
   int offset = 0;
   int limit = 20;
 };

@@ -834,7 +834,7 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
         cands.push_back({static_cast<int64_t>(id), 0.0, y[id], ""});
       }
     }
-    if (q.sort == SearchQuery::Sort::kTitle) {
+    if (q.sort == SearchQuery::Sort::kTitle || q.sort == SearchQuery::Sort::kAuthor) {
       Status err;
       Stmt* t = c.Cached("SELECT ifnull(title_kana, title) FROM records WHERE id = ?1", &err);
       if (!t) return err;
@@ -912,6 +912,50 @@ static Result<SearchResult> SearchOnce(Connection& c, const SearchQuery& q, bool
       std::vector<Candidate> sorted;
       sorted.reserve(cands.size());
       for (const auto& k : keys) sorted.push_back(std::move(cands[k.second]));
+      cands.swap(sorted);
+      break;
+    }
+    case SearchQuery::Sort::kOldest:
+      std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+        if ((a.year == 0) != (b.year == 0)) return b.year == 0;
+        return a.year != b.year ? a.year < b.year : a.id < b.id;
+      });
+      break;
+    case SearchQuery::Sort::kAuthor: {
+      // The first author's reading, read for this order only; a record
+      // without one after those with one, then by title.
+      Status err;
+      Stmt* a = c.Cached(
+          "SELECT ifnull(name_kana,'') FROM record_authors WHERE record_id = ?1 ORDER BY pos"
+          " LIMIT 1",
+          &err);
+      if (!a) return err;
+      const charset::Collator& coll = charset::JapaneseCollator();
+      struct Key {
+        bool none;
+        std::string author, title;
+        size_t at;
+      };
+      std::vector<Key> keys;
+      keys.reserve(cands.size());
+      for (size_t i = 0; i < cands.size(); ++i) {
+        a->Reset();
+        a->Bind(1, cands[i].id);
+        auto r = a->Step();
+        if (!r.ok()) return r.status();
+        const std::string reading = *r ? a->Text(0) : std::string();
+        keys.push_back({reading.empty(), reading.empty() ? std::string() : coll.Key(reading),
+                        coll.Key(cands[i].title_kana), i});
+      }
+      a->Reset();
+      std::stable_sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
+        if (x.none != y.none) return y.none;
+        if (x.author != y.author) return x.author < y.author;
+        return x.title < y.title;
+      });
+      std::vector<Candidate> sorted;
+      sorted.reserve(cands.size());
+      for (const Key& k : keys) sorted.push_back(std::move(cands[k.at]));
       cands.swap(sorted);
       break;
     }

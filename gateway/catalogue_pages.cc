@@ -170,11 +170,26 @@ Response SearchPage(const Request& req, Ctx& ctx) {
   q.year_to = ParseInt(req.Param("to"), 0, 0, 9999);
   if (ctx.cfg.rules.FindBranch(req.Param("branch"))) q.branch = std::string(req.Param("branch"));
   q.on_shelf_only = req.Param("shelf") == "1";
+  // Said back under the count, and offered again to narrow by.
+  v.title = q.title;
+  v.author = q.author;
+  v.publisher = q.publisher;
+  v.subject = q.subject;
+  v.isbn = q.isbn;
+  v.year_from = q.year_from;
+  v.year_to = q.year_to;
+  v.branch = q.branch;
+  v.on_shelf = q.on_shelf_only;
+  for (const auto& b : ctx.cfg.rules.branches) v.branches.emplace_back(b.code, b.name);
   std::string_view sort = req.Param("sort");
-  v.sort = sort == "newest" || sort == "title" ? std::string(sort) : "relevance";
-  q.sort = v.sort == "newest"  ? db::SearchQuery::Sort::kNewest
-           : v.sort == "title" ? db::SearchQuery::Sort::kTitle
-                               : db::SearchQuery::Sort::kRelevance;
+  v.sort = sort == "newest" || sort == "oldest" || sort == "title" || sort == "author"
+               ? std::string(sort)
+               : "relevance";
+  q.sort = v.sort == "newest"   ? db::SearchQuery::Sort::kNewest
+           : v.sort == "oldest" ? db::SearchQuery::Sort::kOldest
+           : v.sort == "title"  ? db::SearchQuery::Sort::kTitle
+           : v.sort == "author" ? db::SearchQuery::Sort::kAuthor
+                                : db::SearchQuery::Sort::kRelevance;
   // A hit weighs about 260 bytes on a phone, and up to 50 more for each
   // branch that holds it (「野田 貸出中（返却予定12月15日(火)）」 is 41 in
   // Shift_JIS) and for 「予約 n件」.

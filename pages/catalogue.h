@@ -52,7 +52,7 @@ struct ResultsView {
   std::string back;           // this page's path and query, for the cart to return to
   std::string query;          // the free words as typed, shown back
   Links::Query params;        // every search parameter, for paging and sort links
-  std::string sort;           // relevance | newest | title
+  std::string sort;           // relevance | newest | oldest | title | author
   std::string message;        // when set, shown instead of results (empty query, too long)
   bool one_kana = false;      // the query is one kana: it finds little (db::IsOneKanaQuery)
   // Not empty: the words as typed found nothing and the hits are a second
@@ -65,6 +65,14 @@ struct ResultsView {
   bool capped = false;  // "total件以上"
   int offset = 0;
   int page_size = 20;
+
+  // The conditions besides the free words, as the search used them: said in
+  // words under the count, and on スマホ版 and PC版 offered to narrow by.
+  std::string title, author, publisher, subject, isbn;
+  int year_from = 0, year_to = 0;
+  std::string branch;  // a configured branch's code, or empty
+  bool on_shelf = false;
+  std::vector<std::pair<std::string, std::string>> branches;  // code, name: every branch
 
   std::vector<int64_t> in_cart;  // record ids in the session's cart: marked, not added
   int cart_added = 0;            // 0, or n of the line 「カートに入れました（n冊）」

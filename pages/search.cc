@@ -65,6 +65,88 @@ bool EndsWith(std::string_view s, std::string_view tail) {
   return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
 }
 
+// A branch's name without a trailing 図書館: 中央図書館 -> 中央.
+std::string_view ShortBranch(std::string_view name) {
+  if (EndsWith(name, "図書館") && name.size() > std::string_view("図書館").size()) {
+    name.remove_suffix(std::string_view("図書館").size());
+  }
+  return name;
+}
+
+// 「書名: 坊っちゃん、所蔵館: 中央、在架のみ」: what the search asked besides
+// the free words (which the search field shows), empty when nothing.
+std::string Conditions(const ResultsView& v) {
+  std::string out;
+  auto add = [&](std::string_view label, std::string_view value) {
+    if (!out.empty()) out += "、";
+    out += label;
+    if (!value.empty()) out += std::string(": ") + std::string(value);
+  };
+  if (!v.title.empty()) add("書名", v.title);
+  if (!v.author.empty()) add("著者", v.author);
+  if (!v.publisher.empty()) add("出版者", v.publisher);
+  if (!v.subject.empty()) add("件名", v.subject);
+  if (!v.isbn.empty()) add("ISBN", v.isbn);
+  if (v.year_from || v.year_to) {
+    std::string years;
+    if (v.year_from) years += std::to_string(v.year_from) + "年";
+    years += v.year_from && v.year_to ? "〜" : v.year_from ? "以降" : "";
+    if (v.year_to) years += std::to_string(v.year_to) + "年" + (v.year_from ? "" : "まで");
+    add("出版年", years);
+  }
+  for (const auto& [code, name] : v.branches) {
+    if (code == v.branch) add("所蔵館", ShortBranch(name));
+  }
+  if (v.on_shelf) add("在架のみ", "");
+  return out;
+}
+
+// 絞り込み: the words kept as hidden fields, the branch, the years and
+// 在架のみ offered again (スマホ版 and PC版).
+void NarrowForm(Html& h, const Context& ctx, const ResultsView& v) {
+  h.Open("form", {{"action", ctx.links.Url("/search")}, {"method", "get"}});
+  ctx.links.FormFields(h, false);
+  for (const auto& [key, value] : v.params) {
+    if (key == "branch" || key == "from" || key == "to" || key == "shelf" || key == "p") continue;
+    h.Void("input", {{"type", "hidden"}, {"name", key}, {"value", value}});
+  }
+  h.Element("label", "所蔵館", {{"for", "n-branch"}});
+  h.Text(" ");
+  h.Open("select", {{"name", "branch"}, {"id", "n-branch"}});
+  h.Element("option", "すべての館", {{"value", ""}});
+  for (const auto& [code, name] : v.branches) {
+    if (code == v.branch) {
+      h.Element("option", name, {{"value", code}, {"selected", "", true}});
+    } else {
+      h.Element("option", name, {{"value", code}});
+    }
+  }
+  h.Close();
+  h.Void("br");
+  const std::string from = v.year_from ? std::to_string(v.year_from) : "";
+  const std::string to = v.year_to ? std::to_string(v.year_to) : "";
+  auto year = [&](const char* name, const char* id, const char* label, const std::string& value) {
+    h.Element("label", label, {{"for", id}});
+    h.Text(" ");
+    std::vector<Attr> a = {{"type", "text"}, {"name", name}, {"id", id},
+                           {"value", value}, {"size", "4"},  {"maxlength", "4"}};
+    for (const Attr& x : ctx.device.InputAttrs(Input::kDigits)) a.push_back(x);
+    h.Void("input", a);
+  };
+  year("from", "n-from", "出版年（から）", from);
+  h.Text(" ");
+  year("to", "n-to", "出版年（まで）", to);
+  h.Void("br");
+  std::vector<Attr> shelf = {
+      {"type", "checkbox"}, {"name", "shelf"}, {"value", "1"}, {"id", "n-shelf"}};
+  if (v.on_shelf) shelf.push_back({"checked", "", true});
+  h.Void("input", shelf);
+  h.Element("label", "在架のものだけ", {{"for", "n-shelf"}});
+  h.Void("br");
+  h.Void("input", {{"type", "submit"}, {"value", "絞り込む"}});
+  h.Close();
+}
+
 }  // namespace
 
 std::string AuthorsText(const std::vector<AuthorView>& authors) {
@@ -78,11 +160,7 @@ std::string AuthorsText(const std::vector<AuthorView>& authors) {
 }
 
 std::string HoldingText(const HoldingView& b) {
-  std::string_view name = b.branch;
-  if (EndsWith(name, "図書館") && name.size() > std::string_view("図書館").size()) {
-    name.remove_suffix(std::string_view("図書館").size());
-  }
-  std::string out(name);
+  std::string out(ShortBranch(b.branch));
   // Lendable copies (or, with none, reference copies away from the shelf)
   // by the state a patron can act on first.
   if (b.lendable > 0 || b.in_library == 0) {
@@ -161,11 +239,19 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
   h.Open("p");
   h.Text(Thousands(v.total)).Text(v.capped ? "件以上" : "件");
   h.Text("（").Text(std::to_string(first)).Text("〜").Text(std::to_string(last)).Text("件目）");
+  h.Text(" ");
+  detail::KeyLink(h, ctx, ctx.links.Url("/search/advanced"), "詳しく探す", '5');
   h.Close();
+  const std::string conditions = Conditions(v);
+  if (!conditions.empty()) h.Element("p", "条件: " + conditions);
+  if (!ctx.device.keypad && !v.branches.empty()) NarrowForm(h, ctx, v);
   // Sort order: the current one as text, the others as links.
   h.Open("p");
-  const std::pair<const char*, const char*> sorts[] = {
-      {"relevance", "関連順"}, {"newest", "新しい順"}, {"title", "書名順"}};
+  const std::pair<const char*, const char*> sorts[] = {{"relevance", "関連順"},
+                                                       {"newest", "新しい順"},
+                                                       {"oldest", "古い順"},
+                                                       {"title", "書名順"},
+                                                       {"author", "著者順"}};
   bool sep = false;
   for (const auto& [key, label] : sorts) {
     if (sep) h.Text(" | ");
@@ -216,21 +302,41 @@ std::string RenderResults(const Context& ctx, const ResultsView& v) {
     h.Close();
   }
   h.Close();
-  // 前へ (key 4) and 次へ (key 6), like the arrows on a phone's keypad.
+  // 前へ (key 4) and 次へ (key 6), like the arrows on a phone's keypad; on
+  // スマホ版 and PC版 the page numbers between them: the first, the last and
+  // two either side of this one, this one as text.
   const bool prev = v.offset > 0;
   const bool next = last < v.total;
   if (prev || next) {
-    h.Open("p");
-    if (prev) {
-      const int p = std::max(0, v.offset - v.page_size);
-      detail::KeyLink(h, ctx, ctx.links.Url("/search", With(v.params, "p", std::to_string(p))),
-                      "前へ", '4');
+    auto at = [&](int offset) {
+      return ctx.links.Url("/search", With(v.params, "p", std::to_string(offset)));
+    };
+    if (ctx.device.keypad) {
+      h.Open("p");
+    } else {
+      h.Open("nav", {{"aria-label", "検索結果のページ"}});
     }
-    if (prev && next) h.Text(" ");
-    if (next) {
-      detail::KeyLink(h, ctx, ctx.links.Url("/search", With(v.params, "p", std::to_string(last))),
-                      "次へ", '6');
+    if (prev) detail::KeyLink(h, ctx, at(std::max(0, v.offset - v.page_size)), "前へ", '4');
+    if (!ctx.device.keypad && v.page_size > 0) {
+      const int pages = (v.total + v.page_size - 1) / v.page_size;
+      const int current = v.offset / v.page_size + 1;
+      int shown = 0;  // the last number written
+      for (int n = 1; n <= pages; ++n) {
+        if (n != 1 && n != pages && (n < current - 2 || n > current + 2)) continue;
+        if (prev || shown > 0) h.Text(" ");
+        if (shown > 0 && n > shown + 1) h.Text("… ");
+        shown = n;
+        if (n == current && v.offset % v.page_size == 0) {
+          h.Element("strong", std::to_string(n), {{"aria-current", "page"}});
+        } else {
+          h.Open("a", {{"href", at((n - 1) * v.page_size)}}).Text(std::to_string(n)).Close();
+        }
+      }
+      if (next) h.Text(" ");
+    } else if (prev && next) {
+      h.Text(" ");
     }
+    if (next) detail::KeyLink(h, ctx, at(last), "次へ", '6');
     h.Close();
   }
   return detail::EndPage(h, ctx);
@@ -246,12 +352,42 @@ std::string RenderRecord(const Context& ctx, const RecordView& v) {
     detail::Fact(h, label, value);
   };
   field("書名ヨミ", v.title_kana);
-  field("著者", AuthorsText(v.authors));
+  // Each author a link that searches them; the role (著, 訳 ...) stays text.
+  if (!v.authors.empty()) {
+    h.Element("dt", "著者");
+    h.Open("dd");
+    bool sep = false;
+    for (const AuthorView& a : v.authors) {
+      if (sep) h.Text(" ; ");
+      sep = true;
+      h.Open("a", {{"href", ctx.links.Url("/search", {{"author", a.name}})}}).Text(a.name).Close();
+      if (!a.role.empty()) h.Text(" ").Text(a.role);
+    }
+    h.Close();
+  }
   field("出版者", v.publisher);
   field("出版年", v.year);
   field("ISBN", v.isbn);
   field("分類", v.ndc);
-  field("件名", v.subjects);
+  // Each heading (' ; ' apart) a link that searches it.
+  if (!v.subjects.empty()) {
+    h.Element("dt", "件名");
+    h.Open("dd");
+    std::string_view rest = v.subjects;
+    bool sep = false;
+    while (!rest.empty()) {
+      const size_t at = rest.find(" ; ");
+      std::string_view heading = rest.substr(0, at);
+      rest = at == std::string_view::npos ? std::string_view() : rest.substr(at + 3);
+      if (heading.empty()) continue;
+      if (sep) h.Text(" ; ");
+      sep = true;
+      h.Open("a", {{"href", ctx.links.Url("/search", {{"subject", std::string(heading)}})}})
+          .Text(heading)
+          .Close();
+    }
+    h.Close();
+  }
   field("注記", v.notes);
   h.Close();
   detail::CartButton(h, ctx, v.id, v.back, v.in_cart);

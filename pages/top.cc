@@ -20,6 +20,8 @@ std::string RenderTop(const Context& ctx, const TopView& v) {
   h.Close();  // form
   h.Element("p", "書名・著者名・出版者・件名・ISBNで探せます。ひらがなの読みでも探せます。");
   h.Open("p");
+  detail::KeyLink(h, ctx, ctx.links.Url("/search/advanced"), "詳しく探す", '5');
+  h.Void("br");
   detail::KeyLink(h, ctx, ctx.links.Url("/account"), "利用照会（ログイン）", '2');
   h.Void("br");
   detail::KeyLink(h, ctx, ctx.links.Url("/cart"), "カート", '3');

@@ -160,6 +160,121 @@ TEST_F(Search, PhonePagesAreCutToTheBudgetWithNextAndPrevious) {
   EXPECT_NE(second.find("value=\"新潮社\""), std::string::npos) << "the query survives paging";
 }
 
+TEST_F(Search, DetailedSearchIsOneKeyAwayFromTheTopPageAndEveryResultList) {
+  const std::regex advanced("<a href=\"(/search/advanced[^\"]*)\" accesskey=\"5\">詳しく探す</a>");
+  std::smatch m;
+  for (const char* ua : {kPc, kDocomo}) {
+    HttpResponse top = server_->Get("/", {ua});
+    ASSERT_EQ(top.status, 200);
+    const std::string html = ua == kPc ? top.body : charset::SjisToUtf8(top.body).value();
+    ASSERT_TRUE(std::regex_search(html, m, advanced)) << html;
+    EXPECT_EQ(server_->Get(m[1], {ua}).status, 200);
+  }
+  EXPECT_TRUE(std::regex_search(Pc("新潮社"), advanced));
+  std::string phone = Phone("新潮社");  // within 5 KB, checked there
+  EXPECT_TRUE(std::regex_search(phone, advanced)) << phone;
+  EXPECT_EQ(phone.find("accesskey=\"5\""), phone.rfind("accesskey=\"5\"")) << "one key 5";
+}
+
+TEST_F(Search, APcReachesAnyNearPageAndTheLastInOneStep) {
+  const std::string first = Pc("新潮社");  // 153 hits: 8 pages of 20
+  EXPECT_NE(first.find("<strong aria-current=\"page\">1</strong>"), std::string::npos) << first;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(first, m, std::regex("<a href=\"([^\"]*&amp;p=40[^\"]*)\">3</a>")))
+      << first;
+  HttpResponse third =
+      server_->Get(std::regex_replace(m[1].str(), std::regex("&amp;"), "&"), {kPc});
+  ASSERT_EQ(third.status, 200);
+  EXPECT_NE(third.body.find("153件（41〜60件目）"), std::string::npos) << third.body;
+  EXPECT_NE(third.body.find("<strong aria-current=\"page\">3</strong>"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(third.body, std::regex(">1</a> <a [^>]*>2</a>")));
+  EXPECT_TRUE(std::regex_search(third.body, std::regex(">5</a> … <a [^>]*p=140[^>]*>8</a> ")))
+      << "the last page, after a gap";
+  EXPECT_EQ(third.body.find(">6</a>"), std::string::npos) << "not every page";
+  // ケータイ版 keeps 前へ and 次へ only.
+  const std::string phone = Phone("新潮社");
+  EXPECT_EQ(phone.find("aria-current"), std::string::npos);
+  EXPECT_FALSE(std::regex_search(phone, std::regex(">2</a>")));
+}
+
+TEST_F(Search, OldestFirstAndByAuthorsReading) {
+  // 著者順 lists 芥川龍之介 (アクタガワ) before 夏目漱石 (ナツメ), page after page.
+  std::vector<std::string> all;
+  for (int p = 0; p < 160; p += 20) {
+    HttpResponse r =
+        server_->Get("/search?q=" + Hex("新潮社") + "&sort=author&p=" + std::to_string(p), {kPc});
+    ASSERT_EQ(r.status, 200);
+    if (p == 0) EXPECT_NE(r.body.find("<strong>著者順</strong>"), std::string::npos);
+    for (const std::string& t : Titles(r.body)) all.push_back(t);
+  }
+  ASSERT_EQ(all.size(), 153u);
+  auto pos = [&](const char* s) { return std::find(all.begin(), all.end(), s) - all.begin(); };
+  for (const char* akutagawa : {"羅生門・鼻", "蜘蛛の糸・杜子春", "河童・或阿呆の一生"}) {
+    for (const char* natsume : {"吾輩は猫である", "坊っちゃん"}) {
+      EXPECT_LT(pos(akutagawa), pos(natsume)) << akutagawa << " " << natsume;
+    }
+  }
+  EXPECT_LT(pos("坊っちゃん"), static_cast<long>(all.size()));
+  // 古い順: the years rise.
+  HttpResponse old = server_->Get("/search?q=" + Hex("夏目漱石") + "&sort=oldest", {kPc});
+  EXPECT_NE(old.body.find("<strong>古い順</strong>"), std::string::npos);
+  std::vector<int> years;
+  std::string b = old.body;
+  std::regex year(" ([12][0-9]{3})<br>");
+  for (auto it = std::sregex_iterator(b.begin(), b.end(), year); it != std::sregex_iterator();
+       ++it) {
+    years.push_back(std::stoi((*it)[1]));
+  }
+  ASSERT_GE(years.size(), 5u) << b;
+  EXPECT_TRUE(std::is_sorted(years.begin(), years.end()));
+  EXPECT_LT(years.front(), years.back());
+}
+
+TEST_F(Search, TheListSaysItsConditionsAndNarrowsWithoutRetypingTheWords) {
+  const std::string first = Pc("新潮社");
+  // The narrowing form keeps the words as a hidden field and offers the rest.
+  const size_t at = first.find("<select name=\"branch\" id=\"n-branch\">");
+  ASSERT_NE(at, std::string::npos) << first;
+  const size_t form = first.rfind("<form", at);
+  const std::string narrow = first.substr(form, first.find("</form>", at) - form);
+  EXPECT_NE(narrow.find("<input type=\"hidden\" name=\"q\" value=\"新潮社\">"), std::string::npos)
+      << narrow;
+  for (const char* field :
+       {"<option value=\"chuo\">中央図書館</option>", "name=\"from\"", "name=\"to\"",
+        "name=\"shelf\" value=\"1\"", "<label for=\"n-shelf\">"}) {
+    EXPECT_NE(narrow.find(field), std::string::npos) << field;
+  }
+  // Sent as the form sends it: the words and the new conditions together.
+  std::string query;
+  std::regex hidden("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
+  for (auto it = std::sregex_iterator(narrow.begin(), narrow.end(), hidden);
+       it != std::sregex_iterator(); ++it) {
+    query += std::string(query.empty() ? "" : "&") + (*it)[1].str() + "=" + Hex((*it)[2].str());
+  }
+  HttpResponse r = server_->Get("/search?" + query + "&branch=chuo&from=&to=&shelf=1", {kPc});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("<p>条件: 所蔵館: 中央、在架のみ</p>"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("value=\"新潮社\""), std::string::npos) << "the words kept";
+  EXPECT_NE(r.body.find("<option value=\"chuo\" selected>"), std::string::npos);
+  EXPECT_NE(r.body.find("value=\"1\" id=\"n-shelf\" checked>"), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.body, m, std::regex("([0-9]+)件（1〜")));
+  EXPECT_LT(std::stoi(m[1]), 153) << "fewer than the words alone";
+  EXPECT_GT(std::stoi(m[1]), 0);
+  // Every condition said in words, on a phone too (which has no form: 詳しく探す is its way).
+  HttpResponse adv =
+      server_->Get("/search?adv=1&author=" + Hex("夏目漱石") + "&from=1985&to=1990", {kPc});
+  EXPECT_NE(adv.body.find("<p>条件: 著者: 夏目漱石、出版年: 1985年〜1990年</p>"), std::string::npos)
+      << adv.body;
+  HttpResponse phone = server_->Get("/search?adv=1&author=" + Hex(charset::Utf8ToSjis("夏目漱石")) +
+                                        "&from=1985&_c=" + Hex("\x95\x5C\x83\x5C"),
+                                    {kDocomo});
+  EXPECT_LE(phone.body.size(), 5u * 1024);
+  const std::string p = charset::SjisToUtf8(phone.body).value();
+  EXPECT_NE(p.find("<p>条件: 著者: 夏目漱石、出版年: 1985年以降</p>"), std::string::npos) << p;
+  EXPECT_EQ(p.find("n-branch"), std::string::npos) << "no narrowing form in ケータイ版";
+}
+
 // A page past the last one (an old bookmark, a catalogue that has shrunk, a
 // hand-made link) shows the last page of the results, not 「1001〜1000件目」.
 TEST_F(Search, APagePastTheLastShowsTheLastPage) {
@@ -223,6 +338,36 @@ TEST_F(Search, RecordPageShowsEveryCopyWithBranchAndStatus) {
   EXPECT_NE(r.body.find("在架"), std::string::npos);
   EXPECT_EQ(server_->Get("/record?id=999999", {kPc}).status, 404);
   EXPECT_EQ(server_->Get("/record?id=abc", {kPc}).status, 404);
+}
+
+TEST_F(Search, TheAuthorOnARecordPageSearchesTheirOtherBooks) {
+  std::smatch m;
+  std::string results = Pc("吾輩は猫である");
+  ASSERT_TRUE(
+      std::regex_search(results, m, std::regex("href=\"(/record\\?id=[0-9]+)\">吾輩は猫である<")));
+  const std::string record_path = m[1];
+  HttpResponse record = server_->Get(record_path, {kPc});
+  ASSERT_TRUE(std::regex_search(
+      record.body, m, std::regex("<dd><a href=\"(/search\\?author=[^\"]+)\">夏目漱石</a>")))
+      << record.body;
+  HttpResponse r = server_->Get(std::regex_replace(m[1].str(), std::regex("&amp;"), "&"), {kPc});
+  ASSERT_EQ(r.status, 200);
+  std::vector<std::string> t = Titles(r.body);
+  EXPECT_TRUE(Has(t, "こころ")) << r.body;
+  EXPECT_TRUE(Has(t, "それから"));
+  EXPECT_FALSE(Has(t, "人間失格")) << "only his books";
+
+  // On an i-mode phone the link carries the charset probe (the name goes in
+  // Shift_JIS), and the search finds his books there too.
+  std::string p = charset::SjisToUtf8(server_->Get(record_path, {kDocomo}).body).value();
+  ASSERT_TRUE(std::regex_search(
+      p, m, std::regex("<a href=\"(/search\\?author=[^\"]+&amp;_c=[^\"]+)\">夏目漱石</a>")))
+      << p;
+  HttpResponse found =
+      server_->Get(std::regex_replace(m[1].str(), std::regex("&amp;"), "&"), {kDocomo});
+  std::string f = charset::SjisToUtf8(found.body).value();
+  EXPECT_FALSE(Titles(f).empty()) << f;
+  EXPECT_EQ(f.find("人間失格"), std::string::npos);
 }
 
 TEST_F(Search, ALoanedCopyShowsItsDueDateWithTheWeekday) {

@@ -294,7 +294,9 @@ TEST(Record, CopiesShowCallNumberAndStateAndTheHoldsAreCounted) {
               {"野田図書館", "", "held", "", false}};
   v.holds = 2;
   const std::string html = RenderRecord(pc, v);
-  EXPECT_NE(html.find("<dd>新村出 編</dd>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<dd><a href=\"/search?sid=S&amp;author=新村出\">新村出</a> 編</dd>"),
+            std::string::npos)
+      << html;
   EXPECT_NE(html.find("<li>中央図書館 請求記号 813.1 シ<br>館内のみ</li>"), std::string::npos)
       << html;
   EXPECT_NE(html.find("<li>高尾野図書館 請求記号 813.1 シ<br>貸出中（返却予定 12月15日(火)）</li>"),
@@ -304,6 +306,30 @@ TEST(Record, CopiesShowCallNumberAndStateAndTheHoldsAreCounted) {
   EXPECT_NE(html.find("<p>予約 2件</p>"), std::string::npos) << html;
   v.holds = 0;
   EXPECT_EQ(RenderRecord(pc, v).find("予約"), std::string::npos) << "no holds, no line";
+}
+
+TEST(Record, EachAuthorAndEachSubjectIsALinkThatSearchesIt) {
+  Devices d;
+  FakeSessionLinks links;
+  RecordView v;
+  v.id = 7;
+  v.title = "沈黙の春";
+  v.authors = {{"レイチェル・カーソン", "著"}, {"青樹簗一", "訳"}};
+  v.subjects = "環境問題 ; 農薬<毒性>";
+  for (const Context& ctx :
+       {Context{d.pc, links, "出水市立図書館"}, Context{d.docomo, links, "出水市立図書館"}}) {
+    const std::string html = RenderRecord(ctx, v);
+    EXPECT_NE(html.find("<dd><a href=\"/search?sid=S&amp;author=レイチェル・カーソン\">"
+                        "レイチェル・カーソン</a> 著 ; "
+                        "<a href=\"/search?sid=S&amp;author=青樹簗一\">青樹簗一</a> 訳</dd>"),
+              std::string::npos)
+        << html;
+    EXPECT_NE(html.find("<dd><a href=\"/search?sid=S&amp;subject=環境問題\">環境問題</a> ; "
+                        "<a href=\"/search?sid=S&amp;subject=農薬&lt;毒性&gt;\">"
+                        "農薬&lt;毒性&gt;</a></dd>"),
+              std::string::npos)
+        << html;
+  }
 }
 
 TEST(Style, SmallSheetLinkedForSmartphonesAndPcsOnly) {

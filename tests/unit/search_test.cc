@@ -319,7 +319,8 @@ TEST_F(SearchDb, AYearFilterFollowsChangedNewAndYearlessRecordsAtOnce) {
   EXPECT_EQ(found(2001, 2001), (std::vector<std::string>{"猫の本"}));
   put("b", "黒猫", 2001);  // a year now known
   EXPECT_EQ(found(2001, 2001), (std::vector<std::string>{"猫の本", "黒猫"}));
-  for (auto sort : {SearchQuery::Sort::kTitle, SearchQuery::Sort::kNewest}) {
+  for (auto sort : {SearchQuery::Sort::kTitle, SearchQuery::Sort::kNewest,
+                    SearchQuery::Sort::kOldest, SearchQuery::Sort::kAuthor}) {
     std::vector<std::string> order[2];
     for (int alone = 0; alone < 2; ++alone) {
       SearchQuery q;
@@ -399,6 +400,48 @@ TEST_F(SearchDb, AYearRangeFiltersWithoutChangingTheOrder) {
   q.year_from = 1990;
   q.year_to = 1990;
   EXPECT_EQ(Search(*c_, q)->total, 10);
+}
+
+TEST_F(SearchDb, OldestFirstAndByAuthorsReadingInTheJapaneseOrder) {
+  auto put = [&](const std::string& id, const std::string& title, int year,
+                 std::vector<AuthorEntry> authors) {
+    CatalogRecord r;
+    r.source_id = id;
+    r.title = title;
+    r.year = year;
+    r.authors = std::move(authors);
+    Put(r);
+  };
+  put("1", "猫の事務所", 1990, {{"宮沢賢治", "ミヤザワ ケンジ", ""}});
+  put("2", "吾輩は猫である", 2003, {{"夏目漱石", "ナツメ ソウセキ", ""}});
+  put("3", "猫の話", 0, {});                         // no author, no year
+  put("4", "猫町", 1955, {{"萩原朔太郎", "", ""}});  // an author without a reading
+  put("5", "猫と庄造と二人のおんな", 1951,
+      {{"谷崎潤一郎", "タニザキ ジュンイチロウ", "著"}, {"相沢二郎", "アイザワ ジロウ", "絵"}});
+  put("6", "猫のいる部屋", 2010, {{"あさの あつこ", "アサノ アツコ", ""}});
+  auto order = [&](SearchQuery::Sort sort) {
+    SearchQuery q;
+    q.text = "猫";
+    q.sort = sort;
+    auto r = Search(*c_, q);
+    EXPECT_TRUE(r.ok());
+    std::vector<std::string> t;
+    if (r.ok()) {
+      for (const auto& h : r->hits) t.push_back(h.title);
+    }
+    return t;
+  };
+  EXPECT_EQ(order(SearchQuery::Sort::kOldest),
+            (std::vector<std::string>{"猫と庄造と二人のおんな", "猫町", "猫の事務所",
+                                      "吾輩は猫である", "猫のいる部屋", "猫の話"}))
+      << "the year not known last";
+  // アサノ, タニザキ (the first author, not the illustrator アイザワ), ナツメ,
+  // ミヤザワ; then the author without a reading, and the record without one.
+  const std::vector<std::string> by_author = order(SearchQuery::Sort::kAuthor);
+  ASSERT_EQ(by_author.size(), 6u);
+  EXPECT_EQ(std::vector<std::string>(by_author.begin(), by_author.begin() + 4),
+            (std::vector<std::string>{"猫のいる部屋", "猫と庄造と二人のおんな", "吾輩は猫である",
+                                      "猫の事務所"}));
 }
 
 TEST_F(SearchDb, KeptLengthsRankAsFts5sOwnEvenAfterTheCatalogueChanges) {
